@@ -1,0 +1,169 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { UsageError } from '../../src/core/errors.js';
+import type { Subject } from '../../src/core/types.js';
+import { defaultConcurrency, type ItemSource, runScan } from '../../src/engine/scan.js';
+import { subjectFromOptions } from '../../src/match/subject.js';
+import { EXIT } from '../exit-codes.js';
+import { byteSize, collect, positiveInt } from '../options.js';
+import { ProgressLine } from '../progress.js';
+import { formatSummary } from '../summary.js';
+
+interface ScanFlags {
+  subject?: string;
+  name?: string[];
+  alias?: string[];
+  email?: string[];
+  phone?: string[];
+  cpr?: string[];
+  out?: string;
+  all?: boolean;
+  exclude?: string[];
+  concurrency?: number;
+  fileList: boolean;
+  progress: boolean;
+  timeout?: number;
+  maxExtractBytes?: number;
+  maxInflatedBytes?: number;
+  maxDepth?: number;
+  maxMembers?: number;
+  maxRatio?: number;
+  maxText?: number;
+}
+
+/** Remote roots (imap://…) are handled by a source module; registered by the mail-store work. */
+export const remoteSources: {
+  test: (root: string) => boolean;
+  create: (root: string) => Promise<ItemSource>;
+}[] = [];
+
+export function defaultScanFileName(now = new Date()): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `dsr-scan-${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}.json`;
+}
+
+export function registerScan(program: Command): void {
+  program
+    .command('scan')
+    .description("Search folders, files and mailboxes for one person's data and write a scan file.")
+    .argument('<roots...>', 'folders or files to search (and imap://user@host/MAILBOX URLs)')
+    .option('-s, --subject <file>', 'subject profile JSON: {name, aliases, emails, phones, cpr}')
+    .option('--name <name>', "the subject's full name (repeatable: more become aliases)", collect)
+    .option('--alias <name>', 'another name the subject is known by (repeatable)', collect)
+    .option('--email <address>', "the subject's e-mail address (repeatable)", collect)
+    .option('--phone <number>', "the subject's phone number (repeatable)", collect)
+    .option('--cpr <number>', "the subject's CPR number, DDMMYY-SSSS (repeatable)", collect)
+    .option('-o, --out <file>', 'scan file to write (default: dsr-scan-YYYYMMDD-HHMMSS.json here)')
+    .option('--all', 'inventory mode: also record every e-mail, phone and CPR number of anyone')
+    .option(
+      '--exclude <glob>',
+      'skip paths matching this glob (repeatable; a bare name matches at any depth)',
+      collect,
+    )
+    .option(
+      '-j, --concurrency <n>',
+      `files scanned at once (default: ${defaultConcurrency()}, the CPU cores)`,
+      positiveInt('--concurrency'),
+    )
+    .option('--no-file-list', 'leave out the list of every file visited ("scanned") for huge trees')
+    .option('--no-progress', 'no progress line, even on a terminal')
+    .option('--timeout <seconds>', 'time limit per item (default 60)', positiveInt('--timeout'))
+    .option('--max-extract-bytes <size>', 'largest non-text file or member read (default 100M)', byteSize)
+    .option('--max-inflated-bytes <size>', 'bytes inflated per top-level file (default 400M)', byteSize)
+    .option('--max-depth <n>', 'archive/attachment nesting depth (default 5)', positiveInt('--max-depth'))
+    .option(
+      '--max-members <n>',
+      'members per archive or mailbox (default 10000)',
+      positiveInt('--max-members'),
+    )
+    .option('--max-ratio <n>', 'compression ratio per member (default 100)', positiveInt('--max-ratio'))
+    .option('--max-text <size>', 'characters of text per document (default 20M)', byteSize)
+    .action(async (roots: string[], flags: ScanFlags) => {
+      process.exitCode = await scanCommand(roots, flags);
+    });
+}
+
+async function scanCommand(rootArgs: string[], flags: ScanFlags): Promise<number> {
+  const hasIdentifiers =
+    flags.subject || flags.name || flags.email || flags.phone || flags.cpr || flags.alias;
+  if (!hasIdentifiers && !flags.all) {
+    throw new UsageError(
+      'no subject given',
+      'pass --subject subject.json, or --name/--email/--phone/--cpr, or --all for an inventory',
+    );
+  }
+  const subject: Subject | null = hasIdentifiers ? await subjectFromOptions(flags) : null;
+  const roots: string[] = [];
+  const sources: ItemSource[] = [];
+  for (const root of rootArgs) {
+    const remote = remoteSources.find((r) => r.test(root));
+    if (remote) sources.push(await remote.create(root));
+    else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(root)) throw new UsageError(`${root}: unsupported URL scheme`);
+    else roots.push(root);
+  }
+  const outPath = resolve(flags.out ?? defaultScanFileName());
+  const abort = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    process.stderr.write(
+      '\ndsr: stopping — writing what was scanned so far (Ctrl-C again to quit at once)\n',
+    );
+    abort.abort();
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  const progress = flags.progress && process.stderr.isTTY ? new ProgressLine(process.stderr) : undefined;
+  const started = Date.now();
+  try {
+    const outcome = await runScan({
+      roots,
+      sources,
+      subject,
+      all: flags.all,
+      excludes: flags.exclude,
+      concurrency: flags.concurrency,
+      fileList: flags.fileList,
+      signal: abort.signal,
+      limits: {
+        ...(flags.timeout ? { timeoutMs: flags.timeout * 1000 } : {}),
+        ...(flags.maxExtractBytes ? { maxExtractBytes: flags.maxExtractBytes } : {}),
+        ...(flags.maxInflatedBytes ? { maxInflatedBytes: flags.maxInflatedBytes } : {}),
+        ...(flags.maxDepth ? { maxDepth: flags.maxDepth } : {}),
+        ...(flags.maxMembers ? { maxMembers: flags.maxMembers } : {}),
+        ...(flags.maxRatio ? { maxRatio: flags.maxRatio } : {}),
+        ...(flags.maxText ? { maxTextChars: flags.maxText } : {}),
+      },
+      onProgress: progress ? (p) => progress.update(p) : undefined,
+    });
+    progress?.clear();
+    const { writer } = outcome;
+    await writer.write(outPath, { interrupted: outcome.interrupted, finishedAt: outcome.finishedAt });
+    const count = <T>(xs: T[], key: (x: T) => string) => {
+      const m = new Map<string, number>();
+      for (const x of xs) m.set(key(x), (m.get(key(x)) ?? 0) + 1);
+      return m;
+    };
+    process.stdout.write(
+      formatSummary({
+        subject: subject ?? {},
+        roots: writer.header.roots,
+        stats: writer.stats,
+        items: writer.items,
+        findingCounts: writer.findingCounts,
+        pathFindings: writer.pathNameFindings,
+        skippedReasons: count(writer.skippedFiles, (s) => s.reason),
+        errorsByKind: count(writer.errors, (e) => e.kind),
+        elapsedMs: Date.now() - started,
+        outPath,
+        interrupted: outcome.interrupted,
+      }),
+    );
+    return outcome.interrupted || writer.errors.length ? EXIT.partial : EXIT.ok;
+  } finally {
+    progress?.clear();
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+}

@@ -1,0 +1,102 @@
+import { relative } from 'node:path';
+import { maskName, maskSubject } from '../src/core/mask.js';
+import type { Finding, ItemRecord, ScanStats, Subject } from '../src/core/types.js';
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+}
+
+/** Hides the subject's name where a path is named after them: `Søren_Østergård/cv.txt` -> `S._Ø./cv.txt`. */
+export function maskPath(path: string, pathFindings: readonly Finding[]): string {
+  let out = path;
+  for (const f of pathFindings) {
+    const words = f.value
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    if (!words.length) continue;
+    out = out.replace(new RegExp(words.join('[ _.\\-]+'), 'giu'), (m) =>
+      maskName(m.replace(/[_.-]+/g, ' ')).replace(/ /g, '_'),
+    );
+  }
+  return out;
+}
+
+export interface SummaryInput {
+  subject: Subject;
+  roots: string[];
+  stats: ScanStats;
+  items: ItemRecord[];
+  findingCounts: Map<string, number>;
+  pathFindings: Map<string, Finding[]>;
+  skippedReasons: Map<string, number>;
+  errorsByKind: Map<string, number>;
+  elapsedMs: number;
+  outPath: string;
+  interrupted: boolean;
+  maxItems?: number;
+}
+
+/** The end-of-scan summary for a terminal: counts and locations, every identifier masked. */
+export function formatSummary(s: SummaryInput): string {
+  const lines: string[] = [];
+  const subj = maskSubject(s.subject);
+  lines.push(
+    `dsr scan${s.interrupted ? ' (interrupted: partial results)' : ''}${subj ? ` — subject ${subj}` : ''}`,
+  );
+  lines.push(
+    `Searched ${s.stats.files} files, ${s.stats.items} items, ${formatBytes(s.stats.bytes)} under ${s.roots.length} root${s.roots.length === 1 ? '' : 's'} in ${(s.elapsedMs / 1000).toFixed(1)} s`,
+  );
+  const byEvidence = { confirmed: 0, possible: 0, namesake: 0 };
+  for (const i of s.items) byEvidence[i.evidence]++;
+  lines.push('');
+  lines.push(`Items with the subject's data: ${s.items.length}`);
+  lines.push(`  confirmed  ${byEvidence.confirmed}   (CPR, e-mail or phone of the subject)`);
+  lines.push(`  possible   ${byEvidence.possible}   (name or face tag only: needs review)`);
+  lines.push(`  namesake   ${byEvidence.namesake}   (the name next to someone else's CPR or e-mail)`);
+  const det = ['cpr', 'email', 'phone', 'name', 'face']
+    .map((d) => {
+      const mine = s.findingCounts.get(`${d}:subject`) ?? 0;
+      const other = s.findingCounts.get(`${d}:other`) ?? 0;
+      return mine || other ? `${d} ${mine}${other ? ` (+${other} others)` : ''}` : '';
+    })
+    .filter(Boolean);
+  lines.push(`Findings: ${det.length ? det.join(' · ') : 'none'}`);
+  const skipped = [...s.skippedReasons].map(([r, n]) => `${n} ${r}`).join(', ');
+  const errors = [...s.errorsByKind].map(([k, n]) => `${n} ${k}`).join(', ');
+  lines.push(
+    `Skipped: ${s.stats.skipped}${skipped ? ` (${skipped})` : ''}   Errors: ${s.stats.errors}${errors ? ` (${errors})` : ''}`,
+  );
+  if (s.items.length) {
+    lines.push('');
+    const max = s.maxItems ?? 20;
+    const order = { confirmed: 0, namesake: 1, possible: 2 };
+    const sorted = [...s.items].sort(
+      (a, b) => order[a.evidence] - order[b.evidence] || a.path.localeCompare(b.path),
+    );
+    const rootOf = (p: string) => s.roots.find((r) => p.startsWith(`${r}/`)) ?? '';
+    for (const item of sorted.slice(0, max)) {
+      const root = rootOf(item.path);
+      const shown = maskPath(
+        root ? relative(root, item.path) : item.path,
+        s.pathFindings.get(item.path) ?? [],
+      );
+      const nested = item.itemPath.length
+        ? ` › ${item.itemPath.map((p) => maskPath(p, s.pathFindings.get(item.path) ?? [])).join(' › ')}`
+        : '';
+      lines.push(`  ${item.evidence.padEnd(10)} ${shown}${nested}  [${item.detectors.join(', ')}]`);
+    }
+    if (sorted.length > max) lines.push(`  … and ${sorted.length - max} more (see the scan file)`);
+  }
+  lines.push('');
+  lines.push(`Scan file: ${s.outPath}`);
+  return `${lines.join('\n')}\n`;
+}

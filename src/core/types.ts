@@ -1,0 +1,181 @@
+/**
+ * The engine's vocabulary. Every stage speaks these types:
+ * sources produce ItemInputs, extractors turn them into Chunks and child ItemInputs,
+ * detectors turn Chunks into Candidates, the matcher turns Candidates into Findings,
+ * sinks (scan file, reports, TUI) consume Findings, ItemRecords and ScanErrors.
+ */
+
+export type DetectorId = 'email' | 'phone' | 'cpr' | 'name' | 'face';
+export const DETECTOR_IDS: readonly DetectorId[] = ['email', 'phone', 'cpr', 'name', 'face'];
+
+export type Evidence = 'confirmed' | 'possible' | 'namesake';
+
+export type ErrorKind = 'corrupt' | 'limit' | 'permission' | 'timeout' | 'encrypted' | 'unsupported';
+
+/** Where an item lives: a file on disk (or an IMAP URL) and the nested items from the outside in. */
+export interface ItemRef {
+  path: string;
+  itemPath: string[];
+}
+
+/** What an erasure plan is later checked against. Files: size, mtime, sha256; nested items: offset, length, sha256. */
+export interface Fingerprint {
+  size?: number;
+  mtimeMs?: number;
+  ino?: number;
+  sha256?: string;
+  offset?: number;
+  length?: number;
+  uidValidity?: string;
+  uid?: number;
+  modseq?: string;
+}
+
+/** Bytes of an item: either a file on disk or an in-memory buffer (archive member, attachment, IMAP message). */
+export type ItemSource =
+  | { kind: 'file'; absPath: string; size: number }
+  | { kind: 'buffer'; data: Uint8Array };
+
+export interface ItemInput {
+  ref: ItemRef;
+  /** A file name used to choose an extractor (basename of the file, member or attachment). */
+  name: string;
+  source: ItemSource;
+  /** Nesting depth: 0 for a top-level file. */
+  depth: number;
+  /** Where a nested item sits in its container, when known (mbox message offsets). */
+  fingerprint?: Fingerprint;
+  /** Extra facts a container knows about the child (e.g. the MIME type of an attachment). */
+  contentType?: string;
+  /** The root the top-level file was found under (for relative-path evidence). */
+  root?: string;
+}
+
+/** Location inside an item's extracted text, as shown to a reviewer. */
+export interface Location {
+  line?: number;
+  column?: number;
+  page?: number;
+  /** A named field: `path`, `header:From`, `pdf:Author`, `XMP-mwg-rs RegionList[2]`, … */
+  field?: string;
+  /** Character offset of the match in the extracted text stream of this field. */
+  offset?: number;
+  /** For face regions: the normalised rectangle (0..1) of the region. */
+  region?: { x: number; y: number; w: number; h: number };
+}
+
+/**
+ * A piece of text to search, with provenance. `text` may begin with `overlap` characters repeated
+ * from the previous chunk of the same stream, so that matches across a boundary are not lost.
+ */
+export interface Chunk {
+  ref: ItemRef;
+  text: string;
+  /** Name of the text stream (`body`, `path`, `header:From`, `page 3`, …); offsets restart per field. */
+  field?: string;
+  page?: number;
+  /** Absolute character offset of text[0] within its field's stream. */
+  offset: number;
+  /** Number of leading characters that repeat the end of the previous chunk. */
+  overlap: number;
+  /**
+   * Matches starting in [acceptFrom, acceptTo) belong to this chunk; the others are found whole by the
+   * neighbouring chunk. Default: the whole text.
+   */
+  acceptFrom?: number;
+  acceptTo?: number;
+  /** 1-based line and column of text[0] within its field's stream. */
+  line: number;
+  column: number;
+  /** True when the chunk is structured metadata where each value stands alone (headers, tags). */
+  structured?: boolean;
+  /** Extra location facts attached by the extractor (e.g. a face region). */
+  location?: Partial<Location>;
+}
+
+export interface Candidate {
+  detector: DetectorId;
+  /** Offsets into chunk.text. */
+  start: number;
+  end: number;
+  /** Normalised value (CPR as DDMMYY-SSSS, e-mail lower-case, phone as +CCNNN…, name as written). */
+  value: string;
+  /** True when the value is one of the subject's identifiers. */
+  subject: boolean;
+  confidence: number;
+  /** For name candidates: which profile name/alias matched. */
+  matched?: string;
+  /** Extra location facts (face region, metadata field). */
+  location?: Partial<Location>;
+}
+
+export interface Finding {
+  id: string;
+  path: string;
+  itemPath: string[];
+  itemId: string;
+  detector: DetectorId;
+  subject: boolean;
+  value: string;
+  confidence: number;
+  /** The evidence level of the finding's item; `none` for an identifier of someone else in an item without the subject (`--all`). */
+  evidence: Evidence | 'none';
+  location: Location;
+  context: string;
+}
+
+export interface ItemRecord {
+  id: string;
+  path: string;
+  itemPath: string[];
+  evidence: Evidence;
+  detectors: DetectorId[];
+  fingerprint: Fingerprint;
+  /** Identifiers of other people in the same item (counts per detector) — why an item is shared or a namesake. */
+  others?: Partial<Record<DetectorId, number>>;
+  /** The extractor that read the item (`text`, `html`, `pdf`, `eml`, …) — erasure chooses its action from it. */
+  format?: string;
+  /** Top-level file this item lives in, when nested. */
+  container?: string;
+  scannedAt?: string;
+}
+
+export interface ScanError {
+  path: string;
+  itemPath: string[];
+  message: string;
+  kind: ErrorKind;
+}
+
+export interface Subject {
+  name?: string;
+  aliases?: string[];
+  emails?: string[];
+  phones?: string[];
+  cpr?: string[];
+}
+
+export interface ScanStats {
+  files: number;
+  items: number;
+  bytes: number;
+  skipped: number;
+  errors: number;
+}
+
+export interface ScanFile {
+  schema: 'dsr.scan/1';
+  scanId: string;
+  startedAt: string;
+  finishedAt: string;
+  interrupted?: boolean;
+  roots: string[];
+  subject: Subject;
+  options?: { all: boolean; excludes: string[] };
+  stats: ScanStats;
+  findings: Finding[];
+  items: ItemRecord[];
+  errors: ScanError[];
+  scanned?: string[];
+  skippedFiles?: { path: string; reason: string }[];
+}

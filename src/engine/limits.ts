@@ -1,0 +1,29 @@
+/** Defaults from PRODUCT.md "Bad input and limits"; every one can be overridden on the command line. */
+export interface Limits {
+  /** Bytes read into memory for one file or member that is not plain text (plain text streams any size). @default 100 MiB */
+  maxExtractBytes: number;
+  /** Bytes inflated from one top-level file across all its archives and attachments. @default 400 MiB */
+  maxInflatedBytes: number;
+  /** Nesting depth of archives and attached messages. @default 5 */
+  maxDepth: number;
+  /** Members per container (archive, mailbox). @default 10,000 */
+  maxMembers: number;
+  /** Inflated/compressed size ratio of one member. @default 100 */
+  maxRatio: number;
+  /** Milliseconds per top-level item before its worker is stopped. @default 60,000 */
+  timeoutMs: number;
+  /** Characters of text searched per document before it is marked truncated. @default 20 MiB */
+  maxTextChars: number;
+}
+
+const MiB = 1024 * 1024;
+
+export const DEFAULT_LIMITS: Limits = {
+  maxExtractBytes: 100 * MiB,
+  maxInflatedBytes: 400 * MiB,
+  maxDepth: 5,
+  maxMembers: 10_000,
+  maxRatio: 100,
+  timeoutMs: 60_000,
+  maxTextChars: 20 * MiB,
+};

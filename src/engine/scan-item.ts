@@ -1,0 +1,324 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { relative } from 'node:path';
+import type { Detector } from '../../detectors/define.js';
+import { detectors as allDetectors } from '../../detectors/index.js';
+import { ExtractError, errorMessage, kindOfSystemError } from '../core/errors.js';
+import { findingId, itemId, sha256Hex } from '../core/ids.js';
+import type {
+  Chunk,
+  ErrorKind,
+  Finding,
+  Fingerprint,
+  ItemInput,
+  ItemRecord,
+  ItemRef,
+  ScanError,
+} from '../core/types.js';
+import type { ExtractContext, TextOptions } from '../extract/api.js';
+import { Chunker } from '../extract/chunker.js';
+import { readHead } from '../extract/read.js';
+import { selectExtractor } from '../extract/registry.js';
+import { evidenceOf, type PlacedCandidate } from '../match/evidence.js';
+import type { CompiledSubject } from '../match/subject.js';
+import type { Limits } from './limits.js';
+
+export interface EngineOptions {
+  subject: CompiledSubject;
+  /** Inventory mode: keep every identifier found, not only the subject's. */
+  all: boolean;
+  limits: Limits;
+  signal?: AbortSignal;
+  detectors?: readonly Detector[];
+}
+
+/** Everything one top-level file (or IMAP message) contributed to the scan. */
+export interface TopLevelResult {
+  findings: Finding[];
+  items: ItemRecord[];
+  errors: ScanError[];
+  /** Items read: the file itself plus every nested message, attachment and member. */
+  itemCount: number;
+  bytes: number;
+  /** Set when the top-level item was not searchable (binary, no known format). */
+  skipped?: string;
+  format?: string;
+}
+
+interface ItemState {
+  input: ItemInput;
+  format?: string;
+  candidates: PlacedCandidate[];
+  contexts: Map<
+    PlacedCandidate,
+    { context: string; line: number; column: number; page?: number; location?: Chunk['location'] }
+  >;
+}
+
+const CONTEXT = 40;
+
+/** Scans one top-level item and everything nested in it. Never throws for bad input: problems become errors. */
+export async function scanTopLevel(input: ItemInput, opts: EngineOptions): Promise<TopLevelResult> {
+  const result: TopLevelResult = { findings: [], items: [], errors: [], itemCount: 0, bytes: 0 };
+  const budget = { inflated: 0 };
+  try {
+    await scanItem(input, opts, result, budget);
+  } catch (err) {
+    result.errors.push(toScanError(input.ref, err));
+  }
+  return result;
+}
+
+async function scanItem(
+  input: ItemInput,
+  opts: EngineOptions,
+  result: TopLevelResult,
+  budget: { inflated: number },
+): Promise<void> {
+  opts.signal?.throwIfAborted();
+  result.itemCount++;
+  if (input.depth === 0)
+    result.bytes += input.source.kind === 'file' ? input.source.size : input.source.data.length;
+  const state: ItemState = { input, candidates: [], contexts: new Map() };
+  const detectors = opts.detectors ?? allDetectors;
+  let docChars = 0;
+  let truncatedReported = false;
+
+  const runChunk = (chunk: Chunk) => detectChunk(chunk, detectors, opts, state);
+  const ctx: ExtractContext = {
+    limits: opts.limits,
+    signal: opts.signal ?? new AbortController().signal,
+    text(text, o) {
+      let t = text;
+      if (docChars + t.length > opts.limits.maxTextChars) {
+        t = t.slice(0, Math.max(0, opts.limits.maxTextChars - docChars));
+        if (!truncatedReported) {
+          truncatedReported = true;
+          result.errors.push({
+            ...refOf(input),
+            kind: 'limit',
+            message: `text truncated at ${opts.limits.maxTextChars} characters`,
+          });
+        }
+      }
+      docChars += t.length;
+      const chunker = new Chunker(chunkerOptions(input, o, Number.POSITIVE_INFINITY), runChunk);
+      chunker.push(t);
+      chunker.end();
+    },
+    async textStream(pieces, o) {
+      const chunker = new Chunker(chunkerOptions(input, o, Number.POSITIVE_INFINITY), runChunk);
+      for await (const piece of pieces) {
+        opts.signal?.throwIfAborted();
+        chunker.push(piece);
+      }
+      chunker.end();
+    },
+    async child(child) {
+      const full: ItemInput = { ...child, depth: input.depth + 1, root: input.root };
+      if (full.depth > opts.limits.maxDepth) {
+        result.errors.push({
+          ...full.ref,
+          kind: 'limit',
+          message: `nested deeper than ${opts.limits.maxDepth} levels; not read`,
+        });
+        return;
+      }
+      await scanItem(full, opts, result, budget);
+    },
+    skip(reason) {
+      if (input.depth === 0) result.skipped = reason;
+    },
+    error(kind, message, ref) {
+      result.errors.push({ ...(ref ?? refOf(input)), kind, message });
+    },
+    async readAll() {
+      if (input.source.kind === 'buffer')
+        return Buffer.from(input.source.data.buffer, input.source.data.byteOffset, input.source.data.length);
+      if (input.source.size > opts.limits.maxExtractBytes) {
+        throw new ExtractError(
+          'limit',
+          `larger than ${opts.limits.maxExtractBytes} bytes; not read (raise --max-extract-bytes)`,
+        );
+      }
+      const { readFile } = await import('node:fs/promises');
+      return readFile(input.source.absPath);
+    },
+    inflated(bytes) {
+      budget.inflated += bytes;
+      if (budget.inflated > opts.limits.maxInflatedBytes) {
+        throw new ExtractError(
+          'limit',
+          `more than ${opts.limits.maxInflatedBytes} bytes inflated from one file`,
+        );
+      }
+    },
+  };
+
+  // The item's own name is evidence: a file or folder named after the subject.
+  const pathText = input.depth === 0 && input.root ? relative(input.root, input.ref.path) : input.name;
+  if (pathText) ctx.text(pathText.replace(/[_./\\-]/g, ' '), { field: 'path', structured: true });
+
+  try {
+    const head = await readHead(input);
+    const extractor = selectExtractor(input, head);
+    state.format = extractor.id;
+    if (input.depth === 0) result.format = extractor.id;
+    await extractor.extract(input, ctx);
+  } catch (err) {
+    if (opts.signal?.aborted) throw err;
+    result.errors.push(toScanError(refOf(input), err));
+  }
+  await finishItem(state, opts, result);
+}
+
+function chunkerOptions(input: ItemInput, o: TextOptions | undefined, maxChars: number) {
+  return {
+    ref: o?.ref ?? refOf(input),
+    field: o?.field ?? 'body',
+    page: o?.page,
+    structured: o?.structured,
+    location: o?.location,
+    maxChars,
+  };
+}
+
+function refOf(input: ItemInput): ItemRef {
+  return { path: input.ref.path, itemPath: [...input.ref.itemPath] };
+}
+
+function detectChunk(
+  chunk: Chunk,
+  detectors: readonly Detector[],
+  opts: EngineOptions,
+  state: ItemState,
+): void {
+  const from = chunk.acceptFrom ?? 0;
+  const to = chunk.acceptTo ?? chunk.text.length;
+  for (const detector of detectors) {
+    for (const c of detector.detect(chunk, { subject: opts.subject, all: opts.all })) {
+      if (c.start < from || c.start >= to) continue;
+      const placed: PlacedCandidate = {
+        ...c,
+        field: chunk.field ?? 'body',
+        offset: chunk.offset + c.start,
+        structured: chunk.structured,
+      };
+      state.candidates.push(placed);
+      const { line, column } = lineColumn(chunk, c.start);
+      state.contexts.set(placed, {
+        context: contextOf(chunk.text, c.start, c.end),
+        line,
+        column,
+        page: chunk.page,
+        location: { ...chunk.location, ...c.location },
+      });
+    }
+  }
+}
+
+function lineColumn(chunk: Chunk, index: number): { line: number; column: number } {
+  let line = chunk.line;
+  let lastNl = -1;
+  for (let i = chunk.text.indexOf('\n'); i !== -1 && i < index; i = chunk.text.indexOf('\n', i + 1)) {
+    line++;
+    lastNl = i;
+  }
+  return { line, column: lastNl === -1 ? chunk.column + index : index - lastNl };
+}
+
+function contextOf(text: string, start: number, end: number): string {
+  const before = text.slice(Math.max(0, start - CONTEXT), start);
+  const after = text.slice(end, end + CONTEXT);
+  const clean = (s: string) => s.replace(/[\s\u00a0]+/gu, ' ');
+  return `${start > CONTEXT ? '…' : ''}${clean(before)}${clean(text.slice(start, end))}${clean(after)}${end + CONTEXT < text.length ? '…' : ''}`;
+}
+
+async function finishItem(state: ItemState, opts: EngineOptions, result: TopLevelResult): Promise<void> {
+  const { input } = state;
+  // The same identifier seen twice at one place (e.g. two aliases) counts once.
+  const unique = dedupe(state.candidates);
+  const evidence = evidenceOf(unique, opts.subject);
+  const keep = unique.filter((c) => c.subject || opts.all || false);
+  if (!keep.length) return;
+  const ref = refOf(input);
+  const id = itemId(ref);
+  for (const c of keep) {
+    if (!c.subject && !opts.all) continue;
+    const where = state.contexts.get(c)!;
+    const location = {
+      ...(where.location ?? {}),
+      field: where.location?.field ?? c.field,
+      line: where.line,
+      column: where.column,
+      offset: c.offset,
+      ...(where.page !== undefined ? { page: where.page } : {}),
+    };
+    result.findings.push({
+      id: findingId(ref, c.detector, c.field, c.offset),
+      path: ref.path,
+      itemPath: ref.itemPath,
+      itemId: id,
+      detector: c.detector,
+      subject: c.subject,
+      value: c.value,
+      confidence: c.confidence,
+      evidence: evidence ?? 'none',
+      location,
+      context: where.context,
+    });
+  }
+  if (!evidence) return;
+  const others: ItemRecord['others'] = {};
+  for (const c of unique) if (!c.subject) others[c.detector] = (others[c.detector] ?? 0) + 1;
+  result.items.push({
+    id,
+    path: ref.path,
+    itemPath: ref.itemPath,
+    evidence,
+    detectors: [...new Set(unique.filter((c) => c.subject).map((c) => c.detector))].sort(),
+    fingerprint: await fingerprintOf(input),
+    ...(Object.keys(others).length ? { others } : {}),
+    format: state.format,
+    scannedAt: new Date().toISOString(),
+  });
+}
+
+function dedupe(cands: PlacedCandidate[]): PlacedCandidate[] {
+  const seen = new Set<string>();
+  const out: PlacedCandidate[] = [];
+  for (const c of cands) {
+    const key = `${c.detector}\u0000${c.field}\u0000${c.offset}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(c);
+  }
+  return out;
+}
+
+/** What an erasure plan will check: size, mtime, inode and sha256 of a file; offset, length, sha256 of nested bytes. */
+export async function fingerprintOf(input: ItemInput): Promise<Fingerprint> {
+  if (input.source.kind === 'buffer') {
+    return {
+      ...input.fingerprint,
+      length: input.fingerprint?.length ?? input.source.data.length,
+      sha256: sha256Hex(input.source.data),
+    };
+  }
+  const before = await stat(input.source.absPath);
+  const hash = createHash('sha256');
+  for await (const piece of createReadStream(input.source.absPath)) hash.update(piece as Buffer);
+  return {
+    ...input.fingerprint,
+    size: before.size,
+    mtimeMs: before.mtimeMs,
+    ino: before.ino,
+    sha256: hash.digest('hex'),
+  };
+}
+
+export function toScanError(ref: ItemRef, err: unknown): ScanError {
+  const kind: ErrorKind = err instanceof ExtractError ? err.kind : kindOfSystemError(err);
+  return { path: ref.path, itemPath: ref.itemPath, kind, message: errorMessage(err) };
+}

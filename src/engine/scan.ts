@@ -1,0 +1,182 @@
+import { availableParallelism } from 'node:os';
+import { basename, resolve } from 'node:path';
+import pLimit from 'p-limit';
+import { newScanId } from '../core/ids.js';
+import type { ItemInput, ScanError, Subject } from '../core/types.js';
+import { type FileEntry, walkRoot } from '../crawl/fs-source.js';
+import { compileSubject, EMPTY_SUBJECT } from '../match/subject.js';
+import { ScanWriter } from '../report/scan-writer.js';
+import { DEFAULT_LIMITS, type Limits } from './limits.js';
+import { ScanPool } from './pool.js';
+import { scanTopLevel, type TopLevelResult } from './scan-item.js';
+import type { ScanTask } from './worker.js';
+
+export interface ScanOptions {
+  roots: string[];
+  subject: Subject | null;
+  all?: boolean;
+  excludes?: string[];
+  /** Files scanned at once (worker threads). @default the number of CPU cores */
+  concurrency?: number;
+  limits?: Partial<Limits>;
+  /** Record every file visited in `scanned`. @default true */
+  fileList?: boolean;
+  /** Stops the scan; what was done is still written, marked interrupted. */
+  signal?: AbortSignal;
+  /** Run extraction in this thread instead of worker threads (no time limit enforcement). @default false */
+  inProcess?: boolean;
+  onProgress?: (p: ScanProgress) => void;
+  /** Extra sources (e.g. IMAP mailboxes) feeding items into the same scan. */
+  sources?: ItemSource[];
+}
+
+/** A source of top-level items other than the file system walk (IMAP, …). */
+export interface ItemSource {
+  root: string;
+  items(signal: AbortSignal, report: (e: ScanError) => void): AsyncIterable<ItemInput>;
+}
+
+export interface ScanProgress {
+  files: number;
+  bytes: number;
+  findings: number;
+  errors: number;
+  current?: string;
+  elapsedMs: number;
+}
+
+export interface ScanOutcome {
+  writer: ScanWriter;
+  interrupted: boolean;
+  finishedAt: string;
+}
+
+export function defaultConcurrency(): number {
+  return Math.max(1, availableParallelism());
+}
+
+/** Walks the roots, scans every file in worker threads, and collects everything in a ScanWriter. */
+export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
+  const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const roots = opts.roots.map((r) => resolve(r));
+  const all = Boolean(opts.all);
+  const subject = opts.subject ? compileSubject(opts.subject) : EMPTY_SUBJECT;
+  const writer = new ScanWriter(
+    {
+      scanId: newScanId(),
+      startedAt: new Date().toISOString(),
+      roots: [...roots, ...(opts.sources ?? []).map((s) => s.root)],
+      subject: opts.subject ?? {},
+      options: { all, excludes: opts.excludes ?? [] },
+    },
+    opts.fileList !== false,
+  );
+  const concurrency = Math.max(1, opts.concurrency ?? defaultConcurrency());
+  const pool = opts.inProcess ? undefined : new ScanPool(concurrency);
+  const limit = pLimit(concurrency);
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  const started = Date.now();
+  let current: string | undefined;
+  const progress = () =>
+    opts.onProgress?.({
+      files: writer.stats.files,
+      bytes: writer.stats.bytes,
+      findings: writer.findingCount,
+      errors: writer.stats.errors,
+      current,
+      elapsedMs: Date.now() - started,
+    });
+
+  const scanOne = async (input: ItemInput, displayPath: string): Promise<void> => {
+    if (stop.signal.aborted) return;
+    current = displayPath;
+    let result: TopLevelResult;
+    try {
+      if (pool) {
+        const task: ScanTask = { input, subject: opts.subject, all, limits };
+        result = await pool.run(task, AbortSignal.any([stop.signal, AbortSignal.timeout(limits.timeoutMs)]));
+      } else {
+        result = await scanTopLevel(input, { subject, all, limits, signal: stop.signal });
+      }
+    } catch (err) {
+      if (stop.signal.aborted) return;
+      const timedOut = (err as Error)?.name === 'AbortError' || (err as Error)?.name === 'TimeoutError';
+      writer.stats.files++;
+      writer.addScanned(input.ref.path);
+      writer.addError({
+        path: input.ref.path,
+        itemPath: input.ref.itemPath,
+        kind: timedOut ? 'timeout' : 'corrupt',
+        message: timedOut
+          ? `not finished within ${limits.timeoutMs / 1000} s; stopped`
+          : `internal error: ${(err as Error)?.message ?? err}`,
+      });
+      progress();
+      return;
+    }
+    collect(writer, input, result);
+    progress();
+  };
+
+  const inFlight = new Set<Promise<void>>();
+  const schedule = (input: ItemInput, display: string) => {
+    const p = limit(() => scanOne(input, display)).finally(() => inFlight.delete(p));
+    inFlight.add(p);
+  };
+  // Keep the walk a little ahead of the workers, but never let queued work grow without bound.
+  const backpressure = async () => {
+    while (inFlight.size >= concurrency * 4) await Promise.race(inFlight);
+  };
+
+  try {
+    for (const root of roots) {
+      for await (const ev of walkRoot(root, opts.excludes ?? [])) {
+        if (stop.signal.aborted) break;
+        if (ev.type === 'error') writer.addError(ev.error);
+        else if (ev.type === 'skip') writer.addSkipped(ev.path, ev.reason);
+        else {
+          schedule(fileInput(ev.file), ev.file.absPath);
+          await backpressure();
+        }
+      }
+      if (stop.signal.aborted) break;
+    }
+    for (const source of opts.sources ?? []) {
+      if (stop.signal.aborted) break;
+      for await (const input of source.items(stop.signal, (e) => writer.addError(e))) {
+        if (stop.signal.aborted) break;
+        schedule(input, input.ref.path);
+        await backpressure();
+      }
+    }
+    await Promise.all(inFlight);
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+    if (stop.signal.aborted) await Promise.allSettled(inFlight);
+    await pool?.close();
+  }
+  return { writer, interrupted: stop.signal.aborted, finishedAt: new Date().toISOString() };
+}
+
+function fileInput(file: FileEntry): ItemInput {
+  return {
+    ref: { path: file.absPath, itemPath: [] },
+    name: basename(file.absPath),
+    source: { kind: 'file', absPath: file.absPath, size: file.size },
+    depth: 0,
+    root: file.root,
+  };
+}
+
+function collect(writer: ScanWriter, input: ItemInput, result: TopLevelResult): void {
+  writer.stats.files++;
+  writer.stats.items += result.itemCount;
+  writer.stats.bytes += result.bytes;
+  writer.addScanned(input.ref.path);
+  if (result.skipped) writer.addSkipped(input.ref.path, result.skipped);
+  for (const f of result.findings) writer.addFinding(f);
+  for (const i of result.items) writer.addItem(i);
+  for (const e of result.errors) writer.addError(e);
+}

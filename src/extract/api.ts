@@ -1,0 +1,50 @@
+import type { Chunk, ErrorKind, ItemInput, ItemRef, Location } from '../core/types.js';
+import type { Limits } from '../engine/limits.js';
+
+/**
+ * The contract between the engine and a format extractor. An extractor only turns bytes into text
+ * with provenance and into child items; it never decides what is personal data.
+ */
+export interface Extractor {
+  /** Short id, recorded as the item's `format` (`text`, `html`, `pdf`, `eml`, `mbox`, `zip`, …). */
+  id: string;
+  description: string;
+  /** Lower-case file name suffixes this extractor reads (`.txt`, `.tar.gz`). */
+  extensions: string[];
+  /** Claims an item by its first bytes when the name says nothing (e.g. no extension). */
+  sniff?(head: Uint8Array, input: ItemInput): boolean;
+  extract(input: ItemInput, ctx: ExtractContext): Promise<void>;
+}
+
+export interface TextOptions {
+  /** Name of the text stream; offsets and lines restart per field. Default `body`. */
+  field?: string;
+  page?: number;
+  /** Each line stands alone (headers, metadata tags): no matches across values. */
+  structured?: boolean;
+  /** Extra location facts for every finding in this text (e.g. a face region). */
+  location?: Partial<Location>;
+  /** The item the text belongs to; default the item being extracted. */
+  ref?: ItemRef;
+}
+
+export interface ExtractContext {
+  limits: Limits;
+  signal: AbortSignal;
+  /** Search a whole string (chunked with overlap when large); documents are cut at `limits.maxTextChars`. */
+  text(text: string, opts?: TextOptions): void;
+  /** Search a stream of decoded text pieces (any size, constant memory). */
+  textStream(pieces: AsyncIterable<string>, opts?: TextOptions): Promise<void>;
+  /** Hand a nested item (attachment, archive member, message) back to the engine. Resolves when it is scanned. */
+  child(child: Omit<ItemInput, 'depth' | 'root'>): Promise<void>;
+  /** Declare the item not searchable (binary, no known format): counted as skipped, not as an error. */
+  skip(reason: string): void;
+  /** Record a problem with this item (or a nested ref) without stopping the scan. */
+  error(kind: ErrorKind, message: string, ref?: ItemRef): void;
+  /** Bytes of the item, refusing more than `limits.maxExtractBytes` with an ExtractError of kind `limit`. */
+  readAll(): Promise<Buffer>;
+  /** Count bytes inflated from this top-level file; throws ExtractError(limit) past the budget. */
+  inflated(bytes: number): void;
+}
+
+export type { Chunk };

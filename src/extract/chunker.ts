@@ -1,0 +1,100 @@
+import type { Chunk, ItemRef, Location } from '../core/types.js';
+
+/** Characters per chunk handed to the detectors. */
+export const CHUNK_CHARS = 1 << 20;
+/**
+ * Characters repeated from the end of one chunk at the start of the next. A match is owned by the
+ * chunk in which it starts before the middle of the overlap, so every match is seen whole exactly once
+ * with at least OVERLAP/2 characters of context on each side.
+ */
+export const OVERLAP = 4096;
+
+export interface ChunkerOptions {
+  ref: ItemRef;
+  field?: string;
+  page?: number;
+  structured?: boolean;
+  location?: Partial<Location>;
+  /** Stop after this many characters; reported through `truncated`. */
+  maxChars: number;
+}
+
+/** Cuts a stream of text pieces into overlapping, NFC-normalised chunks with line/column provenance. */
+export class Chunker {
+  private buf = '';
+  private carry = '';
+  private offset = 0;
+  private line = 1;
+  private column = 1;
+  private overlap = 0;
+  private total = 0;
+  truncated = false;
+
+  constructor(
+    private readonly opts: ChunkerOptions,
+    private readonly emit: (chunk: Chunk) => void,
+  ) {}
+
+  push(piece: string): void {
+    if (this.truncated) return;
+    // Hold back the last character: a combining mark in the next piece may compose with it.
+    let text = this.carry + piece;
+    this.carry = text.slice(-1);
+    text = text.slice(0, -1).normalize('NFC');
+    if (this.total + text.length > this.opts.maxChars) {
+      text = text.slice(0, Math.max(0, this.opts.maxChars - this.total));
+      this.truncated = true;
+      this.carry = '';
+    }
+    this.total += text.length;
+    this.buf += text;
+    while (this.buf.length >= CHUNK_CHARS + this.overlap) this.flush(false);
+  }
+
+  end(): void {
+    if (this.carry) {
+      this.buf += this.carry.normalize('NFC');
+      this.carry = '';
+    }
+    this.flush(true);
+  }
+
+  private flush(final: boolean): void {
+    // The final tail is emitted even when it only repeats the overlap: the previous chunk left its
+    // last OVERLAP/2 characters for this one to own.
+    if (final && this.buf.length === 0) return;
+    const text = final ? this.buf : this.buf.slice(0, CHUNK_CHARS + this.overlap);
+    this.emit({
+      ref: this.opts.ref,
+      text,
+      field: this.opts.field,
+      page: this.opts.page,
+      structured: this.opts.structured,
+      location: this.opts.location,
+      offset: this.offset,
+      overlap: this.overlap,
+      acceptFrom: this.overlap / 2,
+      acceptTo: final ? text.length : text.length - OVERLAP / 2,
+      line: this.line,
+      column: this.column,
+    });
+    if (final) return;
+    const keepFrom = text.length - OVERLAP;
+    this.advance(text, keepFrom);
+    this.buf = this.buf.slice(keepFrom);
+    this.offset += keepFrom;
+    this.overlap = OVERLAP;
+  }
+
+  private advance(text: string, upTo: number): void {
+    const nl = text.lastIndexOf('\n', upTo - 1);
+    if (nl === -1) {
+      this.column += upTo;
+      return;
+    }
+    let count = 0;
+    for (let i = text.indexOf('\n'); i !== -1 && i < upTo; i = text.indexOf('\n', i + 1)) count++;
+    this.line += count;
+    this.column = upTo - nl;
+  }
+}

@@ -1,0 +1,64 @@
+import { decodeHTML } from 'entities';
+import type { Extractor } from '../api.js';
+import { decodeBuffer } from '../text/decode.js';
+
+const BLOCK = new Set(
+  'address article aside blockquote br dd div dl dt fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table tbody td tfoot th thead tr ul title option caption body html head meta'.split(
+    ' ',
+  ),
+);
+const ATTRS =
+  /\s(href|title|alt|value|content|placeholder|aria-label|data-[\w-]+)\s*=\s*("([^"]*)"|'([^']*)'|([^\s>]+))/gi;
+
+export interface HtmlText {
+  body: string;
+  attributes: string;
+}
+
+/**
+ * Visible text of an HTML document: inline tags vanish without a trace (so `Sø<b>ren</b>` reads
+ * `Søren`), block tags become line breaks, entities are decoded, style blocks dropped. Attribute values
+ * that carry data (href incl. mailto:, title, alt, value, content) are returned separately.
+ */
+export function htmlToText(html: string): HtmlText {
+  const attributes: string[] = [];
+  const withoutStyle = html.replace(/<style\b[^>]*>[\s\S]*?<\/style\s*>/gi, '\n');
+  const body = withoutStyle.replace(
+    /<!--([\s\S]*?)-->|<\/?([a-zA-Z][\w:-]*)((?:[^>"']|"[^"]*"|'[^']*')*)>|<![^>]*>/g,
+    (_m, comment, tag, rest) => {
+      if (comment !== undefined) return `\n${comment}\n`;
+      if (tag === undefined) return '\n';
+      if (rest) {
+        for (const a of (rest as string).matchAll(ATTRS)) {
+          const v = a[3] ?? a[4] ?? a[5] ?? '';
+          if (v.trim()) attributes.push(decodeHTML(v));
+        }
+      }
+      return BLOCK.has((tag as string).toLowerCase()) ? '\n' : '';
+    },
+  );
+  return { body: decodeHTML(body), attributes: attributes.join('\n') };
+}
+
+const html: Extractor = {
+  id: 'html',
+  description:
+    'HTML: visible text with tags stripped and entities decoded, plus data-bearing attributes (mailto links, titles, alt texts)',
+  extensions: ['.html', '.htm', '.xhtml'],
+  sniff(head) {
+    const start = Buffer.from(head.subarray(0, 512)).toString('latin1').trimStart().toLowerCase();
+    return start.startsWith('<!doctype html') || start.startsWith('<html');
+  },
+  async extract(_input, ctx) {
+    const decoded = decodeBuffer(await ctx.readAll());
+    if (!decoded) {
+      ctx.skip('binary');
+      return;
+    }
+    const { body, attributes } = htmlToText(decoded.text);
+    ctx.text(body, { field: 'body' });
+    if (attributes) ctx.text(attributes, { field: 'html:attributes', structured: true });
+  },
+};
+
+export default html;

@@ -1,0 +1,32 @@
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import type { ItemInput } from '../core/types.js';
+
+/** First bytes of an item, for sniffing its format. */
+export async function readHead(input: ItemInput, bytes = 65536): Promise<Uint8Array> {
+  if (input.source.kind === 'buffer') return input.source.data.subarray(0, bytes);
+  const fh = await open(input.source.absPath, 'r');
+  try {
+    const buf = Buffer.alloc(Math.min(bytes, Math.max(input.source.size, 0)) || bytes);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** The item's bytes as a stream of pieces, whatever its source. */
+export async function* readPieces(input: ItemInput, highWaterMark = 1 << 20): AsyncGenerator<Uint8Array> {
+  if (input.source.kind === 'buffer') {
+    const { data } = input.source;
+    for (let i = 0; i < data.length; i += highWaterMark) yield data.subarray(i, i + highWaterMark);
+    return;
+  }
+  for await (const piece of createReadStream(input.source.absPath, { highWaterMark })) yield piece as Buffer;
+}
+
+export function extensionOf(name: string): string {
+  const base = name.toLowerCase().split(/[\\/]/).pop() ?? '';
+  const dot = base.indexOf('.', 1);
+  return dot === -1 ? '' : base.slice(dot);
+}

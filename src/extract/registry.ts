@@ -1,0 +1,33 @@
+import type { ItemInput } from '../core/types.js';
+import type { Extractor } from './api.js';
+import html from './html/html.js';
+import json from './json/json.js';
+import { extensionOf } from './read.js';
+import text from './text/text.js';
+
+/**
+ * Every extractor, explicitly. Order matters only for sniffing; a file is claimed by its longest
+ * matching extension first, then by content, and plain text (which itself detects binary) is the fallback.
+ */
+export const extractors: Extractor[] = [html, json, text];
+
+export const fallbackExtractor: Extractor = text;
+
+export function selectExtractor(input: ItemInput, head: Uint8Array): Extractor {
+  const ext = extensionOf(input.name);
+  let best: Extractor | undefined;
+  let bestLen = 0;
+  if (ext) {
+    for (const ex of extractors) {
+      for (const e of ex.extensions) {
+        if (ext.endsWith(e) && e.length > bestLen) {
+          best = ex;
+          bestLen = e.length;
+        }
+      }
+    }
+  }
+  if (best) return best;
+  for (const ex of extractors) if (ex.sniff?.(head, input)) return ex;
+  return fallbackExtractor;
+}

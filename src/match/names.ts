@@ -1,0 +1,113 @@
+import { foldToken, initialPattern, tokenPattern } from './fold.js';
+
+/**
+ * Finds one person's name in text: `First [Middle…] Last` with middle names optional and first/middle
+ * names as initials, `Last, First [Middle…]`, a genitive `-s`, any case, diacritics and Danish
+ * transliterations, across line breaks and extra spaces. A lone first name or surname never matches,
+ * and a full name that is part of a street or company name (`Søren Østergård Allé`) is rejected.
+ */
+
+export interface NameHit {
+  start: number;
+  end: number;
+  confidence: number;
+  /** The profile name or alias that matched. */
+  matched: string;
+}
+
+const SEP = '[\\s\\u00a0]+';
+const NOT_WORD_BEFORE = '(?<![\\p{L}\\p{N}])';
+const NOT_WORD_AFTER = '(?![\\p{L}\\p{N}])';
+/** How far before a surname we look for first and middle names. */
+const WINDOW = 160;
+
+/** Words that turn a preceding person's name into a street, place or company name. */
+const NON_PERSON_SUFFIX = new RegExp(
+  `^(?:'s|’s|s)?${SEP}(?:all[ée]|vej(?:en)?|gade(?:n)?|plads(?:en)?|boulevard|stræde|straede|torv(?:et)?|park(?:en)?|have(?:n)?|vænge|vaenge|skole(?:n)?|kollegiet|aps|a/s|i/s|k/s|p/s|ivs|holding|invest|group|consult(?:ing)?|fond(?:en)?|street|road|avenue|ltd|inc|gmbh)${NOT_WORD_AFTER}`,
+  'iu',
+);
+
+export class NameMatcher {
+  readonly display: string;
+  private readonly surnameRe: RegExp;
+  private readonly beforeRe: RegExp;
+  private readonly afterRe: RegExp;
+  readonly folded: string[];
+
+  constructor(fullName: string) {
+    const tokens = fullName
+      .normalize('NFC')
+      .trim()
+      .split(/[\s\u00a0]+/u)
+      .filter(Boolean);
+    if (tokens.length < 2) throw new Error('a name needs at least a first name and a surname');
+    this.display = tokens.join(' ');
+    this.folded = tokens.map(foldToken);
+    const last = tokens[tokens.length - 1];
+    const first = tokens[0];
+    const middles = tokens.slice(1, -1);
+    const full = (t: string) => `(?:${tokenPattern(t)}|${initialPattern(t)})`;
+    const firstPart = full(first);
+    const middlePart = middles.map((m) => `(?:${SEP}${full(m)})?`).join('');
+    this.surnameRe = new RegExp(
+      `${NOT_WORD_BEFORE}${tokenPattern(last)}(?:s|'s|’s)?${NOT_WORD_AFTER}`,
+      'giu',
+    );
+    // Anchored at the end of the window before the surname: `First [Middle…] ` immediately before it.
+    this.beforeRe = new RegExp(`${NOT_WORD_BEFORE}(${firstPart}${middlePart})${SEP}$`, 'iu');
+    this.afterRe = new RegExp(
+      `^[\\s\\u00a0]*,[\\s\\u00a0]*(${firstPart}${middlePart})${NOT_WORD_AFTER}`,
+      'iu',
+    );
+    this.firstRe = new RegExp(`^${tokenPattern(first)}$`, 'iu');
+    this.middleRes = middles.map((m) => new RegExp(`^${tokenPattern(m)}$`, 'iu'));
+  }
+
+  private readonly firstRe: RegExp;
+  private readonly middleRes: RegExp[];
+
+  find(text: string): NameHit[] {
+    const hits: NameHit[] = [];
+    this.surnameRe.lastIndex = 0;
+    for (let m = this.surnameRe.exec(text); m; m = this.surnameRe.exec(text)) {
+      const sStart = m.index;
+      const sEnd = sStart + m[0].length;
+      const windowStart = Math.max(0, sStart - WINDOW);
+      const before = this.beforeRe.exec(text.slice(windowStart, sStart));
+      if (before) {
+        if (NON_PERSON_SUFFIX.test(text.slice(sEnd - genitiveLength(m[0]), sEnd + 40))) continue;
+        hits.push({
+          start: windowStart + before.index,
+          end: sEnd,
+          confidence: this.confidenceOf(before[1]),
+          matched: this.display,
+        });
+        continue;
+      }
+      const after = this.afterRe.exec(text.slice(sEnd, sEnd + WINDOW));
+      if (after && genitiveLength(m[0]) === 0) {
+        hits.push({
+          start: sStart,
+          end: sEnd + after[0].length,
+          confidence: Math.max(0.5, this.confidenceOf(after[1]) - 0.05),
+          matched: this.display,
+        });
+      }
+    }
+    return hits;
+  }
+
+  /** Full first name: 0.9; with a full middle name too: 0.95; only initials: 0.6. */
+  private confidenceOf(firstAndMiddles: string): number {
+    const words = firstAndMiddles.split(/[\s\u00a0]+/u).filter(Boolean);
+    const firstFull = this.firstRe.test(words[0] ?? '');
+    const middleFull = words.slice(1).some((w) => this.middleRes.some((re) => re.test(w)));
+    if (!firstFull) return middleFull ? 0.75 : 0.6;
+    return middleFull ? 0.95 : 0.9;
+  }
+}
+
+function genitiveLength(surnameMatch: string): number {
+  if (/['’]s$/u.test(surnameMatch)) return 2;
+  return 0;
+}

@@ -1,0 +1,54 @@
+import { randomBytes } from 'node:crypto';
+import { type FileHandle, open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+/**
+ * Writes a file atomically with mode 0600: a temp file in the same folder, fsync, rename, fsync of the
+ * folder. Readers see the old file or the new one, never a mix.
+ */
+export async function writeFileAtomic(
+  path: string,
+  write: (fh: FileHandle) => Promise<void>,
+  opts: { mode?: number; overwrite?: boolean } = {},
+): Promise<void> {
+  const dir = dirname(path);
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const fh = await open(tmp, 'wx', opts.mode ?? 0o600);
+  try {
+    await write(fh);
+    await fh.sync();
+    await fh.close();
+    if (opts.overwrite === false) {
+      // Fail instead of replacing an existing file.
+      const probe = await open(path, 'wx', opts.mode ?? 0o600);
+      await probe.close();
+    }
+    await rename(tmp, path);
+  } catch (err) {
+    await fh.close().catch(() => {});
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  const d = await open(dir, 'r');
+  try {
+    await d.sync();
+  } catch {
+    // Some file systems do not support fsync on folders.
+  } finally {
+    await d.close();
+  }
+}
+
+export async function writeTextAtomic(
+  path: string,
+  text: string,
+  opts: { mode?: number; overwrite?: boolean } = {},
+): Promise<void> {
+  await writeFileAtomic(
+    path,
+    async (fh) => {
+      await fh.writeFile(text);
+    },
+    opts,
+  );
+}

@@ -1,0 +1,159 @@
+import type { FileHandle } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Finding, ItemRecord, ScanError, ScanFile, ScanStats, Subject } from '../core/types.js';
+import { writeFileAtomic } from './atomic.js';
+import { Spool } from './spool.js';
+
+/** Findings sorted in memory up to this many; beyond it they keep the order they were found in. */
+const SORT_LIMIT = 200_000;
+
+export interface ScanHeader {
+  scanId: string;
+  startedAt: string;
+  roots: string[];
+  subject: Subject;
+  options: { all: boolean; excludes: string[] };
+}
+
+/**
+ * The scan file sink (contract in PRODUCT.md). Findings and the file list are spooled to disk as they
+ * arrive; `write` assembles `dsr.scan/1` atomically, mode 0600.
+ */
+export class ScanWriter {
+  readonly stats: ScanStats = { files: 0, items: 0, bytes: 0, skipped: 0, errors: 0 };
+  readonly items: ItemRecord[] = [];
+  readonly errors: ScanError[] = [];
+  readonly skippedFiles: { path: string; reason: string }[] = [];
+  readonly findingCounts = new Map<string, number>();
+  /** Name findings in file and member names, kept so terminal output can mask paths named after the subject. */
+  readonly pathNameFindings = new Map<string, Finding[]>();
+  private readonly findings: Spool<Finding>;
+  private readonly scanned: Spool<string> | undefined;
+
+  constructor(
+    readonly header: ScanHeader,
+    keepFileList: boolean,
+  ) {
+    const base = join(tmpdir(), `dsr-${header.scanId}`);
+    this.findings = new Spool(`${base}.findings.jsonl`);
+    this.scanned = keepFileList ? new Spool(`${base}.scanned.jsonl`) : undefined;
+  }
+
+  get findingCount(): number {
+    return this.findings.count;
+  }
+
+  addFinding(f: Finding): void {
+    this.findings.push(f);
+    const key = `${f.detector}:${f.subject ? 'subject' : 'other'}`;
+    this.findingCounts.set(key, (this.findingCounts.get(key) ?? 0) + 1);
+    if (f.detector === 'name' && f.location.field === 'path') {
+      const list = this.pathNameFindings.get(f.path) ?? [];
+      if (list.length < 20) list.push(f);
+      this.pathNameFindings.set(f.path, list);
+    }
+  }
+
+  addItem(item: ItemRecord): void {
+    this.items.push(item);
+  }
+
+  addError(e: ScanError): void {
+    this.errors.push(e);
+    this.stats.errors++;
+  }
+
+  addScanned(path: string): void {
+    this.scanned?.push(path);
+  }
+
+  addSkipped(path: string, reason: string): void {
+    this.stats.skipped++;
+    this.skippedFiles.push({ path, reason });
+  }
+
+  async write(path: string, extra: { interrupted?: boolean; finishedAt: string }): Promise<void> {
+    await this.findings.close();
+    await this.scanned?.close();
+    const order = (a: { path: string; itemPath: string[] }, b: { path: string; itemPath: string[] }) =>
+      a.path < b.path
+        ? -1
+        : a.path > b.path
+          ? 1
+          : a.itemPath.join('\u0000').localeCompare(b.itemPath.join('\u0000'));
+    this.items.sort(order);
+    this.errors.sort(order);
+    const head: Omit<ScanFile, 'findings' | 'items' | 'errors' | 'scanned'> = {
+      schema: 'dsr.scan/1',
+      scanId: this.header.scanId,
+      startedAt: this.header.startedAt,
+      finishedAt: extra.finishedAt,
+      ...(extra.interrupted ? { interrupted: true } : {}),
+      roots: this.header.roots,
+      subject: this.header.subject,
+      options: this.header.options,
+      stats: this.stats,
+      skippedFiles: this.skippedFiles,
+    };
+    try {
+      await writeFileAtomic(path, async (fh) => {
+        const json = JSON.stringify(head, null, 2);
+        await fh.write(`${json.slice(0, -2)},\n  "findings": [`);
+        await this.writeFindings(fh, order);
+        await fh.write('],\n  "items": [');
+        await writeArray(
+          fh,
+          this.items.map((i) => JSON.stringify(i)),
+        );
+        await fh.write('],\n  "errors": [');
+        await writeArray(
+          fh,
+          this.errors.map((e) => JSON.stringify(e)),
+        );
+        if (this.scanned) {
+          await fh.write('],\n  "scanned": [');
+          await writeArray(fh, this.scanned.lines());
+        }
+        await fh.write(']\n}\n');
+      });
+    } finally {
+      await this.findings.remove();
+      await this.scanned?.remove();
+    }
+  }
+
+  private async writeFindings(fh: FileHandle, order: (a: Finding, b: Finding) => number): Promise<void> {
+    if (this.findings.count > SORT_LIMIT) {
+      await writeArray(fh, this.findings.lines());
+      return;
+    }
+    const all: Finding[] = [];
+    for await (const line of this.findings.lines()) all.push(JSON.parse(line) as Finding);
+    all.sort(
+      (a, b) =>
+        order(a, b) ||
+        (a.location.field ?? '').localeCompare(b.location.field ?? '') ||
+        (a.location.offset ?? 0) - (b.location.offset ?? 0),
+    );
+    await writeArray(
+      fh,
+      all.map((f) => JSON.stringify(f)),
+    );
+  }
+}
+
+async function writeArray(fh: FileHandle, lines: Iterable<string> | AsyncIterable<string>): Promise<void> {
+  let first = true;
+  let buf = '';
+  for await (const line of lines) {
+    buf += `${first ? '\n    ' : ',\n    '}${line}`;
+    first = false;
+    if (buf.length > 1 << 16) {
+      await fh.write(buf);
+      buf = '';
+    }
+  }
+  if (!first) buf += '\n  ';
+  if (buf) await fh.write(buf);
+}
