@@ -36,6 +36,17 @@ export type ItemSource =
   | { kind: 'file'; absPath: string; size: number }
   | { kind: 'buffer'; data: Uint8Array };
 
+/**
+ * The message an item belongs to, as erasure removes it: an attachment is erased by removing its message.
+ * Set by the mail extractors and sources; inherited by every nested child.
+ */
+export interface MessageRef {
+  kind: 'mbox' | 'maildir' | 'imap' | 'eml' | 'msg' | 'pst';
+  /** itemPath of the message item itself (empty when the message is the whole file). */
+  itemPath: string[];
+  fingerprint: Fingerprint;
+}
+
 export interface ItemInput {
   ref: ItemRef;
   /** A file name used to choose an extractor (basename of the file, member or attachment). */
@@ -49,6 +60,8 @@ export interface ItemInput {
   contentType?: string;
   /** The root the top-level file was found under (for relative-path evidence). */
   root?: string;
+  /** The enclosing message (mail stores); children inherit it unless they set their own. */
+  message?: MessageRef;
 }
 
 /** Location inside an item's extracted text, as shown to a reviewer. */
@@ -135,8 +148,8 @@ export interface ItemRecord {
   others?: Partial<Record<DetectorId, number>>;
   /** The extractor that read the item (`text`, `html`, `pdf`, `eml`, …) — erasure chooses its action from it. */
   format?: string;
-  /** Top-level file this item lives in, when nested. */
-  container?: string;
+  /** The enclosing message, for items inside mail stores (erasure removes the message). */
+  message?: MessageRef;
   scannedAt?: string;
 }
 

@@ -116,7 +116,7 @@ async function scanItem(
       chunker.end();
     },
     async child(child) {
-      const full: ItemInput = { ...child, depth: input.depth + 1, root: input.root };
+      const full: ItemInput = { message: input.message, ...child, depth: input.depth + 1, root: input.root };
       if (full.depth > opts.limits.maxDepth) {
         result.errors.push({
           ...full.ref,
@@ -281,6 +281,7 @@ async function finishItem(state: ItemState, opts: EngineOptions, result: TopLeve
     fingerprint: await fingerprintOf(input),
     ...(Object.keys(others).length ? { others } : {}),
     format: state.format,
+    ...(input.message ? { message: input.message } : {}),
     scannedAt: new Date().toISOString(),
   });
 }

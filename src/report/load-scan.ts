@@ -1,0 +1,27 @@
+import { readFile } from 'node:fs/promises';
+import { UsageError } from '../core/errors.js';
+import type { ScanFile } from '../core/types.js';
+
+/** Reads and checks a scan file for the commands that consume one (report, export, plan, review). */
+export async function loadScanFile(path: string): Promise<ScanFile> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(
+      `${path}: cannot read the scan file (${(err as NodeJS.ErrnoException).code ?? err})`,
+    );
+  }
+  let scan: ScanFile;
+  try {
+    scan = JSON.parse(text) as ScanFile;
+  } catch (err) {
+    throw new UsageError(`${path}: not valid JSON (${(err as Error).message})`);
+  }
+  if (scan?.schema !== 'dsr.scan/1') {
+    throw new UsageError(
+      `${path}: not a dsr scan file (schema ${JSON.stringify(scan?.schema)}, expected dsr.scan/1)`,
+    );
+  }
+  return scan;
+}
