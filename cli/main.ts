@@ -1,11 +1,27 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { UsageError } from '../src/core/errors.js';
+import { registerAudit } from './commands/audit.js';
+import { registerErase } from './commands/erase.js';
+import { registerExport } from './commands/export.js';
+import { registerIndex } from './commands/index.js';
+import { registerPlan } from './commands/plan.js';
+import { registerReport } from './commands/report.js';
+import { registerReview } from './commands/review.js';
 import { registerScan } from './commands/scan.js';
 import { EXIT } from './exit-codes.js';
 
 /** Each command module adds itself to the program; the list below is the whole CLI. */
-const commands: ((program: Command) => void)[] = [registerScan];
+const commands: ((program: Command) => void)[] = [
+  registerScan,
+  registerIndex,
+  registerPlan,
+  registerErase,
+  registerAudit,
+  registerReport,
+  registerReview,
+  registerExport,
+];
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('dsr')

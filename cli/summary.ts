@@ -1,6 +1,8 @@
 import { relative } from 'node:path';
-import { maskName, maskSubject } from '../src/core/mask.js';
+import { detectors } from '../detectors/index.js';
+import { maskName, maskSubject, maskValue } from '../src/core/mask.js';
 import type { Finding, ItemRecord, ScanStats, Subject } from '../src/core/types.js';
+import { compileSubject, EMPTY_SUBJECT } from '../src/match/subject.js';
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -28,6 +30,38 @@ export function maskPath(path: string, pathFindings: readonly Finding[]): string
     );
   }
   return out;
+}
+
+/**
+ * Masks every identifier the detectors find in a path, anyone's (a CPR number as a file name, a folder
+ * named after the subject), for terminal output: `hr/Søren_Østergård/150387-1236.pdf` -> `hr/S._Ø./1503XX-XXXX.pdf`.
+ */
+export function identifierMasker(subject: Subject | null): (path: string) => string {
+  const compiled = subject && Object.keys(subject).length ? compileSubject(subject) : EMPTY_SUBJECT;
+  let lastIn: string | undefined;
+  let lastOut = '';
+  return (path) => {
+    if (path === lastIn) return lastOut;
+    const text = path.replace(/[_./\\-]/g, ' ');
+    const spans = detectors
+      .flatMap((d) => d.detect({ text, field: 'path', structured: true }, { subject: compiled, all: true }))
+      .sort((a, b) => a.start - b.start);
+    let out = '';
+    let at = 0;
+    for (const c of spans) {
+      if (c.start < at) continue;
+      const raw = path.slice(c.start, c.end);
+      out +=
+        path.slice(at, c.start) +
+        (c.detector === 'name'
+          ? maskName(raw.replace(/[_.-]+/g, ' ')).replace(/ /g, '_')
+          : maskValue(c.detector, raw));
+      at = c.end;
+    }
+    lastIn = path;
+    lastOut = out + path.slice(at);
+    return lastOut;
+  };
 }
 
 export interface SummaryInput {
@@ -83,14 +117,14 @@ export function formatSummary(s: SummaryInput): string {
       (a, b) => order[a.evidence] - order[b.evidence] || a.path.localeCompare(b.path),
     );
     const rootOf = (p: string) => s.roots.find((r) => p.startsWith(`${r}/`)) ?? '';
+    const mask = identifierMasker(s.subject);
     for (const item of sorted.slice(0, max)) {
       const root = rootOf(item.path);
-      const shown = maskPath(
-        root ? relative(root, item.path) : item.path,
-        s.pathFindings.get(item.path) ?? [],
+      const shown = mask(
+        maskPath(root ? relative(root, item.path) : item.path, s.pathFindings.get(item.path) ?? []),
       );
       const nested = item.itemPath.length
-        ? ` › ${item.itemPath.map((p) => maskPath(p, s.pathFindings.get(item.path) ?? [])).join(' › ')}`
+        ? ` › ${item.itemPath.map((p) => mask(maskPath(p, s.pathFindings.get(item.path) ?? []))).join(' › ')}`
         : '';
       lines.push(`  ${item.evidence.padEnd(10)} ${shown}${nested}  [${item.detectors.join(', ')}]`);
     }

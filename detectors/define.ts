@@ -16,7 +16,8 @@ export interface DetectContext {
   all: boolean;
 }
 
-export type DetectInput = Pick<Chunk, 'text'> & Partial<Pick<Chunk, 'structured' | 'field' | 'location'>>;
+export type DetectInput = Pick<Chunk, 'text'> &
+  Partial<Pick<Chunk, 'structured' | 'field' | 'location' | 'faceTag'>>;
 
 export interface Detector {
   meta: DetectorMeta;

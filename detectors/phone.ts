@@ -3,22 +3,25 @@ import type { Candidate } from '../src/core/types.js';
 import { clampConfidence, defineDetector, textBefore } from './define.js';
 
 /**
- * An optional international prefix (`+45`, `0045`, `(+45)`), then digit groups joined by single
+ * An optional international prefix (`+45`, `0045`, `(+45)`, with a bracketed trunk `(0)`), then digit groups joined by single
  * separators. The look-behind and look-ahead refuse a number that continues a longer digit run
  * (`21 43 65 87 99`, an order number, an IBAN).
  */
 const PHONE_RE =
-  /(?<![\p{L}\p{N}+_]|\d[ \u00a0.-])((?:\(\+?\d{1,3}\)|\+\d{1,3}|00\d{2,3})[ \u00a0.-]?)?(\d{2,4}(?:[ \u00a0.-]?\d{2,4}){0,5})(?![\p{L}\p{N}_]|[ \u00a0.-]\d)/gu;
+  /(?<![\p{L}\p{N}+_]|\d[ \u00a0.-])((?:\(\+?\d{1,3}\)|\+\d{1,3}|00\d{2,3})[ \u00a0.-]?(?:\(0\)[ \u00a0]?)?)?(\d{2,4}(?:[ \u00a0.-]?\d{2,4}){0,5})(?![\p{L}\p{N}_]|[ \u00a0.-]\d)/gu;
 
 /** Group shapes in which Danish numbers are written without a country prefix. */
 const DANISH_SHAPES = new Set(['8', '2-2-2-2', '4-4', '2-2-4', '3-3-2']);
+const SEPARATOR = /[ \u00a0.-]/;
+/** `21.04.2023`, `21-04-2023`, `21 04 2023`: a date, never a phone number. */
+const WRITTEN_DATE = /^(\d\d)([ \u00a0.-])(\d\d)\2((?:19|20)\d\d)$/;
 const RAISE = ['tlf', 'telefon', 'mobil', 'phone', 'tel.', 'tel:', 'ring', 'sms', 'fax', 'kontakt'];
 
 export default defineDetector({
   meta: {
     id: 'phone',
     description:
-      'Phone numbers in the usual Danish and international writings, compared on the normalised (E.164) number; never a part of a longer digit run.',
+      'Phone numbers in the usual Danish and international writings, compared on the normalised (E.164) number; never a part of a longer digit run, never a written date.',
     keywords: [],
     context: { raise: RAISE },
   },
@@ -33,7 +36,8 @@ export default defineDetector({
       const digits = body.replace(/\D/g, '');
       let e164: string | undefined;
       if (prefix) {
-        const cc = prefix.replace(/\D/g, '').replace(/^00/, '');
+        // `+44 (0)20 …`: the bracketed trunk 0 is not dialled from abroad.
+        const cc = prefix.replace('(0)', '').replace(/\D/g, '').replace(/^00/, '');
         e164 = `+${cc}${digits}`;
       } else if (digits.length === 8) {
         e164 = `+45${digits}`;
@@ -41,25 +45,18 @@ export default defineDetector({
         e164 = subject.phoneNational.get(digits);
       }
       if (!e164) continue;
+      if (!prefix && isWrittenDate(body)) continue;
       const isSubject = subject.phones.has(e164);
       if (!isSubject) {
         if (!all) continue;
-        if (
-          !prefix &&
-          !DANISH_SHAPES.has(
-            body
-              .split(/[ \u00a0.-]/)
-              .map((g) => g.length)
-              .join('-'),
-          )
-        )
-          continue;
-        const parsed = parsePhoneNumberFromString(e164);
-        if (!parsed?.isValid()) continue;
+        if (!prefix && !DANISH_SHAPES.has(shapeOf(body))) continue;
+        if (!isValidNumber(e164)) continue;
       }
       const ctx = textBefore(text, m.index, 30);
       const context = RAISE.some((w) => ctx.includes(w));
-      const confidence = isSubject ? (prefix || context ? 0.97 : 0.92) : context ? 0.85 : 0.6;
+      let confidence = isSubject ? (prefix || context ? 0.97 : 0.92) : context ? 0.85 : 0.6;
+      // Eight bare digits that read as a date (20230421, 21042023) are as likely a date as a number.
+      if (!isSubject && !prefix && !context && digits === body && isCompactDate(digits)) confidence -= 0.25;
       out.push({
         detector: 'phone',
         start: m.index,
@@ -72,3 +69,43 @@ export default defineDetector({
     return out;
   },
 });
+
+/** Group lengths of a number as written: `21 43 65 87` → `2-2-2-2`. */
+function shapeOf(body: string): string {
+  return body
+    .split(SEPARATOR)
+    .map((g) => g.length)
+    .join('-');
+}
+
+function isWrittenDate(body: string): boolean {
+  const m = WRITTEN_DATE.exec(body);
+  return m !== null && isDate(Number(m[1]), Number(m[3]));
+}
+
+function isCompactDate(digits: string): boolean {
+  const y1 = Number(digits.slice(0, 4));
+  if (y1 >= 1900 && y1 <= 2099 && isDate(Number(digits.slice(6, 8)), Number(digits.slice(4, 6)))) return true;
+  const y2 = Number(digits.slice(4, 8));
+  return y2 >= 1900 && y2 <= 2099 && isDate(Number(digits.slice(0, 2)), Number(digits.slice(2, 4)));
+}
+
+function isDate(day: number, month: number): boolean {
+  return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+}
+
+/** Danish numbers are eight digits starting with 2–9 (libphonenumber's metadata); parsing each one is slow. */
+const DANISH_NUMBER = /^\+45[2-9]\d{7}$/;
+const validity = new Map<string, boolean>();
+
+function isValidNumber(e164: string): boolean {
+  if (e164.startsWith('+45')) return DANISH_NUMBER.test(e164);
+  let valid = validity.get(e164);
+  if (valid === undefined) {
+    valid = parsePhoneNumberFromString(e164)?.isValid() ?? false;
+    // Bounded memory in a long scan of many different numbers.
+    if (validity.size >= 10_000) validity.clear();
+    validity.set(e164, valid);
+  }
+  return valid;
+}

@@ -1,13 +1,16 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../../src/core/errors.js';
+import { imapRemoteSource } from '../../src/crawl/imap-source.js';
 import type { Subject } from '../../src/core/types.js';
 import { defaultConcurrency, type ItemSource, runScan } from '../../src/engine/scan.js';
+import { indexOwnFiles, openIndex } from '../../src/index/index-file.js';
+import { indexedShortcut } from '../../src/index/query.js';
 import { subjectFromOptions } from '../../src/match/subject.js';
 import { EXIT } from '../exit-codes.js';
 import { byteSize, collect, positiveInt } from '../options.js';
 import { ProgressLine } from '../progress.js';
-import { formatSummary } from '../summary.js';
+import { formatSummary, identifierMasker } from '../summary.js';
 
 interface ScanFlags {
   subject?: string;
@@ -29,6 +32,8 @@ interface ScanFlags {
   maxMembers?: number;
   maxRatio?: number;
   maxText?: number;
+  index?: string;
+  key?: string;
 }
 
 /** Remote roots (imap://…) are handled by a source module; registered by the mail-store work. */
@@ -36,6 +41,7 @@ export const remoteSources: {
   test: (root: string) => boolean;
   create: (root: string) => Promise<ItemSource>;
 }[] = [];
+remoteSources.push(imapRemoteSource);
 
 export function defaultScanFileName(now = new Date()): string {
   const p = (n: number) => String(n).padStart(2, '0');
@@ -67,6 +73,8 @@ export function registerScan(program: Command): void {
     )
     .option('--no-file-list', 'leave out the list of every file visited ("scanned") for huge trees')
     .option('--no-progress', 'no progress line, even on a terminal')
+    .option('--index <file>', 'answer from an index built by dsr index: re-read only candidate and changed files')
+    .option('--key <file>', 'the index key file (default: INDEX.key)')
     .option('--timeout <seconds>', 'time limit per item (default 60)', positiveInt('--timeout'))
     .option('--max-extract-bytes <size>', 'largest non-text file or member read (default 100M)', byteSize)
     .option('--max-inflated-bytes <size>', 'bytes inflated per top-level file (default 400M)', byteSize)
@@ -102,6 +110,11 @@ async function scanCommand(rootArgs: string[], flags: ScanFlags): Promise<number
     else roots.push(root);
   }
   const outPath = resolve(flags.out ?? defaultScanFileName());
+  if (flags.index && (flags.all || !subject)) {
+    throw new UsageError('--index answers subject scans only', 'an inventory (--all) needs the values themselves: run it without --index');
+  }
+  const index = flags.index ? await openIndex(flags.index, { keyPath: flags.key, create: false }) : undefined;
+  const indexed = index && subject ? indexedShortcut(index, subject) : undefined;
   const abort = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
@@ -115,6 +128,8 @@ async function scanCommand(rootArgs: string[], flags: ScanFlags): Promise<number
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
   const progress = flags.progress && process.stderr.isTTY ? new ProgressLine(process.stderr) : undefined;
+  // The file being read may be named after the subject (or carry a CPR number): never show it raw.
+  const maskCurrent = identifierMasker(subject);
   const started = Date.now();
   try {
     const outcome = await runScan({
@@ -125,6 +140,12 @@ async function scanCommand(rootArgs: string[], flags: ScanFlags): Promise<number
       excludes: flags.exclude,
       concurrency: flags.concurrency,
       fileList: flags.fileList,
+      ownFiles: [
+        ...(flags.subject ? [{ path: flags.subject, reason: 'subject file' }] : []),
+        { path: outPath, reason: 'scan file' },
+        ...(index ? indexOwnFiles(index) : []),
+      ],
+      shortcut: indexed?.shortcut,
       signal: abort.signal,
       limits: {
         ...(flags.timeout ? { timeoutMs: flags.timeout * 1000 } : {}),
@@ -135,11 +156,17 @@ async function scanCommand(rootArgs: string[], flags: ScanFlags): Promise<number
         ...(flags.maxRatio ? { maxRatio: flags.maxRatio } : {}),
         ...(flags.maxText ? { maxTextChars: flags.maxText } : {}),
       },
-      onProgress: progress ? (p) => progress.update(p) : undefined,
+      onProgress: progress
+        ? (p) => progress.update({ ...p, current: p.current && maskCurrent(p.current) })
+        : undefined,
     });
     progress?.clear();
     const { writer } = outcome;
-    await writer.write(outPath, { interrupted: outcome.interrupted, finishedAt: outcome.finishedAt });
+    await writer.write(outPath, {
+      interrupted: outcome.interrupted,
+      finishedAt: outcome.finishedAt,
+      ...(indexed ? { index: indexed.stats } : {}),
+    });
     const count = <T>(xs: T[], key: (x: T) => string) => {
       const m = new Map<string, number>();
       for (const x of xs) m.set(key(x), (m.get(key(x)) ?? 0) + 1);
@@ -165,5 +192,6 @@ async function scanCommand(rootArgs: string[], flags: ScanFlags): Promise<number
     progress?.clear();
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
+    index?.store.close();
   }
 }

@@ -33,7 +33,7 @@ export interface Fingerprint {
 
 /** Bytes of an item: either a file on disk or an in-memory buffer (archive member, attachment, IMAP message). */
 export type ItemSource =
-  | { kind: 'file'; absPath: string; size: number }
+  | { kind: 'file'; absPath: string; size: number; mtimeMs?: number; ino?: number }
   | { kind: 'buffer'; data: Uint8Array };
 
 /**
@@ -75,6 +75,8 @@ export interface Location {
   offset?: number;
   /** For face regions: the normalised rectangle (0..1) of the region. */
   region?: { x: number; y: number; w: number; h: number };
+  /** For sidecar files (XMP, Picasa, Takeout): the media file the metadata describes. */
+  sidecarOf?: string;
 }
 
 /**
@@ -104,6 +106,8 @@ export interface Chunk {
   structured?: boolean;
   /** Extra location facts attached by the extractor (e.g. a face region). */
   location?: Partial<Location>;
+  /** True when the text is a person tagged in media metadata (face region, person keyword): the `face` detector reads it, `name` does not. */
+  faceTag?: boolean;
 }
 
 export interface Candidate {
@@ -185,6 +189,8 @@ export interface ScanFile {
   roots: string[];
   subject: Subject;
   options?: { all: boolean; excludes: string[] };
+  /** Present when the scan was answered from an index: how many files were re-read and why. */
+  index?: { candidates: number; changed: number; added: number; unchanged: number };
   stats: ScanStats;
   findings: Finding[];
   items: ItemRecord[];

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import fg from 'fast-glob';
 import type { ScanError } from '../core/types.js';
 
@@ -8,6 +8,7 @@ export interface FileEntry {
   root: string;
   size: number;
   mtimeMs: number;
+  ino?: number;
 }
 
 export type WalkEvent =
@@ -65,12 +66,35 @@ export async function* walkRoot(root: string, excludes: readonly string[]): Asyn
     return;
   }
 
+  // fast-glob's `**` never matches a name containing a line break; such files are reported from here.
+  const noticeUnmatchableNames = (dir: string, entries: unknown[]) => {
+    for (const entry of entries) {
+      const name = typeof entry === 'string' ? entry : (entry as fs.Dirent).name;
+      if (!/[\n\r]/.test(name)) continue;
+      const abs = join(dir, name);
+      try {
+        const st = fs.lstatSync(abs);
+        if (st.isSymbolicLink()) pending.push({ type: 'skip', path: abs, reason: 'symlink' });
+        else if (st.isFile()) {
+          pending.push({ type: 'file', file: { absPath: abs, root: absRoot, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino } });
+        }
+      } catch {
+        // vanished between listing and stat
+      }
+    }
+  };
+
   // fast-glob reads folders through this adapter, so a failing folder is recorded instead of ending the walk.
+  // With `stats: true` fast-glob calls `readdir(path, callback)` (names, then lstat each); without it,
+  // `readdir(path, { withFileTypes: true }, callback)`. Both forms must be handled.
   const readdir = ((
     path: string,
-    options: unknown,
-    callback: (err: NodeJS.ErrnoException | null, entries: fs.Dirent[]) => void,
+    optionsOrCallback: unknown,
+    maybeCallback?: (err: NodeJS.ErrnoException | null, entries: unknown[]) => void,
   ) => {
+    const callback =
+      maybeCallback ?? (optionsOrCallback as (err: NodeJS.ErrnoException | null, entries: unknown[]) => void);
+    const options = maybeCallback ? (optionsOrCallback as { withFileTypes: true }) : undefined;
     let key: string | undefined;
     try {
       const st = fs.statSync(path);
@@ -92,7 +116,7 @@ export async function* walkRoot(root: string, excludes: readonly string[]): Asyn
       return;
     }
     if (key) seenDirs.add(key);
-    fs.readdir(path, options as { withFileTypes: true }, (err, entries) => {
+    const done = (err: NodeJS.ErrnoException | null, entries: unknown[]) => {
       if (err) {
         pending.push({
           type: 'error',
@@ -106,8 +130,11 @@ export async function* walkRoot(root: string, excludes: readonly string[]): Asyn
         callback(null, []);
         return;
       }
+      noticeUnmatchableNames(path, entries);
       callback(null, entries);
-    });
+    };
+    if (options) fs.readdir(path, options, done);
+    else fs.readdir(path, done);
   }) as unknown as typeof fs.readdir;
 
   const stream = fg.stream('**', {
@@ -138,7 +165,7 @@ export async function* walkRoot(root: string, excludes: readonly string[]): Asyn
     }
     yield {
       type: 'file',
-      file: { absPath: entry.path, root: absRoot, size: st?.size ?? 0, mtimeMs: st?.mtimeMs ?? 0 },
+      file: { absPath: entry.path, root: absRoot, size: st?.size ?? 0, mtimeMs: st?.mtimeMs ?? 0, ino: st?.ino },
     };
   }
   while (pending.length) yield pending.shift()!;

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { TopLevelResult } from './scan-item.js';
 import type { ScanTask } from './worker.js';
@@ -32,8 +33,28 @@ export class ScanPool {
     });
   }
 
-  run(task: ScanTask, signal: AbortSignal): Promise<TopLevelResult> {
-    return this.piscina.run(task, { signal });
+  /**
+   * With `timeoutMs`, the clock starts when a worker begins the task, not when it is queued: a thread
+   * that replaces a stopped one first spends a while loading parsers, and that must not count against
+   * the next item (with a short `--timeout` it would time out every following file in turn).
+   */
+  run(task: ScanTask, signal: AbortSignal, timeoutMs?: number): Promise<TopLevelResult> {
+    if (timeoutMs === undefined) return this.piscina.run(task, { signal });
+    const { port1, port2 } = new MessageChannel();
+    const timeout = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    port1.once('message', () => {
+      timer = setTimeout(() => timeout.abort(new DOMException('item time limit', 'TimeoutError')), timeoutMs);
+    });
+    return this.piscina
+      .run(
+        { ...task, started: port2 },
+        { signal: AbortSignal.any([signal, timeout.signal]), transferList: [port2] },
+      )
+      .finally(() => {
+        clearTimeout(timer);
+        port1.close();
+      });
   }
 
   async close(): Promise<void> {

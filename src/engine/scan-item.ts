@@ -31,6 +31,8 @@ export interface EngineOptions {
   limits: Limits;
   signal?: AbortSignal;
   detectors?: readonly Detector[];
+  /** Sees every chunk before detection (the index collects identifier tokens here). */
+  onChunk?: (chunk: Chunk) => void;
 }
 
 /** Everything one top-level file (or IMAP message) contributed to the scan. */
@@ -44,6 +46,8 @@ export interface TopLevelResult {
   /** Set when the top-level item was not searchable (binary, no known format). */
   skipped?: string;
   format?: string;
+  /** Index mode: hex MACs of the identifier tokens found (see src/index/tokens.ts). */
+  tokens?: string[];
 }
 
 interface ItemState {
@@ -85,7 +89,10 @@ async function scanItem(
   let docChars = 0;
   let truncatedReported = false;
 
-  const runChunk = (chunk: Chunk) => detectChunk(chunk, detectors, opts, state);
+  const runChunk = (chunk: Chunk) => {
+    opts.onChunk?.(chunk);
+    detectChunk(chunk, detectors, opts, state);
+  };
   const ctx: ExtractContext = {
     limits: opts.limits,
     signal: opts.signal ?? new AbortController().signal,
@@ -180,6 +187,7 @@ function chunkerOptions(input: ItemInput, o: TextOptions | undefined, maxChars: 
     page: o?.page,
     structured: o?.structured,
     location: o?.location,
+    faceTag: o?.faceTag,
     maxChars,
   };
 }
@@ -201,11 +209,14 @@ function detectChunk(
       if (c.start < from || c.start >= to) continue;
       const placed: PlacedCandidate = {
         ...c,
+        value: detach(c.value),
         field: chunk.field ?? 'body',
         offset: chunk.offset + c.start,
         structured: chunk.structured,
       };
       state.candidates.push(placed);
+      // Other people's identifiers only count towards evidence unless --all: no context needed.
+      if (!c.subject && !opts.all) continue;
       const { line, column } = lineColumn(chunk, c.start);
       state.contexts.set(placed, {
         context: contextOf(chunk.text, c.start, c.end),
@@ -218,21 +229,42 @@ function detectChunk(
   }
 }
 
+/** Newline positions per chunk, found once: a chunk may hold thousands of candidates (--all on a CSV). */
+const newlines = new WeakMap<Chunk, number[]>();
+
 function lineColumn(chunk: Chunk, index: number): { line: number; column: number } {
-  let line = chunk.line;
-  let lastNl = -1;
-  for (let i = chunk.text.indexOf('\n'); i !== -1 && i < index; i = chunk.text.indexOf('\n', i + 1)) {
-    line++;
-    lastNl = i;
+  let nls = newlines.get(chunk);
+  if (!nls) {
+    nls = [];
+    for (let i = chunk.text.indexOf('\n'); i !== -1; i = chunk.text.indexOf('\n', i + 1)) nls.push(i);
+    newlines.set(chunk, nls);
   }
-  return { line, column: lastNl === -1 ? chunk.column + index : index - lastNl };
+  let lo = 0;
+  let hi = nls.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (nls[mid] < index) lo = mid + 1;
+    else hi = mid;
+  }
+  const lastNl = lo ? nls[lo - 1] : -1;
+  return { line: chunk.line + lo, column: lastNl === -1 ? chunk.column + index : index - lastNl };
+}
+
+/**
+ * A copy of a short string cut from a chunk. V8 keeps a slice's whole parent alive, so without it every
+ * 1 MiB chunk that held a candidate stayed in memory until its item was finished.
+ */
+function detach(s: string): string {
+  return s.length ? ` ${s}`.slice(1) : s;
 }
 
 function contextOf(text: string, start: number, end: number): string {
   const before = text.slice(Math.max(0, start - CONTEXT), start);
   const after = text.slice(end, end + CONTEXT);
   const clean = (s: string) => s.replace(/[\s\u00a0]+/gu, ' ');
-  return `${start > CONTEXT ? '…' : ''}${clean(before)}${clean(text.slice(start, end))}${clean(after)}${end + CONTEXT < text.length ? '…' : ''}`;
+  return detach(
+    `${start > CONTEXT ? '…' : ''}${clean(before)}${clean(text.slice(start, end))}${clean(after)}${end + CONTEXT < text.length ? '…' : ''}`,
+  );
 }
 
 async function finishItem(state: ItemState, opts: EngineOptions, result: TopLevelResult): Promise<void> {
@@ -258,7 +290,8 @@ async function finishItem(state: ItemState, opts: EngineOptions, result: TopLeve
     result.findings.push({
       id: findingId(ref, c.detector, c.field, c.offset),
       path: ref.path,
-      itemPath: ref.itemPath,
+      // A finding on a page points at the page (`… page 3`); the item (what erasure acts on) stays the document.
+      itemPath: where.page !== undefined ? [...ref.itemPath, `page ${where.page}`] : ref.itemPath,
       itemId: id,
       detector: c.detector,
       subject: c.subject,

@@ -4,12 +4,12 @@ import pLimit from 'p-limit';
 import { newScanId } from '../core/ids.js';
 import type { ItemInput, ScanError, Subject } from '../core/types.js';
 import { type FileEntry, walkRoot } from '../crawl/fs-source.js';
-import { compileSubject, EMPTY_SUBJECT } from '../match/subject.js';
+import { endExifTool } from '../extract/media/exiftool.js';
 import { ScanWriter } from '../report/scan-writer.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
 import { ScanPool } from './pool.js';
-import { scanTopLevel, type TopLevelResult } from './scan-item.js';
-import type { ScanTask } from './worker.js';
+import type { TopLevelResult } from './scan-item.js';
+import runTask, { type ScanTask } from './worker.js';
 
 export interface ScanOptions {
   roots: string[];
@@ -28,6 +28,14 @@ export interface ScanOptions {
   onProgress?: (p: ScanProgress) => void;
   /** Extra sources (e.g. IMAP mailboxes) feeding items into the same scan. */
   sources?: ItemSource[];
+  /** Index mode: workers collect identifier token MACs under this key instead of detecting. */
+  index?: { macKey: string };
+  /** Answers a file without reading it (an unchanged, non-candidate file from an index); undefined: scan it. */
+  shortcut?: (file: FileEntry) => TopLevelResult | undefined;
+  /** Sees every top-level result (the index stores tokens from here). */
+  onResult?: (input: ItemInput, result: TopLevelResult) => void;
+  /** dsr's own files (the subject profile, the scan file): listed as skipped with this reason, never searched. */
+  ownFiles?: { path: string; reason: string }[];
 }
 
 /** A source of top-level items other than the file system walk (IMAP, …). */
@@ -60,7 +68,6 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
   const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const roots = opts.roots.map((r) => resolve(r));
   const all = Boolean(opts.all);
-  const subject = opts.subject ? compileSubject(opts.subject) : EMPTY_SUBJECT;
   const writer = new ScanWriter(
     {
       scanId: newScanId(),
@@ -72,12 +79,18 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
     opts.fileList !== false,
   );
   const concurrency = Math.max(1, opts.concurrency ?? defaultConcurrency());
-  const pool = opts.inProcess ? undefined : new ScanPool(concurrency);
+  // Started on first use: a scan answered from an index may never need a worker.
+  let pool: ScanPool | undefined;
+  const getPool = () => {
+    pool ??= new ScanPool(concurrency);
+    return pool;
+  };
   const limit = pLimit(concurrency);
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   const started = Date.now();
+  const ownFiles = new Map((opts.ownFiles ?? []).map((f) => [resolve(f.path), f.reason]));
   let current: string | undefined;
   const progress = () =>
     opts.onProgress?.({
@@ -94,12 +107,9 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
     current = displayPath;
     let result: TopLevelResult;
     try {
-      if (pool) {
-        const task: ScanTask = { input, subject: opts.subject, all, limits };
-        result = await pool.run(task, AbortSignal.any([stop.signal, AbortSignal.timeout(limits.timeoutMs)]));
-      } else {
-        result = await scanTopLevel(input, { subject, all, limits, signal: stop.signal });
-      }
+      const task: ScanTask = { input, subject: opts.subject, all, limits, index: opts.index };
+      if (opts.inProcess) result = await runTask(task, stop.signal);
+      else result = await getPool().run(task, stop.signal, limits.timeoutMs);
     } catch (err) {
       if (stop.signal.aborted) return;
       const timedOut = (err as Error)?.name === 'AbortError' || (err as Error)?.name === 'TimeoutError';
@@ -117,6 +127,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
       return;
     }
     collect(writer, input, result);
+    opts.onResult?.(input, result);
     progress();
   };
 
@@ -136,7 +147,14 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
         if (stop.signal.aborted) break;
         if (ev.type === 'error') writer.addError(ev.error);
         else if (ev.type === 'skip') writer.addSkipped(ev.path, ev.reason);
+        else if (ownFiles.has(ev.file.absPath))
+          writer.addSkipped(ev.file.absPath, ownFiles.get(ev.file.absPath)!);
         else {
+          const known = opts.shortcut?.(ev.file);
+          if (known) {
+            collect(writer, fileInput(ev.file), known);
+            continue;
+          }
           schedule(fileInput(ev.file), ev.file.absPath);
           await backpressure();
         }
@@ -156,6 +174,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
     opts.signal?.removeEventListener('abort', onAbort);
     if (stop.signal.aborted) await Promise.allSettled(inFlight);
     await pool?.close();
+    await endExifTool();
   }
   return { writer, interrupted: stop.signal.aborted, finishedAt: new Date().toISOString() };
 }
@@ -164,7 +183,7 @@ function fileInput(file: FileEntry): ItemInput {
   return {
     ref: { path: file.absPath, itemPath: [] },
     name: basename(file.absPath),
-    source: { kind: 'file', absPath: file.absPath, size: file.size },
+    source: { kind: 'file', absPath: file.absPath, size: file.size, mtimeMs: file.mtimeMs, ino: file.ino },
     depth: 0,
     root: file.root,
   };

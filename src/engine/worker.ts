@@ -1,4 +1,7 @@
+import { createHmac } from 'node:crypto';
+import type { MessagePort } from 'node:worker_threads';
 import type { ItemInput, Subject } from '../core/types.js';
+import { collectTokens } from '../index/tokens.js';
 import { type CompiledSubject, compileSubject, EMPTY_SUBJECT } from '../match/subject.js';
 import type { Limits } from './limits.js';
 import { scanTopLevel, type TopLevelResult } from './scan-item.js';
@@ -9,6 +12,10 @@ export interface ScanTask {
   subject: Subject | null;
   all: boolean;
   limits: Limits;
+  /** Index mode: collect keyed hashes of identifier tokens instead of detecting (the key is the MAC key, base64). */
+  index?: { macKey: string };
+  /** Told when a worker begins the task, so the item's time limit starts then (see ScanPool.run). */
+  started?: MessagePort;
 }
 
 let cached: { key: string; compiled: CompiledSubject } | undefined;
@@ -21,6 +28,20 @@ function subjectFor(subject: Subject | null): CompiledSubject {
 }
 
 /** Piscina entry point. Extraction and detection are CPU-bound and may loop on hostile input, so they run here. */
-export default async function runTask(task: ScanTask): Promise<TopLevelResult> {
-  return scanTopLevel(task.input, { subject: subjectFor(task.subject), all: task.all, limits: task.limits });
+export default async function runTask(task: ScanTask, signal?: AbortSignal): Promise<TopLevelResult> {
+  task.started?.postMessage('started');
+  task.started?.close();
+  const opts = { subject: subjectFor(task.subject), all: task.all, limits: task.limits, signal };
+  if (!task.index) return scanTopLevel(task.input, opts);
+  const tokens = new Set<string>();
+  const result = await scanTopLevel(task.input, {
+    ...opts,
+    detectors: [],
+    onChunk: (chunk) => collectTokens(chunk.text, tokens),
+  });
+  const macKey = Buffer.from(task.index.macKey, 'base64');
+  result.tokens = [...tokens].map((t) =>
+    createHmac('sha256', macKey).update(t).digest().subarray(0, 16).toString('hex'),
+  );
+  return result;
 }

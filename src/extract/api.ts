@@ -24,6 +24,8 @@ export interface TextOptions {
   structured?: boolean;
   /** Extra location facts for every finding in this text (e.g. a face region). */
   location?: Partial<Location>;
+  /** The text is a person tagged in media metadata (face region, person keyword): read by `face`, not `name`. */
+  faceTag?: boolean;
   /** The item the text belongs to; default the item being extracted. */
   ref?: ItemRef;
 }

@@ -15,6 +15,7 @@ export interface ChunkerOptions {
   page?: number;
   structured?: boolean;
   location?: Partial<Location>;
+  faceTag?: boolean;
   /** Stop after this many characters; reported through `truncated`. */
   maxChars: number;
 }
@@ -37,10 +38,12 @@ export class Chunker {
 
   push(piece: string): void {
     if (this.truncated) return;
-    // Hold back the last character: a combining mark in the next piece may compose with it.
+    // Hold back the last base character and its marks: a combining mark in the next piece may
+    // compose with it (`a` + U+030A = `å`).
     let text = this.carry + piece;
-    this.carry = text.slice(-1);
-    text = text.slice(0, -1).normalize('NFC');
+    const keep = lastBaseIndex(text);
+    this.carry = text.slice(keep);
+    text = text.slice(0, keep).normalize('NFC');
     if (this.total + text.length > this.opts.maxChars) {
       text = text.slice(0, Math.max(0, this.opts.maxChars - this.total));
       this.truncated = true;
@@ -71,6 +74,7 @@ export class Chunker {
       page: this.opts.page,
       structured: this.opts.structured,
       location: this.opts.location,
+      ...(this.opts.faceTag ? { faceTag: true } : {}),
       offset: this.offset,
       overlap: this.overlap,
       acceptFrom: this.overlap / 2,
@@ -97,4 +101,15 @@ export class Chunker {
     this.line += count;
     this.column = upTo - nl;
   }
+}
+
+const COMBINING = /\p{M}/u;
+
+/** Index of the last character that is not a combining mark (nor the low half of a surrogate pair). */
+function lastBaseIndex(text: string): number {
+  let i = text.length - 1;
+  while (i > 0 && COMBINING.test(text[i])) i--;
+  const code = text.charCodeAt(i);
+  if (i > 0 && code >= 0xdc00 && code <= 0xdfff) i--;
+  return Math.max(0, i);
 }

@@ -33,7 +33,9 @@ export function evidenceOf(
     if (other.detector === 'cpr') {
       const near = names.some(
         (n) =>
-          n.field === other.field && (n.structured || Math.abs(n.offset - other.offset) <= NAMESAKE_DISTANCE),
+          // A face tag names the person in the whole photo, so any other CPR in the same item counts.
+          n.detector === 'face' ||
+          (n.field === other.field && (n.structured || Math.abs(n.offset - other.offset) <= NAMESAKE_DISTANCE)),
       );
       if (near) return 'namesake';
     }
@@ -42,14 +44,28 @@ export function evidenceOf(
   return 'possible';
 }
 
-/** `soren.ostergaard@other.dk`, `s.ostergard@…`, `sorenostergaard@…` for Søren Østergård. */
+/**
+ * An address made of the subject's name: the surname plus the first name (`soren.ostergaard@…`,
+ * `ostergaard.soren@…`) or plus initials only (`s.ostergaard@…`, `sk.ostergaard@…`), in any spelling.
+ * `steen.ostergaard@…` or `info@ostergaard.dk` is not.
+ */
 export function emailMadeOfName(email: string, subject: CompiledSubject): boolean {
-  const local = foldToken(email.split('@')[0] ?? '').replace(/[^a-z]/g, '');
+  const raw = email.slice(0, Math.max(0, email.lastIndexOf('@')));
+  // Folding is slow next to a regex test, and most addresses hold no trace of the surname.
+  if (!subject.names.some((m) => m.containsSurname(raw))) return false;
+  const local = lettersOf(raw);
   if (!local) return false;
   return subject.names.some((m) => {
-    const first = m.folded[0];
-    const last = m.folded[m.folded.length - 1];
-    if (!last || !local.includes(last)) return false;
-    return local.includes(first) || local.startsWith(first[0]);
+    const first = lettersOf(m.folded[0]);
+    const last = lettersOf(m.folded[m.folded.length - 1]);
+    const at = last ? local.indexOf(last) : -1;
+    if (!first || at === -1) return false;
+    const rest = local.slice(0, at) + local.slice(at + last.length);
+    if (rest.includes(first)) return true;
+    return rest.length > 0 && rest.length < m.folded.length && rest[0] === first[0];
   });
+}
+
+function lettersOf(s: string): string {
+  return foldToken(s).replace(/[^a-z]/g, '');
 }

@@ -31,9 +31,9 @@ const SPECIAL: Record<string, string> = {
 
 const DIGRAPH: Record<string, string> = {
   aa: '(?:aa|å|a)',
-  oe: '(?:oe|ø|ö)',
+  oe: '(?:oe|ø|ö|o)',
   ae: '(?:ae|æ|ä)',
-  ue: '(?:ue|ü)',
+  ue: '(?:ue|ü|u)',
 };
 
 export function stripDiacritics(s: string): string {

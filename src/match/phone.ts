@@ -10,6 +10,6 @@ export function parsePhone(
     .replace(/^\(\+?(\d{1,3})\)/, '+$1')
     .replace(/^00/, '+');
   const parsed = parsePhoneNumberFromString(cleaned, defaultCountry);
-  if (!parsed || !parsed.isPossible()) return undefined;
+  if (!parsed?.isPossible()) return undefined;
   return { e164: parsed.number, national: String(parsed.nationalNumber), country: parsed.countryCallingCode };
 }

@@ -73,7 +73,10 @@ export class ScanWriter {
     this.skippedFiles.push({ path, reason });
   }
 
-  async write(path: string, extra: { interrupted?: boolean; finishedAt: string }): Promise<void> {
+  async write(
+    path: string,
+    extra: { interrupted?: boolean; finishedAt: string; index?: ScanFile['index'] },
+  ): Promise<void> {
     await this.findings.close();
     await this.scanned?.close();
     const order = (a: { path: string; itemPath: string[] }, b: { path: string; itemPath: string[] }) =>
@@ -93,6 +96,7 @@ export class ScanWriter {
       roots: this.header.roots,
       subject: this.header.subject,
       options: this.header.options,
+      ...(extra.index ? { index: extra.index } : {}),
       stats: this.stats,
       skippedFiles: this.skippedFiles,
     };

@@ -10,6 +10,9 @@ const BLOCK = new Set(
 const ATTRS =
   /\s(href|title|alt|value|content|placeholder|aria-label|data-[\w-]+)\s*=\s*("([^"]*)"|'([^']*)'|([^\s>]+))/gi;
 
+/** Soft hyphens and zero-width characters that hide inside words (`Øster&shy;gård`). */
+const INVISIBLE = /[\u00ad\u200b-\u200d\u2060\ufeff]/g;
+
 export interface HtmlText {
   body: string;
   attributes: string;
@@ -37,7 +40,7 @@ export function htmlToText(html: string): HtmlText {
       return BLOCK.has((tag as string).toLowerCase()) ? '\n' : '';
     },
   );
-  return { body: decodeHTML(body), attributes: attributes.join('\n') };
+  return { body: decodeHTML(body).replace(INVISIBLE, ''), attributes: attributes.join('\n') };
 }
 
 const html: Extractor = {

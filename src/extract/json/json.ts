@@ -17,29 +17,41 @@ const json: Extractor = {
   },
 };
 
-const ESCAPE_RE = /\\u([0-9a-fA-F]{4})(?:\\u([0-9a-fA-F]{4}))?/g;
+/** Every JSON string escape: `\uXXXX` (surrogate halves pair up again in the text), `\n`, `\"`, `\\`, … */
+const ESCAPE_RE = /\\(?:u([0-9a-fA-F]{4})|(["\\/bfnrt]))/g;
+const SIMPLE: Record<string, string> = {
+  '"': '"',
+  '\\': '\\',
+  '/': '/',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+};
 
+/**
+ * Decodes the escapes of JSON strings in place, so `S\u00f8ren` reads `Søren` and `Kontakt:\nSøren`
+ * puts `Søren` on a line of its own instead of gluing an `n` to it.
+ */
 export function unescapeJsonText(text: string): string {
-  return text.replace(ESCAPE_RE, (_m, a: string, b: string | undefined) => {
-    const hi = Number.parseInt(a, 16);
-    if (b !== undefined) {
-      const lo = Number.parseInt(b, 16);
-      if (hi >= 0xd800 && hi < 0xdc00 && lo >= 0xdc00 && lo < 0xe000) return String.fromCharCode(hi, lo);
-      return String.fromCharCode(hi) + String.fromCharCode(lo);
-    }
-    return String.fromCharCode(hi);
-  });
+  if (!text.includes('\\')) return text;
+  return text.replace(ESCAPE_RE, (_m, hex: string | undefined, ch: string | undefined) =>
+    hex !== undefined ? String.fromCharCode(Number.parseInt(hex, 16)) : SIMPLE[ch!],
+  );
 }
 
 async function* unescapeJson(pieces: AsyncIterable<string>): AsyncGenerator<string> {
   let carry = '';
   for await (const piece of pieces) {
     const text = carry + piece;
-    // Keep a possibly cut escape (up to `\uXXXX\uXXX`) for the next piece.
-    const cut = text.lastIndexOf('\\', text.length - 1);
-    const keep = cut !== -1 && text.length - cut < 12 ? cut : text.length;
-    carry = text.slice(keep);
-    yield unescapeJsonText(text.slice(0, keep));
+    // Keep a possibly cut escape (`\u00`) for the next piece, from the start of its run of backslashes
+    // so that an escaped backslash (`\\`) is never split.
+    let cut = text.lastIndexOf('\\');
+    if (cut === -1 || text.length - cut >= 6) cut = text.length;
+    else while (cut > 0 && text[cut - 1] === '\\') cut--;
+    carry = text.slice(cut);
+    yield unescapeJsonText(text.slice(0, cut));
   }
   if (carry) yield unescapeJsonText(carry);
 }

@@ -1,3 +1,5 @@
+import { TextDecoder } from 'node:util';
+
 /**
  * Encoding detection for text of unknown origin: a BOM wins (UTF-8, UTF-16LE/BE); else a NUL-byte
  * pattern marks BOM-less UTF-16; else valid UTF-8; else Windows-1252, the usual legacy encoding of
@@ -48,23 +50,87 @@ function isUtf8Prefix(bytes: Uint8Array): boolean {
 export function decodeBuffer(data: Uint8Array): { text: string; encoding: TextEncoding } | undefined {
   const guess = detectEncoding(data.subarray(0, 65536));
   if (guess === 'binary') return undefined;
-  return { text: new TextDecoder(guess.encoding).decode(data.subarray(guess.bom)), encoding: guess.encoding };
+  const body = data.subarray(guess.bom);
+  if (guess.encoding !== 'utf-8')
+    return { text: new TextDecoder(guess.encoding).decode(body), encoding: guess.encoding };
+  const decoder = new Utf8OrLegacyDecoder();
+  const parts: string[] = [];
+  for (let i = 0; i < body.length; i += PIECE)
+    parts.push(decoder.decode(body.subarray(i, i + PIECE), i + PIECE < body.length));
+  return { text: parts.join(''), encoding: guess.encoding };
 }
 
-/** Decodes an async stream of byte pieces into text pieces, NFC-normalised. */
+const PIECE = 1 << 20;
+
+/** Decodes an async stream of byte pieces into text pieces. */
 export async function* decodeStream(
   pieces: AsyncIterable<Uint8Array>,
   encoding: TextEncoding,
   bom: number,
 ): AsyncGenerator<string> {
-  const decoder = new TextDecoder(encoding);
+  const decoder = encoding === 'utf-8' ? new Utf8OrLegacyDecoder() : new StreamDecoder(encoding);
   let first = true;
   for await (const piece of pieces) {
     const bytes = first ? piece.subarray(bom) : piece;
     first = false;
-    const text = decoder.decode(bytes, { stream: true });
+    const text = decoder.decode(bytes, true);
     if (text) yield text;
   }
-  const tail = decoder.decode();
+  const tail = decoder.decode(EMPTY, false);
   if (tail) yield tail;
+}
+
+const EMPTY = new Uint8Array(0);
+
+interface PieceDecoder {
+  decode(bytes: Uint8Array, more: boolean): string;
+}
+
+class StreamDecoder implements PieceDecoder {
+  private readonly decoder: TextDecoder;
+  constructor(encoding: TextEncoding) {
+    this.decoder = new TextDecoder(encoding);
+  }
+  decode(bytes: Uint8Array, more: boolean): string {
+    return this.decoder.decode(bytes, { stream: more });
+  }
+}
+
+/**
+ * UTF-8, except that a piece which is not valid UTF-8 is read as Windows-1252: a legacy file whose
+ * first 64 KiB happen to be plain ASCII still reads `Østergård` correctly further on.
+ */
+class Utf8OrLegacyDecoder implements PieceDecoder {
+  private utf8 = new TextDecoder('utf-8', { fatal: true });
+  private readonly legacy = new TextDecoder('windows-1252');
+  /** Bytes of an unfinished UTF-8 sequence at the end of the last piece, held by `utf8`. */
+  private held: Uint8Array = EMPTY;
+
+  decode(bytes: Uint8Array, more: boolean): string {
+    try {
+      const text = this.utf8.decode(bytes, { stream: more });
+      this.held = more ? unfinishedTail(this.held, bytes) : EMPTY;
+      return text;
+    } catch {
+      this.utf8 = new TextDecoder('utf-8', { fatal: true });
+      const all = this.held.length ? Buffer.concat([this.held, bytes]) : bytes;
+      this.held = EMPTY;
+      return this.legacy.decode(all);
+    }
+  }
+}
+
+/** The last bytes of valid UTF-8 (`held` then `bytes`) that start a sequence not yet complete. */
+function unfinishedTail(held: Uint8Array, bytes: Uint8Array): Uint8Array {
+  const tail =
+    bytes.length >= 3 ? bytes.subarray(bytes.length - 3) : Buffer.concat([held, bytes]).subarray(-3);
+  for (let i = tail.length - 1; i >= 0; i--) {
+    const b = tail[i];
+    if (b < 0x80) return EMPTY;
+    if (b >= 0xc0) {
+      const length = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2;
+      return tail.length - i < length ? Uint8Array.from(tail.subarray(i)) : EMPTY;
+    }
+  }
+  return EMPTY;
 }

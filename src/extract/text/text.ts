@@ -1,12 +1,15 @@
 import type { Extractor } from '../api.js';
-import { readHead, readPieces } from '../read.js';
-import { decodeStream, detectEncoding } from './decode.js';
+import { extensionOf, readHead, readPieces } from '../read.js';
+import { decodeBuffer, decodeStream, detectEncoding } from './decode.js';
+import { rtfToText } from './rtf.js';
 
-/** Plain text of any size, streamed: encoding detected from the first 64 KiB, NFC-normalised. */
+const RTF_MAGIC = '{\\rtf';
+
+/** Plain text of any size, streamed: encoding detected from the first 64 KiB, NFC-normalised. RTF is read whole. */
 const text: Extractor = {
   id: 'text',
   description:
-    'Plain text (txt, csv, tsv, md, log, xml, yaml, ini, vcf, ics, sql, and text files without a known extension)',
+    'Plain text (txt, csv, tsv, md, log, xml, yaml, ini, vcf, ics, sql, and text files without a known extension); RTF with its control words stripped',
   extensions: [
     '.txt',
     '.csv',
@@ -29,6 +32,15 @@ const text: Extractor = {
   ],
   async extract(input, ctx) {
     const head = await readHead(input);
+    if (extensionOf(input.name).endsWith('.rtf') || startsWith(head, RTF_MAGIC)) {
+      const decoded = decodeBuffer(await ctx.readAll());
+      if (!decoded) {
+        ctx.skip('binary');
+        return;
+      }
+      ctx.text(decoded.text.startsWith(RTF_MAGIC) ? rtfToText(decoded.text) : decoded.text);
+      return;
+    }
     const guess = detectEncoding(head);
     if (guess === 'binary') {
       ctx.skip('binary');
@@ -37,5 +49,11 @@ const text: Extractor = {
     await ctx.textStream(decodeStream(readPieces(input), guess.encoding, guess.bom));
   },
 };
+
+function startsWith(head: Uint8Array, magic: string): boolean {
+  if (head.length < magic.length) return false;
+  for (let i = 0; i < magic.length; i++) if (head[i] !== magic.charCodeAt(i)) return false;
+  return true;
+}
 
 export default text;

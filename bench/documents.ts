@@ -1,0 +1,205 @@
+/**
+ * Bench part `documents`: dsr scan on generated PDFs and Office files (DOCX, XLSX), with poppler's
+ * `pdftotext` (same 2-way parallelism) as the anchor for PDF, and an in-process split of where the
+ * time goes (extraction vs detection). Documents are slow per byte, so the corpus is 1/20 of `--size`.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { Document, Packer, Paragraph, TextRun } from 'docx';
+import ExcelJS from 'exceljs';
+import { PDFDocument, StandardFonts } from 'pdf-lib';
+import { DEFAULT_LIMITS } from '../src/engine/limits.js';
+import { scanTopLevel } from '../src/engine/scan-item.js';
+import { compileSubject } from '../src/match/subject.js';
+import { type BenchPart, DSR, formatRow, mbPerSec, measure, type Throughput, which } from './api.js';
+import { BENCH_SUBJECT } from './text-corpus.js';
+
+const VERSION = 1;
+const FIRST = ['Mette', 'Jonas', 'Anne', 'Peter', 'Sofie', 'Lars', 'Ida', 'Mads'];
+const LAST = ['Hansen', 'Nielsen', 'Jensen', 'Pedersen', 'Larsen', 'Holm', 'Vestergaard'];
+
+/** Deterministic filler: a Danish-looking memo line with other people's (fake) contact data. */
+function line(i: number): string {
+  const who = `${FIRST[i % FIRST.length]} ${LAST[(i * 7) % LAST.length]}`;
+  return `${i}. ${who} ringede om sag ${1000 + i}; tlf ${20_000_000 + ((i * 7919) % 9_000_000)}, ${who.toLowerCase().replace(' ', '.')}@example.com. Opfølgning aftalt.`;
+}
+
+const SUBJECT_LINE = 'Vedr. Søren Kjærgaard Østergård, CPR 150387-1236, soren.ostergard@example.dk';
+
+async function pdfFile(seed: number, pages: number): Promise<Uint8Array> {
+  const doc = await PDFDocument.create();
+  const font = await doc.embedFont(StandardFonts.Helvetica);
+  for (let p = 0; p < pages; p++) {
+    const page = doc.addPage([595, 842]);
+    for (let l = 0; l < 45; l++) {
+      const n = seed * 10_000 + p * 100 + l;
+      const text = l === 10 && p === 1 && seed % 5 === 0 ? SUBJECT_LINE : line(n);
+      page.drawText(text, { x: 30, y: 800 - l * 17, size: 9, font });
+    }
+  }
+  return doc.save();
+}
+
+async function docxFile(seed: number, paragraphs: number): Promise<Uint8Array> {
+  const children = Array.from({ length: paragraphs }, (_, i) =>
+    i === 20 && seed % 5 === 0
+      ? new Paragraph({
+          children: [
+            new TextRun('Vedr. Sø'),
+            new TextRun({ text: 'ren', bold: true }),
+            new TextRun(' Kjærgaard Østergård, CPR 150387-1236'),
+          ],
+        })
+      : new Paragraph(line(seed * 10_000 + i)),
+  );
+  return new Uint8Array(
+    await Packer.toBuffer(new Document({ creator: 'Mette Hansen', sections: [{ children }] })),
+  );
+}
+
+async function xlsxFile(seed: number, rows: number): Promise<Uint8Array> {
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('Kunder');
+  for (let r = 0; r < rows; r++) {
+    const n = seed * 10_000 + r;
+    if (r === 30 && seed % 5 === 0)
+      ws.addRow(['Søren Kjærgaard Østergård', 1503871236, 21436587, 'soren.ostergard@example.dk']);
+    else
+      ws.addRow([
+        `${FIRST[n % FIRST.length]} ${LAST[(n * 3) % LAST.length]}`,
+        20_000_000 + ((n * 7919) % 9_000_000),
+        `Sag ${n}`,
+        n * 1.5,
+      ]);
+  }
+  return new Uint8Array(await wb.xlsx.writeBuffer());
+}
+
+interface Corpus {
+  version: number;
+  pdf: { dir: string; files: number; bytes: number };
+  office: { dir: string; files: number; bytes: number };
+}
+
+function dirStats(dir: string): { dir: string; files: number; bytes: number } {
+  const names = readdirSync(dir);
+  return { dir, files: names.length, bytes: names.reduce((n, f) => n + statSync(join(dir, f)).size, 0) };
+}
+
+async function corpus(benchDir: string, sizeMb: number, log: (l: string) => void): Promise<Corpus> {
+  const docMb = Math.max(2, Math.round(sizeMb / 20));
+  const root = join(benchDir, `documents-${docMb}mb`);
+  const manifest = `${root}.manifest.json`;
+  if (existsSync(manifest)) {
+    const c = JSON.parse(readFileSync(manifest, 'utf8')) as Corpus;
+    if (c.version === VERSION) {
+      log(`corpus: reusing ${root}`);
+      return c;
+    }
+  }
+  log(`corpus: generating ~${docMb} MB of PDF and ~${docMb} MB of Office files in ${root} …`);
+  rmSync(root, { recursive: true, force: true });
+  const pdfDir = join(root, 'pdf');
+  const officeDir = join(root, 'office');
+  mkdirSync(pdfDir, { recursive: true });
+  mkdirSync(officeDir, { recursive: true });
+  const target = docMb * 1024 * 1024;
+  let bytes = 0;
+  for (let i = 0; bytes < target; i++) {
+    const data = await pdfFile(i, 10 + (i % 20));
+    writeFileSync(join(pdfDir, `report-${i}.pdf`), data);
+    bytes += data.length;
+  }
+  bytes = 0;
+  for (let i = 0; bytes < target; i++) {
+    const data = i % 2 ? await xlsxFile(i, 500 + (i % 7) * 200) : await docxFile(i, 300 + (i % 7) * 100);
+    writeFileSync(join(officeDir, `file-${i}.${i % 2 ? 'xlsx' : 'docx'}`), data);
+    bytes += data.length;
+  }
+  const c: Corpus = { version: VERSION, pdf: dirStats(pdfDir), office: dirStats(officeDir) };
+  writeFileSync(manifest, JSON.stringify(c, null, 2));
+  return c;
+}
+
+/** Extraction alone (no detectors) vs the whole pipeline, in this process, on up to `max` files. */
+async function whereTimeGoes(dir: string, max: number): Promise<{ extractMs: number; totalMs: number }> {
+  const subject = compileSubject(BENCH_SUBJECT);
+  const files = readdirSync(dir).slice(0, max);
+  const run = async (detectors?: []) => {
+    const t = performance.now();
+    for (const f of files) {
+      const absPath = join(dir, f);
+      await scanTopLevel(
+        {
+          ref: { path: absPath, itemPath: [] },
+          name: basename(f),
+          source: { kind: 'file', absPath, size: statSync(absPath).size },
+          depth: 0,
+        },
+        { subject, all: false, limits: DEFAULT_LIMITS, ...(detectors ? { detectors } : {}) },
+      );
+    }
+    return performance.now() - t;
+  };
+  await run([]); // warm up: module loading and JIT
+  // The faster of two runs each: a shared machine adds noise that can exceed the detection share.
+  const extractMs = Math.min(await run([]), await run([]));
+  const totalMs = Math.min(await run(), await run());
+  return { extractMs, totalMs: Math.max(totalMs, extractMs) };
+}
+
+const documents: BenchPart = {
+  name: 'documents',
+  description: 'PDF (anchor: pdftotext) and Office files (DOCX, XLSX) with fake people',
+  async run({ sizeMb, benchDir, log }) {
+    const c = await corpus(benchDir, sizeMb, log);
+    const subject = join(benchDir, 'subject.json');
+    writeFileSync(subject, JSON.stringify(BENCH_SUBJECT));
+    const outDir = join(benchDir, 'out');
+    mkdirSync(outDir, { recursive: true });
+    const row = async (label: string, set: { files: number; bytes: number }, cmd: string, args: string[]) => {
+      const m = await measure(cmd, args);
+      if (m.code !== 0) throw new Error(`${label} failed (exit ${m.code}): ${m.stderr.slice(-2000)}`);
+      const t: Throughput = { label, files: set.files, bytes: set.bytes, m };
+      log(formatRow(t));
+      return t;
+    };
+    const dsr = (set: Corpus['pdf'], name: string) =>
+      row(`dsr scan (${name})`, set, process.execPath, [
+        DSR,
+        'scan',
+        set.dir,
+        '--subject',
+        subject,
+        '--no-progress',
+        '--out',
+        join(outDir, `documents-${name}.scan.json`),
+      ]);
+    log(
+      `${c.pdf.files} PDFs, ${(c.pdf.bytes / 1048576).toFixed(1)} MB; ${c.office.files} Office files, ${(c.office.bytes / 1048576).toFixed(1)} MB\n`,
+    );
+    const dsrPdf = await dsr(c.pdf, 'pdf');
+    const pdftotext = which('pdftotext');
+    if (pdftotext) {
+      const anchor = await row('pdftotext (-P2)', c.pdf, 'sh', [
+        '-c',
+        `find "${c.pdf.dir}" -name '*.pdf' -print0 | xargs -0 -P2 -I{} "${pdftotext}" -q {} /dev/null`,
+      ]);
+      log(`ratio dsr/pdftotext (throughput): ${(mbPerSec(dsrPdf) / mbPerSec(anchor)).toFixed(2)}x`);
+    } else log('pdftotext not found (Debian: poppler-utils): no PDF anchor');
+    await dsr(c.office, 'office');
+    log('\nwhere time goes (one thread, in process, 10 files each):');
+    for (const [name, set] of [
+      ['pdf', c.pdf],
+      ['office', c.office],
+    ] as const) {
+      const { extractMs, totalMs } = await whereTimeGoes(set.dir, 10);
+      const share = Math.round((100 * extractMs) / totalMs);
+      log(
+        `  ${name.padEnd(7)} extraction ${extractMs.toFixed(0)} ms, detection ${(totalMs - extractMs).toFixed(0)} ms (${share}% extraction)`,
+      );
+    }
+  },
+};
+
+export default documents;

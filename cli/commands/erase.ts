@@ -1,0 +1,105 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { UsageError } from '../../src/core/errors.js';
+import { type ActionReport, applyPlan } from '../../src/erase/apply.js';
+import { loadPlan } from '../../src/erase/plan.js';
+import { EXIT } from '../exit-codes.js';
+import { positiveInt } from '../options.js';
+
+interface EraseFlags {
+  execute?: boolean;
+  auditLog?: string;
+  maxActions?: number;
+}
+
+export function registerErase(program: Command): void {
+  program
+    .command('erase')
+    .description('Carry out an erasure plan: a dry run unless --execute (which needs an approved plan).')
+    .argument('<plan>', 'plan file (dsr plan --out)')
+    .option('--execute', 'act: delete, remove and redact as planned (default: dry run, nothing changes)')
+    .option('--audit-log <file>', 'audit log to append to (default: <plan>.audit.jsonl beside the plan)')
+    .option(
+      '--max-actions <n>',
+      'act on at most N actions this run; the rest wait for a later run',
+      positiveInt('--max-actions'),
+    )
+    .action(async (planFile: string, flags: EraseFlags) => {
+      process.exitCode = await eraseCommand(planFile, flags);
+    });
+}
+
+export function planSidePath(planPath: string, suffix: string): string {
+  const base = planPath.endsWith('.json') ? planPath.slice(0, -5) : planPath;
+  return `${base}${suffix}`;
+}
+
+async function eraseCommand(planFile: string, flags: EraseFlags): Promise<number> {
+  const planPath = resolve(planFile);
+  const plan = await loadPlan(planPath);
+  if (flags.execute && !plan.approval)
+    throw new UsageError(
+      `${planFile} is not approved; refusing to --execute`,
+      `review it, then: dsr plan ${planFile} --approve --approved-by NAME`,
+    );
+  const auditLogPath = resolve(flags.auditLog ?? planSidePath(planPath, '.audit.jsonl'));
+  const out = process.stdout;
+  out.write(
+    `dsr erase — ${flags.execute ? 'EXECUTING' : 'DRY RUN (nothing is changed; add --execute to act)'}\n` +
+      `  plan ${planPath}\n  sha256 ${plan.sha256}\n` +
+      `  ${plan.approval ? `approved by ${plan.approval.by} at ${plan.approval.at}` : 'not approved'}\n\n`,
+  );
+  const result = await applyPlan(plan, {
+    execute: Boolean(flags.execute),
+    journalPath: planSidePath(planPath, '.journal.jsonl'),
+    auditLogPath,
+    maxActions: flags.maxActions,
+    lockPath: planSidePath(planPath, '.lock'),
+    onOutcome: (r) => out.write(formatLine(r)),
+  });
+  out.write(formatSummary(result.reports, Boolean(flags.execute), auditLogPath, result.runId));
+  if (result.reports.some((r) => r.outcome.result === 'failed')) return EXIT.internal;
+  const allDone = result.reports.every(
+    (r) => r.outcome.result === (flags.execute ? 'done' : 'would') || r.outcome.result === 'done',
+  );
+  return allDone ? EXIT.ok : EXIT.actionsSkipped;
+}
+
+function formatLine({ action, outcome }: ActionReport): string {
+  const where =
+    action.kind === 'remove-mbox-message'
+      ? `${action.path} › message at byte ${action.fingerprint.offset}`
+      : action.itemPath.length
+        ? `${action.path} › ${action.itemPath.length} nested item(s)`
+        : action.path;
+  return `  ${outcome.result.padEnd(8)} ${action.kind.padEnd(22)} ${where}${outcome.reason ? `\n           ${outcome.reason}` : ''}\n`;
+}
+
+function formatSummary(
+  reports: ActionReport[],
+  execute: boolean,
+  auditLogPath: string,
+  runId: string,
+): string {
+  const counts = new Map<string, number>();
+  for (const r of reports) counts.set(r.outcome.result, (counts.get(r.outcome.result) ?? 0) + 1);
+  const lines = [
+    '',
+    `${reports.length} action(s): ${[...counts].map(([k, n]) => `${k} ${n}`).join(' · ') || 'none'}`,
+  ];
+  const notDone = reports.filter((r) => !['done', 'would'].includes(r.outcome.result));
+  if (notDone.length) {
+    lines.push(`Not done (${notDone.length}), left as they were:`);
+    for (const r of notDone) lines.push(`  ${r.outcome.result.padEnd(8)} ${r.action.path}`);
+  }
+  if (execute) {
+    lines.push(
+      '',
+      'Deleted files and mail were unlinked (removed from their folders and mailboxes), not securely wiped:',
+      'the bytes may remain on the disk until overwritten. Backups, snapshots, replicas and mail archives',
+      'are not touched by dsr and need their own handling.',
+      `Audit log: ${auditLogPath} (run ${runId})`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,66 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { buildIndex } from '../../src/index/build.js';
+import { openIndex } from '../../src/index/index-file.js';
+import { EXIT } from '../exit-codes.js';
+import { collect, positiveInt } from '../options.js';
+import { ProgressLine } from '../progress.js';
+
+interface IndexFlags {
+  index: string;
+  key?: string;
+  exclude?: string[];
+  concurrency?: number;
+  progress: boolean;
+}
+
+export function registerIndex(program: Command): void {
+  program
+    .command('index')
+    .description(
+      'Build or refresh a privacy-preserving index of identifiers (keyed hashes only) so later scans for any subject re-read only candidate files.',
+    )
+    .argument('<roots...>', 'folders or files to index')
+    .requiredOption('--index <file>', 'the index database (created mode 0600 if missing)')
+    .option('--key <file>', 'the secret key file (default: INDEX.key, created mode 0600 with a new index)')
+    .option('--exclude <glob>', 'skip paths matching this glob (repeatable)', collect)
+    .option('-j, --concurrency <n>', 'files read at once', positiveInt('--concurrency'))
+    .option('--no-progress', 'no progress line, even on a terminal')
+    .action(async (roots: string[], flags: IndexFlags) => {
+      process.exitCode = await indexCommand(roots, flags);
+    });
+}
+
+async function indexCommand(roots: string[], flags: IndexFlags): Promise<number> {
+  const index = await openIndex(flags.index, { keyPath: flags.key, create: true });
+  const abort = new AbortController();
+  const onSigint = () => abort.abort();
+  process.on('SIGINT', onSigint);
+  const progress = flags.progress && process.stderr.isTTY ? new ProgressLine(process.stderr) : undefined;
+  const started = Date.now();
+  try {
+    const stats = await buildIndex(index, {
+      roots,
+      excludes: flags.exclude,
+      concurrency: flags.concurrency,
+      signal: abort.signal,
+      onProgress: progress ? (p) => progress.update(p) : undefined,
+    });
+    progress?.clear();
+    const secs = ((Date.now() - started) / 1000).toFixed(1);
+    process.stdout.write(
+      [
+        `dsr index${stats.interrupted ? ' (interrupted: the index holds what was read)' : ''}`,
+        `${stats.files} files: ${stats.read} read, ${stats.unchanged} unchanged, ${stats.removed} removed, ${stats.errors} errors, in ${secs} s`,
+        `Index: ${resolve(index.path)}${index.created ? ' (new)' : ''}`,
+        `Key:   ${resolve(index.keyPath)}  — keep it secret and apart from backups of the index`,
+        '',
+      ].join('\n'),
+    );
+    return stats.interrupted || stats.errors ? EXIT.partial : EXIT.ok;
+  } finally {
+    progress?.clear();
+    process.off('SIGINT', onSigint);
+    index.store.close();
+  }
+}

@@ -1,0 +1,29 @@
+import { render } from 'ink';
+import type { ScanProgress } from '../../src/engine/scan.js';
+import { ScanProgressView } from './ScanProgressView.js';
+
+export interface LiveProgress {
+  update(p: ScanProgress, total?: number): void;
+  /** Erases the view, so that the summary starts on a clean line. */
+  close(): void;
+}
+
+/** Draws the progress view on a terminal stream (stderr), leaving stdin alone. */
+export function startInkProgress(out: NodeJS.WriteStream): LiveProgress {
+  const view = (p: ScanProgress, total?: number) => (
+    <ScanProgressView progress={p} total={total} width={Math.max(20, (out.columns || 80) - 1)} />
+  );
+  const app = render(view({ files: 0, bytes: 0, findings: 0, errors: 0, elapsedMs: 0 }), {
+    stdout: out,
+    patchConsole: false,
+    exitOnCtrlC: false,
+    maxFps: 10,
+  });
+  return {
+    update: (p, total) => app.rerender(view(p, total)),
+    close: () => {
+      app.clear();
+      app.unmount();
+    },
+  };
+}

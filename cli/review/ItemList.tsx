@@ -1,0 +1,70 @@
+import { Box, Text } from 'ink';
+import type { DecisionEntry } from '../../src/review/decisions.js';
+import { DECISION_COLOR, EVIDENCE_COLOR } from './detail-doc.js';
+import type { ReviewIndex } from './scan-index.js';
+import { scrollTop, type View } from './state.js';
+import { fitMiddle, padCut } from './text-fit.js';
+
+export interface ItemListProps {
+  index: ReviewIndex;
+  view: View;
+  decisions: ReadonlyMap<string, DecisionEntry>;
+  /** Index into `view.positions`. */
+  cursor: number;
+  top: number;
+  height: number;
+  width: number;
+  focused: boolean;
+}
+
+const DECISION_WIDTH = 9;
+
+/** The item list, virtualised: only the rows on screen are rendered, whatever the scan's size. */
+export function ItemList(props: ItemListProps) {
+  const { index, view, cursor, height, width, decisions } = props;
+  if (!view.positions.length) {
+    return (
+      <Box flexDirection="column" height={height} width={width}>
+        <Text dimColor>{padCut('  no items match the filters (/ and f change them)', width)}</Text>
+      </Box>
+    );
+  }
+  const top = scrollTop(view, cursor, props.top, height);
+  const cursorRow = view.rowOf[cursor];
+  const rows = view.rows.slice(top, top + height);
+  return (
+    <Box flexDirection="column" height={height} width={width}>
+      {rows.map((row, i) => {
+        const rowIndex = top + i;
+        if (row.kind === 'group') {
+          const g = index.groups[row.group];
+          return (
+            <Text key={`g${row.group}`} wrap="truncate">
+              <Text color={EVIDENCE_COLOR[g.evidence]} bold>
+                {g.evidence}
+              </Text>
+              <Text dimColor>
+                {padCut(` · ${g.sourceKind} ${g.sourceLabel} (${g.size})`, width - g.evidence.length)}
+              </Text>
+            </Text>
+          );
+        }
+        const item = index.items[row.pos];
+        const decision = decisions.get(item.record.id);
+        const selected = rowIndex === cursorRow;
+        const detectors = item.record.detectors.join(',');
+        const locWidth = Math.max(4, width - 2 - DECISION_WIDTH - 1 - detectors.length);
+        return (
+          <Text key={item.record.id} wrap="truncate" inverse={selected && props.focused}>
+            <Text bold={selected}>{selected ? '▸ ' : '  '}</Text>
+            <Text color={decision ? DECISION_COLOR[decision.decision] : 'yellow'}>
+              {padCut(decision ? decision.decision : '·', DECISION_WIDTH)}
+            </Text>
+            <Text bold={selected}>{fitMiddle(item.location, locWidth)}</Text>
+            <Text dimColor> {detectors}</Text>
+          </Text>
+        );
+      })}
+    </Box>
+  );
+}

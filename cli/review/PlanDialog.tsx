@@ -1,0 +1,42 @@
+import { Box, Text } from 'ink';
+import type { PlanDraft } from './state.js';
+
+export interface PlanDialogProps {
+  draft: PlanDraft;
+  typed: string;
+  error?: string;
+  width: number;
+  height: number;
+}
+
+/** What the erasure plan will contain, and the initials prompt that approves and seals it. */
+export function PlanDialog({ draft, typed, error, width, height }: PlanDialogProps) {
+  const room = Math.max(0, height - 4);
+  const shown = draft.summary.slice(0, room);
+  const hidden = draft.summary.length - shown.length;
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <Text bold wrap="truncate">
+        ── erasure plan: {draft.actionCount} action{draft.actionCount === 1 ? '' : 's'}
+      </Text>
+      {shown.map((line, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: summary lines are positional
+        <Text key={i} wrap="truncate">
+          {line}
+        </Text>
+      ))}
+      {hidden > 0 ? <Text dimColor>… {hidden} more lines</Text> : null}
+      {error ? (
+        <Text color="red" wrap="truncate">
+          {error}
+        </Text>
+      ) : null}
+      <Text wrap="truncate">
+        <Text color="yellow" bold>
+          Type the subject's initials to approve and seal the plan (Esc cancels):{' '}
+        </Text>
+        <Text inverse>{typed || ' '}</Text>
+      </Text>
+    </Box>
+  );
+}

@@ -1,0 +1,50 @@
+import { Text } from 'ink';
+import { padCut } from './text-fit.js';
+
+export interface StatusLineProps {
+  /** The last action, or what to do now. */
+  status: string;
+  /** `/` filter being typed, shown instead of the status, with the items it matches. */
+  filterDraft?: string;
+  matches?: number;
+  /** Asking whether to save before quitting. */
+  askQuit?: { unsaved: number };
+  /** Position and filter, shown on the right. */
+  where: string;
+  width: number;
+}
+
+export function StatusLine({ status, filterDraft, matches, askQuit, where, width }: StatusLineProps) {
+  if (filterDraft !== undefined) {
+    return (
+      <Text wrap="truncate">
+        <Text color="cyan">/</Text>
+        {filterDraft}
+        <Text inverse> </Text>
+        <Text dimColor>
+          {padCut(
+            `  ${matches ?? 0} item${matches === 1 ? '' : 's'} · Enter keeps the filter, Esc restores`,
+            Math.max(0, width - [...filterDraft].length - 2),
+          )}
+        </Text>
+      </Text>
+    );
+  }
+  if (askQuit) {
+    return (
+      <Text wrap="truncate" color="yellow" bold>
+        {padCut(
+          `Save ${askQuit.unsaved} unsaved decision change(s) before quitting? y = save and quit, n = quit without saving, Esc = stay`,
+          width,
+        )}
+      </Text>
+    );
+  }
+  const right = ` ${where} · ? help`;
+  return (
+    <Text wrap="truncate">
+      <Text>{padCut(status, Math.max(0, width - [...right].length))}</Text>
+      <Text dimColor>{right}</Text>
+    </Text>
+  );
+}

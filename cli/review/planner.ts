@@ -1,0 +1,65 @@
+import type { ScanFile } from '../../src/core/types.js';
+import { type ActionKind, approvePlan, buildPlan, type Plan, writePlan } from '../../src/erase/plan.js';
+import type { ReviewFile } from '../../src/review/decisions.js';
+import type { Planner } from './ReviewApp.js';
+import { relativeToRoots } from './scan-index.js';
+import type { PlanDraft } from './state.js';
+
+/** `scan.json` -> `scan.plan.json`, beside the scan (as `dsr plan` names it). */
+export function planPathFor(scanPath: string): string {
+  return scanPath.endsWith('.json')
+    ? `${scanPath.slice(0, -'.json'.length)}.plan.json`
+    : `${scanPath}.plan.json`;
+}
+
+/** The planner the review screen uses: `buildPlan` from the decisions, sealed by the reviewer. */
+export function erasurePlanner(opts: {
+  scan: ScanFile;
+  planPath: string;
+  approvedBy: string;
+  now?: () => Date;
+}): Planner {
+  return {
+    async build(review: ReviewFile): Promise<PlanDraft> {
+      const plan = buildPlan(opts.scan, review, { now: opts.now?.() });
+      const draft = draftOf(plan, opts.scan.roots, opts.planPath);
+      draft.summary.splice(1, 0, decisionSummary(opts.scan, review));
+      return draft;
+    },
+    async approve(draft: PlanDraft): Promise<string> {
+      const sealed = approvePlan(draft.token as Plan, opts.approvedBy, opts.now?.());
+      await writePlan(opts.planPath, sealed);
+      return opts.planPath;
+    },
+  };
+}
+
+/** Where the plan's items come from: decisions, and confirmed items nobody decided on. */
+export function decisionSummary(scan: ScanFile, review: ReviewFile): string {
+  const n = { include: 0, exclude: 0, namesake: 0 };
+  let confirmedUndecided = 0;
+  for (const item of scan.items) {
+    const d = review.decisions[item.id]?.decision;
+    if (d) n[d]++;
+    else if (item.evidence === 'confirmed') confirmedUndecided++;
+  }
+  return `decisions: include ${n.include} · exclude ${n.exclude} · namesake ${n.namesake} · confirmed undecided ${confirmedUndecided} (planned)`;
+}
+
+/** What the officer sees before approving: actions per kind, then every action, manual ones with their reason. */
+export function draftOf(plan: Plan, roots: readonly string[], planPath: string): PlanDraft {
+  const counts = new Map<ActionKind, number>();
+  for (const a of plan.actions) counts.set(a.kind, (counts.get(a.kind) ?? 0) + 1);
+  const summary: string[] = [];
+  summary.push(
+    plan.actions.length
+      ? [...counts].map(([kind, n]) => `${kind} ${n}`).join(' · ')
+      : 'nothing to erase: no confirmed or included items',
+  );
+  summary.push(`will be written to ${planPath}`);
+  for (const a of plan.actions) {
+    const where = [relativeToRoots(a.path, roots), ...a.itemPath].join(' › ');
+    summary.push(`  ${a.kind.padEnd(22)} ${where}${a.kind === 'manual' ? ` — ${a.reason}` : ''}`);
+  }
+  return { summary, actionCount: plan.actions.length, token: plan };
+}

@@ -1,0 +1,84 @@
+import { render } from 'ink';
+import { useEffect, useState } from 'react';
+import type { ScanFile } from '../../src/core/types.js';
+import { loadScanFile } from '../../src/report/load-scan.js';
+import { loadDecisions, type ReviewFile, saveDecisions } from '../../src/review/decisions.js';
+import { requireTerminal } from './no-tty.js';
+import { erasurePlanner, planPathFor } from './planner.js';
+import { ReviewApp, type ReviewAppProps } from './ReviewApp.js';
+import { buildIndex, type ReviewIndex } from './scan-index.js';
+
+export interface RunReviewOptions {
+  scanPath: string;
+  reviewer: string;
+  stdin?: NodeJS.ReadStream;
+  stdout?: NodeJS.WriteStream;
+}
+
+/** Opens the review screen on a terminal; resolves when the officer quits. */
+export async function runReview(opts: RunReviewOptions): Promise<void> {
+  const stdin = opts.stdin ?? process.stdin;
+  const stdout = opts.stdout ?? process.stdout;
+  requireTerminal(stdin, stdout);
+  // A scan with 100,000 findings takes a few seconds to read: say what is happening.
+  stdout.write(`reading ${opts.scanPath}…`);
+  let scan: ScanFile;
+  let review: ReviewFile;
+  let index: ReviewIndex;
+  try {
+    scan = await loadScanFile(opts.scanPath);
+    review = await loadDecisions(opts.scanPath, scan.scanId);
+    index = buildIndex(scan, new Map(Object.entries(review.decisions)));
+  } finally {
+    stdout.write('\r\x1b[2K');
+  }
+  const planner = erasurePlanner({ scan, planPath: planPathFor(opts.scanPath), approvedBy: opts.reviewer });
+
+  // Full screen like other terminal tools; the shell's screen comes back on exit.
+  stdout.write('\x1b[?1049h\x1b[H');
+  let leave: () => void = () => {};
+  const left = new Promise<void>((resolve) => {
+    leave = resolve;
+  });
+  const app = render(
+    <Sized
+      stdout={stdout}
+      app={{
+        index,
+        review,
+        reviewer: opts.reviewer,
+        planner,
+        onSave: (r) => saveDecisions(opts.scanPath, r),
+        onExit: () => leave(),
+      }}
+    />,
+    { stdin, stdout, exitOnCtrlC: false, patchConsole: false },
+  );
+  try {
+    await left;
+  } finally {
+    app.unmount();
+    app.cleanup();
+    stdout.write('\x1b[?1049l');
+  }
+}
+
+/** Follows the terminal's size. One row is left free: Ink redraws the whole screen when output fills it. */
+function Sized({
+  stdout,
+  app,
+}: {
+  stdout: NodeJS.WriteStream;
+  app: Omit<ReviewAppProps, 'width' | 'height'>;
+}) {
+  const measure = () => ({ width: stdout.columns || 80, height: Math.max(10, (stdout.rows || 24) - 1) });
+  const [size, setSize] = useState(measure);
+  useEffect(() => {
+    const onResize = () => setSize(measure());
+    stdout.on('resize', onResize);
+    return () => {
+      stdout.off('resize', onResize);
+    };
+  });
+  return <ReviewApp {...app} width={size.width} height={size.height} />;
+}

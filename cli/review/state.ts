@@ -1,0 +1,440 @@
+import type { DetectorId, Evidence } from '../../src/core/types.js';
+import { foldToken } from '../../src/match/fold.js';
+import type { Decision, DecisionEntry, ReviewFile } from '../../src/review/decisions.js';
+import type { ReviewIndex, ReviewItem } from './scan-index.js';
+
+/**
+ * The review screen as a pure state machine: `reduce(state, action)` returns the next state and never
+ * does I/O. Saving, plan building and quitting are done by the caller, which reports back with actions.
+ */
+
+export type Facet = 'all' | 'undecided' | Evidence | DetectorId;
+export const FACETS: readonly Facet[] = [
+  'all',
+  'undecided',
+  'possible',
+  'namesake',
+  'confirmed',
+  'cpr',
+  'email',
+  'phone',
+  'name',
+  'face',
+];
+
+export type Row = { kind: 'group'; group: number } | { kind: 'item'; pos: number };
+
+/** The items that pass the current filters, as list rows (a header row opens each group). */
+export interface View {
+  text: string;
+  facet: Facet;
+  /** Item positions in view, in review order. */
+  positions: number[];
+  rows: Row[];
+  /** Row index of each entry of `positions`. */
+  rowOf: number[];
+}
+
+/** What a plan would contain, shown before the officer approves it. `token` is the planner's own. */
+export interface PlanDraft {
+  summary: string[];
+  actionCount: number;
+  token: unknown;
+}
+
+export type Mode =
+  | { kind: 'browse' }
+  | { kind: 'help' }
+  | { kind: 'filter'; draft: string; before: string }
+  | { kind: 'facets'; cursor: number }
+  | { kind: 'busy'; what: string }
+  | { kind: 'plan'; draft: PlanDraft; typed: string; error?: string }
+  | { kind: 'quit' };
+
+export interface UndoStep {
+  label: string;
+  changes: { id: string; before: DecisionEntry | undefined }[];
+}
+
+export interface ReviewState {
+  index: ReviewIndex;
+  reviewer: string;
+  decisions: Map<string, DecisionEntry>;
+  /** Decisions kept in the review file for items this scan does not have. */
+  orphans: string[];
+  /** Items of this scan with a decision. */
+  decided: number;
+  undo: UndoStep[];
+  view: View;
+  /** Index into `view.positions`. */
+  cursor: number;
+  /** First list row on screen. */
+  top: number;
+  focus: 'list' | 'detail';
+  detailTop: number;
+  mode: Mode;
+  status: string;
+  /** The decisions as last saved (or loaded); entries are shared, so identity tells what changed. */
+  saved: ReadonlyMap<string, DecisionEntry>;
+  /** Items whose decision differs from the saved one. */
+  unsaved: number;
+  expectedInitials: string;
+}
+
+export type Action =
+  /** `by` rows of items; ±Infinity jumps to the ends. `height` is the list's height on screen. */
+  | { type: 'move'; by: number; height: number }
+  | { type: 'focus' }
+  | { type: 'scrollDetail'; by: number; max: number }
+  | { type: 'decide'; decision: Decision; at: string; height: number }
+  | { type: 'toggle'; at: string; height: number }
+  | { type: 'undo'; height: number }
+  | { type: 'includeConfirmed'; at: string }
+  | { type: 'help' }
+  | { type: 'close' }
+  | { type: 'filterStart' }
+  | { type: 'filterDraft'; draft: string; height: number }
+  | { type: 'filterApply' }
+  | { type: 'filterCancel'; height: number }
+  | { type: 'facetsOpen' }
+  | { type: 'facetsMove'; by: number }
+  | { type: 'facetApply'; facet: Facet; height: number }
+  | { type: 'busy'; what: string }
+  | { type: 'saved'; path: string }
+  | { type: 'failed'; message: string }
+  | { type: 'planBuilt'; draft: PlanDraft }
+  | { type: 'planTyped'; typed: string }
+  | { type: 'planRejected'; error: string }
+  | { type: 'planWritten'; path: string; savedTo?: string }
+  | { type: 'quitAsk' }
+  | { type: 'status'; text: string };
+
+export function initialState(
+  index: ReviewIndex,
+  review: Pick<ReviewFile, 'decisions'>,
+  reviewer: string,
+): ReviewState {
+  const decisions = new Map(Object.entries(review.decisions));
+  const orphans = [...decisions.keys()].filter((id) => !index.posById.has(id));
+  const decided = decisions.size - orphans.length;
+  const parts: string[] = [];
+  if (decided) parts.push(`restored ${decided} decision${decided === 1 ? '' : 's'}`);
+  if (orphans.length) parts.push(`${orphans.length} for items not in this scan (kept)`);
+  const status = parts.join(' · ') || 'press ? for keys';
+  return {
+    index,
+    reviewer,
+    decisions,
+    orphans,
+    decided,
+    undo: [],
+    view: buildView(index, decisions, '', 'all'),
+    cursor: 0,
+    top: 0,
+    focus: 'list',
+    detailTop: 0,
+    mode: { kind: 'browse' },
+    status,
+    saved: decisions,
+    unsaved: 0,
+    expectedInitials: initialsOf(index.scan.subject.name),
+  };
+}
+
+/** `Søren Kjærgaard Østergård` -> `SKØ`; without a name the officer types APPROVE. */
+export function initialsOf(name: string | undefined): string {
+  const parts = (name ?? '').split(/[\s,.-]+/u).filter(Boolean);
+  if (!parts.length) return 'APPROVE';
+  return parts.map((p) => [...p][0].toUpperCase()).join('');
+}
+
+/** Initials match case-, dot- and transliteration-tolerantly (`skø`, `S.K.O.`, `SKOE`). */
+export function initialsMatch(typed: string, expected: string): boolean {
+  const fold = (s: string) => foldToken(s.replace(/[^\p{L}]/gu, ''));
+  return fold(typed) !== '' && fold(typed) === fold(expected);
+}
+
+export function buildView(
+  index: ReviewIndex,
+  decisions: ReadonlyMap<string, DecisionEntry>,
+  text: string,
+  facet: Facet,
+): View {
+  const terms = text.toLowerCase().split(/\s+/).filter(Boolean);
+  const positions: number[] = [];
+  const rows: Row[] = [];
+  const rowOf: number[] = [];
+  let lastGroup = -1;
+  for (const item of index.items) {
+    if (!passesFacet(item, facet, decisions)) continue;
+    if (terms.length && !terms.every((t) => item.search.includes(t))) continue;
+    if (item.group !== lastGroup) {
+      rows.push({ kind: 'group', group: item.group });
+      lastGroup = item.group;
+    }
+    rowOf.push(rows.length);
+    rows.push({ kind: 'item', pos: item.pos });
+    positions.push(item.pos);
+  }
+  return { text, facet, positions, rows, rowOf };
+}
+
+function passesFacet(item: ReviewItem, facet: Facet, decisions: ReadonlyMap<string, DecisionEntry>): boolean {
+  switch (facet) {
+    case 'all':
+      return true;
+    case 'undecided':
+      return !decisions.has(item.record.id);
+    case 'confirmed':
+    case 'possible':
+    case 'namesake':
+      return item.record.evidence === facet;
+    default:
+      return item.record.detectors.includes(facet);
+  }
+}
+
+export function currentItem(state: ReviewState): ReviewItem | undefined {
+  const pos = state.view.positions[state.cursor];
+  return pos === undefined ? undefined : state.index.items[pos];
+}
+
+/** The first row to show so that the cursor's row (and its group header) is on screen. */
+export function scrollTop(view: View, cursor: number, top: number, height: number): number {
+  const h = Math.max(1, height);
+  const maxTop = Math.max(0, view.rows.length - h);
+  if (!view.positions.length) return 0;
+  const row = view.rowOf[cursor];
+  let t = Math.min(top, maxTop);
+  const headerAbove = row > 0 && view.rows[row - 1].kind === 'group' ? row - 1 : row;
+  if (headerAbove < t) t = headerAbove;
+  if (row >= t + h) t = row - h + 1;
+  return Math.max(0, Math.min(t, maxTop));
+}
+
+function withCursor(state: ReviewState, cursor: number, height: number): ReviewState {
+  const n = state.view.positions.length;
+  const c = n === 0 ? 0 : Math.max(0, Math.min(n - 1, cursor));
+  return {
+    ...state,
+    cursor: c,
+    top: scrollTop(state.view, c, state.top, height),
+    detailTop: c === state.cursor ? state.detailTop : 0,
+  };
+}
+
+function withView(state: ReviewState, view: View, height: number): ReviewState {
+  // Keep the selected item selected when it is still in view.
+  const pos = state.view.positions[state.cursor];
+  let cursor = 0;
+  if (pos !== undefined) {
+    const at = lowerBound(view.positions, pos);
+    cursor = Math.min(at, Math.max(0, view.positions.length - 1));
+  }
+  return withCursor({ ...state, view, top: 0, detailTop: 0 }, cursor, height);
+}
+
+function lowerBound(sorted: number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function unsavedDelta(
+  saved: DecisionEntry | undefined,
+  before: DecisionEntry | undefined,
+  after: DecisionEntry | undefined,
+): number {
+  return (after !== saved ? 1 : 0) - (before !== saved ? 1 : 0);
+}
+
+function applyChanges(
+  state: ReviewState,
+  label: string,
+  changes: { id: string; after: DecisionEntry | undefined }[],
+): ReviewState {
+  if (!changes.length) return { ...state, status: `${label}: nothing to change` };
+  const decisions = new Map(state.decisions);
+  let { decided, unsaved } = state;
+  const step: UndoStep = { label, changes: [] };
+  for (const { id, after } of changes) {
+    const before = decisions.get(id);
+    step.changes.push({ id, before });
+    if (after) decisions.set(id, after);
+    else decisions.delete(id);
+    if (state.index.posById.has(id)) decided += (after ? 1 : 0) - (before ? 1 : 0);
+    unsaved += unsavedDelta(state.saved.get(id), before, after);
+  }
+  return { ...state, decisions, decided, unsaved, undo: [...state.undo, step], status: label };
+}
+
+export function reduce(state: ReviewState, action: Action): ReviewState {
+  switch (action.type) {
+    case 'move': {
+      const by = action.by;
+      const target =
+        by === Number.POSITIVE_INFINITY
+          ? state.view.positions.length - 1
+          : by === Number.NEGATIVE_INFINITY
+            ? 0
+            : state.cursor + by;
+      return withCursor(state, target, action.height);
+    }
+    case 'focus':
+      return currentItem(state)
+        ? { ...state, focus: state.focus === 'list' ? 'detail' : 'list' }
+        : { ...state, status: 'no item selected' };
+    case 'scrollDetail':
+      return { ...state, detailTop: Math.max(0, Math.min(action.max, state.detailTop + action.by)) };
+    case 'decide':
+    case 'toggle': {
+      const item = currentItem(state);
+      if (!item) return { ...state, status: 'no item selected' };
+      const id = item.record.id;
+      const decision: Decision =
+        action.type === 'decide'
+          ? action.decision
+          : state.decisions.get(id)?.decision === 'include'
+            ? 'exclude'
+            : 'include';
+      const prev = state.decisions.get(id);
+      const entry: DecisionEntry = { decision, by: state.reviewer, at: action.at };
+      if (prev?.note) entry.note = prev.note;
+      const next = applyChanges(state, `${decision} ${item.location}`, [{ id, after: entry }]);
+      // Deciding moves on to the next item, as in a mail reader.
+      return withCursor(next, next.cursor + 1, action.height);
+    }
+    case 'undo': {
+      const step = state.undo[state.undo.length - 1];
+      if (!step) return { ...state, status: 'nothing to undo' };
+      const decisions = new Map(state.decisions);
+      let { decided, unsaved } = state;
+      for (const { id, before } of [...step.changes].reverse()) {
+        const now = decisions.get(id);
+        if (before) decisions.set(id, before);
+        else decisions.delete(id);
+        if (state.index.posById.has(id)) decided += (before ? 1 : 0) - (now ? 1 : 0);
+        unsaved += unsavedDelta(state.saved.get(id), now, before);
+      }
+      // Undo goes back to the item it changed, so the officer sees what was undone.
+      const pos = state.index.posById.get(step.changes[0].id);
+      const at = pos === undefined ? -1 : lowerBound(state.view.positions, pos);
+      const cursor = at >= 0 && state.view.positions[at] === pos ? at : state.cursor;
+      return withCursor(
+        {
+          ...state,
+          decisions,
+          decided,
+          unsaved,
+          undo: state.undo.slice(0, -1),
+          status: `undid: ${step.label}`,
+        },
+        cursor,
+        action.height,
+      );
+    }
+    case 'includeConfirmed': {
+      const changes: { id: string; after: DecisionEntry }[] = [];
+      for (const pos of state.view.positions) {
+        const { record } = state.index.items[pos];
+        if (record.evidence !== 'confirmed' || state.decisions.get(record.id)?.decision === 'include')
+          continue;
+        changes.push({ id: record.id, after: { decision: 'include', by: state.reviewer, at: action.at } });
+      }
+      return applyChanges(
+        state,
+        `include ${changes.length} confirmed item${changes.length === 1 ? '' : 's'} in view`,
+        changes,
+      );
+    }
+    case 'help':
+      return { ...state, mode: state.mode.kind === 'help' ? { kind: 'browse' } : { kind: 'help' } };
+    case 'close':
+      return { ...state, mode: { kind: 'browse' } };
+    case 'filterStart':
+      return { ...state, mode: { kind: 'filter', draft: state.view.text, before: state.view.text } };
+    case 'filterDraft': {
+      if (state.mode.kind !== 'filter') return state;
+      const view = buildView(state.index, state.decisions, action.draft, state.view.facet);
+      return withView({ ...state, mode: { ...state.mode, draft: action.draft } }, view, action.height);
+    }
+    case 'filterApply':
+      return {
+        ...state,
+        mode: { kind: 'browse' },
+        status: state.view.text
+          ? `filter "${state.view.text}": ${describeView(state.view)}`
+          : 'text filter off',
+      };
+    case 'filterCancel': {
+      const before = state.mode.kind === 'filter' ? state.mode.before : state.view.text;
+      const view = buildView(state.index, state.decisions, before, state.view.facet);
+      return withView({ ...state, mode: { kind: 'browse' } }, view, action.height);
+    }
+    case 'facetsOpen':
+      return { ...state, mode: { kind: 'facets', cursor: Math.max(0, FACETS.indexOf(state.view.facet)) } };
+    case 'facetsMove': {
+      if (state.mode.kind !== 'facets') return state;
+      const n = FACETS.length;
+      return { ...state, mode: { kind: 'facets', cursor: (state.mode.cursor + action.by + n) % n } };
+    }
+    case 'facetApply': {
+      const view = buildView(state.index, state.decisions, state.view.text, action.facet);
+      const next = withView({ ...state, mode: { kind: 'browse' } }, view, action.height);
+      return { ...next, status: `filter ${action.facet}: ${describeView(view)}` };
+    }
+    case 'busy':
+      return { ...state, mode: { kind: 'busy', what: action.what }, status: action.what };
+    case 'saved':
+      return {
+        ...state,
+        mode: { kind: 'browse' },
+        saved: state.decisions,
+        unsaved: 0,
+        status: `saved ${state.decisions.size} decisions to ${action.path}`,
+      };
+    case 'failed':
+      return { ...state, mode: { kind: 'browse' }, status: `failed: ${action.message}` };
+    case 'planBuilt':
+      return {
+        ...state,
+        mode: { kind: 'plan', draft: action.draft, typed: '' },
+        status: 'plan built: review it, then type the initials',
+      };
+    case 'planTyped':
+      return state.mode.kind === 'plan'
+        ? { ...state, mode: { ...state.mode, typed: action.typed, error: undefined } }
+        : state;
+    case 'planRejected':
+      return state.mode.kind === 'plan'
+        ? { ...state, mode: { ...state.mode, typed: '', error: action.error }, status: action.error }
+        : state;
+    case 'planWritten':
+      return {
+        ...state,
+        mode: { kind: 'browse' },
+        ...(action.savedTo ? { saved: state.decisions, unsaved: 0 } : {}),
+        status: `plan approved and sealed: ${action.path}${action.savedTo ? ' (decisions saved)' : ''}`,
+      };
+    case 'quitAsk':
+      return { ...state, mode: { kind: 'quit' } };
+    case 'status':
+      return { ...state, status: action.text };
+  }
+}
+
+export function describeView(view: View): string {
+  return `${view.positions.length} item${view.positions.length === 1 ? '' : 's'}`;
+}
+
+/** The review file to save: every decision, including those for items not in this scan. */
+export function toReviewFile(state: ReviewState): ReviewFile {
+  const decisions: Record<string, DecisionEntry> = {};
+  for (const [id, entry] of state.decisions) decisions[id] = entry;
+  return { schema: 'dsr.review/1', scanId: state.index.scan.scanId, decisions };
+}

@@ -1,0 +1,17 @@
+/** Cuts or pads a string to exactly `width` columns (the review screen has no double-width text to speak of). */
+export function padCut(s: string, width: number): string {
+  if (width <= 0) return '';
+  const chars = [...s];
+  if (chars.length <= width) return s + ' '.repeat(width - chars.length);
+  return `${chars.slice(0, Math.max(0, width - 1)).join('')}…`;
+}
+
+/** Keeps both ends of a long path: `home/anna/…/cv.pdf`. */
+export function fitMiddle(s: string, width: number): string {
+  const chars = [...s];
+  if (chars.length <= width) return s + ' '.repeat(Math.max(0, width - chars.length));
+  if (width < 8) return padCut(s, width);
+  const tail = Math.ceil((width - 1) * 0.6);
+  const head = width - 1 - tail;
+  return `${chars.slice(0, head).join('')}…${chars.slice(chars.length - tail).join('')}`;
+}

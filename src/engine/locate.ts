@@ -1,0 +1,131 @@
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { ExtractError } from '../core/errors.js';
+import type { Fingerprint, ItemInput } from '../core/types.js';
+import type { ExtractContext } from '../extract/api.js';
+import { readHead } from '../extract/read.js';
+import { selectExtractor } from '../extract/registry.js';
+import { DEFAULT_LIMITS, type Limits } from './limits.js';
+
+/** The bytes of one item, found again by its path and itemPath. */
+export interface LocatedItem {
+  bytes: Buffer;
+  /** The file name the container gave the item (member or attachment name); the file's basename at top level. */
+  name: string;
+  contentType?: string;
+  /** What the container said about the item's place (mbox offset/length), when it says anything. */
+  fingerprint?: Fingerprint;
+}
+
+/**
+ * Reads the bytes of a nested item (attachment, archive member, mbox message) by re-running the extractor
+ * chain on the top-level file and descending only along `itemPath`: siblings are never extracted, no text
+ * is searched. Generic over formats: whatever extractor hands the child to `ctx.child()` is used.
+ * Resolves to undefined when no container yields an item with that itemPath (the file changed or the
+ * item is not a separate item, e.g. a page); throws ExtractError for unreadable containers.
+ */
+export async function readItemBytes(
+  path: string,
+  itemPath: string[],
+  limits: Limits = DEFAULT_LIMITS,
+  signal?: AbortSignal,
+): Promise<LocatedItem | undefined> {
+  const info = await stat(path);
+  const top: ItemInput = {
+    ref: { path, itemPath: [] },
+    name: basename(path),
+    source: { kind: 'file', absPath: path, size: info.size },
+    depth: 0,
+  };
+  if (itemPath.length === 0) {
+    const { readFile } = await import('node:fs/promises');
+    return { bytes: await readFile(path), name: top.name };
+  }
+  return locateIn(top, itemPath, limits, signal);
+}
+
+/** Like readItemBytes, starting from an item already in hand (e.g. an IMAP message fetched by UID). */
+export async function locateIn(
+  top: ItemInput,
+  itemPath: string[],
+  limits: Limits = DEFAULT_LIMITS,
+  signal?: AbortSignal,
+): Promise<LocatedItem | undefined> {
+  if (itemPath.length === top.ref.itemPath.length) return capture(top, limits);
+  return descend(top, itemPath, limits, { inflated: 0 }, signal);
+}
+
+async function descend(
+  input: ItemInput,
+  wanted: string[],
+  limits: Limits,
+  budget: { inflated: number },
+  outer?: AbortSignal,
+): Promise<LocatedItem | undefined> {
+  outer?.throwIfAborted();
+  const next = wanted.slice(0, input.ref.itemPath.length + 1);
+  const done = new AbortController();
+  const signal = outer ? AbortSignal.any([outer, done.signal]) : done.signal;
+  let found: LocatedItem | undefined;
+  let searched = false;
+
+  const ctx: ExtractContext = {
+    limits,
+    signal,
+    text() {},
+    async textStream() {},
+    async child(child) {
+      if (searched || !sameSteps(child.ref.itemPath, next)) return;
+      searched = true;
+      const full: ItemInput = { message: input.message, ...child, depth: input.depth + 1 };
+      if (next.length === wanted.length) found = await capture(full, limits);
+      else if (full.depth < limits.maxDepth) found = await descend(full, wanted, limits, budget, outer);
+      // Nothing else in this container is needed: extractors that watch the signal stop early.
+      done.abort();
+    },
+    skip() {},
+    error() {},
+    async readAll() {
+      return bytesOf(input, limits);
+    },
+    inflated(bytes) {
+      budget.inflated += bytes;
+      if (budget.inflated > limits.maxInflatedBytes)
+        throw new ExtractError('limit', `more than ${limits.maxInflatedBytes} bytes inflated from one file`);
+    },
+  };
+
+  const extractor = selectExtractor(input, await readHead(input));
+  try {
+    await extractor.extract(input, ctx);
+  } catch (err) {
+    // An extractor stopped by our own abort after the child was found is not a failure.
+    if (!searched || outer?.aborted) throw err;
+  }
+  return found;
+}
+
+async function capture(input: ItemInput, limits: Limits): Promise<LocatedItem> {
+  return {
+    bytes: await bytesOf(input, limits),
+    name: input.name,
+    ...(input.contentType ? { contentType: input.contentType } : {}),
+    ...(input.fingerprint ? { fingerprint: input.fingerprint } : {}),
+  };
+}
+
+async function bytesOf(input: ItemInput, limits: Limits): Promise<Buffer> {
+  if (input.source.kind === 'buffer') {
+    const { data } = input.source;
+    // Copy: a container may reuse or free the buffer it handed out once child() resolves.
+    return Buffer.from(data);
+  }
+  if (input.source.size > limits.maxExtractBytes)
+    throw new ExtractError('limit', `larger than ${limits.maxExtractBytes} bytes; not read`);
+  const { readFile } = await import('node:fs/promises');
+  return readFile(input.source.absPath);
+}
+
+function sameSteps(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((s, i) => s === b[i]);
+}

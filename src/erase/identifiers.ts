@@ -1,0 +1,51 @@
+import { detectors } from '../../detectors/index.js';
+import { maskValue } from '../core/mask.js';
+import type { DetectorId } from '../core/types.js';
+import type { CompiledSubject } from '../match/subject.js';
+
+export interface SubjectSpan {
+  detector: DetectorId;
+  start: number;
+  end: number;
+  value: string;
+}
+
+/** The subject's identifiers in a piece of text, found by the same detectors the scan uses; overlaps merged. */
+export function findSubjectSpans(text: string, subject: CompiledSubject, structured = false): SubjectSpan[] {
+  const spans: SubjectSpan[] = [];
+  for (const d of detectors) {
+    for (const c of d.detect({ text, structured }, { subject, all: false })) {
+      if (c.subject) spans.push({ detector: c.detector, start: c.start, end: c.end, value: c.value });
+    }
+  }
+  spans.sort((a, b) => a.start - b.start || b.end - a.end);
+  const merged: SubjectSpan[] = [];
+  for (const s of spans) {
+    const last = merged[merged.length - 1];
+    if (last && s.start < last.end) {
+      if (s.end > last.end) last.end = s.end;
+      continue;
+    }
+    merged.push({ ...s });
+  }
+  return merged;
+}
+
+/** Text with the subject's identifiers masked (`S. K. Ø.`, `1503XX-XXXX`): for audit records and console output. */
+export function maskIdentifiers(text: string, subject: CompiledSubject, searchText = text): string {
+  let out = '';
+  let at = 0;
+  for (const s of findSubjectSpans(searchText, subject, true)) {
+    out += text.slice(at, s.start) + maskValue(s.detector, searchText.slice(s.start, s.end));
+    at = s.end;
+  }
+  return out + text.slice(at);
+}
+
+/** A path with identifiers masked in each component (`/hr/S. Ø./cv.txt` for a folder named after the subject). */
+export function maskPath(path: string, subject: CompiledSubject): string {
+  return path
+    .split('/')
+    .map((part) => maskIdentifiers(part, subject, part.replace(/[_.-]/g, ' ')))
+    .join('/');
+}

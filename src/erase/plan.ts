@@ -1,0 +1,449 @@
+import { readFile } from 'node:fs/promises';
+import { UsageError } from '../core/errors.js';
+import { sha256Hex } from '../core/ids.js';
+import { maskValue } from '../core/mask.js';
+import type {
+  DetectorId,
+  Evidence,
+  Finding,
+  Fingerprint,
+  ItemRecord,
+  ScanFile,
+  Subject,
+} from '../core/types.js';
+import { writeTextAtomic } from '../report/atomic.js';
+import type { ReviewFile } from '../review/decisions.js';
+import { canonicalHash } from './canonical.js';
+import { validatePlan } from './validate.js';
+
+export const PLAN_SCHEMA = 'dsr.plan/1';
+
+export type ActionKind =
+  | 'delete-file'
+  | 'remove-mbox-message'
+  | 'delete-maildir-message'
+  | 'expunge-imap-message'
+  | 'redact-text'
+  | 'remove-face-tags'
+  | 'manual';
+
+export const ACTION_KINDS: readonly ActionKind[] = [
+  'delete-file',
+  'remove-mbox-message',
+  'delete-maildir-message',
+  'expunge-imap-message',
+  'redact-text',
+  'remove-face-tags',
+  'manual',
+];
+
+/** One place of the subject's data that a redaction replaces (values are masked: the plan names, the subject holds). */
+export interface PlannedSpan {
+  detector: DetectorId;
+  field?: string;
+  line?: number;
+  column?: number;
+  offset?: number;
+  masked: string;
+}
+
+interface ActionBase {
+  /** Stable id: the same unit in the same place gets the same id. */
+  id: string;
+  /** The file on disk, or the IMAP URL of the message. */
+  path: string;
+  /** The unit erased inside `path` (a message), empty for a whole file. */
+  itemPath: string[];
+  /** Ids of the scan items this action covers. */
+  items: string[];
+  evidence: Evidence;
+  detectors: DetectorId[];
+  format?: string;
+  /** Other people's identifiers in the unit (counts per detector), as the scan saw them. */
+  others?: Partial<Record<DetectorId, number>>;
+  /** What the unit looked like when it was planned; erase refuses to act when it differs. */
+  fingerprint: Fingerprint;
+  /** The planning rule that chose this action (README "deletion and redaction rule"). */
+  rule: string;
+}
+
+export interface DeleteFileAction extends ActionBase {
+  kind: 'delete-file';
+}
+export interface RemoveMboxMessageAction extends ActionBase {
+  kind: 'remove-mbox-message';
+}
+export interface DeleteMaildirMessageAction extends ActionBase {
+  kind: 'delete-maildir-message';
+}
+export interface ExpungeImapMessageAction extends ActionBase {
+  kind: 'expunge-imap-message';
+  mailbox: string;
+  uidValidity: string;
+  uid: number;
+}
+export interface RedactTextAction extends ActionBase {
+  kind: 'redact-text';
+  spans: PlannedSpan[];
+}
+export interface RemoveFaceTagsAction extends ActionBase {
+  kind: 'remove-face-tags';
+  blurFaces: boolean;
+}
+export interface ManualAction extends ActionBase {
+  kind: 'manual';
+  reason: string;
+}
+
+export type Action =
+  | DeleteFileAction
+  | RemoveMboxMessageAction
+  | DeleteMaildirMessageAction
+  | ExpungeImapMessageAction
+  | RedactTextAction
+  | RemoveFaceTagsAction
+  | ManualAction;
+
+export interface PlanApproval {
+  by: string;
+  at: string;
+  /** sha256 over the plan's sha256, `by` and `at`: any later edit breaks it. */
+  sha256: string;
+}
+
+export interface Plan {
+  schema: typeof PLAN_SCHEMA;
+  createdAt: string;
+  scanId: string;
+  roots: string[];
+  /** The subject's identifiers as given to the scan: erase needs them to redact and to verify. */
+  subject: Subject;
+  options: { includePossible: boolean; blurFaces: boolean };
+  actions: Action[];
+  /** sha256 over the canonical JSON of everything above (not this field, not approval). */
+  sha256: string;
+  approval?: PlanApproval;
+}
+
+export interface PlanOptions {
+  /** Plan `possible` items that no reviewer decided on. @default false */
+  includePossible?: boolean;
+  /** Also pixelate the subject's face rectangles when removing face tags. @default false */
+  blurFaces?: boolean;
+  /** @default new Date() */
+  now?: Date;
+}
+
+/** Formats whose text can be redacted in place: the bytes are the text (txt, csv, json, md, html, log, …). */
+const REDACTABLE_FORMATS = new Set(['text', 'html', 'json']);
+/** Text-extractor files that are markup where a plain replacement is not safe. */
+const NOT_REDACTABLE_EXT = /\.(rtf|tex)$/i;
+/** Photos, videos and their sidecars/databases (media extractors). */
+const MEDIA_FORMATS = new Set(['media', 'picasa', 'takeout']);
+
+const EVIDENCE_RANK: Record<Evidence, number> = { confirmed: 3, possible: 2, namesake: 1 };
+
+/**
+ * Builds the erasure plan: one action per erasable unit (a file, or a message in a mail store) from
+ * confirmed items and items a reviewer included. Pure: no I/O.
+ */
+export function buildPlan(
+  scan: ScanFile,
+  review: ReviewFile | undefined,
+  opts: { includePossible?: boolean; blurFaces?: boolean; now?: Date } = {},
+): Plan {
+  const decisions = review && review.scanId === scan.scanId ? review.decisions : {};
+  const findingsByItem = new Map<string, Finding[]>();
+  for (const f of scan.findings) {
+    if (!f.subject) continue;
+    const list = findingsByItem.get(f.itemId);
+    if (list) list.push(f);
+    else findingsByItem.set(f.itemId, [f]);
+  }
+
+  const groups = new Map<string, { items: ItemRecord[]; included: boolean }>();
+  for (const item of scan.items) {
+    const decision = decisions[item.id]?.decision;
+    if (decision === 'exclude' || decision === 'namesake') continue;
+    const wanted =
+      decision === 'include' ||
+      item.evidence === 'confirmed' ||
+      (item.evidence === 'possible' && Boolean(opts.includePossible));
+    if (!wanted) continue;
+    const key = unitKey(item);
+    const g = groups.get(key) ?? { items: [], included: false };
+    g.items.push(item);
+    if (decision === 'include') g.included = true;
+    groups.set(key, g);
+  }
+
+  const actions: Action[] = [];
+  for (const g of groups.values()) actions.push(chooseAction(g.items, g.included, findingsByItem, opts));
+  actions.sort((a, b) =>
+    a.path === b.path
+      ? a.itemPath.join('\u0000').localeCompare(b.itemPath.join('\u0000'))
+      : a.path < b.path
+        ? -1
+        : 1,
+  );
+
+  const body = {
+    schema: PLAN_SCHEMA,
+    createdAt: (opts.now ?? new Date()).toISOString(),
+    scanId: scan.scanId,
+    roots: [...scan.roots],
+    subject: scan.subject,
+    options: { includePossible: Boolean(opts.includePossible), blurFaces: Boolean(opts.blurFaces) },
+    actions,
+  } satisfies Omit<Plan, 'sha256'>;
+  return { ...body, sha256: planHash(body) };
+}
+
+/** The erasable unit an item belongs to: its message in a mail store, else its top-level file. */
+function unitKey(item: ItemRecord): string {
+  if (item.message) return `msg\u0000${item.path}\u0000${item.message.itemPath.join('\u0000')}`;
+  return `file\u0000${item.path}`;
+}
+
+function chooseAction(
+  items: ItemRecord[],
+  included: boolean,
+  findingsByItem: Map<string, Finding[]>,
+  opts: { blurFaces?: boolean },
+): Action {
+  const first = items[0];
+  const top = items.find((i) => i.itemPath.length === 0);
+  const message = first.message;
+  const itemPath = message ? [...message.itemPath] : [];
+  const others: Partial<Record<DetectorId, number>> = {};
+  for (const i of items)
+    for (const [d, n] of Object.entries(i.others ?? {}))
+      others[d as DetectorId] = (others[d as DetectorId] ?? 0) + (n ?? 0);
+  const otherCount = Object.values(others).reduce((a, b) => a + (b ?? 0), 0);
+  const evidence = items.map((i) => i.evidence).sort((a, b) => EVIDENCE_RANK[b] - EVIDENCE_RANK[a])[0];
+  const base = {
+    id: sha256Hex(['action', first.path, ...itemPath].join('\u0000')).slice(0, 16),
+    path: first.path,
+    itemPath,
+    items: items.map((i) => i.id).sort(),
+    evidence,
+    detectors: [...new Set(items.flatMap((i) => i.detectors))].sort(),
+    ...(top?.format || first.format ? { format: top?.format ?? first.format } : {}),
+    ...(otherCount ? { others } : {}),
+  };
+  const manual = (fingerprint: Fingerprint, rule: string, reason: string): ManualAction => ({
+    ...base,
+    kind: 'manual',
+    fingerprint,
+    rule,
+    reason,
+  });
+
+  if (message) {
+    const fp = message.fingerprint ?? {};
+    // Correspondents' e-mail addresses are part of every message; someone else's CPR or phone number is not.
+    const otherContent = (others.cpr ?? 0) + (others.phone ?? 0);
+    if (otherContent && !included) {
+      return manual(
+        fp,
+        'message-with-others',
+        `the message also holds ${otherContent} CPR/phone number(s) of other people; remove it by hand, or include it in review to remove the whole message`,
+      );
+    }
+    const rule = otherContent ? 'message-included-by-reviewer' : 'message-of-subject';
+    switch (message.kind) {
+      case 'mbox':
+        if (fp.offset === undefined || fp.length === undefined || !fp.sha256)
+          return manual(fp, 'no-fingerprint', 'the scan recorded no byte range for this mbox message');
+        return {
+          ...base,
+          kind: 'remove-mbox-message',
+          fingerprint: pick(fp, ['offset', 'length', 'sha256']),
+          rule,
+        };
+      case 'maildir':
+      case 'eml':
+      case 'msg': {
+        const fileFp = fp.sha256 && fp.size !== undefined ? fp : top?.fingerprint;
+        if (!fileFp?.sha256 || message.itemPath.length)
+          return manual(fp, 'no-fingerprint', 'the scan recorded no fingerprint of the message file');
+        const f = pick(fileFp, ['size', 'mtimeMs', 'ino', 'sha256']);
+        return message.kind === 'maildir'
+          ? { ...base, kind: 'delete-maildir-message', fingerprint: f, rule }
+          : { ...base, kind: 'delete-file', fingerprint: f, rule };
+      }
+      case 'imap': {
+        const parsed = parseImapUrl(first.path);
+        const uidValidity = fp.uidValidity ?? parsed?.uidValidity;
+        const uid = fp.uid ?? parsed?.uid;
+        if (!parsed || !uidValidity || !uid)
+          return manual(fp, 'no-fingerprint', 'the scan recorded no UIDVALIDITY/UID for this IMAP message');
+        return {
+          ...base,
+          path: parsed.messageUrl,
+          kind: 'expunge-imap-message',
+          mailbox: parsed.mailbox,
+          uidValidity: String(uidValidity),
+          uid,
+          fingerprint: pick({ ...fp, uidValidity: String(uidValidity), uid }, [
+            'uidValidity',
+            'uid',
+            'modseq',
+            'size',
+            'sha256',
+          ]),
+          rule,
+        };
+      }
+      default:
+        return manual(fp, 'container', `a ${message.kind} message cannot be removed safely by dsr`);
+    }
+  }
+
+  const fileFp = top?.fingerprint ?? {};
+  const nested = items.filter((i) => i.itemPath.length > 0);
+  if (nested.length || !top) {
+    return manual(
+      fileFp,
+      'inside-container',
+      `the subject's data is inside ${nested[0]?.itemPath.join(' › ') || 'a nested item'} of this file (an archive or document), which cannot be edited safely`,
+    );
+  }
+  const fp = pick(fileFp, ['size', 'mtimeMs', 'ino', 'sha256']);
+  const findings = items.flatMap((i) => findingsByItem.get(i.id) ?? []);
+  const contentFindings = findings.filter((f) => f.location.field !== 'path');
+  const namedAfterSubject = findings.some((f) => f.location.field === 'path');
+  const format = top.format ?? '';
+
+  if (MEDIA_FORMATS.has(format)) {
+    // A photo is never deleted whole: untagged people in it are invisible to the scan.
+    if (format === 'media' && top.detectors.includes('face'))
+      return {
+        ...base,
+        kind: 'remove-face-tags',
+        fingerprint: fp,
+        blurFaces: Boolean(opts.blurFaces),
+        rule: 'face-tags',
+      };
+    return manual(
+      fp,
+      'media-metadata',
+      format === 'media'
+        ? "the subject is named in the file's metadata (author, caption): clear those fields by hand"
+        : `the subject is tagged in a ${format} sidecar/database: remove the entry with that tool`,
+    );
+  }
+  const redactable = REDACTABLE_FORMATS.has(format) && !NOT_REDACTABLE_EXT.test(top.path);
+  // Deleted whole only when nothing in it can belong to anyone else as far as dsr can tell, and either its
+  // name says it is the subject's (a file or folder named after the subject) or a reviewer included it.
+  if (!otherCount && (namedAfterSubject || (included && !redactable))) {
+    return {
+      ...base,
+      kind: 'delete-file',
+      fingerprint: fp,
+      rule: namedAfterSubject ? 'file-dedicated-to-subject' : 'included-by-reviewer-not-editable',
+    };
+  }
+  if (redactable && contentFindings.length) {
+    return {
+      ...base,
+      kind: 'redact-text',
+      fingerprint: fp,
+      spans: contentFindings
+        .map((f) => ({
+          detector: f.detector,
+          ...(f.location.field ? { field: f.location.field } : {}),
+          ...(f.location.line !== undefined ? { line: f.location.line } : {}),
+          ...(f.location.column !== undefined ? { column: f.location.column } : {}),
+          ...(f.location.offset !== undefined ? { offset: f.location.offset } : {}),
+          masked: maskValue(f.detector, f.value),
+        }))
+        .sort((a, b) => (a.offset ?? 0) - (b.offset ?? 0)),
+      rule: otherCount ? 'shared-file-redact' : 'subject-data-in-text',
+    };
+  }
+  if (redactable) {
+    return manual(
+      fp,
+      'named-after-subject',
+      'the file name names the subject but the file holds other people’s data: rename it by hand',
+    );
+  }
+  if (otherCount)
+    return manual(
+      fp,
+      'shared-file-not-editable',
+      `the file also holds ${otherCount} identifier(s) of other people and ${format || 'its format'} cannot be redacted safely`,
+    );
+  return manual(
+    fp,
+    'not-editable',
+    `${format || 'this format'} cannot be redacted safely; delete or edit it by hand, or include it in review to delete the whole file`,
+  );
+}
+
+function pick(fp: Fingerprint, keys: (keyof Fingerprint)[]): Fingerprint {
+  const out: Fingerprint = {};
+  for (const k of keys) if (fp[k] !== undefined) (out as Record<string, unknown>)[k] = fp[k];
+  return out;
+}
+
+/** `imap://user@host:port/INBOX;UIDVALIDITY=7/;UID=42` (RFC 5092 style). */
+export function parseImapUrl(
+  url: string,
+): { server: string; mailbox: string; uidValidity: string; uid: number; messageUrl: string } | undefined {
+  const m = /^(imaps?:\/\/[^/]+)\/([^;]*);UIDVALIDITY=(\d+)\/;UID=(\d+)/i.exec(url);
+  if (!m) return undefined;
+  let mailbox: string;
+  try {
+    mailbox = decodeURIComponent(m[2]);
+  } catch {
+    return undefined;
+  }
+  return { server: m[1], mailbox, uidValidity: m[3], uid: Number(m[4]), messageUrl: m[0] };
+}
+
+/** sha256 over the canonical JSON of the plan without `sha256` and `approval`. */
+export function planHash(
+  plan: Omit<Plan, 'sha256' | 'approval'> & { sha256?: string; approval?: unknown },
+): string {
+  const { sha256: _s, approval: _a, ...body } = plan;
+  return canonicalHash(body);
+}
+
+export function approvalHash(planSha256: string, by: string, at: string): string {
+  return canonicalHash({ plan: planSha256, by, at });
+}
+
+/** Seals the plan: who approved it and when, bound to its hash. Any later edit makes it refused. */
+export function approvePlan(plan: Plan, approvedBy: string, now: Date = new Date()): Plan {
+  const by = approvedBy.trim();
+  if (!by) throw new UsageError('--approved-by needs a name');
+  const sha256 = planHash(plan);
+  const at = now.toISOString();
+  return { ...plan, sha256, approval: { by, at, sha256: approvalHash(sha256, by, at) } };
+}
+
+export async function writePlan(path: string, plan: Plan): Promise<void> {
+  await writeTextAtomic(path, `${JSON.stringify(plan, null, 2)}\n`);
+}
+
+/** Reads a plan and checks its schema, fields and seal; every problem is a UsageError (exit 2). */
+export async function loadPlan(path: string): Promise<Plan> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`${path}: cannot read the plan (${(err as NodeJS.ErrnoException).code ?? err})`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`${path}: not valid JSON (${(err as Error).message})`);
+  }
+  const problem = validatePlan(parsed);
+  if (problem)
+    throw new UsageError(`${path}: ${problem}`, 'make a new plan with dsr plan (and approve it again)');
+  return parsed as Plan;
+}

@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import { type FileHandle, open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { ActionSkipped, hashRange, type OpenedTarget, sameFile, syncDir } from './safety.js';
+import { testHook } from './test-hooks.js';
+
+/** Name of the temp file for a rewrite: hidden, in the target's own folder (so rename is atomic). */
+export function tempPathFor(path: string, suffix = '.tmp'): string {
+  return join(dirname(path), `.${basename(path)}.dsr-${randomBytes(4).toString('hex')}${suffix}`);
+}
+
+/**
+ * Replaces `target` atomically with what `fill` writes: temp file in the same folder, fsync, the
+ * original mode and owner, rename over the name, fsync of the folder. The modification time is the
+ * time of the rewrite (on purpose: backup and sync tools must see that the file changed).
+ * `beforeRename` runs after the temp is synced and may still refuse (the temp is then removed).
+ */
+export async function replaceFile(
+  path: string,
+  temp: string,
+  target: OpenedTarget,
+  fill: (out: FileHandle) => Promise<void>,
+  beforeRename?: (out: { sha256: string; size: number }) => Promise<void>,
+  /** Runs on the closed temp file after `fill` (a tool that edits it by path, e.g. exiftool). */
+  edit?: (temp: string) => Promise<void>,
+): Promise<{ sha256: string; size: number }> {
+  let out = await open(temp, 'wx+', 0o600);
+  let closed = false;
+  try {
+    await fill(out);
+    if (edit) {
+      await out.close();
+      await edit(temp);
+      out = await open(temp, 'r+');
+    }
+    await testHook('rewrite:temp-written');
+    await out.chmod(target.mode);
+    if (
+      typeof process.getuid === 'function' &&
+      (target.uid !== process.getuid() || target.gid !== process.getgid?.())
+    ) {
+      try {
+        await out.chown(target.uid, target.gid);
+      } catch (err) {
+        throw new ActionSkipped(
+          'refused',
+          `cannot keep the file's owner ${target.uid}:${target.gid} (${(err as NodeJS.ErrnoException).code})`,
+        );
+      }
+    }
+    await out.sync();
+    const size = (await out.stat()).size;
+    const sha256 = await hashRange(out, 0, size);
+    await out.close();
+    closed = true;
+    await testHook('rewrite:temp-synced');
+    await beforeRename?.({ sha256, size });
+    if (!(await sameFile(path, target)))
+      throw new ActionSkipped('stale', 'the file was replaced or moved while dsr worked on it');
+    await rename(temp, path);
+    await testHook('rewrite:renamed');
+    await syncDir(dirname(path));
+    await testHook('rewrite:dir-synced');
+    return { sha256, size };
+  } catch (err) {
+    if (!closed) await out.close().catch(() => {});
+    await rm(temp, { force: true });
+    throw err;
+  }
+}

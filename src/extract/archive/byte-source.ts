@@ -1,0 +1,46 @@
+import { open } from 'node:fs/promises';
+import type { ItemInput } from '../../core/types.js';
+
+/**
+ * Random access to an item's bytes, so a container on disk is read by offset (central directory,
+ * one member at a time) and never loaded whole.
+ */
+export interface ByteSource {
+  readonly size: number;
+  /** Up to `length` bytes from `offset` (fewer at the end of the item). */
+  read(offset: number, length: number): Promise<Buffer>;
+  close(): Promise<void>;
+}
+
+export async function openByteSource(input: ItemInput): Promise<ByteSource> {
+  if (input.source.kind === 'buffer') return bufferSource(input.source.data);
+  const fh = await open(input.source.absPath, 'r');
+  const { size } = await fh.stat();
+  return {
+    size,
+    async read(at, length) {
+      const offset = Math.max(0, at);
+      const len = Math.max(0, Math.min(length, size - offset));
+      const buf = Buffer.alloc(len);
+      let done = 0;
+      while (done < len) {
+        const { bytesRead } = await fh.read(buf, done, len - done, offset + done);
+        if (bytesRead === 0) break;
+        done += bytesRead;
+      }
+      return done === len ? buf : buf.subarray(0, done);
+    },
+    close: () => fh.close(),
+  };
+}
+
+export function bufferSource(data: Uint8Array): ByteSource {
+  const buf = Buffer.from(data.buffer, data.byteOffset, data.length);
+  return {
+    size: buf.length,
+    async read(offset, length) {
+      return buf.subarray(Math.max(0, offset), Math.max(0, Math.min(buf.length, offset + length)));
+    },
+    async close() {},
+  };
+}

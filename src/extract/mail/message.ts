@@ -1,0 +1,266 @@
+import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { type AddressObject, type EmailAddress, type ParsedMail, simpleParser } from 'mailparser';
+import type { ItemInput, MessageRef } from '../../core/types.js';
+import type { ExtractContext } from '../api.js';
+import { htmlToText } from '../html/html.js';
+import { type NamedAddress, searchAddresses } from './headers.js';
+import {
+  type Entity,
+  extensionForType,
+  headerFields,
+  messageIdOf,
+  parseContentType,
+  splitEntity,
+  splitMultipart,
+} from './mime.js';
+
+const PARSE_OPTIONS = {
+  skipHtmlToText: true,
+  skipTextToHtml: true,
+  skipImageLinks: true,
+  skipTextLinks: true,
+  keepCidLinks: true,
+} as const;
+
+/** Address headers searched as structured text: one `Display Name <address>` per line. */
+const ADDRESS_HEADERS: [key: 'from' | 'to' | 'cc' | 'bcc' | 'replyTo', field: string][] = [
+  ['from', 'header:From'],
+  ['to', 'header:To'],
+  ['cc', 'header:Cc'],
+  ['bcc', 'header:Bcc'],
+  ['replyTo', 'header:Reply-To'],
+];
+const EXTRA_ADDRESS_HEADERS: [name: string, field: string][] = [
+  ['sender', 'header:Sender'],
+  ['delivered-to', 'header:Delivered-To'],
+  ['return-path', 'header:Return-Path'],
+];
+
+interface WalkState {
+  parts: number;
+  texts: number;
+  htmls: number;
+  messages: number;
+  /** itemPath segments already used in this message. */
+  segments: Map<string, number>;
+  attachments: number;
+}
+
+/**
+ * Searches one RFC 822 message: address headers (display names too), subject, every text and HTML body
+ * part; hands every attachment and attached message back to the engine as a child item.
+ */
+export async function extractMessage(raw: Buffer, input: ItemInput, ctx: ExtractContext): Promise<void> {
+  const entity = splitEntity(raw);
+  // A file already known to be a message (by name, MIME type or mailbox) only needs to start with a header line.
+  if (!/^[!-9;-~]+[ \t]*:/.test(entity.header.subarray(0, 256).toString('latin1'))) {
+    ctx.error('corrupt', 'no RFC 822 header block; the message was searched as plain text');
+    ctx.text(raw.toString('utf8'), { field: 'body' });
+    return;
+  }
+  // A single-part message is parsed once for headers and body (most mail in a big mbox is like that).
+  const type = parseContentType(headerFields(entity.header).get('content-type')?.[0])?.type ?? 'text/plain';
+  const whole = type === 'text/plain' || type === 'text/html' ? await parseEntity(entity) : undefined;
+  searchHeaders(
+    whole ?? (await simpleParser(Buffer.concat([entity.header, Buffer.from('\r\n\r\n')]), PARSE_OPTIONS)),
+    ctx,
+  );
+  const state: WalkState = { parts: 0, texts: 0, htmls: 0, messages: 0, segments: new Map(), attachments: 0 };
+  await walk(entity, input, ctx, state, 0, whole);
+}
+
+function parseEntity(entity: Entity): Promise<ParsedMail> {
+  return simpleParser(Buffer.concat([entity.header, Buffer.from('\r\n'), entity.body]), PARSE_OPTIONS);
+}
+
+function searchHeaders(parsed: ParsedMail, ctx: ExtractContext): void {
+  for (const [key, field] of ADDRESS_HEADERS) searchAddresses(ctx, field, addresses(parsed[key]));
+  for (const [name, field] of EXTRA_ADDRESS_HEADERS) {
+    const v = parsed.headers.get(name);
+    if (v && typeof v === 'object' && 'value' in v)
+      searchAddresses(ctx, field, addresses(v as AddressObject));
+  }
+  if (parsed.subject) ctx.text(parsed.subject, { field: 'header:Subject' });
+}
+
+/** Flattens address groups; a group's own name is kept as a line of its own. */
+function addresses(obj: AddressObject | AddressObject[] | undefined): NamedAddress[] {
+  const out: NamedAddress[] = [];
+  const add = (a: EmailAddress) => {
+    if (a.group) {
+      if (a.name) out.push({ name: a.name });
+      for (const g of a.group) add(g);
+    } else out.push({ name: a.name, address: a.address });
+  };
+  for (const o of obj ? (Array.isArray(obj) ? obj : [obj]) : []) for (const a of o.value) add(a);
+  return out;
+}
+
+async function walk(
+  entity: Entity,
+  input: ItemInput,
+  ctx: ExtractContext,
+  state: WalkState,
+  level: number,
+  preparsed?: ParsedMail,
+): Promise<void> {
+  ctx.signal.throwIfAborted();
+  if (++state.parts > ctx.limits.maxMembers) {
+    if (state.parts === ctx.limits.maxMembers + 1)
+      ctx.error('limit', `more than ${ctx.limits.maxMembers} MIME parts; the rest not read`);
+    return;
+  }
+  const fields = headerFields(entity.header);
+  const ct = parseContentType(fields.get('content-type')?.[0]) ?? { type: 'text/plain', params: {} };
+  const disposition = (fields.get('content-disposition')?.[0] ?? '').split(';')[0].trim().toLowerCase();
+
+  if (ct.type.startsWith('multipart/') && level < 50) {
+    const boundary = ct.params.boundary;
+    const split = boundary ? splitMultipart(entity.body, boundary) : undefined;
+    if (!split?.found) {
+      ctx.error(
+        'corrupt',
+        `broken MIME structure: ${boundary ? 'the multipart boundary never occurs' : 'multipart without a boundary'}; the body was searched as plain text`,
+      );
+      searchText(entity.body.toString('utf8'), ctx, state);
+      return;
+    }
+    if (!split.closed)
+      ctx.error('corrupt', 'broken MIME structure: the closing multipart boundary is missing');
+    for (const part of split.parts) await walk(splitEntity(part), input, ctx, state, level + 1);
+    return;
+  }
+
+  if (ct.type === 'message/rfc822' || ct.type === 'message/global') {
+    await attachedMessage(entity, fields, input, ctx, state);
+    return;
+  }
+
+  const isBodyText =
+    (ct.type === 'text/plain' || ct.type === 'text/html') &&
+    disposition !== 'attachment' &&
+    !ct.params.name &&
+    !/filename/i.test(fields.get('content-disposition')?.[0] ?? '');
+  const parsed = preparsed ?? (await parseEntity(entity));
+  if (isBodyText) {
+    if (ct.type === 'text/html') {
+      const html =
+        typeof parsed.html === 'string'
+          ? parsed.html
+          : (parsed.attachments[0]?.content?.toString('utf8') ?? '');
+      searchHtml(html, ctx, state);
+    } else {
+      const text = parsed.text ?? parsed.attachments[0]?.content?.toString('utf8') ?? '';
+      searchText(text, ctx, state);
+    }
+    return;
+  }
+  const att = parsed.attachments[0];
+  const content =
+    att?.content ?? Buffer.from(parsed.text ?? (typeof parsed.html === 'string' ? parsed.html : ''));
+  state.attachments++;
+  const name = safeName(att?.filename) ?? `attachment-${state.attachments}${extensionForType(ct.type)}`;
+  await ctx.child({
+    ref: { path: input.ref.path, itemPath: [...input.ref.itemPath, unique(`attachment ${name}`, state)] },
+    name,
+    source: { kind: 'buffer', data: content },
+    contentType: ct.type,
+  });
+}
+
+async function attachedMessage(
+  entity: Entity,
+  fields: Map<string, string[]>,
+  input: ItemInput,
+  ctx: ExtractContext,
+  state: WalkState,
+): Promise<void> {
+  const cte = (fields.get('content-transfer-encoding')?.[0] ?? '').toLowerCase();
+  let inner = entity.body;
+  if (cte === 'base64' || cte === 'quoted-printable') {
+    const parsed = await simpleParser(
+      Buffer.concat([
+        Buffer.from('Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: '),
+        Buffer.from(cte),
+        Buffer.from('\r\n\r\n'),
+        entity.body,
+      ]),
+      PARSE_OPTIONS,
+    );
+    inner = parsed.attachments[0]?.content ?? inner;
+  }
+  state.messages++;
+  const id = messageIdOf(splitEntity(inner).header);
+  const segment = id ? `message ${id}` : `message #${state.messages}`;
+  const disp = fields.get('content-disposition')?.[0] ?? '';
+  const filename = /filename\*?="?([^";]+)/i.exec(disp)?.[1];
+  const name = filename && /\.eml$/i.test(filename) ? filename : 'message.eml';
+  await ctx.child({
+    ref: { path: input.ref.path, itemPath: [...input.ref.itemPath, unique(segment, state)] },
+    name,
+    source: { kind: 'buffer', data: inner },
+    contentType: 'message/rfc822',
+  });
+}
+
+function searchText(text: string, ctx: ExtractContext, state: WalkState): void {
+  if (!text.trim()) return;
+  state.texts++;
+  ctx.text(text, { field: state.texts === 1 ? 'body' : `body ${state.texts}` });
+}
+
+function searchHtml(html: string, ctx: ExtractContext, state: WalkState): void {
+  if (!html.trim()) return;
+  state.htmls++;
+  const field = state.htmls === 1 ? 'html' : `html ${state.htmls}`;
+  const { body, attributes } = htmlToText(html);
+  ctx.text(body, { field });
+  if (attributes.trim()) ctx.text(attributes, { field: `${field} attributes`, structured: true });
+}
+
+function safeName(name: string | undefined): string | undefined {
+  const base = name
+    ?.split(/[\\/]/)
+    .pop()
+    ?.replace(/[\u0000-\u001f\u007f]/g, '')
+    .trim();
+  return base ? base.slice(0, 255) : undefined;
+}
+
+/** Two attachments with the same name (or attached messages with the same id) in one message: the second gets ` #2`. */
+function unique(segment: string, state: WalkState): string {
+  const n = (state.segments.get(segment) ?? 0) + 1;
+  state.segments.set(segment, n);
+  return n === 1 ? segment : `${segment} #${n}`;
+}
+
+/**
+ * An mbox slice starts with its `From ` envelope line and has body lines starting `From ` escaped as
+ * `>From ` (mboxrd: one `>` removed from `>+From `). Returns the RFC 822 message inside.
+ */
+export function unwrapMboxMessage(raw: Buffer): Buffer {
+  if (!(raw[0] === 0x46 && raw.subarray(0, 5).toString('latin1') === 'From ')) return raw;
+  const nl = raw.indexOf(0x0a);
+  const msg = nl === -1 ? raw.subarray(raw.length) : raw.subarray(nl + 1);
+  if (msg.indexOf('>From ') === -1) return msg;
+  return Buffer.from(msg.toString('latin1').replace(/^>(>*From )/gm, '$1'), 'latin1');
+}
+
+/**
+ * A top-level message file is its own message: record it so that erasure and the TUI know the whole
+ * file is one message. Nested messages inherit their container's MessageRef instead.
+ */
+export async function markMessageFile(
+  input: ItemInput,
+  raw: Buffer,
+  kind: MessageRef['kind'],
+): Promise<void> {
+  if (input.message || input.depth !== 0) return;
+  const fingerprint: MessageRef['fingerprint'] = {
+    size: raw.length,
+    sha256: createHash('sha256').update(raw).digest('hex'),
+  };
+  if (input.source.kind === 'file') fingerprint.mtimeMs = (await stat(input.source.absPath)).mtimeMs;
+  input.message = { kind, itemPath: [], fingerprint };
+}

@@ -1,0 +1,236 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, open, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { extname, join } from 'node:path';
+import { ExtractError } from '../../core/errors.js';
+import type { ItemInput } from '../../core/types.js';
+import type { ExtractContext, Extractor } from '../api.js';
+import { extensionOf, readHead } from '../read.js';
+import { detectEncoding } from '../text/decode.js';
+import text from '../text/text.js';
+import { readTags } from './exiftool.js';
+import { containerOf, type Probe, probeMetadata, type ReadRange, xmpHasFields } from './probe.js';
+import { EXIFTOOL_ARGS, entriesFromTags, type MetaEntry, problemOf } from './tags.js';
+import { readXmpTags } from './xmp.js';
+
+/** Image and video files read for person tags and author fields. */
+export const MEDIA_EXTENSIONS = [
+  // Photos
+  '.jpg',
+  '.jpeg',
+  '.jpe',
+  '.jps',
+  '.mpo',
+  '.png',
+  '.tif',
+  '.tiff',
+  '.btf',
+  '.webp',
+  '.heic',
+  '.heif',
+  '.avif',
+  '.gif',
+  '.jxl',
+  '.jp2',
+  '.jpx',
+  '.j2c',
+  '.jxr',
+  '.hdp',
+  '.wdp',
+  '.psd',
+  '.psb',
+  '.bmp',
+  '.psp',
+  '.pspimage',
+  '.xcf',
+  '.miff',
+  '.flif',
+  '.bpg',
+  '.exr',
+  '.djvu',
+  '.djv',
+  '.mie',
+  // Camera raw
+  '.dng',
+  '.cr2',
+  '.cr3',
+  '.crw',
+  '.nef',
+  '.nrw',
+  '.arw',
+  '.sr2',
+  '.srf',
+  '.orf',
+  '.rw2',
+  '.rwl',
+  '.raf',
+  '.pef',
+  '.srw',
+  '.x3f',
+  '.3fr',
+  '.iiq',
+  '.erf',
+  '.kdc',
+  '.dcr',
+  '.mrw',
+  // Video
+  '.mp4',
+  '.m4v',
+  '.mov',
+  '.qt',
+  '.3gp',
+  '.3g2',
+  '.mkv',
+  '.webm',
+  '.avi',
+  '.wmv',
+  '.asf',
+  '.mts',
+  '.m2ts',
+  '.flv',
+];
+
+/** Bytes read at once from the start of a photo for the metadata probe. */
+const FIRST_READ = 128 * 1024;
+
+const SIDECAR_IMAGE_EXTENSIONS = MEDIA_EXTENSIONS.flatMap((e) => [e, e.toUpperCase()]);
+
+/**
+ * Photos, videos and XMP sidecars: face regions and person keywords become face-tag texts (one per
+ * person, with the region), author/rights/caption fields ordinary structured text. A native look at
+ * JPEG/PNG/WebP metadata segments settles most photos without exiftool: no such field, nothing to read;
+ * such fields in XMP only, read by the native XMP reader; anything else (EXIF/IPTC fields, other
+ * containers, XMP the reader refuses) goes to exiftool.
+ */
+const media: Extractor = {
+  id: 'media',
+  description:
+    'Photo and video metadata (JPEG, PNG, TIFF, HEIC/HEIF, WebP, MP4/MOV and other types exiftool reads) and XMP sidecars',
+  extensions: [...MEDIA_EXTENSIONS, '.xmp'],
+  sniff(head) {
+    if (containerOf(head) !== 'other') return true;
+    const tag = Buffer.from(head.subarray(0, 12)).toString('latin1');
+    if (tag.startsWith('II*\0') || tag.startsWith('MM\0*')) return true;
+    return tag.slice(4, 8) === 'ftyp';
+  },
+  async extract(input, ctx) {
+    const size = input.source.kind === 'file' ? input.source.size : input.source.data.length;
+    if (size === 0) throw new ExtractError('corrupt', 'empty file (0 bytes): no image data or metadata');
+    const sidecar = extensionOf(input.name).endsWith('.xmp');
+    const probe = sidecar ? await probeSidecar(ctx) : await probeMedia(input, size);
+    if (!probe.read) return;
+    // A text file with a photo's name (a renamed note, an HTML error page saved as .jpg) is read as text.
+    if (probe.container === 'other' && !sidecar && (await looksLikeText(input)))
+      return text.extract(input, ctx);
+    const sidecarOf = sidecar ? imageOfSidecar(input) : undefined;
+    const native = probe.xmp && nativeXmp(probe.xmp);
+    if (native) {
+      emitEntries(ctx, entriesFromTags(native), sidecarOf);
+      return;
+    }
+    const tags = await withExifToolPath(input, ctx, (path) =>
+      readTags(path, [...EXIFTOOL_ARGS], Math.max(1000, ctx.limits.timeoutMs - 1000)),
+    );
+    emitEntries(ctx, entriesFromTags(tags), sidecarOf);
+    const problem = problemOf(tags);
+    if (problem) ctx.error('corrupt', `exiftool: ${problem}`);
+  },
+};
+
+/** XMP read natively, or undefined (UTF-16 or malformed XMP) so that exiftool reads the file. */
+function nativeXmp(packets: Uint8Array[]): Record<string, unknown> | undefined {
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  try {
+    return readXmpTags(packets.map((p) => utf8.decode(p).replace(/^\ufeff/, '')));
+  } catch {
+    return undefined;
+  }
+}
+
+export function emitEntries(ctx: ExtractContext, entries: MetaEntry[], sidecarOf?: string): void {
+  for (const e of entries) {
+    ctx.text(e.text, {
+      field: e.field,
+      structured: true,
+      faceTag: e.faceTag,
+      location: {
+        field: e.field,
+        ...(e.region ? { region: e.region } : {}),
+        ...(sidecarOf ? { sidecarOf } : {}),
+      },
+    });
+  }
+}
+
+async function probeMedia(input: ItemInput, size: number): Promise<Probe> {
+  if (input.source.kind === 'buffer') {
+    const data = input.source.data;
+    return probeMetadata(data.subarray(0, 64), size, async (o, l) => data.subarray(o, o + l));
+  }
+  // One open and usually one read per photo: metadata segments sit at the start of the file.
+  const fh = await open(input.source.absPath, 'r');
+  try {
+    const first = Buffer.allocUnsafe(Math.min(size, FIRST_READ));
+    const { bytesRead } = await fh.read(first, 0, first.length, 0);
+    const cached = first.subarray(0, bytesRead);
+    const read: ReadRange = async (offset, length) => {
+      if (offset + length <= cached.length) return cached.subarray(offset, offset + length);
+      const buf = Buffer.alloc(Math.max(0, Math.min(length, size - offset)));
+      const got = await fh.read(buf, 0, buf.length, offset);
+      return buf.subarray(0, got.bytesRead);
+    };
+    return await probeMetadata(cached.subarray(0, 64), size, read);
+  } finally {
+    await fh.close();
+  }
+}
+
+async function looksLikeText(input: ItemInput): Promise<boolean> {
+  const head = await readHead(input, 4096);
+  if (media.sniff?.(head, input)) return false;
+  return detectEncoding(head) !== 'binary';
+}
+
+async function probeSidecar(ctx: ExtractContext): Promise<Probe> {
+  const data = await ctx.readAll();
+  return xmpHasFields(data.toString('latin1'))
+    ? { read: true, reason: 'XMP person, keyword or author fields', xmp: [data] }
+    : { read: false, reason: 'no person, author or caption fields' };
+}
+
+/**
+ * exiftool takes file names one per line, so a file whose path holds a line break is read through a
+ * symlink with a plain name; a nested item (archive member, attachment) through a private temp file.
+ * Absolute paths never start with `-`, so no name is taken for an option.
+ */
+async function withExifToolPath<T>(
+  input: ItemInput,
+  ctx: ExtractContext,
+  use: (path: string) => Promise<T>,
+): Promise<T> {
+  if (input.source.kind === 'file' && !/[\r\n]/.test(input.source.absPath)) return use(input.source.absPath);
+  const dir = await mkdtemp(join(tmpdir(), 'dsr-media-'));
+  try {
+    const ext = extname(input.name)
+      .replace(/[^A-Za-z0-9.]/g, '')
+      .slice(0, 10);
+    const path = join(dir, `item${ext}`);
+    if (input.source.kind === 'file') await symlink(input.source.absPath, path);
+    else await writeFile(path, await ctx.readAll(), { mode: 0o600 });
+    return await use(path);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** `IMG_1234.jpg.xmp` describes `IMG_1234.jpg`; `IMG_1234.xmp` describes `IMG_1234.<image extension>`. */
+export function imageOfSidecar(input: ItemInput): string | undefined {
+  if (input.source.kind !== 'file') return undefined;
+  const path = input.source.absPath;
+  const stem = path.slice(0, -extname(path).length);
+  if (extname(stem) && existsSync(stem)) return stem;
+  for (const ext of SIDECAR_IMAGE_EXTENSIONS) if (existsSync(stem + ext)) return stem + ext;
+  return undefined;
+}
+
+export default media;

@@ -1,0 +1,194 @@
+import { decodeXML } from 'entities';
+import type { OfficePackage } from './package.js';
+import { attributesOf, propertyLines, xmlToText } from './xml-text.js';
+
+const WORD = {
+  text: new Set(['w:t', 'w:delText', 'w:instrText', 'w:delInstrText']),
+  block: new Set(['w:p', 'w:tr']),
+  tab: new Set(['w:tab', 'w:ptab']),
+  br: new Set(['w:br', 'w:cr']),
+};
+const DRAWING = {
+  text: new Set(['a:t']),
+  block: new Set(['a:p']),
+  br: new Set(['a:br']),
+  tab: new Set(['a:tab']),
+};
+const SHEET_TEXT = { text: new Set(['t']), block: new Set<string>(), skip: new Set(['rPh']) };
+const SHEET_COMMENTS = { text: new Set(['t']), block: new Set(['comment']), skip: new Set(['rPh']) };
+const PPT_COMMENTS = { text: new Set(['p:text']), block: new Set(['p:cm']) };
+
+/** docProps/core.xml (author, last modified by, title…), app.xml (company, manager) and custom.xml. */
+async function properties(pkg: OfficePackage, extra: string[] = []): Promise<void> {
+  const lines = [...extra];
+  for (const part of ['docProps/core.xml', 'docProps/app.xml', 'docProps/custom.xml']) {
+    const xml = await pkg.text(part);
+    if (xml) lines.push(...propertyLines(xml));
+  }
+  pkg.emit([...new Set(lines)].join('\n'), 'properties', true);
+}
+
+/** `mailto:` and web links live in relationship parts, not in the text. */
+async function links(pkg: OfficePackage, relsPattern: RegExp): Promise<void> {
+  const targets: string[] = [];
+  for (const part of pkg.names(relsPattern)) {
+    const xml = await pkg.text(part);
+    if (!xml) continue;
+    for (const rel of attributesOf(xml, 'Relationship')) {
+      if (rel.TargetMode === 'External' && rel.Target) targets.push(decodeURIComponentSafe(rel.Target));
+    }
+  }
+  pkg.emit([...new Set(targets)].join('\n'), 'links', true);
+}
+
+function decodeURIComponentSafe(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+function authors(xml: string, attr: string): string[] {
+  const out = new Set<string>();
+  for (const m of xml.matchAll(new RegExp(`\\b${attr}="([^"]+)"`, 'g'))) out.add(m[1]);
+  return [...out];
+}
+
+export async function readDocx(pkg: OfficePackage): Promise<void> {
+  const people: string[] = [];
+  const body = await pkg.text('word/document.xml');
+  if (body) {
+    pkg.emit(xmlToText(body, WORD), 'body');
+    for (const a of authors(body, 'w:author')) people.push(`revision author: ${a}`);
+  }
+  for (const part of pkg.names(/^word\/(header\d*|footer\d*|footnotes|endnotes|comments)\.xml$/)) {
+    const xml = await pkg.text(part);
+    if (!xml) continue;
+    pkg.emit(xmlToText(xml, WORD), part.slice(5, -4));
+    for (const a of authors(xml, 'w:author')) people.push(`comment author: ${a}`);
+  }
+  await properties(pkg, people);
+  await links(pkg, /^word\/_rels\/.*\.rels$/);
+  await pkg.embeddings(/^word\/embeddings\//);
+}
+
+export async function readPptx(pkg: OfficePackage): Promise<void> {
+  for (const part of pkg.names(/^ppt\/slides\/slide\d+\.xml$/)) {
+    const n = /(\d+)\.xml$/.exec(part)![1];
+    const xml = await pkg.text(part);
+    if (xml) pkg.emit(xmlToText(xml, DRAWING), `slide ${n}`);
+    // Speaker notes are linked from the slide's relationships, not numbered like it.
+    const rels = await pkg.text(`ppt/slides/_rels/slide${n}.xml.rels`);
+    const notes = attributesOf(rels ?? '', 'Relationship').find((r) => /notesSlide/.test(r.Type ?? ''));
+    if (notes?.Target) {
+      const notesXml = await pkg.text(resolvePart('ppt/slides/', notes.Target));
+      if (notesXml) pkg.emit(xmlToText(notesXml, DRAWING), `notes ${n}`);
+    }
+  }
+  for (const part of pkg.names(/^ppt\/comments\/.*\.xml$/)) {
+    const xml = await pkg.text(part);
+    if (xml) pkg.emit(xmlToText(xml, PPT_COMMENTS), 'comments');
+  }
+  const people: string[] = [];
+  const commentAuthors = await pkg.text('ppt/commentAuthors.xml');
+  if (commentAuthors) for (const a of authors(commentAuthors, 'name')) people.push(`comment author: ${a}`);
+  await properties(pkg, people);
+  await links(pkg, /^ppt\/slides\/_rels\/.*\.rels$/);
+  await pkg.embeddings(/^ppt\/embeddings\//);
+}
+
+export async function readXlsx(pkg: OfficePackage): Promise<void> {
+  const shared: string[] = [];
+  const sst = await pkg.text('xl/sharedStrings.xml');
+  if (sst) {
+    for (const m of sst.matchAll(/<si\b[^>]*>([\s\S]*?)<\/si>|<si\b[^>]*\/>/g))
+      shared.push(m[1] ? cellString(m[1]) : '');
+  }
+  const workbook = (await pkg.text('xl/workbook.xml')) ?? '';
+  const rels = attributesOf((await pkg.text('xl/_rels/workbook.xml.rels')) ?? '', 'Relationship');
+  const target = new Map(rels.map((r) => [r.Id, resolvePart('xl/', r.Target ?? '')]));
+  const sheets = attributesOf(workbook, 'sheet').map((s) => ({
+    name: s.name ?? '',
+    part: target.get(s['r:id']) ?? '',
+  }));
+  const listed = new Set(sheets.map((s) => s.part));
+  // Sheets missing from the workbook listing are still data.
+  for (const part of pkg.names(/^xl\/worksheets\/[^/]+\.xml$/))
+    if (!listed.has(part)) sheets.push({ name: part, part });
+  for (const sheet of sheets) {
+    const xml = await pkg.text(sheet.part);
+    if (xml) pkg.emit(sheetText(xml, shared), `sheet ${sheet.name}`);
+  }
+  pkg.emit(sheets.map((s) => s.name).join('\n'), 'sheet names', true);
+  const people: string[] = [];
+  for (const part of pkg.names(/^xl\/comments\d*\.xml$/)) {
+    const xml = await pkg.text(part);
+    if (!xml) continue;
+    pkg.emit(xmlToText(xml.replace(/<authors>[\s\S]*?<\/authors>/, ''), SHEET_COMMENTS), 'comments');
+    for (const m of xml.matchAll(/<author>([^<]*)<\/author>/g)) people.push(`comment author: ${m[1]}`);
+  }
+  await properties(pkg, people);
+  await links(pkg, /^xl\/worksheets\/_rels\/.*\.rels$/);
+  await pkg.embeddings(/^xl\/embeddings\//);
+}
+
+/**
+ * One line per row, cells separated by tabs. Numbers are written as integers where they are integers
+ * (Excel may store `1.503871236E9`), and a 9-digit number that becomes a valid DDMMYY date with a
+ * leading zero is written zero-padded: a CPR number typed into a number cell loses its leading 0.
+ */
+export function sheetText(xml: string, shared: string[]): string {
+  const lines: string[] = [];
+  for (const row of xml.matchAll(/<row\b[^>]*?(?:\/>|>([\s\S]*?)<\/row>)/g)) {
+    const cells: string[] = [];
+    for (const c of (row[1] ?? '').matchAll(/<c\b([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g)) {
+      const type = /\bt="(\w+)"/.exec(c[1])?.[1] ?? 'n';
+      const inner = c[2] ?? '';
+      const v = /<v>([\s\S]*?)<\/v>/.exec(inner)?.[1];
+      let text = '';
+      if (type === 's' && v !== undefined) text = shared[Number(v)] ?? '';
+      else if (type === 'inlineStr') text = cellString(inner.replace(/^\s*<is>|<\/is>\s*$/g, ''));
+      else if (type === 'str' && v !== undefined) text = decodeXML(v);
+      else if (type === 'n' && v !== undefined) text = numberText(v);
+      if (text) cells.push(text);
+    }
+    if (cells.length) lines.push(cells.join('\t'));
+  }
+  return lines.join('\n');
+}
+
+const PLAIN_T = /^<t(?:\s[^>]*)?>([^<]*)<\/t>$/;
+
+/** A shared or inline string: most are one plain `<t>`, read without the tokenizer (large sheets). */
+function cellString(xml: string): string {
+  const plain = PLAIN_T.exec(xml);
+  return plain ? decodeXML(plain[1]) : xmlToText(xml, SHEET_TEXT);
+}
+
+export function numberText(v: string): string {
+  let s = v.trim();
+  if (/[eE.]/.test(s)) {
+    const n = Number(s);
+    if (Number.isInteger(n) && Math.abs(n) < 1e15) s = n.toFixed(0);
+  }
+  if (/^\d{9}$/.test(s)) {
+    const padded = `0${s}`;
+    const day = Number(padded.slice(0, 2));
+    const month = Number(padded.slice(2, 4));
+    if (day >= 1 && day <= 31 && month >= 1 && month <= 12) return padded;
+  }
+  return s;
+}
+
+/** A relationship target relative to the folder of the part that names it. */
+function resolvePart(baseDir: string, target: string): string {
+  if (target.startsWith('/')) return target.slice(1);
+  const parts = (baseDir + target).split('/');
+  const out: string[] = [];
+  for (const p of parts) {
+    if (p === '..') out.pop();
+    else if (p !== '.' && p !== '') out.push(p);
+  }
+  return out.join('/');
+}

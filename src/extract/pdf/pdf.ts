@@ -1,0 +1,110 @@
+import { PDFParse } from 'pdf-parse';
+import { ExtractError } from '../../core/errors.js';
+import type { Extractor } from '../api.js';
+
+/** Pages parsed per call: bounds the text held at once in a long document. */
+const PAGE_BATCH = 25;
+const INFO_FIELDS = ['Title', 'Author', 'Subject', 'Keywords', 'Creator', 'Producer'] as const;
+
+/** A file named .pdf may carry some junk before `%PDF-`, within the first KiB (as viewers accept). */
+function looksLikePdf(head: Uint8Array, within = 1024): boolean {
+  return Buffer.from(head.subarray(0, within + 5)).includes('%PDF-');
+}
+
+/** pdf.js error classes by name: they cross module copies, so `instanceof` is unreliable. */
+function toExtractError(err: unknown): ExtractError {
+  const name = (err as Error)?.name ?? '';
+  const message = (err as Error)?.message ?? String(err);
+  if (name === 'PasswordException')
+    return new ExtractError('encrypted', 'PDF is password-protected; not read');
+  if (name === 'AbortException') return new ExtractError('timeout', `PDF parsing stopped: ${message}`);
+  return new ExtractError('corrupt', `PDF could not be parsed: ${message}`, { cause: err });
+}
+
+/** XMP metadata as pdf.js parsed it (`dc:creator`, `dc:title`, `pdf:keywords`, …), one `key: value` line each. */
+function xmpLines(metadata: unknown): string[] {
+  const entries = metadata as Iterable<[string, unknown]> | null | undefined;
+  if (!entries || typeof entries[Symbol.iterator] !== 'function') return [];
+  const lines: string[] = [];
+  for (const [key, value] of entries) {
+    const text = Array.isArray(value) ? value.filter((v) => typeof v === 'string').join('; ') : value;
+    if (typeof text === 'string' && text.trim()) lines.push(`${key}: ${text.trim().slice(0, 10_000)}`);
+  }
+  return lines;
+}
+
+/** pdf.js's own exception classes, whatever copy of the module they come from. */
+function isPdfJsError(reason: unknown): boolean {
+  const name = (reason as Error | undefined)?.name ?? '';
+  const stack = (reason as Error | undefined)?.stack ?? '';
+  return (
+    /^(\w+Exception|FormatError)$/.test(name) &&
+    (stack.includes('pdfjs-dist') || stack.includes('pdf.worker'))
+  );
+}
+
+let guarded = false;
+
+/**
+ * pdf.js leaves some internal promises without a handler when a damaged file fails (seen in
+ * getMetadata on a truncated trailer); the failure already reached us through the promise we await.
+ * Without this, such a rejection would end the worker thread — or the scan when it runs in process.
+ * Every other unhandled rejection is rethrown as before.
+ */
+function ignorePdfJsStrayRejections(): void {
+  if (guarded) return;
+  guarded = true;
+  process.on('unhandledRejection', (reason) => {
+    if (isPdfJsError(reason) || process.listenerCount('unhandledRejection') > 1) return;
+    throw reason;
+  });
+}
+
+const pdf: Extractor = {
+  id: 'pdf',
+  description:
+    'PDF: text per page (findings point at `page N`) and the document info (Author, Title, Subject, Keywords)',
+  extensions: ['.pdf'],
+  // Unnamed items are claimed only when they start as a PDF does, not for a text that mentions one.
+  sniff: (head) => looksLikePdf(head, 4),
+  async extract(_input, ctx) {
+    ignorePdfJsStrayRejections();
+    const data = await ctx.readAll();
+    if (!looksLikePdf(data)) throw new ExtractError('corrupt', 'not a PDF (no %PDF- header)');
+    // A copy: pdf.js takes ownership of the bytes it is given.
+    const parser = new PDFParse({ data: new Uint8Array(data), verbosity: 0, stopAtErrors: false });
+    try {
+      let total: number;
+      try {
+        const info = await parser.getInfo();
+        total = info.total;
+        const lines: string[] = [];
+        for (const key of INFO_FIELDS) {
+          const value = info.info?.[key];
+          if (typeof value === 'string' && value.trim()) lines.push(`${key}: ${value.trim()}`);
+        }
+        lines.push(...xmpLines(info.metadata));
+        if (lines.length) ctx.text(lines.join('\n'), { field: 'pdf:info', structured: true });
+      } catch (err) {
+        throw toExtractError(err);
+      }
+      for (let first = 1; first <= total; first += PAGE_BATCH) {
+        ctx.signal.throwIfAborted();
+        const partial = Array.from({ length: Math.min(PAGE_BATCH, total - first + 1) }, (_, i) => first + i);
+        let pages: { num: number; text: string }[];
+        try {
+          pages = (await parser.getText({ partial })).pages;
+        } catch (err) {
+          throw toExtractError(err);
+        }
+        for (const page of pages) {
+          if (page.text.trim()) ctx.text(page.text, { field: `page ${page.num}`, page: page.num });
+        }
+      }
+    } finally {
+      await parser.destroy().catch(() => {});
+    }
+  },
+};
+
+export default pdf;

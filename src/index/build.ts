@@ -1,0 +1,127 @@
+import { resolve, sep } from 'node:path';
+import type { ScanError } from '../core/types.js';
+import type { FileEntry } from '../crawl/fs-source.js';
+import { runScan, type ScanOptions } from '../engine/scan.js';
+import type { TopLevelResult } from '../engine/scan-item.js';
+import { indexOwnFiles, type OpenIndex, sealJson, unsealJson } from './index-file.js';
+import { mac } from './keys.js';
+
+/** What a later scan needs about a file it does not re-read. Stored sealed. */
+export interface FileOutcome {
+  itemCount: number;
+  bytes: number;
+  skipped?: string;
+  format?: string;
+  errors: ScanError[];
+}
+
+export interface IndexRunStats {
+  files: number;
+  read: number;
+  unchanged: number;
+  removed: number;
+  errors: number;
+  interrupted: boolean;
+}
+
+export function isUnchanged(row: { size: number; mtimeMs: number; ino: number }, file: FileEntry): boolean {
+  return (
+    row.size === file.size && row.mtimeMs === file.mtimeMs && (file.ino === undefined || row.ino === file.ino)
+  );
+}
+
+/** A stored outcome as the result a scan of the file would give, minus findings (it held none of interest). */
+export function outcomeResult(outcome: FileOutcome): TopLevelResult {
+  return {
+    findings: [],
+    items: [],
+    errors: outcome.errors,
+    itemCount: outcome.itemCount,
+    bytes: outcome.bytes,
+    ...(outcome.skipped ? { skipped: outcome.skipped } : {}),
+    ...(outcome.format ? { format: outcome.format } : {}),
+  };
+}
+
+/**
+ * Walks and extracts like a scan, storing per file its fingerprint and the MACs of every identifier
+ * token; re-reads only files whose size, mtime or inode changed, and drops files that disappeared.
+ */
+export async function buildIndex(
+  index: OpenIndex,
+  opts: Pick<
+    ScanOptions,
+    'roots' | 'excludes' | 'concurrency' | 'limits' | 'signal' | 'onProgress' | 'ownFiles'
+  >,
+): Promise<IndexRunStats> {
+  const { store, key } = index;
+  const seen = new Set<string>();
+  let unchanged = 0;
+  let read = 0;
+  const outcome = await runScan({
+    ...opts,
+    subject: null,
+    fileList: false,
+    index: { macKey: key.macKey.toString('base64') },
+    ownFiles: [...(opts.ownFiles ?? []), ...indexOwnFiles(index)],
+    shortcut(file) {
+      const pathMac = mac(key, file.absPath);
+      seen.add(pathMac.toString('hex'));
+      const row = store.getFile(pathMac);
+      if (!row || !isUnchanged(row, file)) return undefined;
+      unchanged++;
+      return outcomeResult(unsealJson<FileOutcome>(key, row.outcomeSealed));
+    },
+    onResult(input, result) {
+      const { source } = input;
+      if (source.kind !== 'file') return;
+      read++;
+      const pathMac = mac(key, input.ref.path);
+      const stored: FileOutcome = {
+        itemCount: result.itemCount,
+        bytes: result.bytes,
+        skipped: result.skipped,
+        format: result.format,
+        errors: result.errors,
+      };
+      store.transaction(() =>
+        store.putFile(
+          {
+            pathMac,
+            pathSealed: sealJson(key, input.ref.path),
+            size: source.size,
+            mtimeMs: source.mtimeMs ?? 0,
+            ino: source.ino ?? 0,
+            outcomeSealed: sealJson(key, stored),
+            indexedAt: new Date().toISOString(),
+          },
+          (result.tokens ?? []).map((t) => Buffer.from(t, 'hex')),
+        ),
+      );
+    },
+  });
+  let removed = 0;
+  if (!outcome.interrupted) {
+    const roots = opts.roots.map((r) => resolve(r));
+    const under = (p: string) => roots.some((r) => p === r || p.startsWith(r.endsWith(sep) ? r : r + sep));
+    store.transaction(() => {
+      for (const pathMac of store.allFiles()) {
+        if (seen.has(pathMac.toString('hex'))) continue;
+        const row = store.getFile(pathMac);
+        if (row && under(unsealJson<string>(key, row.pathSealed))) {
+          store.deleteFile(pathMac);
+          removed++;
+        }
+      }
+      store.setMeta('updatedAt', new Date().toISOString());
+    });
+  }
+  return {
+    files: outcome.writer.stats.files,
+    read,
+    unchanged,
+    removed,
+    errors: outcome.writer.stats.errors,
+    interrupted: outcome.interrupted,
+  };
+}

@@ -1,0 +1,96 @@
+import { existsSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { UsageError } from '../core/errors.js';
+import { createKey, type IndexKey, keyCheck, keyPathFor, loadKey, seal, unseal } from './keys.js';
+import { type IndexStore, SqliteIndexStore } from './store.js';
+
+export const INDEX_SCHEMA = 'dsr.index/1';
+
+export interface OpenIndex {
+  store: IndexStore;
+  key: IndexKey;
+  path: string;
+  keyPath: string;
+  created: boolean;
+}
+
+/**
+ * Opens an index and its key, or creates both (mode 0600). A key that does not belong to the index,
+ * or a file that is not a dsr index, is refused with a clear message.
+ */
+export async function openIndex(
+  indexPath: string,
+  opts: { keyPath?: string; create: boolean },
+): Promise<OpenIndex> {
+  const path = resolve(indexPath);
+  const keyPath = resolve(opts.keyPath ?? keyPathFor(path));
+  const exists = existsSync(path);
+  if (!exists && !opts.create)
+    throw new UsageError(`${path}: no index here`, 'create one with dsr index ROOT… --index PATH');
+  if (!exists) {
+    if (existsSync(keyPath))
+      throw new UsageError(
+        `${keyPath}: a key file exists but its index does not; remove it or choose another --key`,
+      );
+    const fh = await open(path, 'wx', 0o600);
+    await fh.close();
+    const key = await createKey(keyPath);
+    const store = new SqliteIndexStore(path);
+    store.transaction(() => {
+      store.setMeta('schema', INDEX_SCHEMA);
+      store.setMeta('indexId', key.indexId);
+      store.setMeta('keyCheck', keyCheck(key));
+      store.setMeta('createdAt', new Date().toISOString());
+    });
+    return { store, key, path, keyPath, created: true };
+  }
+  const key = await loadKey(keyPath);
+  let store: SqliteIndexStore;
+  try {
+    store = new SqliteIndexStore(path);
+  } catch (err) {
+    throw new UsageError(`${path}: not a dsr index (${(err as Error).message})`);
+  }
+  const schema = safeMeta(store, 'schema');
+  if (schema !== INDEX_SCHEMA) {
+    store.close();
+    throw new UsageError(
+      `${path}: not a dsr index (schema ${JSON.stringify(schema ?? null)}, expected ${INDEX_SCHEMA})`,
+    );
+  }
+  if (store.getMeta('indexId') !== key.indexId || store.getMeta('keyCheck') !== keyCheck(key)) {
+    store.close();
+    throw new UsageError(
+      `${keyPath}: this key does not belong to the index ${path}`,
+      'use the key file created with the index (default: INDEX.key)',
+    );
+  }
+  return { store, key, path, keyPath, created: false };
+}
+
+function safeMeta(store: IndexStore, key: string): string | undefined {
+  try {
+    return store.getMeta(key);
+  } catch {
+    return undefined;
+  }
+}
+
+export function sealJson(key: IndexKey, value: unknown): Buffer {
+  return seal(key, JSON.stringify(value));
+}
+
+export function unsealJson<T>(key: IndexKey, sealed: Buffer): T {
+  return JSON.parse(unseal(key, sealed)) as T;
+}
+
+/** The index's own files, never searched by a scan or an index run that walks over them. */
+export function indexOwnFiles(index: OpenIndex): { path: string; reason: string }[] {
+  return [
+    { path: index.path, reason: 'index' },
+    { path: `${index.path}-wal`, reason: 'index' },
+    { path: `${index.path}-shm`, reason: 'index' },
+    { path: index.keyPath, reason: 'index key' },
+  ];
+}

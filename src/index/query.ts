@@ -1,0 +1,49 @@
+import type { Subject } from '../core/types.js';
+import type { FileEntry } from '../crawl/fs-source.js';
+import type { TopLevelResult } from '../engine/scan-item.js';
+import { compileSubject } from '../match/subject.js';
+import { type FileOutcome, isUnchanged, outcomeResult } from './build.js';
+import { type OpenIndex, unsealJson } from './index-file.js';
+import { mac } from './keys.js';
+import { subjectTokens } from './tokens.js';
+
+export interface IndexedScanStats {
+  candidates: number;
+  changed: number;
+  added: number;
+  unchanged: number;
+}
+
+/**
+ * Answers a subject scan from an index: the subject's identifiers are hashed with the index key, files
+ * holding any of those hashes are candidates and are re-read by the full pipeline, as are files changed
+ * or added since indexing; every other file is accounted for from the index without being opened.
+ */
+export function indexedShortcut(
+  index: OpenIndex,
+  subject: Subject,
+): { shortcut: (file: FileEntry) => TopLevelResult | undefined; stats: IndexedScanStats } {
+  const { store, key } = index;
+  const tokens = subjectTokens(compileSubject(subject)).map((t) => mac(key, t));
+  const candidates = store.filesWithAnyToken(tokens);
+  const stats: IndexedScanStats = { candidates: 0, changed: 0, added: 0, unchanged: 0 };
+  const shortcut = (file: FileEntry): TopLevelResult | undefined => {
+    const pathMac = mac(key, file.absPath);
+    const row = store.getFile(pathMac);
+    if (!row) {
+      stats.added++;
+      return undefined;
+    }
+    if (!isUnchanged(row, file)) {
+      stats.changed++;
+      return undefined;
+    }
+    if (candidates.has(pathMac.toString('hex'))) {
+      stats.candidates++;
+      return undefined;
+    }
+    stats.unchanged++;
+    return outcomeResult(unsealJson<FileOutcome>(key, row.outcomeSealed));
+  };
+  return { shortcut, stats };
+}

@@ -1,0 +1,133 @@
+import Database from 'better-sqlite3';
+
+/** What the index keeps per top-level file: fingerprint, sealed path and outcome, never content. */
+export interface IndexedFile {
+  /** HMAC of the absolute path. */
+  pathMac: Buffer;
+  /** The absolute path, AES-GCM sealed. */
+  pathSealed: Buffer;
+  size: number;
+  mtimeMs: number;
+  ino: number;
+  /** Sealed JSON of what a scan needs without re-reading: item count, skip reason, errors. */
+  outcomeSealed: Buffer;
+  indexedAt: string;
+}
+
+/**
+ * The storage behind `dsr index`. SQLite by default; the interface is small so that a shared server
+ * database can hold the index for many scanner hosts.
+ */
+export interface IndexStore {
+  getMeta(key: string): string | undefined;
+  setMeta(key: string, value: string): void;
+  getFile(pathMac: Buffer): IndexedFile | undefined;
+  /** Inserts or replaces a file and its token MACs. */
+  putFile(file: IndexedFile, tokens: Buffer[]): void;
+  deleteFile(pathMac: Buffer): void;
+  /** Every indexed file's path MAC. */
+  allFiles(): Buffer[];
+  /** Path MACs of files holding any of these token MACs. */
+  filesWithAnyToken(tokens: Buffer[]): Set<string>;
+  /** Runs fn atomically: a crash leaves the index as before or after, never half-written. */
+  transaction<T>(fn: () => T): T;
+  close(): void;
+}
+
+export class SqliteIndexStore implements IndexStore {
+  private readonly db: Database.Database;
+  private readonly stmts;
+
+  constructor(path: string) {
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS files (
+        id INTEGER PRIMARY KEY, path_mac BLOB NOT NULL UNIQUE, path_sealed BLOB NOT NULL,
+        size INTEGER NOT NULL, mtime_ms REAL NOT NULL, ino INTEGER NOT NULL,
+        outcome_sealed BLOB NOT NULL, indexed_at TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS tokens (token BLOB NOT NULL, file_id INTEGER NOT NULL,
+        PRIMARY KEY (token, file_id)) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS tokens_by_file ON tokens (file_id);
+    `);
+    this.stmts = {
+      getMeta: this.db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
+      setMeta: this.db.prepare(
+        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+      ),
+      getFile: this.db.prepare<[Buffer], Record<string, unknown>>('SELECT * FROM files WHERE path_mac = ?'),
+      fileId: this.db.prepare<[Buffer], { id: number }>('SELECT id FROM files WHERE path_mac = ?'),
+      upsertFile: this.db.prepare(
+        `INSERT INTO files (path_mac, path_sealed, size, mtime_ms, ino, outcome_sealed, indexed_at)
+         VALUES (@pathMac, @pathSealed, @size, @mtimeMs, @ino, @outcomeSealed, @indexedAt)
+         ON CONFLICT(path_mac) DO UPDATE SET path_sealed = excluded.path_sealed, size = excluded.size,
+           mtime_ms = excluded.mtime_ms, ino = excluded.ino, outcome_sealed = excluded.outcome_sealed,
+           indexed_at = excluded.indexed_at`,
+      ),
+      deleteTokens: this.db.prepare('DELETE FROM tokens WHERE file_id = ?'),
+      insertToken: this.db.prepare('INSERT OR IGNORE INTO tokens (token, file_id) VALUES (?, ?)'),
+      deleteFile: this.db.prepare('DELETE FROM files WHERE id = ?'),
+      allFiles: this.db.prepare<[], { path_mac: Buffer }>('SELECT path_mac FROM files'),
+      filesWithToken: this.db.prepare<[Buffer], { path_mac: Buffer }>(
+        'SELECT f.path_mac FROM tokens t JOIN files f ON f.id = t.file_id WHERE t.token = ?',
+      ),
+    };
+  }
+
+  getMeta(key: string): string | undefined {
+    return this.stmts.getMeta.get(key)?.value;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.stmts.setMeta.run(key, value);
+  }
+
+  getFile(pathMac: Buffer): IndexedFile | undefined {
+    const r = this.stmts.getFile.get(pathMac);
+    if (!r) return undefined;
+    return {
+      pathMac: r.path_mac as Buffer,
+      pathSealed: r.path_sealed as Buffer,
+      size: r.size as number,
+      mtimeMs: r.mtime_ms as number,
+      ino: r.ino as number,
+      outcomeSealed: r.outcome_sealed as Buffer,
+      indexedAt: r.indexed_at as string,
+    };
+  }
+
+  putFile(file: IndexedFile, tokens: Buffer[]): void {
+    this.stmts.upsertFile.run(file);
+    const id = this.stmts.fileId.get(file.pathMac)!.id;
+    this.stmts.deleteTokens.run(id);
+    for (const t of tokens) this.stmts.insertToken.run(t, id);
+  }
+
+  deleteFile(pathMac: Buffer): void {
+    const row = this.stmts.fileId.get(pathMac);
+    if (!row) return;
+    this.stmts.deleteTokens.run(row.id);
+    this.stmts.deleteFile.run(row.id);
+  }
+
+  allFiles(): Buffer[] {
+    return this.stmts.allFiles.all().map((r) => r.path_mac);
+  }
+
+  filesWithAnyToken(tokens: Buffer[]): Set<string> {
+    const out = new Set<string>();
+    for (const t of tokens)
+      for (const r of this.stmts.filesWithToken.all(t)) out.add(r.path_mac.toString('hex'));
+    return out;
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

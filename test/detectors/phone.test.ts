@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import { phone } from '../../detectors/index.js';
+import { detectIn, subjectOf, testDetector } from '../helpers/detector-tester.js';
+
+const SUBJ = '+4521436587';
+const NBSP = '\u00a0';
+
+testDetector(phone, {
+  found: [
+    { text: '+45 21 43 65 87', findings: [{ start: 0, end: 15, value: SUBJ }] },
+    { text: '0045 21436587', findings: [{ start: 0, end: 13, value: SUBJ }] },
+    { text: '21 43 65 87', findings: [{ start: 0, end: 11, value: SUBJ }] },
+    { text: '(+45) 2143-6587', findings: [{ start: 0, end: 15, value: SUBJ }] },
+    { text: '(45) 21436587', findings: [{ start: 0, end: 13, value: SUBJ }] },
+    { text: '2143 6587', findings: [{ start: 0, end: 9, value: SUBJ }] },
+    { text: '+4521436587', findings: [{ start: 0, end: 11, value: SUBJ }] },
+    { text: '004521436587', findings: [{ start: 0, end: 12, value: SUBJ }] },
+    { text: '21436587', findings: [{ start: 0, end: 8, value: SUBJ }] },
+    { text: '+45 (0)21 43 65 87', findings: [{ start: 0, end: 18, value: SUBJ }] },
+    { text: '21.43.65.87', findings: [{ start: 0, end: 11, value: SUBJ }] },
+    { text: '21-43-65-87', findings: [{ start: 0, end: 11, value: SUBJ }] },
+    { text: '214 365 87', findings: [{ start: 0, end: 10, value: SUBJ }] },
+    { text: `+45${NBSP}21${NBSP}43${NBSP}65${NBSP}87`, findings: [{ start: 0, end: 15, value: SUBJ }] },
+    { text: 'Tlf.: 21 43 65 87.', findings: [{ start: 6, end: 17, value: SUBJ }] },
+    { text: 'Ring på +45 2143 6587 i dag', findings: [{ start: 8, end: 21, value: SUBJ }] },
+    { text: 'tel:+4521436587', findings: [{ start: 4, end: 15, value: SUBJ }] },
+    { text: 'mobil 0045-21-43-65-87', findings: [{ start: 6, end: 22, value: SUBJ }] },
+    { text: '\n21 43 65 87\n', findings: [{ start: 1, end: 12, value: SUBJ }] },
+    { text: 'navn;21436587;x', findings: [{ start: 5, end: 13, value: SUBJ }] },
+    { text: '"21436587",31415926', findings: [{ start: 1, end: 9, value: SUBJ }] },
+    {
+      text: 'a: 21436587, b: 21 43 65 87',
+      findings: [
+        { start: 3, end: 11, value: SUBJ },
+        { start: 16, end: 27, value: SUBJ },
+      ],
+    },
+  ],
+  none: [
+    '',
+    'ingen numre her',
+    // A longer digit run: more groups, order numbers, IBANs, account numbers.
+    '21 43 65 87 99',
+    '99 21 43 65 87',
+    '21436587 12',
+    '2143 6587 9',
+    '21 43 65 87-2',
+    '9921436587',
+    '2143658799',
+    'Ordrenummer 214365871',
+    'Order 12143658700',
+    'DK50 0040 0440 1162 43',
+    'DK50 2143 6587 1162 43',
+    'konto 5021436587',
+    '1.21436587',
+    '214365-8712',
+    // Glued to letters: part of a longer token.
+    'x21436587',
+    '21436587x',
+    'ID21436587',
+    // Someone else's number, or the same digits in another country.
+    '+45 21 43 65 88',
+    '31 41 59 26',
+    '+46 21 43 65 87',
+    '0046 21436587',
+    // Too short.
+    '2143658',
+    '21 43 65 8',
+  ],
+});
+
+testDetector(phone, {
+  subject: null,
+  all: true,
+  found: [
+    { text: 'Ring til 31 41 59 26', findings: [{ start: 9, end: 20, value: '+4531415926' }] },
+    { text: '+45 21 43 65 87', findings: [{ start: 0, end: 15, value: SUBJ }] },
+    { text: '+46 70 123 45 67', findings: [{ start: 0, end: 16, value: '+46701234567' }] },
+    { text: 'tlf 3141 5926', findings: [{ start: 4, end: 13, value: '+4531415926' }] },
+    {
+      text: 'Karen: 31415926, Hans: +45 40 40 40 40',
+      findings: [
+        { start: 7, end: 15, value: '+4531415926' },
+        { start: 23, end: 38, value: '+4540404040' },
+      ],
+    },
+  ],
+  none: [
+    // Dates are not phone numbers.
+    '21.04.2023',
+    '21-04-2023',
+    '21 04 2023',
+    '2023-04-21',
+    'Mødet 01.12.1999 kl. 10',
+    // Amounts, order numbers, IBANs, longer runs, shapes no one writes a Danish number in.
+    '12.345.678',
+    'DKK 1.234.567,00',
+    'DK50 0040 0440 1162 43',
+    'Ordre 2143658712',
+    '31 41 59 26 53',
+    '3 1415926',
+    '314 159 26 53',
+    '31415 926',
+    // Not a valid Danish number.
+    '12 34 56 78',
+    '+45 12 34 56 78',
+  ],
+});
+
+describe('phone --all with the subject', () => {
+  const subject = subjectOf();
+
+  it("flags the subject's number and keeps the others as inventory", () => {
+    const got = detectIn(phone, 'Søren: 21 43 65 87, Karen: 31 41 59 26', subject, true);
+    expect(got.map(({ start, end, value, subject: s }) => ({ start, end, value, subject: s }))).toEqual([
+      { start: 7, end: 18, value: SUBJ, subject: true },
+      { start: 27, end: 38, value: '+4531415926', subject: false },
+    ]);
+  });
+
+  it("ignores other people's numbers without --all", () => {
+    expect(detectIn(phone, 'Karen: 31 41 59 26', subject, false)).toEqual([]);
+  });
+
+  it('is more confident with a phone context word, a prefix, and for the subject', () => {
+    const conf = (text: string, all = true) => detectIn(phone, text, subject, all)[0].confidence;
+    expect(conf('tlf. 31 41 59 26')).toBeGreaterThan(conf('kode 31 41 59 26'));
+    expect(conf('+45 21 43 65 87')).toBeGreaterThan(conf('21 43 65 87'));
+    expect(conf('21 43 65 87')).toBeGreaterThan(conf('tlf. 31 41 59 26'));
+  });
+
+  it('trusts eight bare digits that read as a date less than a written number', () => {
+    const conf = (text: string) => detectIn(phone, text, subjectOf(null), true)[0].confidence;
+    expect(conf('20230421')).toBeLessThan(conf('31415926'));
+    expect(conf('21042023')).toBeLessThan(conf('21 04 20 23'));
+  });
+});
+
+describe('phone subject outside Denmark', () => {
+  const swede = subjectOf({ name: 'Sven Svensson', phones: ['+46 70 123 45 67'] });
+
+  it('matches the national writing with a trunk 0 and the international writing', () => {
+    const text = 'Ring 070-123 45 67 eller +46 70 123 45 67 eller +46 (0)70 123 45 67';
+    expect(detectIn(phone, text, swede).map((c) => [c.start, c.end, c.value])).toEqual([
+      [5, 18, '+46701234567'],
+      [25, 41, '+46701234567'],
+      [48, 67, '+46701234567'],
+    ]);
+  });
+
+  it('does not read the same eight digits as a Danish number', () => {
+    expect(detectIn(phone, '70 12 34 56', swede)).toEqual([]);
+  });
+});

@@ -1,0 +1,220 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { ScanFile } from '../../src/core/types.js';
+import { approvePlan, buildPlan, type Plan, planHash } from '../../src/erase/plan.js';
+import { validatePlan } from '../../src/erase/validate.js';
+import { runCli, tempTree } from '../helpers/cli.js';
+import { planApproved, readJson, scanTree, writeScan } from './helpers.js';
+
+const TREE = {
+  'tree/notes/shared.txt':
+    'Hej Søren Østergård, CPR 150387-1236.\nJens Hansen: jens@firma.dk, cpr 010190-1234\n',
+  'tree/notes/only.txt': 'Kontakt: soren.ostergard@example.dk, +45 21 43 65 87\n',
+  'tree/hr/soren-ostergard.txt': 'CV of Søren Kjærgaard Østergård, soren.ostergard@example.dk\n',
+  'tree/notes/possible.txt': 'Mødet med Søren Kjærgaard Østergård gik fint.\n',
+  'tree/notes/unrelated.txt': 'Nothing personal here.\n',
+};
+
+describe('dsr plan', () => {
+  const dir = tempTree(TREE);
+  const scanPath = scanTree(dir);
+  const scan = readJson<ScanFile>(scanPath);
+
+  it('plans one action per unit: redact shared and subject-only text, delete a file dedicated to the subject', () => {
+    const out = join(dir, 'p1.json');
+    const r = runCli(['plan', scanPath, '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('not approved');
+    const plan = readJson<Plan>(out);
+    expect(plan.schema).toBe('dsr.plan/1');
+    expect(plan.scanId).toBe(scan.scanId);
+    expect(plan.roots).toEqual([join(dir, 'tree')]);
+    expect(plan.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(planHash(plan)).toBe(plan.sha256);
+    const kinds = Object.fromEntries(
+      plan.actions.map((a) => [a.path.slice(dir.length + 6), [a.kind, a.rule]]),
+    );
+    expect(kinds).toEqual({
+      'hr/soren-ostergard.txt': ['delete-file', 'file-dedicated-to-subject'],
+      'notes/only.txt': ['redact-text', 'subject-data-in-text'],
+      'notes/shared.txt': ['redact-text', 'shared-file-redact'],
+    });
+    for (const a of plan.actions) {
+      const item = scan.items.find((i) => i.path === a.path)!;
+      expect(a.fingerprint.sha256).toBe(item.fingerprint.sha256);
+      expect(a.fingerprint.size).toBe(item.fingerprint.size);
+    }
+    const shared = plan.actions.find((a) => a.path.endsWith('shared.txt'))!;
+    expect(shared.kind === 'redact-text' && shared.spans.map((s) => [s.detector, s.masked])).toEqual([
+      ['name', 'S. Ø.'],
+      ['cpr', '1503XX-XXXX'],
+    ]);
+    expect(shared.others).toEqual({ cpr: 1, email: 1 });
+  });
+
+  it('adds possible items only with --include-possible or a reviewer include, and drops excluded ones', () => {
+    const possible = scan.items.find((i) => i.path.endsWith('possible.txt'))!;
+    expect(possible.evidence).toBe('possible');
+    const withFlag = buildPlan(scan, undefined, { includePossible: true });
+    expect(withFlag.actions.map((a) => a.path)).toContain(possible.path);
+    expect(buildPlan(scan, undefined, {}).actions.map((a) => a.path)).not.toContain(possible.path);
+    const only = scan.items.find((i) => i.path.endsWith('only.txt'))!;
+    writeFileSync(
+      join(dir, 'scan.review.json'),
+      JSON.stringify({
+        schema: 'dsr.review/1',
+        scanId: scan.scanId,
+        decisions: {
+          [possible.id]: { decision: 'include', by: 'rev', at: '2026-01-01T00:00:00Z' },
+          [only.id]: { decision: 'exclude', by: 'rev', at: '2026-01-01T00:00:00Z' },
+        },
+      }),
+    );
+    const out = join(dir, 'p3.json');
+    expect(runCli(['plan', scanPath, '--out', out]).code).toBe(0);
+    const paths = readJson<Plan>(out)
+      .actions.map((a) => a.path.slice(dir.length + 6))
+      .sort();
+    expect(paths).toEqual(['hr/soren-ostergard.txt', 'notes/possible.txt', 'notes/shared.txt']);
+  }, 20_000);
+
+  it('refuses a plan edited after approval, an unknown field, a newer schema and an unapproved --execute (exit 2)', () => {
+    const sub = tempTree({ 'tree/a.txt': 'CPR 150387-1236\n' });
+    const planPath = planApproved(scanTree(sub));
+    const good = readFileSync(planPath, 'utf8');
+    type Editable = { schema: string; actions: Record<string, unknown>[]; approval: Record<string, unknown> };
+    const edits: [(p: Editable) => void, string][] = [
+      [(p) => (p.actions[0].path = '/etc/passwd'), 'edited after it was made'],
+      [(p) => (p.approval.by = 'Mallory'), 'approval seal is broken'],
+      [(p) => (p.actions[0].force = true), 'unknown field "force"'],
+      [(p) => (p.schema = 'dsr.plan/2'), 'newer than this dsr'],
+    ];
+    for (const [edit, message] of edits) {
+      const p = JSON.parse(good);
+      edit(p);
+      expect(validatePlan(p)).toContain(message);
+    }
+    const p = JSON.parse(good);
+    p.actions[0].fingerprint.sha256 = '0'.repeat(64);
+    writeFileSync(planPath, JSON.stringify(p));
+    const edited = runCli(['erase', planPath, '--execute']);
+    expect(edited.code).toBe(2);
+    expect(edited.stderr).toContain('edited after it was made');
+    const unapproved = JSON.parse(good);
+    delete unapproved.approval;
+    writeFileSync(planPath, JSON.stringify(unapproved));
+    const r = runCli(['erase', planPath, '--execute']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('not approved');
+    expect(readFileSync(join(sub, 'tree/a.txt'), 'utf8')).toBe('CPR 150387-1236\n');
+  }, 30_000);
+});
+
+describe('buildPlan (message and container rules)', () => {
+  const roots = ['/r'];
+  const dir = tempTree();
+  const scan = readJson<ScanFile>(
+    writeScan(dir, roots, [
+      {
+        id: 'm1',
+        path: '/r/mail.mbox',
+        itemPath: ['message <a@x>'],
+        format: 'eml',
+        message: {
+          kind: 'mbox',
+          itemPath: ['message <a@x>'],
+          fingerprint: { offset: 0, length: 10, sha256: 'a'.repeat(64) },
+        },
+      },
+      {
+        id: 'm1att',
+        path: '/r/mail.mbox',
+        itemPath: ['message <a@x>', 'attachment cv.pdf'],
+        format: 'pdf',
+        message: {
+          kind: 'mbox',
+          itemPath: ['message <a@x>'],
+          fingerprint: { offset: 0, length: 10, sha256: 'a'.repeat(64) },
+        },
+      },
+      {
+        id: 'm2',
+        path: '/r/mail.mbox',
+        itemPath: ['message <b@x>'],
+        others: { email: 2, cpr: 1 },
+        message: {
+          kind: 'mbox',
+          itemPath: ['message <b@x>'],
+          fingerprint: { offset: 10, length: 10, sha256: 'b'.repeat(64) },
+        },
+      },
+      { id: 'z1', path: '/r/a.zip', itemPath: ['b.txt'], format: 'text' },
+      {
+        id: 'p1',
+        path: '/r/scan.pdf',
+        format: 'pdf',
+        others: { cpr: 1 },
+        fingerprint: { size: 1, sha256: 'c'.repeat(64) },
+      },
+      { id: 'p2', path: '/r/own.pdf', format: 'pdf', fingerprint: { size: 1, sha256: 'd'.repeat(64) } },
+      {
+        id: 'i1',
+        path: 'imap://alice@127.0.0.1:1143/INBOX;UIDVALIDITY=77/;UID=5',
+        message: { kind: 'imap', itemPath: [], fingerprint: { uidValidity: '77', uid: 5 } },
+      },
+    ]),
+  );
+
+  it('removes a message (and its attachment) as one action; others in a message need a reviewer; containers are manual', () => {
+    const plan = buildPlan(scan, undefined, {});
+    const byPath = plan.actions.map((a) => [a.path, a.itemPath.join('|'), a.kind, a.items.join(',')]);
+    expect(byPath).toEqual([
+      ['/r/a.zip', '', 'manual', 'z1'],
+      ['/r/mail.mbox', 'message <a@x>', 'remove-mbox-message', 'm1,m1att'],
+      ['/r/mail.mbox', 'message <b@x>', 'manual', 'm2'],
+      ['/r/own.pdf', '', 'manual', 'p2'],
+      ['/r/scan.pdf', '', 'manual', 'p1'],
+      ['imap://alice@127.0.0.1:1143/INBOX;UIDVALIDITY=77/;UID=5', '', 'expunge-imap-message', 'i1'],
+    ]);
+    const imap = plan.actions.find((a) => a.kind === 'expunge-imap-message');
+    expect(imap).toMatchObject({ mailbox: 'INBOX', uidValidity: '77', uid: 5 });
+    const reviewed = buildPlan(
+      scan,
+      {
+        schema: 'dsr.review/1',
+        scanId: scan.scanId,
+        decisions: { m2: { decision: 'include', by: 'r', at: 'now' } },
+      },
+      {},
+    );
+    expect(reviewed.actions.find((a) => a.itemPath[0] === 'message <b@x>')?.kind).toBe('remove-mbox-message');
+    // A non-editable file with only the subject's data is deleted whole only when a reviewer included it.
+    expect(reviewed.actions.find((a) => a.path === '/r/own.pdf')?.kind).toBe('manual');
+    const ownIncluded = buildPlan(
+      scan,
+      {
+        schema: 'dsr.review/1',
+        scanId: scan.scanId,
+        decisions: {
+          p1: { decision: 'include', by: 'r', at: 'now' },
+          p2: { decision: 'include', by: 'r', at: 'now' },
+        },
+      },
+      {},
+    );
+    expect(ownIncluded.actions.filter((a) => a.path.endsWith('.pdf')).map((a) => [a.path, a.kind])).toEqual([
+      ['/r/own.pdf', 'delete-file'],
+      ['/r/scan.pdf', 'manual'],
+    ]);
+  });
+
+  it('seals with approvePlan and the validator catches any later change', () => {
+    const plan = approvePlan(buildPlan(scan, undefined, {}), 'Anna', new Date('2026-01-02T03:04:05Z'));
+    expect(plan.approval).toMatchObject({ by: 'Anna', at: '2026-01-02T03:04:05.000Z' });
+    expect(validatePlan(JSON.parse(JSON.stringify(plan)))).toBeUndefined();
+    const changed = JSON.parse(JSON.stringify(plan));
+    changed.actions[1].fingerprint.offset = 11;
+    expect(validatePlan(changed)).toContain('edited after it was made');
+  });
+});

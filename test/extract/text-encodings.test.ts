@@ -1,0 +1,125 @@
+import iconv from 'iconv-lite';
+import { describe, expect, it } from 'vitest';
+import { detectEncoding } from '../../src/extract/text/decode.js';
+import { bodyFindings, scanBytes } from './text-helpers.js';
+
+const TEXT = 'Kontakt: Søren Østergård\nCPR 150387-1236\n';
+const EXPECTED = [
+  { detector: 'name', value: 'Søren Østergård', field: 'body', offset: 9, line: 1, column: 10 },
+  { detector: 'cpr', value: '150387-1236', field: 'body', offset: 29, line: 2, column: 5 },
+];
+
+const utf16le = (s: string) => Buffer.from(s, 'utf16le');
+const utf16be = (s: string) => Buffer.from(s, 'utf16le').swap16();
+const cat = (...parts: (number[] | Buffer)[]) => Buffer.concat(parts.map((p) => Buffer.from(p)));
+
+describe('text extraction per encoding', () => {
+  it.each([
+    ['UTF-8', Buffer.from(TEXT, 'utf8'), 'utf-8', 0],
+    ['UTF-8 with BOM', cat([0xef, 0xbb, 0xbf], Buffer.from(TEXT, 'utf8')), 'utf-8', 3],
+    ['UTF-16LE with BOM', cat([0xff, 0xfe], utf16le(TEXT)), 'utf-16le', 2],
+    ['UTF-16BE with BOM', cat([0xfe, 0xff], utf16be(TEXT)), 'utf-16be', 2],
+    ['UTF-16LE without BOM', utf16le(TEXT), 'utf-16le', 0],
+    ['UTF-16BE without BOM', utf16be(TEXT), 'utf-16be', 0],
+    ['Windows-1252', iconv.encode(TEXT, 'win1252'), 'windows-1252', 0],
+    ['decomposed UTF-8 (NFD)', Buffer.from(TEXT.normalize('NFD'), 'utf8'), 'utf-8', 0],
+  ])('%s', async (_label, bytes, encoding, bom) => {
+    expect(detectEncoding(bytes)).toEqual({ encoding, bom });
+    const result = await scanBytes('note.txt', bytes);
+    expect(result.skipped).toBeUndefined();
+    expect(result.errors).toEqual([]);
+    expect(bodyFindings(result)).toEqual(EXPECTED);
+  });
+
+  it('reads Østergård from Windows-1252 bytes (Ø = 0xD8, å = 0xE5) with 0x80–0x9F punctuation', async () => {
+    const bytes = iconv.encode('Pris 100 € – Søren Østergård', 'win1252');
+    expect([...bytes.subarray(18, 28)]).toEqual([0x20, 0xd8, 0x73, 0x74, 0x65, 0x72, 0x67, 0xe5, 0x72, 0x64]);
+    expect(bytes.includes(0x80) && bytes.includes(0x96)).toBe(true);
+    expect(bodyFindings(await scanBytes('pris.csv', bytes))).toEqual([
+      { detector: 'name', value: 'Søren Østergård', field: 'body', offset: 13, line: 1, column: 14 },
+    ]);
+  });
+
+  it('counts CRLF line ends as one line break', async () => {
+    const bytes = Buffer.from('Kontakt: Søren Østergård\r\nCPR 150387-1236\r\n', 'utf8');
+    expect(bodyFindings(await scanBytes('crlf.log', bytes))).toEqual([
+      EXPECTED[0],
+      { ...EXPECTED[1], offset: 30 },
+    ]);
+  });
+
+  it('reads a file without an extension as text', async () => {
+    expect(bodyFindings(await scanBytes('README', TEXT))).toEqual(EXPECTED);
+  });
+});
+
+describe('UTF-8 that is not UTF-8 all the way', () => {
+  const MiB = 1 << 20;
+  const ascii = (n: number) =>
+    Buffer.from(`${'plain ascii log line\n'.repeat(Math.ceil(n / 21)).slice(0, n - 1)} `);
+
+  it('reads Windows-1252 bytes that appear after a plain-ASCII head', async () => {
+    for (const at of [70_000, MiB + 5000]) {
+      const bytes = Buffer.concat([ascii(at), iconv.encode('Søren Østergård, CPR 150387-1236\n', 'win1252')]);
+      expect(detectEncoding(bytes.subarray(0, 65536))).toEqual({ encoding: 'utf-8', bom: 0 });
+      const found = bodyFindings(await scanBytes('legacy.log', bytes));
+      expect(
+        found.map((f) => [f.detector, f.value, f.offset]),
+        String(at),
+      ).toEqual([
+        ['name', 'Søren Østergård', at],
+        ['cpr', '150387-1236', at + 21],
+      ]);
+    }
+  });
+
+  it('keeps the bytes of a cut sequence when the next piece turns out to be Windows-1252', async () => {
+    // 0xC3 ends the first 1 MiB piece: a UTF-8 lead byte, but the next byte is a space.
+    const bytes = Buffer.concat([
+      ascii(MiB - 1),
+      Buffer.from([0xc3]),
+      iconv.encode(' Søren Østergård', 'win1252'),
+    ]);
+    const found = bodyFindings(await scanBytes('legacy.txt', bytes));
+    expect(found.map((f) => [f.value, f.offset])).toEqual([['Søren Østergård', MiB + 1]]);
+  });
+
+  it('decodes a UTF-8 character cut by the 1 MiB read boundary', async () => {
+    // The first piece ends inside ø (C3 B8) of "Søren", then inside Ø (C3 98) of "Østergård".
+    for (const headLength of [MiB - 2, MiB - 8]) {
+      const head = ascii(headLength);
+      const bytes = Buffer.concat([head, Buffer.from('Søren Østergård og 150387-1236', 'utf8')]);
+      const found = bodyFindings(await scanBytes('utf8.txt', bytes));
+      expect(
+        found.map((f) => [f.detector, f.value, f.offset]),
+        String(headLength),
+      ).toEqual([
+        ['name', 'Søren Østergård', head.length],
+        ['cpr', '150387-1236', head.length + 19],
+      ]);
+    }
+  });
+
+  it('reads a mostly-UTF-8 .html whose tail is Windows-1252', async () => {
+    const bytes = Buffer.concat([
+      Buffer.from(`<p>${'x '.repeat(40_000)}</p>`),
+      iconv.encode('<p>Søren Østergård</p>', 'win1252'),
+    ]);
+    const found = bodyFindings(await scanBytes('old.html', bytes));
+    expect(found.map((f) => f.value)).toEqual(['Søren Østergård']);
+  });
+});
+
+describe('binary content', () => {
+  it.each([
+    ['image.bin', cat([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 13], Buffer.from(TEXT), [0, 0, 1, 2, 0, 0xff])],
+    ['data.txt', cat(Buffer.from(TEXT), [0, 1, 2, 3, 0, 0, 0, 7, 0xfe, 0, 9])],
+    ['payload.json', cat([0, 0, 0, 1], Buffer.from(TEXT))],
+  ])('%s is skipped, not searched and not an error', async (name, bytes) => {
+    expect(detectEncoding(bytes)).toBe('binary');
+    const result = await scanBytes(name, bytes);
+    expect(result.skipped).toBe('binary');
+    expect(result.errors).toEqual([]);
+    expect(bodyFindings(result)).toEqual([]);
+  });
+});

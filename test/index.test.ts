@@ -1,0 +1,174 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CLI, runCli, tempTree, writeSubject } from './helpers/cli.js';
+
+interface Scan {
+  findings: {
+    id: string;
+    path: string;
+    detector: string;
+    value: string;
+    location: unknown;
+    itemPath: string[];
+  }[];
+  items: { id: string; evidence: string }[];
+  stats: Record<string, number>;
+  index?: { candidates: number; changed: number; added: number; unchanged: number };
+}
+
+const files: Record<string, string> = {
+  'hr/contract.txt': 'Ansættelseskontrakt for Søren Kjærgaard Østergård, CPR-nr. 150387-1236.\n',
+  'hr/others.csv': 'navn;cpr\nKaren Holm;010190-1234\nJens Nielsen;020285-2345\n',
+  'mail/notes.md': '# Noter\nRing til Soeren Oestergaard på 21 43 65 87 om projektet.\n',
+  'web/profile.html': '<p>Kontakt: <a href="mailto:Soren.Ostergard@example.dk">skriv</a></p>',
+  'data/export.json': '{"navn":"S\\u00f8ren \\u00d8sterg\\u00e5rd","tlf":"+4521436587"}\n',
+  'misc/namesake.txt': 'Søren Østergård, cpr 010190-1234, er ikke vores Søren.\n',
+  'misc/unrelated.log': '2026-01-01 user karen@example.dk logged in from 10.0.0.1\n',
+  'Søren_Østergård/cv.txt': 'Curriculum vitae\n',
+};
+
+function scanFile(p: string): Scan {
+  return JSON.parse(readFileSync(p, 'utf8')) as Scan;
+}
+
+/** Findings as a comparable list: everything but ids, in a stable order. */
+function comparable(scan: Scan): string[] {
+  return scan.findings.map(({ id: _id, ...rest }) => JSON.stringify(rest)).sort();
+}
+
+function setup() {
+  const dir = tempTree({});
+  const root = join(dir, 'tree');
+  for (const [rel, content] of Object.entries(files)) {
+    const p = join(root, rel);
+    mkdirSync(dirname(p), { recursive: true });
+    writeFileSync(p, content);
+  }
+  const subject = writeSubject(dir);
+  return { dir, root, subject, index: join(dir, 'idx.db') };
+}
+
+describe('dsr index and dsr scan --index', () => {
+  it('answers a subject scan from the index with exactly the findings of a full scan', () => {
+    const { dir, root, subject, index } = setup();
+    const built = runCli(['index', root, '--index', index]);
+    expect(built.code).toBe(0);
+    expect(built.stdout).toMatch(/8 files: 8 read, 0 unchanged/);
+    expect(statSync(index).mode & 0o777).toBe(0o600);
+    expect(statSync(`${index}.key`).mode & 0o777).toBe(0o600);
+
+    const full = runCli(['scan', root, '--subject', subject, '-o', join(dir, 'full.json')]);
+    const fast = runCli(['scan', root, '--subject', subject, '--index', index, '-o', join(dir, 'fast.json')]);
+    expect(full.code).toBe(0);
+    expect(fast.code).toBe(0);
+    const a = scanFile(join(dir, 'full.json'));
+    const b = scanFile(join(dir, 'fast.json'));
+    expect(a.findings.length).toBeGreaterThanOrEqual(8);
+    expect(comparable(b)).toEqual(comparable(a));
+    expect(b.items.map((i) => `${i.id}:${i.evidence}`).sort()).toEqual(
+      a.items.map((i) => `${i.id}:${i.evidence}`).sort(),
+    );
+    expect(b.stats).toEqual(a.stats);
+    // Only the files that can hold the subject were read again.
+    expect(b.index).toEqual({ candidates: 6, changed: 0, added: 0, unchanged: 2 });
+  });
+
+  it('re-reads only what changed and drops what disappeared', () => {
+    const { root, index } = setup();
+    expect(runCli(['index', root, '--index', index]).code).toBe(0);
+    const again = runCli(['index', root, '--index', index]);
+    expect(again.stdout).toMatch(/8 files: 0 read, 8 unchanged, 0 removed/);
+    writeFileSync(join(root, 'misc/unrelated.log'), 'now mentions soren.ostergard@example.dk\n');
+    rmSync(join(root, 'hr/others.csv'));
+    const third = runCli(['index', root, '--index', index]);
+    expect(third.stdout).toMatch(/7 files: 1 read, 6 unchanged, 1 removed/);
+  });
+
+  it('finds a file changed after indexing, and a new one, exactly as a full scan does', () => {
+    const { dir, root, subject, index } = setup();
+    expect(runCli(['index', root, '--index', index]).code).toBe(0);
+    writeFileSync(join(root, 'misc/unrelated.log'), 'now mentions soren.ostergard@example.dk\n');
+    writeFileSync(join(root, 'misc/new.txt'), 'CPR 1503871236\n');
+    runCli(['scan', root, '--subject', subject, '-o', join(dir, 'full.json')]);
+    runCli(['scan', root, '--subject', subject, '--index', index, '-o', join(dir, 'fast.json')]);
+    const a = scanFile(join(dir, 'full.json'));
+    const b = scanFile(join(dir, 'fast.json'));
+    expect(comparable(b).join('\n')).toEqual(comparable(a).join('\n'));
+    expect(b.index?.changed).toBe(1);
+    expect(b.index?.added).toBe(1);
+    expect(a.findings.some((f) => f.path.endsWith('new.txt') && f.detector === 'cpr')).toBe(true);
+  });
+
+  it('holds no raw identifier, context or path', () => {
+    const { root, index } = setup();
+    expect(runCli(['index', root, '--index', index]).code).toBe(0);
+    const bytes = Buffer.concat([index, `${index}-wal`].filter(existsSync).map((p) => readFileSync(p)));
+    const needles = [
+      'Søren',
+      'Soeren',
+      'Østergård',
+      'Oestergaard',
+      'Ostergard',
+      'ostergard',
+      'Kjærgaard',
+      'Karen',
+      'Nielsen',
+      '150387',
+      '1503871236',
+      '010190',
+      '21436587',
+      '21 43 65 87',
+      '4521436587',
+      'example.dk',
+      'karen@',
+      'contract.txt',
+      'namesake',
+      'Curriculum',
+      'Ansættelseskontrakt',
+      'projektet',
+    ];
+    for (const needle of needles) {
+      for (const enc of ['utf8', 'utf16le', 'latin1'] as const) {
+        expect(bytes.includes(Buffer.from(needle, enc)), `${needle} (${enc}) in the index`).toBe(false);
+      }
+    }
+  });
+
+  it('refuses a wrong key and a foreign file clearly (exit 2)', () => {
+    const { dir, root, subject, index } = setup();
+    expect(runCli(['index', root, '--index', index]).code).toBe(0);
+    const other = join(dir, 'other.db');
+    expect(runCli(['index', join(root, 'hr'), '--index', other]).code).toBe(0);
+    const wrong = runCli(['scan', root, '--subject', subject, '--index', index, '--key', `${other}.key`]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('does not belong to the index');
+    const foreign = join(dir, 'foreign.db');
+    writeFileSync(foreign, 'SQLite format 3\u0000 but not really');
+    writeFileSync(`${foreign}.key`, readFileSync(`${index}.key`));
+    const bad = runCli(['scan', root, '--subject', subject, '--index', foreign]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('not a dsr index');
+    const all = runCli(['scan', root, '--all', '--index', index]);
+    expect(all.code).toBe(2);
+  });
+
+  it('survives being killed mid-run: the index stays usable and the next run completes', async () => {
+    const { dir, root, subject, index } = setup();
+    for (let i = 0; i < 400; i++)
+      writeFileSync(join(root, `misc/bulk-${i}.txt`), `linje ${i} Karen Holm ${'x'.repeat(2000)}\n`);
+    const child = spawn(process.execPath, [CLI, 'index', root, '--index', index], { stdio: 'ignore' });
+    await new Promise((r) => setTimeout(r, 700));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('exit', r));
+    const rerun = runCli(['index', root, '--index', index]);
+    expect(rerun.code).toBe(0);
+    expect(rerun.stdout).toMatch(/408 files: \d+ read, \d+ unchanged/);
+    runCli(['scan', root, '--subject', subject, '-o', join(dir, 'full.json')]);
+    runCli(['scan', root, '--subject', subject, '--index', index, '-o', join(dir, 'fast.json')]);
+    expect(comparable(scanFile(join(dir, 'fast.json')))).toEqual(
+      comparable(scanFile(join(dir, 'full.json'))),
+    );
+  });
+});

@@ -1,0 +1,56 @@
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { erasurePlanner, planPathFor } from '../../cli/review/planner.js';
+import { buildIndex } from '../../cli/review/scan-index.js';
+import { initialState, reduce, toReviewFile } from '../../cli/review/state.js';
+import { loadPlan } from '../../src/erase/plan.js';
+import { sampleScan } from './make-scan.js';
+
+const AT = '2026-02-03T04:05:06.000Z';
+
+describe('building and approving a plan from review decisions', () => {
+  it('plans confirmed and included items, leaves out excluded and namesake ones, and seals it', async () => {
+    const scan = sampleScan();
+    let s = initialState(buildIndex(scan), { decisions: {} }, 'anna');
+    const go = (id: string, decision: 'include' | 'exclude' | 'namesake') => {
+      const cursor = s.view.positions.indexOf(s.index.posById.get(id)!);
+      s = reduce({ ...s, cursor }, { type: 'decide', decision, at: AT, height: 10 });
+    };
+    go('c1', 'exclude');
+    go('n1', 'include');
+    go('z1', 'namesake');
+    const review = toReviewFile(s);
+
+    const dir = mkdtempSync(join(tmpdir(), 'dsr-review-plan-'));
+    const planPath = planPathFor(join(dir, 'scan.json'));
+    expect(planPath).toBe(join(dir, 'scan.plan.json'));
+    const planner = erasurePlanner({
+      scan,
+      planPath,
+      approvedBy: 'anna',
+      now: () => new Date(AT),
+    });
+    const draft = await planner.build(review);
+    const planned = (draft.token as { actions: { items: string[] }[] }).actions
+      .flatMap((a) => a.items)
+      .sort();
+    expect(planned).toEqual(['c2', 'm1', 'n1']);
+    expect(draft.actionCount).toBe(3);
+    expect(draft.summary[1]).toBe(
+      'decisions: include 1 · exclude 1 · namesake 1 · confirmed undecided 2 (planned)',
+    );
+    expect(draft.summary[2]).toBe(`will be written to ${planPath}`);
+    expect(draft.summary.some((l) => l.includes('home/anna/notes.txt'))).toBe(true);
+    expect(draft.summary.some((l) => l.includes('home/anna/cv.txt'))).toBe(false);
+
+    expect(await planner.approve(draft, review)).toBe(planPath);
+    expect(statSync(planPath).mode & 0o777).toBe(0o600);
+    const plan = await loadPlan(planPath);
+    expect(plan.approval?.by).toBe('anna');
+    expect(plan.approval?.at).toBe(AT);
+    expect(plan.scanId).toBe('scan-1');
+    expect(plan.actions.flatMap((a) => a.items).sort()).toEqual(['c2', 'm1', 'n1']);
+  });
+});
