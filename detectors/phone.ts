@@ -1,5 +1,6 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { Candidate } from '../src/core/types.js';
+import type { CompiledSubject } from '../src/match/subject.js';
 import { clampConfidence, defineDetector, textBefore } from './define.js';
 
 /**
@@ -17,6 +18,25 @@ const SEPARATOR = /[ \u00a0.-]/;
 const WRITTEN_DATE = /^(\d\d)([ \u00a0.-])(\d\d)\2((?:19|20)\d\d)$/;
 const RAISE = ['tlf', 'telefon', 'mobil', 'phone', 'tel.', 'tel:', 'ring', 'sms', 'fax', 'kontakt'];
 
+const hints = new WeakMap<CompiledSubject, RegExp>();
+
+/**
+ * Every writing of the subject's number holds its national digits in order with at most one
+ * separator between them (`21 43 65 87`, `+452143-6587`). A chunk without that sequence cannot hold
+ * the subject's number, so subject scans skip the general pattern there.
+ */
+export function subjectDigitsHint(subject: CompiledSubject): RegExp {
+  let re = hints.get(subject);
+  if (!re) {
+    const sequences = [...subject.phoneNational].map(([local, e164]) =>
+      local.startsWith('0') && !e164.startsWith('+45') ? local.slice(1) : local,
+    );
+    re = new RegExp(sequences.map((d) => [...d].join('[ \\u00a0.-]?')).join('|'));
+    hints.set(subject, re);
+  }
+  return re;
+}
+
 export default defineDetector({
   meta: {
     id: 'phone',
@@ -28,6 +48,7 @@ export default defineDetector({
   detect(chunk, { subject, all }) {
     if (!all && subject.phones.size === 0) return [];
     const { text } = chunk;
+    if (!all && !subjectDigitsHint(subject).test(text)) return [];
     const out: Candidate[] = [];
     PHONE_RE.lastIndex = 0;
     for (let m = PHONE_RE.exec(text); m; m = PHONE_RE.exec(text)) {

@@ -22,6 +22,7 @@ import { readHead } from '../extract/read.js';
 import { selectExtractor } from '../extract/registry.js';
 import { evidenceOf, type PlacedCandidate } from '../match/evidence.js';
 import type { CompiledSubject } from '../match/subject.js';
+import { subjectAnchors } from './anchors.js';
 import type { Limits } from './limits.js';
 
 export interface EngineOptions {
@@ -64,6 +65,24 @@ const CONTEXT = 40;
 
 /** Scans one top-level item and everything nested in it. Never throws for bad input: problems become errors. */
 export async function scanTopLevel(input: ItemInput, opts: EngineOptions): Promise<TopLevelResult> {
+  // Subject scans first read the item with cheap anchors only; most files hold nothing of the subject
+  // and are done after that pass. A file with an anchor hit is read again with every detector.
+  const anchors = !opts.all && !opts.onChunk && !opts.detectors ? subjectAnchors(opts.subject) : undefined;
+  if (!anchors) return scanTopLevelWith(input, opts);
+  const hit = new AbortController();
+  const firstPass = await scanTopLevelWith(input, {
+    ...opts,
+    detectors: [],
+    signal: opts.signal ? AbortSignal.any([opts.signal, hit.signal]) : hit.signal,
+    onChunk: (chunk) => {
+      if (!hit.signal.aborted && anchors(chunk.text)) hit.abort();
+    },
+  });
+  opts.signal?.throwIfAborted();
+  return hit.signal.aborted ? scanTopLevelWith(input, opts) : firstPass;
+}
+
+async function scanTopLevelWith(input: ItemInput, opts: EngineOptions): Promise<TopLevelResult> {
   const result: TopLevelResult = { findings: [], items: [], errors: [], itemCount: 0, bytes: 0 };
   const budget = { inflated: 0 };
   try {

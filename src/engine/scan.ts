@@ -85,7 +85,9 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
     pool ??= new ScanPool(concurrency);
     return pool;
   };
-  const limit = pLimit(concurrency);
+  // Two tasks per worker: the next one is queued while the current one runs (the time limit starts when a
+  // worker begins an item, so waiting in the queue costs nothing).
+  const limit = pLimit(concurrency * 2);
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   opts.signal?.addEventListener('abort', onAbort, { once: true });

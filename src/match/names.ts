@@ -82,6 +82,14 @@ export class NameMatcher {
     return this.surnameLooseRe.test(s);
   }
 
+  /** Cheap pre-check: every match contains the surname, so text without it cannot match. */
+  mayOccurIn(text: string): boolean {
+    this.surnameRe.lastIndex = 0;
+    const found = this.surnameRe.test(text);
+    this.surnameRe.lastIndex = 0;
+    return found;
+  }
+
   find(text: string): NameHit[] {
     const hits: NameHit[] = [];
     this.surnameRe.lastIndex = 0;
