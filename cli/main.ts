@@ -1,27 +1,30 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { UsageError } from '../src/core/errors.js';
-import { registerAudit } from './commands/audit.js';
-import { registerErase } from './commands/erase.js';
-import { registerExport } from './commands/export.js';
-import { registerIndex } from './commands/index.js';
-import { registerPlan } from './commands/plan.js';
-import { registerReport } from './commands/report.js';
-import { registerReview } from './commands/review.js';
-import { registerScan } from './commands/scan.js';
 import { EXIT } from './exit-codes.js';
 
-/** Each command module adds itself to the program; the list below is the whole CLI. */
-const commands: ((program: Command) => void)[] = [
-  registerScan,
-  registerIndex,
-  registerPlan,
-  registerErase,
-  registerAudit,
-  registerReport,
-  registerReview,
-  registerExport,
-];
+type Register = (program: Command) => void;
+
+/**
+ * Every command, by name, loaded on demand: each module pulls in heavy libraries (Ink, PDF, mail,
+ * image tools), and a run needs only its own. Help and unknown commands load them all.
+ */
+const commands: Record<string, () => Promise<Register>> = {
+  scan: async () => (await import('./commands/scan.js')).registerScan,
+  index: async () => (await import('./commands/index.js')).registerIndex,
+  review: async () => (await import('./commands/review.js')).registerReview,
+  report: async () => (await import('./commands/report.js')).registerReport,
+  export: async () => (await import('./commands/export.js')).registerExport,
+  plan: async () => (await import('./commands/plan.js')).registerPlan,
+  erase: async () => (await import('./commands/erase.js')).registerErase,
+  audit: async () => (await import('./commands/audit.js')).registerAudit,
+};
+
+async function commandsFor(argv: string[]): Promise<Register[]> {
+  const name = argv.slice(2).find((a) => !a.startsWith('-'));
+  const wanted = name && commands[name] ? [commands[name]] : Object.values(commands);
+  return Promise.all(wanted.map((load) => load()));
+}
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('dsr')
@@ -31,7 +34,7 @@ export async function main(argv: string[]): Promise<number> {
     .version('0.1.0')
     .showHelpAfterError('(run dsr --help for usage)')
     .exitOverride();
-  for (const register of commands) register(program);
+  for (const register of await commandsFor(argv)) register(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
