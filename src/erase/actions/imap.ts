@@ -3,7 +3,7 @@ import { ImapFlow } from 'imapflow';
 import type { ExpungeImapMessageAction } from '../plan.js';
 import { parseImapUrl } from '../plan.js';
 import { testHook } from '../test-hooks.js';
-import type { ActionContext, Outcome } from './types.js';
+import { type ActionContext, batchOutcomes, type Outcome } from './types.js';
 
 /**
  * Expunges planned messages from one IMAP mailbox: the server must offer UIDPLUS (so that `UID EXPUNGE`
@@ -15,11 +15,7 @@ export async function expungeImapMessages(
   actions: ExpungeImapMessageAction[],
   ctx: ActionContext,
 ): Promise<Map<string, Outcome>> {
-  const outcomes = new Map<string, Outcome>();
-  const all = (o: Outcome) => {
-    for (const a of actions) if (!outcomes.has(a.id)) outcomes.set(a.id, o);
-    return outcomes;
-  };
+  const { outcomes, settle: all } = batchOutcomes(actions);
   const first = actions[0];
   const url = parseImapUrl(first.path);
   if (!url) return all({ result: 'refused', reason: 'not an imap:// message URL' });

@@ -5,7 +5,7 @@ import { replaceFile, tempPathFor } from '../rewrite.js';
 import { ActionSkipped, checkPlace, hashRange, type OpenedTarget, openTarget, readRange } from '../safety.js';
 import { testHook } from '../test-hooks.js';
 import { viewItem } from '../verify.js';
-import type { ActionContext, Outcome } from './types.js';
+import { type ActionContext, batchOutcomes, type Outcome } from './types.js';
 
 const COPY_STEP = 1 << 20;
 
@@ -20,11 +20,7 @@ export async function removeMboxMessages(
   actions: RemoveMboxMessageAction[],
   ctx: ActionContext,
 ): Promise<Map<string, Outcome>> {
-  const outcomes = new Map<string, Outcome>();
-  const all = (o: Outcome) => {
-    for (const a of actions) if (!outcomes.has(a.id)) outcomes.set(a.id, o);
-    return outcomes;
-  };
+  const { outcomes, settle: all } = batchOutcomes(actions);
   try {
     await checkPlace(path, ctx.plan.roots);
   } catch (err) {

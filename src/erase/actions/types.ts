@@ -29,3 +29,19 @@ export interface Outcome {
   before?: Fingerprint | null;
   after?: Fingerprint | null;
 }
+
+/**
+ * Outcomes of a batch of actions (one mbox, one IMAP mailbox): `settle(o)` gives `o` to every action
+ * not yet decided — used when the whole batch stops for one reason — and returns the map.
+ */
+export function batchOutcomes(actions: readonly { id: string }[]): {
+  outcomes: Map<string, Outcome>;
+  settle: (o: Outcome) => Map<string, Outcome>;
+} {
+  const outcomes = new Map<string, Outcome>();
+  const settle = (o: Outcome) => {
+    for (const a of actions) if (!outcomes.has(a.id)) outcomes.set(a.id, o);
+    return outcomes;
+  };
+  return { outcomes, settle };
+}
