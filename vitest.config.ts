@@ -7,5 +7,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 2,
+    // The TUI tests drive a real terminal (tmux, a pty). Ink renders only the last frame when it
+    // believes it runs in CI, so the tests (and the CLI processes they start) must not inherit CI=true.
+    env: { CI: 'false', CONTINUOUS_INTEGRATION: 'false' },
   },
 });
