@@ -26,7 +26,30 @@ async function commandsFor(argv: string[]): Promise<Register[]> {
   return Promise.all(wanted.map((load) => load()));
 }
 
+/** A plain scan always needs worker threads: start them while the command loads (not for `--index`, which may need none). */
+function warmsWorkers(argv: string[]): boolean {
+  const args = argv.slice(2);
+  return (
+    args.find((a) => !a.startsWith('-')) === 'scan' &&
+    !args.some((a) => a === '--index' || a.startsWith('--index=') || a === '--help' || a === '-h')
+  );
+}
+
 export async function main(argv: string[]): Promise<number> {
+  const pool = warmsWorkers(argv)
+    ? import('../src/engine/pool.js').then((m) => {
+        m.warmPool();
+        return m;
+      })
+    : undefined;
+  try {
+    return await run(argv);
+  } finally {
+    await (await pool)?.closeWarmPool();
+  }
+}
+
+async function run(argv: string[]): Promise<number> {
   const program = new Command('dsr')
     .description(
       "Find, report and erase one person's data across drives and mailboxes (GDPR art. 15, 17, 20).",

@@ -28,13 +28,21 @@ const hints = new WeakMap<CompiledSubject, RegExp>();
 export function subjectDigitsHint(subject: CompiledSubject): RegExp {
   let re = hints.get(subject);
   if (!re) {
-    const sequences = [...subject.phoneNational].map(([local, e164]) =>
-      local.startsWith('0') && !e164.startsWith('+45') ? local.slice(1) : local,
+    re = new RegExp(
+      subjectPhoneDigits(subject)
+        .map((d) => [...d].join('[ \\u00a0.-]?'))
+        .join('|'),
     );
-    re = new RegExp(sequences.map((d) => [...d].join('[ \\u00a0.-]?')).join('|'));
     hints.set(subject, re);
   }
   return re;
+}
+
+/** The digit runs that every writing of one of the subject's numbers holds, separators aside. */
+export function subjectPhoneDigits(subject: CompiledSubject): string[] {
+  return [...subject.phoneNational].map(([local, e164]) =>
+    local.startsWith('0') && !e164.startsWith('+45') ? local.slice(1) : local,
+  );
 }
 
 export default defineDetector({

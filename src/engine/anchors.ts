@@ -11,6 +11,13 @@ import type { CompiledSubject } from '../match/subject.js';
  * - name and face tags: the surname in any spelling (every name form contains it).
  */
 export function subjectAnchors(subject: CompiledSubject): ((text: string) => boolean) | undefined {
+  if (!cache.has(subject)) cache.set(subject, compileAnchors(subject));
+  return cache.get(subject);
+}
+
+const cache = new WeakMap<CompiledSubject, ((text: string) => boolean) | undefined>();
+
+function compileAnchors(subject: CompiledSubject): ((text: string) => boolean) | undefined {
   if (subject.isEmpty) return undefined;
   const cprTails = [...subject.cprs].map((c) => cprDigits(c).slice(6));
   const phoneHint = subject.phones.size ? subjectDigitsHint(subject) : undefined;

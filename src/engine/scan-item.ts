@@ -24,6 +24,8 @@ import { evidenceOf, type PlacedCandidate } from '../match/evidence.js';
 import type { CompiledSubject } from '../match/subject.js';
 import { subjectAnchors } from './anchors.js';
 import type { Limits } from './limits.js';
+import { type RawAnchors, rawSubjectAnchors } from './raw-anchors.js';
+import { rawPass } from './raw-pass.js';
 
 export interface EngineOptions {
   subject: CompiledSubject;
@@ -69,6 +71,13 @@ export async function scanTopLevel(input: ItemInput, opts: EngineOptions): Promi
   // and are done after that pass. A file with an anchor hit is read again with every detector.
   const anchors = !opts.all && !opts.onChunk && !opts.detectors ? subjectAnchors(opts.subject) : undefined;
   if (!anchors) return scanTopLevelWith(input, opts);
+  // Plain text is first searched as raw bytes: no decoding or normalising for a file without an anchor.
+  const raw = rawAnchorsOf(opts.subject);
+  const pathText = pathTextOf(input);
+  if (raw && !anchors(pathText.normalize('NFC'))) {
+    const settled = await rawPass(input, raw, opts.signal);
+    if (settled) return settled;
+  }
   const hit = new AbortController();
   const firstPass = await scanTopLevelWith(input, {
     ...opts,
@@ -183,8 +192,8 @@ async function scanItem(
   };
 
   // The item's own name is evidence: a file or folder named after the subject.
-  const pathText = input.depth === 0 && input.root ? relative(input.root, input.ref.path) : input.name;
-  if (pathText) ctx.text(pathText.replace(/[_./\\-]/g, ' '), { field: 'path', structured: true });
+  const pathText = pathTextOf(input);
+  if (pathText) ctx.text(pathText, { field: 'path', structured: true });
 
   try {
     const head = await readHead(input);
@@ -197,6 +206,19 @@ async function scanItem(
     result.errors.push(toScanError(refOf(input), err));
   }
   await finishItem(state, opts, result);
+}
+
+/** The item's path below its root (or its name when nested), with separators read as spaces. */
+function pathTextOf(input: ItemInput): string {
+  const path = input.depth === 0 && input.root ? relative(input.root, input.ref.path) : input.name;
+  return path ? path.replace(/[_./\\-]/g, ' ') : '';
+}
+
+const rawAnchorCache = new WeakMap<CompiledSubject, RawAnchors | undefined>();
+
+function rawAnchorsOf(subject: CompiledSubject): RawAnchors | undefined {
+  if (!rawAnchorCache.has(subject)) rawAnchorCache.set(subject, rawSubjectAnchors(subject));
+  return rawAnchorCache.get(subject);
 }
 
 function chunkerOptions(input: ItemInput, o: TextOptions | undefined, maxChars: number) {

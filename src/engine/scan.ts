@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { basename, resolve } from 'node:path';
 import pLimit from 'p-limit';
 import { newScanId } from '../core/ids.js';
@@ -7,9 +6,9 @@ import { type FileEntry, walkRoot } from '../crawl/fs-source.js';
 import { endExifTool } from '../extract/media/exiftool.js';
 import { ScanWriter } from '../report/scan-writer.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
-import { ScanPool } from './pool.js';
+import { defaultConcurrency, ItemTimeoutError, ScanPool, takeWarmPool } from './pool.js';
 import type { TopLevelResult } from './scan-item.js';
-import runTask, { type ScanTask } from './worker.js';
+import type { ScanTask } from './worker.js';
 
 export interface ScanOptions {
   roots: string[];
@@ -59,9 +58,12 @@ export interface ScanOutcome {
   finishedAt: string;
 }
 
-export function defaultConcurrency(): number {
-  return Math.max(1, availableParallelism());
-}
+export { defaultConcurrency };
+
+/** Files smaller than this travel to the workers in batches of up to this many bytes … */
+const BATCH_BYTES = 2 * 1024 * 1024;
+/** … or this many files. */
+const BATCH_FILES = 32;
 
 /** Walks the roots, scans every file in worker threads, and collects everything in a ScanWriter. */
 export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
@@ -82,12 +84,12 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
   // Started on first use: a scan answered from an index may never need a worker.
   let pool: ScanPool | undefined;
   const getPool = () => {
-    pool ??= new ScanPool(concurrency);
+    pool ??= takeWarmPool(concurrency) ?? new ScanPool(concurrency);
     return pool;
   };
-  // Two tasks per worker: the next one is queued while the current one runs (the time limit starts when a
+  // Eight tasks per worker: the next ones are queued while the current one runs (the time limit starts when a
   // worker begins an item, so waiting in the queue costs nothing).
-  const limit = pLimit(concurrency * 2);
+  const limit = pLimit(concurrency * 8);
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
@@ -104,43 +106,72 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
       elapsedMs: Date.now() - started,
     });
 
-  const scanOne = async (input: ItemInput, displayPath: string): Promise<void> => {
+  const failed = (input: ItemInput, err: unknown) => {
+    const timedOut = (err as Error)?.name === 'AbortError' || (err as Error)?.name === 'TimeoutError';
+    writer.stats.files++;
+    writer.addScanned(input.ref.path);
+    writer.addError({
+      path: input.ref.path,
+      itemPath: input.ref.itemPath,
+      kind: timedOut ? 'timeout' : 'corrupt',
+      message: timedOut
+        ? `not finished within ${limits.timeoutMs / 1000} s; stopped`
+        : `internal error: ${(err as Error)?.message ?? err}`,
+    });
+    progress();
+  };
+
+  /** `retry`: a task can also fail because its worker was stopped for another task's time limit. */
+  const scanBatch = async (inputs: ItemInput[], retry = true): Promise<void> => {
     if (stop.signal.aborted) return;
-    current = displayPath;
-    let result: TopLevelResult;
+    current = inputs[inputs.length - 1].ref.path;
+    let results: TopLevelResult[];
     try {
-      const task: ScanTask = { input, subject: opts.subject, all, limits, index: opts.index };
-      if (opts.inProcess) result = await runTask(task, stop.signal);
-      else result = await getPool().run(task, stop.signal, limits.timeoutMs);
+      const task: ScanTask = { inputs, subject: opts.subject, all, limits, index: opts.index };
+      if (opts.inProcess) results = await (await import('./worker.js')).default(task, stop.signal);
+      else results = await getPool().run(task, stop.signal, limits.timeoutMs);
     } catch (err) {
       if (stop.signal.aborted) return;
-      const timedOut = (err as Error)?.name === 'AbortError' || (err as Error)?.name === 'TimeoutError';
-      writer.stats.files++;
-      writer.addScanned(input.ref.path);
-      writer.addError({
-        path: input.ref.path,
-        itemPath: input.ref.itemPath,
-        kind: timedOut ? 'timeout' : 'corrupt',
-        message: timedOut
-          ? `not finished within ${limits.timeoutMs / 1000} s; stopped`
-          : `internal error: ${(err as Error)?.message ?? err}`,
-      });
-      progress();
+      const culprit = err instanceof ItemTimeoutError ? err.index : -1;
+      if (inputs.length === 1)
+        return culprit === 0 || !retry ? failed(inputs[0], err) : scanBatch(inputs, false);
+      // The results of a stopped batch are lost: the item that ran out of time is reported, every other
+      // one is read again on its own (so one bad file never costs its neighbours their findings).
+      for (const [i, input] of inputs.entries()) {
+        if (i === culprit) failed(input, err);
+        else await scanBatch([input]);
+      }
       return;
     }
-    collect(writer, input, result);
-    opts.onResult?.(input, result);
+    for (const [i, input] of inputs.entries()) {
+      collect(writer, input, results[i]);
+      opts.onResult?.(input, results[i]);
+    }
     progress();
   };
 
   const inFlight = new Set<Promise<void>>();
-  const schedule = (input: ItemInput, display: string) => {
-    const p = limit(() => scanOne(input, display)).finally(() => inFlight.delete(p));
+  const schedule = (inputs: ItemInput[]) => {
+    const p = limit(() => scanBatch(inputs)).finally(() => inFlight.delete(p));
     inFlight.add(p);
+  };
+  // Small files go to the workers in batches: one message each way for many files.
+  let batch: ItemInput[] = [];
+  let batchBytes = 0;
+  const flushBatch = () => {
+    if (batch.length) schedule(batch);
+    batch = [];
+    batchBytes = 0;
+  };
+  const scheduleFile = (input: ItemInput, size: number) => {
+    if (size >= BATCH_BYTES) return schedule([input]);
+    batch.push(input);
+    batchBytes += size;
+    if (batch.length >= BATCH_FILES || batchBytes >= BATCH_BYTES) flushBatch();
   };
   // Keep the walk a little ahead of the workers, but never let queued work grow without bound.
   const backpressure = async () => {
-    while (inFlight.size >= concurrency * 4) await Promise.race(inFlight);
+    while (inFlight.size >= concurrency * 16) await Promise.race(inFlight);
   };
 
   try {
@@ -157,17 +188,18 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
             collect(writer, fileInput(ev.file), known);
             continue;
           }
-          schedule(fileInput(ev.file), ev.file.absPath);
+          scheduleFile(fileInput(ev.file), ev.file.size);
           await backpressure();
         }
       }
       if (stop.signal.aborted) break;
     }
+    flushBatch();
     for (const source of opts.sources ?? []) {
       if (stop.signal.aborted) break;
       for await (const input of source.items(stop.signal, (e) => writer.addError(e))) {
         if (stop.signal.aborted) break;
-        schedule(input, input.ref.path);
+        schedule([input]);
         await backpressure();
       }
     }

@@ -1,21 +1,31 @@
 import { createHmac } from 'node:crypto';
-import type { MessagePort } from 'node:worker_threads';
+import { workerData } from 'piscina';
 import type { ItemInput, Subject } from '../core/types.js';
 import { collectTokens } from '../index/tokens.js';
 import { type CompiledSubject, compileSubject, EMPTY_SUBJECT } from '../match/subject.js';
 import type { Limits } from './limits.js';
 import { scanTopLevel, type TopLevelResult } from './scan-item.js';
 
-/** A unit of work for a worker thread: one top-level file or fetched message. */
+/**
+ * A unit of work for a worker thread: top-level files or fetched messages, read one after another.
+ * Small files travel in batches: one message to and from a worker for many files.
+ */
 export interface ScanTask {
-  input: ItemInput;
+  inputs: ItemInput[];
   subject: Subject | null;
   all: boolean;
   limits: Limits;
   /** Index mode: collect keyed hashes of identifier tokens instead of detecting (the key is the MAC key, base64). */
   index?: { macKey: string };
-  /** Told when a worker begins the task, so the item's time limit starts then (see ScanPool.run). */
-  started?: MessagePort;
+  /**
+   * This task's place in the pool's shared progress array: the worker writes 1 + the index of the item
+   * it begins, so each item's time limit starts when it does (see ScanPool.run).
+   */
+  progressSlot?: number;
+}
+
+function progressArray(): Int32Array {
+  return (workerData as { progress: Int32Array }).progress;
 }
 
 let cached: { key: string; compiled: CompiledSubject } | undefined;
@@ -28,13 +38,20 @@ function subjectFor(subject: Subject | null): CompiledSubject {
 }
 
 /** Piscina entry point. Extraction and detection are CPU-bound and may loop on hostile input, so they run here. */
-export default async function runTask(task: ScanTask, signal?: AbortSignal): Promise<TopLevelResult> {
-  task.started?.postMessage('started');
-  task.started?.close();
+export default async function runTask(task: ScanTask, signal?: AbortSignal): Promise<TopLevelResult[]> {
+  const results: TopLevelResult[] = [];
+  for (const [i, input] of task.inputs.entries()) {
+    if (task.progressSlot !== undefined) Atomics.store(progressArray(), task.progressSlot, i + 1);
+    results.push(await runOne(input, task, signal));
+  }
+  return results;
+}
+
+async function runOne(input: ItemInput, task: ScanTask, signal?: AbortSignal): Promise<TopLevelResult> {
   const opts = { subject: subjectFor(task.subject), all: task.all, limits: task.limits, signal };
-  if (!task.index) return scanTopLevel(task.input, opts);
+  if (!task.index) return scanTopLevel(input, opts);
   const tokens = new Set<string>();
-  const result = await scanTopLevel(task.input, {
+  const result = await scanTopLevel(input, {
     ...opts,
     detectors: [],
     onChunk: (chunk) => collectTokens(chunk.text, tokens),

@@ -40,6 +40,8 @@ const ANOTHER_NAME_BEFORE = /\p{Lu}[\p{L}.'’-]*[ \u00a0]+$/u;
 export class NameMatcher {
   readonly display: string;
   readonly folded: string[];
+  /** The last token as given: every match contains it in some spelling. */
+  readonly surname: string;
   private readonly surnameRe: RegExp;
   private readonly surnameLooseRe: RegExp;
   private readonly beforeRe: RegExp;
@@ -57,6 +59,7 @@ export class NameMatcher {
     this.display = tokens.join(' ');
     this.folded = tokens.map(foldToken);
     const last = tokens[tokens.length - 1];
+    this.surname = last;
     const first = tokens[0];
     const middles = tokens.slice(1, -1);
     const full = (t: string) => `(?:${tokenPattern(t)}|${initialPattern(t)})`;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
-import { type AddressObject, type EmailAddress, type ParsedMail, simpleParser } from 'mailparser';
+import type { AddressObject, EmailAddress, ParsedMail } from 'mailparser';
 import type { ItemInput, MessageRef } from '../../core/types.js';
 import type { ExtractContext } from '../api.js';
 import { htmlToText } from '../html/html.js';
@@ -68,6 +68,14 @@ export async function extractMessage(raw: Buffer, input: ItemInput, ctx: Extract
   );
   const state: WalkState = { parts: 0, texts: 0, htmls: 0, messages: 0, segments: new Map(), attachments: 0 };
   await walk(entity, input, ctx, state, 0, whole);
+}
+
+/** mailparser, loaded on the first message: it takes a tenth of a second to compile, in every worker. */
+async function simpleParser(
+  ...args: Parameters<typeof import('mailparser').simpleParser>
+): Promise<ParsedMail> {
+  const { simpleParser: parse } = await import('mailparser');
+  return parse(...args);
 }
 
 function parseEntity(entity: Entity): Promise<ParsedMail> {

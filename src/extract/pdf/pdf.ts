@@ -1,4 +1,3 @@
-import { PDFParse } from 'pdf-parse';
 import { ExtractError } from '../../core/errors.js';
 import type { Extractor } from '../api.js';
 
@@ -72,6 +71,8 @@ const pdf: Extractor = {
     const data = await ctx.readAll();
     if (!looksLikePdf(data)) throw new ExtractError('corrupt', 'not a PDF (no %PDF- header)');
     // A copy: pdf.js takes ownership of the bytes it is given.
+    // Loaded on the first PDF: pdf.js takes a tenth of a second to compile, in every worker.
+    const { PDFParse } = await import('pdf-parse');
     const parser = new PDFParse({ data: new Uint8Array(data), verbosity: 0, stopAtErrors: false });
     try {
       let total: number;

@@ -32,7 +32,7 @@ const text: Extractor = {
   ],
   async extract(input, ctx) {
     const head = await readHead(input);
-    if (extensionOf(input.name).endsWith('.rtf') || startsWith(head, RTF_MAGIC)) {
+    if (isRtf(input.name, head)) {
       const decoded = decodeBuffer(await ctx.readAll());
       if (!decoded) {
         ctx.skip('binary');
@@ -49,6 +49,11 @@ const text: Extractor = {
     await ctx.textStream(decodeStream(readPieces(input), guess.encoding, guess.bom));
   },
 };
+
+/** RTF is read whole and its control words stripped; every other text file is streamed as it is. */
+export function isRtf(name: string, head: Uint8Array): boolean {
+  return extensionOf(name).endsWith('.rtf') || startsWith(head, RTF_MAGIC);
+}
 
 function startsWith(head: Uint8Array, magic: string): boolean {
   if (head.length < magic.length) return false;

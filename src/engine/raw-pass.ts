@@ -1,0 +1,85 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+import { setImmediate as yieldToEvents } from 'node:timers/promises';
+import type { ItemInput } from '../core/types.js';
+import { selectExtractor } from '../extract/registry.js';
+import { detectEncoding } from '../extract/text/decode.js';
+import { isRtf } from '../extract/text/text.js';
+import { needsDecoding, type RawAnchors } from './raw-anchors.js';
+import type { TopLevelResult } from './scan-item.js';
+
+/** Small blocks: their Latin-1 strings stay in the young generation, which frees them almost for nothing. */
+const BLOCK = 64 * 1024;
+const HEAD = 65536;
+const JSON_ESCAPE = Buffer.from('\\u');
+
+/**
+ * Reads a top-level plain-text or JSON file as raw bytes and settles it without decoding when no
+ * anchor of the subject occurs in it: the result is then exactly what the full read would give (no
+ * findings, the format, or `skipped: binary`). Returns undefined when the file must be read the normal
+ * way: an anchor hit, another format, UTF-16, bytes that decoding could change (see `needsDecoding`),
+ * a JSON `\u` escape, or any read error (the full read reports it). Streamed text is never truncated.
+ */
+export async function rawPass(
+  input: ItemInput,
+  anchors: RawAnchors,
+  signal?: AbortSignal,
+): Promise<TopLevelResult | undefined> {
+  if (input.depth !== 0 || input.source.kind !== 'file') return undefined;
+  const { absPath, size } = input.source;
+  // Synchronous reads: a worker has nothing else to do meanwhile, and a page-cached read is faster
+  // than a round trip through libuv's thread pool.
+  let fd: number;
+  try {
+    fd = openSync(absPath, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const buf = Buffer.allocUnsafe(anchors.span + BLOCK);
+    let format: string | undefined;
+    let escapes = false;
+    let carry = 0;
+    let position = 0;
+    for (let block = 1; ; block++) {
+      // Let an abort (Ctrl-C, the item's time limit) through now and then on a very large file.
+      if (block % 64 === 0) await yieldToEvents();
+      signal?.throwIfAborted();
+      const bytesRead = readSync(fd, buf, carry, BLOCK, position);
+      const end = carry + bytesRead;
+      const bytes = buf.subarray(0, end);
+      if (format === undefined) {
+        const head = bytes.subarray(0, HEAD);
+        const extractor = selectExtractor(input, head);
+        if (extractor.id === 'text' ? isRtf(input.name, head) : extractor.id !== 'json') return undefined;
+        format = extractor.id;
+        escapes = format === 'json';
+        const guess = detectEncoding(head);
+        if (guess === 'binary') return settled(size, format, 'binary');
+        if (guess.encoding === 'utf-16le' || guess.encoding === 'utf-16be') return undefined;
+      }
+      if (needsDecoding(bytes) || (escapes && bytes.includes(JSON_ESCAPE))) return undefined;
+      if (anchors.test(bytes)) return undefined;
+      if (bytesRead < BLOCK) return settled(size, format);
+      position += bytesRead;
+      carry = Math.min(anchors.span, end);
+      buf.copy(buf, 0, end - carry, end);
+    }
+  } catch (err) {
+    if (signal?.aborted) throw err;
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function settled(size: number, format: string, skipped?: string): TopLevelResult {
+  return {
+    findings: [],
+    items: [],
+    errors: [],
+    itemCount: 1,
+    bytes: size,
+    format,
+    ...(skipped ? { skipped } : {}),
+  };
+}

@@ -1,0 +1,161 @@
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import iconv from 'iconv-lite';
+import { afterAll, describe, expect, it } from 'vitest';
+import { detectors } from '../../detectors/index.js';
+import type { ItemInput } from '../../src/core/types.js';
+import { DEFAULT_LIMITS } from '../../src/engine/limits.js';
+import { rawSubjectAnchors } from '../../src/engine/raw-anchors.js';
+import { rawPass } from '../../src/engine/raw-pass.js';
+import { scanTopLevel } from '../../src/engine/scan-item.js';
+import { brief } from '../extract/text-helpers.js';
+import { subjectOf } from '../helpers/detector-tester.js';
+
+/**
+ * The raw-byte prefilter must never lose a finding: every file is scanned twice, with the prefilter
+ * (the normal subject scan) and without it (all detectors forced), and both must agree exactly.
+ */
+const work = mkdtempSync(join(tmpdir(), 'dsr-raw-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+const subject = subjectOf();
+const anchors = rawSubjectAnchors(subject)!;
+
+let n = 0;
+function fileOf(name: string, bytes: Buffer): ItemInput {
+  const dir = join(work, String(n++));
+  const absPath = join(dir, name);
+  mkdirSync(dir);
+  writeFileSync(absPath, bytes);
+  return {
+    ref: { path: absPath, itemPath: [] },
+    name,
+    source: { kind: 'file', absPath, size: statSync(absPath).size },
+    depth: 0,
+    root: dir,
+  };
+}
+
+async function bothWays(input: ItemInput) {
+  const opts = { subject, all: false, limits: DEFAULT_LIMITS };
+  const fast = await scanTopLevel(input, opts);
+  const full = await scanTopLevel(input, { ...opts, detectors });
+  return { fast, full };
+}
+
+const utf8 = (s: string) => Buffer.from(s, 'utf8');
+const cp1252 = (s: string) => iconv.encode(s, 'win1252');
+const utf16 = (s: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(s, 'utf16le')]);
+const filler = (bytes: number) =>
+  Buffer.from('lorem ipsum dolor sit amet 42 '.repeat(bytes / 30 + 1).slice(0, bytes));
+
+/** Writings of the subject's identifiers that the detectors find. */
+const FOUND: [string, string, Buffer][] = [
+  ['CPR with dash', 'a.txt', utf8('CPR 150387-1236 her')],
+  ['CPR bare', 'a.txt', utf8('cpr:1503871236')],
+  ['CPR with space', 'a.csv', utf8('x;150387 1236;y')],
+  ['CPR with no-break space (UTF-8)', 'a.txt', utf8('CPR 150387\u00a01236')],
+  ['CPR with no-break space (Windows-1252)', 'a.txt', cp1252('CPR 150387\u00a01236 Søren')],
+  ['phone in pairs', 'a.txt', utf8('tlf 21 43 65 87')],
+  ['phone with dots and prefix', 'a.txt', utf8('+45 21.43.65.87')],
+  ['phone 4-4', 'a.log', utf8('mobil 2143-6587')],
+  ['phone with no-break spaces', 'a.txt', utf8('tlf 21\u00a043\u00a065\u00a087')],
+  ['e-mail upper case', 'a.txt', utf8('SOREN.OSTERGARD@EXAMPLE.DK')],
+  ['e-mail mixed case', 'a.md', utf8('<Soren.Ostergard@Example.Dk>')],
+  ['e-mail with a Kelvin sign for k', 'a.txt', utf8('soren.ostergard@example.d\u212a')],
+  ['name', 'a.txt', utf8('Søren Østergård')],
+  ['name upper case', 'a.txt', utf8('SØREN ØSTERGÅRD')],
+  ['name mixed case', 'a.txt', utf8('SøReN ØsTeRgÅrD')],
+  ['name transliterated', 'a.txt', utf8('Soeren Oestergaard')],
+  ['name plain ASCII', 'a.txt', utf8('Soren Ostergard')],
+  ['name with middle name', 'a.txt', utf8('Søren Kjærgaard Østergård')],
+  ['surname first', 'a.txt', utf8('Østergård, Søren')],
+  ['initials', 'a.txt', utf8('S. K. Østergård')],
+  ['name with other accents', 'a.txt', utf8('Sørén Østérgård')],
+  ['name decomposed (NFD)', 'a.txt', utf8('Søren Østerga\u030ard')],
+  ['name with a long s', 'a.txt', utf8('Søren Ø\u017ftergård')],
+  ['name with š', 'a.txt', utf8('Søren Øštergård')],
+  ['name in Windows-1252', 'a.txt', cp1252('Søren Østergård')],
+  ['name with š in Windows-1252', 'a.txt', cp1252('Søren Øštergård')],
+  ['name in UTF-16', 'a.txt', utf16('Søren Østergård')],
+  ['name across lines', 'a.txt', utf8('Søren\n  Østergård')],
+  ['name as JSON escapes', 'a.json', utf8('{"n":"S\\u00f8ren \\u00d8sterg\\u00e5rd"}')],
+  ['name in JSON', 'a.json', utf8('{"n":"Søren Østergård"}')],
+  ['name in a file without extension', 'NOTES', utf8('Søren Østergård')],
+  ['name after a block boundary', 'a.txt', Buffer.concat([filler(65536 - 7), utf8(' Søren Østergård ')])],
+  ['CPR across a block boundary', 'a.txt', Buffer.concat([filler(65536 - 4), utf8(' 150387-1236 ')])],
+  [
+    'e-mail across a block boundary',
+    'a.txt',
+    Buffer.concat([filler(3 * 65536 - 9), utf8(' soren.ostergard@example.dk ')]),
+  ],
+  ['phone far into a large file', 'a.txt', Buffer.concat([filler(5 * 65536 + 3), utf8(' tlf 21 43 65 87 ')])],
+];
+
+describe('raw-byte prefilter', () => {
+  it.each(FOUND)('keeps every finding: %s', async (_label, name, bytes) => {
+    const { fast, full } = await bothWays(fileOf(name, bytes));
+    expect(full.findings.length).toBeGreaterThan(0);
+    expect(fast.findings.map(brief)).toEqual(full.findings.map(brief));
+    expect(fast.items.map((i) => i.evidence)).toEqual(full.items.map((i) => i.evidence));
+  });
+
+  it.each([
+    ['plain text', 'a.txt', utf8('Karen Jensen, tlf 31 42 53 64, karen@example.com, CPR 010190-1234')],
+    ['CSV in Windows-1252', 'a.csv', cp1252('navn;by\nKåre Ærø;Næstved\n')],
+    ['JSON', 'a.json', utf8('{"name":"Karen Holm","city":"Århus"}')],
+    ['an empty file', 'a.txt', Buffer.alloc(0)],
+    ['a large file', 'a.log', filler(9 * 65536 + 11)],
+  ])('settles a file without the subject from its bytes alone: %s', async (_label, name, bytes) => {
+    const input = fileOf(name, bytes);
+    const settled = await rawPass(input, anchors);
+    expect(settled).toBeDefined();
+    const { fast, full } = await bothWays(input);
+    expect(fast).toEqual(full);
+    expect(fast.findings).toEqual([]);
+  });
+
+  it('settles a binary file as skipped, as the full read does', async () => {
+    const input = fileOf('blob.txt', Buffer.from([1, 0, 2, 0, 0, 0, 3, 0, 0, 9, 0, 0, 0, 0, 7]));
+    expect((await rawPass(input, anchors))?.skipped).toBe('binary');
+    const { fast, full } = await bothWays(input);
+    expect(fast).toEqual(full);
+  });
+
+  it.each([
+    ['UTF-16 text', 'a.txt', utf16('nothing here')],
+    ['a combining mark', 'a.txt', utf8('Ma\u0308rta')],
+    ['a JSON escape', 'a.json', utf8('{"a":"\\u0041"}')],
+    ['RTF', 'a.rtf', utf8('{\\rtf1 hello}')],
+    ['another format', 'a.pdf', utf8('%PDF-1.4 nothing')],
+  ])('leaves a file that decoding could change to the full read: %s', async (_label, name, bytes) => {
+    expect(await rawPass(fileOf(name, bytes), anchors)).toBeUndefined();
+  });
+
+  it('reads a file that is gone the normal way, which reports the error', async () => {
+    const input = fileOf('gone.txt', utf8('x'));
+    rmSync(input.ref.path);
+    expect(await rawPass(input, anchors)).toBeUndefined();
+    const { fast } = await bothWays(input);
+    expect(fast.errors.map((e) => e.kind)).toEqual(['corrupt']);
+  });
+});
+
+describe('rawSubjectAnchors', () => {
+  it.each([
+    ['150387-1236'],
+    ['2143 6587'],
+    ['SOREN.ostergard@EXAMPLE.dk'],
+    ['oestergaard'],
+    ['\u00d8STERG\u00c5RD'],
+  ])('hits %s', (text) => {
+    expect(anchors.test(utf8(text))).toBe(true);
+  });
+
+  it.each([['150387-1237'], ['21 43 65 88'], ['s.o@example.dk'], ['Vestergård'], ['Østergade']])(
+    'misses %s',
+    (text) => {
+      expect(anchors.test(utf8(text))).toBe(false);
+    },
+  );
+});
