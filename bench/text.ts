@@ -2,7 +2,7 @@
  * Bench part `text`: dsr scan on a plain-text corpus (subject mode, then --all), against ripgrep with
  * an equivalent pattern set (explicit ASCII classes: rg's Unicode classes are ~100x slower).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BenchPart, DSR, formatRow, type Measured, mbPerSec, measure, type Throughput } from './api.js';
 import { BENCH_SUBJECT, CORPUS_VERSION, type CorpusManifest, generateTextCorpus } from './text-corpus.js';
@@ -76,6 +76,56 @@ function check(m: Measured, what: string, okCodes: number[]): void {
   }
 }
 
+type Run = (label: string, cmd: string, args: string[], ok: number[]) => Promise<Throughput>;
+
+/**
+ * The index (issue 8): a first `dsr index`, a second one over the unchanged tree, and the subject scan
+ * answered from the index, with the ratios against the first run and the full scan, and a check that
+ * the indexed answer holds the very same findings.
+ */
+async function indexRows(
+  dir: string,
+  outDir: string,
+  sizeMb: number,
+  fullScan: Throughput,
+  run: Run,
+  dsrArgs: (mode: string, extra: string[]) => string[],
+  log: (l: string) => void,
+): Promise<void> {
+  const index = join(outDir, `text-${sizeMb}mb.idx`);
+  for (const f of [index, `${index}.key`, `${index}-wal`, `${index}-shm`]) rmSync(f, { force: true });
+  const indexArgs = [DSR, 'index', dir, '--index', index, '--no-progress'];
+  const first = await run('dsr index (first run)', process.execPath, indexArgs, [0]);
+  const again = await run('dsr index (unchanged tree)', process.execPath, indexArgs, [0]);
+  const query = await run(
+    'dsr scan --index (subject)',
+    process.execPath,
+    dsrArgs('indexed', ['--index', index]),
+    [0],
+  );
+  const times = (a: Throughput, b: Throughput) => (a.m.wallMs / b.m.wallMs).toFixed(1);
+  const same = sameFindings(
+    join(outDir, `text-${sizeMb}mb-subject.scan.json`),
+    join(outDir, `text-${sizeMb}mb-indexed.scan.json`),
+  );
+  log('');
+  log(
+    `index: re-index of an unchanged tree ${times(first, again)}x faster than the first run; ` +
+      `indexed query ${times(fullScan, query)}x faster than the full subject scan; findings ${same ? 'identical' : 'DIFFERENT'}`,
+  );
+}
+
+/** The findings of two scan files, compared on what a reviewer sees (ids, times and order aside). */
+function sameFindings(a: string, b: string): boolean {
+  const facts = (path: string) =>
+    (JSON.parse(readFileSync(path, 'utf8')).findings as Record<string, unknown>[])
+      .map((f) =>
+        JSON.stringify([f.path, f.itemPath, f.detector, f.value, f.location, f.context, f.evidence]),
+      )
+      .sort();
+  return JSON.stringify(facts(a)) === JSON.stringify(facts(b));
+}
+
 const text: BenchPart = {
   name: 'text',
   description: 'plain text, CSV, JSON, logs, Markdown with fake people',
@@ -113,6 +163,7 @@ const text: BenchPart = {
     const dsrAll = await run('dsr scan --all', process.execPath, dsrArgs('all', ['--all']), [0]);
     const fs = dsrFindings(dsrSubject.m.stdout);
     const fa = dsrFindings(dsrAll.m.stdout);
+    await indexRows(dir, outDir, sizeMb, dsrSubject, run, dsrArgs, log);
 
     if (!rg) {
       log(

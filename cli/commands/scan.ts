@@ -155,6 +155,7 @@ async function scanCommand(rootArgs: string[], flags: ScanFlags): Promise<number
         ...(index ? indexOwnFiles(index) : []),
       ],
       shortcut: indexed?.shortcut,
+      readHere: indexed?.readHere,
       signal: abort.signal,
       limits: {
         ...(flags.timeout ? { timeoutMs: flags.timeout * 1000 } : {}),

@@ -31,6 +31,11 @@ export interface ScanOptions {
   index?: { macKey: string };
   /** Answers a file without reading it (an unchanged, non-candidate file from an index); undefined: scan it. */
   shortcut?: (file: FileEntry) => TopLevelResult | undefined;
+  /**
+   * Files to read in this thread rather than in a worker: ones already read within the time limit
+   * before (an index's candidates), so that a query touching a few files never starts worker threads.
+   */
+  readHere?: (file: FileEntry) => boolean;
   /** Sees every top-level result (the index stores tokens from here). */
   onResult?: (input: ItemInput, result: TopLevelResult) => void;
   /** dsr's own files (the subject profile, the scan file): listed as skipped with this reason, never searched. */
@@ -122,13 +127,13 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
   };
 
   /** `retry`: a task can also fail because its worker was stopped for another task's time limit. */
-  const scanBatch = async (inputs: ItemInput[], retry = true): Promise<void> => {
+  const scanBatch = async (inputs: ItemInput[], retry = true, here = opts.inProcess): Promise<void> => {
     if (stop.signal.aborted) return;
     current = inputs[inputs.length - 1].ref.path;
     let results: TopLevelResult[];
     try {
       const task: ScanTask = { inputs, subject: opts.subject, all, limits, index: opts.index };
-      if (opts.inProcess) results = await (await import('./worker.js')).default(task, stop.signal);
+      if (here) results = await (await import('./worker.js')).default(task, stop.signal);
       else results = await getPool().run(task, stop.signal, limits.timeoutMs);
     } catch (err) {
       if (stop.signal.aborted) return;
@@ -151,8 +156,8 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
   };
 
   const inFlight = new Set<Promise<void>>();
-  const schedule = (inputs: ItemInput[]) => {
-    const p = limit(() => scanBatch(inputs)).finally(() => inFlight.delete(p));
+  const schedule = (inputs: ItemInput[], here?: boolean) => {
+    const p = limit(() => scanBatch(inputs, true, here)).finally(() => inFlight.delete(p));
     inFlight.add(p);
   };
   // Small files go to the workers in batches: one message each way for many files.
@@ -188,7 +193,8 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
             collect(writer, fileInput(ev.file), known);
             continue;
           }
-          scheduleFile(fileInput(ev.file), ev.file.size);
+          if (opts.readHere?.(ev.file)) schedule([fileInput(ev.file)], true);
+          else scheduleFile(fileInput(ev.file), ev.file.size);
           await backpressure();
         }
       }

@@ -22,11 +22,17 @@ export interface IndexedScanStats {
 export function indexedShortcut(
   index: OpenIndex,
   subject: Subject,
-): { shortcut: (file: FileEntry) => TopLevelResult | undefined; stats: IndexedScanStats } {
+): {
+  shortcut: (file: FileEntry) => TopLevelResult | undefined;
+  readHere: (file: FileEntry) => boolean;
+  stats: IndexedScanStats;
+} {
   const { store, key } = index;
   const tokens = subjectTokens(compileSubject(subject)).map((t) => mac(key, t));
   const candidates = store.filesWithAnyToken(tokens);
   const stats: IndexedScanStats = { candidates: 0, changed: 0, added: 0, unchanged: 0 };
+  /** Unchanged candidates were read within the time limit when indexed: the query reads them in-process. */
+  const unchangedCandidates = new Set<string>();
   const shortcut = (file: FileEntry): TopLevelResult | undefined => {
     const pathMac = mac(key, file.absPath);
     const row = store.getFile(pathMac);
@@ -40,10 +46,11 @@ export function indexedShortcut(
     }
     if (candidates.has(pathMac.toString('hex'))) {
       stats.candidates++;
+      unchangedCandidates.add(file.absPath);
       return undefined;
     }
     stats.unchanged++;
     return outcomeResult(unsealJson<FileOutcome>(key, row.outcomeSealed));
   };
-  return { shortcut, stats };
+  return { shortcut, readHere: (file) => unchangedCandidates.has(file.absPath), stats };
 }

@@ -18,7 +18,7 @@ export function collectTokens(text: string, into: Set<string>): void {
   WORD_RE.lastIndex = 0;
   for (let m = WORD_RE.exec(text); m; m = WORD_RE.exec(text)) {
     if (m[0].length < 2) continue;
-    const folded = foldToken(m[0]);
+    const folded = foldWord(m[0]);
     into.add(`w:${folded}`);
     if (folded.length > 2 && folded.endsWith('s')) into.add(`w:${folded.slice(0, -1)}`);
   }
@@ -44,6 +44,24 @@ export function collectTokens(text: string, into: Set<string>): void {
     for (let m = EMAIL_RE.exec(text); m; m = EMAIL_RE.exec(text))
       into.add(`e:${m[0].toLowerCase().replace(/^\.+/, '')}`);
   }
+}
+
+/**
+ * Folding (NFD, strip marks, NFC, transliterate) is costly and words repeat: short words are folded
+ * once. Only words under 13 characters are kept, as V8 copies those out of the text (a longer one
+ * would be a slice holding its whole megabyte chunk alive).
+ */
+const folds = new Map<string, string>();
+
+function foldWord(word: string): string {
+  if (word.length >= 13) return foldToken(word);
+  let folded = folds.get(word);
+  if (folded === undefined) {
+    if (folds.size >= 100_000) folds.clear();
+    folded = foldToken(word);
+    folds.set(word, folded);
+  }
+  return folded;
 }
 
 /** The tokens to look up for a subject: any file holding one of them is re-read by the exact detectors. */
