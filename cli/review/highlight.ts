@@ -36,7 +36,7 @@ function candidates(detector: string, value: string, context: string): [number, 
   if (detector === 'name' || detector === 'face') {
     const tokens = value.split(/[\s,]+/u).filter(Boolean);
     if (!tokens.length) return [];
-    const re = new RegExp(tokens.map(tokenPattern).join('[\\s,.\\-]+'), 'giu');
+    const re = new RegExp(tokens.map((t) => tokenPattern(t)).join('[\\s,.\\-]+'), 'giu');
     return [...context.matchAll(re)].map((m) => [m.index, m.index + m[0].length]);
   }
   return [];

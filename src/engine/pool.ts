@@ -5,12 +5,12 @@ import { Piscina } from 'piscina';
 import type { TopLevelResult } from './scan-item.js';
 import type { ScanTask } from './worker.js';
 
-/** The compiled worker module. When the engine runs from TypeScript sources (tests), use the build in dist/. */
+/** The compiled worker entry (see worker-entry.cts). When the engine runs from TypeScript sources (tests), use the build in dist/. */
 function workerFile(): string {
-  const here = new URL('./worker.js', import.meta.url);
+  const here = new URL('./worker-entry.cjs', import.meta.url);
   const path = fileURLToPath(here);
   if (existsSync(path)) return path;
-  const fromSource = fileURLToPath(new URL('../../dist/src/engine/worker.js', import.meta.url));
+  const fromSource = fileURLToPath(new URL('../../dist/src/engine/worker-entry.cjs', import.meta.url));
   if (existsSync(fromSource)) return fromSource;
   throw new Error(`worker module not found at ${path}: run npm run build`);
 }

@@ -43,6 +43,8 @@ export class NameMatcher {
   /** The last token as given: every match contains it in some spelling. */
   readonly surname: string;
   private readonly surnameRe: RegExp;
+  /** The surname from its longest plain run of letters on: tested first, most text has no such run. */
+  private readonly surnameTailRe: RegExp;
   private readonly surnameLooseRe: RegExp;
   private readonly beforeRe: RegExp;
   private readonly afterRe: RegExp;
@@ -70,6 +72,7 @@ export class NameMatcher {
       'giu',
     );
     this.surnameLooseRe = new RegExp(tokenPattern(last), 'iu');
+    this.surnameTailRe = new RegExp(tokenPattern(last, { fromLongestLiteral: true }), 'iu');
     // Anchored at the end of the window before the surname: `First [Middle…] ` immediately before it.
     this.beforeRe = new RegExp(`${NOT_WORD_BEFORE}(${firstPart}${middlePart})${SEP}$`, 'iu');
     this.afterRe = new RegExp(
@@ -87,6 +90,7 @@ export class NameMatcher {
 
   /** Cheap pre-check: every match contains the surname, so text without it cannot match. */
   mayOccurIn(text: string): boolean {
+    if (!this.surnameTailRe.test(text)) return false;
     this.surnameRe.lastIndex = 0;
     const found = this.surnameRe.test(text);
     this.surnameRe.lastIndex = 0;
@@ -95,6 +99,7 @@ export class NameMatcher {
 
   find(text: string): NameHit[] {
     const hits: NameHit[] = [];
+    if (!this.surnameTailRe.test(text)) return hits;
     this.surnameRe.lastIndex = 0;
     for (let m = this.surnameRe.exec(text); m; m = this.surnameRe.exec(text)) {
       const sStart = m.index;
