@@ -59,7 +59,9 @@ export class ScanPool {
       recordTiming: false,
       idleTimeout: 60_000,
       // Workers have their own heap; keep each bounded so many large files in flight cannot exhaust memory.
-      resourceLimits: { maxOldGenerationSizeMb: 1024 },
+      // A small young generation: V8 otherwise lets each worker's grow to tens of MB of garbage between
+      // scavenges (--all on the bench corpus: peak RSS 330 -> 270 MB, no slower).
+      resourceLimits: { maxOldGenerationSizeMb: 1024, maxYoungGenerationSizeMb: 4 },
       workerData: { progress: this.progress },
     });
   }
