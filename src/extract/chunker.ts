@@ -43,7 +43,7 @@ export class Chunker {
     let text = this.carry + piece;
     const keep = lastBaseIndex(text);
     this.carry = text.slice(keep);
-    text = text.slice(0, keep).normalize('NFC');
+    text = nfc(text.slice(0, keep));
     if (this.total + text.length > this.opts.maxChars) {
       text = text.slice(0, Math.max(0, this.opts.maxChars - this.total));
       this.truncated = true;
@@ -56,7 +56,7 @@ export class Chunker {
 
   end(): void {
     if (this.carry) {
-      this.buf += this.carry.normalize('NFC');
+      this.buf += nfc(this.carry);
       this.carry = '';
     }
     this.flush(true);
@@ -104,6 +104,12 @@ export class Chunker {
 }
 
 const COMBINING = /\p{M}/u;
+/** Below U+0300 every character is its own NFC form (combining marks and Hangul start above). */
+const MAY_COMPOSE = /[\u0300-\uffff]/;
+
+function nfc(text: string): string {
+  return MAY_COMPOSE.test(text) ? text.normalize('NFC') : text;
+}
 
 /** Index of the last character that is not a combining mark (nor the low half of a surrogate pair). */
 function lastBaseIndex(text: string): number {
