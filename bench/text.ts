@@ -76,7 +76,13 @@ function check(m: Measured, what: string, okCodes: number[]): void {
   }
 }
 
-type Run = (label: string, cmd: string, args: string[], ok: number[]) => Promise<Throughput>;
+type Run = (
+  label: string,
+  cmd: string,
+  args: string[],
+  ok: number[],
+  repeat?: boolean,
+) => Promise<Throughput>;
 
 /**
  * The index (issue 8): a first `dsr index`, a second one over the unchanged tree, and the subject scan
@@ -95,7 +101,8 @@ async function indexRows(
   const index = join(outDir, `text-${sizeMb}mb.idx`);
   for (const f of [index, `${index}.key`, `${index}-wal`, `${index}-shm`]) rmSync(f, { force: true });
   const indexArgs = [DSR, 'index', dir, '--index', index, '--no-progress'];
-  const first = await run('dsr index (first run)', process.execPath, indexArgs, [0]);
+  // Once: a second run would find the tree unchanged.
+  const first = await run('dsr index (first run)', process.execPath, indexArgs, [0], false);
   const again = await run('dsr index (unchanged tree)', process.execPath, indexArgs, [0]);
   const query = await run(
     'dsr scan --index (subject)',
@@ -139,9 +146,17 @@ const text: BenchPart = {
     log(`${m.files} files, ${(m.bytes / 1024 / 1024).toFixed(1)} MB; ${planted} subject findings planted\n`);
 
     const rows: Throughput[] = [];
-    const run = async (label: string, cmd: string, args: string[], ok: number[]) => {
-      const r = await measure(cmd, args);
+    // A run under 5 s is repeated and its fastest time kept (its highest peak RSS): one stray process
+    // on a 2-core machine can double a sub-second time, for dsr and rg alike.
+    const run = async (label: string, cmd: string, args: string[], ok: number[], repeat = true) => {
+      let r = await measure(cmd, args);
       check(r, label, ok);
+      for (let i = 1; i < 3 && repeat && r.wallMs < 5000; i++) {
+        const again = await measure(cmd, args);
+        check(again, label, ok);
+        const peakRssKb = Math.max(r.peakRssKb ?? 0, again.peakRssKb ?? 0) || undefined;
+        r = { ...(again.wallMs < r.wallMs ? again : r), peakRssKb };
+      }
       const t = { label, files: m.files, bytes: m.bytes, m: r };
       log(formatRow(t));
       rows.push(t);
@@ -163,12 +178,13 @@ const text: BenchPart = {
     const dsrAll = await run('dsr scan --all', process.execPath, dsrArgs('all', ['--all']), [0]);
     const fs = dsrFindings(dsrSubject.m.stdout);
     const fa = dsrFindings(dsrAll.m.stdout);
-    await indexRows(dir, outDir, sizeMb, dsrSubject, run, dsrArgs, log);
+    const index = () => indexRows(dir, outDir, sizeMb, dsrSubject, run, dsrArgs, log);
 
     if (!rg) {
       log(
-        `\nsubject findings: dsr ${fs.subject} (planted ${planted}); --all: ${fa.subject + fa.others} findings`,
+        `\nsubject findings: dsr ${fs.subject} (planted ${planted}); --all: ${fa.subject + fa.others} findings\n`,
       );
+      await index();
       return;
     }
     const rgArgs = (patterns: string[]) => [
@@ -193,6 +209,8 @@ const text: BenchPart = {
       `sanity: subject findings dsr ${fs.subject} / rg matches ${rgMatches(rgSubject.m.stdout)} / planted ${planted}; ` +
         `--all findings dsr ${fa.subject + fa.others} / rg matches ${rgMatches(rgAll.m.stdout)}`,
     );
+    log('');
+    await index();
   },
 };
 
