@@ -1,19 +1,20 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ExifTool } from 'exiftool-vendored';
+import { ExifTool, type WriteTags } from 'exiftool-vendored';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exifTags } from '../../src/extract/media/exif-iptc.js';
 import { facesOf, parseIni, rect64 } from '../../src/extract/media/picasa.js';
 import { exifHasFields, probeMetadata, xmpHasFields } from '../../src/extract/media/probe.js';
 import { EXIFTOOL_ARGS, entriesFromTags, mpRectangle, mwgArea } from '../../src/extract/media/tags.js';
 import { imageOfJsonName, parseTakeout } from '../../src/extract/media/takeout.js';
 import { readXmpTags } from '../../src/extract/media/xmp.js';
-import { PROJECT } from '../helpers/cli.js';
+import { PROJECT, tempTree } from '../helpers/cli.js';
 
 const MEDIA = join(PROJECT, 'fixtures/media');
 
 async function probeFile(rel: string) {
   const data = readFileSync(join(MEDIA, rel));
-  return probeMetadata(data.subarray(0, 64), data.length, async (o, l) => data.subarray(o, o + l));
+  return probeMetadata(data.subarray(0, 64), data.length, (o, l) => data.subarray(o, o + l));
 }
 
 /** A TIFF (EXIF) block: little-endian, IFD0 at 8 with the given 12-byte entries and next-IFD offset. */
@@ -166,12 +167,15 @@ describe('native metadata probe (which files need exiftool)', () => {
     }
   });
 
-  it('hands other containers to exiftool', async () => {
-    expect(await probeFile('region.heic')).toEqual({
+  it('hands other containers to exiftool, and TIFF or HEIF with fields', async () => {
+    expect(await probeFile('region.mp4')).toEqual({
       read: true,
       reason: 'container read by exiftool',
       container: 'other',
     });
+    expect(await probeFile('region.heic')).toMatchObject({ read: true, container: 'heif' });
+    expect(await probeFile('region.tif')).toMatchObject({ read: true, container: 'tiff' });
+    expect(await probeFile('base/QuickTime.heic')).toMatchObject({ read: false, container: 'heif' });
   });
 
   it('survives looping and out-of-range EXIF offsets', () => {
@@ -222,7 +226,7 @@ describe('native XMP reader', () => {
       const data = readFileSync(file);
       const probe = rel.endsWith('.xmp')
         ? { xmp: [data] }
-        : await probeMetadata(data.subarray(0, 64), data.length, async (o, l) => data.subarray(o, o + l));
+        : await probeMetadata(data.subarray(0, 64), data.length, (o, l) => data.subarray(o, o + l));
       expect(probe.xmp, rel).toBeDefined();
       const native = entriesFromTags(readXmpTags(probe.xmp!.map((p) => Buffer.from(p).toString('utf8'))));
       const tags = await et.readRaw(file, { readArgs: [...EXIFTOOL_ARGS], useMWG: false });
@@ -273,4 +277,153 @@ describe('native XMP reader', () => {
     expect(() => readXmpTags(['<a x="1></a>'])).toThrow();
     expect(() => readXmpTags(['<a>'.repeat(1000)])).toThrow();
   });
+});
+
+describe('native EXIF and IPTC reader', () => {
+  let et: ExifTool;
+  beforeAll(() => {
+    et = new ExifTool({ maxProcs: 1, useMWG: false });
+  });
+  afterAll(() => et.end());
+
+  /** What dsr makes of a file natively (undefined: the probe leaves it to exiftool) and through exiftool. */
+  async function both(file: string) {
+    const data = readFileSync(file);
+    const probe = probeMetadata(data.subarray(0, 64), data.length, (o, l) => data.subarray(o, o + l));
+    const native =
+      probe.tags && probe.xmp
+        ? entriesFromTags({
+            ...readXmpTags(probe.xmp.map((p) => Buffer.from(p).toString('utf8'))),
+            ...probe.tags,
+          })
+        : undefined;
+    const tags = await et.readRaw(file, { readArgs: [...EXIFTOOL_ARGS], useMWG: false });
+    return { probe, native, exiftool: entriesFromTags(tags as Record<string, unknown>) };
+  }
+
+  /** A JPEG, PNG or WebP written by exiftool with these tags. */
+  async function written(dir: string, name: string, base: string, tags: Record<string, unknown>) {
+    const file = join(dir, name);
+    copyFileSync(join(MEDIA, 'base', base), file);
+    await et.write(file, tags as WriteTags, { writeArgs: ['-overwrite_original'], useMWG: false });
+    return file;
+  }
+
+  it('gives exactly what exiftool gives for plain author, rights, keyword and caption values', async () => {
+    const dir = tempTree();
+    const cases: [string, string, Record<string, unknown>][] = [
+      [
+        'artist.jpg',
+        'Writer.jpg',
+        { 'IFD0:Artist': 'Jens Mikkelsen   ', 'ExifIFD:OwnerName': 'Søren Østergård ' },
+      ],
+      ['copyright.jpg', 'Writer.jpg', { 'IFD0:Copyright': '© Jens Mikkelsen\nKaren Østergård (editor)' }],
+      [
+        'iptc.jpg',
+        'Writer.jpg',
+        {
+          'IPTC:CodedCharacterSet': 'UTF8',
+          'IPTC:Keywords': ['sommer', 'Søren Østergård'],
+          'IPTC:By-line': ['Jens Mikkelsen', 'Ida Vestergaard'],
+          'IPTC:Caption-Abstract': 'Stranden\nSkagen',
+          'IPTC:CopyrightNotice': '(c) 2024 Lars Holm',
+        },
+      ],
+      ['exif.png', 'PNG.png', { 'IFD0:Artist': 'Søren Østergård' }],
+      [
+        'windows.jpg',
+        'Writer.jpg',
+        { 'IFD0:XPAuthor': 'Søren Østergård', 'IFD0:XPKeywords': 'sommer;Søren Østergård' },
+      ],
+      ['exif.webp', 'RIFF.webp', { 'IFD0:Artist': 'Søren Østergård', 'XMP-dc:Subject': ['ferie'] }],
+    ];
+    for (const [name, base, tags] of cases) {
+      const { probe, native, exiftool } = await both(await written(dir, name, base, tags));
+      expect(probe.tags, name).toBeDefined();
+      expect(native, name).toEqual(exiftool);
+      expect(exiftool.length, name).toBeGreaterThan(0);
+    }
+  }, 60_000);
+
+  it('leaves to exiftool what it would print differently or decode its own way', async () => {
+    const dir = tempTree();
+    const cases: [string, Record<string, unknown>][] = [
+      // IPTC without a UTF-8 CodedCharacterSet is Latin-1 to ExifTool.
+      ['latin1-iptc.jpg', { 'IPTC:By-line': 'Søren Østergård' }],
+      // -json prints these unquoted: a number (1.50 -> 1.5) and a boolean.
+      ['number.jpg', { 'IPTC:Keywords': ['1.50'] }],
+      ['boolean.jpg', { 'IFD0:Artist': 'true' }],
+    ];
+    for (const [name, tags] of cases) {
+      const { probe, exiftool } = await both(await written(dir, name, 'Writer.jpg', tags));
+      expect(probe, name).toMatchObject({ read: true, container: 'jpeg' });
+      expect(probe.tags, name).toBeUndefined();
+      expect(exiftool.length, name).toBeGreaterThanOrEqual(name === 'boolean.jpg' ? 0 : 1);
+    }
+  }, 60_000);
+
+  it('leaves UTF-16 surrogates in Windows fields to exiftool (it turns them into ?)', () => {
+    const author = Buffer.from('S\0\x3d\xd8\x00\xde\0\0', 'latin1');
+    const block = tiff([[0x9c9d, 1, author.length, 26]], 0, author);
+    expect(exifHasFields(block)).toBe(true);
+    expect(exifTags(block)).toBeUndefined();
+    const plain = Buffer.from('S\0\xf8\0\0\0', 'latin1');
+    expect(exifTags(tiff([[0x9c9d, 1, plain.length, 26]], 0, plain))).toEqual({ 'IFD0:XPAuthor': 'Sø' });
+  });
+
+  it('skips a TIFF, camera raw or HEIF only when exiftool finds no field in it either', async () => {
+    const dir = tempTree();
+    const made: string[] = [];
+    for (const [base, ext] of [
+      ['ExifTool.tif', 'tif'],
+      ['QuickTime.heic', 'heic'],
+    ]) {
+      const make = (name: string, tags: Record<string, unknown>) =>
+        written(dir, `${name}.${ext}`, base, tags);
+      made.push(
+        await make('camera', { 'IFD0:Make': 'Canon', 'IFD0:Model': 'EOS', 'XMP-xmp:Rating': 3 }),
+        await make('artist', { 'IFD0:Artist': 'Jens Mikkelsen' }),
+        await make('owner', { 'ExifIFD:OwnerName': 'Jens Mikkelsen' }),
+        await make('subject', { 'XMP-dc:Subject': ['Jens Mikkelsen'] }),
+      );
+    }
+    made.push(await written(dir, 'iptc.tif', 'ExifTool.tif', { 'IPTC:Keywords': ['Jens Mikkelsen'] }));
+    const realdata = join(PROJECT, '../shared/realdata/exiftool-test-images');
+    const files = [
+      ...made,
+      ...readdirSync(MEDIA, { recursive: true }).map((f) => join(MEDIA, String(f))),
+      ...readdirSync(realdata).map((f) => join(realdata, f)),
+    ].filter((f) => /\.(tiff?|dng|cr2|nef|arw|pef|iiq|heic|heif|avif)$/i.test(f));
+    const skipped: string[] = [];
+    for (const file of files) {
+      const { probe, exiftool } = await both(file);
+      expect(['tiff', 'heif'], file).toContain(probe.container);
+      if (probe.read) continue;
+      expect(exiftool, file).toEqual([]);
+      skipped.push(file.slice(file.lastIndexOf('/') + 1));
+    }
+    expect(skipped).toEqual(expect.arrayContaining(['camera.tif', 'camera.heic']));
+    for (const name of ['artist', 'owner', 'subject']) {
+      expect(skipped).not.toContain(`${name}.tif`);
+      expect(skipped).not.toContain(`${name}.heic`);
+    }
+    expect(files.length - skipped.length).toBeGreaterThanOrEqual(10);
+  }, 60_000);
+
+  it('gives what exiftool gives for every fixture and real-world photo it reads natively', async () => {
+    const realdata = join(PROJECT, '../shared/realdata/exiftool-test-images');
+    const files = [
+      ...readdirSync(MEDIA, { recursive: true }).map((f) => join(MEDIA, String(f))),
+      ...readdirSync(realdata).map((f) => join(realdata, f)),
+    ].filter((f) => /\.(jpe?g|png|webp|tiff?|dng|cr2|nef|iiq|heic|heif|avif)$/i.test(f));
+    let compared = 0;
+    for (const file of files) {
+      const { probe, native, exiftool } = await both(file);
+      if (!probe.read || !probe.tags) continue;
+      expect(native, file).toEqual(exiftool);
+      compared++;
+    }
+    // The XMP fixtures, region.tif and region.heic, author.jpg, keywords.jpg, IPTC.jpg, GPS.jpg, …
+    expect(compared).toBeGreaterThanOrEqual(20);
+  }, 60_000);
 });

@@ -51,6 +51,10 @@ function localExifTool(): Promise<ExifTool> {
       new ExifTool({
         processFactory: guardedSpawn(exiftoolPath, DefaultExiftoolArgs),
         maxProcs: exifToolProcs(),
+        // batch-cluster starts one process at a time, 1.5 s apart by default: a scan would read most of
+        // its photos with a single exiftool. maxProcs still bounds them, and a process that keeps dying
+        // is still caught by batch-cluster's failure-rate limit.
+        minDelayBetweenSpawnMillis: 0,
         // A looping or hostile file: batch-cluster kills the process after this and starts a fresh one.
         taskTimeoutMillis: 20_000,
         taskRetries: 0,

@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { mkdtemp, open, rm, symlink, writeFile } from 'node:fs/promises';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { ExtractError } from '../../core/errors.js';
@@ -99,8 +99,8 @@ const SIDECAR_IMAGE_EXTENSIONS = MEDIA_EXTENSIONS.flatMap((e) => [e, e.toUpperCa
  * Photos, videos and XMP sidecars: face regions and person keywords become face-tag texts (one per
  * person, with the region), author/rights/caption fields ordinary structured text. A native look at
  * JPEG/PNG/WebP metadata segments settles most photos without exiftool: no such field, nothing to read;
- * such fields in XMP only, read by the native XMP reader; anything else (EXIF/IPTC fields, other
- * containers, XMP the reader refuses) goes to exiftool.
+ * fields in XMP and plain EXIF/IPTC values are read natively, exactly as exiftool gives them; anything
+ * else (other containers, values or structures the native readers leave to exiftool) goes to exiftool.
  */
 const media: Extractor = {
   id: 'media',
@@ -114,34 +114,55 @@ const media: Extractor = {
     return tag.slice(4, 8) === 'ftyp';
   },
   async extract(input, ctx) {
-    const size = input.source.kind === 'file' ? input.source.size : input.source.data.length;
-    if (size === 0) throw new ExtractError('corrupt', 'empty file (0 bytes): no image data or metadata');
-    const sidecar = extensionOf(input.name).endsWith('.xmp');
-    const probe = sidecar ? await probeSidecar(ctx) : await probeMedia(input, size);
-    if (!probe.read) return;
-    // A text file with a photo's name (a renamed note, an HTML error page saved as .jpg) is read as text.
-    if (probe.container === 'other' && !sidecar && (await looksLikeText(input)))
-      return text.extract(input, ctx);
-    const sidecarOf = sidecar ? imageOfSidecar(input) : undefined;
-    const native = probe.xmp && nativeXmp(probe.xmp);
-    if (native) {
-      emitEntries(ctx, entriesFromTags(native), sidecarOf);
-      return;
+    // A file with the subject's surname is read twice (an anchor pass, then every detector): the
+    // metadata is read once per item, not once per pass.
+    let read = readings.get(input);
+    if (!read) {
+      read = readMetadata(input, ctx);
+      readings.set(input, read);
     }
-    const tags = await withExifToolPath(input, ctx, (path) =>
-      readTags(path, [...EXIFTOOL_ARGS], Math.max(1000, ctx.limits.timeoutMs - 1000)),
-    );
-    emitEntries(ctx, entriesFromTags(tags), sidecarOf);
-    const problem = problemOf(tags);
-    if (problem) ctx.error('corrupt', `exiftool: ${problem}`);
+    const meta = await read;
+    if (meta.kind === 'none') return;
+    if (meta.kind === 'text') return text.extract(input, ctx);
+    emitEntries(ctx, meta.entries, meta.sidecarOf);
+    if (meta.problem) ctx.error('corrupt', `exiftool: ${meta.problem}`);
   },
 };
 
-/** XMP read natively, or undefined (UTF-16 or malformed XMP) so that exiftool reads the file. */
-function nativeXmp(packets: Uint8Array[]): Record<string, unknown> | undefined {
+type Metadata =
+  | { kind: 'none' }
+  | { kind: 'text' }
+  | { kind: 'entries'; entries: MetaEntry[]; sidecarOf?: string; problem?: string };
+
+const readings = new WeakMap<ItemInput, Promise<Metadata>>();
+
+async function readMetadata(input: ItemInput, ctx: ExtractContext): Promise<Metadata> {
+  const size = input.source.kind === 'file' ? input.source.size : input.source.data.length;
+  if (size === 0) throw new ExtractError('corrupt', 'empty file (0 bytes): no image data or metadata');
+  const sidecar = extensionOf(input.name).endsWith('.xmp');
+  const probe = sidecar ? await probeSidecar(ctx) : probeMedia(input, size);
+  if (!probe.read) return { kind: 'none' };
+  // A text file with a photo's name (a renamed note, an HTML error page saved as .jpg) is read as text.
+  if (probe.container === 'other' && !sidecar && (await looksLikeText(input))) return { kind: 'text' };
+  const sidecarOf = sidecar ? imageOfSidecar(input) : undefined;
+  const native = nativeTags(probe);
+  if (native) return { kind: 'entries', entries: entriesFromTags(native), sidecarOf };
+  const tags = await withExifToolPath(input, ctx, (path) =>
+    readTags(path, [...EXIFTOOL_ARGS], Math.max(1000, ctx.limits.timeoutMs - 1000)),
+  );
+  return { kind: 'entries', entries: entriesFromTags(tags), sidecarOf, problem: problemOf(tags) };
+}
+
+/**
+ * The fields the probe found, read natively (XMP packets, EXIF and IPTC values), or undefined when
+ * exiftool must read the file (the probe said so, or the XMP is UTF-16 or malformed).
+ */
+function nativeTags(probe: Probe): Record<string, unknown> | undefined {
+  if (!probe.xmp && !probe.tags) return undefined;
   const utf8 = new TextDecoder('utf-8', { fatal: true });
   try {
-    return readXmpTags(packets.map((p) => utf8.decode(p).replace(/^\ufeff/, '')));
+    const xmp = readXmpTags((probe.xmp ?? []).map((p) => utf8.decode(p).replace(/^\ufeff/, '')));
+    return { ...xmp, ...probe.tags };
   } catch {
     return undefined;
   }
@@ -162,26 +183,26 @@ export function emitEntries(ctx: ExtractContext, entries: MetaEntry[], sidecarOf
   }
 }
 
-async function probeMedia(input: ItemInput, size: number): Promise<Probe> {
+function probeMedia(input: ItemInput, size: number): Probe {
   if (input.source.kind === 'buffer') {
     const data = input.source.data;
-    return probeMetadata(data.subarray(0, 64), size, async (o, l) => data.subarray(o, o + l));
+    return probeMetadata(data.subarray(0, 64), size, (o, l) => data.subarray(o, o + l));
   }
   // One open and usually one read per photo: metadata segments sit at the start of the file.
-  const fh = await open(input.source.absPath, 'r');
+  // Synchronous reads: a worker has nothing else to do meanwhile, and a page-cached read is far faster
+  // than a round trip through libuv's thread pool (most photos are settled by this one read).
+  const fd = openSync(input.source.absPath, 'r');
   try {
     const first = Buffer.allocUnsafe(Math.min(size, FIRST_READ));
-    const { bytesRead } = await fh.read(first, 0, first.length, 0);
-    const cached = first.subarray(0, bytesRead);
-    const read: ReadRange = async (offset, length) => {
+    const cached = first.subarray(0, readSync(fd, first, 0, first.length, 0));
+    const read: ReadRange = (offset, length) => {
       if (offset + length <= cached.length) return cached.subarray(offset, offset + length);
       const buf = Buffer.alloc(Math.max(0, Math.min(length, size - offset)));
-      const got = await fh.read(buf, 0, buf.length, offset);
-      return buf.subarray(0, got.bytesRead);
+      return buf.subarray(0, readSync(fd, buf, 0, buf.length, offset));
     };
-    return await probeMetadata(cached.subarray(0, 64), size, read);
+    return probeMetadata(cached.subarray(0, 64), size, read);
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
 }
 
@@ -193,6 +214,8 @@ async function looksLikeText(input: ItemInput): Promise<boolean> {
 
 async function probeSidecar(ctx: ExtractContext): Promise<Probe> {
   const data = await ctx.readAll();
+  // UTF-16 or UTF-32 XMP (NUL bytes): the field test cannot see into it, exiftool reads it.
+  if (data.includes(0)) return { read: true, reason: 'XMP in UTF-16 or UTF-32' };
   return xmpHasFields(data.toString('latin1'))
     ? { read: true, reason: 'XMP person, keyword or author fields', xmp: [data] }
     : { read: false, reason: 'no person, author or caption fields' };

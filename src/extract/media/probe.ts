@@ -1,13 +1,22 @@
 import { inflateSync } from 'node:zlib';
+import { exifHasFields, exifTags, iptcHasFields, iptcTags, type NativeTags } from './exif-iptc.js';
+
+import { HEIF_BRANDS, heifLook } from './heif-probe.js';
+import { type Look, tiffLook } from './tiff-probe.js';
+import { xmpHasFields } from './xmp.js';
+
+export { exifHasFields } from './exif-iptc.js';
+export { xmpHasFields } from './xmp.js';
 
 /**
- * A cheap look at a JPEG, PNG or WebP file's metadata segments (no image decoding) that decides whether
+ * A cheap look at a JPEG, PNG, WebP, TIFF or HEIF file's metadata segments (no image decoding) that decides whether
  * exiftool needs to read it at all: most photos carry no person tags, author or caption fields. The
  * answer is conservative: anything unexpected (an unknown layout, a malformed segment) says "read",
  * and exiftool then gives the tags or the error.
  */
 
-export type ReadRange = (offset: number, length: number) => Promise<Uint8Array>;
+/** Bytes of the file at an offset (fewer at its end); synchronous, see media.ts. */
+export type ReadRange = (offset: number, length: number) => Uint8Array;
 
 export interface Probe {
   /** True when the file may hold a field that dsr reads (see media/tags.ts). */
@@ -16,25 +25,15 @@ export interface Probe {
   /** The container, when the probe recognised it. */
   container?: Container;
   /**
-   * XMP packets (raw bytes) holding such fields, when they are the only place that does: these are read
-   * natively (media/xmp.ts). Undefined when exiftool must read the file.
+   * XMP packets (raw bytes) holding such fields, read natively (media/xmp.ts). With `tags`, the whole
+   * answer: both undefined when exiftool must read the file.
    */
   xmp?: Uint8Array[];
+  /** EXIF and IPTC fields decoded natively (media/exif-iptc.ts), exiftool-shaped. */
+  tags?: NativeTags;
 }
 
-export type Container = 'jpeg' | 'png' | 'webp' | 'other';
-
-/** Property names (local names, case-sensitive) of the XMP fields dsr reads; `description` is dc's, not rdf:Description. */
-const XMP_FIELDS =
-  /:(?:RegionInfo|Regions|RegionList|PersonInImage|PersonInImageWDetails|hierarchicalSubject|TagsList|subject|creator|rights|description|Artist|OwnerName|CameraOwnerName|CreatorContactInfo)(?=[\s=>/])/;
-
-/** IPTC IIM record 2 datasets dsr reads: Keywords, By-line, CopyrightNotice, Caption-Abstract. */
-const IPTC_DATASETS = new Set([25, 80, 116, 120]);
-
-/** EXIF tags dsr reads: IFD0 Artist, Copyright, XPAuthor, XPKeywords; ExifIFD OwnerName. */
-const IFD0_TAGS = new Set([0x013b, 0x8298, 0x9c9d, 0x9c9e]);
-const EXIF_IFD_TAGS = new Set([0xa430]);
-const EXIF_IFD_POINTER = 0x8769;
+export type Container = 'jpeg' | 'png' | 'webp' | 'tiff' | 'heif' | 'other';
 
 /** PNG text keywords that exiftool reports as PNG:Author / PNG:Copyright. */
 const PNG_KEYS = new Set(['Author', 'Copyright']);
@@ -47,50 +46,89 @@ const NONE: Probe = { read: false, reason: 'no person, author or caption fields'
 
 export function containerOf(head: Uint8Array): Container {
   if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'jpeg';
-  if (ascii(head, 1, 3) === 'PNG' && head[0] === 0x89 && head[4] === 0x0d) return 'png';
-  if (ascii(head, 0, 4) === 'RIFF' && ascii(head, 8, 4) === 'WEBP') return 'webp';
+  if (matches(head, 1, 'PNG') && head[0] === 0x89 && head[4] === 0x0d) return 'png';
+  if (matches(head, 0, 'RIFF') && matches(head, 8, 'WEBP')) return 'webp';
+  if (matches(head, 0, 'II*\0') || matches(head, 0, 'MM\0*')) return 'tiff';
+  if (matches(head, 4, 'ftyp') && HEIF_BRANDS.has(ascii(head, 8, 4))) return 'heif';
   return 'other';
 }
 
-export async function probeMetadata(head: Uint8Array, size: number, read: ReadRange): Promise<Probe> {
+export function probeMetadata(head: Uint8Array, size: number, read: ReadRange): Probe {
   const container = containerOf(head);
   try {
     const probe =
       container === 'jpeg'
-        ? await probeJpeg(size, read)
+        ? probeJpeg(size, read)
         : container === 'png'
-          ? await probePng(size, read)
+          ? probePng(size, read)
           : container === 'webp'
-            ? await probeWebp(size, read)
-            : READ('container read by exiftool');
+            ? probeWebp(size, read)
+            : container === 'tiff' || container === 'heif'
+              ? fromLook(container === 'tiff' ? tiffLook(size, read) : heifLook(size, read))
+              : READ('container read by exiftool');
     return { ...probe, container };
   } catch {
     return { ...READ('malformed metadata segments'), container };
   }
 }
 
-export function xmpHasFields(xmp: string): boolean {
-  return XMP_FIELDS.test(xmp);
+/** What the segments read so far hold: XMP packets with fields, EXIF/IPTC fields decoded natively. */
+interface Found {
+  xmp: Uint8Array[];
+  tags: NativeTags;
+  /** EXIF and IPTC blocks seen, and whether one had fields: ExifTool merges several its own way. */
+  exif: { blocks: number; fields: boolean };
+  iptc: { blocks: number; fields: boolean };
 }
 
-/** XMP packets with fields, collected while the other segments are checked. */
-function found(xmp: Uint8Array[]): Probe {
-  return xmp.length ? { read: true, reason: 'XMP person, keyword or author fields', xmp } : NONE;
+function collector(): Found {
+  return { xmp: [], tags: {}, exif: { blocks: 0, fields: false }, iptc: { blocks: 0, fields: false } };
 }
 
-async function probeJpeg(size: number, read: ReadRange): Promise<Probe> {
-  const xmp: Uint8Array[] = [];
+function found(f: Found): Probe {
+  if (!f.xmp.length && !Object.keys(f.tags).length) return NONE;
+  return { read: true, reason: 'person, keyword or author fields read natively', xmp: f.xmp, tags: f.tags };
+}
+
+/** Adds one EXIF (TIFF) block's fields; says why exiftool must read the file, or undefined. */
+function exifBlock(tiff: Uint8Array, f: Found): string | undefined {
+  return block(f.exif, exifHasFields(tiff), () => exifTags(tiff), f, 'EXIF');
+}
+
+function iptcBlock(iim: Uint8Array, f: Found): string | undefined {
+  return block(f.iptc, iptcHasFields(iim), () => iptcTags(iim), f, 'IPTC');
+}
+
+function block(
+  seen: { blocks: number; fields: boolean },
+  fields: boolean,
+  decode: () => NativeTags | undefined,
+  f: Found,
+  what: string,
+): string | undefined {
+  seen.blocks++;
+  if (seen.blocks > 1 && (fields || seen.fields)) return `several ${what} blocks`;
+  if (!fields) return undefined;
+  seen.fields = true;
+  const tags = decode();
+  if (!tags) return `${what} fields that exiftool decodes`;
+  Object.assign(f.tags, tags);
+  return undefined;
+}
+
+function probeJpeg(size: number, read: ReadRange): Probe {
+  const f = collector();
   let pos = 2;
   for (let n = 0; n < MAX_SEGMENTS; n++) {
-    if (pos + 4 > size) return found(xmp);
-    const hdr = await read(pos, 4);
+    if (pos + 4 > size) return found(f);
+    const hdr = read(pos, 4);
     if (hdr[0] !== 0xff) return READ('unexpected JPEG layout');
     const marker = hdr[1];
     if (marker === 0xff) {
       pos++;
       continue;
     }
-    if (marker === 0xda || marker === 0xd9) return found(xmp);
+    if (marker === 0xda || marker === 0xd9) return found(f);
     if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
       pos += 2;
       continue;
@@ -98,8 +136,8 @@ async function probeJpeg(size: number, read: ReadRange): Promise<Probe> {
     const len = (hdr[2] << 8) | hdr[3];
     if (len < 2 || pos + 2 + len > size) return READ('malformed or truncated JPEG segment');
     if (marker === 0xe1 || marker === 0xed) {
-      const data = await read(pos + 4, len - 2);
-      const why = marker === 0xe1 ? app1(data, xmp) : app13(data);
+      const data = read(pos + 4, len - 2);
+      const why = marker === 0xe1 ? app1(data, f) : app13(data, f);
       if (why) return READ(why);
     }
     pos += 2 + len;
@@ -110,23 +148,22 @@ async function probeJpeg(size: number, read: ReadRange): Promise<Probe> {
 const XMP_SIG = 'http://ns.adobe.com/xap/1.0/\0';
 const XMP_EXT_SIG = 'http://ns.adobe.com/xmp/extension/\0';
 
-function app1(data: Uint8Array, xmp: Uint8Array[]): string | undefined {
-  if (ascii(data, 0, 6) === 'Exif\0\0')
-    return exifHasFields(data.subarray(6)) ? 'EXIF author fields' : undefined;
-  if (ascii(data, 0, XMP_SIG.length) === XMP_SIG) {
-    const packet = data.subarray(XMP_SIG.length);
-    if (xmpHasFields(latin1(packet))) xmp.push(packet);
-  } else if (ascii(data, 0, XMP_EXT_SIG.length) === XMP_EXT_SIG) {
+function app1(data: Uint8Array, f: Found): string | undefined {
+  if (matches(data, 0, 'Exif\0\0')) return exifBlock(data.subarray(6), f);
+  if (matches(data, 0, XMP_SIG)) {
+    return xmpPacket(data.subarray(XMP_SIG.length), f);
+  } else if (matches(data, 0, XMP_EXT_SIG)) {
     // Extended XMP (split over several segments): exiftool reassembles it.
     return xmpHasFields(latin1(data)) ? 'extended XMP' : undefined;
   }
   return undefined;
 }
 
-function app13(data: Uint8Array): string | undefined {
-  if (ascii(data, 0, 14) !== 'Photoshop 3.0\0') return undefined;
+/** Photoshop image resources: IPTC (0x0404), and EXIF (0x0422/0x0423) or XMP (0x0424) kept there, which exiftool reads. */
+function app13(data: Uint8Array, f: Found): string | undefined {
+  if (!matches(data, 0, 'Photoshop 3.0\0')) return undefined;
   let pos = 14;
-  while (pos + 12 <= data.length && ascii(data, pos, 4) === '8BIM') {
+  while (pos + 12 <= data.length && matches(data, pos, '8BIM')) {
     const id = (data[pos + 4] << 8) | data[pos + 5];
     const nameLen = data[pos + 6];
     let p = pos + 6 + 1 + nameLen;
@@ -135,87 +172,48 @@ function app13(data: Uint8Array): string | undefined {
     const len = be32(data, p);
     p += 4;
     if (p + len > data.length) return 'malformed Photoshop block';
-    if (id === 0x0404 && iptcHasFields(data.subarray(p, p + len))) return 'IPTC keyword or author fields';
+    const block = data.subarray(p, p + len);
+    const why =
+      id === 0x0404
+        ? iptcBlock(block, f)
+        : (id === 0x0422 || id === 0x0423) && exifHasFields(block)
+          ? 'EXIF in Photoshop resources'
+          : id === 0x0424 && (block.includes(0) || xmpHasFields(latin1(block)))
+            ? 'XMP in Photoshop resources'
+            : undefined;
+    if (why) return why;
     pos = p + len + (len % 2);
   }
   return undefined;
 }
 
-function iptcHasFields(iim: Uint8Array): boolean {
-  let pos = 0;
-  while (pos + 5 <= iim.length && iim[pos] === 0x1c) {
-    const record = iim[pos + 1];
-    const dataset = iim[pos + 2];
-    let len = (iim[pos + 3] << 8) | iim[pos + 4];
-    let start = pos + 5;
-    if (len & 0x8000) {
-      // Extended length: the low bits say how many bytes hold the real length.
-      const bytes = len & 0x7fff;
-      if (bytes > 4 || start + bytes > iim.length) return true;
-      len = 0;
-      for (let i = 0; i < bytes; i++) len = len * 256 + iim[start + i];
-      start += bytes;
-    }
-    if (record === 2 && IPTC_DATASETS.has(dataset) && len > 0) return true;
-    pos = start + len;
-  }
-  return false;
+/** TIFF and HEIF: XMP fields are read natively, any other field by exiftool. */
+function fromLook(look: Look): Probe {
+  if (look.exiftool) return READ(look.exiftool);
+  return look.xmp.length ? { read: true, reason: 'XMP fields read natively', xmp: look.xmp, tags: {} } : NONE;
 }
 
-/** True when IFD0 or the Exif IFD holds a non-blank value of a tag dsr reads. Loops and bad offsets are survived. */
-export function exifHasFields(tiff: Uint8Array): boolean {
-  if (tiff.length < 8) return false;
-  const order = ascii(tiff, 0, 2);
-  if (order !== 'II' && order !== 'MM') return false;
-  const le = order === 'II';
-  const u16 = (o: number) => (le ? tiff[o] | (tiff[o + 1] << 8) : (tiff[o] << 8) | tiff[o + 1]);
-  const u32 = (o: number) => (le ? le32(tiff, o) : be32(tiff, o));
-  const seen = new Set<number>();
-  const walk = (ifd: number, wanted: Set<number>): boolean => {
-    if (seen.has(ifd) || ifd < 8 || ifd + 2 > tiff.length) return false;
-    seen.add(ifd);
-    const count = Math.min(u16(ifd), 1000);
-    for (let i = 0; i < count; i++) {
-      const e = ifd + 2 + i * 12;
-      if (e + 12 > tiff.length) return false;
-      const tag = u16(e);
-      if (tag === EXIF_IFD_POINTER && wanted === IFD0_TAGS) {
-        if (walk(u32(e + 8), EXIF_IFD_TAGS)) return true;
-        continue;
-      }
-      if (!wanted.has(tag)) continue;
-      const type = u16(e + 2);
-      const bytes = u32(e + 4) * (type === 3 ? 2 : type === 4 ? 4 : 1);
-      const at = bytes <= 4 ? e + 8 : u32(e + 8);
-      if (at + bytes > tiff.length || bytes > tiff.length) continue;
-      for (let b = at; b < at + bytes; b++) if (tiff[b] !== 0 && tiff[b] !== 0x20) return true;
-    }
-    return false;
-  };
-  return walk(u32(4), IFD0_TAGS);
-}
-
-async function probePng(size: number, read: ReadRange): Promise<Probe> {
-  const xmp: Uint8Array[] = [];
+function probePng(size: number, read: ReadRange): Probe {
+  const f = collector();
   let pos = 8;
   for (let n = 0; n < MAX_SEGMENTS && pos + 8 <= size; n++) {
-    const hdr = await read(pos, 8);
+    const hdr = read(pos, 8);
     const len = be32(hdr, 0);
     const type = ascii(hdr, 4, 4);
-    if (type === 'IEND') return found(xmp);
+    if (type === 'IEND') return found(f);
     if (type === 'tEXt' || type === 'zTXt' || type === 'iTXt' || type === 'eXIf') {
       if (len > MAX_SEGMENT_BYTES) return READ('large PNG text chunk');
-      const data = await read(pos + 8, len);
-      const why = pngChunk(type, data, xmp);
+      const data = read(pos + 8, len);
+      const why = pngChunk(type, data, f);
       if (why) return READ(why);
     }
     pos += 12 + len;
   }
-  return found(xmp);
+  return found(f);
 }
 
-function pngChunk(type: string, data: Uint8Array, xmp: Uint8Array[]): string | undefined {
-  if (type === 'eXIf') return exifHasFields(data) ? 'EXIF author fields' : undefined;
+function pngChunk(type: string, data: Uint8Array, f: Found): string | undefined {
+  if (type === 'eXIf') return exifBlock(data, f);
   const nul = data.indexOf(0);
   if (nul <= 0) return undefined;
   const key = latin1(data.subarray(0, nul));
@@ -236,29 +234,42 @@ function pngChunk(type: string, data: Uint8Array, xmp: Uint8Array[]): string | u
   } else if (type === 'zTXt') {
     text = inflateSync(text.subarray(1), { maxOutputLength: MAX_SEGMENT_BYTES });
   }
-  if (xmpHasFields(latin1(text))) xmp.push(text);
+  return xmpPacket(text, f);
+}
+
+/** Keeps a UTF-8 XMP packet with fields; UTF-16/32 XMP (NUL bytes), which the field test cannot see into, is exiftool's. */
+function xmpPacket(packet: Uint8Array, f: Found): string | undefined {
+  if (packet.includes(0)) return 'XMP in UTF-16 or UTF-32';
+  if (xmpHasFields(latin1(packet))) f.xmp.push(packet);
   return undefined;
 }
 
-async function probeWebp(size: number, read: ReadRange): Promise<Probe> {
-  const xmp: Uint8Array[] = [];
+function probeWebp(size: number, read: ReadRange): Probe {
+  const f = collector();
   let pos = 12;
   for (let n = 0; n < MAX_SEGMENTS && pos + 8 <= size; n++) {
-    const hdr = await read(pos, 8);
+    const hdr = read(pos, 8);
     const type = ascii(hdr, 0, 4);
     const len = le32(hdr, 4);
     if (type === 'EXIF' || type === 'XMP ') {
       if (len > MAX_SEGMENT_BYTES) return READ('large WebP metadata chunk');
-      const data = await read(pos + 8, len);
-      if (type === 'XMP ' && xmpHasFields(latin1(data))) xmp.push(data);
-      if (type === 'EXIF') {
-        const tiff = ascii(data, 0, 6) === 'Exif\0\0' ? data.subarray(6) : data;
-        if (exifHasFields(tiff)) return READ('EXIF author fields');
-      }
+      const data = read(pos + 8, len);
+      const why =
+        type === 'XMP '
+          ? xmpPacket(data, f)
+          : exifBlock(matches(data, 0, 'Exif\0\0') ? data.subarray(6) : data, f);
+      if (why) return READ(why);
     }
     pos += 8 + len + (len % 2);
   }
-  return found(xmp);
+  return found(f);
+}
+
+/** True when the bytes at `at` are this signature (one byte per character): no string is made. */
+function matches(b: Uint8Array, at: number, sig: string): boolean {
+  if (at + sig.length > b.length) return false;
+  for (let i = 0; i < sig.length; i++) if (b[at + i] !== sig.charCodeAt(i)) return false;
+  return true;
 }
 
 function ascii(b: Uint8Array, at: number, len: number): string {

@@ -30,6 +30,15 @@ const TOP_LEVEL: Record<string, Record<string, string>> = {
   'http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/': { CreatorContactInfo: 'XMP-iptcCore:CreatorContactInfo' },
 };
 
+/** Property names (local names, case-sensitive) of the XMP fields dsr reads; `description` is dc's, not rdf:Description. */
+const XMP_FIELDS =
+  /:(?:RegionInfo|Regions|RegionList|PersonInImage|PersonInImageWDetails|hierarchicalSubject|TagsList|subject|creator|rights|description|Artist|OwnerName|CameraOwnerName|CreatorContactInfo)(?=[\s=>/])/;
+
+/** A cheap test on raw XMP text (any prefix) that it may hold one of the fields dsr reads. */
+export function xmpHasFields(xmp: string): boolean {
+  return XMP_FIELDS.test(xmp);
+}
+
 const RDF = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#';
 const XML = 'http://www.w3.org/XML/1998/namespace';
 const MAX_DEPTH = 64;
@@ -162,25 +171,36 @@ export function parseXml(xml: string): Node {
       stack.pop();
     } else if (m[3] !== undefined) {
       if (++nodes > MAX_NODES || stack.length > MAX_DEPTH * 4) throw new Error('XMP too large or too deep');
-      const ns = new Map(top.ns);
+      // An element shares its parent's namespaces unless it declares its own (most do not).
+      let ns = top.ns;
       const raw: [string, string][] = [];
-      for (const a of m[4].matchAll(ATTR)) {
-        const value = decode(a[2] ?? a[3] ?? '');
-        if (a[1] === 'xmlns') ns.set('', value);
-        else if (a[1].startsWith('xmlns:')) ns.set(a[1].slice(6), value);
-        else raw.push([a[1], value]);
+      if (m[4]) {
+        ATTR.lastIndex = 0;
+        for (let a = ATTR.exec(m[4]); a; a = ATTR.exec(m[4])) {
+          const value = decode(a[2] ?? a[3] ?? '');
+          const declares = a[1] === 'xmlns' || a[1].startsWith('xmlns:');
+          if (!declares) raw.push([a[1], value]);
+          else {
+            if (ns === top.ns) ns = new Map(top.ns);
+            ns.set(a[1] === 'xmlns' ? '' : a[1].slice(6), value);
+          }
+        }
       }
-      const resolve = (qname: string, isAttr: boolean) => {
-        const colon = qname.indexOf(':');
-        if (colon === -1) return { uri: isAttr ? '' : (ns.get('') ?? ''), local: qname };
-        return {
-          uri: ns.get(qname.slice(0, colon)) ?? `?${qname.slice(0, colon)}`,
-          local: qname.slice(colon + 1),
-        };
-      };
+      const uriOf = (qname: string, colon: number, isAttr: boolean) =>
+        colon === -1
+          ? isAttr
+            ? ''
+            : (ns.get('') ?? '')
+          : (ns.get(qname.slice(0, colon)) ?? `?${qname.slice(0, colon)}`);
+      const attrs = raw.map(([q, value]) => {
+        const colon = q.indexOf(':');
+        return { uri: uriOf(q, colon, true), local: q.slice(colon + 1), value };
+      });
+      const colon = m[3].indexOf(':');
       const node: Node = {
-        ...resolve(m[3], false),
-        attrs: raw.map(([q, value]) => ({ ...resolve(q, true), value })),
+        uri: uriOf(m[3], colon, false),
+        local: m[3].slice(colon + 1),
+        attrs,
         children: [],
         text: '',
       };
