@@ -1,5 +1,5 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { Candidate } from '../src/core/types.js';
+import { phoneLib } from '../src/match/phone.js';
 import type { CompiledSubject } from '../src/match/subject.js';
 import { clampConfidence, defineDetector, textBefore } from './define.js';
 
@@ -131,7 +131,7 @@ function isValidNumber(e164: string): boolean {
   if (e164.startsWith('+45')) return DANISH_NUMBER.test(e164);
   let valid = validity.get(e164);
   if (valid === undefined) {
-    valid = parsePhoneNumberFromString(e164)?.isValid() ?? false;
+    valid = phoneLib().parsePhoneNumberFromString(e164)?.isValid() ?? false;
     // Bounded memory in a long scan of many different numbers.
     if (validity.size >= 10_000) validity.clear();
     validity.set(e164, valid);

@@ -1,7 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import type { ItemInput } from '../core/types.js';
-import { selectExtractor } from '../extract/registry.js';
+import { extractorForName, selectExtractor } from '../extract/registry.js';
 import { detectEncoding } from '../extract/text/decode.js';
 import { isRtf } from '../extract/text/text.js';
 import { needsDecoding, type RawAnchors } from './raw-anchors.js';
@@ -26,6 +26,9 @@ export async function rawPass(
 ): Promise<TopLevelResult | undefined> {
   if (input.depth !== 0 || input.source.kind !== 'file') return undefined;
   const { absPath, size } = input.source;
+  // A photo, PDF or archive is known by its name: not even opened here.
+  const byName = extractorForName(input.name);
+  if (byName && byName.id !== 'text' && byName.id !== 'json') return undefined;
   // Synchronous reads: a worker has nothing else to do meanwhile, and a page-cached read is faster
   // than a round trip through libuv's thread pool.
   let fd: number;

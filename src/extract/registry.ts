@@ -44,7 +44,15 @@ export const extractors: Extractor[] = [
 export const fallbackExtractor: Extractor = text;
 
 export function selectExtractor(input: ItemInput, head: Uint8Array): Extractor {
-  const ext = extensionOf(input.name);
+  const byName = extractorForName(input.name);
+  if (byName) return byName;
+  for (const ex of extractors) if (ex.sniff?.(head, input)) return ex;
+  return fallbackExtractor;
+}
+
+/** The extractor that claims a file by its longest matching extension, before any byte is read. */
+export function extractorForName(name: string): Extractor | undefined {
+  const ext = extensionOf(name);
   let best: Extractor | undefined;
   let bestLen = 0;
   if (ext) {
@@ -57,7 +65,5 @@ export function selectExtractor(input: ItemInput, head: Uint8Array): Extractor {
       }
     }
   }
-  if (best) return best;
-  for (const ex of extractors) if (ex.sniff?.(head, input)) return ex;
-  return fallbackExtractor;
+  return best;
 }

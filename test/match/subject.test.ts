@@ -1,5 +1,7 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/core/errors.js';
+import { parsePhone } from '../../src/match/phone.js';
 import { compileSubject, subjectFromOptions, validateSubject } from '../../src/match/subject.js';
 import { SUBJECT, tempTree, writeSubject } from '../helpers/cli.js';
 
@@ -87,5 +89,35 @@ describe('subject validation', () => {
     });
     await expect(subjectFromOptions({ phone: ['nope'] })).rejects.toThrow(/subject\.phones\[0\]/);
     await expect(subjectFromOptions({ subject: `${dir}/missing.json` })).rejects.toThrow(/cannot read/);
+  });
+});
+
+describe('parsePhone', () => {
+  it.each([
+    '+45 21 43 65 87',
+    '21436587',
+    '(+45) 2143-6587',
+    '0045 21.43.65.87',
+    '+4501234567',
+    '21\u00a043\u00a065\u00a087',
+  ])('reads the Danish number %s without libphonenumber, exactly as libphonenumber does', (raw) => {
+    const cleaned = raw
+      .trim()
+      .replace(/^\(\+?(\d{1,3})\)/, '+$1')
+      .replace(/^00/, '+');
+    const lib = parsePhoneNumberFromString(cleaned, 'DK');
+    expect(lib?.isPossible()).toBe(true);
+    expect(parsePhone(raw)).toEqual({
+      e164: lib?.number,
+      national: String(lib?.nationalNumber),
+      country: lib?.countryCallingCode,
+    });
+  });
+
+  it.each(['+45 2143 658', '+46 70 123 45 67', '+44 20 7946 0958'])('leaves %s to libphonenumber', (raw) => {
+    const lib = parsePhoneNumberFromString(raw, 'DK');
+    const parsed = parsePhone(raw);
+    if (!lib?.isPossible()) expect(parsed).toBeUndefined();
+    else expect(parsed?.e164).toBe(lib.number);
   });
 });
