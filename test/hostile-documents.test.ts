@@ -69,6 +69,34 @@ describe('hostile documents and archives (built CLI)', () => {
     );
   });
 
+  it('a file stopped at --timeout in the middle of a batch of small files costs its neighbours nothing', () => {
+    const dir = tempTree({
+      'a-before.txt': 'CPR 150387-1236\n',
+      'b-before.txt': 'mail soren.ostergard@example.dk\n',
+      'y-after.txt': 'tlf 21 43 65 87\n',
+      'z-after.txt': 'Søren Østergård\n',
+    });
+    copyFileSync(join(HOSTILE, 'slow.pdf'), join(dir, 'm-slow.pdf'));
+    // Five small files travel to the worker as one batch; the PDF hangs somewhere inside it.
+    const { code, scan } = scanWith([dir, '-j', '1', '--timeout', '3']);
+    expect(code).toBe(3);
+    expect(scan.errors.map(line)).toEqual(['m-slow.pdf |  | timeout']);
+    expect(scan.stats.files).toBe(5);
+    expect(scan.scanned?.map((p) => basename(p)).sort()).toEqual([
+      'a-before.txt',
+      'b-before.txt',
+      'm-slow.pdf',
+      'y-after.txt',
+      'z-after.txt',
+    ]);
+    expect(scan.findings.map((f) => `${basename(f.path)} ${f.detector}`).sort()).toEqual([
+      'a-before.txt cpr',
+      'b-before.txt email',
+      'y-after.txt phone',
+      'z-after.txt name',
+    ]);
+  });
+
   it('every document format end to end: exact items and itemPaths (exit 0)', () => {
     const { code, scan } = scanWith([DOCS, '--exclude', 'hostile']);
     expect(code).toBe(0);
