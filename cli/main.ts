@@ -1,32 +1,11 @@
 #!/usr/bin/env node
-import { Command, CommanderError } from 'commander';
-import { UsageError } from '../src/core/errors.js';
+/**
+ * The `dsr` entry point. A plain scan's worker threads take longest to start, so they are started
+ * first, before the command line parser and the command's modules load alongside them.
+ */
 import { EXIT } from './exit-codes.js';
 
-type Register = (program: Command) => void;
-
-/**
- * Every command, by name, loaded on demand: each module pulls in heavy libraries (Ink, PDF, mail,
- * image tools), and a run needs only its own. Help and unknown commands load them all.
- */
-const commands: Record<string, () => Promise<Register>> = {
-  scan: async () => (await import('./commands/scan.js')).registerScan,
-  index: async () => (await import('./commands/index.js')).registerIndex,
-  review: async () => (await import('./commands/review.js')).registerReview,
-  report: async () => (await import('./commands/report.js')).registerReport,
-  export: async () => (await import('./commands/export.js')).registerExport,
-  plan: async () => (await import('./commands/plan.js')).registerPlan,
-  erase: async () => (await import('./commands/erase.js')).registerErase,
-  audit: async () => (await import('./commands/audit.js')).registerAudit,
-};
-
-async function commandsFor(argv: string[]): Promise<Register[]> {
-  const name = argv.slice(2).find((a) => !a.startsWith('-'));
-  const wanted = name && commands[name] ? [commands[name]] : Object.values(commands);
-  return Promise.all(wanted.map((load) => load()));
-}
-
-/** A plain scan always needs worker threads: start them while the command loads (not for `--index`, which may need none). */
+/** A plain scan always needs worker threads (not `--index`, which may need none, nor `--help`). */
 function warmsWorkers(argv: string[]): boolean {
   const args = argv.slice(2);
   return (
@@ -35,7 +14,7 @@ function warmsWorkers(argv: string[]): boolean {
   );
 }
 
-export async function main(argv: string[]): Promise<number> {
+async function main(argv: string[]): Promise<number> {
   const pool = warmsWorkers(argv)
     ? import('../src/engine/pool.js').then((m) => {
         m.warmPool();
@@ -43,40 +22,11 @@ export async function main(argv: string[]): Promise<number> {
       })
     : undefined;
   try {
+    const { run } = await import('./program.js');
     return await run(argv);
   } finally {
+    // A pool no command took (a usage error, --help) is ended so that the process can exit.
     await (await pool)?.closeWarmPool();
-  }
-}
-
-async function run(argv: string[]): Promise<number> {
-  const program = new Command('dsr')
-    .description(
-      "Find, report and erase one person's data across drives and mailboxes (GDPR art. 15, 17, 20).",
-    )
-    .version('0.1.0')
-    .showHelpAfterError('(run dsr --help for usage)')
-    .exitOverride();
-  for (const register of await commandsFor(argv)) register(program);
-  try {
-    await program.parseAsync(argv);
-    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      if (
-        err.code === 'commander.helpDisplayed' ||
-        err.code === 'commander.version' ||
-        err.code === 'commander.help'
-      )
-        return EXIT.ok;
-      return EXIT.usage;
-    }
-    if (err instanceof UsageError) {
-      process.stderr.write(`dsr: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ''}`);
-      return EXIT.usage;
-    }
-    process.stderr.write(`dsr: internal error: ${(err as Error)?.stack ?? err}\n`);
-    return EXIT.internal;
   }
 }
 
