@@ -26,7 +26,7 @@ function compileAnchors(subject: CompiledSubject): ((text: string) => boolean) |
     : undefined;
   return (text) =>
     cprTails.some((tail) => text.includes(tail)) ||
-    (phoneHint !== undefined && phoneHint.test(text)) ||
+    phoneHint?.test(text) ||
     (emailRe !== undefined && text.includes('@') && emailRe.test(text)) ||
     subject.names.some((m) => m.mayOccurIn(text));
 }

@@ -9,6 +9,12 @@ import type { TopLevelResult } from './scan-item.js';
 
 /** Small blocks: their Latin-1 strings stay in the young generation, which frees them almost for nothing. */
 const BLOCK = 64 * 1024;
+
+/** Part of a file: bytes `start` up to `end` (exclusive). */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
 const HEAD = 65536;
 const JSON_ESCAPE = Buffer.from('\\u');
 
@@ -18,11 +24,16 @@ const JSON_ESCAPE = Buffer.from('\\u');
  * findings, the format, or `skipped: binary`). Returns undefined when the file must be read the normal
  * way: an anchor hit, another format, UTF-16, bytes that decoding could change (see `needsDecoding`),
  * a JSON `\u` escape, or any read error (the full read reports it). Streamed text is never truncated.
+ *
+ * With `range`, only the bytes from `start` to `end` (plus an anchor's span) are searched, so that the
+ * workers can share one huge file; the file is clean when every range is. Only the range at 0 looks at
+ * the file's head (format, encoding, binary); later ranges treat a file of unknown format as JSON.
  */
 export async function rawPass(
   input: ItemInput,
   anchors: RawAnchors,
   signal?: AbortSignal,
+  range?: ByteRange,
 ): Promise<TopLevelResult | undefined> {
   if (input.depth !== 0 || input.source.kind !== 'file') return undefined;
   const { absPath, size } = input.source;
@@ -39,15 +50,17 @@ export async function rawPass(
   }
   try {
     const buf = Buffer.allocUnsafe(anchors.span + BLOCK);
-    let format: string | undefined;
-    let escapes = false;
+    let position = range?.start ?? 0;
+    const stop = range ? range.end + anchors.span : Number.POSITIVE_INFINITY;
+    let format: string | undefined = position === 0 ? undefined : (byName?.id ?? 'unknown');
+    let escapes = format !== 'text';
     let carry = 0;
-    let position = 0;
     for (let block = 1; ; block++) {
       // Let an abort (Ctrl-C, the item's time limit) through now and then on a very large file.
       if (block % 64 === 0) await yieldToEvents();
       signal?.throwIfAborted();
-      const bytesRead = readSync(fd, buf, carry, BLOCK, position);
+      const want = Math.min(BLOCK, stop - position);
+      const bytesRead = readSync(fd, buf, carry, want, position);
       const end = carry + bytesRead;
       const bytes = buf.subarray(0, end);
       if (format === undefined) {
@@ -62,7 +75,7 @@ export async function rawPass(
       }
       if (needsDecoding(bytes) || (escapes && bytes.includes(JSON_ESCAPE))) return undefined;
       if (anchors.test(bytes)) return undefined;
-      if (bytesRead < BLOCK) return settled(size, format);
+      if (bytesRead < want || position + bytesRead >= stop) return settled(size, format);
       position += bytesRead;
       carry = Math.min(anchors.span, end);
       buf.copy(buf, 0, end - carry, end);

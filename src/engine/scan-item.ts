@@ -25,7 +25,7 @@ import type { CompiledSubject } from '../match/subject.js';
 import { subjectAnchors } from './anchors.js';
 import type { Limits } from './limits.js';
 import { type RawAnchors, rawSubjectAnchors } from './raw-anchors.js';
-import { rawPass } from './raw-pass.js';
+import { type ByteRange, rawPass } from './raw-pass.js';
 
 export interface EngineOptions {
   subject: CompiledSubject;
@@ -36,6 +36,8 @@ export interface EngineOptions {
   detectors?: readonly Detector[];
   /** Sees every chunk before detection (the index collects identifier tokens here). */
   onChunk?: (chunk: Chunk) => void;
+  /** The raw-byte pass already found an anchor in this file (over ranges in several workers): skip it. */
+  rawChecked?: boolean;
 }
 
 /** Everything one top-level file (or IMAP message) contributed to the scan. */
@@ -74,7 +76,7 @@ export async function scanTopLevel(input: ItemInput, opts: EngineOptions): Promi
   // Plain text is first searched as raw bytes: no decoding or normalising for a file without an anchor.
   const raw = rawAnchorsOf(opts.subject);
   const pathText = pathTextOf(input);
-  if (raw && !anchors(pathText.normalize('NFC'))) {
+  if (raw && !opts.rawChecked && !anchors(pathText.normalize('NFC'))) {
     const settled = await rawPass(input, raw, opts.signal);
     if (settled) return settled;
   }
@@ -206,6 +208,22 @@ async function scanItem(
     result.errors.push(toScanError(refOf(input), err));
   }
   await finishItem(state, opts, result);
+}
+
+/**
+ * The raw-byte pass alone over part of a top-level file (see rawPass), so that workers can share a huge
+ * one; undefined when the file must be read in full. The range at 0 also checks the file's own name.
+ */
+export async function rawRangePass(
+  input: ItemInput,
+  opts: EngineOptions,
+  range: ByteRange,
+): Promise<TopLevelResult | undefined> {
+  const anchors = subjectAnchors(opts.subject);
+  const raw = rawAnchorsOf(opts.subject);
+  if (!anchors || !raw || (range.start === 0 && anchors(pathTextOf(input).normalize('NFC'))))
+    return undefined;
+  return rawPass(input, raw, opts.signal, range);
 }
 
 /** The item's path below its root (or its name when nested), with separators read as spaces. */

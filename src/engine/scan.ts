@@ -69,6 +69,10 @@ export { defaultConcurrency };
 const BATCH_BYTES = 2 * 1024 * 1024;
 /** … or this many files. */
 const BATCH_FILES = 32;
+/** Files from this size on have their raw-byte pass shared among the workers (subject scans) … */
+const SPLIT_BYTES = 64 * 1024 * 1024;
+/** … in ranges of this size. */
+const RANGE_BYTES = 16 * 1024 * 1024;
 
 /** Walks the roots, scans every file in worker threads, and collects everything in a ScanWriter. */
 export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
@@ -127,19 +131,24 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
   };
 
   /** `retry`: a task can also fail because its worker was stopped for another task's time limit. */
-  const scanBatch = async (inputs: ItemInput[], retry = true, here = opts.inProcess): Promise<void> => {
+  const scanBatch = async (
+    inputs: ItemInput[],
+    retry = true,
+    here = opts.inProcess,
+    rawChecked = false,
+  ): Promise<void> => {
     if (stop.signal.aborted) return;
     current = inputs[inputs.length - 1].ref.path;
     let results: TopLevelResult[];
     try {
-      const task: ScanTask = { inputs, subject: opts.subject, all, limits, index: opts.index };
+      const task: ScanTask = { inputs, subject: opts.subject, all, limits, index: opts.index, rawChecked };
       if (here) results = await (await import('./worker.js')).default(task, stop.signal);
       else results = await getPool().run(task, stop.signal, limits.timeoutMs);
     } catch (err) {
       if (stop.signal.aborted) return;
       const culprit = err instanceof ItemTimeoutError ? err.index : -1;
       if (inputs.length === 1)
-        return culprit === 0 || !retry ? failed(inputs[0], err) : scanBatch(inputs, false);
+        return culprit === 0 || !retry ? failed(inputs[0], err) : scanBatch(inputs, false, here, rawChecked);
       // The results of a stopped batch are lost: the item that ran out of time is reported, every other
       // one is read again on its own (so one bad file never costs its neighbours their findings).
       for (const [i, input] of inputs.entries()) {
@@ -155,11 +164,54 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
     progress();
   };
 
-  const inFlight = new Set<Promise<void>>();
-  const schedule = (inputs: ItemInput[], here?: boolean) => {
-    const p = limit(() => scanBatch(inputs, true, here)).finally(() => inFlight.delete(p));
-    inFlight.add(p);
+  /**
+   * A huge plain-text file in a subject scan: its raw-byte pass is split into ranges that all workers
+   * share, a few at a time; the file is settled when every range is clean, else read in full.
+   */
+  const scanSplit = async (input: ItemInput, size: number): Promise<void> => {
+    const task = { inputs: [input], subject: opts.subject, all, limits };
+    const wave = RANGE_BYTES * concurrency * 2;
+    let first: TopLevelResult | undefined;
+    let clean = true;
+    for (let start = 0; clean && start < size; start += wave) {
+      const runs: Promise<TopLevelResult | undefined>[] = [];
+      for (let s = start; s < Math.min(size, start + wave); s += RANGE_BYTES) {
+        const range = { start: s, end: Math.min(size, s + RANGE_BYTES) };
+        // A range that fails or runs out of time leaves the file to the full read, which reports it.
+        runs.push(
+          getPool()
+            .run({ ...task, range }, stop.signal, limits.timeoutMs)
+            .then(
+              (r) => r[0],
+              () => undefined,
+            ),
+        );
+      }
+      const results = await Promise.all(runs);
+      if (stop.signal.aborted) return;
+      if (start === 0) first = results[0];
+      if (first?.skipped) break;
+      clean = results.every(Boolean);
+    }
+    if (first && (clean || first.skipped)) {
+      collect(writer, input, first);
+      opts.onResult?.(input, first);
+      progress();
+      return;
+    }
+    await scanBatch([input], true, false, true);
   };
+
+  const inFlight = new Set<Promise<void>>();
+  const track = (p: Promise<void>) => {
+    const tracked = p.finally(() => inFlight.delete(tracked));
+    inFlight.add(tracked);
+  };
+  const schedule = (inputs: ItemInput[], here?: boolean) => {
+    track(limit(() => scanBatch(inputs, true, here)));
+  };
+  const splits = (size: number) =>
+    size >= SPLIT_BYTES && !all && !opts.index && !opts.inProcess && opts.subject !== null;
   // Small files go to the workers in batches: one message each way for many files.
   let batch: ItemInput[] = [];
   let batchBytes = 0;
@@ -169,6 +221,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
     batchBytes = 0;
   };
   const scheduleFile = (input: ItemInput, size: number) => {
+    if (splits(size)) return track(limit(() => scanSplit(input, size)));
     if (size >= BATCH_BYTES) return schedule([input]);
     batch.push(input);
     batchBytes += size;

@@ -4,7 +4,8 @@ import type { ItemInput, Subject } from '../core/types.js';
 import { collectTokens } from '../index/tokens.js';
 import { type CompiledSubject, compileSubject, EMPTY_SUBJECT } from '../match/subject.js';
 import type { Limits } from './limits.js';
-import { scanTopLevel, type TopLevelResult } from './scan-item.js';
+import type { ByteRange } from './raw-pass.js';
+import { rawRangePass, scanTopLevel, type TopLevelResult } from './scan-item.js';
 
 /**
  * A unit of work for a worker thread: top-level files or fetched messages, read one after another.
@@ -15,6 +16,13 @@ export interface ScanTask {
   subject: Subject | null;
   all: boolean;
   limits: Limits;
+  /**
+   * Only the raw-byte pass over this part of the one input (a huge file shared among workers): the
+   * result is the settled file, or none when the file must be read in full.
+   */
+  range?: ByteRange;
+  /** The raw-byte pass over ranges found an anchor: read the file in full straight away. */
+  rawChecked?: boolean;
   /** Index mode: collect keyed hashes of identifier tokens instead of detecting (the key is the MAC key, base64). */
   index?: { macKey: string };
   /**
@@ -39,6 +47,12 @@ function subjectFor(subject: Subject | null): CompiledSubject {
 
 /** Piscina entry point. Extraction and detection are CPU-bound and may loop on hostile input, so they run here. */
 export default async function runTask(task: ScanTask, signal?: AbortSignal): Promise<TopLevelResult[]> {
+  if (task.range) {
+    if (task.progressSlot !== undefined) Atomics.store(progressArray(), task.progressSlot, 1);
+    const opts = { subject: subjectFor(task.subject), all: false, limits: task.limits, signal };
+    const settled = await rawRangePass(task.inputs[0], opts, task.range);
+    return settled ? [settled] : [];
+  }
   const results: TopLevelResult[] = [];
   for (const [i, input] of task.inputs.entries()) {
     if (task.progressSlot !== undefined) Atomics.store(progressArray(), task.progressSlot, i + 1);
@@ -48,7 +62,13 @@ export default async function runTask(task: ScanTask, signal?: AbortSignal): Pro
 }
 
 async function runOne(input: ItemInput, task: ScanTask, signal?: AbortSignal): Promise<TopLevelResult> {
-  const opts = { subject: subjectFor(task.subject), all: task.all, limits: task.limits, signal };
+  const opts = {
+    subject: subjectFor(task.subject),
+    all: task.all,
+    limits: task.limits,
+    signal,
+    rawChecked: task.rawChecked,
+  };
   if (!task.index) return scanTopLevel(input, opts);
   const tokens = new Set<string>();
   const result = await scanTopLevel(input, {

@@ -99,6 +99,45 @@ describe('dsr scan: big input', () => {
   );
 
   it(
+    'shares the raw pass of a huge text file among the workers: clean, with a hit deep inside, binary',
+    () => {
+      const dir = join(work, 'huge');
+      mkdirSync(dir);
+      const size = 70 * MiB;
+      writeFileSync(join(dir, 'clean.log'), filler(size));
+      const hit = filler(size);
+      // Across the boundary of two 16 MiB ranges, 48 MiB into the file.
+      const nameAt = 48 * MiB - 6;
+      hit.write(' Søren Østergård ', nameAt - 1, 'utf8');
+      writeFileSync(join(dir, 'hit.log'), hit);
+      const binary = filler(size);
+      binary.fill(0, 0, 4096);
+      writeFileSync(join(dir, 'blob.dat'), binary);
+      const subject = writeSubject(work);
+      const out = join(work, 'huge.scan.json');
+      const r = runCli(['scan', dir, '--subject', subject, '--out', out, '-j', '2']);
+      expect(r.code, r.stderr).toBe(0);
+      const s = JSON.parse(readFileSync(out, 'utf8'));
+      expect(s.stats).toMatchObject({ files: 3, items: 3, bytes: 3 * size, skipped: 1, errors: 0 });
+      expect(
+        s.skippedFiles.map((f: { path: string; reason: string }) => [f.path.split('/').pop(), f.reason]),
+      ).toEqual([['blob.dat', 'binary']]);
+      expect(s.scanned.map((p: string) => p.split('/').pop()).sort()).toEqual([
+        'blob.dat',
+        'clean.log',
+        'hit.log',
+      ]);
+      const found = (s.findings as Finding[]).map((f) => [f.detector, f.location.offset, f.location.line]);
+      expect(found).toEqual([['name', nameAt, 1]]);
+      expect(
+        s.items.map((i: { path: string; evidence: string }) => [i.path.split('/').pop(), i.evidence]),
+      ).toEqual([['hit.log', 'possible']]);
+      rmSync(dir, { recursive: true });
+    },
+    BIG_TIMEOUT,
+  );
+
+  it(
     'never shows a name or CPR number from a path on the terminal (progress and summary)',
     () => {
       const dir = join(work, 'named');

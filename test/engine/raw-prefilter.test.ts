@@ -141,6 +141,32 @@ describe('raw-byte prefilter', () => {
   });
 });
 
+describe('raw-byte prefilter over a range of a file', () => {
+  const MiB = 1024 * 1024;
+  const withNameAt = (at: number, name = 'a.txt') => {
+    const bytes = Buffer.concat([filler(at), utf8(' Søren Østergård '), filler(MiB)]);
+    return fileOf(name, bytes);
+  };
+
+  it('sees only its own bytes, plus the span of a match that starts inside it', async () => {
+    const input = withNameAt(2 * MiB);
+    expect(await rawPass(input, anchors, undefined, { start: 0, end: MiB })).toBeDefined();
+    expect(await rawPass(input, anchors, undefined, { start: MiB, end: 2 * MiB + 3 })).toBeUndefined();
+    // The name starts 1 byte before the end of this range: the range still sees all of it.
+    expect(await rawPass(input, anchors, undefined, { start: MiB, end: 2 * MiB + 2 })).toBeUndefined();
+    expect(await rawPass(input, anchors, undefined, { start: 2 * MiB + 20, end: 3 * MiB })).toBeDefined();
+  });
+
+  it('treats a JSON escape, or any escape in a file of unknown format, as needing the full read', async () => {
+    const escaped = (name: string) =>
+      fileOf(name, Buffer.concat([filler(MiB), utf8('{"n":"S\\u00f8ren"}'), filler(1000)]));
+    const later = { start: MiB / 2, end: 2 * MiB };
+    expect(await rawPass(escaped('a.json'), anchors, undefined, later)).toBeUndefined();
+    expect(await rawPass(escaped('NOTES'), anchors, undefined, later)).toBeUndefined();
+    expect(await rawPass(escaped('a.txt'), anchors, undefined, later)).toBeDefined();
+  });
+});
+
 describe('rawSubjectAnchors', () => {
   it.each([
     ['150387-1236'],
