@@ -3,8 +3,6 @@ import type { Command } from 'commander';
 import { UsageError } from '../../src/core/errors.js';
 import type { Subject } from '../../src/core/types.js';
 import { defaultConcurrency, type ItemSource, runScan } from '../../src/engine/scan.js';
-import { indexOwnFiles, openIndex } from '../../src/index/index-file.js';
-import { indexedShortcut } from '../../src/index/query.js';
 import { subjectFromOptions } from '../../src/match/subject.js';
 import { EXIT } from '../exit-codes.js';
 import { byteSize, collect, positiveInt } from '../options.js';
@@ -122,8 +120,12 @@ async function scanCommand(rootArgs: string[], flags: ScanFlags): Promise<number
       'an inventory (--all) needs the values themselves: run it without --index',
     );
   }
-  const index = flags.index ? await openIndex(flags.index, { keyPath: flags.key, create: false }) : undefined;
-  const indexed = index && subject ? indexedShortcut(index, subject) : undefined;
+  // The index modules (SQLite, and the extractors for reading candidates here) load only for --index:
+  // a plain scan's first files reach the workers that much sooner.
+  const indexFile = flags.index ? await import('../../src/index/index-file.js') : undefined;
+  const index = indexFile && (await indexFile.openIndex(flags.index!, { keyPath: flags.key, create: false }));
+  const indexed =
+    index && subject ? (await import('../../src/index/query.js')).indexedShortcut(index, subject) : undefined;
   const abort = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
@@ -152,7 +154,7 @@ async function scanCommand(rootArgs: string[], flags: ScanFlags): Promise<number
       ownFiles: [
         ...(flags.subject ? [{ path: flags.subject, reason: 'subject file' }] : []),
         { path: outPath, reason: 'scan file' },
-        ...(index ? indexOwnFiles(index) : []),
+        ...(index ? indexFile!.indexOwnFiles(index) : []),
       ],
       shortcut: indexed?.shortcut,
       readHere: indexed?.readHere,

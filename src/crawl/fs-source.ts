@@ -144,7 +144,9 @@ export async function* walkRoot(root: string, excludes: readonly string[]): Asyn
     followSymbolicLinks: false,
     absolute: true,
     objectMode: true,
-    stats: true,
+    // Files are stat-ed here, synchronously: a page-cached lstat costs microseconds, while fast-glob's
+    // own (\`stats: true\`) costs a thread-pool round trip per file, several times the walk itself.
+    stats: false,
     suppressErrors: false,
     unique: false,
     ignore: excludePatterns(excludes),
@@ -152,8 +154,7 @@ export async function* walkRoot(root: string, excludes: readonly string[]): Asyn
   });
   for await (const raw of stream) {
     while (pending.length) yield pending.shift()!;
-    const entry = raw as unknown as { path: string; dirent: fs.Dirent; stats?: fs.Stats };
-    const st = entry.stats;
+    const entry = raw as unknown as { path: string; dirent: fs.Dirent };
     if (entry.dirent.isSymbolicLink()) {
       yield { type: 'skip', path: entry.path, reason: 'symlink' };
       continue;
@@ -163,9 +164,19 @@ export async function* walkRoot(root: string, excludes: readonly string[]): Asyn
       yield { type: 'skip', path: entry.path, reason: 'special file' };
       continue;
     }
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(entry.path);
+    } catch {
+      continue; // vanished between listing and stat
+    }
+    if (st.isSymbolicLink()) {
+      yield { type: 'skip', path: entry.path, reason: 'symlink' };
+      continue;
+    }
     yield {
       type: 'file',
-      file: { absPath: entry.path, root: absRoot, size: st?.size ?? 0, mtimeMs: st?.mtimeMs ?? 0, ino: st?.ino },
+      file: { absPath: entry.path, root: absRoot, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino },
     };
   }
   while (pending.length) yield pending.shift()!;

@@ -19,6 +19,22 @@ const HEAD = 65536;
 const JSON_ESCAPE = Buffer.from('\\u');
 
 /**
+ * Read buffers kept for the next file: a fresh 64 KiB buffer per file costs page faults and external
+ * memory accounting that triggers garbage collections, several times the read itself. A list, not one
+ * buffer, because a worker may have two passes in flight (each yields now and then).
+ */
+const spareBuffers: Buffer[] = [];
+
+function takeBuffer(size: number): Buffer {
+  const buf = spareBuffers.pop();
+  return buf && buf.length >= size ? buf : Buffer.allocUnsafe(size);
+}
+
+function giveBack(buf: Buffer): void {
+  if (spareBuffers.length < 4) spareBuffers.push(buf);
+}
+
+/**
  * Reads a top-level plain-text or JSON file as raw bytes and settles it without decoding when no
  * anchor of the subject occurs in it: the result is then exactly what the full read would give (no
  * findings, the format, or `skipped: binary`). Returns undefined when the file must be read the normal
@@ -48,8 +64,8 @@ export async function rawPass(
   } catch {
     return undefined;
   }
+  const buf = takeBuffer(anchors.span + BLOCK);
   try {
-    const buf = Buffer.allocUnsafe(anchors.span + BLOCK);
     let position = range?.start ?? 0;
     const stop = range ? range.end + anchors.span : Number.POSITIVE_INFINITY;
     let format: string | undefined = position === 0 ? undefined : (byName?.id ?? 'unknown');
@@ -85,6 +101,7 @@ export async function rawPass(
     return undefined;
   } finally {
     closeSync(fd);
+    giveBack(buf);
   }
 }
 
