@@ -10,7 +10,7 @@ import type { ItemInput } from '../src/core/types.js';
 import { readItemBytes } from '../src/engine/locate.js';
 import { entryName } from '../src/export/export.js';
 import type { Extractor } from '../src/extract/api.js';
-import { extractors } from '../src/extract/registry.js';
+import { type Format, formats } from '../src/extract/registry.js';
 import { tempTree } from './helpers/cli.js';
 import { MBOX } from './report-tree.js';
 
@@ -39,11 +39,12 @@ const stub: Extractor = {
 };
 
 describe('readItemBytes', () => {
+  const stubFormat: Format = { ...stub, load: async () => stub };
   beforeAll(() => {
-    extractors.unshift(stub);
+    formats.unshift(stubFormat);
   });
   afterAll(() => {
-    extractors.splice(extractors.indexOf(stub), 1);
+    formats.splice(formats.indexOf(stubFormat), 1);
   });
 
   it('descends only along the wanted itemPath in a stub container, two levels deep', async () => {

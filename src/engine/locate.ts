@@ -95,7 +95,7 @@ async function descend(
     },
   };
 
-  const extractor = selectExtractor(input, await readHead(input));
+  const extractor = await selectExtractor(input, await readHead(input));
   try {
     await extractor.extract(input, ctx);
   } catch (err) {

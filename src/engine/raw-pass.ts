@@ -1,7 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import type { ItemInput } from '../core/types.js';
-import { extractorForName, selectExtractor } from '../extract/registry.js';
+import { formatForName, selectFormat } from '../extract/registry.js';
 import { detectEncoding } from '../extract/text/decode.js';
 import { isRtf } from '../extract/text/text.js';
 import { needsDecoding, type RawAnchors } from './raw-anchors.js';
@@ -54,7 +54,7 @@ export async function rawPass(
   if (input.depth !== 0 || input.source.kind !== 'file') return undefined;
   const { absPath, size } = input.source;
   // A photo, PDF or archive is known by its name: not even opened here.
-  const byName = extractorForName(input.name);
+  const byName = formatForName(input.name);
   if (byName && byName.id !== 'text' && byName.id !== 'json') return undefined;
   // Synchronous reads: a worker has nothing else to do meanwhile, and a page-cached read is faster
   // than a round trip through libuv's thread pool.
@@ -81,7 +81,7 @@ export async function rawPass(
       const bytes = buf.subarray(0, end);
       if (format === undefined) {
         const head = bytes.subarray(0, HEAD);
-        const extractor = selectExtractor(input, head);
+        const extractor = selectFormat(input, head);
         if (extractor.id === 'text' ? isRtf(input.name, head) : extractor.id !== 'json') return undefined;
         format = extractor.id;
         escapes = format === 'json';

@@ -199,7 +199,7 @@ async function scanItem(
 
   try {
     const head = await readHead(input);
-    const extractor = selectExtractor(input, head);
+    const extractor = await selectExtractor(input, head);
     state.format = extractor.id;
     if (input.depth === 0) result.format = extractor.id;
     await extractor.extract(input, ctx);

@@ -16,6 +16,9 @@ export interface Extractor {
   extract(input: ItemInput, ctx: ExtractContext): Promise<void>;
 }
 
+/** An extractor without its code: what choosing one needs (see `formats.ts`). */
+export type ExtractorFormat = Omit<Extractor, 'extract'>;
+
 export interface TextOptions {
   /** Name of the text stream; offsets and lines restart per field. Default `body`. */
   field?: string;

@@ -1,65 +1,82 @@
 import type { ItemInput } from '../core/types.js';
-import type { Extractor } from './api.js';
-import gzip from './archive/gzip.js';
-import tar from './archive/tar.js';
-import zip from './archive/zip.js';
-import html from './html/html.js';
-import json from './json/json.js';
-import eml from './mail/eml.js';
-import maildir from './mail/maildir.js';
-import mbox from './mail/mbox.js';
-import msg from './mail/msg.js';
-import pst from './mail/pst.js';
-import media from './media/media.js';
-import picasa from './media/picasa.js';
-import takeout from './media/takeout.js';
-import office from './office/office.js';
-import pdf from './pdf/pdf.js';
+import type { Extractor, ExtractorFormat } from './api.js';
+import {
+  emlFormat,
+  gzipFormat,
+  htmlFormat,
+  jsonFormat,
+  maildirFormat,
+  mboxFormat,
+  mediaFormat,
+  msgFormat,
+  officeFormat,
+  pdfFormat,
+  picasaFormat,
+  pstFormat,
+  takeoutFormat,
+  tarFormat,
+  textFormat,
+  zipFormat,
+} from './formats.js';
 import { extensionOf } from './read.js';
-import text from './text/text.js';
 
-/**
- * Every extractor, explicitly. Order matters only for sniffing; a file is claimed by its longest
- * matching extension first, then by content, and plain text (which itself detects binary) is the fallback.
- */
-export const extractors: Extractor[] = [
-  media,
-  picasa,
-  takeout,
-  pdf,
-  office,
-  zip,
-  gzip,
-  tar,
-  maildir,
-  mbox,
-  eml,
-  msg,
-  pst,
-  html,
-  json,
-  text,
-];
-
-export const fallbackExtractor: Extractor = text;
-
-export function selectExtractor(input: ItemInput, head: Uint8Array): Extractor {
-  const byName = extractorForName(input.name);
-  if (byName) return byName;
-  for (const ex of extractors) if (ex.sniff?.(head, input)) return ex;
-  return fallbackExtractor;
+/** A format and how to load its extractor, which happens the first time an item of it is read. */
+export interface Format extends ExtractorFormat {
+  load(): Promise<Extractor>;
 }
 
-/** The extractor that claims a file by its longest matching extension, before any byte is read. */
-export function extractorForName(name: string): Extractor | undefined {
+function lazy(format: ExtractorFormat, load: () => Promise<{ default: Extractor }>): Format {
+  let loading: Promise<Extractor> | undefined;
+  return { ...format, load: () => (loading ??= load().then((m) => m.default)) };
+}
+
+/**
+ * Every format, explicitly. Order matters only for sniffing; a file is claimed by its longest
+ * matching extension first, then by content, and plain text (which itself detects binary) is the fallback.
+ */
+export const formats: Format[] = [
+  lazy(mediaFormat, () => import('./media/media.js')),
+  lazy(picasaFormat, () => import('./media/picasa.js')),
+  lazy(takeoutFormat, () => import('./media/takeout.js')),
+  lazy(pdfFormat, () => import('./pdf/pdf.js')),
+  lazy(officeFormat, () => import('./office/office.js')),
+  lazy(zipFormat, () => import('./archive/zip.js')),
+  lazy(gzipFormat, () => import('./archive/gzip.js')),
+  lazy(tarFormat, () => import('./archive/tar.js')),
+  lazy(maildirFormat, () => import('./mail/maildir.js')),
+  lazy(mboxFormat, () => import('./mail/mbox.js')),
+  lazy(emlFormat, () => import('./mail/eml.js')),
+  lazy(msgFormat, () => import('./mail/msg.js')),
+  lazy(pstFormat, () => import('./mail/pst.js')),
+  lazy(htmlFormat, () => import('./html/html.js')),
+  lazy(jsonFormat, () => import('./json/json.js')),
+  lazy(textFormat, () => import('./text/text.js')),
+];
+
+const fallbackFormat = formats[formats.length - 1];
+
+export function selectFormat(input: ItemInput, head: Uint8Array): Format {
+  const byName = formatForName(input.name);
+  if (byName) return byName;
+  for (const f of formats) if (f.sniff?.(head, input)) return f;
+  return fallbackFormat;
+}
+
+/** The extractor for an item, by its name or else its first bytes. */
+export function selectExtractor(input: ItemInput, head: Uint8Array): Promise<Extractor> {
+  return selectFormat(input, head).load();
+}
+
+/** The format that claims a file by its longest matching extension, before any byte is read. */
+export function formatForName(name: string): Format | undefined {
   const ext = extensionOf(name);
-  let best: Extractor | undefined;
+  let best: Format | undefined;
   let bestLen = 0;
   if (ext) {
-    for (const ex of extractors) {
-      for (const e of ex.extensions) {
+    for (const f of formats) {
+      for (const e of f.extensions) {
         if (ext.endsWith(e) && e.length > bestLen) {
-          best = ex;
+          best = f;
           bestLen = e.length;
         }
       }

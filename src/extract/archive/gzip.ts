@@ -1,10 +1,11 @@
 import { gunzipSync } from 'node:zlib';
 import { ExtractError } from '../../core/errors.js';
 import type { Extractor } from '../api.js';
+import { gzipFormat, isTar } from '../formats.js';
 import { bufferSource } from './byte-source.js';
 import { RATIO_GRACE_BYTES } from './member-limits.js';
 import { baseName, memberRef } from './members.js';
-import { extractTar, isTar } from './tar.js';
+import { extractTar } from './tar.js';
 
 /** The original file name from the gzip header (FNAME), if the compressor stored it. */
 function storedName(gz: Buffer): string | undefined {
@@ -16,11 +17,7 @@ function storedName(gz: Buffer): string | undefined {
 }
 
 const gzip: Extractor = {
-  id: 'gzip',
-  description:
-    'gzip (.gz) and gzipped tar (.tgz, .tar.gz): inflated under the ratio and size limits, then read as tar or as the single file inside',
-  extensions: ['.gz', '.tgz', '.tar.gz'],
-  sniff: (head) => head.length >= 3 && head[0] === 0x1f && head[1] === 0x8b && head[2] === 8,
+  ...gzipFormat,
   async extract(input, ctx) {
     const { limits } = ctx;
     const gz = await ctx.readAll();

@@ -1,14 +1,11 @@
 import type { ItemInput } from '../../core/types.js';
 import type { ExtractContext, Extractor } from '../api.js';
+import { tarFormat } from '../formats.js';
 import { type ByteSource, openByteSource } from './byte-source.js';
 import { tooManyMembers } from './member-limits.js';
 import { baseName, memberRef } from './members.js';
 
 const BLOCK = 512;
-
-export function isTar(head: Uint8Array): boolean {
-  return head.length >= 262 && Buffer.from(head.subarray(257, 262)).toString('latin1') === 'ustar';
-}
 
 function field(h: Buffer, start: number, len: number): string {
   const s = h.subarray(start, start + len);
@@ -101,10 +98,7 @@ export async function extractTar(input: ItemInput, ctx: ExtractContext, src: Byt
 }
 
 const tar: Extractor = {
-  id: 'tar',
-  description: 'Tar archives (ustar, pax, GNU): every regular file read through the extractors',
-  extensions: ['.tar'],
-  sniff: isTar,
+  ...tarFormat,
   async extract(input, ctx) {
     const src = await openByteSource(input);
     try {

@@ -1,5 +1,6 @@
 import type { ItemInput } from '../../core/types.js';
 import type { ExtractContext, Extractor } from '../api.js';
+import { zipFormat } from '../formats.js';
 import { extractOfficePackage } from '../office/office.js';
 import type { ByteSource } from './byte-source.js';
 import { memberLimitBreach, tooManyMembers } from './member-limits.js';
@@ -54,13 +55,7 @@ async function extractMembers(input: ItemInput, ctx: ExtractContext, src: ByteSo
 }
 
 const zip: Extractor = {
-  id: 'zip',
-  description:
-    'Zip archives (and nested zips): every member read through the extractors, with depth, member, ratio and size limits',
-  extensions: ['.zip', '.jar', '.epub'],
-  sniff(head) {
-    return head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && (head[2] === 3 || head[2] === 5);
-  },
+  ...zipFormat,
   async extract(input, ctx) {
     const { src, dir } = await openZip(input, ctx, 'zip archive');
     try {

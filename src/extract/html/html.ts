@@ -1,5 +1,6 @@
 import { decodeHTML } from 'entities';
 import type { Extractor } from '../api.js';
+import { htmlFormat } from '../formats.js';
 import { decodeBuffer } from '../text/decode.js';
 
 const BLOCK = new Set(
@@ -44,14 +45,7 @@ export function htmlToText(html: string): HtmlText {
 }
 
 const html: Extractor = {
-  id: 'html',
-  description:
-    'HTML: visible text with tags stripped and entities decoded, plus data-bearing attributes (mailto links, titles, alt texts)',
-  extensions: ['.html', '.htm', '.xhtml'],
-  sniff(head) {
-    const start = Buffer.from(head.subarray(0, 512)).toString('latin1').trimStart().toLowerCase();
-    return start.startsWith('<!doctype html') || start.startsWith('<html');
-  },
+  ...htmlFormat,
   async extract(_input, ctx) {
     const decoded = decodeBuffer(await ctx.readAll());
     if (!decoded) {

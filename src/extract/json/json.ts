@@ -1,12 +1,11 @@
 import type { Extractor } from '../api.js';
+import { jsonFormat } from '../formats.js';
 import { readHead, readPieces } from '../read.js';
 import { decodeStream, detectEncoding } from '../text/decode.js';
 
 /** JSON as text, with `\uXXXX` escapes decoded so `S\u00f8ren` reads as `Søren`; streamed at any size. */
 const json: Extractor = {
-  id: 'json',
-  description: 'JSON and JSON Lines, `\\uXXXX` escapes decoded',
-  extensions: ['.json', '.jsonl', '.ndjson', '.geojson'],
+  ...jsonFormat,
   async extract(input, ctx) {
     const guess = detectEncoding(await readHead(input));
     if (guess === 'binary') {

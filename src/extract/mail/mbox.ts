@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ItemInput } from '../../core/types.js';
 import type { ExtractContext, Extractor } from '../api.js';
+import { mboxFormat } from '../formats.js';
 import { readPieces } from '../read.js';
 import { messageIdOf, splitEntity } from './mime.js';
 
@@ -8,17 +9,6 @@ import { messageIdOf, splitEntity } from './mime.js';
 const STRICT_FROM =
   /^From \S+ +(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) /;
 const HEAD_LIMIT = 64 * 1024;
-
-/**
- * Recognises an extensionless mbox (Thunderbird's `Inbox`, `Sent`): it starts with a `From ` envelope
- * line followed by a mail header line.
- */
-export function looksLikeMbox(head: Uint8Array): boolean {
-  const text = Buffer.from(head.subarray(0, 4096)).toString('latin1');
-  if (!text.startsWith('From ')) return false;
-  const lines = text.split(/\r?\n/);
-  return lines.length > 1 && /^From \S/.test(lines[0]) && /^[!-9;-~]+[ \t]*:/.test(lines[1]);
-}
 
 interface Pending {
   offset: number;
@@ -36,13 +26,7 @@ interface Pending {
  * (trailing empty line included), so that cutting [offset, offset+length) out leaves a valid mbox.
  */
 const mbox: Extractor = {
-  id: 'mbox',
-  description:
-    'mbox mailbox (.mbox, .mbx, extensionless files starting with a From line), streamed message by message',
-  extensions: ['.mbox', '.mbx'],
-  sniff(head) {
-    return looksLikeMbox(head);
-  },
+  ...mboxFormat,
   async extract(input, ctx) {
     await splitMbox(input, ctx);
   },

@@ -123,55 +123,6 @@ function trimLineBreak(body: Buffer, at: number): number {
   return at;
 }
 
-const KNOWN_HEADERS = new Set([
-  'from',
-  'to',
-  'cc',
-  'subject',
-  'date',
-  'message-id',
-  'received',
-  'return-path',
-  'mime-version',
-  'delivered-to',
-  'content-type',
-  'reply-to',
-  'x-mailer',
-  'dkim-signature',
-  'in-reply-to',
-  'references',
-  'sender',
-]);
-
-/**
- * True when the bytes begin like an RFC 822 message: a block of header lines of which at least two are
- * well-known mail headers. Used to recognise extensionless messages (Maildir files, saved mails).
- */
-export function looksLikeMessage(head: Uint8Array): boolean {
-  const text = Buffer.from(head.subarray(0, 16384)).toString('latin1');
-  const lines = text.split(/\r?\n/);
-  const known = new Set<string>();
-  let headerLines = 0;
-  for (let i = 0; i < lines.length && i < 200; i++) {
-    const line = lines[i];
-    if (line === '') break;
-    if (/^[ \t]/.test(line)) {
-      if (i === 0) return false;
-      continue;
-    }
-    const m = /^([!-9;-~]+)[ \t]*:/.exec(line);
-    if (!m) {
-      // A truncated last line of the sample is not evidence against.
-      if (i === lines.length - 1) break;
-      return false;
-    }
-    headerLines++;
-    const name = m[1].toLowerCase();
-    if (KNOWN_HEADERS.has(name)) known.add(name);
-  }
-  return headerLines >= 2 && known.size >= 2;
-}
-
 /** The Message-ID with its angle brackets (`<abc@example.dk>`), or undefined. Control characters are dropped. */
 export function messageIdOf(header: Buffer): string | undefined {
   const v = headerFields(header).get('message-id')?.[0];

@@ -2,6 +2,7 @@ import type { FieldsData } from '@kenjiuno/msgreader';
 import { ExtractError } from '../../core/errors.js';
 import type { ItemInput } from '../../core/types.js';
 import type { ExtractContext, Extractor } from '../api.js';
+import { msgFormat } from '../formats.js';
 import { htmlToText } from '../html/html.js';
 import { type NamedAddress, searchAddresses } from './headers.js';
 import { markMessageFile } from './message.js';
@@ -23,20 +24,12 @@ async function msgReader(): Promise<MsgReaderClass> {
   return readerClass;
 }
 
-const CFB_MAGIC = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
-
 /**
  * Outlook .msg (a CFB compound file): sender, recipients with display names, subject, plain and HTML
  * body; attachments and embedded messages go back through the extractors.
  */
 const msg: Extractor = {
-  id: 'msg',
-  description:
-    'Outlook message (.msg): sender and recipients with display names, subject, bodies; attachments and embedded messages as child items',
-  extensions: ['.msg'],
-  sniff(head, input) {
-    return input.contentType === 'application/vnd.ms-outlook' && CFB_MAGIC.every((b, i) => head[i] === b);
-  },
+  ...msgFormat,
   async extract(input, ctx) {
     const raw = await ctx.readAll();
     await markMessageFile(input, raw, 'msg');

@@ -3,6 +3,7 @@ import type { PSTAttachment, PSTFile, PSTFolder, PSTMessage } from 'pst-extracto
 import { ExtractError } from '../../core/errors.js';
 import type { ItemInput } from '../../core/types.js';
 import type { ExtractContext, Extractor } from '../api.js';
+import { pstFormat } from '../formats.js';
 import { markMessageFile } from './message.js';
 
 /** Embedded messages inside one PST message (forwards of forwards) are followed this deep. */
@@ -16,12 +17,7 @@ const MAX_EMBEDDED_DEPTH = 5;
  * (or `message #N`, N the 1-based position in its folder), then `attachment name`.
  */
 const pst: Extractor = {
-  id: 'pst',
-  description: 'Outlook data file (.pst, .ost): every folder, message and attachment',
-  extensions: ['.pst', '.ost'],
-  sniff(head) {
-    return head[0] === 0x21 && head[1] === 0x42 && head[2] === 0x44 && head[3] === 0x4e; // !BDN
-  },
+  ...pstFormat,
   async extract(input, ctx) {
     const { PSTFile: Pst } = await import('pst-extractor');
     let file: PSTFile;

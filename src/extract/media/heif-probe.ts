@@ -12,21 +12,6 @@ import { xmpHasFields } from './xmp.js';
 
 type Read = (offset: number, length: number) => Uint8Array;
 
-/** HEIF major brands (still images and their sequences, HEVC and AV1). */
-export const HEIF_BRANDS = new Set([
-  'heic',
-  'heix',
-  'heim',
-  'heis',
-  'hevc',
-  'hevx',
-  'mif1',
-  'mif2',
-  'msf1',
-  'avif',
-  'avis',
-]);
-
 const TOP_LEVEL = new Set(['ftyp', 'meta', 'mdat', 'free', 'skip']);
 const IN_META = new Set(['hdlr', 'dinf', 'pitm', 'iinf', 'iref', 'iprp', 'idat', 'iloc', 'grpl']);
 /** Item types holding image data (coded, derived or auxiliary), never metadata. */

@@ -5,90 +5,15 @@ import { extname, join } from 'node:path';
 import { ExtractError } from '../../core/errors.js';
 import type { ItemInput } from '../../core/types.js';
 import type { ExtractContext, Extractor } from '../api.js';
+import { MEDIA_EXTENSIONS, mediaFormat } from '../formats.js';
 import { extensionOf, readHead } from '../read.js';
 import { detectEncoding } from '../text/decode.js';
 import text from '../text/text.js';
+import { containerOf } from './container.js';
 import { readTags } from './exiftool.js';
-import { containerOf, type Probe, probeMetadata, type ReadRange, xmpHasFields } from './probe.js';
+import { type Probe, probeMetadata, type ReadRange, xmpHasFields } from './probe.js';
 import { EXIFTOOL_ARGS, entriesFromTags, type MetaEntry, problemOf } from './tags.js';
 import { readXmpTags } from './xmp.js';
-
-/** Image and video files read for person tags and author fields. */
-export const MEDIA_EXTENSIONS = [
-  // Photos
-  '.jpg',
-  '.jpeg',
-  '.jpe',
-  '.jps',
-  '.mpo',
-  '.png',
-  '.tif',
-  '.tiff',
-  '.btf',
-  '.webp',
-  '.heic',
-  '.heif',
-  '.avif',
-  '.gif',
-  '.jxl',
-  '.jp2',
-  '.jpx',
-  '.j2c',
-  '.jxr',
-  '.hdp',
-  '.wdp',
-  '.psd',
-  '.psb',
-  '.bmp',
-  '.psp',
-  '.pspimage',
-  '.xcf',
-  '.miff',
-  '.flif',
-  '.bpg',
-  '.exr',
-  '.djvu',
-  '.djv',
-  '.mie',
-  // Camera raw
-  '.dng',
-  '.cr2',
-  '.cr3',
-  '.crw',
-  '.nef',
-  '.nrw',
-  '.arw',
-  '.sr2',
-  '.srf',
-  '.orf',
-  '.rw2',
-  '.rwl',
-  '.raf',
-  '.pef',
-  '.srw',
-  '.x3f',
-  '.3fr',
-  '.iiq',
-  '.erf',
-  '.kdc',
-  '.dcr',
-  '.mrw',
-  // Video
-  '.mp4',
-  '.m4v',
-  '.mov',
-  '.qt',
-  '.3gp',
-  '.3g2',
-  '.mkv',
-  '.webm',
-  '.avi',
-  '.wmv',
-  '.asf',
-  '.mts',
-  '.m2ts',
-  '.flv',
-];
 
 /** Bytes read at once from the start of a photo for the metadata probe. */
 const FIRST_READ = 128 * 1024;
@@ -103,16 +28,7 @@ const SIDECAR_IMAGE_EXTENSIONS = MEDIA_EXTENSIONS.flatMap((e) => [e, e.toUpperCa
  * else (other containers, values or structures the native readers leave to exiftool) goes to exiftool.
  */
 const media: Extractor = {
-  id: 'media',
-  description:
-    'Photo and video metadata (JPEG, PNG, TIFF, HEIC/HEIF, WebP, MP4/MOV and other types exiftool reads) and XMP sidecars',
-  extensions: [...MEDIA_EXTENSIONS, '.xmp'],
-  sniff(head) {
-    if (containerOf(head) !== 'other') return true;
-    const tag = Buffer.from(head.subarray(0, 12)).toString('latin1');
-    if (tag.startsWith('II*\0') || tag.startsWith('MM\0*')) return true;
-    return tag.slice(4, 8) === 'ftyp';
-  },
+  ...mediaFormat,
   async extract(input, ctx) {
     // A file with the subject's surname is read twice (an anchor pass, then every detector): the
     // metadata is read once per item, not once per pass.

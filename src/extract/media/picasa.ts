@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import type { ItemInput } from '../../core/types.js';
 import type { Extractor } from '../api.js';
+import { picasaFormat } from '../formats.js';
 import text from '../text/text.js';
 import { emitEntries } from './media.js';
 import { type MetaEntry, type Region, rect } from './tags.js';
@@ -13,10 +14,7 @@ import { type MetaEntry, type Region, rect } from './tags.js';
  * their `contacts/` subfolder). Other `.ini` files are read as plain text.
  */
 const picasa: Extractor = {
-  id: 'picasa',
-  description:
-    'Picasa `.picasa.ini` face tags (rect64 regions, contacts resolved through [Contacts2] or contacts.xml)',
-  extensions: ['.ini'],
+  ...picasaFormat,
   async extract(input, ctx) {
     if (!/^\.?picasa\.ini$/i.test(input.name)) return text.extract(input, ctx);
     const ini = (await ctx.readAll()).toString('utf8');

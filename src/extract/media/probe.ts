@@ -1,7 +1,7 @@
 import { inflateSync } from 'node:zlib';
+import { ascii, type Container, containerOf, matches } from './container.js';
 import { exifHasFields, exifTags, iptcHasFields, iptcTags, type NativeTags } from './exif-iptc.js';
-
-import { HEIF_BRANDS, heifLook } from './heif-probe.js';
+import { heifLook } from './heif-probe.js';
 import { type Look, tiffLook } from './tiff-probe.js';
 import { xmpHasFields } from './xmp.js';
 
@@ -33,8 +33,6 @@ export interface Probe {
   tags?: NativeTags;
 }
 
-export type Container = 'jpeg' | 'png' | 'webp' | 'tiff' | 'heif' | 'other';
-
 /** PNG text keywords that exiftool reports as PNG:Author / PNG:Copyright. */
 const PNG_KEYS = new Set(['Author', 'Copyright']);
 
@@ -43,15 +41,6 @@ const MAX_SEGMENT_BYTES = 16 * 1024 * 1024;
 
 const READ = (reason: string): Probe => ({ read: true, reason });
 const NONE: Probe = { read: false, reason: 'no person, author or caption fields' };
-
-export function containerOf(head: Uint8Array): Container {
-  if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'jpeg';
-  if (matches(head, 1, 'PNG') && head[0] === 0x89 && head[4] === 0x0d) return 'png';
-  if (matches(head, 0, 'RIFF') && matches(head, 8, 'WEBP')) return 'webp';
-  if (matches(head, 0, 'II*\0') || matches(head, 0, 'MM\0*')) return 'tiff';
-  if (matches(head, 4, 'ftyp') && HEIF_BRANDS.has(ascii(head, 8, 4))) return 'heif';
-  return 'other';
-}
 
 export function probeMetadata(head: Uint8Array, size: number, read: ReadRange): Probe {
   const container = containerOf(head);
@@ -266,16 +255,6 @@ function probeWebp(size: number, read: ReadRange): Probe {
 }
 
 /** True when the bytes at `at` are this signature (one byte per character): no string is made. */
-function matches(b: Uint8Array, at: number, sig: string): boolean {
-  if (at + sig.length > b.length) return false;
-  for (let i = 0; i < sig.length; i++) if (b[at + i] !== sig.charCodeAt(i)) return false;
-  return true;
-}
-
-function ascii(b: Uint8Array, at: number, len: number): string {
-  return at + len <= b.length ? Buffer.from(b.buffer, b.byteOffset + at, len).toString('latin1') : '';
-}
-
 function latin1(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1');
 }

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Extractor } from '../api.js';
+import { SUPPLEMENTAL, takeoutFormat } from '../formats.js';
 import json from '../json/json.js';
-import { emitEntries, MEDIA_EXTENSIONS } from './media.js';
+import { emitEntries } from './media.js';
 import type { MetaEntry } from './tags.js';
 
 /**
@@ -11,17 +12,10 @@ import type { MetaEntry } from './tags.js';
  * `people[].name` are face tags; the description is ordinary text. A JSON file of another shape is
  * handed to the JSON extractor.
  */
-const SUPPLEMENTAL = '.supplemental-metadata';
-const TRUNCATED = Array.from(
-  { length: SUPPLEMENTAL.length - 1 },
-  (_, i) => `${SUPPLEMENTAL.slice(0, i + 2)}.json`,
-);
 const MAX_SIDECAR_BYTES = 4 * 1024 * 1024;
 
 const takeout: Extractor = {
-  id: 'takeout',
-  description: 'Google Photos Takeout JSON sidecars (people[].name as face tags)',
-  extensions: [...MEDIA_EXTENSIONS.map((e) => `${e}.json`), ...TRUNCATED],
+  ...takeoutFormat,
   async extract(input, ctx) {
     const size = input.source.kind === 'file' ? input.source.size : input.source.data.length;
     if (size > MAX_SIDECAR_BYTES) return json.extract(input, ctx);

@@ -4,6 +4,7 @@ import type { ExtractContext, Extractor } from '../api.js';
 import type { ByteSource } from '../archive/byte-source.js';
 import { openZip } from '../archive/open-zip.js';
 import type { ZipDirectory } from '../archive/zip-reader.js';
+import { officeFormat } from '../formats.js';
 import { readHead } from '../read.js';
 import { readOdf } from './odf.js';
 import { readDocx, readPptx, readXlsx } from './ooxml.js';
@@ -42,30 +43,7 @@ const MAX_PARTS = 50_000;
 const CFB_MAGIC = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
 
 const office: Extractor = {
-  id: 'office',
-  description:
-    'Word, Excel, PowerPoint (DOCX/XLSX/PPTX and macro/template variants) and OpenDocument (ODT/ODS/ODP): text, headers and footers, notes, comments, cells, properties',
-  extensions: [
-    '.docx',
-    '.docm',
-    '.dotx',
-    '.dotm',
-    '.xlsx',
-    '.xlsm',
-    '.xltx',
-    '.xltm',
-    '.pptx',
-    '.pptm',
-    '.potx',
-    '.ppsx',
-    '.odt',
-    '.ott',
-    '.ods',
-    '.ots',
-    '.odp',
-    '.otp',
-    '.odg',
-  ],
+  ...officeFormat,
   async extract(input, ctx) {
     const head = await headOf(input);
     if (CFB_MAGIC.every((b, i) => head[i] === b)) {

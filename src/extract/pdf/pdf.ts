@@ -1,14 +1,10 @@
 import { ExtractError } from '../../core/errors.js';
 import type { Extractor } from '../api.js';
+import { looksLikePdf, pdfFormat } from '../formats.js';
 
 /** Pages parsed per call: bounds the text held at once in a long document. */
 const PAGE_BATCH = 25;
 const INFO_FIELDS = ['Title', 'Author', 'Subject', 'Keywords', 'Creator', 'Producer'] as const;
-
-/** A file named .pdf may carry some junk before `%PDF-`, within the first KiB (as viewers accept). */
-function looksLikePdf(head: Uint8Array, within = 1024): boolean {
-  return Buffer.from(head.subarray(0, within + 5)).includes('%PDF-');
-}
 
 /** pdf.js error classes by name: they cross module copies, so `instanceof` is unreliable. */
 function toExtractError(err: unknown): ExtractError {
@@ -60,12 +56,7 @@ function ignorePdfJsStrayRejections(): void {
 }
 
 const pdf: Extractor = {
-  id: 'pdf',
-  description:
-    'PDF: text per page (findings point at `page N`) and the document info (Author, Title, Subject, Keywords)',
-  extensions: ['.pdf'],
-  // Unnamed items are claimed only when they start as a PDF does, not for a text that mentions one.
-  sniff: (head) => looksLikePdf(head, 4),
+  ...pdfFormat,
   async extract(_input, ctx) {
     ignorePdfJsStrayRejections();
     const data = await ctx.readAll();

@@ -1,4 +1,5 @@
 import type { Extractor } from '../api.js';
+import { textFormat } from '../formats.js';
 import { extensionOf, readHead, readPieces } from '../read.js';
 import { decodeBuffer, decodeStream, detectEncoding } from './decode.js';
 import { rtfToText } from './rtf.js';
@@ -7,29 +8,7 @@ const RTF_MAGIC = '{\\rtf';
 
 /** Plain text of any size, streamed: encoding detected from the first 64 KiB, NFC-normalised. RTF is read whole. */
 const text: Extractor = {
-  id: 'text',
-  description:
-    'Plain text (txt, csv, tsv, md, log, xml, yaml, ini, vcf, ics, sql, and text files without a known extension); RTF with its control words stripped',
-  extensions: [
-    '.txt',
-    '.csv',
-    '.tsv',
-    '.md',
-    '.markdown',
-    '.log',
-    '.xml',
-    '.yaml',
-    '.yml',
-    '.ini',
-    '.cfg',
-    '.conf',
-    '.vcf',
-    '.ics',
-    '.sql',
-    '.rtf',
-    '.tex',
-    '.text',
-  ],
+  ...textFormat,
   async extract(input, ctx) {
     const head = await readHead(input);
     if (isRtf(input.name, head)) {

@@ -1,0 +1,285 @@
+/**
+ * What the engine needs to choose an extractor: each format's id, file name suffixes and first-bytes
+ * test. Kept apart from the extractors themselves, which the registry loads on first use, so that a
+ * worker reading plain text never loads the PDF, mail, archive and media code.
+ */
+import type { ExtractorFormat } from './api.js';
+import { isMaildirFile, looksLikeMbox, looksLikeMessage } from './mail/sniff.js';
+import { containerOf } from './media/container.js';
+
+export function isTar(head: Uint8Array): boolean {
+  return head.length >= 262 && Buffer.from(head.subarray(257, 262)).toString('latin1') === 'ustar';
+}
+
+/** A file named .pdf may carry some junk before `%PDF-`, within the first KiB (as viewers accept). */
+export function looksLikePdf(head: Uint8Array, within = 1024): boolean {
+  return Buffer.from(head.subarray(0, within + 5)).includes('%PDF-');
+}
+
+/** Image and video files read for person tags and author fields. */
+export const MEDIA_EXTENSIONS = [
+  // Photos
+  '.jpg',
+  '.jpeg',
+  '.jpe',
+  '.jps',
+  '.mpo',
+  '.png',
+  '.tif',
+  '.tiff',
+  '.btf',
+  '.webp',
+  '.heic',
+  '.heif',
+  '.avif',
+  '.gif',
+  '.jxl',
+  '.jp2',
+  '.jpx',
+  '.j2c',
+  '.jxr',
+  '.hdp',
+  '.wdp',
+  '.psd',
+  '.psb',
+  '.bmp',
+  '.psp',
+  '.pspimage',
+  '.xcf',
+  '.miff',
+  '.flif',
+  '.bpg',
+  '.exr',
+  '.djvu',
+  '.djv',
+  '.mie',
+  // Camera raw
+  '.dng',
+  '.cr2',
+  '.cr3',
+  '.crw',
+  '.nef',
+  '.nrw',
+  '.arw',
+  '.sr2',
+  '.srf',
+  '.orf',
+  '.rw2',
+  '.rwl',
+  '.raf',
+  '.pef',
+  '.srw',
+  '.x3f',
+  '.3fr',
+  '.iiq',
+  '.erf',
+  '.kdc',
+  '.dcr',
+  '.mrw',
+  // Video
+  '.mp4',
+  '.m4v',
+  '.mov',
+  '.qt',
+  '.3gp',
+  '.3g2',
+  '.mkv',
+  '.webm',
+  '.avi',
+  '.wmv',
+  '.asf',
+  '.mts',
+  '.m2ts',
+  '.flv',
+];
+
+export const SUPPLEMENTAL = '.supplemental-metadata';
+const TRUNCATED = Array.from(
+  { length: SUPPLEMENTAL.length - 1 },
+  (_, i) => `${SUPPLEMENTAL.slice(0, i + 2)}.json`,
+);
+
+const CFB_MAGIC = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
+
+export const mediaFormat: ExtractorFormat = {
+  id: 'media',
+  description:
+    'Photo and video metadata (JPEG, PNG, TIFF, HEIC/HEIF, WebP, MP4/MOV and other types exiftool reads) and XMP sidecars',
+  extensions: [...MEDIA_EXTENSIONS, '.xmp'],
+  sniff(head) {
+    if (containerOf(head) !== 'other') return true;
+    const tag = Buffer.from(head.subarray(0, 12)).toString('latin1');
+    if (tag.startsWith('II*\0') || tag.startsWith('MM\0*')) return true;
+    return tag.slice(4, 8) === 'ftyp';
+  },
+};
+
+export const picasaFormat: ExtractorFormat = {
+  id: 'picasa',
+  description:
+    'Picasa `.picasa.ini` face tags (rect64 regions, contacts resolved through [Contacts2] or contacts.xml)',
+  extensions: ['.ini'],
+};
+
+export const takeoutFormat: ExtractorFormat = {
+  id: 'takeout',
+  description: 'Google Photos Takeout JSON sidecars (people[].name as face tags)',
+  extensions: [...MEDIA_EXTENSIONS.map((e) => `${e}.json`), ...TRUNCATED],
+};
+
+export const pdfFormat: ExtractorFormat = {
+  id: 'pdf',
+  description:
+    'PDF: text per page (findings point at `page N`) and the document info (Author, Title, Subject, Keywords)',
+  extensions: ['.pdf'],
+  // Unnamed items are claimed only when they start as a PDF does, not for a text that mentions one.
+  sniff: (head) => looksLikePdf(head, 4),
+};
+
+export const officeFormat: ExtractorFormat = {
+  id: 'office',
+  description:
+    'Word, Excel, PowerPoint (DOCX/XLSX/PPTX and macro/template variants) and OpenDocument (ODT/ODS/ODP): text, headers and footers, notes, comments, cells, properties',
+  extensions: [
+    '.docx',
+    '.docm',
+    '.dotx',
+    '.dotm',
+    '.xlsx',
+    '.xlsm',
+    '.xltx',
+    '.xltm',
+    '.pptx',
+    '.pptm',
+    '.potx',
+    '.ppsx',
+    '.odt',
+    '.ott',
+    '.ods',
+    '.ots',
+    '.odp',
+    '.otp',
+    '.odg',
+  ],
+};
+
+export const zipFormat: ExtractorFormat = {
+  id: 'zip',
+  description:
+    'Zip archives (and nested zips): every member read through the extractors, with depth, member, ratio and size limits',
+  extensions: ['.zip', '.jar', '.epub'],
+  sniff(head) {
+    return head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && (head[2] === 3 || head[2] === 5);
+  },
+};
+
+export const gzipFormat: ExtractorFormat = {
+  id: 'gzip',
+  description:
+    'gzip (.gz) and gzipped tar (.tgz, .tar.gz): inflated under the ratio and size limits, then read as tar or as the single file inside',
+  extensions: ['.gz', '.tgz', '.tar.gz'],
+  sniff: (head) => head.length >= 3 && head[0] === 0x1f && head[1] === 0x8b && head[2] === 8,
+};
+
+export const tarFormat: ExtractorFormat = {
+  id: 'tar',
+  description: 'Tar archives (ustar, pax, GNU): every regular file read through the extractors',
+  extensions: ['.tar'],
+  sniff: isTar,
+};
+
+export const maildirFormat: ExtractorFormat = {
+  id: 'maildir',
+  description: 'Maildir message file (cur/new/tmp, sub-folders such as .Sent): one RFC 822 message per file',
+  extensions: [],
+  sniff(head, input) {
+    return (
+      input.depth === 0 &&
+      input.source.kind === 'file' &&
+      isMaildirFile(input.source.absPath) &&
+      looksLikeMessage(head)
+    );
+  },
+};
+
+export const mboxFormat: ExtractorFormat = {
+  id: 'mbox',
+  description:
+    'mbox mailbox (.mbox, .mbx, extensionless files starting with a From line), streamed message by message',
+  extensions: ['.mbox', '.mbx'],
+  sniff(head) {
+    return looksLikeMbox(head);
+  },
+};
+
+export const emlFormat: ExtractorFormat = {
+  id: 'eml',
+  description:
+    'E-mail message (.eml, RFC 822/MIME): address headers with display names, subject, text and HTML bodies; attachments and attached messages as child items',
+  extensions: ['.eml'],
+  sniff(head, input) {
+    return input.contentType === 'message/rfc822' || looksLikeMessage(head);
+  },
+};
+
+export const msgFormat: ExtractorFormat = {
+  id: 'msg',
+  description:
+    'Outlook message (.msg): sender and recipients with display names, subject, bodies; attachments and embedded messages as child items',
+  extensions: ['.msg'],
+  sniff(head, input) {
+    return input.contentType === 'application/vnd.ms-outlook' && CFB_MAGIC.every((b, i) => head[i] === b);
+  },
+};
+
+export const pstFormat: ExtractorFormat = {
+  id: 'pst',
+  description: 'Outlook data file (.pst, .ost): every folder, message and attachment',
+  extensions: ['.pst', '.ost'],
+  sniff(head) {
+    return head[0] === 0x21 && head[1] === 0x42 && head[2] === 0x44 && head[3] === 0x4e; // !BDN
+  },
+};
+
+export const htmlFormat: ExtractorFormat = {
+  id: 'html',
+  description:
+    'HTML: visible text with tags stripped and entities decoded, plus data-bearing attributes (mailto links, titles, alt texts)',
+  extensions: ['.html', '.htm', '.xhtml'],
+  sniff(head) {
+    const start = Buffer.from(head.subarray(0, 512)).toString('latin1').trimStart().toLowerCase();
+    return start.startsWith('<!doctype html') || start.startsWith('<html');
+  },
+};
+
+export const jsonFormat: ExtractorFormat = {
+  id: 'json',
+  description: 'JSON and JSON Lines, `\\uXXXX` escapes decoded',
+  extensions: ['.json', '.jsonl', '.ndjson', '.geojson'],
+};
+
+export const textFormat: ExtractorFormat = {
+  id: 'text',
+  description:
+    'Plain text (txt, csv, tsv, md, log, xml, yaml, ini, vcf, ics, sql, and text files without a known extension); RTF with its control words stripped',
+  extensions: [
+    '.txt',
+    '.csv',
+    '.tsv',
+    '.md',
+    '.markdown',
+    '.log',
+    '.xml',
+    '.yaml',
+    '.yml',
+    '.ini',
+    '.cfg',
+    '.conf',
+    '.vcf',
+    '.ics',
+    '.sql',
+    '.rtf',
+    '.tex',
+    '.text',
+  ],
+};
