@@ -123,3 +123,36 @@ describe('binary content', () => {
     expect(bodyFindings(result)).toEqual([]);
   });
 });
+
+describe('UTF-8 check of a sample that may end inside a character', () => {
+  /** The definition: a fatal, streaming decoder accepts the bytes (a cut-off last character is fine). */
+  const reference = (bytes: Uint8Array) => {
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: true });
+      return 'utf-8';
+    } catch {
+      return 'windows-1252';
+    }
+  };
+  const text = Buffer.from('Søren Østergård 😀 — €', 'utf8');
+  const cuts = Array.from(
+    { length: text.length + 1 },
+    (_, i) => [`cut at ${i}`, text.subarray(0, i)] as const,
+  );
+  const bad = [
+    ['lone continuation', [0x61, 0x80]],
+    ['overlong lead then ASCII', [0x61, 0xc3, 0x41]],
+    ['E0 with a too-low second byte at the end', [0x61, 0xe0, 0x80]],
+    ['surrogate start at the end', [0x61, 0xed, 0xa0]],
+    ['beyond U+10FFFF at the end', [0x61, 0xf4, 0x90]],
+    ['C0 overlong at the end', [0x61, 0xc0]],
+    ['FF byte', [0x61, 0xff]],
+    ['Windows-1252 ø then ASCII', [0xf8, 0x72, 0x65]],
+    ['three continuations at the end', [0x61, 0xe2, 0x82, 0xac, 0x82]],
+  ].map(([name, b]) => [name as string, Uint8Array.from(b as number[])] as const);
+
+  it.each([...cuts, ...bad])('%s', (_name, bytes) => {
+    const guess = detectEncoding(bytes);
+    expect(guess === 'binary' ? guess : guess.encoding).toBe(reference(bytes));
+  });
+});
