@@ -266,7 +266,8 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
     if (stop.signal.aborted) await Promise.allSettled(inFlight);
-    await pool?.close();
+    // The workers are stopped while the caller writes its results; the process waits for them on exit.
+    void pool?.close().catch(() => undefined);
     await endExifTool();
   }
   return { writer, interrupted: stop.signal.aborted, finishedAt: new Date().toISOString() };
