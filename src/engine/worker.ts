@@ -1,5 +1,7 @@
 import { createHmac } from 'node:crypto';
-import { workerData } from 'piscina';
+// Piscina hands its workers the pool's workerData as the thread's own: importing it from piscina would
+// load the whole pool package into every worker.
+import { workerData } from 'node:worker_threads';
 import type { ItemInput, Subject } from '../core/types.js';
 import { collectTokens } from '../index/tokens.js';
 import { type CompiledSubject, compileSubject, EMPTY_SUBJECT } from '../match/subject.js';
