@@ -16,6 +16,9 @@ export async function readHead(input: ItemInput, bytes = 65536): Promise<Uint8Ar
 }
 
 /** The item's bytes as a stream of pieces, whatever its source. */
+/** Pieces of a streamed text file: decoded, they are strings V8 makes and drops cheaply (see CHUNK_CHARS). */
+export const TEXT_PIECE_BYTES = 64 * 1024;
+
 export async function* readPieces(input: ItemInput, highWaterMark = 1 << 20): AsyncGenerator<Uint8Array> {
   if (input.source.kind === 'buffer') {
     const { data } = input.source;
