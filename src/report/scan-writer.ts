@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Finding, ItemRecord, ScanError, ScanFile, ScanStats, Subject } from '../core/types.js';
 import { writeFileAtomic } from './atomic.js';
-import { Spool } from './spool.js';
+import { Spool, WRITE_CHARS } from './spool.js';
 
 /** Findings sorted in memory up to this many; beyond it they keep the order they were found in. */
 const SORT_LIMIT = 200_000;
@@ -153,7 +153,7 @@ async function writeArray(fh: FileHandle, lines: Iterable<string> | AsyncIterabl
   for await (const line of lines) {
     buf += `${first ? '\n    ' : ',\n    '}${line}`;
     first = false;
-    if (buf.length > 1 << 16) {
+    if (buf.length > WRITE_CHARS) {
       await fh.write(buf);
       buf = '';
     }
