@@ -1,6 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import type { ItemInput } from '../core/types.js';
+import { borrowBuffer, returnBuffer } from '../extract/read.js';
 import { formatForName, selectFormat } from '../extract/registry.js';
 import { detectEncoding } from '../extract/text/decode.js';
 import { isRtf } from '../extract/text/text.js';
@@ -17,22 +18,6 @@ export interface ByteRange {
 }
 const HEAD = 65536;
 const JSON_ESCAPE = Buffer.from('\\u');
-
-/**
- * Read buffers kept for the next file: a fresh 64 KiB buffer per file costs page faults and external
- * memory accounting that triggers garbage collections, several times the read itself. A list, not one
- * buffer, because a worker may have two passes in flight (each yields now and then).
- */
-const spareBuffers: Buffer[] = [];
-
-function takeBuffer(size: number): Buffer {
-  const buf = spareBuffers.pop();
-  return buf && buf.length >= size ? buf : Buffer.allocUnsafe(size);
-}
-
-function giveBack(buf: Buffer): void {
-  if (spareBuffers.length < 4) spareBuffers.push(buf);
-}
 
 /**
  * Reads a top-level plain-text or JSON file as raw bytes and settles it without decoding when no
@@ -64,7 +49,7 @@ export async function rawPass(
   } catch {
     return undefined;
   }
-  const buf = takeBuffer(anchors.span + BLOCK);
+  const buf = borrowBuffer(anchors.span + BLOCK);
   try {
     let position = range?.start ?? 0;
     const stop = range ? range.end + anchors.span : Number.POSITIVE_INFINITY;
@@ -101,7 +86,7 @@ export async function rawPass(
     return undefined;
   } finally {
     closeSync(fd);
-    giveBack(buf);
+    returnBuffer(buf);
   }
 }
 

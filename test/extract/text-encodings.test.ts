@@ -1,6 +1,13 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITS } from '../../src/engine/limits.js';
+import { scanTopLevel } from '../../src/engine/scan-item.js';
 import { detectEncoding } from '../../src/extract/text/decode.js';
+import { SUBJECT } from '../helpers/cli.js';
+import { subjectOf } from '../helpers/detector-tester.js';
 import { bodyFindings, scanBytes } from './text-helpers.js';
 
 const TEXT = 'Kontakt: Søren Østergård\nCPR 150387-1236\n';
@@ -154,5 +161,30 @@ describe('UTF-8 check of a sample that may end inside a character', () => {
   it.each([...cuts, ...bad])('%s', (_name, bytes) => {
     const guess = detectEncoding(bytes);
     expect(guess === 'binary' ? guess : guess.encoding).toBe(reference(bytes));
+  });
+});
+
+describe('a text file read from disk in pieces', () => {
+  it('finds the same as the whole text in memory, with characters cut at every piece boundary', async () => {
+    // 'ø' is two bytes: an odd filler puts one across each 64 KiB boundary; the subject sits on both sides.
+    const line = 'Søren Østergård ringede fra 21 43 65 87 om CPR 150387-1236 — ø\n';
+    const text = `x${line.repeat(Math.ceil((5 * 65536) / Buffer.byteLength(line)))}`;
+    const bytes = Buffer.from(text, 'utf8');
+    const dir = mkdtempSync(join(tmpdir(), 'dsr-pieces-'));
+    const path = join(dir, 'big.txt');
+    writeFileSync(path, bytes);
+    const fromFile = await scanTopLevel(
+      {
+        ref: { path: '/mem/big.txt', itemPath: [] },
+        name: 'big.txt',
+        source: { kind: 'file', absPath: path, size: bytes.length },
+        depth: 0,
+      },
+      { subject: subjectOf(SUBJECT), all: false, limits: DEFAULT_LIMITS },
+    );
+    const inMemory = await scanBytes('big.txt', bytes);
+    const found = bodyFindings(fromFile);
+    expect(found.length).toBeGreaterThan(3 * 5 * 20);
+    expect(found).toEqual(bodyFindings(inMemory));
   });
 });

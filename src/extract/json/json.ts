@@ -1,6 +1,6 @@
 import type { Extractor } from '../api.js';
 import { jsonFormat } from '../formats.js';
-import { readHead, readPieces, TEXT_PIECE_BYTES } from '../read.js';
+import { readHead, readTransientPieces } from '../read.js';
 import { decodeStream, detectEncoding } from '../text/decode.js';
 
 /** JSON as text, with `\uXXXX` escapes decoded so `S\u00f8ren` reads as `Søren`; streamed at any size. */
@@ -12,9 +12,7 @@ const json: Extractor = {
       ctx.skip('binary');
       return;
     }
-    await ctx.textStream(
-      unescapeJson(decodeStream(readPieces(input, TEXT_PIECE_BYTES), guess.encoding, guess.bom)),
-    );
+    await ctx.textStream(unescapeJson(decodeStream(readTransientPieces(input), guess.encoding, guess.bom)));
   },
 };
 

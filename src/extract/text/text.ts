@@ -1,6 +1,6 @@
 import type { Extractor } from '../api.js';
 import { textFormat } from '../formats.js';
-import { extensionOf, readHead, readPieces, TEXT_PIECE_BYTES } from '../read.js';
+import { extensionOf, readHead, readTransientPieces } from '../read.js';
 import { decodeBuffer, decodeStream, detectEncoding } from './decode.js';
 import { rtfToText } from './rtf.js';
 
@@ -25,7 +25,7 @@ const text: Extractor = {
       ctx.skip('binary');
       return;
     }
-    await ctx.textStream(decodeStream(readPieces(input, TEXT_PIECE_BYTES), guess.encoding, guess.bom));
+    await ctx.textStream(decodeStream(readTransientPieces(input), guess.encoding, guess.bom));
   },
 };
 
