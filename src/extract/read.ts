@@ -8,7 +8,7 @@ export async function readHead(input: ItemInput, bytes = 65536): Promise<Uint8Ar
   // round trips (open, read, close) through libuv's thread pool.
   const fd = openSync(input.source.absPath, 'r');
   try {
-    const buf = Buffer.alloc(Math.min(bytes, Math.max(input.source.size, 0)) || bytes);
+    const buf = Buffer.allocUnsafe(Math.min(bytes, Math.max(input.source.size, 0)) || bytes);
     return buf.subarray(0, readSync(fd, buf, 0, buf.length, 0));
   } finally {
     closeSync(fd);
