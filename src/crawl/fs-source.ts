@@ -76,7 +76,10 @@ export async function* walkRoot(root: string, excludes: readonly string[]): Asyn
         const st = fs.lstatSync(abs);
         if (st.isSymbolicLink()) pending.push({ type: 'skip', path: abs, reason: 'symlink' });
         else if (st.isFile()) {
-          pending.push({ type: 'file', file: { absPath: abs, root: absRoot, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino } });
+          pending.push({
+            type: 'file',
+            file: { absPath: abs, root: absRoot, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino },
+          });
         }
       } catch {
         // vanished between listing and stat

@@ -54,7 +54,8 @@ export function rawSubjectAnchors(subject: CompiledSubject): RawAnchors | undefi
     );
   }
   // An alias usually shares the profile name's surname: each spelling is searched once.
-  for (const surname of new Set(subject.names.map((n) => n.surname))) tests.push(surnameTest(surname, sources));
+  for (const surname of new Set(subject.names.map((n) => n.surname)))
+    tests.push(surnameTest(surname, sources));
   const span = Math.max(...sources.map((p) => p.length)) * 4 + 16;
   return { test: (bytes) => blockTest(bytes, tests), span };
 }

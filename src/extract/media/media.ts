@@ -9,7 +9,6 @@ import { MEDIA_EXTENSIONS, mediaFormat } from '../formats.js';
 import { extensionOf, readHead } from '../read.js';
 import { detectEncoding } from '../text/decode.js';
 import text from '../text/text.js';
-import { containerOf } from './container.js';
 import { readTags } from './exiftool.js';
 import { type Probe, probeMetadata, type ReadRange, xmpHasFields } from './probe.js';
 import { EXIFTOOL_ARGS, entriesFromTags, type MetaEntry, problemOf } from './tags.js';
