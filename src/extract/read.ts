@@ -1,4 +1,5 @@
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import type { ItemInput } from '../core/types.js';
 
 /** First bytes of an item, for sniffing its format. */
@@ -47,7 +48,9 @@ export async function* readTransientPieces(input: ItemInput): AsyncGenerator<Uin
   const fd = openSync(input.source.absPath, 'r');
   const buf = borrowBuffer(TEXT_PIECE_BYTES);
   try {
-    for (let position = 0; ; ) {
+    for (let position = 0, piece = 1; ; piece++) {
+      // Let an abort (Ctrl-C in an in-process read) through now and then on a very large file.
+      if (piece % 64 === 0) await yieldToEvents();
       const n = readSync(fd, buf, 0, TEXT_PIECE_BYTES, position);
       if (n === 0) return;
       position += n;
