@@ -1,8 +1,9 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 import type { ItemRef } from './types.js';
 
+/** One-shot `crypto.hash`: a finding id per identifier of an inventory made `createHash` objects a hot spot. */
 export function sha256Hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
+  return hash('sha256', data, 'hex');
 }
 
 /** Stable item id: the same path and itemPath give the same id in every scan. */
