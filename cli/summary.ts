@@ -1,6 +1,7 @@
 import { relative } from 'node:path';
 import { detectors } from '../detectors/index.js';
 import { maskName, maskSubject, maskValue } from '../src/core/mask.js';
+import { compareStrings } from '../src/core/order.js';
 import type { Finding, ItemRecord, ScanStats, Subject } from '../src/core/types.js';
 import { compileSubject, EMPTY_SUBJECT } from '../src/match/subject.js';
 
@@ -114,7 +115,7 @@ export function formatSummary(s: SummaryInput): string {
     const max = s.maxItems ?? 20;
     const order = { confirmed: 0, namesake: 1, possible: 2 };
     const sorted = [...s.items].sort(
-      (a, b) => order[a.evidence] - order[b.evidence] || a.path.localeCompare(b.path),
+      (a, b) => order[a.evidence] - order[b.evidence] || compareStrings(a.path, b.path),
     );
     const rootOf = (p: string) => s.roots.find((r) => p.startsWith(`${r}/`)) ?? '';
     const mask = identifierMasker(s.subject);

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { UsageError } from '../core/errors.js';
 import { sha256Hex } from '../core/ids.js';
 import { maskValue } from '../core/mask.js';
+import { compareItemRefs } from '../core/order.js';
 import type {
   DetectorId,
   Evidence,
@@ -179,13 +180,7 @@ export function buildPlan(
 
   const actions: Action[] = [];
   for (const g of groups.values()) actions.push(chooseAction(g.items, g.included, findingsByItem, opts));
-  actions.sort((a, b) =>
-    a.path === b.path
-      ? a.itemPath.join('\u0000').localeCompare(b.itemPath.join('\u0000'))
-      : a.path < b.path
-        ? -1
-        : 1,
-  );
+  actions.sort(compareItemRefs);
 
   const body = {
     schema: PLAN_SCHEMA,

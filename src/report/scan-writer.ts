@@ -1,6 +1,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { compareItemRefs, compareStrings } from '../core/order.js';
 import type { Finding, ItemRecord, ScanError, ScanFile, ScanStats, Subject } from '../core/types.js';
 import { writeFileAtomic } from './atomic.js';
 import { Spool, WRITE_CHARS } from './spool.js';
@@ -79,14 +80,8 @@ export class ScanWriter {
   ): Promise<void> {
     await this.findings.close();
     await this.scanned?.close();
-    const order = (a: { path: string; itemPath: string[] }, b: { path: string; itemPath: string[] }) =>
-      a.path < b.path
-        ? -1
-        : a.path > b.path
-          ? 1
-          : a.itemPath.join('\u0000').localeCompare(b.itemPath.join('\u0000'));
-    this.items.sort(order);
-    this.errors.sort(order);
+    this.items.sort(compareItemRefs);
+    this.errors.sort(compareItemRefs);
     const head: Omit<ScanFile, 'findings' | 'items' | 'errors' | 'scanned'> = {
       schema: 'dsr.scan/1',
       scanId: this.header.scanId,
@@ -104,7 +99,7 @@ export class ScanWriter {
       await writeFileAtomic(path, async (fh) => {
         const json = JSON.stringify(head, null, 2);
         await fh.write(`${json.slice(0, -2)},\n  "findings": [`);
-        await this.writeFindings(fh, order);
+        await this.writeFindings(fh);
         await fh.write('],\n  "items": [');
         await writeArray(
           fh,
@@ -127,7 +122,7 @@ export class ScanWriter {
     }
   }
 
-  private async writeFindings(fh: FileHandle, order: (a: Finding, b: Finding) => number): Promise<void> {
+  private async writeFindings(fh: FileHandle): Promise<void> {
     if (this.findings.count > SORT_LIMIT) {
       await writeArray(fh, this.findings.lines());
       return;
@@ -136,8 +131,8 @@ export class ScanWriter {
     for await (const line of this.findings.lines()) all.push(JSON.parse(line) as Finding);
     all.sort(
       (a, b) =>
-        order(a, b) ||
-        (a.location.field ?? '').localeCompare(b.location.field ?? '') ||
+        compareItemRefs(a, b) ||
+        compareStrings(a.location.field ?? '', b.location.field ?? '') ||
         (a.location.offset ?? 0) - (b.location.offset ?? 0),
     );
     await writeArray(
@@ -150,12 +145,25 @@ export class ScanWriter {
 async function writeArray(fh: FileHandle, lines: Iterable<string> | AsyncIterable<string>): Promise<void> {
   let first = true;
   let buf = '';
-  for await (const line of lines) {
+  /** Adds a line; returns the gathered text once it is worth a write. */
+  const add = (line: string): string | undefined => {
     buf += `${first ? '\n    ' : ',\n    '}${line}`;
     first = false;
-    if (buf.length > WRITE_CHARS) {
-      await fh.write(buf);
-      buf = '';
+    if (buf.length <= WRITE_CHARS) return undefined;
+    const full = buf;
+    buf = '';
+    return full;
+  };
+  // Lines held in memory are taken without an await each.
+  if (Symbol.iterator in lines) {
+    for (const line of lines) {
+      const full = add(line);
+      if (full) await fh.write(full);
+    }
+  } else {
+    for await (const line of lines) {
+      const full = add(line);
+      if (full) await fh.write(full);
     }
   }
   if (!first) buf += '\n  ';

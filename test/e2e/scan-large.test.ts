@@ -8,6 +8,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -29,6 +30,22 @@ function filler(size: number): Buffer {
   const text = Buffer.from('lorem ipsum dolor sit amet consectetur adipiscing elit ');
   for (let i = 0; i < size; i += text.length) text.copy(buf, i, 0, Math.min(text.length, size - i));
   return buf;
+}
+
+/** The files under `dir` that process `pid` has open (Linux: /proc/PID/fd). */
+function openFiles(pid: number, dir: string): string[] {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).flatMap((fd) => {
+      try {
+        const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+        return target.startsWith(`${dir}/`) ? [target] : [];
+      } catch {
+        return []; // closed meanwhile
+      }
+    });
+  } catch {
+    return [];
+  }
 }
 
 interface Finding {
@@ -182,7 +199,7 @@ describe('dsr scan: big input', () => {
         writeFileSync(join(dir, `part-${String(i).padStart(2, '0')}.txt`), body);
       const subject = writeSubject(work);
       const out = join(work, 'interrupted.scan.json');
-      // A private temp folder: the scan's working files appearing there show that it has started.
+      // A private temp folder, to see that the scan leaves no working files behind.
       const childTmp = mkdtempSync(join(work, 'tmp-'));
       const child = spawn(
         process.execPath,
@@ -198,12 +215,12 @@ describe('dsr scan: big input', () => {
         stderr += d;
       });
       const exited = new Promise<number | null>((res) => child.on('close', (code) => res(code)));
+      // One worker reads the files in turn: once a second one is open, the first has been scanned.
+      const seenOpen = new Set<string>();
       const deadline = Date.now() + 60_000;
-      while (
-        Date.now() < deadline &&
-        !readdirSync(childTmp).some((f) => statSync(join(childTmp, f)).size > 0)
-      ) {
-        await new Promise((res) => setTimeout(res, 50));
+      while (Date.now() < deadline && seenOpen.size < 2) {
+        for (const f of openFiles(child.pid ?? 0, dir)) seenOpen.add(f);
+        await new Promise((res) => setTimeout(res, 10));
       }
       await new Promise((res) => setTimeout(res, 300));
       child.kill('SIGINT');

@@ -1,0 +1,45 @@
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SPILL_CHARS, Spool } from '../src/report/spool.js';
+import { tempTree } from './helpers/cli.js';
+
+async function collect(spool: Spool<unknown>): Promise<string[]> {
+  const out: string[] = [];
+  for await (const line of spool.lines()) out.push(line);
+  return out;
+}
+
+describe('Spool', () => {
+  it('keeps a small list in memory: no file is ever created', async () => {
+    const path = join(tempTree(), 'small.jsonl');
+    const spool = new Spool<{ n: number; s: string }>(path);
+    const values = Array.from({ length: 2000 }, (_, n) => ({ n, s: `line ${n} … ø` }));
+    for (const v of values) spool.push(v);
+    await spool.close();
+    expect(spool.spilled).toBe(false);
+    expect(existsSync(path)).toBe(false);
+    expect(spool.count).toBe(2000);
+    expect((await collect(spool)).map((l) => JSON.parse(l))).toEqual(values);
+    await spool.remove();
+    expect(await collect(spool)).toEqual([]);
+  });
+
+  it('moves to a 0600 file past its memory bound and gives back every line in order', async () => {
+    const path = join(tempTree(), 'large.jsonl');
+    const spool = new Spool<string>(path);
+    const line = 'x'.repeat(1000);
+    const n = Math.ceil(SPILL_CHARS / 1000) + 500;
+    for (let i = 0; i < n; i++) spool.push(`${i}${line}`);
+    expect(spool.spilled).toBe(true);
+    await spool.close();
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    const lines = await collect(spool);
+    expect(lines).toHaveLength(n);
+    expect(lines[0]).toBe(JSON.stringify(`0${line}`));
+    expect(lines[n - 1]).toBe(JSON.stringify(`${n - 1}${line}`));
+    expect(lines.every((l, i) => l === JSON.stringify(`${i}${line}`))).toBe(true);
+    await spool.remove();
+    expect(existsSync(path)).toBe(false);
+  });
+});
