@@ -154,21 +154,44 @@ describe('dsr index and dsr scan --index', () => {
     expect(all.code).toBe(2);
   });
 
-  it('survives being killed mid-run: the index stays usable and the next run completes', async () => {
-    const { dir, root, subject, index } = setup();
-    for (let i = 0; i < 400; i++)
-      writeFileSync(join(root, `misc/bulk-${i}.txt`), `linje ${i} Karen Holm ${'x'.repeat(2000)}\n`);
-    const child = spawn(process.execPath, [CLI, 'index', root, '--index', index], { stdio: 'ignore' });
-    await new Promise((r) => setTimeout(r, 700));
+  /** Starts `dsr index` over 1,008 files and kills it once `ready(index)` holds; returns the setup. */
+  async function killedIndexRun(ready: (index: string) => boolean) {
+    const env = setup();
+    for (let i = 0; i < 1000; i++)
+      writeFileSync(join(env.root, `misc/bulk-${i}.txt`), `linje ${i} Karen Holm ${'x'.repeat(2000)}\n`);
+    const child = spawn(process.execPath, [CLI, 'index', env.root, '--index', env.index], {
+      stdio: 'ignore',
+    });
+    const exited = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_code, signal) => r(signal)));
+    const deadline = Date.now() + 30_000;
+    while (!ready(env.index) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
     child.kill('SIGKILL');
-    await new Promise((r) => child.on('exit', r));
+    expect(await exited).toBe('SIGKILL');
+    return env;
+  }
+
+  function expectUsableAfterKill({ dir, root, subject, index }: ReturnType<typeof setup>) {
     const rerun = runCli(['index', root, '--index', index]);
-    expect(rerun.code).toBe(0);
-    expect(rerun.stdout).toMatch(/408 files: \d+ read, \d+ unchanged/);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(rerun.stdout).toMatch(/1008 files: \d+ read, \d+ unchanged/);
     runCli(['scan', root, '--subject', subject, '-o', join(dir, 'full.json')]);
     runCli(['scan', root, '--subject', subject, '--index', index, '-o', join(dir, 'fast.json')]);
     expect(comparable(scanFile(join(dir, 'fast.json')))).toEqual(
       comparable(scanFile(join(dir, 'full.json'))),
     );
+  }
+
+  it('survives being killed mid-run: the index stays usable and the next run completes', async () => {
+    // Files are being written into the index once its write-ahead log has content.
+    const env = await killedIndexRun(
+      (index) => existsSync(`${index}-wal`) && statSync(`${index}-wal`).size > 0,
+    );
+    expectUsableAfterKill(env);
+  });
+
+  it('survives being killed while the index is created: the next run finishes it', async () => {
+    const env = await killedIndexRun((index) => existsSync(index));
+    expectUsableAfterKill(env);
+    expect(statSync(env.index).mode & 0o777).toBe(0o600);
   });
 });

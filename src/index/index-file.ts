@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
@@ -26,24 +26,25 @@ export async function openIndex(
   const path = resolve(indexPath);
   const keyPath = resolve(opts.keyPath ?? keyPathFor(path));
   const exists = existsSync(path);
-  if (!exists && !opts.create)
-    throw new UsageError(`${path}: no index here`, 'create one with dsr index ROOT… --index PATH');
-  if (!exists) {
-    if (existsSync(keyPath))
-      throw new UsageError(
-        `${keyPath}: a key file exists but its index does not; remove it or choose another --key`,
-      );
-    const fh = await open(path, 'wx', 0o600);
-    await fh.close();
-    const key = await createKey(keyPath);
-    const store = new SqliteIndexStore(path);
-    store.transaction(() => {
-      store.setMeta('schema', INDEX_SCHEMA);
-      store.setMeta('indexId', key.indexId);
-      store.setMeta('keyCheck', keyCheck(key));
-      store.setMeta('createdAt', new Date().toISOString());
-    });
-    return { store, key, path, keyPath, created: true };
+  // An empty index file is a creation that was cut short (the name is reserved first): it is finished.
+  const unfinished = exists && statSync(path).size === 0;
+  if (!opts.create && (!exists || unfinished))
+    throw new UsageError(
+      `${path}: ${exists ? 'this index was never finished' : 'no index here'}`,
+      'create one with dsr index ROOT… --index PATH',
+    );
+  if (!exists || unfinished) {
+    if (!exists) {
+      if (existsSync(keyPath))
+        throw new UsageError(
+          `${keyPath}: a key file exists but its index does not; remove it or choose another --key`,
+        );
+      const fh = await open(path, 'wx', 0o600);
+      await fh.close();
+    }
+    const key = existsSync(keyPath) ? await loadKey(keyPath) : await createKey(keyPath);
+    await initialise(path, key);
+    return { store: new SqliteIndexStore(path), key, path, keyPath, created: true };
   }
   const key = await loadKey(keyPath);
   let store: SqliteIndexStore;
@@ -67,6 +68,27 @@ export async function openIndex(
     );
   }
   return { store, key, path, keyPath, created: false };
+}
+
+/**
+ * Writes the index's tables and identity into a side file and renames it over the reserved (empty)
+ * index file, so that a crash never leaves an index without its identity: only the empty file, which
+ * the next run finishes.
+ */
+async function initialise(path: string, key: IndexKey): Promise<void> {
+  const side = `${path}.init`;
+  for (const f of [side, `${side}-wal`, `${side}-shm`]) rmSync(f, { force: true });
+  const fh = await open(side, 'wx', 0o600);
+  await fh.close();
+  const store = new SqliteIndexStore(side);
+  store.transaction(() => {
+    store.setMeta('schema', INDEX_SCHEMA);
+    store.setMeta('indexId', key.indexId);
+    store.setMeta('keyCheck', keyCheck(key));
+    store.setMeta('createdAt', new Date().toISOString());
+  });
+  store.close();
+  renameSync(side, path);
 }
 
 function safeMeta(store: IndexStore, key: string): string | undefined {
