@@ -21,8 +21,9 @@ const SLOTS = 1 << 14;
 const TICK_MS = 100;
 
 interface Watched {
-  timeoutMs: number;
-  timeout: AbortController;
+  /** Undefined: no time limit, only the caller's signal. */
+  timeoutMs?: number;
+  timedOut: boolean;
   /** The progress value last seen: 1 + the index of the item the worker is on, 0 before it begins. */
   seen: number;
   /** When the worker was first seen on that item. */
@@ -38,15 +39,25 @@ export class ItemTimeoutError extends Error {
 }
 
 /**
- * Worker threads for extraction and detection. A task that runs past its time limit is aborted, which
- * terminates its thread (the only way to stop a parser stuck in a loop); Piscina starts a fresh one.
+ * Worker threads for extraction and detection. A task that runs past its time limit, or whose caller
+ * gives up, has its thread terminated (the only way to stop a parser stuck in a loop); Piscina starts a
+ * fresh one.
+ *
+ * Tasks are handed to Piscina without an AbortSignal: Piscina runs an abortable task alone on its
+ * thread, so each task waited for a round trip to the main thread after the one before (workers idled
+ * ~13 % of a subject scan, more while the main thread scans too). Instead each worker notes in shared
+ * memory which task it is on, and the pool terminates that thread itself. A task queued behind the
+ * stopped one on the same thread fails with it; the scan reads such items again.
  */
 export class ScanPool {
   private readonly piscina: Piscina;
-  /** One progress value per task slot, written by the worker (shared memory: no message per item). */
+  /** Per task slot, written by the worker (shared memory: no message per item): progress, and its thread id. */
   private readonly progress = new Int32Array(new SharedArrayBuffer(SLOTS * 4));
+  private readonly owner = new Int32Array(new SharedArrayBuffer(SLOTS * 4));
   private readonly freeSlots = Array.from({ length: SLOTS }, (_, i) => SLOTS - 1 - i);
   private readonly watched = new Map<number, Watched>();
+  private timed = 0;
+  private readonly aborts = new WeakMap<AbortSignal, Set<() => void>>();
   private ticker: NodeJS.Timeout | undefined;
 
   constructor(readonly size: number) {
@@ -63,45 +74,91 @@ export class ScanPool {
       // scavenges. 8 MB: at 4 MB an inventory's findings outlived the scavenges and were copied into the
       // old generation; 16 MB was no faster than 8 on --all over the bench corpus but peaked 30 MB higher.
       resourceLimits: { maxOldGenerationSizeMb: 1024, maxYoungGenerationSizeMb: 8 },
-      workerData: { progress: this.progress },
+      workerData: { progress: this.progress, owner: this.owner },
     });
+  }
+
+  /** Tasks handed to the pool and not yet settled. */
+  get pending(): number {
+    return this.watched.size;
   }
 
   /**
    * With `timeoutMs`, each item's clock starts when a worker begins it, not when it is queued: a thread
    * that replaces a stopped one first spends a while loading parsers, and that must not count against
    * the next item (with a short `--timeout` it would time out every following file in turn). A task
-   * stopped at the limit rejects with an ItemTimeoutError naming the item.
+   * stopped at the limit rejects with an ItemTimeoutError naming the item; one whose `signal` aborts
+   * rejects with the signal's reason at once.
    */
   run(task: ScanTask, signal: AbortSignal, timeoutMs?: number): Promise<TopLevelResult[]> {
-    const slot = timeoutMs === undefined ? undefined : this.freeSlots.pop();
-    if (slot === undefined || timeoutMs === undefined) return this.piscina.run(task, { signal });
+    if (signal.aborted) return Promise.reject(signal.reason);
+    const slot = this.freeSlots.pop();
+    // Out of slots (thousands of tasks at once): Piscina's own abort, one task per thread.
+    if (slot === undefined) return this.piscina.run(task, { signal });
     Atomics.store(this.progress, slot, 0);
-    const watched: Watched = { timeoutMs, timeout: new AbortController(), seen: 0 };
+    Atomics.store(this.owner, slot, 0);
+    const watched: Watched = { timeoutMs, timedOut: false, seen: 0 };
     this.watched.set(slot, watched);
-    this.ticker ??= setInterval(() => this.checkTimeouts(), TICK_MS);
-    return this.piscina
-      .run({ ...task, progressSlot: slot }, { signal: AbortSignal.any([signal, watched.timeout.signal]) })
-      .catch((err: unknown) => {
-        if (watched.timeout.signal.aborted && !signal.aborted) throw new ItemTimeoutError(watched.seen - 1);
-        throw err;
-      })
-      .finally(() => {
-        this.watched.delete(slot);
-        this.freeSlots.push(slot);
-        if (this.watched.size === 0) this.stopTicker();
+    if (timeoutMs !== undefined) {
+      this.timed++;
+      this.ticker ??= setInterval(() => this.checkTimeouts(), TICK_MS);
+    }
+    return new Promise<TopLevelResult[]>((resolve, reject) => {
+      const forget = this.onAbort(signal, () => {
+        this.stopThreadOf(slot);
+        reject(signal.reason);
       });
+      this.piscina
+        .run({ ...task, progressSlot: slot })
+        .then(resolve, (err: unknown) =>
+          reject(watched.timedOut ? new ItemTimeoutError(watched.seen - 1) : err),
+        )
+        .finally(() => {
+          forget();
+          // Only now: until Piscina settles the task, a worker may still write to its slot.
+          this.watched.delete(slot);
+          this.freeSlots.push(slot);
+          if (timeoutMs !== undefined && --this.timed === 0) this.stopTicker();
+        });
+    });
+  }
+
+  /**
+   * Calls `fn` when `signal` aborts, until forgotten. One listener per signal: a scan's tasks share its
+   * signal, and Node warns from eleven listeners on.
+   */
+  private onAbort(signal: AbortSignal, fn: () => void): () => void {
+    let waiting = this.aborts.get(signal);
+    if (!waiting) {
+      const set = new Set<() => void>();
+      signal.addEventListener('abort', () => {
+        for (const f of set) f();
+      });
+      this.aborts.set(signal, set);
+      waiting = set;
+    }
+    waiting.add(fn);
+    return () => waiting.delete(fn);
+  }
+
+  /** Terminates the thread running the task in `slot`, if it has begun; Piscina then fails its tasks. */
+  private stopThreadOf(slot: number): void {
+    const id = Atomics.load(this.owner, slot);
+    if (id === 0) return;
+    void this.piscina.threads.find((t) => t.threadId === id)?.terminate();
   }
 
   private checkTimeouts(): void {
     const now = Date.now();
     for (const [slot, w] of this.watched) {
+      if (w.timeoutMs === undefined || w.timedOut) continue;
       const progress = Atomics.load(this.progress, slot);
       if (progress !== w.seen) {
         w.seen = progress;
         w.since = now;
-      } else if (w.since !== undefined && now - w.since >= w.timeoutMs && !w.timeout.signal.aborted) {
-        w.timeout.abort(new DOMException('item time limit', 'TimeoutError'));
+      } else if (w.since !== undefined && now - w.since >= w.timeoutMs) {
+        w.timedOut = true;
+        this.stopThreadOf(slot);
       }
     }
   }

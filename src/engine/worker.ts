@@ -1,13 +1,14 @@
 import { createHmac } from 'node:crypto';
 // Piscina hands its workers the pool's workerData as the thread's own: importing it from piscina would
 // load the whole pool package into every worker.
-import { workerData } from 'node:worker_threads';
+import { threadId, workerData } from 'node:worker_threads';
 import type { ItemInput, Subject } from '../core/types.js';
 import { collectTokens } from '../index/tokens.js';
 import { type CompiledSubject, compileSubject, EMPTY_SUBJECT } from '../match/subject.js';
 import type { Limits } from './limits.js';
+import { rawFirstPass } from './raw-first.js';
 import type { ByteRange } from './raw-pass.js';
-import { rawRangePass, scanTopLevel, type TopLevelResult } from './scan-item.js';
+import { scanTopLevel, type TopLevelResult } from './scan-item.js';
 
 /**
  * A unit of work for a worker thread: top-level files or fetched messages, read one after another.
@@ -28,14 +29,15 @@ export interface ScanTask {
   /** Index mode: collect keyed hashes of identifier tokens instead of detecting (the key is the MAC key, base64). */
   index?: { macKey: string };
   /**
-   * This task's place in the pool's shared progress array: the worker writes 1 + the index of the item
-   * it begins, so each item's time limit starts when it does (see ScanPool.run).
+   * This task's place in the pool's shared arrays: the worker writes its thread id when it begins the
+   * task and 1 + the index of each item it begins, so each item's time limit starts when it does and
+   * the pool knows which thread to stop (see ScanPool.run).
    */
   progressSlot?: number;
 }
 
-function progressArray(): Int32Array {
-  return (workerData as { progress: Int32Array }).progress;
+function shared(): { progress: Int32Array; owner: Int32Array } {
+  return workerData as { progress: Int32Array; owner: Int32Array };
 }
 
 let cached: { key: string; compiled: CompiledSubject } | undefined;
@@ -47,17 +49,29 @@ function subjectFor(subject: Subject | null): CompiledSubject {
   return cached.compiled;
 }
 
-/** Piscina entry point. Extraction and detection are CPU-bound and may loop on hostile input, so they run here. */
-export default async function runTask(task: ScanTask, signal?: AbortSignal): Promise<TopLevelResult[]> {
+let previous: Promise<unknown> = Promise.resolve();
+
+/**
+ * Piscina entry point. Extraction and detection are CPU-bound and may loop on hostile input, so they run
+ * here. Tasks run one after another: the pool keeps a second one waiting in each worker, so that the
+ * worker goes straight on to it instead of idling for a round trip to the main thread.
+ */
+export default function runTask(task: ScanTask, signal?: AbortSignal): Promise<TopLevelResult[]> {
+  const run = previous.then(() => runNow(task, signal));
+  previous = run.catch(() => undefined);
+  return run;
+}
+
+async function runNow(task: ScanTask, signal?: AbortSignal): Promise<TopLevelResult[]> {
+  if (task.progressSlot !== undefined) Atomics.store(shared().owner, task.progressSlot, threadId);
   if (task.range) {
-    if (task.progressSlot !== undefined) Atomics.store(progressArray(), task.progressSlot, 1);
-    const opts = { subject: subjectFor(task.subject), all: false, limits: task.limits, signal };
-    const settled = await rawRangePass(task.inputs[0], opts, task.range);
+    if (task.progressSlot !== undefined) Atomics.store(shared().progress, task.progressSlot, 1);
+    const settled = await rawFirstPass(task.inputs[0], subjectFor(task.subject), signal, task.range);
     return settled ? [settled] : [];
   }
   const results: TopLevelResult[] = [];
   for (const [i, input] of task.inputs.entries()) {
-    if (task.progressSlot !== undefined) Atomics.store(progressArray(), task.progressSlot, i + 1);
+    if (task.progressSlot !== undefined) Atomics.store(shared().progress, task.progressSlot, i + 1);
     results.push(await runOne(input, task, signal));
   }
   return results;
