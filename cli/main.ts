@@ -5,19 +5,26 @@
  */
 import { EXIT } from './exit-codes.js';
 
-/** A plain scan always needs worker threads (not `--index`, which may need none, nor `--help`). */
-function warmsWorkers(argv: string[]): boolean {
+/**
+ * A plain scan always needs worker threads (not `--index`, which may need none, nor `--help`; with
+ * `--concurrency` the scan starts its own). A subject scan's main thread does a worker's share of the
+ * raw-byte pass (see runScan): it needs one thread fewer than an inventory (`--all`).
+ */
+function warmsWorkers(argv: string[]): 'all' | 'subject' | undefined {
   const args = argv.slice(2);
-  return (
+  const plainScan =
     args.find((a) => !a.startsWith('-')) === 'scan' &&
-    !args.some((a) => a === '--index' || a.startsWith('--index=') || a === '--help' || a === '-h')
-  );
+    !args.some((a) => /^--(index|concurrency|help)(=|$)|^-h$/.test(a));
+  if (!plainScan) return undefined;
+  return args.includes('--all') ? 'all' : 'subject';
 }
 
 async function main(argv: string[]): Promise<number> {
-  const pool = warmsWorkers(argv)
+  const warm = warmsWorkers(argv);
+  const pool = warm
     ? import('../src/engine/pool.js').then((m) => {
-        m.warmPool();
+        const threads = m.defaultConcurrency();
+        m.warmPool(warm === 'subject' && threads >= 2 ? threads - 1 : threads);
         return m;
       })
     : undefined;

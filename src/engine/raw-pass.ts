@@ -57,8 +57,9 @@ export async function rawPass(
     let escapes = format !== 'text';
     let carry = 0;
     for (let block = 1; ; block++) {
-      // Let an abort (Ctrl-C, the item's time limit) through now and then on a very large file.
-      if (block % 64 === 0) await yieldToEvents();
+      // Let an abort (Ctrl-C, the item's time limit) through every 1 MiB, and on the main thread the
+      // workers' results (see runScan).
+      if (block % 16 === 0) await yieldToEvents();
       signal?.throwIfAborted();
       const want = Math.min(BLOCK, stop - position);
       const bytesRead = readSync(fd, buf, carry, want, position);

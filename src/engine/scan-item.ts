@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { relative } from 'node:path';
 import type { Detector } from '../../detectors/define.js';
 import { detectors as allDetectors } from '../../detectors/index.js';
 import { ExtractError, errorMessage, kindOfSystemError } from '../core/errors.js';
@@ -24,8 +23,7 @@ import { evidenceOf, type PlacedCandidate } from '../match/evidence.js';
 import type { CompiledSubject } from '../match/subject.js';
 import { subjectAnchors } from './anchors.js';
 import type { Limits } from './limits.js';
-import { type RawAnchors, rawSubjectAnchors } from './raw-anchors.js';
-import { type ByteRange, rawPass } from './raw-pass.js';
+import { pathTextOf, rawFirstPass } from './raw-first.js';
 
 export interface EngineOptions {
   subject: CompiledSubject;
@@ -74,10 +72,8 @@ export async function scanTopLevel(input: ItemInput, opts: EngineOptions): Promi
   const anchors = !opts.all && !opts.onChunk && !opts.detectors ? subjectAnchors(opts.subject) : undefined;
   if (!anchors) return scanTopLevelWith(input, opts);
   // Plain text is first searched as raw bytes: no decoding or normalising for a file without an anchor.
-  const raw = rawAnchorsOf(opts.subject);
-  const pathText = pathTextOf(input);
-  if (raw && !opts.rawChecked && !anchors(pathText.normalize('NFC'))) {
-    const settled = await rawPass(input, raw, opts.signal);
+  if (!opts.rawChecked) {
+    const settled = await rawFirstPass(input, opts.subject, opts.signal);
     if (settled) return settled;
   }
   const hit = new AbortController();
@@ -208,35 +204,6 @@ async function scanItem(
     result.errors.push(toScanError(refOf(input), err));
   }
   await finishItem(state, opts, result);
-}
-
-/**
- * The raw-byte pass alone over part of a top-level file (see rawPass), so that workers can share a huge
- * one; undefined when the file must be read in full. The range at 0 also checks the file's own name.
- */
-export async function rawRangePass(
-  input: ItemInput,
-  opts: EngineOptions,
-  range: ByteRange,
-): Promise<TopLevelResult | undefined> {
-  const anchors = subjectAnchors(opts.subject);
-  const raw = rawAnchorsOf(opts.subject);
-  if (!anchors || !raw || (range.start === 0 && anchors(pathTextOf(input).normalize('NFC'))))
-    return undefined;
-  return rawPass(input, raw, opts.signal, range);
-}
-
-/** The item's path below its root (or its name when nested), with separators read as spaces. */
-function pathTextOf(input: ItemInput): string {
-  const path = input.depth === 0 && input.root ? relative(input.root, input.ref.path) : input.name;
-  return path ? path.replace(/[_./\\-]/g, ' ') : '';
-}
-
-const rawAnchorCache = new WeakMap<CompiledSubject, RawAnchors | undefined>();
-
-function rawAnchorsOf(subject: CompiledSubject): RawAnchors | undefined {
-  if (!rawAnchorCache.has(subject)) rawAnchorCache.set(subject, rawSubjectAnchors(subject));
-  return rawAnchorCache.get(subject);
 }
 
 function chunkerOptions(input: ItemInput, o: TextOptions | undefined, maxChars: number) {
