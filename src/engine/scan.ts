@@ -5,6 +5,7 @@ import { newScanId } from '../core/ids.js';
 import type { ItemInput, ScanError, Subject } from '../core/types.js';
 import { type FileEntry, walkRoot } from '../crawl/fs-source.js';
 import { endExifTool } from '../extract/media/exiftool.js';
+import { formatForName } from '../extract/registry.js';
 import { compileSubject } from '../match/subject.js';
 import { ScanWriter } from '../report/scan-writer.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
@@ -98,7 +99,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
   );
   const concurrency = Math.max(1, opts.concurrency ?? defaultConcurrency());
   // A subject scan's main thread mostly waits for the workers: it takes a share of the raw-byte pass
-  // itself (see scanHere), in place of one worker thread, which would cost ~0.15 s of CPU to start.
+  // itself (see shared), in place of one worker thread, which would cost ~0.15 s of CPU to start.
   const shareRaw = sharesRawPass(opts, concurrency);
   const poolSize = shareRaw ? concurrency - 1 : concurrency;
   // Started on first use: a scan answered from an index may never need a worker.
@@ -106,6 +107,12 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
   const getPool = () => {
     pool ??= takeWarmPool(poolSize) ?? new ScanPool(poolSize);
     return pool;
+  };
+  // The thread a shared scan leaves out, started only for files of other formats (see shared).
+  let extraPool: ScanPool | undefined;
+  const getExtraPool = () => {
+    extraPool ??= new ScanPool(concurrency - poolSize);
+    return extraPool;
   };
   // Eight tasks per worker: the next ones are queued while the current one runs (the time limit starts when a
   // worker begins an item, so waiting in the queue costs nothing).
@@ -147,6 +154,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
     retry = true,
     here = opts.inProcess,
     rawChecked = false,
+    extra = false,
   ): Promise<void> => {
     if (stop.signal.aborted) return;
     current = inputs[inputs.length - 1].ref.path;
@@ -154,7 +162,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
     try {
       const task: ScanTask = { inputs, subject: opts.subject, all, limits, index: opts.index, rawChecked };
       if (here) results = await (await import('./worker.js')).default(task, stop.signal);
-      else results = await getPool().run(task, stop.signal, limits.timeoutMs);
+      else results = await (extra ? getExtraPool() : getPool()).run(task, stop.signal, limits.timeoutMs);
     } catch (err) {
       if (stop.signal.aborted) return;
       const culprit = err instanceof ItemTimeoutError ? err.index : -1;
@@ -218,30 +226,36 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
     const tracked = p.finally(() => inFlight.delete(tracked));
     inFlight.add(tracked);
   };
-  /** Tasks handed to the workers and not yet settled. */
+  /** Tasks handed to the pool and not yet settled … */
   let inPool = 0;
-  const schedule = (inputs: ItemInput[], here?: boolean, rawChecked?: boolean) => {
-    if (!here) inPool++;
+  /** … and to the extra pool. */
+  let inExtra = 0;
+  const schedule = (inputs: ItemInput[], here?: boolean, rawChecked?: boolean, extra = false) => {
+    if (extra) inExtra++;
+    else if (!here) inPool++;
     track(
-      limit(() => scanBatch(inputs, true, here, rawChecked)).finally(() => {
-        if (!here) {
-          inPool--;
-          shared?.feedPool();
-        }
+      limit(() => scanBatch(inputs, true, here, rawChecked, extra)).finally(() => {
+        if (extra) inExtra--;
+        else if (!here) inPool--;
+        if (!here) shared?.feedPool();
       }),
     );
   };
 
   /**
-   * Sharing the raw-byte pass with this thread: the walk queues files; the workers are fed batches from
-   * the queue's head whenever they have fewer than two tasks (one running, one waiting), and this thread
-   * reads files from its tail meanwhile, letting the workers' results (and so their next batches) in
-   * after every 1 MiB it reads. A file this thread does not settle goes to the workers, read in full.
+   * Sharing the raw-byte pass with this thread: the walk queues files, plain text (by name) apart from
+   * other formats. The workers are fed batches from the queues' heads whenever a thread holds fewer
+   * than two tasks — files of other formats first, also to the thread left out (started when first
+   * needed), plain text only to the pool — and this thread reads plain-text files from the tail
+   * meanwhile, letting the workers' results (and so their next batches) in after every 1 MiB it reads.
+   * A file it does not settle goes to the workers, read in full, so parsers still run only where a
+   * time limit can stop them.
    */
   const shared = shareRaw
     ? (() => {
         const compiled = compileSubject(opts.subject!);
-        const queued: ItemInput[] = [];
+        const plain: ItemInput[] = [];
+        const other: ItemInput[] = [];
         let walked = false;
         let wakeReader: (() => void) | undefined;
         let wakeWalk: (() => void) | undefined;
@@ -253,18 +267,30 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
           else wakeWalk = undefined;
           w?.();
         };
-        const feedPool = () => {
-          if (stop.signal.aborted) queued.length = 0;
-          while (inPool < poolSize * 2 && queued.length) {
-            const batch = [queued.shift()!];
-            let bytes = sizeOf(batch[0]);
-            while (queued.length && batch.length < BATCH_FILES && bytes + sizeOf(queued[0]) <= BATCH_BYTES) {
-              bytes += sizeOf(queued[0]);
-              batch.push(queued.shift()!);
-            }
-            schedule(batch);
+        const full = () => plain.length + other.length >= QUEUE_FILES;
+        const takeBatch = (queue: ItemInput[]) => {
+          const batch = [queue.shift()!];
+          let bytes = sizeOf(batch[0]);
+          while (queue.length && batch.length < BATCH_FILES && bytes + sizeOf(queue[0]) <= BATCH_BYTES) {
+            bytes += sizeOf(queue[0]);
+            batch.push(queue.shift()!);
           }
-          if (queued.length < QUEUE_FILES) wake('walk');
+          return batch;
+        };
+        const feedPool = () => {
+          if (stop.signal.aborted) {
+            plain.length = 0;
+            other.length = 0;
+          }
+          // Two tasks per thread: one running, one waiting.
+          for (;;) {
+            if (other.length && inPool < poolSize * 2) schedule(takeBatch(other));
+            else if (other.length && inExtra < (concurrency - poolSize) * 2)
+              schedule(takeBatch(other), false, false, true);
+            else if (plain.length && inPool < poolSize * 2) schedule(takeBatch(plain));
+            else break;
+          }
+          if (!full()) wake('walk');
         };
         const readHere = async (input: ItemInput) => {
           current = input.ref.path;
@@ -282,9 +308,9 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
         };
         const reader = async () => {
           while (!stop.signal.aborted) {
-            const input = queued.pop();
+            const input = plain.pop();
             if (input) {
-              if (queued.length < QUEUE_FILES) wake('walk');
+              if (!full()) wake('walk');
               await readHere(input);
             } else if (walked) return;
             else await new Promise<void>((r) => (wakeReader = r));
@@ -294,14 +320,15 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
         return {
           feedPool,
           add(input: ItemInput) {
-            queued.push(input);
+            const byName = formatForName(input.name);
+            if (!byName || byName.id === 'text' || byName.id === 'json') plain.push(input);
+            else other.push(input);
             feedPool();
             wake('reader');
           },
-          /** Waits while the queue is full. */
+          /** Waits while the queues are full. */
           async room() {
-            while (queued.length >= QUEUE_FILES && !stop.signal.aborted)
-              await new Promise<void>((r) => (wakeWalk = r));
+            while (full() && !stop.signal.aborted) await new Promise<void>((r) => (wakeWalk = r));
           },
           end() {
             walked = true;
@@ -373,6 +400,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
     if (stop.signal.aborted) while (inFlight.size) await Promise.allSettled(inFlight);
     // The workers are stopped while the caller writes its results; the process waits for them on exit.
     void pool?.close().catch(() => undefined);
+    void extraPool?.close().catch(() => undefined);
     await endExifTool();
   }
   return { writer, interrupted: stop.signal.aborted, finishedAt: new Date().toISOString() };
