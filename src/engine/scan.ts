@@ -389,7 +389,8 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
       if (stop.signal.aborted) break;
       for await (const input of source.items(stop.signal, (e) => writer.addError(e))) {
         if (stop.signal.aborted) break;
-        schedule([input]);
+        // A shared scan also has the thread it left out for these (messages: never plain text).
+        schedule([input], false, false, shared !== undefined && inExtra < inPool);
         await backpressure();
       }
     }
