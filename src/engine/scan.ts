@@ -108,7 +108,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
     pool ??= takeWarmPool(poolSize) ?? new ScanPool(poolSize);
     return pool;
   };
-  // The thread a shared scan leaves out, started only for files of other formats (see shared).
+  // The thread a shared scan leaves out, started only for files of other formats and huge files.
   let extraPool: ScanPool | undefined;
   const getExtraPool = () => {
     extraPool ??= new ScanPool(concurrency - poolSize);
@@ -192,18 +192,18 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
     const wave = RANGE_BYTES * concurrency * 2;
     let first: TopLevelResult | undefined;
     let clean = true;
+    // Every worker thread shares the ranges, the one a shared scan leaves out included.
+    const pools = shared ? [getPool(), getExtraPool()] : [getPool()];
     for (let start = 0; clean && start < size; start += wave) {
       const runs: Promise<TopLevelResult | undefined>[] = [];
       for (let s = start; s < Math.min(size, start + wave); s += RANGE_BYTES) {
         const range = { start: s, end: Math.min(size, s + RANGE_BYTES) };
         // A range that fails or runs out of time leaves the file to the full read, which reports it.
         runs.push(
-          getPool()
-            .run({ ...task, range }, stop.signal, limits.timeoutMs)
-            .then(
-              (r) => r[0],
-              () => undefined,
-            ),
+          pools[(s / RANGE_BYTES) % pools.length].run({ ...task, range }, stop.signal, limits.timeoutMs).then(
+            (r) => r[0],
+            () => undefined,
+          ),
         );
       }
       const results = await Promise.all(runs);
