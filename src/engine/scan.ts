@@ -5,9 +5,9 @@ import { newScanId } from '../core/ids.js';
 import type { ItemInput, ScanError, Subject } from '../core/types.js';
 import { type FileEntry, walkRoot } from '../crawl/fs-source.js';
 import { endExifTool } from '../extract/media/exiftool.js';
-import { formatForName } from '../extract/registry.js';
 import { compileSubject } from '../match/subject.js';
 import { ScanWriter } from '../report/scan-writer.js';
+import { FileQueue } from './file-queue.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
 import { defaultConcurrency, ItemTimeoutError, ScanPool, takeWarmPool } from './pool.js';
 import { rawFirstPass } from './raw-first.js';
@@ -237,106 +237,50 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
       limit(() => scanBatch(inputs, true, here, rawChecked, extra)).finally(() => {
         if (extra) inExtra--;
         else if (!here) inPool--;
-        if (!here) shared?.feedPool();
+        if (!here) shared?.feed();
       }),
     );
   };
 
   /**
-   * Sharing the raw-byte pass with this thread: the walk queues files, plain text (by name) apart from
-   * other formats. The workers are fed batches from the queues' heads whenever a thread holds fewer
-   * than two tasks — files of other formats first, also to the thread left out (started when first
-   * needed), plain text only to the pool — and this thread reads plain-text files from the tail
-   * meanwhile, letting the workers' results (and so their next batches) in after every 1 MiB it reads.
-   * A file it does not settle goes to the workers, read in full, so parsers still run only where a
-   * time limit can stop them.
+   * Sharing the raw-byte pass with this thread: the walk queues files, the workers are fed batches
+   * whenever a thread holds fewer than two tasks (see FileQueue), and this thread reads plain-text
+   * files meanwhile, letting the workers' results (and so their next batches) in after every 1 MiB it
+   * reads. A file it does not settle goes to the workers, read in full, so parsers still run only where
+   * a time limit can stop them.
    */
   const shared = shareRaw
-    ? (() => {
-        const compiled = compileSubject(opts.subject!);
-        const plain: ItemInput[] = [];
-        const other: ItemInput[] = [];
-        let walked = false;
-        let wakeReader: (() => void) | undefined;
-        let wakeWalk: (() => void) | undefined;
-        let sinceYield = 0;
-        const sizeOf = (input: ItemInput) => (input.source.kind === 'file' ? input.source.size : 0);
-        const wake = (which: 'reader' | 'walk') => {
-          const w = which === 'reader' ? wakeReader : wakeWalk;
-          if (which === 'reader') wakeReader = undefined;
-          else wakeWalk = undefined;
-          w?.();
-        };
-        const full = () => plain.length + other.length >= QUEUE_FILES;
-        const takeBatch = (queue: ItemInput[]) => {
-          const batch = [queue.shift()!];
-          let bytes = sizeOf(batch[0]);
-          while (queue.length && batch.length < BATCH_FILES && bytes + sizeOf(queue[0]) <= BATCH_BYTES) {
-            bytes += sizeOf(queue[0]);
-            batch.push(queue.shift()!);
-          }
-          return batch;
-        };
-        const feedPool = () => {
-          if (stop.signal.aborted) {
-            plain.length = 0;
-            other.length = 0;
-          }
-          // Two tasks per thread: one running, one waiting.
-          for (;;) {
-            if (other.length && inPool < poolSize * 2) schedule(takeBatch(other));
-            else if (other.length && inExtra < (concurrency - poolSize) * 2)
-              schedule(takeBatch(other), false, false, true);
-            else if (plain.length && inPool < poolSize * 2) schedule(takeBatch(plain));
-            else break;
-          }
-          if (!full()) wake('walk');
-        };
-        const readHere = async (input: ItemInput) => {
-          current = input.ref.path;
-          const settled = await rawFirstPass(input, compiled, stop.signal).catch(() => null);
-          if (settled === null) return; // stopped
-          if (!settled) return schedule([input], false, true);
-          collect(writer, input, settled);
-          opts.onResult?.(input, settled);
-          progress();
-          sinceYield += sizeOf(input);
-          if (sinceYield >= HERE_YIELD_BYTES) {
-            sinceYield = 0;
-            await yieldToEvents();
-          }
-        };
-        const reader = async () => {
-          while (!stop.signal.aborted) {
-            const input = plain.pop();
-            if (input) {
-              if (!full()) wake('walk');
-              await readHere(input);
-            } else if (walked) return;
-            else await new Promise<void>((r) => (wakeReader = r));
-          }
-        };
-        track(reader());
-        return {
-          feedPool,
-          add(input: ItemInput) {
-            const byName = formatForName(input.name);
-            if (!byName || byName.id === 'text' || byName.id === 'json') plain.push(input);
-            else other.push(input);
-            feedPool();
-            wake('reader');
-          },
-          /** Waits while the queues are full. */
-          async room() {
-            while (full() && !stop.signal.aborted) await new Promise<void>((r) => (wakeWalk = r));
-          },
-          end() {
-            walked = true;
-            wake('reader');
-          },
-        };
-      })()
+    ? new FileQueue({
+        limit: QUEUE_FILES,
+        batchFiles: BATCH_FILES,
+        batchBytes: BATCH_BYTES,
+        room: () => ({ pool: poolSize * 2 - inPool, extra: (concurrency - poolSize) * 2 - inExtra }),
+        send: (batch, extra) => schedule(batch, false, false, extra),
+        stopped: () => stop.signal.aborted,
+      })
     : undefined;
+  const readPlainHere = async (queue: FileQueue) => {
+    const compiled = compileSubject(opts.subject!);
+    let sinceYield = 0;
+    for (let input = await queue.next(); input; input = await queue.next()) {
+      current = input.ref.path;
+      const settled = await rawFirstPass(input, compiled, stop.signal).catch(() => null);
+      if (settled === null) return; // stopped
+      if (!settled) {
+        schedule([input], false, true);
+        continue;
+      }
+      collect(writer, input, settled);
+      opts.onResult?.(input, settled);
+      progress();
+      sinceYield += input.source.kind === 'file' ? input.source.size : 0;
+      if (sinceYield >= HERE_YIELD_BYTES) {
+        sinceYield = 0;
+        await yieldToEvents();
+      }
+    }
+  };
+  if (shared) track(readPlainHere(shared));
 
   const splits = (size: number) =>
     size >= SPLIT_BYTES && !all && !opts.index && !opts.inProcess && opts.subject !== null;
