@@ -30,19 +30,24 @@ function queueWith(places: { pool: number; extra: number }, limit = 100) {
 describe('FileQueue', () => {
   it('sends other formats first, to the pool and then the extra thread; plain text only to the pool', () => {
     const { queue, sent, room } = queueWith({ pool: 0, extra: 0 });
-    for (const n of ['a.txt', 'b.log', 'c.pdf', 'd.docx', 'e.json', 'f.jpg', 'g.csv']) queue.add(file(n));
+    for (const n of ['a.txt', 'b.log', 'c.pdf', 'd.docx', 'e.json', 'f.jpg', 'g.csv', 'h.eml'])
+      queue.add(file(n));
     expect(sent).toEqual([]);
     room.pool = 1;
     room.extra = 1;
     queue.feed();
-    expect(sent).toEqual([{ names: ['c.pdf', 'd.docx', 'f.jpg'], extra: false }]);
-    room.pool = 1;
-    queue.feed();
-    expect(sent.at(-1)).toEqual({ names: ['a.txt', 'b.log', 'e.json'], extra: false });
+    expect(sent).toEqual([
+      { names: ['c.pdf', 'd.docx', 'f.jpg'], extra: false },
+      { names: ['h.eml'], extra: true },
+    ]);
     room.extra = 1;
     queue.feed();
-    // Plain text never goes to the extra thread.
+    // Plain text never goes to the extra thread …
     expect(sent).toHaveLength(2);
+    room.pool = 1;
+    queue.feed();
+    // … only to the pool.
+    expect(sent.at(-1)).toEqual({ names: ['a.txt', 'b.log', 'e.json'], extra: false });
   });
 
   it('batches by files and bytes, a big file alone', () => {
