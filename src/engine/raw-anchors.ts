@@ -1,7 +1,8 @@
 import { subjectPhoneDigits } from '../../detectors/phone.js';
 import { cprDigits } from '../match/cpr.js';
-import { NON_ASCII_BYTES, tokenBytePattern } from '../match/fold.js';
+import { longestLiteral, NON_ASCII_BYTES, tokenBytePattern } from '../match/fold.js';
 import type { CompiledSubject } from '../match/subject.js';
+import { ByteScanner, type ByteStep, caselessSteps, digitSteps } from './byte-scan.js';
 
 /**
  * The subject's anchors as patterns over a file's raw bytes, so that a plain-text file holding nothing
@@ -15,6 +16,8 @@ import type { CompiledSubject } from '../match/subject.js';
  * - phone: the national digits in order with at most one separator (space, no-break space, `.`, `-`);
  * - e-mail: the address itself, case-insensitively;
  * - name: the surname of every profile name in any spelling (every name form contains it).
+ * The first three, and the plain-letter part of a surname, run as byte programs (see byte-scan.ts),
+ * 16 bytes per step; the regex beside each states what its program matches (and sets the overlap).
  *
  * Two things can turn other bytes into these characters: NFC composition (a combining mark after a
  * letter) and case folding (`ſ` matches `s`, the Kelvin sign `k`). A file holding either
@@ -30,43 +33,95 @@ export interface RawAnchors {
 /** A no-break space as Windows-1252 (one byte) or UTF-8 (two bytes). */
 const NBSP = '(?:\\xa0|\\xc2\\xa0)';
 
-/** One identifier's test over a block; `text` is the block as a Latin-1 string, made once when needed. */
-type BlockTest = (bytes: Buffer, text: () => string) => boolean;
+/** One block of bytes, with its Latin-1 string and the byte programs' answers made when first asked. */
+interface Block {
+  bytes: Buffer;
+  text(): string;
+  found(program: number): boolean;
+  next(program: number, from: number): number;
+}
+type BlockTest = (block: Block) => boolean;
 
 export function rawSubjectAnchors(subject: CompiledSubject): RawAnchors | undefined {
   if (subject.isEmpty) return undefined;
   const tests: BlockTest[] = [];
   const sources: string[] = [];
+  const programs: ByteStep[][] = [];
+  // The digit and ASCII patterns run as byte programs (see byte-scan.ts), each the regex in `sources`.
+  const program = (steps: ByteStep[], source: string) => {
+    sources.push(source);
+    return programs.push(steps) - 1;
+  };
+  const found =
+    (index: number): BlockTest =>
+    (block) =>
+      block.found(index);
   for (const cpr of subject.cprs) {
     const d = cprDigits(cpr);
-    const re = regex(`${d.slice(0, 6)}(?:[- ]|${NBSP})?${d.slice(6)}`, sources);
-    const birth = Buffer.from(d.slice(0, 6));
-    tests.push((bytes, text) => bytes.includes(birth) && re.test(text()));
-  }
-  for (const digits of subjectPhoneDigits(subject)) {
-    const re = regex([...digits].join(`(?:[ .-]|${NBSP})?`), sources);
-    tests.push((_bytes, text) => re.test(text()));
-  }
-  for (const email of subject.emails) {
-    sources.push(email);
+    const source = `${d.slice(0, 6)}(?:[- ]|${NBSP})?${d.slice(6)}`;
     tests.push(
-      /^[\x21-\x7e]+$/.test(email) ? asciiAddressTest(email) : regexTest(literalBytePattern(email), sources),
+      found(
+        program(
+          digitSteps(d, 2, (i) => i === 5),
+          source,
+        ),
+      ),
+    );
+  }
+  for (const digits of subjectPhoneDigits(subject))
+    tests.push(
+      found(
+        program(
+          digitSteps(digits, 1, () => true),
+          [...digits].join(`(?:[ .-]|${NBSP})?`),
+        ),
+      ),
+    );
+  for (const email of subject.emails) {
+    const source = literalBytePattern(email);
+    tests.push(
+      /^[\x21-\x7e]+$/.test(email)
+        ? found(program(caselessSteps(email), source))
+        : regexTest(source, sources),
     );
   }
   // An alias usually shares the profile name's surname: each spelling is searched once.
-  for (const surname of new Set(subject.names.map((n) => n.surname)))
-    tests.push(surnameTest(surname, sources));
+  for (const surname of new Set(subject.names.map((n) => n.surname))) {
+    const literal = longestLiteral(surname);
+    tests.push(
+      literal.length >= 2
+        ? surnameTest(surname, sources, program(caselessSteps(literal), literal))
+        : surnameTest(surname, sources),
+    );
+  }
   const span = Math.max(...sources.map((p) => p.length)) * 4 + 16;
-  return { test: (bytes) => blockTest(bytes, tests), span };
+  let scanner: ByteScanner | undefined;
+  return {
+    test: (bytes) => {
+      scanner ??= new ByteScanner(programs);
+      return blockTest(bytes, scanner, tests);
+    },
+    span,
+  };
 }
 
-function blockTest(bytes: Buffer, tests: BlockTest[]): boolean {
+function blockTest(bytes: Buffer, scanner: ByteScanner, tests: BlockTest[]): boolean {
   let latin1: string | undefined;
-  const text = () => {
-    latin1 ??= bytes.toString('latin1');
-    return latin1;
+  let loaded = false;
+  const block: Block = {
+    bytes,
+    text: () => {
+      latin1 ??= bytes.toString('latin1');
+      return latin1;
+    },
+    found: (program) => block.next(program, 0) !== -1,
+    next: (program, from) => {
+      if (!loaded) scanner.load(bytes);
+      loaded = true;
+      return scanner.next(program, from);
+    },
   };
-  return tests.some((t) => t(bytes, text));
+  return tests.some((t) => t(block));
 }
 
 function regex(source: string, sources: string[]): RegExp {
@@ -76,39 +131,31 @@ function regex(source: string, sources: string[]): RegExp {
 
 function regexTest(source: string, sources: string[]): BlockTest {
   const re = regex(source, sources);
-  return (_bytes, text) => re.test(text());
+  return (block) => re.test(block.text());
 }
 
 /**
- * An ASCII address, found from each `@` (rare in most text) by comparing the bytes around it with the
- * ASCII case bit ignored: a few more bytes compare equal than letters, never fewer.
+ * A surname in any spelling: the whole pattern where its part from the longest run of plain ASCII
+ * letters on occurs. That part is found at each place the byte program `literal` (the run itself)
+ * matches; with no such program (a run of one letter or none), by a regex, which V8 scans for a leading
+ * literal far faster than for a leading alternation.
  */
-function asciiAddressTest(email: string): BlockTest {
-  const want = Buffer.from(email.toLowerCase(), 'latin1');
-  const at = want.indexOf(0x40);
-  return (bytes) => {
-    for (let i = bytes.indexOf(0x40, at); i !== -1; i = bytes.indexOf(0x40, i + 1)) {
-      const start = i - at;
-      if (start + want.length > bytes.length) return false;
-      let j = 0;
-      while (j < want.length && (bytes[start + j] | 0x20) === (want[j] | 0x20)) j++;
-      if (j === want.length) return true;
-    }
-    return false;
-  };
-}
-
-/**
- * A surname in any spelling. The pattern is tried from its longest run of plain ASCII letters on (V8
- * scans for a leading literal far faster than for a leading alternation); the whole pattern only
- * where that part occurs.
- */
-function surnameTest(surname: string, sources: string[]): BlockTest {
+function surnameTest(surname: string, sources: string[], literal?: number): BlockTest {
   const whole = regex(tokenBytePattern(surname), sources);
   const tail = tokenBytePattern(surname, { fromLongestLiteral: true });
-  if (tail === whole.source) return (_bytes, text) => whole.test(text());
+  if (literal !== undefined) {
+    const at = new RegExp(tail, 'iy');
+    return (block) => {
+      for (let p = block.next(literal, 0); p !== -1; p = block.next(literal, p + 1)) {
+        at.lastIndex = p;
+        if (at.test(block.text())) return whole.test(block.text());
+      }
+      return false;
+    };
+  }
+  if (tail === whole.source) return (block) => whole.test(block.text());
   const fast = new RegExp(tail, 'i');
-  return (_bytes, text) => fast.test(text()) && whole.test(text());
+  return (block) => fast.test(block.text()) && whole.test(block.text());
 }
 
 function literalBytePattern(s: string): string {

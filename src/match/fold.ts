@@ -117,15 +117,28 @@ export function tokenBytePattern(token: string, o: { fromLongestLiteral?: boolea
     .join('');
 }
 
+/** The token's longest run of positions with one plain ASCII spelling each, as text ('' when none). */
+export function longestLiteral(token: string): string {
+  const positions = positionsOf(token);
+  const start = longestLiteralRun(positions);
+  let end = start;
+  while (end < positions.length && isLiteral(positions[end])) end++;
+  return positions
+    .slice(start, end)
+    .map((p) => p.spellings[0])
+    .join('');
+}
+
+const isLiteral = (p: Position) =>
+  !p.optional && p.spellings.length === 1 && /^[\x21-\x7e]+$/.test(p.spellings[0]);
+
 /** Start of the longest run of positions that are one ASCII spelling each (0 when there is none). */
 function longestLiteralRun(positions: Position[]): number {
-  const literal = (p: Position) =>
-    !p.optional && p.spellings.length === 1 && /^[\x21-\x7e]+$/.test(p.spellings[0]);
   let best = 0;
   let bestLength = 0;
   for (let i = 0; i < positions.length; ) {
     let j = i;
-    while (j < positions.length && literal(positions[j])) j++;
+    while (j < positions.length && isLiteral(positions[j])) j++;
     if (j - i > bestLength) {
       best = i;
       bestLength = j - i;

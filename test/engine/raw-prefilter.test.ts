@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { detectors } from '../../detectors/index.js';
 import type { ItemInput } from '../../src/core/types.js';
 import { DEFAULT_LIMITS } from '../../src/engine/limits.js';
-import { rawSubjectAnchors } from '../../src/engine/raw-anchors.js';
+import { needsDecoding, rawSubjectAnchors } from '../../src/engine/raw-anchors.js';
 import { rawPass } from '../../src/engine/raw-pass.js';
 import { scanTopLevel } from '../../src/engine/scan-item.js';
 import { brief } from '../extract/text-helpers.js';
@@ -184,4 +184,27 @@ describe('rawSubjectAnchors', () => {
       expect(anchors.test(utf8(text))).toBe(false);
     },
   );
+});
+
+describe('rawSubjectAnchors for surnames of every shape', () => {
+  // The plain-letter part of each surname ('rg', 'r', 'll', 'kj', 'br', 'nielsen') occurs many times
+  // in the decoys before the name: every occurrence is looked at, not only the first.
+  const decoys = 'Borg, Bjerg og Nørgaard; Rasmussen, Møller, Kjeld, Brandt, Nielsson. '.repeat(40);
+  it.each([
+    ['Østergård', ['Østergård', 'OESTERGAARD', 'ostergard', 'Øſtergård']],
+    ['Sørensen', ['Sørensen', 'SOERENSEN', 'sorensen']],
+    ['Jensen-Møller', ['Jensen-Møller', 'jensen møller', 'JENSEN-MOELLER']],
+    ['Kjærgaard', ['Kjærgaard', 'KJAERGAARD', 'kjaergard']],
+    ["O'Brien", ["O'Brien", 'O’BRIEN']],
+    ['Nielsen', ['Nielsen', 'NIELSEN', 'nIeLsEn']],
+  ])('%s: finds each writing after decoys, and not the decoys alone', (surname, writings) => {
+    const named = rawSubjectAnchors(subjectOf({ name: `Anna ${surname}` }))!;
+    expect(named.test(utf8(decoys))).toBe(false);
+    for (const writing of writings) {
+      const bytes = utf8(`${decoys}${writing}.`);
+      // A long s only reads as "s" once decoded: the block goes to the full read instead.
+      expect(named.test(bytes) || needsDecoding(bytes)).toBe(true);
+      expect(named.test(cp1252(`${decoys}${writing}`)) || /[ſ’]/.test(writing)).toBe(true);
+    }
+  });
 });

@@ -1,0 +1,124 @@
+import { BYTE_SCAN_WASM } from './byte-scan.wasm.js';
+
+/**
+ * Byte patterns searched 16 bytes at a time by a small WebAssembly module (byte-scan.wat): a regex over
+ * a Latin-1 string stops at every byte that could start a match (~1 ns per byte in V8), the module
+ * compares 16 bytes per step and looks closer only where the first byte and one more fit.
+ *
+ * A program is a row of steps, each one byte: `(byte | mask) === value`, so a letter with mask 0x20
+ * matches in either case, exactly as `i` does for ASCII letters. After a step, `gap` allows one
+ * separator: 1 = phone (space, `.`, `-`, no-break space), 2 = CPR (`-`, space, no-break space); a
+ * no-break space is 0xA0 (Windows-1252) or 0xC2 0xA0 (UTF-8). Steps are letters and digits, never a
+ * separator byte, so a program matches where the regex spelled the same way matches.
+ */
+export interface ByteStep {
+  mask: number;
+  value: number;
+  gap?: 0 | 1 | 2;
+}
+
+/** Steps for an ASCII string matched with ASCII letters in either case (the regex `i` flag). */
+export function caselessSteps(s: string): ByteStep[] {
+  return [...s].map((ch) => {
+    const c = ch.charCodeAt(0);
+    if (c > 0x7f) throw new Error('caselessSteps: ASCII only');
+    return /[a-z]/i.test(ch) ? { mask: 0x20, value: c | 0x20 } : { mask: 0, value: c };
+  });
+}
+
+/** Steps for digits, with a separator of `gap` allowed after the digits `gapAfter` says (0-based). */
+export function digitSteps(digits: string, gap: 1 | 2, gapAfter: (i: number) => boolean): ByteStep[] {
+  return [...digits].map((d, i) => ({
+    mask: 0,
+    value: d.charCodeAt(0),
+    gap: i < digits.length - 1 && gapAfter(i) ? gap : 0,
+  }));
+}
+
+// @types/node 20 does not declare WebAssembly: the parts used here.
+declare namespace WebAssembly {
+  class Module {
+    constructor(bytes: Uint8Array);
+  }
+  class Instance {
+    constructor(module: Module);
+    readonly exports: Record<string, unknown>;
+  }
+  class Memory {
+    readonly buffer: ArrayBuffer;
+    grow(pages: number): number;
+  }
+}
+
+const PAGE = 65536;
+const HEADER = 12;
+let compiled: WebAssembly.Module | undefined;
+
+/**
+ * One thread's matcher for a fixed set of programs: `load` copies a block of bytes in, `found(i)`
+ * tells whether program `i` occurs in the block loaded last, `next(i, from)` where.
+ */
+export class ByteScanner {
+  private readonly find: (prog: number, data: number, len: number, from: number) => number;
+  private readonly memory: WebAssembly.Memory;
+  private readonly offsets: number[] = [];
+  private readonly data: number;
+  private view: Uint8Array;
+  private length = 0;
+
+  constructor(programs: ByteStep[][]) {
+    compiled ??= new WebAssembly.Module(Buffer.from(BYTE_SCAN_WASM, 'base64'));
+    const instance = new WebAssembly.Instance(compiled);
+    this.memory = instance.exports.memory as WebAssembly.Memory;
+    this.find = instance.exports.find as ByteScanner['find'];
+    const words = new DataView(this.memory.buffer);
+    let at = 0;
+    for (const steps of programs) {
+      if (steps.length === 0) throw new Error('ByteScanner: a program needs a step');
+      const [offset, sep] = filterOf(steps);
+      this.offsets.push(at);
+      words.setInt32(at, steps.length, true);
+      words.setInt32(at + 4, offset, true);
+      words.setInt32(at + 8, sep ? 1 : 0, true);
+      steps.forEach((s, i) => {
+        words.setUint8(at + HEADER + 4 * i, s.mask);
+        words.setUint8(at + HEADER + 4 * i + 1, s.value);
+        words.setUint8(at + HEADER + 4 * i + 2, s.gap ?? 0);
+      });
+      at += HEADER + 4 * steps.length;
+    }
+    this.data = Math.ceil(at / 16) * 16;
+    this.view = new Uint8Array(this.memory.buffer);
+  }
+
+  load(bytes: Uint8Array): void {
+    const room = this.view.length - this.data;
+    if (bytes.length > room) {
+      this.memory.grow(Math.ceil((bytes.length - room) / PAGE));
+      this.view = new Uint8Array(this.memory.buffer);
+    }
+    this.view.set(bytes, this.data);
+    this.length = bytes.length;
+  }
+
+  found(program: number): boolean {
+    return this.find(this.offsets[program], this.data, this.length, 0) !== -1;
+  }
+
+  /** Where program `program` first matches at or after byte `from` of the block, or -1. */
+  next(program: number, from: number): number {
+    return this.find(this.offsets[program], this.data, this.length, from);
+  }
+}
+
+/**
+ * Where the module checks a second byte before looking closer: the last step at a fixed distance from
+ * the first (steps before any gap), or, when a gap may follow the first step, the next byte as either
+ * the second step or a separator.
+ */
+function filterOf(steps: ByteStep[]): [offset: number, separator: boolean] {
+  if (steps.length === 1) return [0, false];
+  if (steps[0].gap) return [1, true];
+  const gap = steps.findIndex((s, i) => i < steps.length - 1 && s.gap);
+  return [gap === -1 ? steps.length - 1 : gap, false];
+}

@@ -1,0 +1,102 @@
+;; Byte programs searched 16 bytes at a time (WebAssembly SIMD). See src/engine/byte-scan.ts.
+;;
+;; A program at `prog` (little-endian i32 fields, then one 4-byte record per step):
+;;   +0  steps        number of steps (≥ 1)
+;;   +4  filter       second filter position: the step at that fixed offset from a match start
+;;   +8  filter_sep   1 when a separator byte may stand at the filter position instead
+;;   +12 step records: [mask, value, gap, 0]; a byte b fits the step when (b | mask) == value;
+;;       gap 1 lets one phone separator ( . - NBSP) follow the step, gap 2 one CPR separator (- space NBSP),
+;;       NBSP being 0xA0 (Windows-1252) or 0xC2 0xA0 (UTF-8).
+;;
+;; A separator is never a byte a step accepts (steps are letters and digits), so taking a separator
+;; wherever one stands decides a match exactly as a backtracking regex would.
+(module
+  (memory (export "memory") 4)
+
+  ;; 1 when the program matches at data[pos] within data[0..len).
+  (func $matchAt (param $prog i32) (param $data i32) (param $len i32) (param $pos i32) (result i32)
+    (local $p i32) (local $end i32) (local $step i32) (local $last i32) (local $b i32) (local $gap i32)
+    (local.set $p (i32.add (local.get $data) (local.get $pos)))
+    (local.set $end (i32.add (local.get $data) (local.get $len)))
+    (local.set $step (i32.add (local.get $prog) (i32.const 12)))
+    (local.set $last
+      (i32.add (local.get $step) (i32.shl (i32.sub (i32.load (local.get $prog)) (i32.const 1)) (i32.const 2))))
+    (loop $steps
+      (if (i32.ge_u (local.get $p) (local.get $end)) (then (return (i32.const 0))))
+      (if (i32.ne
+            (i32.or (i32.load8_u (local.get $p)) (i32.load8_u (local.get $step)))
+            (i32.load8_u offset=1 (local.get $step)))
+        (then (return (i32.const 0))))
+      (if (i32.eq (local.get $step) (local.get $last)) (then (return (i32.const 1))))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (local.set $gap (i32.load8_u offset=2 (local.get $step)))
+      (if (i32.and (i32.ne (local.get $gap) (i32.const 0)) (i32.lt_u (local.get $p) (local.get $end)))
+        (then
+          (local.set $b (i32.load8_u (local.get $p)))
+          (if (i32.or
+                (i32.or (i32.eq (local.get $b) (i32.const 0x20)) (i32.eq (local.get $b) (i32.const 0x2d)))
+                (i32.or (i32.eq (local.get $b) (i32.const 0xa0))
+                        (i32.and (i32.eq (local.get $gap) (i32.const 1)) (i32.eq (local.get $b) (i32.const 0x2e)))))
+            (then (local.set $p (i32.add (local.get $p) (i32.const 1))))
+            (else
+              (if (i32.and
+                    (i32.eq (local.get $b) (i32.const 0xc2))
+                    (i32.lt_u (i32.add (local.get $p) (i32.const 1)) (local.get $end)))
+                (then
+                  (if (i32.eq (i32.load8_u offset=1 (local.get $p)) (i32.const 0xa0))
+                    (then (local.set $p (i32.add (local.get $p) (i32.const 2)))))))))))
+      (local.set $step (i32.add (local.get $step) (i32.const 4)))
+      (br $steps))
+    (i32.const 0))
+
+  ;; Where the program first matches in data[from..len), or -1.
+  (func (export "find") (param $prog i32) (param $data i32) (param $len i32) (param $from i32) (result i32)
+    (local $i i32) (local $off i32) (local $sep i32) (local $bits i32)
+    (local $m0 v128) (local $v0 v128) (local $m1 v128) (local $v1 v128) (local $b v128) (local $c v128)
+    (local.set $i (local.get $from))
+    (local.set $off (i32.load offset=4 (local.get $prog)))
+    (local.set $sep (i32.load offset=8 (local.get $prog)))
+    (local.set $m0 (i8x16.splat (i32.load8_u offset=12 (local.get $prog))))
+    (local.set $v0 (i8x16.splat (i32.load8_u offset=13 (local.get $prog))))
+    (local.set $m1 (i8x16.splat
+      (i32.load8_u offset=12 (i32.add (local.get $prog) (i32.shl (local.get $off) (i32.const 2))))))
+    (local.set $v1 (i8x16.splat
+      (i32.load8_u offset=13 (i32.add (local.get $prog) (i32.shl (local.get $off) (i32.const 2))))))
+    (block $done
+      (loop $blocks
+        (br_if $done (i32.gt_u (i32.add (i32.add (local.get $i) (local.get $off)) (i32.const 16)) (local.get $len)))
+        (local.set $b (v128.load (i32.add (i32.add (local.get $data) (local.get $i)) (local.get $off))))
+        (local.set $c (i8x16.eq (v128.or (local.get $b) (local.get $m1)) (local.get $v1)))
+        (if (local.get $sep)
+          (then
+            (local.set $c
+              (v128.or (local.get $c)
+                (v128.or
+                  (v128.or (i8x16.eq (local.get $b) (v128.const i8x16 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20))
+                           (i8x16.eq (local.get $b) (v128.const i8x16 0x2d 0x2d 0x2d 0x2d 0x2d 0x2d 0x2d 0x2d 0x2d 0x2d 0x2d 0x2d 0x2d 0x2d 0x2d 0x2d)))
+                  (v128.or
+                    (v128.or (i8x16.eq (local.get $b) (v128.const i8x16 0x2e 0x2e 0x2e 0x2e 0x2e 0x2e 0x2e 0x2e 0x2e 0x2e 0x2e 0x2e 0x2e 0x2e 0x2e 0x2e))
+                             (i8x16.eq (local.get $b) (v128.const i8x16 0xa0 0xa0 0xa0 0xa0 0xa0 0xa0 0xa0 0xa0 0xa0 0xa0 0xa0 0xa0 0xa0 0xa0 0xa0 0xa0)))
+                    (i8x16.eq (local.get $b) (v128.const i8x16 0xc2 0xc2 0xc2 0xc2 0xc2 0xc2 0xc2 0xc2 0xc2 0xc2 0xc2 0xc2 0xc2 0xc2 0xc2 0xc2))))))))
+        (local.set $bits (i8x16.bitmask (v128.and (local.get $c)
+          (i8x16.eq (v128.or (v128.load (i32.add (local.get $data) (local.get $i))) (local.get $m0)) (local.get $v0)))))
+        (loop $candidates
+          (if (local.get $bits)
+            (then
+              (if (call $matchAt (local.get $prog) (local.get $data) (local.get $len)
+                    (i32.add (local.get $i) (i32.ctz (local.get $bits))))
+                (then (return (i32.add (local.get $i) (i32.ctz (local.get $bits))))))
+              (local.set $bits (i32.and (local.get $bits) (i32.sub (local.get $bits) (i32.const 1))))
+              (br $candidates))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $blocks)))
+    ;; The last bytes, too few for a full vector at the filter position.
+    (loop $tail
+      (if (i32.lt_u (local.get $i) (local.get $len))
+        (then
+          (if (call $matchAt (local.get $prog) (local.get $data) (local.get $len) (local.get $i))
+            (then (return (local.get $i))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $tail))))
+    (i32.const -1))
+)

@@ -1,0 +1,155 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ByteScanner, type ByteStep, caselessSteps, digitSteps } from '../../src/engine/byte-scan.js';
+import { assembleByteScan } from '../../src/engine/byte-scan-build.mjs';
+
+/**
+ * The byte scanner decides "does this block hold the pattern" for the raw prefilter; a wrong "no" loses
+ * a finding. Every program is checked against the regex it stands for, over hand-picked blocks and
+ * over many random blocks built from the bytes that matter (the pattern's own, separators, 0xC2/0xA0,
+ * the other case), at every length around the 16-byte steps.
+ */
+const NBSP = '(?:\\xa0|\\xc2\\xa0)';
+const phoneRegex = (d: string) => new RegExp([...d].join(`(?:[ .-]|${NBSP})?`), 'i');
+const cprRegex = (d: string) => new RegExp(`${d.slice(0, 6)}(?:[- ]|${NBSP})?${d.slice(6)}`, 'i');
+const literalRegex = (s: string) => new RegExp(s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&'), 'i');
+
+const phone = (d: string) => digitSteps(d, 1, () => true);
+const cpr = (d: string) => digitSteps(d, 2, (i) => i === 5);
+
+interface Case {
+  name: string;
+  steps: ByteStep[];
+  regex: RegExp;
+}
+const CASES: Case[] = [
+  { name: 'phone', steps: phone('21436587'), regex: phoneRegex('21436587') },
+  { name: 'phone with a repeated digit', steps: phone('22226587'), regex: phoneRegex('22226587') },
+  { name: 'CPR', steps: cpr('1503871236'), regex: cprRegex('1503871236') },
+  { name: 'literal', steps: caselessSteps('sterg'), regex: literalRegex('sterg') },
+  { name: 'one-letter literal', steps: caselessSteps('q'), regex: literalRegex('q') },
+  { name: 'repetitive literal', steps: caselessSteps('aab'), regex: literalRegex('aab') },
+  {
+    name: 'address',
+    steps: caselessSteps('soren.ostergard@example.dk'),
+    regex: literalRegex('soren.ostergard@example.dk'),
+  },
+  { name: 'literal with symbols', steps: caselessSteps('a[{@`z'), regex: literalRegex('a[{@`z') },
+];
+
+const latin1 = (s: string) => Buffer.from(s, 'latin1');
+const digitsOf = (steps: ByteStep[]) => String.fromCharCode(...steps.map((s) => s.value));
+const literalOf = (steps: ByteStep[]) => String.fromCharCode(...steps.map((s) => s.value));
+
+describe('byte scanner', () => {
+  const scanner = new ByteScanner(CASES.map((c) => c.steps));
+  const sticky = CASES.map((c) => new RegExp(c.regex.source, 'iy'));
+  /** The cases whose match positions in `bytes` differ from their regex's. */
+  const check = (bytes: Buffer) => {
+    scanner.load(bytes);
+    const text = bytes.toString('latin1');
+    return CASES.filter((_c, i) => {
+      const want: number[] = [];
+      for (let p = 0; p < text.length; p++) {
+        sticky[i].lastIndex = p;
+        if (sticky[i].test(text)) want.push(p);
+      }
+      const got: number[] = [];
+      for (let p = scanner.next(i, 0); p !== -1; p = scanner.next(i, p + 1)) got.push(p);
+      return got.join() !== want.join() || scanner.found(i) !== want.length > 0;
+    }).map((c) => c.name);
+  };
+
+  it.each([
+    ['phone in pairs', 'tlf 21 43 65 87', ['phone']],
+    ['phone with mixed separators', 'x21.43-6587y', ['phone']],
+    ['phone with UTF-8 no-break spaces', 'tlf 21\xc2\xa043\xc2\xa065\xc2\xa087', ['phone']],
+    ['phone with Windows-1252 no-break spaces', '21\xa043\xa065\xa087', ['phone']],
+    ['phone at the very end', `${'z'.repeat(37)}21436587`, ['phone']],
+    ['CPR with dash at the start', '150387-1236 ...', ['CPR']],
+    ['CPR with a no-break space', '150387\xc2\xa01236', ['CPR']],
+    ['literal in upper case', 'ØSTERGÅRD', ['literal']],
+    ['literal across the 16-byte step', `${'x'.repeat(14)}StErG${'x'.repeat(20)}`, ['literal']],
+    ['address in mixed case', '<Soren.Ostergard@Example.DK>', ['literal', 'address']],
+    ['symbols exactly', 'A[{@`Z', ['literal with symbols']],
+    ['one letter', 'Q', ['one-letter literal']],
+    ['overlapping starts', 'aaab', ['repetitive literal']],
+  ])('finds %s', (_name, text, names) => {
+    scanner.load(latin1(text));
+    expect(CASES.filter((_c, i) => scanner.found(i)).map((c) => c.name)).toEqual(names);
+  });
+
+  it.each([
+    ['two separators in a row', '21  43 65 87'],
+    ['a dot in a CPR', '150387.1236'],
+    ['a lone 0xC2 as separator', '21\xc243658715038\xc21236'],
+    ['a no-break space cut in half', '21\xa0\xc243 65 87'],
+    ['symbols in the other "case"', 'a{[`@z'],
+    [
+      'the other half of the case bit',
+      'STERG'.replace(/./g, (c) => String.fromCharCode(c.charCodeAt(0) & ~0x40)),
+    ],
+    ['an empty block', ''],
+  ])('finds nothing in %s', (_name, text) => {
+    scanner.load(latin1(text));
+    expect(CASES.filter((_c, i) => scanner.found(i)).map((c) => c.name)).toEqual([]);
+  });
+
+  it('matches where the regexes match, in random blocks of every length', () => {
+    let seed = 12345;
+    const random = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
+      return (seed >>> 8) % n;
+    };
+    const pick = <T>(xs: readonly T[]) => xs[random(xs.length)];
+    const noise = [...'2143658709 .-sStTerRgGqaAb@`[{zx\x00\xff\x13\x53\xa0\xc2', '\xc2\xa0'];
+    const separators = ['', '', '', ' ', '.', '-', '\xa0', '\xc2\xa0', '\xc2', '  ', '/'];
+    const flipCase = (ch: string) => (random(2) ? String.fromCharCode(ch.charCodeAt(0) ^ 0x20) : ch);
+    /** A writing of a case's pattern: separators of every kind, letters (and symbols) in either case. */
+    const instance = (c: Case) => {
+      const text = c.name.startsWith('phone') || c.name === 'CPR' ? digitsOf(c.steps) : literalOf(c.steps);
+      if (/^\d+$/.test(text)) return [...text].map((d) => d + (random(4) ? '' : pick(separators))).join('');
+      return [...text].map(flipCase).join('');
+    };
+    const mutate = (s: string) => {
+      const at = random(s.length + 1);
+      return random(2) ? s.slice(0, at) + pick(noise) + s.slice(at) : s.slice(0, at) + s.slice(at + 1);
+    };
+    const blockOf = (length: number) => {
+      let s = '';
+      while (s.length < length) {
+        let piece = random(4) ? pick(noise) : instance(pick(CASES));
+        if (random(3) === 0) piece = mutate(piece);
+        s += piece;
+      }
+      return s.slice(0, length);
+    };
+    const mismatches: string[] = [];
+    const hits = CASES.map(() => 0);
+    for (let n = 0; n < 40_000; n++) {
+      const bytes = latin1(blockOf(n % 90));
+      const wrong = check(bytes);
+      if (wrong.length) mismatches.push(`${JSON.stringify(bytes.toString('latin1'))}: ${wrong.join()}`);
+      CASES.forEach((_c, i) => {
+        if (scanner.found(i)) hits[i]++;
+      });
+    }
+    expect(mismatches.slice(0, 5)).toEqual([]);
+    // The random blocks must hit every pattern often, or the comparison proves little.
+    expect(Math.min(...hits)).toBeGreaterThan(100);
+  });
+
+  it('takes blocks larger than its memory', () => {
+    const big = Buffer.alloc(600_000, 'x');
+    big.write('21 43 65 87', big.length - 11, 'latin1');
+    scanner.load(big);
+    expect(scanner.found(0)).toBe(true);
+    scanner.load(latin1('nothing'));
+    expect(scanner.found(0)).toBe(false);
+  });
+
+  it('ships the module that byte-scan.wat assembles to', async () => {
+    const committed = readFileSync(new URL('../../src/engine/byte-scan.wasm.ts', import.meta.url), 'utf8');
+    expect(await assembleByteScan()).toBe(committed);
+  });
+});
