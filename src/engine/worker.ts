@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 // load the whole pool package into every worker.
 import { threadId, workerData } from 'node:worker_threads';
 import type { ItemInput, Subject } from '../core/types.js';
-import { collectTokens } from '../index/tokens.js';
+import { TokenCollector } from '../index/tokens.js';
 import { type CompiledSubject, compileSubject, EMPTY_SUBJECT } from '../match/subject.js';
 import type { Limits } from './limits.js';
 import { rawFirstPass } from './raw-first.js';
@@ -86,14 +86,14 @@ async function runOne(input: ItemInput, task: ScanTask, signal?: AbortSignal): P
     rawChecked: task.rawChecked,
   };
   if (!task.index) return scanTopLevel(input, opts);
-  const tokens = new Set<string>();
+  const collector = new TokenCollector();
   const result = await scanTopLevel(input, {
     ...opts,
     detectors: [],
-    onChunk: (chunk) => collectTokens(chunk.text, tokens),
+    onChunk: (chunk) => collector.add(chunk.text),
   });
   const macKey = Buffer.from(task.index.macKey, 'base64');
-  result.tokens = [...tokens].map((t) =>
+  result.tokens = [...collector.tokens].map((t) =>
     createHmac('sha256', macKey).update(t).digest().subarray(0, 16).toString('hex'),
   );
   return result;

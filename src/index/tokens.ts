@@ -12,37 +12,77 @@ import type { CompiledSubject } from '../match/subject.js';
  */
 const WORD_RE = /\p{L}+/gu;
 const CHAIN_RE = /\d+(?:[ \u00a0.-]\d+)*/g;
-const EMAIL_RE = /[\p{L}\p{N}._%+-]{1,64}@[\p{L}\p{N}.-]+\.\p{L}{2,24}/gu;
+/** An address is `[\p{L}\p{N}._%+-]{1,64}@[\p{L}\p{N}.-]+\.\p{L}{2,24}`, found from each `@`: */
+const LOCAL_PART_END = /[\p{L}\p{N}._%+-]{1,64}$/u;
+const DOMAIN_AT = /[\p{L}\p{N}.-]+\.\p{L}{2,24}/uy;
+/** Words remembered per item (each a short string): beyond this many, repeats are folded again. */
+const MAX_WORDS = 50_000;
 
-export function collectTokens(text: string, into: Set<string>): void {
-  WORD_RE.lastIndex = 0;
-  for (let m = WORD_RE.exec(text); m; m = WORD_RE.exec(text)) {
-    if (m[0].length < 2) continue;
-    const folded = foldWord(m[0]);
-    into.add(`w:${folded}`);
-    if (folded.length > 2 && folded.endsWith('s')) into.add(`w:${folded.slice(0, -1)}`);
+/** The tokens of one item's text, given chunk by chunk. */
+export class TokenCollector {
+  readonly tokens = new Set<string>();
+  /** Words already taken: most words of a text repeat, and each new one is folded and hashed. */
+  private readonly words = new Set<string>();
+
+  add(text: string): void {
+    this.addWords(text);
+    this.addDigitChains(text);
+    this.addAddresses(text);
   }
-  CHAIN_RE.lastIndex = 0;
-  for (let m = CHAIN_RE.exec(text); m; m = CHAIN_RE.exec(text)) {
-    if (m[0].length < 8) continue;
-    const groups = m[0].split(/[ \u00a0.-]/);
-    for (let i = 0; i < groups.length; i++) {
-      let digits = '';
-      for (let j = i; j < groups.length; j++) {
-        digits += groups[j];
-        if (digits.length > 15) break;
-        if (digits.length >= 8) {
-          into.add(`d:${digits}`);
-          // Also by its last 8 digits: the number without a country prefix (`+46 70 123 45 67`).
-          if (digits.length > 8) into.add(`d:${digits.slice(-8)}`);
+
+  private addWords(text: string): void {
+    const { tokens, words } = this;
+    WORD_RE.lastIndex = 0;
+    for (let m = WORD_RE.exec(text); m; m = WORD_RE.exec(text)) {
+      const word = m[0];
+      if (word.length < 2 || words.has(word)) continue;
+      // A word of 13 characters or more is a slice of the chunk and would keep all of it alive.
+      if (word.length < 13 && words.size < MAX_WORDS) words.add(word);
+      const folded = foldWord(word);
+      tokens.add(`w:${folded}`);
+      if (folded.length > 2 && folded.endsWith('s')) tokens.add(`w:${folded.slice(0, -1)}`);
+    }
+  }
+
+  private addDigitChains(text: string): void {
+    CHAIN_RE.lastIndex = 0;
+    for (let m = CHAIN_RE.exec(text); m; m = CHAIN_RE.exec(text)) {
+      if (m[0].length < 8) continue;
+      const groups = m[0].split(/[ \u00a0.-]/);
+      for (let i = 0; i < groups.length; i++) {
+        let digits = '';
+        for (let j = i; j < groups.length; j++) {
+          digits += groups[j];
+          if (digits.length > 15) break;
+          if (digits.length >= 8) {
+            this.tokens.add(`d:${digits}`);
+            // Also by its last 8 digits: the number without a country prefix (`+46 70 123 45 67`).
+            if (digits.length > 8) this.tokens.add(`d:${digits.slice(-8)}`);
+          }
         }
       }
     }
   }
-  if (text.includes('@')) {
-    EMAIL_RE.lastIndex = 0;
-    for (let m = EMAIL_RE.exec(text); m; m = EMAIL_RE.exec(text))
-      into.add(`e:${m[0].toLowerCase().replace(/^\.+/, '')}`);
+
+  /**
+   * The addresses a global search for the address pattern finds, without trying it at every letter:
+   * the local part cannot hold `@`, so a match uses the `@` after its start; its start is the
+   * leftmost one up to 64 characters back (none before the previous match's end), and its domain
+   * is the same whatever the start.
+   */
+  private addAddresses(text: string): void {
+    let from = 0;
+    for (let at = text.indexOf('@'); at !== -1; at = text.indexOf('@', at + 1)) {
+      if (at <= from) continue;
+      DOMAIN_AT.lastIndex = at + 1;
+      if (!DOMAIN_AT.test(text)) continue;
+      // 64 characters are at most 128 code units.
+      const local = LOCAL_PART_END.exec(text.slice(Math.max(from, at - 128), at));
+      if (!local) continue;
+      const address = local[0] + text.slice(at, DOMAIN_AT.lastIndex);
+      this.tokens.add(`e:${address.toLowerCase().replace(/^\.+/, '')}`);
+      from = DOMAIN_AT.lastIndex;
+    }
   }
 }
 
