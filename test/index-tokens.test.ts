@@ -59,6 +59,19 @@ describe('index tokens', () => {
       expect(tokens).toContain(t);
   });
 
+  it('gives exactly the plain tokens for many distinct words, over chunks', () => {
+    const words = Array.from(
+      { length: 60_000 },
+      (_, i) => `ord${i.toString(26).replace(/\d/g, (d) => 'qrstuvwxyz'[+d])}`,
+    );
+    const chunks = [
+      words.slice(0, 30_000).join(' '),
+      words.join(' '),
+      `${'langtordmedmange'.repeat(3)} `.repeat(50),
+    ];
+    expect(sorted(tokensOf(...chunks))).toEqual(sorted(plainTokens(chunks.join(' '))));
+  });
+
   it('gives exactly the plain tokens for random texts', () => {
     let seed = 7;
     const random = (n: number) => {
@@ -66,12 +79,26 @@ describe('index tokens', () => {
       return (seed >>> 8) % n;
     };
     const pieces = [
-      ...'aøB1 .-@_%+\u00a0é9',
-      ...['𝒜', 'soren', '.dk', 'example', '@', '@@', 'Østergård', '21 43', '65.87', 'x'.repeat(30)],
+      ...'aøB1 .-@_%+\u00a0é9Ω字ǅ\u0301',
+      ...[
+        '\ud800',
+        '😀',
+        'x\udc00',
+        '𝒜',
+        'soren',
+        '.dk',
+        'example',
+        '@',
+        '@@',
+        'Østergård',
+        '21 43',
+        '65.87',
+        'x'.repeat(30),
+      ],
     ];
     const wrong: string[] = [];
     let addresses = 0;
-    for (let n = 0; n < 3000; n++) {
+    for (let n = 0; n < 6000; n++) {
       let text = '';
       const length = random(200);
       while (text.length < length) text += pieces[random(pieces.length)];

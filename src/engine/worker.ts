@@ -92,9 +92,28 @@ async function runOne(input: ItemInput, task: ScanTask, signal?: AbortSignal): P
     detectors: [],
     onChunk: (chunk) => collector.add(chunk.text),
   });
-  const macKey = Buffer.from(task.index.macKey, 'base64');
-  result.tokens = [...collector.tokens].map((t) =>
-    createHmac('sha256', macKey).update(t).digest().subarray(0, 16).toString('hex'),
-  );
+  result.tokens = [...collector.tokens].map(tokenMacs(task.index.macKey));
   return result;
+}
+
+/**
+ * Token MACs are remembered per thread: the same words and numbers recur in file after file (the
+ * bench corpus's 577,000 file tokens are 38,000 distinct ones) and an HMAC costs ~3 µs.
+ */
+const MAX_MACS = 200_000;
+let macs: { key: string; of: Map<string, string> } | undefined;
+
+function tokenMacs(macKey: string): (token: string) => string {
+  if (macs?.key !== macKey) macs = { key: macKey, of: new Map() };
+  const { of } = macs;
+  const key = Buffer.from(macKey, 'base64');
+  return (token) => {
+    let m = of.get(token);
+    if (m === undefined) {
+      m = createHmac('sha256', key).update(token).digest().subarray(0, 16).toString('hex');
+      if (of.size >= MAX_MACS) of.clear();
+      of.set(token, m);
+    }
+    return m;
+  };
 }

@@ -1,6 +1,7 @@
 import { cprDigits } from '../match/cpr.js';
 import { foldToken } from '../match/fold.js';
 import type { CompiledSubject } from '../match/subject.js';
+import { SeenWords } from './words.js';
 
 /**
  * Normalised tokens of everything that could be an identifier, so that an index lookup finds every
@@ -10,19 +11,18 @@ import type { CompiledSubject } from '../match/subject.js';
  *   8–15 digits and its last 8 digits (`d:21436587`, `d:1503871236`), covering phone and CPR writings;
  * - e-mail addresses, lower-cased (`e:soren@example.dk`).
  */
-const WORD_RE = /\p{L}+/gu;
 const CHAIN_RE = /\d+(?:[ \u00a0.-]\d+)*/g;
 /** An address is `[\p{L}\p{N}._%+-]{1,64}@[\p{L}\p{N}.-]+\.\p{L}{2,24}`, found from each `@`: */
 const LOCAL_PART_END = /[\p{L}\p{N}._%+-]{1,64}$/u;
 const DOMAIN_AT = /[\p{L}\p{N}.-]+\.\p{L}{2,24}/uy;
-/** Words remembered per item (each a short string): beyond this many, repeats are folded again. */
+/** Words remembered per item: beyond this many, repeats are folded again. */
 const MAX_WORDS = 50_000;
 
 /** The tokens of one item's text, given chunk by chunk. */
 export class TokenCollector {
   readonly tokens = new Set<string>();
   /** Words already taken: most words of a text repeat, and each new one is folded and hashed. */
-  private readonly words = new Set<string>();
+  private readonly words = new SeenWords(MAX_WORDS);
 
   add(text: string): void {
     this.addWords(text);
@@ -31,17 +31,11 @@ export class TokenCollector {
   }
 
   private addWords(text: string): void {
-    const { tokens, words } = this;
-    WORD_RE.lastIndex = 0;
-    for (let m = WORD_RE.exec(text); m; m = WORD_RE.exec(text)) {
-      const word = m[0];
-      if (word.length < 2 || words.has(word)) continue;
-      // A word of 13 characters or more is a slice of the chunk and would keep all of it alive.
-      if (word.length < 13 && words.size < MAX_WORDS) words.add(word);
+    this.words.forEachNew(text, (word) => {
       const folded = foldWord(word);
-      tokens.add(`w:${folded}`);
-      if (folded.length > 2 && folded.endsWith('s')) tokens.add(`w:${folded.slice(0, -1)}`);
-    }
+      this.tokens.add(`w:${folded}`);
+      if (folded.length > 2 && folded.endsWith('s')) this.tokens.add(`w:${folded.slice(0, -1)}`);
+    });
   }
 
   private addDigitChains(text: string): void {
