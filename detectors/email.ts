@@ -14,7 +14,14 @@ function isLocalChar(text: string, i: number): boolean {
   const c = text.charCodeAt(i);
   if (c < 128) {
     return (
-      (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45
+      (c >= 97 && c <= 122) ||
+      (c >= 65 && c <= 90) ||
+      (c >= 48 && c <= 57) ||
+      c === 46 ||
+      c === 95 ||
+      c === 37 ||
+      c === 43 ||
+      c === 45
     );
   }
   // A low surrogate belongs to the code point before it.

@@ -33,7 +33,7 @@ export function maskPhone(value: string): string {
   const digits = value.replace(/\D/g, '');
   if (digits.length < 4) return 'XXXX';
   const plus = value.trim().startsWith('+') ? '+' : '';
-  return `${plus}${digits.slice(0, digits.length - 6 > 0 ? digits.length - 6 : 0)}XXXX${digits.slice(-2)}`;
+  return `${plus}${digits.slice(0, Math.max(digits.length - 6, 0))}XXXX${digits.slice(-2)}`;
 }
 
 /** `Søren Kjærgaard Østergård` -> `S. K. Ø.` */

@@ -35,7 +35,8 @@ export function evidenceOf(
         (n) =>
           // A face tag names the person in the whole photo, so any other CPR in the same item counts.
           n.detector === 'face' ||
-          (n.field === other.field && (n.structured || Math.abs(n.offset - other.offset) <= NAMESAKE_DISTANCE)),
+          (n.field === other.field &&
+            (n.structured || Math.abs(n.offset - other.offset) <= NAMESAKE_DISTANCE)),
       );
       if (near) return 'namesake';
     }
