@@ -86,6 +86,27 @@ describe('dsr index and dsr scan --index', () => {
     expect(third.stdout).toMatch(/7 files: 1 read, 6 unchanged, 1 removed/);
   });
 
+  it('drops only what disappeared under the roots of the run: another root indexed in the same file stays', () => {
+    const { dir, root, index } = setup();
+    const other = join(dir, 'other');
+    mkdirSync(other);
+    for (let i = 0; i < 1200; i++) writeFileSync(join(other, `f-${i}.txt`), `linje ${i}\n`);
+    expect(runCli(['index', root, other, '--index', index]).stdout).toMatch(/1208 files: 1208 read/);
+    // The tree alone: the other root's files are not walked, and not removed either.
+    expect(runCli(['index', root, '--index', index]).stdout).toMatch(
+      /8 files: 0 read, 8 unchanged, 0 removed/,
+    );
+    // More files gone than one page of the removal (1,000).
+    rmSync(other, { recursive: true });
+    rmSync(join(root, 'hr/others.csv'));
+    expect(runCli(['index', root, other, '--index', index]).stdout).toMatch(
+      /7 files: 0 read, 7 unchanged, 1201 removed/,
+    );
+    expect(runCli(['index', root, '--index', index]).stdout).toMatch(
+      /7 files: 0 read, 7 unchanged, 0 removed/,
+    );
+  });
+
   it('finds a file changed after indexing, and a new one, exactly as a full scan does', () => {
     const { dir, root, subject, index } = setup();
     expect(runCli(['index', root, '--index', index]).code).toBe(0);

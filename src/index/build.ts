@@ -55,7 +55,6 @@ export async function buildIndex(
   >,
 ): Promise<IndexRunStats> {
   const { store, key } = index;
-  const seen = new Set<string>();
   let unchanged = 0;
   let read = 0;
   const writes = new BatchedWrites(store);
@@ -67,7 +66,7 @@ export async function buildIndex(
     ownFiles: [...(opts.ownFiles ?? []), ...indexOwnFiles(index)],
     shortcut(file) {
       const pathMac = mac(key, file.absPath);
-      seen.add(pathMac.toString('hex'));
+      writes.add(() => store.markSeen(pathMac));
       const row = store.getFile(pathMac);
       if (!row || !isUnchanged(row, file)) return undefined;
       unchanged++;
@@ -105,17 +104,19 @@ export async function buildIndex(
   if (!outcome.interrupted) {
     const roots = opts.roots.map((r) => resolve(r));
     const under = (p: string) => roots.some((r) => p === r || p.startsWith(r.endsWith(sep) ? r : r + sep));
-    store.transaction(() => {
-      for (const pathMac of store.allFiles()) {
-        if (seen.has(pathMac.toString('hex'))) continue;
-        const row = store.getFile(pathMac);
-        if (row && under(unsealJson<string>(key, row.pathSealed))) {
-          store.deleteFile(pathMac);
-          removed++;
-        }
-      }
-      store.setMeta('updatedAt', new Date().toISOString());
-    });
+    for (let after = 0; ; ) {
+      const page = store.unseen(after, REMOVE_PAGE);
+      if (page.length === 0) break;
+      after = page[page.length - 1].cursor;
+      store.transaction(() => {
+        for (const file of page)
+          if (under(unsealJson<string>(key, file.pathSealed))) {
+            store.deleteFile(file.pathMac);
+            removed++;
+          }
+      });
+    }
+    store.setMeta('updatedAt', new Date().toISOString());
   }
   return {
     files: outcome.writer.stats.files,
@@ -127,14 +128,17 @@ export async function buildIndex(
   };
 }
 
-/** Files written per transaction at most; a commit also follows `COMMIT_MS` after the batch began. */
-const BATCH_FILES = 64;
+/** Files not walked this run, looked at (and removed when under the run's roots) this many at a time. */
+const REMOVE_PAGE = 1000;
+
+/** Writes (a file stored, a file marked seen) per transaction; a commit also follows `COMMIT_MS` after a batch began. */
+const BATCH_WRITES = 128;
 const COMMIT_MS = 500;
 
 /**
- * Files written into the index in batches: one transaction per file spent more time committing
- * (write-ahead log pages, checkpoints) than inserting. A crash loses at most the batch in flight,
- * whose files the next run reads again; what is committed is whole.
+ * Index writes in batches: one transaction per file spent more time committing (write-ahead log
+ * pages, checkpoints) than inserting. A crash loses at most the batch in flight, whose files the next
+ * run reads again; what is committed is whole.
  */
 class BatchedWrites {
   private readonly pending: (() => void)[] = [];
@@ -145,7 +149,7 @@ class BatchedWrites {
   add(write: () => void): void {
     if (this.pending.length === 0) this.startedAt = Date.now();
     this.pending.push(write);
-    if (this.pending.length >= BATCH_FILES || Date.now() - this.startedAt >= COMMIT_MS) this.commit();
+    if (this.pending.length >= BATCH_WRITES || Date.now() - this.startedAt >= COMMIT_MS) this.commit();
   }
 
   commit(): void {

@@ -14,6 +14,13 @@ export interface IndexedFile {
   indexedAt: string;
 }
 
+export interface UnseenFile {
+  /** Where the next page starts (a store's own order). */
+  cursor: number;
+  pathMac: Buffer;
+  pathSealed: Buffer;
+}
+
 /**
  * The storage behind `dsr index`. SQLite by default; the interface is small so that a shared server
  * database can hold the index for many scanner hosts.
@@ -25,8 +32,13 @@ export interface IndexStore {
   /** Inserts or replaces a file and its token MACs. */
   putFile(file: IndexedFile, tokens: Buffer[]): void;
   deleteFile(pathMac: Buffer): void;
-  /** Every indexed file's path MAC. */
-  allFiles(): Buffer[];
+  /** Notes that this run walked the file: see `unseen`. Kept apart from the index, for this run only. */
+  markSeen(pathMac: Buffer): void;
+  /**
+   * Up to `limit` indexed files that this run has not marked seen, after the page ending at `after`
+   * (0 for the first page): a store of millions of files is never held in memory at once.
+   */
+  unseen(after: number, limit: number): UnseenFile[];
   /** Path MACs of files holding any of these token MACs. */
   filesWithAnyToken(tokens: Buffer[]): Set<string>;
   /** Runs fn atomically: a crash leaves the index as before or after, never half-written. */
@@ -51,6 +63,7 @@ export class SqliteIndexStore implements IndexStore {
       CREATE TABLE IF NOT EXISTS tokens (token BLOB NOT NULL, file_id INTEGER NOT NULL,
         PRIMARY KEY (token, file_id)) WITHOUT ROWID;
       CREATE INDEX IF NOT EXISTS tokens_by_file ON tokens (file_id);
+      CREATE TEMP TABLE IF NOT EXISTS seen (path_mac BLOB PRIMARY KEY) WITHOUT ROWID;
     `);
     this.stmts = {
       getMeta: this.db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
@@ -69,7 +82,11 @@ export class SqliteIndexStore implements IndexStore {
       deleteTokens: this.db.prepare('DELETE FROM tokens WHERE file_id = ?'),
       insertToken: this.db.prepare('INSERT OR IGNORE INTO tokens (token, file_id) VALUES (?, ?)'),
       deleteFile: this.db.prepare('DELETE FROM files WHERE id = ?'),
-      allFiles: this.db.prepare<[], { path_mac: Buffer }>('SELECT path_mac FROM files'),
+      markSeen: this.db.prepare('INSERT OR IGNORE INTO temp.seen (path_mac) VALUES (?)'),
+      unseen: this.db.prepare<[number, number], { id: number; path_mac: Buffer; path_sealed: Buffer }>(
+        `SELECT id, path_mac, path_sealed FROM files
+         WHERE id > ? AND path_mac NOT IN (SELECT path_mac FROM temp.seen) ORDER BY id LIMIT ?`,
+      ),
       filesWithToken: this.db.prepare<[Buffer], { path_mac: Buffer }>(
         'SELECT f.path_mac FROM tokens t JOIN files f ON f.id = t.file_id WHERE t.token = ?',
       ),
@@ -112,8 +129,14 @@ export class SqliteIndexStore implements IndexStore {
     this.stmts.deleteFile.run(row.id);
   }
 
-  allFiles(): Buffer[] {
-    return this.stmts.allFiles.all().map((r) => r.path_mac);
+  markSeen(pathMac: Buffer): void {
+    this.stmts.markSeen.run(pathMac);
+  }
+
+  unseen(after: number, limit: number): UnseenFile[] {
+    return this.stmts.unseen
+      .all(after, limit)
+      .map((r) => ({ cursor: r.id, pathMac: r.path_mac, pathSealed: r.path_sealed }));
   }
 
   filesWithAnyToken(tokens: Buffer[]): Set<string> {
