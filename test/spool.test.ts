@@ -1,6 +1,8 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ScanWriter } from '../src/report/scan-writer.js';
 import { SPILL_CHARS, Spool } from '../src/report/spool.js';
 import { tempTree } from './helpers/cli.js';
 
@@ -41,5 +43,43 @@ describe('Spool', () => {
     expect(lines.every((l, i) => l === JSON.stringify(`${i}${line}`))).toBe(true);
     await spool.remove();
     expect(existsSync(path)).toBe(false);
+  });
+});
+
+describe('ScanWriter', () => {
+  it('spools skipped files past the memory bound and writes them all, in order, with counts per reason', async () => {
+    const scanId = `spool-test-${process.pid}`;
+    const writer = new ScanWriter(
+      {
+        scanId,
+        startedAt: new Date().toISOString(),
+        roots: ['/r'],
+        subject: { name: 'Ane Test' },
+        options: { all: false, excludes: [] },
+      },
+      false,
+    );
+    const n = Math.ceil(SPILL_CHARS / 1000) * 10 + 1000;
+    const pathOf = (i: number) => `/r/${'d'.repeat(80)}/bin-${i}.dat`;
+    for (let i = 0; i < n; i++) writer.addSkipped(pathOf(i), i % 10 === 0 ? 'too large' : 'binary');
+    // On disk, not in memory (the stream opens its file asynchronously).
+    const spoolFile = join(tmpdir(), `dsr-${scanId}.skipped.jsonl`);
+    for (let t = 0; t < 200 && !existsSync(spoolFile); t++) await new Promise((r) => setTimeout(r, 10));
+    expect(existsSync(spoolFile)).toBe(true);
+    const out = join(tempTree(), 'scan.json');
+    await writer.write(out, { finishedAt: new Date().toISOString() });
+    const scan = JSON.parse(readFileSync(out, 'utf8'));
+    expect(scan.skippedFiles).toHaveLength(n);
+    expect(scan.skippedFiles.every((f: { path: string }, i: number) => f.path === pathOf(i))).toBe(true);
+    expect(scan.stats.skipped).toBe(n);
+    expect(writer.skippedReasons).toEqual(
+      new Map([
+        ['too large', n / 10],
+        ['binary', n - n / 10],
+      ]),
+    );
+    expect(Object.keys(scan).indexOf('skippedFiles')).toBe(Object.keys(scan).indexOf('stats') + 1);
+    // The spool's temporary file is gone with the scan written.
+    expect(existsSync(spoolFile)).toBe(false);
   });
 });

@@ -192,7 +192,7 @@ async function scanCommand(rootArgs: string[], flags: ScanFlags): Promise<number
         items: writer.items,
         findingCounts: writer.findingCounts,
         pathFindings: writer.pathNameFindings,
-        skippedReasons: count(writer.skippedFiles, (s) => s.reason),
+        skippedReasons: writer.skippedReasons,
         errorsByKind: count(writer.errors, (e) => e.kind),
         elapsedMs: Date.now() - started,
         outPath,

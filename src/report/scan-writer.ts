@@ -25,11 +25,13 @@ export class ScanWriter {
   readonly stats: ScanStats = { files: 0, items: 0, bytes: 0, skipped: 0, errors: 0 };
   readonly items: ItemRecord[] = [];
   readonly errors: ScanError[] = [];
-  readonly skippedFiles: { path: string; reason: string }[] = [];
+  /** Skipped files per reason; the files themselves are spooled (a drive can hold millions). */
+  readonly skippedReasons = new Map<string, number>();
   readonly findingCounts = new Map<string, number>();
   /** Name findings in file and member names, kept so terminal output can mask paths named after the subject. */
   readonly pathNameFindings = new Map<string, Finding[]>();
   private readonly findings: Spool<Finding>;
+  private readonly skipped: Spool<{ path: string; reason: string }>;
   private readonly scanned: Spool<string> | undefined;
 
   constructor(
@@ -38,6 +40,7 @@ export class ScanWriter {
   ) {
     const base = join(tmpdir(), `dsr-${header.scanId}`);
     this.findings = new Spool(`${base}.findings.jsonl`);
+    this.skipped = new Spool(`${base}.skipped.jsonl`);
     this.scanned = keepFileList ? new Spool(`${base}.scanned.jsonl`) : undefined;
   }
 
@@ -71,7 +74,8 @@ export class ScanWriter {
 
   addSkipped(path: string, reason: string): void {
     this.stats.skipped++;
-    this.skippedFiles.push({ path, reason });
+    this.skippedReasons.set(reason, (this.skippedReasons.get(reason) ?? 0) + 1);
+    this.skipped.push({ path, reason });
   }
 
   async write(
@@ -79,10 +83,11 @@ export class ScanWriter {
     extra: { interrupted?: boolean; finishedAt: string; index?: ScanFile['index'] },
   ): Promise<void> {
     await this.findings.close();
+    await this.skipped.close();
     await this.scanned?.close();
     this.items.sort(compareItemRefs);
     this.errors.sort(compareItemRefs);
-    const head: Omit<ScanFile, 'findings' | 'items' | 'errors' | 'scanned'> = {
+    const head: Omit<ScanFile, 'skippedFiles' | 'findings' | 'items' | 'errors' | 'scanned'> = {
       schema: 'dsr.scan/1',
       scanId: this.header.scanId,
       startedAt: this.header.startedAt,
@@ -93,12 +98,13 @@ export class ScanWriter {
       options: this.header.options,
       ...(extra.index ? { index: extra.index } : {}),
       stats: this.stats,
-      skippedFiles: this.skippedFiles,
     };
     try {
       await writeFileAtomic(path, async (fh) => {
         const json = JSON.stringify(head, null, 2);
-        await fh.write(`${json.slice(0, -2)},\n  "findings": [`);
+        await fh.write(`${json.slice(0, -2)},\n  "skippedFiles": [`);
+        await writeArray(fh, this.skipped.lines());
+        await fh.write('],\n  "findings": [');
         await this.writeFindings(fh);
         await fh.write('],\n  "items": [');
         await writeArray(
@@ -118,6 +124,7 @@ export class ScanWriter {
       });
     } finally {
       await this.findings.remove();
+      await this.skipped.remove();
       await this.scanned?.remove();
     }
   }
