@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { MAX_TOKENS } from '../src/index/tokens.js';
 import { CLI, runCli, tempTree, writeSubject } from './helpers/cli.js';
 
 interface Scan {
@@ -105,6 +107,29 @@ describe('dsr index and dsr scan --index', () => {
     expect(runCli(['index', root, '--index', index]).stdout).toMatch(
       /7 files: 0 read, 7 unchanged, 0 removed/,
     );
+  });
+
+  it('stores an item with too many tokens to list as one that every query re-reads', () => {
+    const { dir, root, subject, index } = setup();
+    // An export with more distinct addresses than an item's token list holds, the subject's among them.
+    const rows = Array.from({ length: MAX_TOKENS + 1000 }, (_, i) => `${i};kunde${i}@example.dk`);
+    rows.splice(123_456, 0, '999;soren.ostergard@example.dk');
+    writeFileSync(join(root, 'data/kunder.csv'), `${rows.join('\n')}\n`);
+    expect(runCli(['index', root, '--index', index]).code).toBe(0);
+    const db = new Database(index, { readonly: true });
+    const perFile = db
+      .prepare('SELECT COUNT(t.token) AS n FROM files f LEFT JOIN tokens t ON t.file_id = f.id GROUP BY f.id')
+      .all() as { n: number }[];
+    db.close();
+    // No file holds anywhere near MAX_TOKENS token rows: the export holds one.
+    expect(Math.max(...perFile.map((r) => r.n))).toBeLessThan(100);
+    runCli(['scan', root, '--subject', subject, '-o', join(dir, 'full.json')]);
+    runCli(['scan', root, '--subject', subject, '--index', index, '-o', join(dir, 'fast.json')]);
+    const full = scanFile(join(dir, 'full.json'));
+    const fast = scanFile(join(dir, 'fast.json'));
+    expect(full.findings.some((f) => f.path.endsWith('kunder.csv') && f.subject)).toBe(true);
+    expect(comparable(fast)).toEqual(comparable(full));
+    expect(fast.index?.candidates).toBe(7);
   });
 
   it('finds a file changed after indexing, and a new one, exactly as a full scan does', () => {

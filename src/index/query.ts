@@ -5,7 +5,7 @@ import { compileSubject } from '../match/subject.js';
 import { type FileOutcome, isUnchanged, outcomeResult } from './build.js';
 import { type OpenIndex, unsealJson } from './index-file.js';
 import { mac } from './keys.js';
-import { subjectTokens } from './tokens.js';
+import { EVERY_TOKEN, subjectTokens } from './tokens.js';
 
 export interface IndexedScanStats {
   candidates: number;
@@ -30,6 +30,9 @@ export function indexedShortcut(
   const { store, key } = index;
   const tokens = subjectTokens(compileSubject(subject)).map((t) => mac(key, t));
   const candidates = store.filesWithAnyToken(tokens);
+  // Items too rich to list their tokens are candidates for every subject; they can be large, so they
+  // are read by the workers, under the time limit.
+  const everyQuery = store.filesWithAnyToken([mac(key, EVERY_TOKEN)]);
   const stats: IndexedScanStats = { candidates: 0, changed: 0, added: 0, unchanged: 0 };
   /** Unchanged candidates were read within the time limit when indexed: the query reads them in-process. */
   const unchangedCandidates = new Set<string>();
@@ -44,9 +47,10 @@ export function indexedShortcut(
       stats.changed++;
       return undefined;
     }
-    if (candidates.has(pathMac.toString('hex'))) {
+    const hex = pathMac.toString('hex');
+    if (candidates.has(hex)) {
       stats.candidates++;
-      unchangedCandidates.add(file.absPath);
+      if (!everyQuery.has(hex)) unchangedCandidates.add(file.absPath);
       return undefined;
     }
     stats.unchanged++;

@@ -18,16 +18,34 @@ const DOMAIN_AT = /[\p{L}\p{N}.-]+\.\p{L}{2,24}/uy;
 /** Words remembered per item: beyond this many, repeats are folded again. */
 const MAX_WORDS = 50_000;
 
+/** Distinct tokens kept per item; an item with more is stored as EVERY_TOKEN instead. */
+export const MAX_TOKENS = 200_000;
+/**
+ * The token of an item too rich to list (a large export): every query looks it up too, so such an
+ * item is re-read for every subject. No other token has this form (they start `w:`, `d:`, `e:`).
+ */
+export const EVERY_TOKEN = '*';
+
 /** The tokens of one item's text, given chunk by chunk. */
 export class TokenCollector {
   readonly tokens = new Set<string>();
   /** Words already taken: most words of a text repeat, and each new one is folded and hashed. */
   private readonly words = new SeenWords(MAX_WORDS);
 
+  /** Past MAX_TOKENS the item's tokens are dropped for EVERY_TOKEN and its text is no longer looked at. */
+  get overflowed(): boolean {
+    return this.tokens.has(EVERY_TOKEN);
+  }
+
   add(text: string): void {
+    if (this.overflowed) return;
     this.addWords(text);
     this.addDigitChains(text);
     this.addAddresses(text);
+    if (this.tokens.size > MAX_TOKENS) {
+      this.tokens.clear();
+      this.tokens.add(EVERY_TOKEN);
+    }
   }
 
   private addWords(text: string): void {
@@ -98,9 +116,12 @@ function foldWord(word: string): string {
   return folded;
 }
 
-/** The tokens to look up for a subject: any file holding one of them is re-read by the exact detectors. */
+/**
+ * The tokens to look up for a subject: any file holding one of them is re-read by the exact detectors,
+ * as is every file stored with EVERY_TOKEN.
+ */
 export function subjectTokens(subject: CompiledSubject): string[] {
-  const out = new Set<string>();
+  const out = new Set<string>([EVERY_TOKEN]);
   for (const e of subject.emails) out.add(`e:${e}`);
   for (const c of subject.cprs) out.add(`d:${cprDigits(c)}`);
   for (const e164 of subject.phones) out.add(`d:${e164.replace(/\D/g, '').slice(-8)}`);
