@@ -29,6 +29,7 @@ interface ScanFlags {
   maxMembers?: number;
   maxRatio?: number;
   maxText?: number;
+  maxFindings?: number;
   index?: string;
   key?: string;
 }
@@ -90,6 +91,11 @@ export function registerScan(program: Command): void {
     )
     .option('--max-ratio <n>', 'compression ratio per member (default 100)', positiveInt('--max-ratio'))
     .option('--max-text <size>', 'characters of text per document (default 20M)', byteSize)
+    .option(
+      '--max-findings <n>',
+      "findings listed per item, the subject's and (--all) others' (default 20000)",
+      positiveInt('--max-findings'),
+    )
     .action(async (roots: string[], flags: ScanFlags) => {
       process.exitCode = await scanCommand(roots, flags);
     });
@@ -167,6 +173,7 @@ async function scanCommand(rootArgs: string[], flags: ScanFlags): Promise<number
         ...(flags.maxMembers ? { maxMembers: flags.maxMembers } : {}),
         ...(flags.maxRatio ? { maxRatio: flags.maxRatio } : {}),
         ...(flags.maxText ? { maxTextChars: flags.maxText } : {}),
+        ...(flags.maxFindings ? { maxFindings: flags.maxFindings } : {}),
       },
       onProgress: progress
         ? (p) => progress.update({ ...p, current: p.current && maskCurrent(p.current) })

@@ -14,6 +14,11 @@ export interface Limits {
   timeoutMs: number;
   /** Characters of text searched per document before it is marked truncated. @default 20 MiB */
   maxTextChars: number;
+  /**
+   * Findings listed per item of each kind (the subject's; other people's under --all); beyond, they
+   * are counted and weigh in the evidence but are not listed, so that memory stays bounded. @default 20,000
+   */
+  maxFindings: number;
 }
 
 const MiB = 1024 * 1024;
@@ -26,4 +31,5 @@ export const DEFAULT_LIMITS: Limits = {
   maxRatio: 100,
   timeoutMs: 60_000,
   maxTextChars: 20 * MiB,
+  maxFindings: 20_000,
 };

@@ -19,9 +19,10 @@ import type { ExtractContext, TextOptions } from '../extract/api.js';
 import { Chunker } from '../extract/chunker.js';
 import { readHead } from '../extract/read.js';
 import { selectExtractor } from '../extract/registry.js';
-import { evidenceOf, type PlacedCandidate } from '../match/evidence.js';
+import type { PlacedCandidate } from '../match/evidence.js';
 import type { CompiledSubject } from '../match/subject.js';
 import { subjectAnchors } from './anchors.js';
+import { ItemCandidates } from './item-candidates.js';
 import type { Limits } from './limits.js';
 import { pathTextOf, rawFirstPass } from './raw-first.js';
 
@@ -56,7 +57,7 @@ export interface TopLevelResult {
 interface ItemState {
   input: ItemInput;
   format?: string;
-  candidates: PlacedCandidate[];
+  candidates: ItemCandidates;
   contexts: Map<
     PlacedCandidate,
     { context: string; line: number; column: number; page?: number; location?: Chunk['location'] }
@@ -110,14 +111,23 @@ async function scanItem(
   result.itemCount++;
   if (input.depth === 0)
     result.bytes += input.source.kind === 'file' ? input.source.size : input.source.data.length;
-  const state: ItemState = { input, candidates: [], contexts: new Map() };
+  const state: ItemState = {
+    input,
+    candidates: new ItemCandidates(opts.subject, opts.all, opts.limits.maxFindings),
+    contexts: new Map(),
+  };
   const detectors = opts.detectors ?? allDetectors;
   let docChars = 0;
   let truncatedReported = false;
 
-  const runChunk = (chunk: Chunk) => {
-    opts.onChunk?.(chunk);
-    detectChunk(chunk, detectors, opts, state);
+  let streams = 0;
+  /** A chunk handler for one text stream: a field's offsets start at 0 in each stream. */
+  const streamOfChunks = () => {
+    const stream = ++streams;
+    return (chunk: Chunk) => {
+      opts.onChunk?.(chunk);
+      detectChunk(chunk, stream, detectors, opts, state);
+    };
   };
   const ctx: ExtractContext = {
     limits: opts.limits,
@@ -136,12 +146,12 @@ async function scanItem(
         }
       }
       docChars += t.length;
-      const chunker = new Chunker(chunkerOptions(input, o, Number.POSITIVE_INFINITY), runChunk);
+      const chunker = new Chunker(chunkerOptions(input, o, Number.POSITIVE_INFINITY), streamOfChunks());
       chunker.push(t);
       chunker.end();
     },
     async textStream(pieces, o) {
-      const chunker = new Chunker(chunkerOptions(input, o, Number.POSITIVE_INFINITY), runChunk);
+      const chunker = new Chunker(chunkerOptions(input, o, Number.POSITIVE_INFINITY), streamOfChunks());
       for await (const piece of pieces) {
         opts.signal?.throwIfAborted();
         chunker.push(piece);
@@ -224,25 +234,26 @@ function refOf(input: ItemInput): ItemRef {
 
 function detectChunk(
   chunk: Chunk,
+  stream: number,
   detectors: readonly Detector[],
   opts: EngineOptions,
   state: ItemState,
 ): void {
   const from = chunk.acceptFrom ?? 0;
   const to = chunk.acceptTo ?? chunk.text.length;
+  state.candidates.startChunk();
   for (const detector of detectors) {
     for (const c of detector.detect(chunk, { subject: opts.subject, all: opts.all })) {
       if (c.start < from || c.start >= to) continue;
       const placed: PlacedCandidate = {
         ...c,
-        value: detach(c.value),
         field: chunk.field ?? 'body',
         offset: chunk.offset + c.start,
         structured: chunk.structured,
       };
-      state.candidates.push(placed);
       // Other people's identifiers only count towards evidence unless --all: no context needed.
-      if (!c.subject && !opts.all) continue;
+      if (!state.candidates.add(placed, stream)) continue;
+      placed.value = detach(c.value);
       const { line, column } = lineColumn(chunk, c.start);
       state.contexts.set(placed, {
         context: contextOf(chunk.text, c.start, c.end),
@@ -294,16 +305,19 @@ function contextOf(text: string, start: number, end: number): string {
 }
 
 async function finishItem(state: ItemState, opts: EngineOptions, result: TopLevelResult): Promise<void> {
-  const { input } = state;
-  // The same identifier seen twice at one place (e.g. two aliases) counts once.
-  const unique = dedupe(state.candidates);
-  const evidence = evidenceOf(unique, opts.subject);
-  const keep = unique.filter((c) => c.subject || opts.all || false);
+  const { input, candidates } = state;
+  const evidence = candidates.evidence.evidence();
+  if (candidates.overflow)
+    result.errors.push({
+      ...refOf(input),
+      kind: 'limit',
+      message: `more than ${opts.limits.maxFindings} findings of one kind (the subject's, or others') in this item: the first ${opts.limits.maxFindings} are listed, the rest counted (raise --max-findings)`,
+    });
+  const keep = candidates.listed;
   if (!keep.length) return;
   const ref = refOf(input);
   const id = itemId(ref);
   for (const c of keep) {
-    if (!c.subject && !opts.all) continue;
     const where = state.contexts.get(c)!;
     const location = {
       ...(where.location ?? {}),
@@ -329,32 +343,19 @@ async function finishItem(state: ItemState, opts: EngineOptions, result: TopLeve
     });
   }
   if (!evidence) return;
-  const others: ItemRecord['others'] = {};
-  for (const c of unique) if (!c.subject) others[c.detector] = (others[c.detector] ?? 0) + 1;
+  const others: ItemRecord['others'] = candidates.others;
   result.items.push({
     id,
     path: ref.path,
     itemPath: ref.itemPath,
     evidence,
-    detectors: [...new Set(unique.filter((c) => c.subject).map((c) => c.detector))].sort(),
+    detectors: [...candidates.subjectDetectors].sort(),
     fingerprint: await fingerprintOf(input),
     ...(Object.keys(others).length ? { others } : {}),
     format: state.format,
     ...(input.message ? { message: input.message } : {}),
     scannedAt: new Date().toISOString(),
   });
-}
-
-function dedupe(cands: PlacedCandidate[]): PlacedCandidate[] {
-  const seen = new Set<string>();
-  const out: PlacedCandidate[] = [];
-  for (const c of cands) {
-    const key = `${c.detector}\u0000${c.field}\u0000${c.offset}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push(c);
-  }
-  return out;
 }
 
 /** What an erasure plan will check: size, mtime, inode and sha256 of a file; offset, length, sha256 of nested bytes. */

@@ -24,25 +24,73 @@ export function evidenceOf(
   cands: readonly PlacedCandidate[],
   subject: CompiledSubject,
 ): Evidence | undefined {
-  const mine = cands.filter((c) => c.subject);
-  if (!mine.length) return undefined;
-  if (mine.some((c) => UNIQUE.has(c.detector))) return 'confirmed';
-  const names = mine.filter((c) => c.detector === 'name' || c.detector === 'face');
-  for (const other of cands) {
-    if (other.subject) continue;
-    if (other.detector === 'cpr') {
-      const near = names.some(
-        (n) =>
-          // A face tag names the person in the whole photo, so any other CPR in the same item counts.
-          n.detector === 'face' ||
-          (n.field === other.field &&
-            (n.structured || Math.abs(n.offset - other.offset) <= NAMESAKE_DISTANCE)),
-      );
-      if (near) return 'namesake';
-    }
-    if (other.detector === 'email' && emailMadeOfName(other.value, subject)) return 'namesake';
+  const tracker = new EvidenceTracker(subject);
+  for (const c of cands) tracker.add(c);
+  return tracker.evidence();
+}
+
+/**
+ * `evidenceOf`, taking the item's candidates one at a time and keeping only what the decision needs:
+ * an export of millions of other people's identifiers is never held as candidates, only as the
+ * offsets of its CPR numbers.
+ */
+export class EvidenceTracker {
+  private mine = false;
+  private unique = false;
+  private face = false;
+  private namesakeEmail = false;
+  /** The subject's name candidates per field (offsets), and the fields where one is structured. */
+  private readonly names = new Map<string, number[]>();
+  private readonly structuredNames = new Set<string>();
+  /** Other people's CPR numbers per field (offsets). */
+  private readonly cprs = new Map<string, number[]>();
+
+  constructor(private readonly subject: CompiledSubject) {}
+
+  add(c: PlacedCandidate): void {
+    if (c.subject) {
+      this.mine = true;
+      if (UNIQUE.has(c.detector)) this.unique = true;
+      else if (c.detector === 'face') this.face = true;
+      else if (c.detector === 'name') {
+        push(this.names, c.field, c.offset);
+        if (c.structured) this.structuredNames.add(c.field);
+      }
+    } else if (c.detector === 'cpr') push(this.cprs, c.field, c.offset);
+    else if (c.detector === 'email' && !this.namesakeEmail && emailMadeOfName(c.value, this.subject))
+      this.namesakeEmail = true;
   }
-  return 'possible';
+
+  evidence(): Evidence | undefined {
+    if (!this.mine) return undefined;
+    if (this.unique) return 'confirmed';
+    if (this.namesakeEmail) return 'namesake';
+    for (const [field, cprs] of this.cprs) {
+      // A face tag names the person in the whole photo, so any other CPR in the same item counts.
+      if (this.face || this.structuredNames.has(field)) return 'namesake';
+      const names = this.names.get(field);
+      if (names && anyWithin(names, cprs, NAMESAKE_DISTANCE)) return 'namesake';
+    }
+    return 'possible';
+  }
+}
+
+function push(map: Map<string, number[]>, key: string, value: number): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/** Whether some a in `as` and b in `bs` lie at most `distance` apart. */
+function anyWithin(as: number[], bs: number[], distance: number): boolean {
+  const a = Float64Array.from(as).sort();
+  const b = Float64Array.from(bs).sort();
+  for (let i = 0, j = 0; i < a.length && j < b.length; ) {
+    if (Math.abs(a[i] - b[j]) <= distance) return true;
+    if (a[i] < b[j]) i++;
+    else j++;
+  }
+  return false;
 }
 
 /**

@@ -209,4 +209,26 @@ describe('dsr scan: a bad subject is refused with the field named (exit 2)', () 
     expect(invalid.code).toBe(2);
     expect(invalid.stderr).toContain('not valid JSON');
   });
+
+  it('--max-findings lists that many per item under --all, reports the rest as a limit (exit 3)', () => {
+    const rows = Array.from({ length: 30 }, (_, i) => `${i};kunde${i}@example.dk`).join('\n');
+    const dir = tempTree({ 'kunder.csv': `${rows}\n` });
+    writeSubject(dir);
+    const out = join(dir, 'scan.json');
+    const r = scan([
+      dir,
+      '--subject',
+      join(dir, 'subject.json'),
+      '--all',
+      '--max-findings',
+      '12',
+      '--out',
+      out,
+    ]);
+    expect(r.code).toBe(3);
+    const s = JSON.parse(readFileSync(out, 'utf8'));
+    expect(s.findings).toHaveLength(12);
+    expect(s.errors.map((e: { kind: string }) => e.kind)).toEqual(['limit']);
+    expect(runCli(['scan', dir, '--subject', join(dir, 'subject.json'), '--max-findings', '0']).code).toBe(2);
+  });
 });
