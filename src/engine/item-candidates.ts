@@ -25,7 +25,9 @@ export class ItemCandidates {
   private listedSubject = 0;
   private listedOthers = 0;
   private readonly chunkPlaces = new Set<string>();
-  private readonly fields = new Map<string, { stream: number; current: number[]; earlier: Float64Array[] }>();
+  private readonly fields = new Map<string, FieldPlaces>();
+  /** The last field's places: a detector's candidates in a chunk come one after another. */
+  private last: { detector: string; field: string; places: FieldPlaces } | undefined;
   private places = 0;
 
   constructor(
@@ -61,16 +63,26 @@ export class ItemCandidates {
     return true;
   }
 
+  private placesOf(detector: string, field: string, stream: number): FieldPlaces {
+    const last = this.last;
+    if (last && last.detector === detector && last.field === field) return last.places;
+    const key = `${detector}\u0000${field}`;
+    let places = this.fields.get(key);
+    if (!places) {
+      places = { stream, current: [], earlier: [] };
+      this.fields.set(key, places);
+    }
+    this.last = { detector, field, places };
+    return places;
+  }
+
   private isRepeat(c: PlacedCandidate, stream: number): boolean {
-    const place = `${c.detector}\u0000${c.field}\u0000${c.offset}`;
+    // All candidates of a chunk share its field.
+    const place = `${c.offset}${c.detector}`;
     if (this.chunkPlaces.has(place)) return true;
     this.chunkPlaces.add(place);
-    const key = `${c.detector}\u0000${c.field}`;
-    let f = this.fields.get(key);
-    if (!f) {
-      f = { stream, current: [], earlier: [] };
-      this.fields.set(key, f);
-    } else if (f.stream !== stream) {
+    const f = this.placesOf(c.detector, c.field, stream);
+    if (f.stream !== stream) {
       if (f.current.length) f.earlier.push(Float64Array.from(f.current).sort());
       f.current = [];
       f.stream = stream;
@@ -82,6 +94,12 @@ export class ItemCandidates {
     }
     return false;
   }
+}
+
+interface FieldPlaces {
+  stream: number;
+  current: number[];
+  earlier: Float64Array[];
 }
 
 function includes(sorted: Float64Array, value: number): boolean {

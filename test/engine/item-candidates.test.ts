@@ -33,6 +33,8 @@ describe('ItemCandidates', () => {
     expect(c.add(cand({ offset: 9 }), 2)).toBe(false);
     expect(c.add(cand({ offset: 5 }), 2)).toBe(false);
     expect(c.add(cand({ offset: 7 }), 2)).toBe(true);
+    // Another field's chunk (a chunk's candidates all share its field).
+    c.startChunk();
     expect(c.add(cand({ offset: 5, field: 'subject' }), 2)).toBe(true);
     // And a third sees both earlier ones.
     c.startChunk();
