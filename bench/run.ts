@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { BENCH_DIR, type BenchContext, type BenchPart, which } from './api.js';
 import documents from './documents.js';
+import exportPart from './export.js';
 import mail from './mail.js';
 import media from './media.js';
 import text from './text.js';
@@ -15,6 +16,7 @@ parts.push(text);
 parts.push(documents);
 parts.push(media);
 parts.push(mail);
+parts.push(exportPart);
 
 const USAGE = `usage: npm run bench -- [--size MB] [--only NAME]
   --size MB    approximate corpus size per part (default 300)
