@@ -1,18 +1,28 @@
-import type { DetectorId } from '../core/types.js';
+import type { Candidate, DetectorId } from '../core/types.js';
 import { EvidenceTracker, type PlacedCandidate } from '../match/evidence.js';
 import type { CompiledSubject } from '../match/subject.js';
 
 /** Places remembered per item to tell a repeat in another text stream of the same field. */
 const MAX_PLACES = 4_000_000;
 
+/** Where in its item a candidate was found. */
+export interface Place {
+  field: string;
+  /** Offset in the field's text stream. */
+  offset: number;
+  structured?: boolean;
+}
+
 /**
  * One item's candidates as they are found. Only what becomes a finding is kept whole (the subject's
  * identifiers, and other people's under --all, up to `maxListed` each); the rest is counted and passed
- * to the evidence decision, so that an export of millions of records is read in bounded memory.
+ * to the evidence decision, so that an export of millions of records is read in bounded memory, and
+ * without an object per candidate.
  *
  * The same identifier at the same place counts once (two aliases matching one name): a repeat is
- * told within a chunk by its place, and across text streams that share a field (their offsets each
- * start at 0) by the places of the earlier streams; chunks of one stream never own the same place.
+ * told within a chunk by its detector's offsets there, and across text streams that share a field
+ * (their offsets each start at 0) by the offsets of the earlier streams; chunks of one stream never
+ * own the same place.
  */
 export class ItemCandidates {
   readonly listed: PlacedCandidate[] = [];
@@ -24,10 +34,11 @@ export class ItemCandidates {
   overflow = false;
   private listedSubject = 0;
   private listedOthers = 0;
-  private readonly chunkPlaces = new Set<string>();
+  /** This chunk's offsets per detector (a chunk's candidates all share its field). */
+  private readonly inChunk = new Map<DetectorId, ChunkOffsets>();
   private readonly fields = new Map<string, FieldPlaces>();
   /** The last field's places: a detector's candidates in a chunk come one after another. */
-  private last: { detector: string; field: string; places: FieldPlaces } | undefined;
+  private last: { detector: DetectorId; field: string; places: FieldPlaces } | undefined;
   private places = 0;
 
   constructor(
@@ -39,31 +50,63 @@ export class ItemCandidates {
   }
 
   startChunk(): void {
-    this.chunkPlaces.clear();
+    for (const offsets of this.inChunk.values()) {
+      offsets.list.length = 0;
+      offsets.max = -1;
+      offsets.set = undefined;
+    }
   }
 
-  /** Takes a candidate of text stream `stream`; true when it is listed (a finding to be placed). */
-  add(c: PlacedCandidate, stream: number): boolean {
-    if (this.isRepeat(c, stream)) return false;
-    this.evidence.add(c);
+  /** Takes a candidate of text stream `stream`; returns it placed when it is listed (a finding). */
+  add(c: Candidate, at: Place, stream: number): PlacedCandidate | undefined {
+    if (this.isRepeat(c.detector, at, stream)) return undefined;
+    this.evidence.note(c.detector, c.subject, at, c.value);
     if (c.subject) {
       this.subjectDetectors.add(c.detector);
-      return this.list(c, this.listedSubject++);
+      if (this.listedSubject++ >= this.maxListed) return this.overflowed();
+    } else {
+      this.others[c.detector] = (this.others[c.detector] ?? 0) + 1;
+      if (!this.all) return undefined;
+      if (this.listedOthers++ >= this.maxListed) return this.overflowed();
     }
-    this.others[c.detector] = (this.others[c.detector] ?? 0) + 1;
-    return this.all && this.list(c, this.listedOthers++);
+    const placed: PlacedCandidate = { ...c, ...at };
+    this.listed.push(placed);
+    return placed;
   }
 
-  private list(c: PlacedCandidate, before: number): boolean {
-    if (before >= this.maxListed) {
-      this.overflow = true;
-      return false;
-    }
-    this.listed.push(c);
-    return true;
+  private overflowed(): undefined {
+    this.overflow = true;
+    return undefined;
   }
 
-  private placesOf(detector: string, field: string, stream: number): FieldPlaces {
+  private isRepeat(detector: DetectorId, at: Place, stream: number): boolean {
+    let offsets = this.inChunk.get(detector);
+    if (!offsets) {
+      offsets = { list: [], max: -1 };
+      this.inChunk.set(detector, offsets);
+    }
+    // A detector's matches mostly come in order: only one at or before the furthest yet needs a lookup.
+    if (at.offset <= offsets.max) {
+      offsets.set ??= new Set(offsets.list);
+      if (offsets.set.has(at.offset)) return true;
+    } else offsets.max = at.offset;
+    offsets.list.push(at.offset);
+    offsets.set?.add(at.offset);
+    const f = this.placesOf(detector, at.field, stream);
+    if (f.stream !== stream) {
+      if (f.current.length) f.earlier.push(Float64Array.from(f.current).sort());
+      f.current = [];
+      f.stream = stream;
+    }
+    for (const earlier of f.earlier) if (includes(earlier, at.offset)) return true;
+    if (this.places < MAX_PLACES) {
+      f.current.push(at.offset);
+      this.places++;
+    }
+    return false;
+  }
+
+  private placesOf(detector: DetectorId, field: string, stream: number): FieldPlaces {
     const last = this.last;
     if (last && last.detector === detector && last.field === field) return last.places;
     const key = `${detector}\u0000${field}`;
@@ -75,25 +118,12 @@ export class ItemCandidates {
     this.last = { detector, field, places };
     return places;
   }
+}
 
-  private isRepeat(c: PlacedCandidate, stream: number): boolean {
-    // All candidates of a chunk share its field.
-    const place = `${c.offset}${c.detector}`;
-    if (this.chunkPlaces.has(place)) return true;
-    this.chunkPlaces.add(place);
-    const f = this.placesOf(c.detector, c.field, stream);
-    if (f.stream !== stream) {
-      if (f.current.length) f.earlier.push(Float64Array.from(f.current).sort());
-      f.current = [];
-      f.stream = stream;
-    }
-    for (const offsets of f.earlier) if (includes(offsets, c.offset)) return true;
-    if (this.places < MAX_PLACES) {
-      f.current.push(c.offset);
-      this.places++;
-    }
-    return false;
-  }
+interface ChunkOffsets {
+  list: number[];
+  max: number;
+  set?: Set<number>;
 }
 
 interface FieldPlaces {

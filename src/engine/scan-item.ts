@@ -245,14 +245,14 @@ function detectChunk(
   for (const detector of detectors) {
     for (const c of detector.detect(chunk, { subject: opts.subject, all: opts.all })) {
       if (c.start < from || c.start >= to) continue;
-      const placed: PlacedCandidate = {
-        ...c,
+      const at = {
         field: chunk.field ?? 'body',
         offset: chunk.offset + c.start,
         structured: chunk.structured,
       };
       // Other people's identifiers only count towards evidence unless --all: no context needed.
-      if (!state.candidates.add(placed, stream)) continue;
+      const placed = state.candidates.add(c, at, stream);
+      if (!placed) continue;
       placed.value = detach(c.value);
       const { line, column } = lineColumn(chunk, c.start);
       state.contexts.set(placed, {

@@ -48,16 +48,26 @@ export class EvidenceTracker {
   constructor(private readonly subject: CompiledSubject) {}
 
   add(c: PlacedCandidate): void {
-    if (c.subject) {
+    this.note(c.detector, c.subject, c, c.value);
+  }
+
+  /** A candidate by its parts: the subject's or not, where (field, offset, structured), its value. */
+  note(
+    detector: DetectorId,
+    subject: boolean,
+    at: { field: string; offset: number; structured?: boolean },
+    value: string,
+  ): void {
+    if (subject) {
       this.mine = true;
-      if (UNIQUE.has(c.detector)) this.unique = true;
-      else if (c.detector === 'face') this.face = true;
-      else if (c.detector === 'name') {
-        push(this.names, c.field, c.offset);
-        if (c.structured) this.structuredNames.add(c.field);
+      if (UNIQUE.has(detector)) this.unique = true;
+      else if (detector === 'face') this.face = true;
+      else if (detector === 'name') {
+        push(this.names, at.field, at.offset);
+        if (at.structured) this.structuredNames.add(at.field);
       }
-    } else if (c.detector === 'cpr') push(this.cprs, c.field, c.offset);
-    else if (c.detector === 'email' && !this.namesakeEmail && emailMadeOfName(c.value, this.subject))
+    } else if (detector === 'cpr') push(this.cprs, at.field, at.offset);
+    else if (detector === 'email' && !this.namesakeEmail && emailMadeOfName(value, this.subject))
       this.namesakeEmail = true;
   }
 

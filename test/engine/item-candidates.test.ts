@@ -7,56 +7,77 @@ import type { PlacedCandidate } from '../../src/match/evidence.js';
 import { subjectOf } from '../helpers/detector-tester.js';
 
 const subject = subjectOf();
-const cand = (o: Partial<PlacedCandidate>): PlacedCandidate => ({
-  detector: 'email',
-  start: 0,
-  end: 1,
-  value: 'x@example.dk',
-  subject: false,
-  confidence: 1,
-  field: 'body',
-  offset: 0,
-  ...o,
-});
+/** Adds a candidate (an e-mail address of someone else unless `o` says otherwise); true when listed. */
+function add(c: ItemCandidates, o: Partial<PlacedCandidate>, stream: number): boolean {
+  const { field = 'body', offset = 0, structured, ...rest } = o;
+  const candidate = {
+    detector: 'email' as const,
+    start: 0,
+    end: 1,
+    value: 'x@example.dk',
+    subject: false,
+    confidence: 1,
+    ...rest,
+  };
+  return c.add(candidate, { field, offset, structured }, stream) !== undefined;
+}
 
 describe('ItemCandidates', () => {
   it('counts an identifier at one place once: within a chunk, and across streams of one field', () => {
     const c = new ItemCandidates(subject, true, 100);
     c.startChunk();
-    expect(c.add(cand({ offset: 5 }), 1)).toBe(true);
-    expect(c.add(cand({ offset: 5 }), 1)).toBe(false);
-    expect(c.add(cand({ offset: 5, detector: 'phone' }), 1)).toBe(true);
+    expect(add(c, { offset: 5 }, 1)).toBe(true);
+    expect(add(c, { offset: 5 }, 1)).toBe(false);
+    expect(add(c, { offset: 5, detector: 'phone' }, 1)).toBe(true);
     c.startChunk();
-    expect(c.add(cand({ offset: 9 }), 1)).toBe(true);
+    expect(add(c, { offset: 9 }, 1)).toBe(true);
     // A second stream of the same field starts its offsets at 0 again.
     c.startChunk();
-    expect(c.add(cand({ offset: 9 }), 2)).toBe(false);
-    expect(c.add(cand({ offset: 5 }), 2)).toBe(false);
-    expect(c.add(cand({ offset: 7 }), 2)).toBe(true);
+    expect(add(c, { offset: 9 }, 2)).toBe(false);
+    expect(add(c, { offset: 5 }, 2)).toBe(false);
+    expect(add(c, { offset: 7 }, 2)).toBe(true);
     // Another field's chunk (a chunk's candidates all share its field).
     c.startChunk();
-    expect(c.add(cand({ offset: 5, field: 'subject' }), 2)).toBe(true);
+    expect(add(c, { offset: 5, field: 'subject' }, 2)).toBe(true);
     // And a third sees both earlier ones.
     c.startChunk();
-    expect(c.add(cand({ offset: 7 }), 3)).toBe(false);
-    expect(c.add(cand({ offset: 9 }), 3)).toBe(false);
+    expect(add(c, { offset: 7 }, 3)).toBe(false);
+    expect(add(c, { offset: 9 }, 3)).toBe(false);
     expect(c.others).toEqual({ email: 4, phone: 1 });
     expect(c.listed).toHaveLength(5);
+  });
+
+  it('tells a repeat among matches out of order in a chunk (aliases of one name)', () => {
+    const c = new ItemCandidates(subject, false, 100);
+    c.startChunk();
+    const name = (offset: number) => add(c, { offset, detector: 'name', subject: true, value: 'Søren' }, 1);
+    expect([name(100), name(300), name(50), name(100), name(50), name(300), name(400)]).toEqual([
+      true,
+      true,
+      true,
+      false,
+      false,
+      false,
+      true,
+    ]);
+    c.startChunk();
+    expect(name(500)).toBe(true);
+    expect(c.listed.map((x) => x.offset)).toEqual([100, 300, 50, 400, 500]);
   });
 
   it('lists up to its limit per kind and counts the rest, which still weigh in the evidence', () => {
     const c = new ItemCandidates(subject, false, 3);
     c.startChunk();
-    for (let i = 0; i < 10; i++) c.add(cand({ offset: i * 100, detector: 'cpr', value: '010190-1234' }), 1);
+    for (let i = 0; i < 10; i++) add(c, { offset: i * 100, detector: 'cpr', value: '010190-1234' }, 1);
     for (let i = 0; i < 5; i++)
-      c.add(cand({ offset: 2000 + i * 10, detector: 'name', value: 'Søren Østergård', subject: true }), 1);
+      add(c, { offset: 2000 + i * 10, detector: 'name', value: 'Søren Østergård', subject: true }, 1);
     expect(c.listed.map((x) => x.offset)).toEqual([2000, 2010, 2020]);
     expect(c.overflow).toBe(true);
     expect(c.others).toEqual({ cpr: 10 });
     expect(c.subjectDetectors).toEqual(new Set(['name']));
     // The ninth CPR (offset 900) is far from the names; add one next to the last name.
     expect(c.evidence.evidence()).toBe('possible');
-    c.add(cand({ offset: 2100, detector: 'cpr', value: '020285-2345' }), 1);
+    add(c, { offset: 2100, detector: 'cpr', value: '020285-2345' }, 1);
     expect(c.evidence.evidence()).toBe('namesake');
   });
 });
