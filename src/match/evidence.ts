@@ -29,10 +29,13 @@ export function evidenceOf(
   return tracker.evidence();
 }
 
+/** Offsets of names and CPR numbers kept per item (8 bytes each); an item with more is decided on these. */
+const MAX_OFFSETS = 4_000_000;
+
 /**
  * `evidenceOf`, taking the item's candidates one at a time and keeping only what the decision needs:
  * an export of millions of other people's identifiers is never held as candidates, only as the
- * offsets of its CPR numbers.
+ * offsets of its CPR numbers (up to MAX_OFFSETS: past them, a namesake is only seen near those kept).
  */
 export class EvidenceTracker {
   private mine = false;
@@ -44,6 +47,7 @@ export class EvidenceTracker {
   private readonly structuredNames = new Set<string>();
   /** Other people's CPR numbers per field (offsets). */
   private readonly cprs = new Map<string, number[]>();
+  private offsets = 0;
 
   constructor(private readonly subject: CompiledSubject) {}
 
@@ -63,10 +67,10 @@ export class EvidenceTracker {
       if (UNIQUE.has(detector)) this.unique = true;
       else if (detector === 'face') this.face = true;
       else if (detector === 'name') {
-        push(this.names, at.field, at.offset);
+        this.keep(this.names, at.field, at.offset);
         if (at.structured) this.structuredNames.add(at.field);
       }
-    } else if (detector === 'cpr') push(this.cprs, at.field, at.offset);
+    } else if (detector === 'cpr') this.keep(this.cprs, at.field, at.offset);
     else if (detector === 'email' && !this.namesakeEmail && emailMadeOfName(value, this.subject))
       this.namesakeEmail = true;
   }
@@ -83,12 +87,15 @@ export class EvidenceTracker {
     }
     return 'possible';
   }
-}
 
-function push(map: Map<string, number[]>, key: string, value: number): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
+  private keep(map: Map<string, number[]>, field: string, offset: number): void {
+    const list = map.get(field);
+    // A field's first offset is always kept: a structured name or a face tag needs only that one.
+    if (list && this.offsets >= MAX_OFFSETS) return;
+    this.offsets++;
+    if (list) list.push(offset);
+    else map.set(field, [offset]);
+  }
 }
 
 /** Whether some a in `as` and b in `bs` lie at most `distance` apart. */
