@@ -119,6 +119,15 @@ async function scanItem(
   const detectors = opts.detectors ?? allDetectors;
   let docChars = 0;
   let truncatedReported = false;
+  const reportTruncated = () => {
+    if (truncatedReported) return;
+    truncatedReported = true;
+    result.errors.push({
+      ...refOf(input),
+      kind: 'limit',
+      message: `text truncated at ${opts.limits.maxTextChars} characters`,
+    });
+  };
 
   let streams = 0;
   /** A chunk handler for one text stream: a field's offsets start at 0 in each stream. */
@@ -136,14 +145,7 @@ async function scanItem(
       let t = text;
       if (docChars + t.length > opts.limits.maxTextChars) {
         t = t.slice(0, Math.max(0, opts.limits.maxTextChars - docChars));
-        if (!truncatedReported) {
-          truncatedReported = true;
-          result.errors.push({
-            ...refOf(input),
-            kind: 'limit',
-            message: `text truncated at ${opts.limits.maxTextChars} characters`,
-          });
-        }
+        reportTruncated();
       }
       docChars += t.length;
       const chunker = new Chunker(chunkerOptions(input, o, Number.POSITIVE_INFINITY), streamOfChunks());
@@ -151,12 +153,17 @@ async function scanItem(
       chunker.end();
     },
     async textStream(pieces, o) {
-      const chunker = new Chunker(chunkerOptions(input, o, Number.POSITIVE_INFINITY), streamOfChunks());
+      const budget = o?.document ? Math.max(0, opts.limits.maxTextChars - docChars) : Number.POSITIVE_INFINITY;
+      const chunker = new Chunker(chunkerOptions(input, o, budget), streamOfChunks());
       for await (const piece of pieces) {
         opts.signal?.throwIfAborted();
         chunker.push(piece);
+        // Past the document's budget the rest of the stream is not even produced.
+        if (chunker.truncated) break;
       }
       chunker.end();
+      if (o?.document) docChars += chunker.chars;
+      if (chunker.truncated) reportTruncated();
     },
     async child(child) {
       const full: ItemInput = { message: input.message, ...child, depth: input.depth + 1, root: input.root };

@@ -31,6 +31,11 @@ export interface TextOptions {
   faceTag?: boolean;
   /** The item the text belongs to; default the item being extracted. */
   ref?: ItemRef;
+  /**
+   * For `textStream`: the stream is document text that counts towards `limits.maxTextChars` as
+   * `text` does (a spreadsheet sheet read piece by piece), instead of streaming any length.
+   */
+  document?: boolean;
 }
 
 export interface ExtractContext {

@@ -35,6 +35,11 @@ export class Chunker {
   private total = 0;
   truncated = false;
 
+  /** Characters taken so far (after normalisation, up to `maxChars`). */
+  get chars(): number {
+    return this.total;
+  }
+
   constructor(
     private readonly opts: ChunkerOptions,
     private readonly emit: (chunk: Chunk) => void,

@@ -117,6 +117,42 @@ describe('OpenDocument', () => {
   });
 });
 
+describe('large sheets', () => {
+  /** customers.xlsx with a sheet of `rows` rows of others before a row naming the subject's e-mail. */
+  const bigWorkbook = (rows: number) => {
+    const parts = unzipSync(readFileSync(join(DOCS, 'customers.xlsx')));
+    const row = (r: number, text: string) =>
+      `<row r="${r}"><c r="A${r}" t="inlineStr"><is><t>${text}</t></is></c><c r="B${r}"><v>${r}</v></c></row>`;
+    const body = Array.from({ length: rows }, (_, i) => row(i + 1, `kunde nummer ${i} på Vestergade`)).join(
+      '',
+    );
+    parts['xl/worksheets/sheet1.xml'] = Buffer.from(
+      `<?xml version="1.0" encoding="UTF-8"?><worksheet><sheetData>${body}${row(rows + 1, EMAIL)}<row r="${rows + 2}"/></sheetData></worksheet>`,
+    );
+    return tempTree({ 'big.xlsx': zipSync(parts) });
+  };
+
+  it('reads a sheet larger than --max-extract-bytes piece by piece, with the lines and offsets of the whole', async () => {
+    const dir = bigWorkbook(40_000);
+    const r = await scanFile(join(dir, 'big.xlsx'), { limits: { maxExtractBytes: 1024 * 1024 } });
+    expect(errorLines(r)).toEqual([]);
+    const found = r.findings.find((f) => f.detector === 'email' && f.location.field === 'sheet Kunder');
+    // Line 40,001 of the sheet's text, after 40,000 lines of `kunde nummer N på Vestergade\tN+1`.
+    expect(found?.location).toMatchObject({ line: 40_001, column: 1 });
+    const before = Array.from({ length: 40_000 }, (_, i) => `kunde nummer ${i} på Vestergade\t${i + 1}`).join(
+      '\n',
+    );
+    expect(found?.location.offset).toBe(before.length + 1);
+  });
+
+  it('counts a streamed sheet towards --max-text: the rest is not read, and the cut is reported', async () => {
+    const dir = bigWorkbook(40_000);
+    const r = await scanFile(join(dir, 'big.xlsx'), { limits: { maxTextChars: 100_000 } });
+    expect(errorLines(r)).toEqual([' | limit']);
+    expect(r.findings.some((f) => f.location.field === 'sheet Kunder')).toBe(false);
+  });
+});
+
 describe('Office embeddings', () => {
   it('a workbook embedded in a Word file is read as a member of it', async () => {
     const parts = unzipSync(readFileSync(join(DOCS, 'notes.docx')));

@@ -117,8 +117,10 @@ export async function readXlsx(pkg: OfficePackage): Promise<void> {
   for (const part of pkg.names(/^xl\/worksheets\/[^/]+\.xml$/))
     if (!listed.has(part)) sheets.push({ name: part, part });
   for (const sheet of sheets) {
-    const xml = await pkg.text(sheet.part);
-    if (xml) pkg.emit(sheetText(xml, shared), `sheet ${sheet.name}`);
+    await pkg.ctx.textStream(sheetTextPieces(pkg.textPieces(sheet.part), shared), {
+      field: `sheet ${sheet.name}`,
+      document: true,
+    });
   }
   pkg.emit(sheets.map((s) => s.name).join('\n'), 'sheet names', true);
   const people: string[] = [];
@@ -156,6 +158,29 @@ export function sheetText(xml: string, shared: string[]): string {
     if (cells.length) lines.push(cells.join('\t'));
   }
   return lines.join('\n');
+}
+
+/**
+ * `sheetText` over a sheet's XML given piece by piece: rows are read up to the last complete one in
+ * what has come, and the pieces joined give the very text `sheetText` gives for the whole sheet.
+ */
+export async function* sheetTextPieces(xml: AsyncIterable<string>, shared: string[]): AsyncGenerator<string> {
+  let pending = '';
+  let first = true;
+  const rows = function* (part: string) {
+    const text = sheetText(part, shared);
+    if (!text) return;
+    yield first ? text : `\n${text}`;
+    first = false;
+  };
+  for await (const piece of xml) {
+    pending += piece;
+    const end = pending.lastIndexOf('</row>');
+    if (end === -1) continue;
+    yield* rows(pending.slice(0, end + 6));
+    pending = pending.slice(end + 6);
+  }
+  yield* rows(pending);
 }
 
 const PLAIN_T = /^<t(?:\s[^>]*)?>([^<]*)<\/t>$/;

@@ -3,7 +3,7 @@ import type { ExtractContext } from '../api.js';
 import type { ByteSource } from '../archive/byte-source.js';
 import { memberLimitBreach } from '../archive/member-limits.js';
 import { baseName, chargeInflated, memberRef } from '../archive/members.js';
-import { readZipEntry, UnsupportedMethodError, type ZipEntry } from '../archive/zip-reader.js';
+import { readZipEntry, streamZipEntry, UnsupportedMethodError, type ZipEntry } from '../archive/zip-reader.js';
 
 /**
  * An Office Open XML or OpenDocument file opened as the zip it is: parts are read on demand, each
@@ -56,6 +56,37 @@ export class OfficePackage {
       const kind = err instanceof UnsupportedMethodError ? 'unsupported' : 'corrupt';
       this.ctx.error(kind, `part ${name}: ${(err as Error).message}`);
       return undefined;
+    }
+  }
+
+  /**
+   * A part as UTF-8 text piece by piece, for one too large to hold (a spreadsheet's sheet): under the
+   * ratio limit and the inflated budget like any part, not under the in-memory size limit. A damaged
+   * part ends the pieces with an error entry; what came before it is still read.
+   */
+  async *textPieces(name: string): AsyncGenerator<string> {
+    const entry = this.parts.get(name);
+    if (!entry || this.stopped) return;
+    const breach = memberLimitBreach({ ...this.ctx.limits, maxExtractBytes: Number.POSITIVE_INFINITY }, entry.compressedSize, entry.size);
+    if (breach) {
+      this.ctx.error('limit', `part ${name}: ${breach}`);
+      return;
+    }
+    if (!chargeInflated(this.ctx, this.input.ref, entry.size)) {
+      this.stopped = true;
+      return;
+    }
+    const decoder = new TextDecoder('utf-8', { ignoreBOM: false });
+    try {
+      for await (const bytes of streamZipEntry(this.src, entry)) {
+        const piece = decoder.decode(bytes, { stream: true });
+        if (piece) yield piece;
+      }
+      const rest = decoder.decode();
+      if (rest) yield rest;
+    } catch (err) {
+      const kind = err instanceof UnsupportedMethodError ? 'unsupported' : 'corrupt';
+      this.ctx.error(kind, `part ${name}: ${(err as Error).message}`);
     }
   }
 
