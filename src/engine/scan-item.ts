@@ -153,7 +153,9 @@ async function scanItem(
       chunker.end();
     },
     async textStream(pieces, o) {
-      const budget = o?.document ? Math.max(0, opts.limits.maxTextChars - docChars) : Number.POSITIVE_INFINITY;
+      const budget = o?.document
+        ? Math.max(0, opts.limits.maxTextChars - docChars)
+        : Number.POSITIVE_INFINITY;
       const chunker = new Chunker(chunkerOptions(input, o, budget), streamOfChunks());
       for await (const piece of pieces) {
         opts.signal?.throwIfAborted();

@@ -1,5 +1,5 @@
-import { Inflate } from 'fflate';
 import { inflateRawSync } from 'node:zlib';
+import { Inflate } from 'fflate';
 import type { ByteSource } from './byte-source.js';
 
 /** One file or folder in a zip, as its central directory describes it. */

@@ -3,7 +3,12 @@ import type { ExtractContext } from '../api.js';
 import type { ByteSource } from '../archive/byte-source.js';
 import { memberLimitBreach } from '../archive/member-limits.js';
 import { baseName, chargeInflated, memberRef } from '../archive/members.js';
-import { readZipEntry, streamZipEntry, UnsupportedMethodError, type ZipEntry } from '../archive/zip-reader.js';
+import {
+  readZipEntry,
+  streamZipEntry,
+  UnsupportedMethodError,
+  type ZipEntry,
+} from '../archive/zip-reader.js';
 
 /**
  * An Office Open XML or OpenDocument file opened as the zip it is: parts are read on demand, each
@@ -67,7 +72,11 @@ export class OfficePackage {
   async *textPieces(name: string): AsyncGenerator<string> {
     const entry = this.parts.get(name);
     if (!entry || this.stopped) return;
-    const breach = memberLimitBreach({ ...this.ctx.limits, maxExtractBytes: Number.POSITIVE_INFINITY }, entry.compressedSize, entry.size);
+    const breach = memberLimitBreach(
+      { ...this.ctx.limits, maxExtractBytes: Number.POSITIVE_INFINITY },
+      entry.compressedSize,
+      entry.size,
+    );
     if (breach) {
       this.ctx.error('limit', `part ${name}: ${breach}`);
       return;
