@@ -178,8 +178,14 @@ export function buildPlan(
     groups.set(key, g);
   }
 
+  // A file whose reading hit a limit (more findings than --max-findings listed) is not fully known:
+  // redacting only the listed spans would leave the rest.
+  const limited = new Set(
+    scan.errors.filter((e) => e.kind === 'limit').map((e) => [e.path, ...e.itemPath].join('\u0000')),
+  );
   const actions: Action[] = [];
-  for (const g of groups.values()) actions.push(chooseAction(g.items, g.included, findingsByItem, opts));
+  for (const g of groups.values())
+    actions.push(chooseAction(g.items, g.included, findingsByItem, { ...opts, limited }));
   actions.sort(compareItemRefs);
 
   const body = {
@@ -204,7 +210,7 @@ function chooseAction(
   items: ItemRecord[],
   included: boolean,
   findingsByItem: Map<string, Finding[]>,
-  opts: { blurFaces?: boolean },
+  opts: { blurFaces?: boolean; limited: Set<string> },
 ): Action {
   const first = items[0];
   const top = items.find((i) => i.itemPath.length === 0);
@@ -338,6 +344,13 @@ function chooseAction(
       fingerprint: fp,
       rule: namedAfterSubject ? 'file-dedicated-to-subject' : 'included-by-reviewer-not-editable',
     };
+  }
+  if (redactable && contentFindings.length && opts.limited.has([top.path, ...top.itemPath].join('\u0000'))) {
+    return manual(
+      fp,
+      'findings-not-listed',
+      "the scan did not list all of the subject's data in this file (see its limit error): scan it again with a higher --max-findings, or edit it by hand",
+    );
   }
   if (redactable && contentFindings.length) {
     return {

@@ -53,6 +53,38 @@ describe('dsr plan', () => {
     expect(shared.others).toEqual({ cpr: 1, email: 1 });
   });
 
+  it('does not redact a file whose subject findings were not all listed (--max-findings): manual', () => {
+    const many = tempTree({
+      'tree/log.txt': Array.from({ length: 30 }, (_, i) => `${i} login soren.ostergard@example.dk\n`).join(
+        '',
+      ),
+    });
+    const subject = join(many, 'subject.json');
+    writeFileSync(
+      subject,
+      JSON.stringify({ name: 'Søren Kjærgaard Østergård', emails: ['soren.ostergard@example.dk'] }),
+    );
+    const scanned = join(many, 'scan.json');
+    const r = runCli([
+      'scan',
+      join(many, 'tree'),
+      '--subject',
+      subject,
+      '--max-findings',
+      '10',
+      '--out',
+      scanned,
+    ]);
+    expect(r.code).toBe(3);
+    const plan = buildPlan(readJson<ScanFile>(scanned), undefined);
+    expect(plan.actions.map((a) => [a.kind, a.rule])).toEqual([['manual', 'findings-not-listed']]);
+    // With every finding listed, the same file is redacted.
+    runCli(['scan', join(many, 'tree'), '--subject', subject, '--out', scanned]);
+    expect(buildPlan(readJson<ScanFile>(scanned), undefined).actions.map((a) => a.kind)).toEqual([
+      'redact-text',
+    ]);
+  });
+
   it('adds possible items only with --include-possible or a reviewer include, and drops excluded ones', () => {
     const possible = scan.items.find((i) => i.path.endsWith('possible.txt'))!;
     expect(possible.evidence).toBe('possible');
