@@ -19,6 +19,11 @@ export interface HtmlText {
   attributes: string;
 }
 
+const STYLE = /<style\b[^>]*>[\s\S]*?<\/style\s*>/gi;
+const MARKUP = /<!--([\s\S]*?)-->|<\/?([a-zA-Z][\w:-]*)((?:[^>"']|"[^"]*"|'[^']*')*)>|<![^>]*>/g;
+/** Characters of visible text gathered before a piece is handed on. */
+const PIECE_CHARS = 1 << 16;
+
 /**
  * Visible text of an HTML document: inline tags vanish without a trace (so `Sø<b>ren</b>` reads
  * `Søren`), block tags become line breaks, entities are decoded, style blocks dropped. Attribute values
@@ -26,22 +31,49 @@ export interface HtmlText {
  */
 export function htmlToText(html: string): HtmlText {
   const attributes: string[] = [];
-  const withoutStyle = html.replace(/<style\b[^>]*>[\s\S]*?<\/style\s*>/gi, '\n');
-  const body = withoutStyle.replace(
-    /<!--([\s\S]*?)-->|<\/?([a-zA-Z][\w:-]*)((?:[^>"']|"[^"]*"|'[^']*')*)>|<![^>]*>/g,
-    (_m, comment, tag, rest) => {
-      if (comment !== undefined) return `\n${comment}\n`;
-      if (tag === undefined) return '\n';
-      if (rest) {
-        for (const a of (rest as string).matchAll(ATTRS)) {
-          const v = a[3] ?? a[4] ?? a[5] ?? '';
-          if (v.trim()) attributes.push(decodeHTML(v));
-        }
+  const body = [...htmlTextPieces(html, attributes, PIECE_CHARS)].join('');
+  return { body, attributes: attributes.join('\n') };
+}
+
+/**
+ * `htmlToText`'s visible text piece by piece, so that a large document is never held as text twice
+ * over: a piece is cut only before a line break, which no entity spans. Attribute values are added
+ * to `attributes` as they are met.
+ */
+export function* htmlTextPieces(html: string, attributes: string[], pieceChars: number): Generator<string> {
+  const withoutStyle = html.replace(STYLE, '\n');
+  const markup = new RegExp(MARKUP.source, 'g');
+  let out = '';
+  let from = 0;
+  for (let m = markup.exec(withoutStyle); m; m = markup.exec(withoutStyle)) {
+    out += withoutStyle.slice(from, m.index) + replacement(m, attributes);
+    from = markup.lastIndex;
+    if (out.length >= pieceChars) {
+      const cut = out.lastIndexOf('\n');
+      if (cut > 0) {
+        yield visible(out.slice(0, cut));
+        out = out.slice(cut);
       }
-      return BLOCK.has((tag as string).toLowerCase()) ? '\n' : '';
-    },
-  );
-  return { body: decodeHTML(body).replace(INVISIBLE, ''), attributes: attributes.join('\n') };
+    }
+  }
+  yield visible(out + withoutStyle.slice(from));
+}
+
+function replacement(m: RegExpExecArray, attributes: string[]): string {
+  const [, comment, tag, rest] = m;
+  if (comment !== undefined) return `\n${comment}\n`;
+  if (tag === undefined) return '\n';
+  if (rest) {
+    for (const a of rest.matchAll(ATTRS)) {
+      const v = a[3] ?? a[4] ?? a[5] ?? '';
+      if (v.trim()) attributes.push(decodeHTML(v));
+    }
+  }
+  return BLOCK.has(tag.toLowerCase()) ? '\n' : '';
+}
+
+function visible(text: string): string {
+  return decodeHTML(text).replace(INVISIBLE, '');
 }
 
 const html: Extractor = {
@@ -52,9 +84,15 @@ const html: Extractor = {
       ctx.skip('binary');
       return;
     }
-    const { body, attributes } = htmlToText(decoded.text);
-    ctx.text(body, { field: 'body' });
-    if (attributes) ctx.text(attributes, { field: 'html:attributes', structured: true });
+    const attributes: string[] = [];
+    const pieces = htmlTextPieces(decoded.text, attributes, PIECE_CHARS);
+    await ctx.textStream(
+      (async function* () {
+        yield* pieces;
+      })(),
+      { field: 'body', document: true },
+    );
+    if (attributes.length) ctx.text(attributes.join('\n'), { field: 'html:attributes', structured: true });
   },
 };
 
