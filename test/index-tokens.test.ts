@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TokenCollector } from '../src/index/tokens.js';
 import { foldToken } from '../src/match/fold.js';
+import { seededRandom } from './helpers/random.js';
 
 /**
  * The index's tokens decide which files a query re-reads: a token missed is a finding lost. The
@@ -73,11 +74,7 @@ describe('index tokens', () => {
   });
 
   it('gives exactly the plain tokens for random texts', () => {
-    let seed = 7;
-    const random = (n: number) => {
-      seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
-      return (seed >>> 8) % n;
-    };
+    const random = seededRandom(7);
     const pieces = [
       ...'aøB1 .-@_%+\u00a0é9Ω字ǅ\u0301',
       ...[

@@ -1,3 +1,4 @@
+import { lowerBound } from '../../src/core/order.js';
 import type { DetectorId, Evidence } from '../../src/core/types.js';
 import { foldToken } from '../../src/match/fold.js';
 import type { Decision, DecisionEntry, ReviewFile } from '../../src/review/decisions.js';
@@ -232,17 +233,6 @@ function withView(state: ReviewState, view: View, height: number): ReviewState {
     cursor = Math.min(at, Math.max(0, view.positions.length - 1));
   }
   return withCursor({ ...state, view, top: 0, detailTop: 0 }, cursor, height);
-}
-
-function lowerBound(sorted: number[], value: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid] < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 function unsavedDelta(

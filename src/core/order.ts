@@ -21,3 +21,15 @@ export function compareItemRefs(
   }
   return a.itemPath.length - b.itemPath.length;
 }
+
+/** The first index in `sorted` (ascending) whose value is not below `value`; `sorted.length` when none. */
+export function lowerBound(sorted: ArrayLike<number>, value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -1,3 +1,4 @@
+import { lowerBound } from '../core/order.js';
 import type { Candidate, DetectorId } from '../core/types.js';
 import { EvidenceTracker, type PlacedCandidate } from '../match/evidence.js';
 import type { CompiledSubject } from '../match/subject.js';
@@ -133,12 +134,6 @@ interface FieldPlaces {
 }
 
 function includes(sorted: Float64Array, value: number): boolean {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid] < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < sorted.length && sorted[lo] === value;
+  const at = lowerBound(sorted, value);
+  return at < sorted.length && sorted[at] === value;
 }

@@ -5,6 +5,7 @@ import type { Detector } from '../../detectors/define.js';
 import { detectors as allDetectors } from '../../detectors/index.js';
 import { ExtractError, errorMessage, kindOfSystemError } from '../core/errors.js';
 import { findingId, itemId, sha256Hex } from '../core/ids.js';
+import { lowerBound } from '../core/order.js';
 import type {
   Chunk,
   ErrorKind,
@@ -285,13 +286,8 @@ function lineColumn(chunk: Chunk, index: number): { line: number; column: number
     for (let i = chunk.text.indexOf('\n'); i !== -1; i = chunk.text.indexOf('\n', i + 1)) nls.push(i);
     newlines.set(chunk, nls);
   }
-  let lo = 0;
-  let hi = nls.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (nls[mid] < index) lo = mid + 1;
-    else hi = mid;
-  }
+  // Newlines before the match: its line within the chunk.
+  const lo = lowerBound(nls, index);
   const lastNl = lo ? nls[lo - 1] : -1;
   return { line: chunk.line + lo, column: lastNl === -1 ? chunk.column + index : index - lastNl };
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ByteScanner, type ByteStep, caselessSteps, digitSteps } from '../../src/engine/byte-scan.js';
 import { assembleByteScan } from '../../src/engine/byte-scan-build.mjs';
+import { seededRandom } from '../helpers/random.js';
 
 /**
  * The byte scanner decides "does this block hold the pattern" for the raw prefilter; a wrong "no" loses
@@ -96,11 +97,7 @@ describe('byte scanner', () => {
   });
 
   it('matches where the regexes match, in random blocks of every length', () => {
-    let seed = 12345;
-    const random = (n: number) => {
-      seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
-      return (seed >>> 8) % n;
-    };
+    const random = seededRandom(12345);
     const pick = <T>(xs: readonly T[]) => xs[random(xs.length)];
     const noise = [...'2143658709 .-sStTerRgGqaAb@`[{zx\x00\xff\x13\x53\xa0\xc2', '\xc2\xa0'];
     const separators = ['', '', '', ' ', '.', '-', '\xa0', '\xc2\xa0', '\xc2', '  ', '/'];

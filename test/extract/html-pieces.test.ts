@@ -1,6 +1,7 @@
 import { decodeHTML } from 'entities';
 import { describe, expect, it } from 'vitest';
 import { htmlTextPieces, htmlToText } from '../../src/extract/html/html.js';
+import { seededRandom } from '../helpers/random.js';
 
 /**
  * The HTML text is produced piece by piece (large documents); joined, the pieces must be exactly the
@@ -38,11 +39,7 @@ function wholeDocument(html: string): { body: string; attributes: string } {
 }
 
 describe('HTML text piece by piece', () => {
-  let seed = 3;
-  const random = (n: number) => {
-    seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
-    return (seed >>> 8) % n;
-  };
+  const random = seededRandom(3);
   const parts = [
     'Søren',
     ' ',
