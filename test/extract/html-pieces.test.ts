@@ -1,41 +1,19 @@
-import { decodeHTML } from 'entities';
 import { describe, expect, it } from 'vitest';
-import { htmlTextPieces, htmlToText } from '../../src/extract/html/html.js';
+import { HtmlTextReader, htmlToText } from '../../src/extract/html/html.js';
 import { seededRandom } from '../helpers/random.js';
+import { bodyFindings, scanBytes } from './text-helpers.js';
 
 /**
- * The HTML text is produced piece by piece (large documents); joined, the pieces must be exactly the
- * text of the whole-document definition below, and the attribute values the same, however small the
- * pieces.
+ * HTML is read as it streams in (a large report never sits in memory whole): written in pieces of
+ * any size, a document must give exactly the text and attribute values of the whole document.
  */
-const ATTRS =
-  /\s(href|title|alt|value|content|placeholder|aria-label|data-[\w-]+)\s*=\s*("([^"]*)"|'([^']*)'|([^\s>]+))/gi;
-const BLOCK = new Set(
-  'address article aside blockquote br dd div dl dt fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table tbody td tfoot th thead tr ul title option caption body html head meta'.split(
-    ' ',
-  ),
-);
-function wholeDocument(html: string): { body: string; attributes: string } {
+function inPieces(doc: string, size: number): { body: string; attributes: string } {
   const attributes: string[] = [];
-  const body = html
-    .replace(/<style\b[^>]*>[\s\S]*?<\/style\s*>/gi, '\n')
-    .replace(
-      /<!--([\s\S]*?)-->|<\/?([a-zA-Z][\w:-]*)((?:[^>"']|"[^"]*"|'[^']*')*)>|<![^>]*>/g,
-      (_m, comment, tag, rest) => {
-        if (comment !== undefined) return `\n${comment}\n`;
-        if (tag === undefined) return '\n';
-        if (rest)
-          for (const a of (rest as string).matchAll(ATTRS)) {
-            const v = a[3] ?? a[4] ?? a[5] ?? '';
-            if (v.trim()) attributes.push(decodeHTML(v));
-          }
-        return BLOCK.has((tag as string).toLowerCase()) ? '\n' : '';
-      },
-    );
-  return {
-    body: decodeHTML(body).replace(/[\u00ad\u200b-\u200d\u2060\ufeff]/g, ''),
-    attributes: attributes.join('\n'),
-  };
+  const reader = new HtmlTextReader((v) => attributes.push(v));
+  let body = '';
+  for (let i = 0; i < doc.length; i += size) body += reader.write(doc.slice(i, i + size));
+  body += reader.end();
+  return { body, attributes: attributes.join('\n') };
 }
 
 describe('HTML text piece by piece', () => {
@@ -81,23 +59,57 @@ describe('HTML text piece by piece', () => {
   it('joins to the whole-document text and attributes for every piece size', () => {
     const wrong: string[] = [];
     for (const doc of documents) {
-      const want = wholeDocument(doc);
+      const want = htmlToText(doc);
       for (const size of [1, 7, 64, 1 << 16]) {
-        const attributes: string[] = [];
-        const body = [...htmlTextPieces(doc, attributes, size)].join('');
-        if (body !== want.body || attributes.join('\n') !== want.attributes)
+        const got = inPieces(doc, size);
+        if (got.body !== want.body || got.attributes !== want.attributes)
           wrong.push(`${size}: ${JSON.stringify(doc)}`);
       }
-      expect(htmlToText(doc)).toEqual(want);
     }
     expect(wrong.slice(0, 3)).toEqual([]);
   });
 
-  it('hands a large document on in many pieces', () => {
-    const doc =
-      '<table>' + '<tr><td>Mette &amp; Jens</td><td>mette@example.dk</td></tr>\n'.repeat(20_000) + '</table>';
-    const pieces = [...htmlTextPieces(doc, [], 1 << 16)];
+  it('reads the parts as a browser shows them', () => {
+    expect(htmlToText('<p>S&oslash;<b>ren</b>&shy; &Oslash;ster<!-- gård -->g&#229;rd</p>')).toEqual({
+      body: '\nSøren Øster\n gård \ngård\n',
+      attributes: '',
+    });
+    expect(htmlToText('<a href="mailto:s@e.dk" title=\'x>y\' class="c">< b</a><img alt="&Oslash;">')).toEqual(
+      {
+        body: '< b',
+        attributes: 'mailto:s@e.dk\nx>y\nØ',
+      },
+    );
+    expect(htmlToText('<!doctype html><style>p{}</style><td>a\nb</td>')).toEqual({
+      body: '\n\n\na\nb\n',
+      attributes: '',
+    });
+  });
+
+  it('gives a large document back piece by piece, never the whole text at once', () => {
+    const doc = `<table>${'<tr><td>Mette &amp; Jens</td><td>mette@example.dk</td></tr>\n'.repeat(20_000)}</table>`;
+    const reader = new HtmlTextReader();
+    const pieces: string[] = [];
+    for (let i = 0; i < doc.length; i += 1 << 16) pieces.push(reader.write(doc.slice(i, i + (1 << 16))));
+    pieces.push(reader.end());
     expect(pieces.length).toBeGreaterThan(10);
-    expect(pieces.join('')).toBe(wholeDocument(doc).body);
+    expect(Math.max(...pieces.map((p) => p.length))).toBeLessThan(1 << 16);
+    expect(pieces.join('')).toBe(htmlToText(doc).body);
+  });
+
+  it('reads attribute values too many to hold in a second pass, at the same offsets', async () => {
+    const row = (i: number) =>
+      `<a href="https://example.dk/kunde/${i}" title="Kunde nummer ${i} i registret">${i}</a>\n`;
+    const rows = Array.from({ length: 40_000 }, (_, i) => row(i)).join('');
+    const doc = `<p><a title="soren.ostergard@example.dk">x</a></p>${rows}<p><a title="ring 21 43 65 87">y</a></p>`;
+    const values = htmlToText(doc).attributes;
+    expect(values.length).toBeGreaterThan(1 << 21);
+    const found = bodyFindings(await scanBytes('kunder.html', doc)).filter(
+      (f) => f.field === 'html:attributes',
+    );
+    expect(found.map((f) => [f.detector, f.value, f.offset])).toEqual([
+      ['email', 'soren.ostergard@example.dk', 0],
+      ['phone', '+4521436587', values.indexOf('21 43 65 87')],
+    ]);
   });
 });

@@ -1,15 +1,17 @@
-import { decodeHTML } from 'entities';
+import { Parser } from 'htmlparser2';
+import type { ItemInput } from '../../core/types.js';
 import type { Extractor } from '../api.js';
 import { htmlFormat } from '../formats.js';
-import { decodeBuffer } from '../text/decode.js';
+import { readHead, readTransientPieces } from '../read.js';
+import { decodeStream, detectEncoding, type EncodingGuess } from '../text/decode.js';
 
 const BLOCK = new Set(
   'address article aside blockquote br dd div dl dt fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table tbody td tfoot th thead tr ul title option caption body html head meta'.split(
     ' ',
   ),
 );
-const ATTRS =
-  /\s(href|title|alt|value|content|placeholder|aria-label|data-[\w-]+)\s*=\s*("([^"]*)"|'([^']*)'|([^\s>]+))/gi;
+/** Attributes whose values carry data (mailto: links, names in titles and alt texts, form values). */
+const DATA_ATTRIBUTE = /^(?:href|title|alt|value|content|placeholder|aria-label|data-[\w-]+)$/;
 
 /** Soft hyphens and zero-width characters that hide inside words (`Øster&shy;gård`). */
 const INVISIBLE = /[\u00ad\u200b-\u200d\u2060\ufeff]/g;
@@ -19,81 +21,133 @@ export interface HtmlText {
   attributes: string;
 }
 
-const STYLE = /<style\b[^>]*>[\s\S]*?<\/style\s*>/gi;
-const MARKUP = /<!--([\s\S]*?)-->|<\/?([a-zA-Z][\w:-]*)((?:[^>"']|"[^"]*"|'[^']*')*)>|<![^>]*>/g;
-/** Characters of visible text gathered before a piece is handed on. */
-const PIECE_CHARS = 1 << 16;
-
 /**
- * Visible text of an HTML document: inline tags vanish without a trace (so `Sø<b>ren</b>` reads
- * `Søren`), block tags become line breaks, entities are decoded, style blocks dropped. Attribute values
- * that carry data (href incl. mailto:, title, alt, value, content) are returned separately.
+ * Visible text of an HTML document, read by htmlparser2 as it streams in: inline tags vanish without
+ * a trace (so `Sø<b>ren</b>` reads `Søren`), block tags become line breaks, comments are kept (they
+ * may hold data too), entities are decoded, style blocks dropped. Attribute values that carry data
+ * are handed to `onAttribute` as they are met.
  */
+export class HtmlTextReader {
+  private out = '';
+  private inStyle = 0;
+  private readonly parser: Parser;
+
+  constructor(onAttribute?: (value: string) => void) {
+    this.parser = new Parser({
+      onopentagname: (name) => {
+        if (name === 'style') this.inStyle++;
+        if (BLOCK.has(name)) this.out += '\n';
+      },
+      onclosetag: (name) => {
+        if (name === 'style' && this.inStyle) {
+          this.inStyle--;
+          this.out += '\n';
+        }
+        if (BLOCK.has(name)) this.out += '\n';
+      },
+      ontext: (text) => {
+        if (!this.inStyle) this.out += text;
+      },
+      oncomment: (text) => {
+        this.out += `\n${text}\n`;
+      },
+      onprocessinginstruction: () => {
+        this.out += '\n';
+      },
+      onattribute: onAttribute
+        ? (name, value) => {
+            if (DATA_ATTRIBUTE.test(name) && value.trim()) onAttribute(value);
+          }
+        : undefined,
+    });
+  }
+
+  /** Reads a piece of the document; returns the visible text it completed. */
+  write(html: string): string {
+    this.parser.write(html);
+    return this.take();
+  }
+
+  end(): string {
+    this.parser.end();
+    return this.take();
+  }
+
+  private take(): string {
+    const text = this.out;
+    this.out = '';
+    return text.replace(INVISIBLE, '');
+  }
+}
+
+/** `HtmlTextReader` over a whole document in memory (an HTML mail body). */
 export function htmlToText(html: string): HtmlText {
   const attributes: string[] = [];
-  const body = [...htmlTextPieces(html, attributes, PIECE_CHARS)].join('');
+  const reader = new HtmlTextReader((v) => attributes.push(v));
+  const body = reader.write(html) + reader.end();
   return { body, attributes: attributes.join('\n') };
 }
 
-/**
- * `htmlToText`'s visible text piece by piece, so that a large document is never held as text twice
- * over: a piece is cut only before a line break, which no entity spans. Attribute values are added
- * to `attributes` as they are met.
- */
-export function* htmlTextPieces(html: string, attributes: string[], pieceChars: number): Generator<string> {
-  const withoutStyle = html.replace(STYLE, '\n');
-  const markup = new RegExp(MARKUP.source, 'g');
-  let out = '';
-  let from = 0;
-  for (let m = markup.exec(withoutStyle); m; m = markup.exec(withoutStyle)) {
-    out += withoutStyle.slice(from, m.index) + replacement(m, attributes);
-    from = markup.lastIndex;
-    if (out.length >= pieceChars) {
-      const cut = out.lastIndexOf('\n');
-      if (cut > 0) {
-        yield visible(out.slice(0, cut));
-        out = out.slice(cut);
-      }
-    }
-  }
-  yield visible(out + withoutStyle.slice(from));
-}
-
-function replacement(m: RegExpExecArray, attributes: string[]): string {
-  const [, comment, tag, rest] = m;
-  if (comment !== undefined) return `\n${comment}\n`;
-  if (tag === undefined) return '\n';
-  if (rest) {
-    for (const a of rest.matchAll(ATTRS)) {
-      const v = a[3] ?? a[4] ?? a[5] ?? '';
-      if (v.trim()) attributes.push(decodeHTML(v));
-    }
-  }
-  return BLOCK.has(tag.toLowerCase()) ? '\n' : '';
-}
-
-function visible(text: string): string {
-  return decodeHTML(text).replace(INVISIBLE, '');
-}
+/** Characters of attribute values kept while the body streams; past it they are read in a second pass. */
+const ATTRIBUTE_CHARS = 1 << 21;
 
 const html: Extractor = {
   ...htmlFormat,
-  async extract(_input, ctx) {
-    const decoded = decodeBuffer(await ctx.readAll());
-    if (!decoded) {
+  async extract(input, ctx) {
+    const guess = detectEncoding(await readHead(input));
+    if (guess === 'binary') {
       ctx.skip('binary');
       return;
     }
-    const attributes: string[] = [];
-    const pieces = htmlTextPieces(decoded.text, attributes, PIECE_CHARS);
-    await ctx.textStream(
-      (async function* () {
-        yield* pieces;
-      })(),
-      { field: 'body', document: true },
-    );
-    if (attributes.length) ctx.text(attributes.join('\n'), { field: 'html:attributes', structured: true });
+    const documentText = (pieces: AsyncIterable<string>, field: string, structured: boolean) =>
+      ctx.textStream(pieces, { field, structured, document: true });
+
+    let attributes: string[] | undefined = [];
+    let attributeChars = 0;
+    const body = new HtmlTextReader((value) => {
+      if (!attributes) return;
+      attributeChars += value.length;
+      if (attributeChars <= ATTRIBUTE_CHARS) attributes.push(value);
+      else attributes = undefined;
+    });
+    await documentText(nonEmpty(readHtml(input, guess, body)), 'body', false);
+    if (attributes) {
+      if (attributes.length) ctx.text(attributes.join('\n'), { field: 'html:attributes', structured: true });
+      return;
+    }
+    // Too many to hold: the document is read again for its attribute values alone.
+    await documentText(attributeValues(input, guess), 'html:attributes', true);
   },
 };
+
+/** The visible text completed by each piece of the file read (often empty). */
+async function* readHtml(
+  input: ItemInput,
+  guess: EncodingGuess,
+  reader: HtmlTextReader,
+): AsyncGenerator<string> {
+  for await (const piece of decodeStream(readTransientPieces(input), guess.encoding, guess.bom))
+    yield reader.write(piece);
+  yield reader.end();
+}
+
+async function* nonEmpty(pieces: AsyncIterable<string>): AsyncGenerator<string> {
+  for await (const piece of pieces) if (piece) yield piece;
+}
+
+async function* attributeValues(input: ItemInput, guess: EncodingGuess): AsyncGenerator<string> {
+  let values = '';
+  const reader = new HtmlTextReader((value) => {
+    values += values ? `\n${value}` : value;
+  });
+  let first = true;
+  for await (const _ of readHtml(input, guess, reader)) {
+    if (!values) continue;
+    yield first ? values : `\n${values}`;
+    first = false;
+    values = '';
+  }
+  if (values) yield first ? values : `\n${values}`;
+}
 
 export default html;
