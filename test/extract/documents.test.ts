@@ -153,6 +153,47 @@ describe('large sheets', () => {
   });
 });
 
+describe('large Word bodies and shared strings', () => {
+  const lines = (n: number) => Array.from({ length: n }, (_, i) => `kunde nummer ${i} på Vestergade`);
+
+  it('reads a Word body larger than --max-extract-bytes piece by piece, revision authors included', async () => {
+    const parts = unzipSync(readFileSync(join(DOCS, 'notes.docx')));
+    const para = (text: string) => `<w:p><w:r><w:t>${text}</w:t></w:r></w:p>`;
+    const revision = `<w:p><w:del w:author="${NAME}"><w:r><w:delText>slettet</w:delText></w:r></w:del></w:p>`;
+    parts['word/document.xml'] = Buffer.from(
+      `<?xml version="1.0" encoding="UTF-8"?><w:document><w:body>${lines(40_000).map(para).join('')}${revision}${para(EMAIL)}</w:body></w:document>`,
+    );
+    const dir = tempTree({ 'big.docx': zipSync(parts) });
+    const r = await scanFile(join(dir, 'big.docx'), { limits: { maxExtractBytes: 1024 * 1024 } });
+    expect(errorLines(r)).toEqual([]);
+    const email = r.findings.find((f) => f.detector === 'email' && f.location.field === 'body');
+    const before = `${lines(40_000).join('\n')}\nslettet\n`;
+    expect(email?.location).toMatchObject({ line: 40_002, column: 1, offset: before.length });
+    expect(findingLines(r)).toContain(` | name | ${NAME} | properties`);
+  });
+
+  it('reads a shared strings table larger than --max-extract-bytes piece by piece', async () => {
+    const parts = unzipSync(readFileSync(join(DOCS, 'customers.xlsx')));
+    const strings = [...lines(40_000), EMAIL];
+    parts['xl/sharedStrings.xml'] = Buffer.from(
+      `<?xml version="1.0" encoding="UTF-8"?><sst count="${strings.length}">${strings.map((t) => `<si><t>${t}</t></si>`).join('')}<si/></sst>`,
+    );
+    const cell = (r: number, s: number) => `<row r="${r}"><c r="A${r}" t="s"><v>${s}</v></c></row>`;
+    parts['xl/worksheets/sheet1.xml'] = Buffer.from(
+      `<?xml version="1.0" encoding="UTF-8"?><worksheet><sheetData>${cell(1, 39_999)}${cell(2, 40_000)}${cell(3, 40_001)}</sheetData></worksheet>`,
+    );
+    const dir = tempTree({ 'strings.xlsx': zipSync(parts) });
+    const r = await scanFile(join(dir, 'strings.xlsx'), { limits: { maxExtractBytes: 1024 * 1024 } });
+    expect(errorLines(r)).toEqual([]);
+    const email = r.findings.find((f) => f.detector === 'email' && f.location.field === 'sheet Kunder');
+    expect(email?.location).toMatchObject({
+      line: 2,
+      column: 1,
+      offset: 'kunde nummer 39999 på Vestergade\n'.length,
+    });
+  });
+});
+
 describe('Office embeddings', () => {
   it('a workbook embedded in a Word file is read as a member of it', async () => {
     const parts = unzipSync(readFileSync(join(DOCS, 'notes.docx')));

@@ -1,6 +1,6 @@
 import { decodeXML } from 'entities';
 import type { OfficePackage } from './package.js';
-import { attributesOf, propertyLines, xmlToText } from './xml-text.js';
+import { attributesOf, propertyLines, XmlTextReader, xmlTextPieces, xmlToText } from './xml-text.js';
 
 const WORD = {
   text: new Set(['w:t', 'w:delText', 'w:instrText', 'w:delInstrText']),
@@ -57,11 +57,16 @@ function authors(xml: string, attr: string): string[] {
 
 export async function readDocx(pkg: OfficePackage): Promise<void> {
   const people: string[] = [];
-  const body = await pkg.text('word/document.xml');
-  if (body) {
-    pkg.emit(xmlToText(body, WORD), 'body');
-    for (const a of authors(body, 'w:author')) people.push(`revision author: ${a}`);
-  }
+  // The body is read piece by piece: a generated report may run to hundreds of megabytes.
+  const revisionAuthors = new Set<string>();
+  const body = new XmlTextReader(WORD, (xml) => {
+    for (const a of authors(xml, 'w:author')) revisionAuthors.add(a);
+  });
+  await pkg.ctx.textStream(xmlTextPieces(pkg.textPieces('word/document.xml'), body), {
+    field: 'body',
+    document: true,
+  });
+  for (const a of revisionAuthors) people.push(`revision author: ${a}`);
   for (const part of pkg.names(/^word\/(header\d*|footer\d*|footnotes|endnotes|comments)\.xml$/)) {
     const xml = await pkg.text(part);
     if (!xml) continue;
@@ -99,12 +104,7 @@ export async function readPptx(pkg: OfficePackage): Promise<void> {
 }
 
 export async function readXlsx(pkg: OfficePackage): Promise<void> {
-  const shared: string[] = [];
-  const sst = await pkg.text('xl/sharedStrings.xml');
-  if (sst) {
-    for (const m of sst.matchAll(/<si\b[^>]*>([\s\S]*?)<\/si>|<si\b[^>]*\/>/g))
-      shared.push(m[1] ? cellString(m[1]) : '');
-  }
+  const shared = await sharedStrings(pkg);
   const workbook = (await pkg.text('xl/workbook.xml')) ?? '';
   const rels = attributesOf((await pkg.text('xl/_rels/workbook.xml.rels')) ?? '', 'Relationship');
   const target = new Map(rels.map((r) => [r.Id, resolvePart('xl/', r.Target ?? '')]));
@@ -133,6 +133,33 @@ export async function readXlsx(pkg: OfficePackage): Promise<void> {
   await properties(pkg, people);
   await links(pkg, /^xl\/worksheets\/_rels\/.*\.rels$/);
   await pkg.embeddings(/^xl\/embeddings\//);
+}
+
+const SHARED_STRING = /<si\b[^>]*>([\s\S]*?)<\/si>|<si\b[^>]*\/>/g;
+
+/** The shared strings table, its XML read piece by piece up to the last string begun. */
+async function sharedStrings(pkg: OfficePackage): Promise<string[]> {
+  const shared: string[] = [];
+  const read = (xml: string) => {
+    for (const m of xml.matchAll(SHARED_STRING)) shared.push(m[1] ? cellString(m[1]) : '');
+  };
+  let pending = '';
+  for await (const piece of pkg.textPieces('xl/sharedStrings.xml')) {
+    pending += piece;
+    const cut = lastStringStart(pending);
+    if (cut <= 0) continue;
+    read(pending.slice(0, cut));
+    pending = pending.slice(cut);
+  }
+  read(pending);
+  return shared;
+}
+
+function lastStringStart(xml: string): number {
+  let at = -1;
+  for (const open of ['<si>', '<si ', '<si/', '<si\n', '<si\r', '<si\t'])
+    at = Math.max(at, xml.lastIndexOf(open));
+  return at;
 }
 
 /**

@@ -26,50 +26,143 @@ const COUNT = /\bc\s*=\s*["'](\d+)["']/;
  * across formatting runs (`<w:t>Sø</w:t></w:r><w:r><w:t>ren</w:t>`) reads whole; paragraphs end lines.
  */
 export function xmlToText(xml: string, rules: XmlTextRules): string {
-  const out: string[] = [];
-  let inText = 0;
-  let skipping = 0;
-  let lineHasText = false;
-  const newline = () => {
-    out.push('\n');
-    lineHasText = false;
-  };
-  for (const m of xml.matchAll(TOKEN)) {
-    const [, cdata, close, tag, attrs, selfClose, chars] = m;
-    if (chars !== undefined || cdata !== undefined) {
-      if (skipping || (rules.text && !inText)) continue;
-      const t = cdata ?? decodeXML(chars!);
-      // Whitespace between elements is layout, not text, in vocabularies that mark their text elements.
-      if (!rules.text && !lineHasText && !t.trim()) continue;
-      out.push(t);
-      lineHasText = true;
-      continue;
+  const reader = new XmlTextReader(rules);
+  return reader.write(xml) + reader.end();
+}
+
+/**
+ * `xmlToText` over a part given piece by piece (a document body too large to hold): markup is read up
+ * to the last point where no element, comment or CDATA section is left open, the rest waits for the
+ * next piece, and the pieces of text joined are exactly the text of the whole part.
+ */
+export class XmlTextReader {
+  private pending = '';
+  private inText = 0;
+  private skipping = 0;
+  private lineHasText = false;
+  /** Line breaks at the end of the text handed on so far: runs of three or more become two. */
+  private trailingBreaks = 0;
+
+  /** `onMarkup` sees each complete stretch of markup as it is read (to collect attributes). */
+  constructor(
+    private readonly rules: XmlTextRules,
+    private readonly onMarkup?: (xml: string) => void,
+  ) {}
+
+  write(xml: string): string {
+    this.pending += xml;
+    const cut = completeEnd(this.pending);
+    if (cut === 0) return '';
+    const ready = this.pending.slice(0, cut);
+    this.pending = this.pending.slice(cut);
+    return this.read(ready);
+  }
+
+  end(): string {
+    const rest = this.pending;
+    this.pending = '';
+    return this.read(rest);
+  }
+
+  private read(xml: string): string {
+    this.onMarkup?.(xml);
+    const { rules } = this;
+    const out: string[] = [];
+    const newline = () => {
+      out.push('\n');
+      this.lineHasText = false;
+    };
+    for (const m of xml.matchAll(TOKEN)) {
+      const [, cdata, close, tag, attrs, selfClose, chars] = m;
+      if (chars !== undefined || cdata !== undefined) {
+        if (this.skipping || (rules.text && !this.inText)) continue;
+        const t = cdata ?? decodeXML(chars!);
+        // Whitespace between elements is layout, not text, in vocabularies that mark their text elements.
+        if (!rules.text && !this.lineHasText && !t.trim()) continue;
+        out.push(t);
+        this.lineHasText = true;
+        continue;
+      }
+      if (tag === undefined) continue;
+      if (rules.skip?.has(tag)) {
+        if (!selfClose) this.skipping += close ? -1 : 1;
+        if (this.skipping < 0) this.skipping = 0;
+        continue;
+      }
+      if (this.skipping) continue;
+      if (rules.text?.has(tag)) {
+        if (!selfClose) this.inText += close ? -1 : 1;
+        if (this.inText < 0) this.inText = 0;
+        continue;
+      }
+      if (close || selfClose) {
+        if (rules.block.has(tag)) newline();
+        else if (rules.cell?.has(tag)) out.push('\t');
+      }
+      if (!close) {
+        if (rules.tab?.has(tag)) out.push('\t');
+        else if (rules.br?.has(tag)) newline();
+        else if (tag === rules.spaces)
+          out.push(' '.repeat(Math.min(Number(COUNT.exec(attrs ?? '')?.[1] ?? 1), 1000)));
+      }
     }
-    if (tag === undefined) continue;
-    if (rules.skip?.has(tag)) {
-      if (!selfClose) skipping += close ? -1 : 1;
-      if (skipping < 0) skipping = 0;
-      continue;
+    return this.collapseBreaks(out.join(''));
+  }
+
+  /** Runs of three or more line breaks become two, also where a run spans two pieces. */
+  private collapseBreaks(text: string): string {
+    let lead = 0;
+    while (lead < text.length && text.charCodeAt(lead) === 10) lead++;
+    const kept = this.trailingBreaks + lead >= 3 ? Math.max(0, 2 - this.trailingBreaks) : lead;
+    const out = '\n'.repeat(kept) + text.slice(lead).replace(/\n{3,}/g, '\n\n');
+    if (lead === text.length) this.trailingBreaks += kept;
+    else {
+      let trail = 0;
+      while (trail < out.length && out.charCodeAt(out.length - 1 - trail) === 10) trail++;
+      this.trailingBreaks = trail;
     }
-    if (skipping) continue;
-    if (rules.text?.has(tag)) {
-      if (!selfClose) inText += close ? -1 : 1;
-      if (inText < 0) inText = 0;
-      continue;
-    }
-    if (close || selfClose) {
-      if (rules.block.has(tag)) newline();
-      else if (rules.cell?.has(tag)) out.push('\t');
-    }
-    if (!close) {
-      if (rules.tab?.has(tag)) out.push('\t');
-      else if (rules.br?.has(tag)) newline();
-      else if (tag === rules.spaces)
-        out.push(' '.repeat(Math.min(Number(COUNT.exec(attrs ?? '')?.[1] ?? 1), 1000)));
+    return out;
+  }
+}
+
+/** The text of a part given piece by piece, through `reader`. */
+export async function* xmlTextPieces(
+  xml: AsyncIterable<string>,
+  reader: XmlTextReader,
+): AsyncGenerator<string> {
+  for await (const piece of xml) {
+    const text = reader.write(piece);
+    if (text) yield text;
+  }
+  const rest = reader.end();
+  if (rest) yield rest;
+}
+
+/**
+ * Where the complete markup in `xml` ends: before its last `<` (character data runs up to the next
+ * tag), and before a comment or CDATA section not closed by then (a `<` may stand inside one).
+ */
+function completeEnd(xml: string): number {
+  let cut = xml.lastIndexOf('<');
+  for (let moved = true; moved && cut > 0; ) {
+    moved = false;
+    for (const [open, close] of SECTIONS) {
+      const at = xml.lastIndexOf(open, cut);
+      if (at === -1 || at === cut) continue;
+      const closed = xml.indexOf(close, at + open.length);
+      if (closed === -1 || closed + close.length > cut) {
+        cut = at;
+        moved = true;
+      }
     }
   }
-  return out.join('').replace(/\n{3,}/g, '\n\n');
+  return Math.max(cut, 0);
 }
+
+const SECTIONS = [
+  ['<![CDATA[', ']]>'],
+  ['<!--', '-->'],
+] as const;
 
 const LEAF = /<([\w.-]+:)?([\w.-]+)(?:\s[^>]*)?>([^<]+)<\/\1?\2\s*>/g;
 const NAMED = /<([\w.-]+:)?([\w.-]+)\s[^>]*?\b(?:meta:)?name="([^"]*)"[^>]*>([^<]*)<\/\1?\2\s*>/g;
