@@ -33,7 +33,15 @@ export interface Fingerprint {
 
 /** Bytes of an item: either a file on disk or an in-memory buffer (archive member, attachment, IMAP message). */
 export type ItemSource =
-  | { kind: 'file'; absPath: string; size: number; mtimeMs?: number; ino?: number }
+  | {
+      kind: 'file';
+      absPath: string;
+      size: number;
+      mtimeMs?: number;
+      ino?: number;
+      /** A nested item's bytes spooled to a private temporary file (a gzip's content): fingerprinted as nested bytes. */
+      nested?: boolean;
+    }
   | { kind: 'buffer'; data: Uint8Array };
 
 /**

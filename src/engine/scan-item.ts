@@ -372,16 +372,27 @@ export async function fingerprintOf(input: ItemInput): Promise<Fingerprint> {
       sha256: sha256Hex(input.source.data),
     };
   }
-  const before = await stat(input.source.absPath);
-  const hash = createHash('sha256');
-  for await (const piece of createReadStream(input.source.absPath)) hash.update(piece as Buffer);
+  const { absPath, nested, size } = input.source;
+  if (nested)
+    return {
+      ...input.fingerprint,
+      length: input.fingerprint?.length ?? size,
+      sha256: await fileSha256(absPath),
+    };
+  const before = await stat(absPath);
   return {
     ...input.fingerprint,
     size: before.size,
     mtimeMs: before.mtimeMs,
     ino: before.ino,
-    sha256: hash.digest('hex'),
+    sha256: await fileSha256(absPath),
   };
+}
+
+async function fileSha256(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const piece of createReadStream(path)) hash.update(piece as Buffer);
+  return hash.digest('hex');
 }
 
 export function toScanError(ref: ItemRef, err: unknown): ScanError {

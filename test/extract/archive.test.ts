@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
@@ -67,6 +69,48 @@ describe('tar and gzip', () => {
       `member letter.txt | name | ${NAME} | body`,
       `member letter.txt | phone | ${PHONE} | body`,
     ]);
+  });
+});
+
+describe('a large .gz', () => {
+  const lines = Array.from(
+    { length: 60_000 },
+    (_, i) => `2024-03-01 INFO kunde ${i} logget ind fra 10.0.${i % 256}.1`,
+  );
+  const text = `${lines.join('\n')}\nCPR ${CPR}\n`;
+  const gz = gzipSync(enc(text), { level: 6 });
+
+  it('is inflated to a private temporary file, not into memory: plain text over --max-extract-bytes is read', async () => {
+    const dir = tempTree({ 'app.log.gz': gz });
+    const spoolDir = mkdtempSync(join(tmpdir(), 'dsr-test-spool-'));
+    const before = process.env.TMPDIR;
+    process.env.TMPDIR = spoolDir;
+    let r: Awaited<ReturnType<typeof scanFile>>;
+    try {
+      r = await scanFile(join(dir, 'app.log.gz'), { limits: { maxExtractBytes: 1024 * 1024 } });
+    } finally {
+      if (before === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = before;
+    }
+    expect(errorLines(r)).toEqual([]);
+    const cpr = r.findings.find((f) => f.detector === 'cpr');
+    expect(cpr?.itemPath).toEqual(['member app.log']);
+    expect(cpr?.location).toMatchObject({ line: 60_001, column: 5, offset: text.indexOf(CPR) });
+    // The member is fingerprinted as nested bytes (length and hash of the content), not as the temporary file.
+    const item = r.items.find((i) => i.itemPath[0] === 'member app.log')!;
+    expect(item.fingerprint).toEqual({
+      length: Buffer.byteLength(text),
+      sha256: createHash('sha256').update(text).digest('hex'),
+    });
+    // And the temporary file is gone.
+    expect(readdirSync(spoolDir)).toEqual([]);
+  });
+
+  it('stops at the inflation budget', async () => {
+    const dir = tempTree({ 'app.log.gz': gz });
+    const r = await scanFile(join(dir, 'app.log.gz'), { limits: { maxInflatedBytes: 1024 * 1024 } });
+    expect(errorLines(r)).toEqual([' | limit']);
+    expect(r.findings.filter((f) => f.location.field !== 'path')).toEqual([]);
   });
 });
 

@@ -10,6 +10,7 @@ import {
   extensionForType,
   headerFields,
   messageIdOf,
+  decodeBase64,
   parseContentType,
   splitEntity,
   splitMultipart,
@@ -150,6 +151,13 @@ async function walk(
     disposition !== 'attachment' &&
     !ct.params.name &&
     !/filename/i.test(fields.get('content-disposition')?.[0] ?? '');
+  if (!isBodyText && !preparsed && entity.body.length > WHOLE_PARSE_BYTES && isBase64(fields)) {
+    // A large attachment: mailparser would copy it several times over; its headers are parsed alone
+    // and its body decoded once.
+    const head = await simpleParser(Buffer.concat([entity.header, Buffer.from('\r\n\r\n')]), PARSE_OPTIONS);
+    await attachment(decodeBase64(entity.body), head.attachments[0]?.filename, ct.type, input, ctx, state);
+    return;
+  }
   const parsed = preparsed ?? (await parseEntity(entity));
   if (isBodyText) {
     if (ct.type === 'text/html') {
@@ -167,13 +175,31 @@ async function walk(
   const att = parsed.attachments[0];
   const content =
     att?.content ?? Buffer.from(parsed.text ?? (typeof parsed.html === 'string' ? parsed.html : ''));
+  await attachment(content, att?.filename, ct.type, input, ctx, state);
+}
+
+/** Parts larger than this that are not body text are decoded without mailparser (base64 only). */
+const WHOLE_PARSE_BYTES = 1024 * 1024;
+
+function isBase64(fields: Map<string, string[]>): boolean {
+  return (fields.get('content-transfer-encoding')?.[0] ?? '').trim().toLowerCase() === 'base64';
+}
+
+async function attachment(
+  content: Buffer,
+  filename: string | undefined,
+  type: string,
+  input: ItemInput,
+  ctx: ExtractContext,
+  state: WalkState,
+): Promise<void> {
   state.attachments++;
-  const name = safeName(att?.filename) ?? `attachment-${state.attachments}${extensionForType(ct.type)}`;
+  const name = safeName(filename) ?? `attachment-${state.attachments}${extensionForType(type)}`;
   await ctx.child({
     ref: { path: input.ref.path, itemPath: [...input.ref.itemPath, unique(`attachment ${name}`, state)] },
     name,
     source: { kind: 'buffer', data: content },
-    contentType: ct.type,
+    contentType: type,
   });
 }
 
