@@ -235,6 +235,18 @@ describe('dsr index and dsr scan --index', () => {
     expectUsableAfterKill(env);
   });
 
+  it('finishes a creation cut short before its key was written (empty index and key files)', () => {
+    const env = setup();
+    writeFileSync(env.index, '', { mode: 0o600 });
+    writeFileSync(`${env.index}.key`, '', { mode: 0o600 });
+    const run = runCli(['index', env.root, '--index', env.index]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(statSync(`${env.index}.key`).size).toBeGreaterThan(0);
+    expect(statSync(`${env.index}.key`).mode & 0o777).toBe(0o600);
+    const query = runCli(['scan', env.root, '--subject', env.subject, '--index', env.index]);
+    expect(query.code, query.stderr).toBe(0);
+  });
+
   it('survives being killed while the index is created: the next run finishes it', async () => {
     const env = await killedIndexRun((index) => existsSync(index));
     expectUsableAfterKill(env);

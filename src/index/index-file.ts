@@ -42,6 +42,8 @@ export async function openIndex(
       const fh = await open(path, 'wx', 0o600);
       await fh.close();
     }
+    // An empty key file beside an unfinished index was cut short too; nothing was keyed with it yet.
+    if (existsSync(keyPath) && statSync(keyPath).size === 0) rmSync(keyPath);
     const key = existsSync(keyPath) ? await loadKey(keyPath) : await createKey(keyPath);
     await initialise(path, key);
     return { store: new SqliteIndexStore(path), key, path, keyPath, created: true };

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type FileHandle, open, rename, rm } from 'node:fs/promises';
+import { type FileHandle, link, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /**
@@ -18,12 +18,8 @@ export async function writeFileAtomic(
     await write(fh);
     await fh.sync();
     await fh.close();
-    if (opts.overwrite === false) {
-      // Fail instead of replacing an existing file.
-      const probe = await open(path, 'wx', opts.mode ?? 0o600);
-      await probe.close();
-    }
-    await rename(tmp, path);
+    if (opts.overwrite === false) await linkNew(tmp, path, opts.mode ?? 0o600);
+    else await rename(tmp, path);
   } catch (err) {
     await fh.close().catch(() => {});
     await rm(tmp, { force: true });
@@ -37,6 +33,25 @@ export async function writeFileAtomic(
   } finally {
     await d.close();
   }
+}
+
+/**
+ * Gives the finished temp file its name only if that name is free. A hard link does both in one step,
+ * so a crash can leave the temp file behind but never an empty or partial file under the name.
+ */
+async function linkNew(tmp: string, path: string, mode: number): Promise<void> {
+  try {
+    await link(tmp, path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EOPNOTSUPP') throw err;
+    // No hard links on this file system: reserve the name, then replace it.
+    const probe = await open(path, 'wx', mode);
+    await probe.close();
+    await rename(tmp, path);
+    return;
+  }
+  await rm(tmp, { force: true });
 }
 
 export async function writeTextAtomic(

@@ -1,0 +1,36 @@
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { writeTextAtomic } from '../src/report/atomic.js';
+
+describe('writeTextAtomic', () => {
+  it('creates a new file whole, mode 0600, and leaves no temp file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dsr-atomic-'));
+    const path = join(dir, 'key');
+    await writeTextAtomic(path, 'secret\n', { overwrite: false });
+    expect(readFileSync(path, 'utf8')).toBe('secret\n');
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir)).toEqual(['key']);
+  });
+
+  it('refuses to replace an existing file when overwrite is false, and keeps it as it was', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dsr-atomic-'));
+    const path = join(dir, 'key');
+    writeFileSync(path, 'old');
+    await expect(writeTextAtomic(path, 'new', { overwrite: false })).rejects.toMatchObject({
+      code: 'EEXIST',
+    });
+    expect(readFileSync(path, 'utf8')).toBe('old');
+    expect(readdirSync(dir)).toEqual(['key']);
+  });
+
+  it('replaces an existing file by default', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dsr-atomic-'));
+    const path = join(dir, 'report');
+    writeFileSync(path, 'old');
+    await writeTextAtomic(path, 'new');
+    expect(readFileSync(path, 'utf8')).toBe('new');
+    expect(readdirSync(dir)).toEqual(['report']);
+  });
+});
