@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { tempTree } from '../helpers/cli.js';
+import { inPrivateTmpdir } from '../helpers/private-tmpdir.js';
 import { DOCS, errorLines, findingLines, HOSTILE, scanFile } from './documents-scan.js';
 
 const NAME = 'Søren Kjærgaard Østergård';
@@ -82,16 +82,9 @@ describe('a large .gz', () => {
 
   it('is inflated to a private temporary file, not into memory: plain text over --max-extract-bytes is read', async () => {
     const dir = tempTree({ 'app.log.gz': gz });
-    const spoolDir = mkdtempSync(join(tmpdir(), 'dsr-test-spool-'));
-    const before = process.env.TMPDIR;
-    process.env.TMPDIR = spoolDir;
-    let r: Awaited<ReturnType<typeof scanFile>>;
-    try {
-      r = await scanFile(join(dir, 'app.log.gz'), { limits: { maxExtractBytes: 1024 * 1024 } });
-    } finally {
-      if (before === undefined) delete process.env.TMPDIR;
-      else process.env.TMPDIR = before;
-    }
+    const { result: r, left } = await inPrivateTmpdir(() =>
+      scanFile(join(dir, 'app.log.gz'), { limits: { maxExtractBytes: 1024 * 1024 } }),
+    );
     expect(errorLines(r)).toEqual([]);
     const cpr = r.findings.find((f) => f.detector === 'cpr');
     expect(cpr?.itemPath).toEqual(['member app.log']);
@@ -103,7 +96,7 @@ describe('a large .gz', () => {
       sha256: createHash('sha256').update(text).digest('hex'),
     });
     // And the temporary file is gone.
-    expect(readdirSync(spoolDir)).toEqual([]);
+    expect(left).toEqual([]);
   });
 
   it('stops at the inflation budget', async () => {

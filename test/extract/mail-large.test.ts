@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { decodeBase64 } from '../../src/extract/mail/mime.js';
+import { inPrivateTmpdir } from '../helpers/private-tmpdir.js';
 import { seededRandom } from '../helpers/random.js';
 import { bodyFindings, scanBytes } from './text-helpers.js';
 
@@ -35,12 +37,8 @@ describe('large attachments', () => {
     expect(decodeBase64(body).equals(data)).toBe(true);
   });
 
-  it('reads a large base64 attachment without mailparser, with its RFC 2231 name and exact offsets', async () => {
-    const rows = Array.from({ length: 40_000 }, (_, i) => `kunde ${i};Mette Hansen;mette${i}@example.dk`);
-    const csv = `${rows.join('\n')}\nSøren;${CPR}\n`;
-    const b64 = Buffer.from(csv).toString('base64').replace(/.{76}/g, '$&\r\n');
-    expect(b64.length).toBeGreaterThan(1024 * 1024);
-    const eml = [
+  const message = (csv: string) =>
+    [
       'From: kontor@example.dk',
       'Subject: Kundeliste',
       'MIME-Version: 1.0',
@@ -55,16 +53,36 @@ describe('large attachments', () => {
       "Content-Disposition: attachment; filename*=utf-8''k%C3%B8b.csv",
       'Content-Transfer-Encoding: base64',
       '',
-      b64,
+      Buffer.from(csv).toString('base64').replace(/.{76}/g, '$&\r\n'),
       '--XX--',
       '',
     ].join('\r\n');
-    const r = await scanBytes('liste.eml', eml);
-    expect(r.errors).toEqual([]);
-    const found = r.findings.filter((f) => f.detector === 'cpr');
-    expect(found.map((f) => [f.itemPath, f.location.offset, f.location.line])).toEqual([
-      [['attachment køb.csv'], csv.indexOf(CPR), 40_001],
-    ]);
-    expect(bodyFindings(r).filter((f) => f.detector === 'cpr')).toHaveLength(1);
-  });
+  const export_ = (rows: number) =>
+    `${Array.from({ length: rows }, (_, i) => `kunde ${i};Mette Hansen;mette${i}@example.dk`).join('\n')}\nSøren;${CPR}\n`;
+
+  it.each([
+    ['decoded in memory', 40_000, 2],
+    ['decoded to a temporary file', 400_000, 20],
+  ])(
+    'reads a large base64 attachment without mailparser (%s), with its RFC 2231 name and exact offsets',
+    async (_how, rows, mib) => {
+      const csv = export_(rows);
+      const eml = message(csv);
+      expect(eml.length).toBeGreaterThan(mib * 1024 * 1024);
+      const { result: r, left } = await inPrivateTmpdir(() => scanBytes('liste.eml', eml));
+      expect(r.errors).toEqual([]);
+      const found = r.findings.filter((f) => f.detector === 'cpr');
+      expect(found.map((f) => [f.itemPath, f.location.offset, f.location.line])).toEqual([
+        [['attachment køb.csv'], csv.indexOf(CPR), rows + 1],
+      ]);
+      expect(bodyFindings(r).filter((f) => f.detector === 'cpr')).toHaveLength(1);
+      // Fingerprinted as the attachment's bytes wherever they were held, and nothing left behind.
+      const item = r.items.find((i) => i.itemPath[0] === 'attachment køb.csv');
+      expect(item?.fingerprint).toEqual({
+        length: Buffer.byteLength(csv),
+        sha256: createHash('sha256').update(csv).digest('hex'),
+      });
+      expect(left).toEqual([]);
+    },
+  );
 });

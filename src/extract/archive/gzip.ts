@@ -1,7 +1,4 @@
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
@@ -10,6 +7,7 @@ import type { ItemInput } from '../../core/types.js';
 import type { ExtractContext, Extractor } from '../api.js';
 import { gzipFormat, isTar } from '../formats.js';
 import { readHead, readPieces } from '../read.js';
+import { spooledSource, withSpoolFile } from '../spool.js';
 import { openByteSource } from './byte-source.js';
 import { RATIO_GRACE_BYTES } from './member-limits.js';
 import { baseName, memberRef } from './members.js';
@@ -33,9 +31,8 @@ function storedName(gz: Uint8Array): string | undefined {
 const gzip: Extractor = {
   ...gzipFormat,
   async extract(input, ctx) {
-    const dir = await mkdtemp(join(tmpdir(), 'dsr-gzip-'));
-    try {
-      const inflated = await inflateToFile(input, ctx, join(dir, 'inflated'));
+    await withSpoolFile('gzip', async (path) => {
+      const inflated = await inflateToFile(input, ctx, path);
       const head = await readHead(inflated);
       if (isTar(head)) {
         const src = await openByteSource(inflated);
@@ -50,9 +47,7 @@ const gzip: Extractor = {
         storedName(await readHead(input, 1024)) ??
         baseName(input.name).replace(/\.t?gz$/i, (m) => (m.toLowerCase() === '.tgz' ? '.tar' : ''));
       await ctx.child({ ref: memberRef(input.ref, inner), name: baseName(inner), source: inflated.source });
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   },
 };
 
@@ -90,7 +85,7 @@ async function inflateToFile(input: ItemInput, ctx: ExtractContext, path: string
     if (!(err as NodeJS.ErrnoException).code?.startsWith('Z_')) throw err;
     throw new ExtractError('corrupt', `gzip data damaged or truncated: ${(err as Error).message}`);
   }
-  return { ...input, source: { kind: 'file', absPath: path, size, nested: true } };
+  return { ...input, source: spooledSource(path, size) };
 }
 
 export default gzip;

@@ -1,16 +1,18 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import type { AddressObject, EmailAddress, ParsedMail } from 'mailparser';
-import type { ItemInput, MessageRef } from '../../core/types.js';
+import type { ItemInput, ItemSource, MessageRef } from '../../core/types.js';
 import type { ExtractContext } from '../api.js';
 import { htmlToText } from '../html/html.js';
+import { spooledSource, withSpoolFile, writePieces } from '../spool.js';
 import { type NamedAddress, searchAddresses } from './headers.js';
 import {
+  decodeBase64,
+  decodeBase64Pieces,
   type Entity,
   extensionForType,
   headerFields,
   messageIdOf,
-  decodeBase64,
   parseContentType,
   splitEntity,
   splitMultipart,
@@ -155,7 +157,16 @@ async function walk(
     // A large attachment: mailparser would copy it several times over; its headers are parsed alone
     // and its body decoded once.
     const head = await simpleParser(Buffer.concat([entity.header, Buffer.from('\r\n\r\n')]), PARSE_OPTIONS);
-    await attachment(decodeBase64(entity.body), head.attachments[0]?.filename, ct.type, input, ctx, state);
+    const filename = head.attachments[0]?.filename;
+    if (entity.body.length <= SPOOL_BYTES) {
+      await attachment(bufferSource(decodeBase64(entity.body)), filename, ct.type, input, ctx, state);
+      return;
+    }
+    // Larger still: decoded to a temporary file, so that only the message itself is held.
+    await withSpoolFile('attachment', async (path) => {
+      const size = writePieces(path, decodeBase64Pieces(entity.body));
+      await attachment(spooledSource(path, size), filename, ct.type, input, ctx, state);
+    });
     return;
   }
   const parsed = preparsed ?? (await parseEntity(entity));
@@ -175,18 +186,22 @@ async function walk(
   const att = parsed.attachments[0];
   const content =
     att?.content ?? Buffer.from(parsed.text ?? (typeof parsed.html === 'string' ? parsed.html : ''));
-  await attachment(content, att?.filename, ct.type, input, ctx, state);
+  await attachment(bufferSource(content), att?.filename, ct.type, input, ctx, state);
 }
 
 /** Parts larger than this that are not body text are decoded without mailparser (base64 only). */
 const WHOLE_PARSE_BYTES = 1024 * 1024;
+/** Base64 bodies larger than this are decoded to a temporary file rather than into memory. */
+const SPOOL_BYTES = 16 * 1024 * 1024;
+
+const bufferSource = (data: Buffer): ItemSource => ({ kind: 'buffer', data });
 
 function isBase64(fields: Map<string, string[]>): boolean {
   return (fields.get('content-transfer-encoding')?.[0] ?? '').trim().toLowerCase() === 'base64';
 }
 
 async function attachment(
-  content: Buffer,
+  source: ItemSource,
   filename: string | undefined,
   type: string,
   input: ItemInput,
@@ -198,7 +213,7 @@ async function attachment(
   await ctx.child({
     ref: { path: input.ref.path, itemPath: [...input.ref.itemPath, unique(`attachment ${name}`, state)] },
     name,
-    source: { kind: 'buffer', data: content },
+    source,
     contentType: type,
   });
 }

@@ -165,25 +165,35 @@ const BASE64_PIECE = 1 << 20;
 const NOT_BASE64 = /[^A-Za-z0-9+/=]+/g;
 
 /**
- * A base64 body decoded piece by piece into one buffer, as mailparser decodes it (characters outside
- * the alphabet skipped, each `=` ending a run of groups) but without copies or a string of the whole.
+ * A base64 body decoded as mailparser decodes it (characters outside the alphabet skipped, each `=`
+ * ending a run of groups), without copies or a string of the whole: into one buffer.
  */
 export function decodeBase64(body: Buffer): Buffer {
   const out = Buffer.allocUnsafe(Math.ceil((body.length * 3) / 4));
   let written = 0;
+  for (const run of base64Runs(body)) written += out.write(run, written, 'base64');
+  return out.subarray(0, written);
+}
+
+/** The same, piece by piece (to a file, for an attachment too large to hold). */
+export function* decodeBase64Pieces(body: Buffer): Generator<Buffer> {
+  for (const run of base64Runs(body)) if (run) yield Buffer.from(run, 'base64');
+}
+
+/** The body's base64 in runs that each decode alone: whole groups, or the groups before a `=`. */
+function* base64Runs(body: Buffer): Generator<string> {
   let carry = '';
   for (let i = 0; i < body.length; i += BASE64_PIECE) {
     const piece =
       carry + body.toString('latin1', i, Math.min(body.length, i + BASE64_PIECE)).replace(NOT_BASE64, '');
     let at = 0;
     for (let pad = piece.indexOf('=', at); pad !== -1; pad = piece.indexOf('=', at)) {
-      written += out.write(piece.slice(at, pad), written, 'base64');
+      yield piece.slice(at, pad);
       for (at = pad; piece.charCodeAt(at) === 61; ) at++;
     }
     const whole = at + ((piece.length - at) & ~3);
-    written += out.write(piece.slice(at, whole), written, 'base64');
+    yield piece.slice(at, whole);
     carry = piece.slice(whole);
   }
-  written += out.write(carry, written, 'base64');
-  return out.subarray(0, written);
+  yield carry;
 }
