@@ -16,6 +16,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { type BenchPart, DSR, formatRow, measure, type Throughput } from './api.js';
+import { bigFiles } from './big-files.js';
 import { BENCH_SUBJECT } from './text-corpus.js';
 
 const VERSION = 1;
@@ -89,18 +90,18 @@ const exportPart: BenchPart = {
     rmSync(index, { force: true });
     rmSync(`${index}.key`, { force: true });
     const peaks: number[] = [];
-    const run = async (label: string, args: string[], ok: number[]) => {
+    const run = async (label: string, args: string[], ok: number[], bytes = c.bytes) => {
       const m = await measure(process.execPath, [DSR, ...args, '--no-progress']);
       if (m.code === null || !ok.includes(m.code))
         throw new Error(`${label} exited with ${m.code}: ${m.stderr.trim().slice(-500)}`);
-      const t: Throughput = { label, files: 1, bytes: c.bytes, m };
+      const t: Throughput = { label, files: 1, bytes, m };
       log(formatRow(t));
       if (m.peakRssKb) peaks.push(m.peakRssKb / 1024);
       return m;
     };
-    const scanArgs = (name: string, extra: string[]) => [
+    const scanArgs = (name: string, extra: string[], root = join(dir, 'data')) => [
       'scan',
-      join(dir, 'data'),
+      root,
       '--subject',
       subject,
       '--out',
@@ -120,6 +121,25 @@ const exportPart: BenchPart = {
     log(
       `subject found: scan ${found('subject').join(',') || 'no'}, --all ${found('all').join(',') || 'no'}, indexed ${found('indexed').join(',') || 'no'}`,
     );
+
+    log('');
+    log('the same rows as one HTML report, Word document, mail attachment (half the rows) and .csv.gz,');
+    log('read in full (--max-text 1000000000):');
+    const whole = ['--max-text', '1000000000'];
+    const shapes = await bigFiles(join(dir, 'shapes'), c.path, c.bytes);
+    const shapeFound: string[] = [];
+    for (const f of shapes) {
+      const mb = `${(f.bytes / 1024 / 1024).toFixed(0)} MB`;
+      await run(`${f.label} ${mb} (subject)`, scanArgs(`${f.label}-subject`, whole, f.dir), [0, 3], f.bytes);
+      await run(
+        `${f.label} ${mb} --all`,
+        scanArgs(`${f.label}-all`, ['--all', ...whole], f.dir),
+        [0, 3],
+        f.bytes,
+      );
+      shapeFound.push(`${f.label} ${found(`${f.label}-subject`).join(',') || 'no'}`);
+    }
+    log(`subject found: ${shapeFound.join(', ')}`);
     const worst = Math.max(...peaks);
     log(
       `peak RSS at most ${worst.toFixed(0)} MB: ${worst < RSS_BOUND_MB ? 'within' : 'ABOVE'} the ${RSS_BOUND_MB} MB bound`,
