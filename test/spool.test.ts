@@ -44,6 +44,26 @@ describe('Spool', () => {
     await spool.remove();
     expect(existsSync(path)).toBe(false);
   });
+
+  it('gives a spilled list back as blocks of whole lines, byte for byte, also lines longer than a block', async () => {
+    const path = join(tempTree(), 'blocks.jsonl');
+    const spool = new Spool<string>(path);
+    // Multi-byte text, and a few lines of over 1 MiB that span several reads.
+    const values = Array.from({ length: 3000 }, (_, i) =>
+      i % 1000 === 7 ? `${i}${'æø…'.repeat(500_000)}` : `${i} Søren Østergård … ${'x'.repeat(i % 3000)}`,
+    );
+    for (const v of values) spool.push(v);
+    await spool.close();
+    expect(spool.spilled).toBe(true);
+    const blocks: Buffer[] = [];
+    for await (const block of spool.lineBlocks()) blocks.push(block);
+    expect(blocks.length).toBeGreaterThan(3);
+    expect(blocks.every((b) => b[b.length - 1] === 0x0a)).toBe(true);
+    expect(Buffer.concat(blocks).equals(readFileSync(path))).toBe(true);
+    const lines = Buffer.concat(blocks).toString('utf8').split('\n').filter(Boolean);
+    expect(lines.map((l) => JSON.parse(l))).toEqual(values);
+    await spool.remove();
+  });
 });
 
 describe('ScanWriter', () => {

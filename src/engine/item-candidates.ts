@@ -70,7 +70,20 @@ export class ItemCandidates {
       if (!this.all) return undefined;
       if (this.listedOthers++ >= this.maxListed) return this.overflowed();
     }
-    const placed: PlacedCandidate = { ...c, ...at };
+    // Built field by field: an object spread of two shapes was a fifth of an inventory's bookkeeping.
+    const placed: PlacedCandidate = {
+      detector: c.detector,
+      start: c.start,
+      end: c.end,
+      value: c.value,
+      subject: c.subject,
+      confidence: c.confidence,
+      matched: c.matched,
+      location: c.location,
+      field: at.field,
+      offset: at.offset,
+      structured: at.structured,
+    };
     this.listed.push(placed);
     return placed;
   }

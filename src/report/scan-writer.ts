@@ -103,7 +103,7 @@ export class ScanWriter {
       await writeFileAtomic(path, async (fh) => {
         const json = JSON.stringify(head, null, 2);
         await fh.write(`${json.slice(0, -2)},\n  "skippedFiles": [`);
-        await writeArray(fh, this.skipped.lines());
+        await writeSpool(fh, this.skipped);
         await fh.write('],\n  "findings": [');
         await this.writeFindings(fh);
         await fh.write('],\n  "items": [');
@@ -118,7 +118,7 @@ export class ScanWriter {
         );
         if (this.scanned) {
           await fh.write('],\n  "scanned": [');
-          await writeArray(fh, this.scanned.lines());
+          await writeSpool(fh, this.scanned);
         }
         await fh.write(']\n}\n');
       });
@@ -131,7 +131,7 @@ export class ScanWriter {
 
   private async writeFindings(fh: FileHandle): Promise<void> {
     if (this.findings.count > SORT_LIMIT) {
-      await writeArray(fh, this.findings.lines());
+      await writeSpool(fh, this.findings);
       return;
     }
     const all: Finding[] = [];
@@ -148,6 +148,30 @@ export class ScanWriter {
     );
   }
 }
+
+/** A spool's lines as the elements of a JSON array; a spilled one is copied as bytes. */
+async function writeSpool<T>(fh: FileHandle, spool: Spool<T>): Promise<void> {
+  if (!spool.spilled) return writeArray(fh, spool.lines());
+  let first = true;
+  for await (const block of spool.lineBlocks()) {
+    const pieces: Buffer[] = [];
+    let at = 0;
+    while (at < block.length) {
+      let nl = block.indexOf(0x0a, at);
+      if (nl === -1) nl = block.length;
+      if (nl > at) {
+        pieces.push(first ? FIRST_ELEMENT : NEXT_ELEMENT, block.subarray(at, nl));
+        first = false;
+      }
+      at = nl + 1;
+    }
+    if (pieces.length) await fh.write(Buffer.concat(pieces));
+  }
+  if (!first) await fh.write('\n  ');
+}
+
+const FIRST_ELEMENT = Buffer.from('\n    ');
+const NEXT_ELEMENT = Buffer.from(',\n    ');
 
 async function writeArray(fh: FileHandle, lines: Iterable<string> | AsyncIterable<string>): Promise<void> {
   let first = true;

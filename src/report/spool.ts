@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 
 /**
@@ -7,6 +7,9 @@ import { createInterface } from 'node:readline';
  * context's `…` makes it so): a larger string took fresh pages to flatten and encode, ~5x the cost.
  */
 export const WRITE_CHARS = 1 << 15;
+
+/** Bytes read at a time when a spilled spool is copied out. */
+const BLOCK_BYTES = 1 << 20;
 
 /** Characters kept in memory before a spool goes to disk (at most ~8 MB as two-byte text). */
 export const SPILL_CHARS = 1 << 22;
@@ -78,6 +81,33 @@ export class Spool<T> {
   private async *fileLines(): AsyncGenerator<string> {
     const rl = createInterface({ input: createReadStream(this.path), crlfDelay: Number.POSITIVE_INFINITY });
     for await (const line of rl) if (line) yield line;
+  }
+
+  /**
+   * A spilled spool's bytes in blocks that each end at a line end, read with no decoding: a large
+   * list is copied into the scan file without a string per line (readline spent ~0.4 s on 230,000
+   * findings, UTF-8 decoding and encoding them again).
+   */
+  async *lineBlocks(): AsyncGenerator<Buffer> {
+    const fh = await open(this.path, 'r');
+    try {
+      const block = Buffer.allocUnsafe(BLOCK_BYTES);
+      let carry = Buffer.alloc(0);
+      for (;;) {
+        const { bytesRead } = await fh.read(block, 0, block.length, null);
+        if (!bytesRead) break;
+        const data = carry.length
+          ? Buffer.concat([carry, block.subarray(0, bytesRead)])
+          : block.subarray(0, bytesRead);
+        const end = data.lastIndexOf(0x0a) + 1;
+        // The block is reused for the next read: what is handed on and what is carried are copies.
+        carry = Buffer.from(data.subarray(end));
+        if (end) yield Buffer.from(data.subarray(0, end));
+      }
+      if (carry.length) yield carry;
+    } finally {
+      await fh.close();
+    }
   }
 
   async remove(): Promise<void> {
