@@ -2,7 +2,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ScanWriter } from '../src/report/scan-writer.js';
+import type { Finding } from '../src/core/types.js';
+import { packFindings, ScanWriter } from '../src/report/scan-writer.js';
 import { SPILL_CHARS, Spool } from '../src/report/spool.js';
 import { tempTree } from './helpers/cli.js';
 
@@ -101,5 +102,45 @@ describe('ScanWriter', () => {
     expect(Object.keys(scan).indexOf('skippedFiles')).toBe(Object.keys(scan).indexOf('stats') + 1);
     // The spool's temporary file is gone with the scan written.
     expect(existsSync(spoolFile)).toBe(false);
+  });
+
+  it('takes findings packed by a worker exactly as the same findings one by one', async () => {
+    const finding = (i: number, detector: Finding['detector'], field: string, subject: boolean): Finding => ({
+      id: `f${i}`,
+      path: `/r/Ane Test/${i % 3}.txt`,
+      itemPath: [],
+      itemId: `i${i % 3}`,
+      detector,
+      subject,
+      value: `v${i} ø…`,
+      confidence: 0.9,
+      evidence: subject ? 'possible' : 'none',
+      location: { field, offset: i },
+      context: `kontekst ${i}`,
+    });
+    const findings = Array.from({ length: 300 }, (_, i) =>
+      i % 50 === 0 ? finding(i, 'name', 'path', true) : finding(i, i % 2 ? 'email' : 'cpr', 'body', false),
+    );
+    const header = {
+      startedAt: new Date().toISOString(),
+      roots: ['/r'],
+      subject: { name: 'Ane Test' },
+      options: { all: true, excludes: [] },
+    };
+    const one = new ScanWriter({ ...header, scanId: `one-${process.pid}` }, false);
+    for (const f of findings) one.addFinding(f);
+    const packed = new ScanWriter({ ...header, scanId: `packed-${process.pid}` }, false);
+    packed.addPacked(packFindings(findings.slice(0, 120)));
+    packed.addPacked(packFindings(findings.slice(120)));
+    expect(packed.findingCount).toBe(300);
+    expect(packed.findingCounts).toEqual(one.findingCounts);
+    expect(packed.pathNameFindings).toEqual(one.pathNameFindings);
+    expect([...packed.pathNameFindings.values()].flat()).toHaveLength(6);
+    const written = async (w: ScanWriter) => {
+      const out = join(tempTree(), 'scan.json');
+      await w.write(out, { finishedAt: 'x' });
+      return JSON.parse(readFileSync(out, 'utf8')).findings;
+    };
+    expect(await written(packed)).toEqual(await written(one));
   });
 });

@@ -23,6 +23,7 @@ import { readHead } from '../extract/read.js';
 import { selectExtractor } from '../extract/registry.js';
 import type { PlacedCandidate } from '../match/evidence.js';
 import type { CompiledSubject } from '../match/subject.js';
+import type { PackedFindings } from '../report/scan-writer.js';
 import { subjectAnchors } from './anchors.js';
 import { ItemCandidates } from './item-candidates.js';
 import type { Limits } from './limits.js';
@@ -52,6 +53,8 @@ export interface TopLevelResult {
   /** Set when the top-level item was not searchable (binary, no known format). */
   skipped?: string;
   format?: string;
+  /** Findings already serialised (by a worker thread), in place of `findings`. */
+  packed?: PackedFindings;
   /** Index mode: hex MACs of the identifier tokens found (see src/index/tokens.ts). */
   tokens?: string[];
 }

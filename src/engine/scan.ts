@@ -387,6 +387,7 @@ function collect(writer: ScanWriter, input: ItemInput, result: TopLevelResult): 
   writer.addScanned(input.ref.path);
   if (result.skipped) writer.addSkipped(input.ref.path, result.skipped);
   for (const f of result.findings) writer.addFinding(f);
+  if (result.packed) writer.addPacked(result.packed);
   for (const i of result.items) writer.addItem(i);
   for (const e of result.errors) writer.addError(e);
 }

@@ -9,6 +9,37 @@ import { Spool, WRITE_CHARS } from './spool.js';
 /** Findings sorted in memory up to this many; beyond it they keep the order they were found in. */
 const SORT_LIMIT = 200_000;
 
+/** Findings as scan-file lines, with the counts and path-name findings the writer keeps of them. */
+export interface PackedFindings {
+  /** One JSON finding per line, each line ending in `\n`. */
+  lines: string;
+  count: number;
+  counts: Record<string, number>;
+  pathNames: Finding[];
+}
+
+export function packFindings(findings: readonly Finding[]): PackedFindings {
+  const counts: Record<string, number> = {};
+  const pathNames: Finding[] = [];
+  let lines = '';
+  for (const f of findings) {
+    lines += `${JSON.stringify(f)}\n`;
+    const key = countKey(f);
+    counts[key] = (counts[key] ?? 0) + 1;
+    if (isPathName(f)) pathNames.push(f);
+  }
+  return { lines, count: findings.length, counts, pathNames };
+}
+
+function countKey(f: Finding): string {
+  return `${f.detector}:${f.subject ? 'subject' : 'other'}`;
+}
+
+/** A name found in a file or member name: kept so terminal output can mask such paths. */
+function isPathName(f: Finding): boolean {
+  return f.detector === 'name' && f.location.field === 'path';
+}
+
 export interface ScanHeader {
   scanId: string;
   startedAt: string;
@@ -50,13 +81,25 @@ export class ScanWriter {
 
   addFinding(f: Finding): void {
     this.findings.push(f);
-    const key = `${f.detector}:${f.subject ? 'subject' : 'other'}`;
-    this.findingCounts.set(key, (this.findingCounts.get(key) ?? 0) + 1);
-    if (f.detector === 'name' && f.location.field === 'path') {
-      const list = this.pathNameFindings.get(f.path) ?? [];
-      if (list.length < 20) list.push(f);
-      this.pathNameFindings.set(f.path, list);
-    }
+    this.count(countKey(f));
+    if (isPathName(f)) this.notePathName(f);
+  }
+
+  /** Findings serialised elsewhere (a worker), with what the writer keeps of them. */
+  addPacked(p: PackedFindings): void {
+    this.findings.pushLines(p.lines, p.count);
+    for (const [key, n] of Object.entries(p.counts)) this.count(key, n);
+    for (const f of p.pathNames) this.notePathName(f);
+  }
+
+  private count(key: string, n = 1): void {
+    this.findingCounts.set(key, (this.findingCounts.get(key) ?? 0) + n);
+  }
+
+  private notePathName(f: Finding): void {
+    const list = this.pathNameFindings.get(f.path) ?? [];
+    if (list.length < 20) list.push(f);
+    this.pathNameFindings.set(f.path, list);
   }
 
   addItem(item: ItemRecord): void {

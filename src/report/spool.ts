@@ -39,8 +39,13 @@ export class Spool<T> {
   }
 
   push(value: T): void {
-    this.count++;
-    this.pending += `${JSON.stringify(value)}\n`;
+    this.pushLines(`${JSON.stringify(value)}\n`, 1);
+  }
+
+  /** Adds lines already serialised (each ending in `\n`), `count` of them. */
+  pushLines(lines: string, count: number): void {
+    this.count += count;
+    this.pending += lines;
     if (this.pending.length >= WRITE_CHARS || (this.out && Date.now() - this.flushedAt >= 250)) this.flush();
   }
 

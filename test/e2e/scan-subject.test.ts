@@ -163,6 +163,17 @@ describe('dsr scan: the subject', () => {
     // The summary shows the path with the name masked.
     expect(r.stdout).toContain('S._Ø./cv-noter.txt');
   });
+
+  it('masks such a path under --all too', () => {
+    const d = tree({ 'personale/Søren Østergård/cv-noter.txt': 'Ring til 21 43 65 87.\n' });
+    const subj = writeSubject(d);
+    const out = join(d, 'scan.json');
+    const r = scan([join(d, 'personale'), '--subject', subj, '--all', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readScan(out).findings.map((f) => f.location.field)).toContain('path');
+    expect(r.stdout).toContain('S._Ø./cv-noter.txt');
+    expect(r.stdout).not.toContain('Østergård');
+  });
 });
 
 describe('dsr scan: a bad subject is refused with the field named (exit 2)', () => {
