@@ -3,17 +3,47 @@ import { phoneLib } from '../src/match/phone.js';
 import type { CompiledSubject } from '../src/match/subject.js';
 import { clampConfidence, defineDetector, textBefore } from './define.js';
 
+const SEP = '[ \\u00a0.-]';
+const PREFIX = `((?:\\(\\+?\\d{1,3}\\)|\\+\\d{1,3}|00\\d{2,3})${SEP}?(?:\\(0\\)[ \\u00a0]?)?)`;
+const GROUPS = `(?:${SEP}?\\d{2,4}){0,5}`;
+
 /**
- * An optional international prefix (`+45`, `0045`, `(+45)`, with a bracketed trunk `(0)`), then digit groups joined by single
- * separators. The look-behind and look-ahead refuse a number that continues a longer digit run
- * (`21 43 65 87 99`, an order number, an IBAN).
+ * An international prefix (`+45`, `0045`, `(+45)`, with a bracketed trunk `(0)`) and digit groups
+ * joined by single separators; or, without a prefix, such groups starting where at least `minDigits`
+ * digits follow. A shorter run without a prefix is never a number (eight digits in Denmark, or a
+ * subject's national number abroad), and skipping it saves a match for every time of day and year
+ * in a text (2.2 million on the bench corpus, 0.1 million left). The look-behind and look-ahead refuse
+ * a number that continues a longer digit run (`21 43 65 87 99`, an order number, an IBAN).
  */
-const PHONE_RE =
-  /(?<![\p{L}\p{N}+_]|\d[ \u00a0.-])((?:\(\+?\d{1,3}\)|\+\d{1,3}|00\d{2,3})[ \u00a0.-]?(?:\(0\)[ \u00a0]?)?)?(\d{2,4}(?:[ \u00a0.-]?\d{2,4}){0,5})(?![\p{L}\p{N}_]|[ \u00a0.-]\d)/gu;
+export function phonePattern(minDigits: number): RegExp {
+  const atLeast = `(?=(?:${SEP}?\\d){${minDigits - 1}})`;
+  return new RegExp(
+    `(?<![\\p{L}\\p{N}+_]|\\d${SEP})(?:${PREFIX}(\\d{2,4}${GROUPS})|(\\d${atLeast}\\d{1,3}${GROUPS}))(?![\\p{L}\\p{N}_]|${SEP}\\d)`,
+    'gu',
+  );
+}
+
+const patterns = new Map<number, RegExp>();
+const subjectPatterns = new WeakMap<CompiledSubject, RegExp>();
+
+/** The pattern for a subject: its shortest national number abroad (`0` + national) may be under eight digits. */
+function patternFor(subject: CompiledSubject): RegExp {
+  let re = subjectPatterns.get(subject);
+  if (!re) {
+    let min = 8;
+    for (const national of subject.phoneNational.keys())
+      if (national.startsWith('0')) min = Math.min(min, national.length);
+    min = Math.max(2, min);
+    re = patterns.get(min) ?? phonePattern(min);
+    patterns.set(min, re);
+    subjectPatterns.set(subject, re);
+  }
+  return re;
+}
 
 /** Group shapes in which Danish numbers are written without a country prefix. */
 const DANISH_SHAPES = new Set(['8', '2-2-2-2', '4-4', '2-2-4', '3-3-2']);
-const SEPARATOR = /[ \u00a0.-]/;
+const SEPARATOR = new RegExp(SEP);
 /** `21.04.2023`, `21-04-2023`, `21 04 2023`: a date, never a phone number. */
 const WRITTEN_DATE = /^(\d\d)([ \u00a0.-])(\d\d)\2((?:19|20)\d\d)$/;
 const RAISE = ['tlf', 'telefon', 'mobil', 'phone', 'tel.', 'tel:', 'ring', 'sms', 'fax', 'kontakt'];
@@ -58,10 +88,11 @@ export default defineDetector({
     const { text } = chunk;
     if (!all && !subjectDigitsHint(subject).test(text)) return [];
     const out: Candidate[] = [];
-    PHONE_RE.lastIndex = 0;
-    for (let m = PHONE_RE.exec(text); m; m = PHONE_RE.exec(text)) {
+    const re = patternFor(subject);
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m; m = re.exec(text)) {
       const prefix = m[1];
-      const body = m[2];
+      const body = m[2] ?? m[3];
       const digits = body.replace(/\D/g, '');
       let e164: string | undefined;
       if (prefix) {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { phone } from '../../detectors/index.js';
+import { phonePattern } from '../../detectors/phone.js';
 import { detectIn, subjectOf, testDetector } from '../helpers/detector-tester.js';
+import { seededRandom } from '../helpers/random.js';
 
 const SUBJ = '+4521436587';
 const NBSP = '\u00a0';
@@ -150,5 +152,54 @@ describe('phone subject outside Denmark', () => {
 
   it('does not read the same eight digits as a Danish number', () => {
     expect(detectIn(phone, '70 12 34 56', swede)).toEqual([]);
+  });
+});
+
+describe('phone pattern', () => {
+  /** The plain definition: every digit-group run, prefixed or not, whatever its length. */
+  const PLAIN =
+    /(?<![\p{L}\p{N}+_]|\d[ \u00a0.-])((?:\(\+?\d{1,3}\)|\+\d{1,3}|00\d{2,3})[ \u00a0.-]?(?:\(0\)[ \u00a0]?)?)?(\d{2,4}(?:[ \u00a0.-]?\d{2,4}){0,5})(?![\p{L}\p{N}_]|[ \u00a0.-]\d)/gu;
+  /** Pieces that make digit runs of every length, separators, prefixes and their near misses. */
+  const PIECES = ['0', '00', '12', '345', '6789', '21', '4', '0045', '+45', '(+45)', '(0)', '+4', '(', ')'];
+  const GLUE = [' ', ' ', '', '', '-', '.', NBSP, '  ', 'a', 'ø', ':', '_', '\n', '1'];
+
+  /** Matches that can become a number: a prefix, eight digits, or a national number of `minDigits` or more. */
+  function numbers(re: RegExp, text: string, minDigits: number): string[] {
+    const out: string[] = [];
+    for (const m of text.matchAll(re)) {
+      const body = m[2] ?? m[3];
+      const digits = body.replace(/\D/g, '');
+      if (m[1] || digits.length === 8 || (digits.startsWith('0') && digits.length >= minDigits))
+        out.push(`${m.index}:${m[0]}|${m[1] ?? ''}|${body}`);
+    }
+    return out;
+  }
+
+  it.each([8, 6, 3])(
+    'finds exactly what the plain pattern finds that can be a number (at least %i digits)',
+    (min) => {
+      const random = seededRandom(min);
+      const fast = phonePattern(min);
+      let compared = 0;
+      for (let t = 0; t < 6000; t++) {
+        const text = Array.from(
+          { length: 2 + random(12) },
+          () => PIECES[random(PIECES.length)] + GLUE[random(GLUE.length)],
+        ).join('');
+        const expected = numbers(PLAIN, text, min);
+        expect(numbers(fast, text, min), JSON.stringify(text)).toEqual(expected);
+        compared += expected.length;
+      }
+      // The texts do hold numbers of every kind.
+      expect(compared).toBeGreaterThan(1000);
+    },
+  );
+
+  it('finds a subject national number abroad shorter than eight digits', () => {
+    const vienna = subjectOf({ name: 'Anna Huber', phones: ['+43 1 12345'] });
+    expect(detectIn(phone, 'ring 01 12345 eller +43 112345', vienna).map((c) => [c.start, c.value])).toEqual([
+      [5, '+43112345'],
+      [20, '+43112345'],
+    ]);
   });
 });
