@@ -1,6 +1,7 @@
 import { ExtractError } from '../../core/errors.js';
 import type { Extractor } from '../api.js';
 import { looksLikePdf, pdfFormat } from '../formats.js';
+import { restoreNatives } from './natives.js';
 
 /** Pages parsed per call: bounds the text held at once in a long document. */
 const PAGE_BATCH = 25;
@@ -64,6 +65,7 @@ const pdf: Extractor = {
     // A copy: pdf.js takes ownership of the bytes it is given.
     // Loaded on the first PDF: pdf.js takes a tenth of a second to compile, in every worker.
     const { PDFParse } = await import('pdf-parse');
+    restoreNatives();
     const parser = new PDFParse({ data: new Uint8Array(data), verbosity: 0, stopAtErrors: false });
     try {
       let total: number;
@@ -79,6 +81,9 @@ const pdf: Extractor = {
         if (lines.length) ctx.text(lines.join('\n'), { field: 'pdf:info', structured: true });
       } catch (err) {
         throw toExtractError(err);
+      } finally {
+        // pdf.js loads its worker half (and its polyfills) with the first document.
+        restoreNatives();
       }
       for (let first = 1; first <= total; first += PAGE_BATCH) {
         ctx.signal.throwIfAborted();
