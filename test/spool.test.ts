@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../src/core/types.js';
 import { packFindings, ScanWriter } from '../src/report/scan-writer.js';
-import { SPILL_CHARS, Spool } from '../src/report/spool.js';
+import { ELEMENT_SEP, SPILL_CHARS, Spool } from '../src/report/spool.js';
 import { tempTree } from './helpers/cli.js';
 
 async function collect(spool: Spool<unknown>): Promise<string[]> {
@@ -46,24 +46,51 @@ describe('Spool', () => {
     expect(existsSync(path)).toBe(false);
   });
 
-  it('gives a spilled list back as blocks of whole lines, byte for byte, also lines longer than a block', async () => {
-    const path = join(tempTree(), 'blocks.jsonl');
+  it('keeps values as scan-file array elements, on disk byte for byte, also values longer than a read', async () => {
+    const path = join(tempTree(), 'elements.jsonl');
     const spool = new Spool<string>(path);
-    // Multi-byte text, and a few lines of over 1 MiB that span several reads.
+    // Multi-byte text, values ending in a comma, and a few of over 1 MiB that span several reads.
     const values = Array.from({ length: 3000 }, (_, i) =>
-      i % 1000 === 7 ? `${i}${'æø…'.repeat(500_000)}` : `${i} Søren Østergård … ${'x'.repeat(i % 3000)}`,
+      i % 1000 === 7 ? `${i}${'æø…'.repeat(500_000)}` : `${i} Søren Østergård, … ${'x'.repeat(i % 3000)},`,
     );
-    for (const v of values) spool.push(v);
+    for (const v of values.slice(0, 1500)) spool.push(v);
+    // Values serialised elsewhere (a worker) as UTF-8, between the others.
+    spool.pushElements(
+      Buffer.from(
+        values
+          .slice(1500, 1600)
+          .map((v) => `${ELEMENT_SEP}${JSON.stringify(v)}`)
+          .join(''),
+      ),
+      100,
+    );
+    for (const v of values.slice(1600)) spool.push(v);
     await spool.close();
     expect(spool.spilled).toBe(true);
-    const blocks: Buffer[] = [];
-    for await (const block of spool.lineBlocks()) blocks.push(block);
-    expect(blocks.length).toBeGreaterThan(3);
-    expect(blocks.every((b) => b[b.length - 1] === 0x0a)).toBe(true);
-    expect(Buffer.concat(blocks).equals(readFileSync(path))).toBe(true);
-    const lines = Buffer.concat(blocks).toString('utf8').split('\n').filter(Boolean);
-    expect(lines.map((l) => JSON.parse(l))).toEqual(values);
+    expect(spool.count).toBe(3000);
+    const pieces: Buffer[] = [];
+    for await (const piece of spool.pieces()) pieces.push(Buffer.from(piece));
+    expect(pieces.length).toBeGreaterThan(3);
+    const stored = Buffer.concat(pieces);
+    expect(stored.equals(readFileSync(path))).toBe(true);
+    // Without its first comma, the stored text is the body of a JSON array.
+    expect(JSON.parse(`[${stored.subarray(1).toString('utf8')}]`)).toEqual(values);
+    expect((await collect(spool)).map((l) => JSON.parse(l))).toEqual(values);
     await spool.remove();
+  });
+
+  it('gives the same values from memory, bytes and text mixed', async () => {
+    const spool = new Spool<string>(join(tempTree(), 'small.jsonl'));
+    spool.push('a,');
+    spool.pushElements(Buffer.from(`${ELEMENT_SEP}"b"${ELEMENT_SEP}"c…"`), 2);
+    spool.push('d');
+    await spool.close();
+    expect(spool.spilled).toBe(false);
+    expect(await collect(spool)).toEqual(['"a,"', '"b"', '"c…"', '"d"']);
+    let text = '';
+    for await (const piece of spool.pieces())
+      text += typeof piece === 'string' ? piece : Buffer.from(piece).toString();
+    expect(JSON.parse(`[${text.slice(1)}]`)).toEqual(['a,', 'b', 'c…', 'd']);
   });
 });
 

@@ -4,15 +4,19 @@ import { join } from 'node:path';
 import { compareItemRefs, compareStrings } from '../core/order.js';
 import type { Finding, ItemRecord, ScanError, ScanFile, ScanStats, Subject } from '../core/types.js';
 import { writeFileAtomic } from './atomic.js';
-import { Spool, WRITE_CHARS } from './spool.js';
+import { ELEMENT_SEP, Spool, WRITE_CHARS } from './spool.js';
 
 /** Findings sorted in memory up to this many; beyond it they keep the order they were found in. */
 const SORT_LIMIT = 200_000;
 
 /** Findings as scan-file lines, with the counts and path-name findings the writer keeps of them. */
 export interface PackedFindings {
-  /** One JSON finding per line, each line ending in `\n`. */
-  lines: string;
+  /**
+   * The findings as the scan file holds them, each after `ELEMENT_SEP`, in UTF-8: a context's `…` makes
+   * the text two bytes a character, so as bytes it crosses to the main thread at half the size, ready
+   * to write.
+   */
+  elements: Uint8Array;
   count: number;
   counts: Record<string, number>;
   pathNames: Finding[];
@@ -21,14 +25,14 @@ export interface PackedFindings {
 export function packFindings(findings: readonly Finding[]): PackedFindings {
   const counts: Record<string, number> = {};
   const pathNames: Finding[] = [];
-  let lines = '';
+  let elements = '';
   for (const f of findings) {
-    lines += `${JSON.stringify(f)}\n`;
+    elements += `${ELEMENT_SEP}${JSON.stringify(f)}`;
     const key = countKey(f);
     counts[key] = (counts[key] ?? 0) + 1;
     if (isPathName(f)) pathNames.push(f);
   }
-  return { lines, count: findings.length, counts, pathNames };
+  return { elements: Buffer.from(elements, 'utf8'), count: findings.length, counts, pathNames };
 }
 
 function countKey(f: Finding): string {
@@ -87,7 +91,7 @@ export class ScanWriter {
 
   /** Findings serialised elsewhere (a worker), with what the writer keeps of them. */
   addPacked(p: PackedFindings): void {
-    this.findings.pushLines(p.lines, p.count);
+    this.findings.pushElements(p.elements, p.count);
     for (const [key, n] of Object.entries(p.counts)) this.count(key, n);
     for (const f of p.pathNames) this.notePathName(f);
   }
@@ -192,29 +196,18 @@ export class ScanWriter {
   }
 }
 
-/** A spool's lines as the elements of a JSON array; a spilled one is copied as bytes. */
+/** A spool's values as the elements of a JSON array: its stored text as it is, without the first comma. */
 async function writeSpool<T>(fh: FileHandle, spool: Spool<T>): Promise<void> {
-  if (!spool.spilled) return writeArray(fh, spool.lines());
   let first = true;
-  for await (const block of spool.lineBlocks()) {
-    const pieces: Buffer[] = [];
-    let at = 0;
-    while (at < block.length) {
-      let nl = block.indexOf(0x0a, at);
-      if (nl === -1) nl = block.length;
-      if (nl > at) {
-        pieces.push(first ? FIRST_ELEMENT : NEXT_ELEMENT, block.subarray(at, nl));
-        first = false;
-      }
-      at = nl + 1;
-    }
-    if (pieces.length) await fh.write(Buffer.concat(pieces));
+  for await (const piece of spool.pieces()) {
+    if (!piece.length) continue;
+    // Every value is stored after ELEMENT_SEP; the first one's comma is not written.
+    if (typeof piece === 'string') await fh.write(first ? piece.slice(1) : piece);
+    else await fh.write(first ? piece.subarray(1) : piece);
+    first = false;
   }
   if (!first) await fh.write('\n  ');
 }
-
-const FIRST_ELEMENT = Buffer.from('\n    ');
-const NEXT_ELEMENT = Buffer.from(',\n    ');
 
 async function writeArray(fh: FileHandle, lines: Iterable<string> | AsyncIterable<string>): Promise<void> {
   let first = true;
