@@ -15,7 +15,7 @@ async function collect(spool: Spool<unknown>): Promise<string[]> {
 
 describe('Spool', () => {
   it('keeps a small list in memory: no file is ever created', async () => {
-    const path = join(tempTree(), 'small.jsonl');
+    const path = join(tempTree(), 'small.spool');
     const spool = new Spool<{ n: number; s: string }>(path);
     const values = Array.from({ length: 2000 }, (_, n) => ({ n, s: `line ${n} … ø` }));
     for (const v of values) spool.push(v);
@@ -29,7 +29,7 @@ describe('Spool', () => {
   });
 
   it('moves to a 0600 file past its memory bound and gives back every line in order', async () => {
-    const path = join(tempTree(), 'large.jsonl');
+    const path = join(tempTree(), 'large.spool');
     const spool = new Spool<string>(path);
     const line = 'x'.repeat(1000);
     const n = Math.ceil(SPILL_CHARS / 1000) + 500;
@@ -47,7 +47,7 @@ describe('Spool', () => {
   });
 
   it('keeps values as scan-file array elements, on disk byte for byte, also values longer than a read', async () => {
-    const path = join(tempTree(), 'elements.jsonl');
+    const path = join(tempTree(), 'elements.spool');
     const spool = new Spool<string>(path);
     // Multi-byte text, values ending in a comma, and a few of over 1 MiB that span several reads.
     const values = Array.from({ length: 3000 }, (_, i) =>
@@ -80,7 +80,7 @@ describe('Spool', () => {
   });
 
   it('gives the same values from memory, bytes and text mixed', async () => {
-    const spool = new Spool<string>(join(tempTree(), 'small.jsonl'));
+    const spool = new Spool<string>(join(tempTree(), 'small.spool'));
     spool.push('a,');
     spool.pushElements(Buffer.from(`${ELEMENT_SEP}"b"${ELEMENT_SEP}"c…"`), 2);
     spool.push('d');
@@ -111,7 +111,7 @@ describe('ScanWriter', () => {
     const pathOf = (i: number) => `/r/${'d'.repeat(80)}/bin-${i}.dat`;
     for (let i = 0; i < n; i++) writer.addSkipped(pathOf(i), i % 10 === 0 ? 'too large' : 'binary');
     // On disk, not in memory (the stream opens its file asynchronously).
-    const spoolFile = join(tmpdir(), `dsr-${scanId}.skipped.jsonl`);
+    const spoolFile = join(tmpdir(), `dsr-${scanId}.skipped.spool`);
     for (let t = 0; t < 200 && !existsSync(spoolFile); t++) await new Promise((r) => setTimeout(r, 10));
     expect(existsSync(spoolFile)).toBe(true);
     const out = join(tempTree(), 'scan.json');

@@ -74,9 +74,9 @@ export class ScanWriter {
     keepFileList: boolean,
   ) {
     const base = join(tmpdir(), `dsr-${header.scanId}`);
-    this.findings = new Spool(`${base}.findings.jsonl`);
-    this.skipped = new Spool(`${base}.skipped.jsonl`);
-    this.scanned = keepFileList ? new Spool(`${base}.scanned.jsonl`) : undefined;
+    this.findings = new Spool(`${base}.findings.spool`);
+    this.skipped = new Spool(`${base}.skipped.spool`);
+    this.scanned = keepFileList ? new Spool(`${base}.scanned.spool`) : undefined;
   }
 
   get findingCount(): number {
