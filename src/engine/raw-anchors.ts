@@ -42,8 +42,15 @@ interface Block {
 }
 type BlockTest = (block: Block) => boolean;
 
-export function rawSubjectAnchors(subject: CompiledSubject): RawAnchors | undefined {
-  if (subject.isEmpty) return undefined;
+/**
+ * With `namesOnly`, the surnames alone: an inventory (`--all`) lists everyone's e-mail addresses, phone
+ * numbers and CPR numbers anyway, but looks for names only where the subject's surname occurs.
+ */
+export function rawSubjectAnchors(
+  subject: CompiledSubject,
+  { namesOnly = false }: { namesOnly?: boolean } = {},
+): RawAnchors | undefined {
+  if (namesOnly ? !subject.names.length : subject.isEmpty) return undefined;
   const tests: BlockTest[] = [];
   const sources: string[] = [];
   const programs: ByteStep[][] = [];
@@ -56,7 +63,7 @@ export function rawSubjectAnchors(subject: CompiledSubject): RawAnchors | undefi
     (index: number): BlockTest =>
     (block) =>
       block.found(index);
-  for (const cpr of subject.cprs) {
+  for (const cpr of namesOnly ? [] : subject.cprs) {
     const d = cprDigits(cpr);
     const source = `${d.slice(0, 6)}(?:[- ]|${NBSP})?${d.slice(6)}`;
     tests.push(
@@ -68,7 +75,7 @@ export function rawSubjectAnchors(subject: CompiledSubject): RawAnchors | undefi
       ),
     );
   }
-  for (const digits of subjectPhoneDigits(subject))
+  for (const digits of namesOnly ? [] : subjectPhoneDigits(subject))
     tests.push(
       found(
         program(
@@ -77,7 +84,7 @@ export function rawSubjectAnchors(subject: CompiledSubject): RawAnchors | undefi
         ),
       ),
     );
-  for (const email of subject.emails) {
+  for (const email of namesOnly ? [] : subject.emails) {
     const source = literalBytePattern(email);
     tests.push(
       /^[\x21-\x7e]+$/.test(email)

@@ -25,6 +25,23 @@ export async function rawFirstPass(
   return rawPass(input, raw, signal, range);
 }
 
+/**
+ * For an inventory (`--all`): true when the raw-byte pass proves that a top-level plain-text or JSON
+ * file holds nothing the name and face detectors could find (no spelling of the subject's surname in
+ * its bytes or its path), so that it can be read without them. False when that is not known.
+ */
+export async function rawNamesAbsent(
+  input: ItemInput,
+  subject: CompiledSubject,
+  signal?: AbortSignal,
+): Promise<boolean> {
+  if (!subject.names.length) return true;
+  const raw = rawNameAnchorsOf(subject);
+  const path = pathTextOf(input).normalize('NFC');
+  if (!raw || subject.names.some((m) => m.mayOccurIn(path))) return false;
+  return (await rawPass(input, raw, signal)) !== undefined;
+}
+
 /** The item's path below its root (or its name when nested), with separators read as spaces. */
 export function pathTextOf(input: ItemInput): string {
   const path = input.depth === 0 && input.root ? relative(input.root, input.ref.path) : input.name;
@@ -36,4 +53,12 @@ const rawAnchorCache = new WeakMap<CompiledSubject, RawAnchors | undefined>();
 function rawAnchorsOf(subject: CompiledSubject): RawAnchors | undefined {
   if (!rawAnchorCache.has(subject)) rawAnchorCache.set(subject, rawSubjectAnchors(subject));
   return rawAnchorCache.get(subject);
+}
+
+const rawNameAnchorCache = new WeakMap<CompiledSubject, RawAnchors | undefined>();
+
+function rawNameAnchorsOf(subject: CompiledSubject): RawAnchors | undefined {
+  if (!rawNameAnchorCache.has(subject))
+    rawNameAnchorCache.set(subject, rawSubjectAnchors(subject, { namesOnly: true }));
+  return rawNameAnchorCache.get(subject);
 }

@@ -27,7 +27,7 @@ import type { PackedFindings } from '../report/scan-writer.js';
 import { subjectAnchors } from './anchors.js';
 import { ItemCandidates } from './item-candidates.js';
 import type { Limits } from './limits.js';
-import { pathTextOf, rawFirstPass } from './raw-first.js';
+import { pathTextOf, rawFirstPass, rawNamesAbsent } from './raw-first.js';
 
 export interface EngineOptions {
   subject: CompiledSubject;
@@ -83,6 +83,11 @@ export async function scanTopLevel(input: ItemInput, opts: EngineOptions): Promi
   // Subject scans first read the item with cheap anchors only; most files hold nothing of the subject
   // and are done after that pass. A file with an anchor hit is read again with every detector.
   const anchors = !opts.all && !opts.onChunk && !opts.detectors ? subjectAnchors(opts.subject) : undefined;
+  // An inventory lists everyone's e-mail addresses, phones and CPR numbers, but names are only the subject's.
+  if (opts.all && !opts.onChunk && !opts.detectors) {
+    const noNames = await rawNamesAbsent(input, opts.subject, opts.signal);
+    return scanTopLevelWith(input, noNames ? { ...opts, detectors: WITHOUT_NAMES } : opts);
+  }
   if (!anchors) return scanTopLevelWith(input, opts);
   // Plain text is first searched as raw bytes: no decoding or normalising for a file without an anchor.
   if (!opts.rawChecked) {
@@ -102,6 +107,9 @@ export async function scanTopLevel(input: ItemInput, opts: EngineOptions): Promi
   opts.signal?.throwIfAborted();
   return hit.signal.aborted ? scanTopLevelWith(input, opts) : firstPass;
 }
+
+/** An inventory's detectors for a file that cannot hold the subject's surname. */
+const WITHOUT_NAMES = allDetectors.filter((d) => d.meta.id !== 'name' && d.meta.id !== 'face');
 
 /**
  * Formats read again cheaply, where an anchor pass that finds nothing saves the detectors' work. A file

@@ -7,6 +7,7 @@ import { detectors } from '../../detectors/index.js';
 import type { ItemInput } from '../../src/core/types.js';
 import { DEFAULT_LIMITS } from '../../src/engine/limits.js';
 import { needsDecoding, rawSubjectAnchors } from '../../src/engine/raw-anchors.js';
+import { rawNamesAbsent } from '../../src/engine/raw-first.js';
 import { rawPass } from '../../src/engine/raw-pass.js';
 import { scanTopLevel } from '../../src/engine/scan-item.js';
 import { brief } from '../extract/text-helpers.js';
@@ -206,5 +207,37 @@ describe('rawSubjectAnchors for surnames of every shape', () => {
       expect(named.test(bytes) || needsDecoding(bytes)).toBe(true);
       expect(named.test(cp1252(`${decoys}${writing}`)) || /[ſ’]/.test(writing)).toBe(true);
     }
+  });
+});
+
+describe('inventory (--all): names looked for only where the surname occurs', () => {
+  const others = utf8('Karen Jensen, tlf 31 42 53 64, karen@example.com, CPR 010190-1234\n');
+  const cases: [string, string, Buffer][] = [
+    ...FOUND,
+    ['others only', 'a.txt', others],
+    ['others and the subject', 'a.csv', Buffer.concat([others, utf8('Søren Østergård;150387-1236\n')])],
+    ['a namesake: the name beside another CPR', 'a.txt', utf8('Søren Østergård, CPR 010190-1234')],
+    ['a surname alone among others', 'a.txt', Buffer.concat([others, utf8('hr. Østergård\n')])],
+  ];
+
+  it.each(cases)('gives what every detector gives: %s', async (_label, name, bytes) => {
+    const input = fileOf(name, bytes);
+    const opts = { subject, all: true, limits: DEFAULT_LIMITS };
+    const gated = await scanTopLevel(input, opts);
+    const full = await scanTopLevel(input, { ...opts, detectors });
+    expect(gated.findings).toEqual(full.findings);
+    expect(gated.items.map((i) => i.evidence)).toEqual(full.items.map((i) => i.evidence));
+  });
+
+  it('passes over a file for names only when neither its bytes nor its path hold the surname', async () => {
+    expect(await rawNamesAbsent(fileOf('a.txt', others), subject)).toBe(true);
+    expect(await rawNamesAbsent(fileOf('a.txt', utf8('Søren Østergård')), subject)).toBe(false);
+    expect(await rawNamesAbsent(fileOf('a.txt', utf8('hr. Oestergaard')), subject)).toBe(false);
+    expect(await rawNamesAbsent(fileOf('Søren Østergård.txt', others), subject)).toBe(false);
+    expect(await rawNamesAbsent(fileOf('a.json', utf8('{"n":"\\u00d8sterg\\u00e5rd"}')), subject)).toBe(
+      false,
+    );
+    expect(await rawNamesAbsent(fileOf('a.pdf', utf8('%PDF-1.4 nothing')), subject)).toBe(false);
+    expect(await rawNamesAbsent(fileOf('a.txt', others), subjectOf({ emails: ['x@example.dk'] }))).toBe(true);
   });
 });
