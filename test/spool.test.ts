@@ -3,9 +3,31 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../src/core/types.js';
-import { packFindings, ScanWriter } from '../src/report/scan-writer.js';
+import {
+  countKey,
+  ElementWriter,
+  FindingPacker,
+  isPathName,
+  type PackedFindings,
+  ScanWriter,
+} from '../src/report/scan-writer.js';
 import { ELEMENT_SEP, SPILL_CHARS, Spool } from '../src/report/spool.js';
 import { tempTree } from './helpers/cli.js';
+
+/** Findings already built, packed as a worker packs them while it finds them. */
+function packFindings(findings: readonly Finding[]): PackedFindings {
+  const packer = new FindingPacker();
+  const elements = new ElementWriter();
+  const counts: Record<string, number> = {};
+  for (const f of findings) {
+    elements.add(JSON.stringify(f));
+    counts[countKey(f)] = (counts[countKey(f)] ?? 0) + 1;
+    if (isPathName(f)) packer.addPathName(f);
+  }
+  packer.add(elements.bytes(), elements.count);
+  packer.addCounts(counts);
+  return packer.finish();
+}
 
 async function collect(spool: Spool<unknown>): Promise<string[]> {
   const out: string[] = [];

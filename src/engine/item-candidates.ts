@@ -1,6 +1,6 @@
 import { lowerBound } from '../core/order.js';
 import type { Candidate, DetectorId } from '../core/types.js';
-import { EvidenceTracker, type PlacedCandidate } from '../match/evidence.js';
+import { EvidenceTracker } from '../match/evidence.js';
 import type { CompiledSubject } from '../match/subject.js';
 
 /** Places remembered per item to tell a repeat in another text stream of the same field. */
@@ -26,7 +26,6 @@ export interface Place {
  * own the same place.
  */
 export class ItemCandidates {
-  readonly listed: PlacedCandidate[] = [];
   readonly evidence: EvidenceTracker;
   /** Other people's identifiers per detector, in the order first met. */
   readonly others: Partial<Record<DetectorId, number>> = {};
@@ -58,39 +57,24 @@ export class ItemCandidates {
     }
   }
 
-  /** Takes a candidate of text stream `stream`; returns it placed when it is listed (a finding). */
-  add(c: Candidate, at: Place, stream: number): PlacedCandidate | undefined {
-    if (this.isRepeat(c.detector, at, stream)) return undefined;
+  /** Takes a candidate of text stream `stream`; true when it is listed (a finding). */
+  add(c: Candidate, at: Place, stream: number): boolean {
+    if (this.isRepeat(c.detector, at, stream)) return false;
     this.evidence.note(c.detector, c.subject, at, c.value);
     if (c.subject) {
       this.subjectDetectors.add(c.detector);
       if (this.listedSubject++ >= this.maxListed) return this.overflowed();
     } else {
       this.others[c.detector] = (this.others[c.detector] ?? 0) + 1;
-      if (!this.all) return undefined;
+      if (!this.all) return false;
       if (this.listedOthers++ >= this.maxListed) return this.overflowed();
     }
-    // Built field by field: an object spread of two shapes was a fifth of an inventory's bookkeeping.
-    const placed: PlacedCandidate = {
-      detector: c.detector,
-      start: c.start,
-      end: c.end,
-      value: c.value,
-      subject: c.subject,
-      confidence: c.confidence,
-      matched: c.matched,
-      location: c.location,
-      field: at.field,
-      offset: at.offset,
-      structured: at.structured,
-    };
-    this.listed.push(placed);
-    return placed;
+    return true;
   }
 
-  private overflowed(): undefined {
+  private overflowed(): false {
     this.overflow = true;
-    return undefined;
+    return false;
   }
 
   private isRepeat(detector: DetectorId, at: Place, stream: number): boolean {

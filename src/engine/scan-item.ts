@@ -7,6 +7,7 @@ import { ExtractError, errorMessage, kindOfSystemError } from '../core/errors.js
 import { findingId, itemId, sha256Hex } from '../core/ids.js';
 import { lowerBound } from '../core/order.js';
 import type {
+  Candidate,
   Chunk,
   ErrorKind,
   Finding,
@@ -21,9 +22,14 @@ import type { ExtractContext, TextOptions } from '../extract/api.js';
 import { Chunker } from '../extract/chunker.js';
 import { readHead } from '../extract/read.js';
 import { selectExtractor, selectFormat } from '../extract/registry.js';
-import type { PlacedCandidate } from '../match/evidence.js';
 import type { CompiledSubject } from '../match/subject.js';
-import type { PackedFindings } from '../report/scan-writer.js';
+import {
+  countKey,
+  ElementWriter,
+  FindingPacker,
+  isPathName,
+  type PackedFindings,
+} from '../report/scan-writer.js';
 import { subjectAnchors } from './anchors.js';
 import { ItemCandidates } from './item-candidates.js';
 import type { Limits } from './limits.js';
@@ -40,6 +46,12 @@ export interface EngineOptions {
   onChunk?: (chunk: Chunk) => void;
   /** The raw-byte pass already found an anchor in this file (over ranges in several workers): skip it. */
   rawChecked?: boolean;
+  /**
+   * Findings handed on as scan-file elements (`packed`), each serialised as it is found into UTF-8 bytes
+   * outside the JS heap: an inventory's many findings, held until their item is read to the end, are
+   * then not objects and strings that every garbage collection has to move (a worker thread).
+   */
+  pack?: boolean;
 }
 
 /** Everything one top-level file (or IMAP message) contributed to the scan. */
@@ -61,19 +73,14 @@ export interface TopLevelResult {
 
 interface ItemState {
   input: ItemInput;
+  ref: ItemRef;
+  id: string | undefined;
   format?: string;
   candidates: ItemCandidates;
-  /** Where each listed candidate is, in the order of `candidates.listed`. */
-  wheres: Where[];
-}
-
-interface Where {
-  context: string;
-  line: number;
-  column: number;
-  page: number | undefined;
-  /** The chunk's and the candidate's own location facts, when there are any. */
-  location: Chunk['location'] | undefined;
+  /** The item's findings, their evidence still `none` until the item is read: as objects … */
+  findings: Finding[];
+  /** … or, when packing, as scan-file elements, with their counts and path-name findings. */
+  packing: { elements: ElementWriter; counts: Record<string, number>; pathNames: Finding[] } | undefined;
 }
 
 const CONTEXT = 40;
@@ -130,12 +137,13 @@ async function anchorsFirst(input: ItemInput): Promise<boolean> {
 
 async function scanTopLevelWith(input: ItemInput, opts: EngineOptions): Promise<TopLevelResult> {
   const result: TopLevelResult = { findings: [], items: [], errors: [], itemCount: 0, bytes: 0 };
-  const budget = { inflated: 0 };
+  const budget = { inflated: 0, packer: opts.pack ? new FindingPacker() : undefined };
   try {
     await scanItem(input, opts, result, budget);
   } catch (err) {
     result.errors.push(toScanError(input.ref, err));
   }
+  if (budget.packer && !budget.packer.empty) result.packed = budget.packer.finish();
   return result;
 }
 
@@ -143,7 +151,7 @@ async function scanItem(
   input: ItemInput,
   opts: EngineOptions,
   result: TopLevelResult,
-  budget: { inflated: number },
+  budget: TopLevelBudget,
 ): Promise<void> {
   opts.signal?.throwIfAborted();
   result.itemCount++;
@@ -151,8 +159,11 @@ async function scanItem(
     result.bytes += input.source.kind === 'file' ? input.source.size : input.source.data.length;
   const state: ItemState = {
     input,
+    ref: refOf(input),
+    id: undefined,
     candidates: new ItemCandidates(opts.subject, opts.all, opts.limits.maxFindings),
-    wheres: [],
+    findings: [],
+    packing: budget.packer ? { elements: new ElementWriter(), counts: {}, pathNames: [] } : undefined,
   };
   const detectors = opts.detectors ?? allDetectors;
   let docChars = 0;
@@ -260,7 +271,13 @@ async function scanItem(
     if (opts.signal?.aborted) throw err;
     result.errors.push(toScanError(refOf(input), err));
   }
-  await finishItem(state, opts, result);
+  await finishItem(state, opts, result, budget.packer);
+}
+
+/** What one top-level file shares with everything nested in it. */
+interface TopLevelBudget {
+  inflated: number;
+  packer: FindingPacker | undefined;
 }
 
 function chunkerOptions(input: ItemInput, o: TextOptions | undefined, maxChars: number) {
@@ -288,29 +305,52 @@ function detectChunk(
 ): void {
   const from = chunk.acceptFrom ?? 0;
   const to = chunk.acceptTo ?? chunk.text.length;
+  const field = chunk.field ?? 'body';
   state.candidates.startChunk();
   for (const detector of detectors) {
     for (const c of detector.detect(chunk, { subject: opts.subject, all: opts.all })) {
       if (c.start < from || c.start >= to) continue;
-      const at = {
-        field: chunk.field ?? 'body',
-        offset: chunk.offset + c.start,
-        structured: chunk.structured,
-      };
+      const offset = chunk.offset + c.start;
       // Other people's identifiers only count towards evidence unless --all: no context needed.
-      const placed = state.candidates.add(c, at, stream);
-      if (!placed) continue;
-      placed.value = detach(c.value);
-      const { line, column } = lineColumn(chunk, c.start);
-      state.wheres.push({
-        context: contextOf(chunk.text, c.start, c.end),
-        line,
-        column,
-        page: chunk.page,
-        location: chunk.location || c.location ? { ...chunk.location, ...c.location } : undefined,
-      });
+      if (!state.candidates.add(c, { field, offset, structured: chunk.structured }, stream)) continue;
+      keep(state, findingOf(state, chunk, c, field, offset));
     }
   }
+}
+
+/** A finding as the scan file holds it, but for its item's evidence (`none` until the item is read). */
+function findingOf(state: ItemState, chunk: Chunk, c: Candidate, field: string, offset: number): Finding {
+  const { line, column } = lineColumn(chunk, c.start);
+  state.id ??= itemId(state.ref);
+  return {
+    id: findingId(state.ref, c.detector, field, offset),
+    path: state.ref.path,
+    // A finding on a page points at the page (`… page 3`); the item (what erasure acts on) stays the document.
+    itemPath: chunk.page !== undefined ? [...state.ref.itemPath, `page ${chunk.page}`] : state.ref.itemPath,
+    itemId: state.id,
+    detector: c.detector,
+    subject: c.subject,
+    value: c.value,
+    confidence: c.confidence,
+    evidence: 'none',
+    location: locationOf(chunk, c, field, offset, line, column),
+    context: contextOf(chunk.text, c.start, c.end),
+  };
+}
+
+function keep(state: ItemState, f: Finding): void {
+  const { packing } = state;
+  if (packing) {
+    // Serialised at once, the finding's object and strings die young.
+    packing.elements.add(JSON.stringify(f));
+    const key = countKey(f);
+    packing.counts[key] = (packing.counts[key] ?? 0) + 1;
+    if (isPathName(f)) packing.pathNames.push(f);
+    return;
+  }
+  f.value = detach(f.value);
+  f.context = detach(f.context);
+  state.findings.push(f);
 }
 
 /** Newline positions per chunk, found once: a chunk may hold thousands of candidates (--all on a CSV). */
@@ -342,11 +382,16 @@ const SPACES = /\s+/g;
 
 function contextOf(text: string, start: number, end: number): string {
   const around = text.slice(Math.max(0, start - CONTEXT), end + CONTEXT).replace(SPACES, ' ');
-  return detach(`${start > CONTEXT ? '…' : ''}${around}${end + CONTEXT < text.length ? '…' : ''}`);
+  return `${start > CONTEXT ? '…' : ''}${around}${end + CONTEXT < text.length ? '…' : ''}`;
 }
 
-async function finishItem(state: ItemState, opts: EngineOptions, result: TopLevelResult): Promise<void> {
-  const { input, candidates } = state;
+async function finishItem(
+  state: ItemState,
+  opts: EngineOptions,
+  result: TopLevelResult,
+  packer: FindingPacker | undefined,
+): Promise<void> {
+  const { input, candidates, ref } = state;
   const evidence = candidates.evidence.evidence();
   if (candidates.overflow)
     result.errors.push({
@@ -354,33 +399,33 @@ async function finishItem(state: ItemState, opts: EngineOptions, result: TopLeve
       kind: 'limit',
       message: `more than ${opts.limits.maxFindings} findings of one kind (the subject's, or others') in this item: the first ${opts.limits.maxFindings} are listed, the rest counted (raise --max-findings)`,
     });
-  const keep = candidates.listed;
-  if (!keep.length) return;
-  const ref = refOf(input);
-  const id = itemId(ref);
-  for (let i = 0; i < keep.length; i++) {
-    const c = keep[i];
-    const where = state.wheres[i];
-    const location = locationOf(c, where);
-    result.findings.push({
-      id: findingId(ref, c.detector, c.field, c.offset),
-      path: ref.path,
-      // A finding on a page points at the page (`… page 3`); the item (what erasure acts on) stays the document.
-      itemPath: where.page !== undefined ? [...ref.itemPath, `page ${where.page}`] : ref.itemPath,
-      itemId: id,
-      detector: c.detector,
-      subject: c.subject,
-      value: c.value,
-      confidence: c.confidence,
-      evidence: evidence ?? 'none',
-      location,
-      context: where.context,
-    });
-  }
+  const level = evidence ?? 'none';
+  if (state.packing && packer) {
+    const { elements, counts, pathNames } = state.packing;
+    if (elements.count) {
+      // A `"` inside a JSON string is escaped: each unescaped `"evidence":"none"` is a finding's key.
+      const bytes = elements.bytes();
+      packer.add(
+        level === 'none'
+          ? bytes
+          : Buffer.from(bytes.toString('utf8').replaceAll(EVIDENCE_NONE, `"evidence":"${level}"`)),
+        elements.count,
+      );
+    }
+    packer.addCounts(counts);
+    for (const f of pathNames) {
+      f.evidence = level;
+      packer.addPathName(f);
+    }
+  } else
+    for (const f of state.findings) {
+      f.evidence = level;
+      result.findings.push(f);
+    }
   if (!evidence) return;
   const others: ItemRecord['others'] = candidates.others;
   result.items.push({
-    id,
+    id: state.id ?? itemId(ref),
     path: ref.path,
     itemPath: ref.itemPath,
     evidence,
@@ -393,19 +438,30 @@ async function finishItem(state: ItemState, opts: EngineOptions, result: TopLeve
   });
 }
 
+const EVIDENCE_NONE = '"evidence":"none"';
+
 /** A finding's location. Most have no location facts of their own: built without object spreads, which cost. */
-function locationOf(c: PlacedCandidate, where: Where): Location {
-  if (where.location)
+function locationOf(
+  chunk: Chunk,
+  c: Candidate,
+  field: string,
+  offset: number,
+  line: number,
+  column: number,
+): Location {
+  if (chunk.location || c.location) {
+    const facts = { ...chunk.location, ...c.location };
     return {
-      ...where.location,
-      field: where.location.field ?? c.field,
-      line: where.line,
-      column: where.column,
-      offset: c.offset,
-      ...(where.page !== undefined ? { page: where.page } : {}),
+      ...facts,
+      field: facts.field ?? field,
+      line,
+      column,
+      offset,
+      ...(chunk.page !== undefined ? { page: chunk.page } : {}),
     };
-  const location: Location = { field: c.field, line: where.line, column: where.column, offset: c.offset };
-  if (where.page !== undefined) location.page = where.page;
+  }
+  const location: Location = { field, line, column, offset };
+  if (chunk.page !== undefined) location.page = chunk.page;
   return location;
 }
 

@@ -5,7 +5,6 @@ import { threadId, workerData } from 'node:worker_threads';
 import type { ItemInput, Subject } from '../core/types.js';
 import { TokenCollector } from '../index/tokens.js';
 import { type CompiledSubject, compileSubject, EMPTY_SUBJECT } from '../match/subject.js';
-import { packFindings } from '../report/scan-writer.js';
 import type { Limits } from './limits.js';
 import { rawFirstPass } from './raw-first.js';
 import type { ByteRange } from './raw-pass.js';
@@ -73,19 +72,9 @@ async function runNow(task: ScanTask, signal?: AbortSignal): Promise<TopLevelRes
   const results: TopLevelResult[] = [];
   for (const [i, input] of task.inputs.entries()) {
     if (task.progressSlot !== undefined) Atomics.store(shared().progress, task.progressSlot, i + 1);
-    results.push(packed(await runOne(input, task, signal)));
+    results.push(await runOne(input, task, signal));
   }
   return results;
-}
-
-/**
- * Findings cross to the main thread as the scan file's own JSON lines: one string copies far faster than
- * thousands of cloned objects, and the main thread (which shares two cores with the workers) no longer
- * serialises them itself.
- */
-function packed(result: TopLevelResult): TopLevelResult {
-  if (!result.findings.length) return result;
-  return { ...result, findings: [], packed: packFindings(result.findings) };
 }
 
 async function runOne(input: ItemInput, task: ScanTask, signal?: AbortSignal): Promise<TopLevelResult> {
@@ -96,7 +85,10 @@ async function runOne(input: ItemInput, task: ScanTask, signal?: AbortSignal): P
     signal,
     rawChecked: task.rawChecked,
   };
-  if (!task.index) return scanTopLevel(input, opts);
+  // Findings cross to the main thread as the scan file's own elements, serialised as they are found:
+  // one string copies far faster than thousands of cloned objects, and the main thread (which shares
+  // two cores with the workers) no longer serialises them itself.
+  if (!task.index) return scanTopLevel(input, { ...opts, pack: true });
   const collector = new TokenCollector();
   const result = await scanTopLevel(input, {
     ...opts,

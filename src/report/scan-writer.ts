@@ -22,25 +22,102 @@ export interface PackedFindings {
   pathNames: Finding[];
 }
 
-export function packFindings(findings: readonly Finding[]): PackedFindings {
-  const counts: Record<string, number> = {};
-  const pathNames: Finding[] = [];
-  let elements = '';
-  for (const f of findings) {
-    elements += `${ELEMENT_SEP}${JSON.stringify(f)}`;
-    const key = countKey(f);
-    counts[key] = (counts[key] ?? 0) + 1;
-    if (isPathName(f)) pathNames.push(f);
+/**
+ * UTF-8 bytes appended as they come, outside the JS heap: an inventory's findings, held until their
+ * item is read to the end, are then not copied by every garbage collection of the worker that holds them.
+ */
+export class ByteSink {
+  private buf = Buffer.allocUnsafe(0);
+  length = 0;
+
+  write(s: string): void {
+    // At most three bytes per UTF-16 unit (a surrogate pair's four bytes are two units).
+    const need = this.length + s.length * 3;
+    if (need > this.buf.length) {
+      const grown = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2, 4096));
+      this.buf.copy(grown, 0, 0, this.length);
+      this.buf = grown;
+    }
+    this.length += this.buf.write(s, this.length, 'utf8');
   }
-  return { elements: Buffer.from(elements, 'utf8'), count: findings.length, counts, pathNames };
+
+  /** The bytes written: a view, valid until the next write (which may move them). */
+  view(): Buffer {
+    return this.buf.subarray(0, this.length);
+  }
 }
 
-function countKey(f: Finding): string {
+/**
+ * Collects findings as scan-file elements while they are found (a worker's items), so that an
+ * inventory's many findings cross to the main thread as bytes ready to write.
+ */
+export class FindingPacker {
+  /** Each item's elements, in the order the items were finished. */
+  private readonly parts: Uint8Array[] = [];
+  private count = 0;
+  private readonly counts: Record<string, number> = {};
+  private readonly pathNames: Finding[] = [];
+
+  get empty(): boolean {
+    return this.count === 0;
+  }
+
+  /** `count` findings as `ELEMENT_SEP`-led UTF-8 elements (see `ElementWriter`); kept as they are. */
+  add(elements: Uint8Array, count: number): void {
+    this.parts.push(elements);
+    this.count += count;
+  }
+
+  /** Findings per `countKey`. */
+  addCounts(counts: Record<string, number>): void {
+    for (const key in counts) this.counts[key] = (this.counts[key] ?? 0) + counts[key];
+  }
+
+  /** A name found in a file or member name, kept whole as well (see `isPathName`). */
+  addPathName(f: Finding): void {
+    this.pathNames.push(f);
+  }
+
+  finish(): PackedFindings {
+    // One exact copy, in a buffer of its own: a view would carry its whole buffer to the main thread.
+    const elements = new Uint8Array(this.parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of this.parts) {
+      elements.set(p, at);
+      at += p.length;
+    }
+    return {
+      elements,
+      count: this.count,
+      counts: this.counts,
+      pathNames: this.pathNames,
+    };
+  }
+}
+
+/** Findings serialised one by one into scan-file elements (`JSON.stringify` of each, after `ELEMENT_SEP`). */
+export class ElementWriter {
+  private readonly sink = new ByteSink();
+  count = 0;
+
+  add(json: string): void {
+    this.sink.write(ELEMENT_SEP);
+    this.sink.write(json);
+    this.count++;
+  }
+
+  /** The elements written so far: a view, valid until the next `add`. */
+  bytes(): Buffer {
+    return this.sink.view();
+  }
+}
+
+export function countKey(f: Pick<Finding, 'detector' | 'subject'>): string {
   return `${f.detector}:${f.subject ? 'subject' : 'other'}`;
 }
 
 /** A name found in a file or member name: kept so terminal output can mask such paths. */
-function isPathName(f: Finding): boolean {
+export function isPathName(f: Pick<Finding, 'detector' | 'location'>): boolean {
   return f.detector === 'name' && f.location.field === 'path';
 }
 
