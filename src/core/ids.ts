@@ -11,11 +11,19 @@ export function itemId(ref: ItemRef): string {
   return sha256Hex([ref.path, ...ref.itemPath].join('\u0000')).slice(0, 16);
 }
 
-export function findingId(ref: ItemRef, detector: string, field: string | undefined, offset: number): string {
-  return sha256Hex([ref.path, ...ref.itemPath, detector, field ?? '', String(offset)].join('\u0000')).slice(
-    0,
-    16,
-  );
+/** What every finding id of one item starts with (see `findingId`): built once per item. */
+export function findingIdPrefix(ref: ItemRef): string {
+  return [ref.path, ...ref.itemPath, ''].join('\u0000');
+}
+
+/** Stable finding id: the item, detector, field and offset of the finding. */
+export function findingId(
+  prefix: string,
+  detector: string,
+  field: string | undefined,
+  offset: number,
+): string {
+  return sha256Hex(`${prefix}${detector}\u0000${field ?? ''}\u0000${offset}`).slice(0, 16);
 }
 
 export function newScanId(): string {

@@ -4,7 +4,7 @@ import { stat } from 'node:fs/promises';
 import type { Detector } from '../../detectors/define.js';
 import { detectors as allDetectors } from '../../detectors/index.js';
 import { ExtractError, errorMessage, kindOfSystemError } from '../core/errors.js';
-import { findingId, itemId, sha256Hex } from '../core/ids.js';
+import { findingId, findingIdPrefix, itemId, sha256Hex } from '../core/ids.js';
 import { lowerBound } from '../core/order.js';
 import type {
   Candidate,
@@ -75,6 +75,7 @@ interface ItemState {
   input: ItemInput;
   ref: ItemRef;
   id: string | undefined;
+  idPrefix: string | undefined;
   format?: string;
   candidates: ItemCandidates;
   /** The item's findings, their evidence still `none` until the item is read: as objects … */
@@ -161,6 +162,7 @@ async function scanItem(
     input,
     ref: refOf(input),
     id: undefined,
+    idPrefix: undefined,
     candidates: new ItemCandidates(opts.subject, opts.all, opts.limits.maxFindings),
     findings: [],
     packing: budget.packer ? { elements: new ElementWriter(), counts: {}, pathNames: [] } : undefined,
@@ -322,8 +324,9 @@ function detectChunk(
 function findingOf(state: ItemState, chunk: Chunk, c: Candidate, field: string, offset: number): Finding {
   const { line, column } = lineColumn(chunk, c.start);
   state.id ??= itemId(state.ref);
+  state.idPrefix ??= findingIdPrefix(state.ref);
   return {
-    id: findingId(state.ref, c.detector, field, offset),
+    id: findingId(state.idPrefix, c.detector, field, offset),
     path: state.ref.path,
     // A finding on a page points at the page (`… page 3`); the item (what erasure acts on) stays the document.
     itemPath: chunk.page !== undefined ? [...state.ref.itemPath, `page ${chunk.page}`] : state.ref.itemPath,

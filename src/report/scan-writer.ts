@@ -30,15 +30,18 @@ export class ByteSink {
   private buf = Buffer.allocUnsafe(0);
   length = 0;
 
-  write(s: string): void {
+  /** `lead` (bytes), then `s` as UTF-8. */
+  write(s: string, lead?: Uint8Array): void {
+    const start = this.length + (lead?.length ?? 0);
     // At most three bytes per UTF-16 unit (a surrogate pair's four bytes are two units).
-    const need = this.length + s.length * 3;
+    const need = start + s.length * 3;
     if (need > this.buf.length) {
       const grown = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2, 4096));
       this.buf.copy(grown, 0, 0, this.length);
       this.buf = grown;
     }
-    this.length += this.buf.write(s, this.length, 'utf8');
+    if (lead) this.buf.set(lead, this.length);
+    this.length = start + this.buf.write(s, start, 'utf8');
   }
 
   /** The bytes written: a view, valid until the next write (which may move them). */
@@ -95,14 +98,15 @@ export class FindingPacker {
   }
 }
 
+const SEP_BYTES = Buffer.from(ELEMENT_SEP);
+
 /** Findings serialised one by one into scan-file elements (`JSON.stringify` of each, after `ELEMENT_SEP`). */
 export class ElementWriter {
   private readonly sink = new ByteSink();
   count = 0;
 
   add(json: string): void {
-    this.sink.write(ELEMENT_SEP);
-    this.sink.write(json);
+    this.sink.write(json, SEP_BYTES);
     this.count++;
   }
 
