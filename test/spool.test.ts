@@ -9,8 +9,8 @@ import {
   FindingPacker,
   isPathName,
   type PackedFindings,
-  ScanWriter,
-} from '../src/report/scan-writer.js';
+} from '../src/report/packed-findings.js';
+import { ScanWriter } from '../src/report/scan-writer.js';
 import { ELEMENT_SEP, SPILL_CHARS, Spool } from '../src/report/spool.js';
 import { tempTree } from './helpers/cli.js';
 
@@ -24,7 +24,7 @@ function packFindings(findings: readonly Finding[]): PackedFindings {
     counts[countKey(f)] = (counts[countKey(f)] ?? 0) + 1;
     if (isPathName(f)) packer.addPathName(f);
   }
-  packer.add(elements.bytes(), elements.count);
+  packer.add(elements.parts(), elements.count);
   packer.addCounts(counts);
   return packer.finish();
 }

@@ -94,7 +94,7 @@ export class ScanPool {
     if (signal.aborted) return Promise.reject(signal.reason);
     const slot = this.freeSlots.pop();
     // Out of slots (thousands of tasks at once): Piscina's own abort, one task per thread.
-    if (slot === undefined) return this.piscina.run(task, { signal });
+    if (slot === undefined) return this.piscina.run({ ...task, transfer: true }, { signal });
     Atomics.store(this.progress, slot, 0);
     Atomics.store(this.owner, slot, 0);
     const watched: Watched = { timeoutMs, timedOut: false, seen: 0 };
@@ -109,7 +109,7 @@ export class ScanPool {
         reject(signal.reason);
       });
       this.piscina
-        .run({ ...task, progressSlot: slot })
+        .run({ ...task, progressSlot: slot, transfer: true })
         .then(resolve, (err: unknown) =>
           reject(watched.timedOut ? new ItemTimeoutError(watched.seen - 1) : err),
         )

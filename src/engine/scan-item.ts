@@ -28,8 +28,9 @@ import {
   ElementWriter,
   FindingPacker,
   isPathName,
+  ownBytes,
   type PackedFindings,
-} from '../report/scan-writer.js';
+} from '../report/packed-findings.js';
 import { subjectAnchors } from './anchors.js';
 import { ItemCandidates } from './item-candidates.js';
 import type { Limits } from './limits.js';
@@ -407,11 +408,10 @@ async function finishItem(
     const { elements, counts, pathNames } = state.packing;
     if (elements.count) {
       // A `"` inside a JSON string is escaped: each unescaped `"evidence":"none"` is a finding's key.
-      const bytes = elements.bytes();
+      const set = `"evidence":"${level}"`;
+      const parts = elements.parts();
       packer.add(
-        level === 'none'
-          ? bytes
-          : Buffer.from(bytes.toString('utf8').replaceAll(EVIDENCE_NONE, `"evidence":"${level}"`)),
+        level === 'none' ? parts : parts.map((p) => ownBytes(textOf(p).replaceAll(EVIDENCE_NONE, set))),
         elements.count,
       );
     }
@@ -442,6 +442,10 @@ async function finishItem(
 }
 
 const EVIDENCE_NONE = '"evidence":"none"';
+
+function textOf(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+}
 
 /** A finding's location. Most have no location facts of their own: built without object spreads, which cost. */
 function locationOf(

@@ -161,7 +161,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
     let results: TopLevelResult[];
     try {
       const task: ScanTask = { inputs, subject: opts.subject, all, limits, index: opts.index, rawChecked };
-      if (here) results = await (await import('./worker.js')).default(task, stop.signal);
+      if (here) results = await (await import('./worker.js')).runTaskHere(task, stop.signal);
       else results = await (extra ? getExtraPool() : getPool()).run(task, stop.signal, limits.timeoutMs);
     } catch (err) {
       if (stop.signal.aborted) return;

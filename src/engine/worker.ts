@@ -26,6 +26,8 @@ export interface ScanTask {
   range?: ByteRange;
   /** The raw-byte pass over ranges found an anchor: read the file in full straight away. */
   rawChecked?: boolean;
+  /** Hand large packed findings over by transfer (Piscina's, when the task runs in a pool's thread). */
+  transfer?: boolean;
   /** Index mode: collect keyed hashes of identifier tokens instead of detecting (the key is the MAC key, base64). */
   index?: { macKey: string };
   /**
@@ -54,12 +56,40 @@ let previous: Promise<unknown> = Promise.resolve();
 /**
  * Piscina entry point. Extraction and detection are CPU-bound and may loop on hostile input, so they run
  * here. Tasks run one after another: the pool keeps a second one waiting in each worker, so that the
- * worker goes straight on to it instead of idling for a round trip to the main thread.
+ * worker goes straight on to it instead of idling for a round trip to the main thread. With
+ * `task.transfer`, the results may come wrapped for Piscina to transfer their findings' buffers.
  */
-export default function runTask(task: ScanTask, signal?: AbortSignal): Promise<TopLevelResult[]> {
+export default async function runTask(task: ScanTask, signal?: AbortSignal): Promise<unknown> {
+  const results = await runTaskHere(task, signal);
+  return task.transfer ? transferable(results) : results;
+}
+
+/** Runs a task on this thread. */
+export function runTaskHere(task: ScanTask, signal?: AbortSignal): Promise<TopLevelResult[]> {
   const run = previous.then(() => runNow(task, signal));
   previous = run.catch(() => undefined);
   return run;
+}
+
+/** Findings of at least this many bytes are transferred to the main thread instead of copied. */
+const TRANSFER_BYTES = 64 * 1024;
+
+/**
+ * An inventory's findings cross as buffers moved, not copied: a copy costs a serialisation buffer and a
+ * new buffer on the main thread, each as large as the findings (see BLOCK_BYTES for why that matters).
+ */
+async function transferable(results: TopLevelResult[]): Promise<unknown> {
+  const buffers = new Set<ArrayBuffer>();
+  let bytes = 0;
+  for (const r of results)
+    for (const part of r.packed?.elements ?? []) {
+      buffers.add(part.buffer as ArrayBuffer);
+      bytes += part.byteLength;
+    }
+  if (bytes < TRANSFER_BYTES) return results;
+  // Loaded only here: most tasks return little, and the pool package is not needed to run them.
+  const piscina = await import('piscina');
+  return piscina.move({ [piscina.transferableSymbol]: [...buffers], [piscina.valueSymbol]: results });
 }
 
 async function runNow(task: ScanTask, signal?: AbortSignal): Promise<TopLevelResult[]> {

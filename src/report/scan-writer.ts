@@ -4,126 +4,11 @@ import { join } from 'node:path';
 import { compareItemRefs, compareStrings } from '../core/order.js';
 import type { Finding, ItemRecord, ScanError, ScanFile, ScanStats, Subject } from '../core/types.js';
 import { writeFileAtomic } from './atomic.js';
-import { ELEMENT_SEP, Spool, WRITE_CHARS } from './spool.js';
+import { countKey, isPathName, type PackedFindings } from './packed-findings.js';
+import { Spool, WRITE_CHARS } from './spool.js';
 
 /** Findings sorted in memory up to this many; beyond it they keep the order they were found in. */
 const SORT_LIMIT = 200_000;
-
-/** Findings as scan-file lines, with the counts and path-name findings the writer keeps of them. */
-export interface PackedFindings {
-  /**
-   * The findings as the scan file holds them, each after `ELEMENT_SEP`, in UTF-8: a context's `…` makes
-   * the text two bytes a character, so as bytes it crosses to the main thread at half the size, ready
-   * to write.
-   */
-  elements: Uint8Array;
-  count: number;
-  counts: Record<string, number>;
-  pathNames: Finding[];
-}
-
-/**
- * UTF-8 bytes appended as they come, outside the JS heap: an inventory's findings, held until their
- * item is read to the end, are then not copied by every garbage collection of the worker that holds them.
- */
-export class ByteSink {
-  private buf = Buffer.allocUnsafe(0);
-  length = 0;
-
-  /** `lead` (bytes), then `s` as UTF-8. */
-  write(s: string, lead?: Uint8Array): void {
-    const start = this.length + (lead?.length ?? 0);
-    // At most three bytes per UTF-16 unit (a surrogate pair's four bytes are two units).
-    const need = start + s.length * 3;
-    if (need > this.buf.length) {
-      const grown = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2, 4096));
-      this.buf.copy(grown, 0, 0, this.length);
-      this.buf = grown;
-    }
-    if (lead) this.buf.set(lead, this.length);
-    this.length = start + this.buf.write(s, start, 'utf8');
-  }
-
-  /** The bytes written: a view, valid until the next write (which may move them). */
-  view(): Buffer {
-    return this.buf.subarray(0, this.length);
-  }
-}
-
-/**
- * Collects findings as scan-file elements while they are found (a worker's items), so that an
- * inventory's many findings cross to the main thread as bytes ready to write.
- */
-export class FindingPacker {
-  /** Each item's elements, in the order the items were finished. */
-  private readonly parts: Uint8Array[] = [];
-  private count = 0;
-  private readonly counts: Record<string, number> = {};
-  private readonly pathNames: Finding[] = [];
-
-  get empty(): boolean {
-    return this.count === 0;
-  }
-
-  /** `count` findings as `ELEMENT_SEP`-led UTF-8 elements (see `ElementWriter`); kept as they are. */
-  add(elements: Uint8Array, count: number): void {
-    this.parts.push(elements);
-    this.count += count;
-  }
-
-  /** Findings per `countKey`. */
-  addCounts(counts: Record<string, number>): void {
-    for (const key in counts) this.counts[key] = (this.counts[key] ?? 0) + counts[key];
-  }
-
-  /** A name found in a file or member name, kept whole as well (see `isPathName`). */
-  addPathName(f: Finding): void {
-    this.pathNames.push(f);
-  }
-
-  finish(): PackedFindings {
-    // One exact copy, in a buffer of its own: a view would carry its whole buffer to the main thread.
-    const elements = new Uint8Array(this.parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of this.parts) {
-      elements.set(p, at);
-      at += p.length;
-    }
-    return {
-      elements,
-      count: this.count,
-      counts: this.counts,
-      pathNames: this.pathNames,
-    };
-  }
-}
-
-const SEP_BYTES = Buffer.from(ELEMENT_SEP);
-
-/** Findings serialised one by one into scan-file elements (`JSON.stringify` of each, after `ELEMENT_SEP`). */
-export class ElementWriter {
-  private readonly sink = new ByteSink();
-  count = 0;
-
-  add(json: string): void {
-    this.sink.write(json, SEP_BYTES);
-    this.count++;
-  }
-
-  /** The elements written so far: a view, valid until the next `add`. */
-  bytes(): Buffer {
-    return this.sink.view();
-  }
-}
-
-export function countKey(f: Pick<Finding, 'detector' | 'subject'>): string {
-  return `${f.detector}:${f.subject ? 'subject' : 'other'}`;
-}
-
-/** A name found in a file or member name: kept so terminal output can mask such paths. */
-export function isPathName(f: Pick<Finding, 'detector' | 'location'>): boolean {
-  return f.detector === 'name' && f.location.field === 'path';
-}
 
 export interface ScanHeader {
   scanId: string;
@@ -172,7 +57,11 @@ export class ScanWriter {
 
   /** Findings serialised elsewhere (a worker), with what the writer keeps of them. */
   addPacked(p: PackedFindings): void {
-    this.findings.pushElements(p.elements, p.count);
+    let count = p.count;
+    for (const part of p.elements) {
+      this.findings.pushElements(part, count);
+      count = 0;
+    }
     for (const [key, n] of Object.entries(p.counts)) this.count(key, n);
     for (const f of p.pathNames) this.notePathName(f);
   }

@@ -145,6 +145,31 @@ describe('dsr scan: the subject', () => {
     expect(r.stdout).toMatch(/cpr \d+ \(\+2 others\)/);
   });
 
+  it('--all lists large registers whole: findings cross from the workers in parts, evidence set per item', () => {
+    const rows = (prefix: string) =>
+      Array.from({ length: 3000 }, (_, i) => `${i};${prefix}${i}@example.dk;Vej ${i}\n`).join('');
+    const d = tree({
+      'kunder.csv': `${rows('kunde')}9999;soren.ostergard@example.dk;Søndergade 1\n`,
+      'leads.csv': rows('lead'),
+    });
+    const subj = writeSubject(d);
+    const out = join(d, 'scan.json');
+    const r = scan([d, '--subject', subj, '--all', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const s = readScan(out);
+    const of = (name: string) => s.findings.filter((f) => f.path.endsWith(name) && f.detector === 'email');
+    const kunder = of('kunder.csv');
+    expect(kunder).toHaveLength(3001);
+    expect(new Set(kunder.map((f) => f.evidence))).toEqual(new Set(['confirmed']));
+    expect(kunder.filter((f) => f.subject).map((f) => f.value)).toEqual(['soren.ostergard@example.dk']);
+    const leads = of('leads.csv');
+    expect(new Set(leads.map((f) => f.value))).toEqual(
+      new Set(Array.from({ length: 3000 }, (_, i) => `lead${i}@example.dk`)),
+    );
+    expect(new Set(leads.map((f) => f.evidence))).toEqual(new Set(['none']));
+    expect(new Set(s.findings.map((f) => f.id)).size).toBe(s.findings.length);
+  });
+
   it('finds a folder named after the subject as a name finding on the path', () => {
     const d = tree({ 'personale/Søren Østergård/cv-noter.txt': 'Erfaring: klipper siden 2015.\n' });
     const subj = writeSubject(d);

@@ -38,9 +38,9 @@ function inputOf(rel: string): ItemInput {
   };
 }
 
-function unpacked(elements: Uint8Array): Finding[] {
+function unpacked(elements: Uint8Array[]): Finding[] {
   // Each element follows `,\n    `: without the first comma they form a JSON array's body.
-  const text = Buffer.from(elements).toString('utf8');
+  const text = Buffer.concat(elements).toString('utf8');
   return JSON.parse(`[${text.slice(1)}]`) as Finding[];
 }
 

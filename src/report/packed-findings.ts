@@ -1,0 +1,132 @@
+import type { Finding } from '../core/types.js';
+import { ELEMENT_SEP } from './spool.js';
+
+/**
+ * Findings as a worker hands them to the main thread: scan-file elements in UTF-8, with the counts and
+ * path-name findings the scan writer keeps of them.
+ */
+export interface PackedFindings {
+  /**
+   * The findings as the scan file holds them, each after `ELEMENT_SEP`, in UTF-8 (a context's `…` makes
+   * the text two bytes a character, so as bytes it crosses at half the size, ready to write). Parts of
+   * at most `BLOCK_BYTES` each, every one in a buffer of its own, so that they can be transferred.
+   */
+  elements: Uint8Array[];
+  count: number;
+  counts: Record<string, number>;
+  pathNames: Finding[];
+}
+
+/**
+ * Bytes per part. Below glibc's initial mmap threshold (128 KiB): a larger buffer is mapped, and once
+ * one is freed glibc raises the threshold and takes the next ones from its heaps, which then keep
+ * fragments (an inventory of 3 GB peaked at ~290 MB, ~220 MB with the threshold pinned).
+ */
+export const BLOCK_BYTES = 64 * 1024;
+
+/** The first part of a sink: most items hold a few findings. */
+const FIRST_BLOCK_BYTES = 4 * 1024;
+
+/**
+ * UTF-8 bytes appended as they come, outside the JS heap, in parts that each own their buffer: an
+ * inventory's findings, held until their item is read to the end, are then not copied by every garbage
+ * collection of the worker that holds them.
+ */
+export class ByteSink {
+  private readonly full: Uint8Array[] = [];
+  private block: Buffer = Buffer.alloc(0);
+  private at = 0;
+
+  /** `lead` (bytes), then `s` as UTF-8; both always in one part. */
+  write(s: string, lead: Uint8Array): void {
+    // At most three bytes per UTF-16 unit (a surrogate pair's four bytes are two units).
+    const need = lead.length + s.length * 3;
+    if (this.at + need > this.block.length) this.next(need);
+    this.block.set(lead, this.at);
+    this.at += lead.length;
+    this.at += this.block.write(s, this.at, 'utf8');
+  }
+
+  private next(need: number): void {
+    const size = this.block.length ? BLOCK_BYTES : FIRST_BLOCK_BYTES;
+    if (this.at) this.full.push(this.block.subarray(0, this.at));
+    // `allocUnsafeSlow`: a buffer of its own, never a slice of Node's shared pool.
+    this.block = Buffer.allocUnsafeSlow(Math.max(size, need));
+    this.at = 0;
+  }
+
+  /** The bytes written, as parts: views, valid until the next write. */
+  parts(): Uint8Array[] {
+    return this.at ? [...this.full, this.block.subarray(0, this.at)] : [...this.full];
+  }
+}
+
+const SEP_BYTES = Buffer.from(ELEMENT_SEP);
+
+/** Findings serialised one by one into scan-file elements (`JSON.stringify` of each, after `ELEMENT_SEP`). */
+export class ElementWriter {
+  private readonly sink = new ByteSink();
+  count = 0;
+
+  add(json: string): void {
+    this.sink.write(json, SEP_BYTES);
+    this.count++;
+  }
+
+  /** The elements written so far, as parts (see `ByteSink`); an element never spans two. */
+  parts(): Uint8Array[] {
+    return this.sink.parts();
+  }
+}
+
+/**
+ * Collects the elements of a top-level file's items as each item is finished, so that an inventory's
+ * many findings cross to the main thread as bytes ready to write.
+ */
+export class FindingPacker {
+  /** Each item's parts, in the order the items were finished. */
+  private readonly parts: Uint8Array[] = [];
+  private count = 0;
+  private readonly counts: Record<string, number> = {};
+  private readonly pathNames: Finding[] = [];
+
+  get empty(): boolean {
+    return this.count === 0;
+  }
+
+  /** `count` findings as `ELEMENT_SEP`-led UTF-8 elements in parts that each own their buffer. */
+  add(parts: Uint8Array[], count: number): void {
+    this.parts.push(...parts);
+    this.count += count;
+  }
+
+  /** Findings per `countKey`. */
+  addCounts(counts: Record<string, number>): void {
+    for (const key in counts) this.counts[key] = (this.counts[key] ?? 0) + counts[key];
+  }
+
+  /** A name found in a file or member name, kept whole as well (see `isPathName`). */
+  addPathName(f: Finding): void {
+    this.pathNames.push(f);
+  }
+
+  finish(): PackedFindings {
+    return { elements: this.parts, count: this.count, counts: this.counts, pathNames: this.pathNames };
+  }
+}
+
+/** `s` as UTF-8 in a buffer of its own (see `PackedFindings.elements`). */
+export function ownBytes(s: string): Uint8Array {
+  const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(s, 'utf8'));
+  bytes.write(s, 0, 'utf8');
+  return bytes;
+}
+
+export function countKey(f: Pick<Finding, 'detector' | 'subject'>): string {
+  return `${f.detector}:${f.subject ? 'subject' : 'other'}`;
+}
+
+/** A name found in a file or member name: kept so terminal output can mask such paths. */
+export function isPathName(f: Pick<Finding, 'detector' | 'location'>): boolean {
+  return f.detector === 'name' && f.location.field === 'path';
+}
