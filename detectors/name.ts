@@ -13,7 +13,14 @@ export default defineDetector({
     if (!subject.names.length || chunk.faceTag) return [];
     const { text } = chunk;
     const hits: NameHit[] = [];
+    // An alias usually shares the name's surname: text without it is searched for it once.
+    const absent = new Set<string>();
     for (const matcher of subject.names) {
+      if (absent.has(matcher.surname)) continue;
+      if (!matcher.surnameMayOccurIn(text)) {
+        absent.add(matcher.surname);
+        continue;
+      }
       for (const hit of matcher.find(text)) {
         // In structured text (headers, tags) each line is one value: a name never runs across two.
         if (chunk.structured && text.slice(hit.start, hit.end).includes('\n')) continue;

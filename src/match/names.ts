@@ -97,9 +97,14 @@ export class NameMatcher {
     return found;
   }
 
+  /** True unless `text` certainly lacks the surname (its tail, tested first, is rare in text). */
+  surnameMayOccurIn(text: string): boolean {
+    return this.surnameTailRe.test(text);
+  }
+
   find(text: string): NameHit[] {
     const hits: NameHit[] = [];
-    if (!this.surnameTailRe.test(text)) return hits;
+    if (!this.surnameMayOccurIn(text)) return hits;
     this.surnameRe.lastIndex = 0;
     for (let m = this.surnameRe.exec(text); m; m = this.surnameRe.exec(text)) {
       const sStart = m.index;
