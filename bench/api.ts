@@ -110,3 +110,14 @@ export function formatRow(t: Throughput): string {
   const rss = t.m.peakRssKb ? `${Math.round(t.m.peakRssKb / 1024)} MB` : 'n/a';
   return `${t.label.padEnd(28)} ${secs.toFixed(2).padStart(7)} s ${mbPerSec(t).toFixed(1).padStart(7)} MB/s ${(t.files / secs).toFixed(0).padStart(7)} files/s   peak RSS ${rss}`;
 }
+
+/** The findings of two scan files, compared on what a reviewer sees (ids, times and order aside). */
+export function sameFindings(a: string, b: string): boolean {
+  const facts = (path: string) =>
+    (JSON.parse(readFileSync(path, 'utf8')).findings as Record<string, unknown>[])
+      .map((f) =>
+        JSON.stringify([f.path, f.itemPath, f.detector, f.value, f.location, f.context, f.evidence]),
+      )
+      .sort();
+  return JSON.stringify(facts(a)) === JSON.stringify(facts(b));
+}

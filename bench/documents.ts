@@ -11,7 +11,16 @@ import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { DEFAULT_LIMITS } from '../src/engine/limits.js';
 import { scanTopLevel } from '../src/engine/scan-item.js';
 import { compileSubject } from '../src/match/subject.js';
-import { type BenchPart, DSR, formatRow, mbPerSec, measure, type Throughput, which } from './api.js';
+import {
+  type BenchPart,
+  DSR,
+  formatRow,
+  mbPerSec,
+  measure,
+  sameFindings,
+  type Throughput,
+  which,
+} from './api.js';
 import { BENCH_SUBJECT } from './text-corpus.js';
 
 const VERSION = 1;
@@ -188,6 +197,35 @@ const documents: BenchPart = {
       log(`ratio dsr/pdftotext (throughput): ${(mbPerSec(dsrPdf) / mbPerSec(anchor)).toFixed(2)}x`);
     } else log('pdftotext not found (Debian: poppler-utils): no PDF anchor');
     await dsr(c.office, 'office');
+
+    // The index where reading costs most. Every fifth PDF holds the subject: those are read again.
+    const index = join(outDir, 'documents-pdf.idx');
+    for (const f of [index, `${index}.key`, `${index}-wal`, `${index}-shm`]) rmSync(f, { force: true });
+    await row('dsr index (pdf)', c.pdf, process.execPath, [
+      DSR,
+      'index',
+      c.pdf.dir,
+      '--index',
+      index,
+      '--no-progress',
+    ]);
+    const indexed = join(outDir, 'documents-pdf-indexed.scan.json');
+    const query = await row('dsr scan --index (pdf)', c.pdf, process.execPath, [
+      DSR,
+      'scan',
+      c.pdf.dir,
+      '--subject',
+      subject,
+      '--index',
+      index,
+      '--no-progress',
+      '--out',
+      indexed,
+    ]);
+    const same = sameFindings(join(outDir, 'documents-pdf.scan.json'), indexed);
+    log(
+      `index: indexed query ${(dsrPdf.m.wallMs / query.m.wallMs).toFixed(1)}x faster than the full PDF scan; findings ${same ? 'identical' : 'DIFFERENT'}`,
+    );
     log('\nwhere time goes (one thread, in process, 10 files each):');
     for (const [name, set] of [
       ['pdf', c.pdf],

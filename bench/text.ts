@@ -4,7 +4,16 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type BenchPart, DSR, formatRow, type Measured, mbPerSec, measure, type Throughput } from './api.js';
+import {
+  type BenchPart,
+  DSR,
+  formatRow,
+  type Measured,
+  mbPerSec,
+  measure,
+  sameFindings,
+  type Throughput,
+} from './api.js';
 import { BENCH_SUBJECT, CORPUS_VERSION, type CorpusManifest, generateTextCorpus } from './text-corpus.js';
 
 /** The subject's identifiers in every writing dsr accepts, as rg patterns (`-i`). */
@@ -120,17 +129,6 @@ async function indexRows(
     `index: re-index of an unchanged tree ${times(first, again)}x faster than the first run; ` +
       `indexed query ${times(fullScan, query)}x faster than the full subject scan; findings ${same ? 'identical' : 'DIFFERENT'}`,
   );
-}
-
-/** The findings of two scan files, compared on what a reviewer sees (ids, times and order aside). */
-function sameFindings(a: string, b: string): boolean {
-  const facts = (path: string) =>
-    (JSON.parse(readFileSync(path, 'utf8')).findings as Record<string, unknown>[])
-      .map((f) =>
-        JSON.stringify([f.path, f.itemPath, f.detector, f.value, f.location, f.context, f.evidence]),
-      )
-      .sort();
-  return JSON.stringify(facts(a)) === JSON.stringify(facts(b));
 }
 
 const text: BenchPart = {

@@ -131,9 +131,10 @@ async function runOne(input: ItemInput, task: ScanTask, signal?: AbortSignal): P
 
 /**
  * Token MACs are remembered per thread: the same words and numbers recur in file after file (the
- * bench corpus's 577,000 file tokens are 38,000 distinct ones) and an HMAC costs ~3 µs.
+ * bench corpus's 577,000 file tokens are 38,000 distinct ones) and an HMAC costs ~3 µs. At most 50,000
+ * (~6 MB): 200,000 took ~25 MB a worker on PDFs of varied text, and indexing them peaked at 300 MB.
  */
-const MAX_MACS = 200_000;
+const MAX_MACS = 50_000;
 let macs: { key: string; of: Map<string, string> } | undefined;
 
 function tokenMacs(macKey: string): (token: string) => string {
