@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Finding, ItemInput } from '../../src/core/types.js';
 import { DEFAULT_LIMITS } from '../../src/engine/limits.js';
 import { scanTopLevel } from '../../src/engine/scan-item.js';
+import { ELEMENT_SEP } from '../../src/report/spool.js';
 import { subjectOf } from '../helpers/detector-tester.js';
 
 /**
@@ -24,6 +25,9 @@ const files = [
   'documents/backup.tar.gz',
   'documents/customers.xlsx',
   'documents/cv.pdf',
+  'documents/report-xmp.pdf',
+  'media/mwg-regions.jpg',
+  'media/iptc-person.jpg',
 ];
 
 function inputOf(rel: string): ItemInput {
@@ -58,6 +62,10 @@ describe('findings packed as they are found', () => {
     expect(packed.findings).toEqual([]);
     expect(packed.packed?.count).toBe(objects.findings.length);
     expect(unpacked(packed.packed!.elements)).toEqual(JSON.parse(JSON.stringify(objects.findings)));
+    // Byte for byte what serialising each object gives (most are written without an object).
+    expect(Buffer.concat(packed.packed!.elements).toString('utf8')).toBe(
+      objects.findings.map((f) => `${ELEMENT_SEP}${JSON.stringify(f)}`).join(''),
+    );
     const counts: Record<string, number> = {};
     for (const f of objects.findings) {
       const key = `${f.detector}:${f.subject ? 'subject' : 'other'}`;
