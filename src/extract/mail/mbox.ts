@@ -39,10 +39,14 @@ async function splitMbox(input: ItemInput, ctx: ExtractContext): Promise<void> {
   let index = 0;
   let stopped = false;
   let pos = 0;
-  let carry: Buffer = Buffer.alloc(0);
+  let carry: Buffer = EMPTY;
   let prevBlank = true;
   let current: Pending | undefined;
   let preamble = 0;
+  /** The bytes being split: a piece of the file, after what was left of the one before. */
+  let buf: Buffer = EMPTY;
+  /** Where the current message's bytes in `buf` begin that are not yet among its pieces. */
+  let runStart = 0;
 
   // The worker running this file is stopped at limits.timeoutMs and everything found would be lost:
   // stop early instead, keep what was read, and say how far it got.
@@ -68,25 +72,48 @@ async function splitMbox(input: ItemInput, ctx: ExtractContext): Promise<void> {
     await emitMessage(msg, index, seenIds, input, ctx);
   };
 
-  const onLine = async (line: Buffer, at: number) => {
-    const blank = line.length === 1 || (line.length === 2 && line[0] === 0x0d);
+  /** The current message's kept bytes up to `end` in `buf` join its pieces: one view per run of lines. */
+  const save = (end: number) => {
+    if (current && !current.tooLarge && end > runStart) current.pieces.push(buf.subarray(runStart, end));
+    runStart = end;
+  };
+
+  /**
+   * One line, `buf[s, e)` with its line break: true for a `From ` line that starts a message (see
+   * `startMessage`), else the line is taken. Lines are looked at in place: a buffer and a promise per
+   * line made the splitting cost more than parsing the messages.
+   */
+  const onLine = (s: number, e: number): boolean => {
+    const length = e - s;
+    const blank = length === 1 || (length === 2 && buf[s] === 0x0d);
     const isFrom =
-      line[0] === 0x46 &&
-      line.subarray(0, 5).toString('latin1') === 'From ' &&
-      (prevBlank || STRICT_FROM.test(line.subarray(0, 200).toString('latin1')));
+      length >= 5 &&
+      buf[s] === 0x46 &&
+      buf[s + 1] === 0x72 &&
+      buf[s + 2] === 0x6f &&
+      buf[s + 3] === 0x6d &&
+      buf[s + 4] === 0x20 &&
+      (prevBlank || STRICT_FROM.test(buf.toString('latin1', s, Math.min(e, s + 200))));
     prevBlank = blank;
-    if (isFrom) {
-      await finish();
-      if (stopped) return;
-      current = { offset: at, length: 0, pieces: [], buffered: 0, tooLarge: false };
-    }
+    if (isFrom) return true;
+    take(s, e);
+    return false;
+  };
+
+  /** Adds the line `buf[s, e)` to the current message (or the preamble). */
+  const take = (s: number, e: number) => {
     if (!current) {
-      preamble += line.length;
+      preamble += e - s;
+      runStart = e;
       return;
     }
-    current.length += line.length;
-    const keep = current.tooLarge ? 0 : line.length;
-    if (!current.tooLarge && current.buffered + line.length > ctx.limits.maxExtractBytes) {
+    current.length += e - s;
+    if (current.tooLarge) {
+      runStart = e;
+      return;
+    }
+    if (current.buffered + (e - s) > ctx.limits.maxExtractBytes) {
+      save(s);
       current.tooLarge = true;
       // Keep only the head for the Message-ID; the rest is counted, not held.
       const room = Math.max(0, HEAD_LIMIT - current.buffered);
@@ -94,44 +121,67 @@ async function splitMbox(input: ItemInput, ctx: ExtractContext): Promise<void> {
         current.buffered > HEAD_LIMIT
           ? [Buffer.concat(current.pieces).subarray(0, HEAD_LIMIT)]
           : current.pieces;
-      if (room > 0) current.pieces.push(Buffer.from(line.subarray(0, room)));
+      if (room > 0) current.pieces.push(Buffer.from(buf.subarray(s, Math.min(e, s + room))));
       current.buffered = Math.min(HEAD_LIMIT, current.buffered + room);
+      runStart = e;
       return;
     }
-    if (keep) {
-      current.pieces.push(Buffer.from(line));
-      current.buffered += keep;
+    current.buffered += e - s;
+  };
+
+  /** A `From ` line at `buf[s, e)`: the message before it ends, a new one begins with it. */
+  const startMessage = async (s: number, e: number, at: number) => {
+    save(s);
+    await finish();
+    if (stopped) return;
+    current = { offset: at, length: 0, pieces: [], buffered: 0, tooLarge: false };
+    runStart = s;
+    take(s, e);
+  };
+
+  /** Every complete line of `buf`; returns where the unfinished one begins. */
+  const lines = async (base: number): Promise<number> => {
+    let start = 0;
+    for (let nl = buf.indexOf(0x0a); nl !== -1; nl = buf.indexOf(0x0a, start)) {
+      if (onLine(start, nl + 1)) await startMessage(start, nl + 1, base + start);
+      if (stopped) return start;
+      start = nl + 1;
     }
+    return start;
   };
 
   for await (const piece of readPieces(input)) {
     ctx.signal.throwIfAborted();
-    let buf = carry.length ? Buffer.concat([carry, Buffer.from(piece)]) : Buffer.from(piece);
+    buf = carry.length ? Buffer.concat([carry, piece as Buffer]) : (piece as Buffer);
+    runStart = 0;
     const base = pos - carry.length;
-    let start = 0;
-    for (let nl = buf.indexOf(0x0a); nl !== -1; nl = buf.indexOf(0x0a, start)) {
-      await onLine(buf.subarray(start, nl + 1), base + start);
-      if (stopped) return;
-      start = nl + 1;
-    }
+    let start = await lines(base);
+    if (stopped) return;
     pos += piece.length;
-    buf = buf.subarray(start);
     // An overlong line is handed on in pieces so that memory stays bounded.
-    if (buf.length > 1 << 20) {
-      await onLine(buf, pos - buf.length);
+    if (buf.length - start > 1 << 20) {
+      if (onLine(start, buf.length)) await startMessage(start, buf.length, base + start);
       if (stopped) return;
-      buf = buf.subarray(buf.length);
+      start = buf.length;
       prevBlank = false;
     }
-    carry = Buffer.from(buf);
+    save(start);
+    carry = buf.subarray(start);
   }
-  if (carry.length) await onLine(carry, pos - carry.length);
-  if (stopped) return;
+  if (carry.length) {
+    buf = carry;
+    runStart = 0;
+    if (onLine(0, carry.length)) await startMessage(0, carry.length, pos - carry.length);
+    if (stopped) return;
+    save(carry.length);
+  }
   await finish();
   if (index === 0) ctx.error('corrupt', 'no "From " line found: not an mbox, nothing read');
   else if (preamble > 0)
     ctx.error('corrupt', `${preamble} bytes before the first "From " line were not read`);
 }
+
+const EMPTY = Buffer.alloc(0);
 
 async function emitMessage(
   msg: Pending,
