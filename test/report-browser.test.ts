@@ -2,7 +2,7 @@
  * The HTML report as a person sees it: opened in headless Chromium (Debian `chromium` + playwright-core),
  * in both languages, with and without a controller profile. A missing browser fails the test.
  */
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
@@ -16,6 +16,7 @@ const CONTROLLER = join(PROJECT, 'fixtures/controller.example.json');
 describe('HTML report in a browser', () => {
   let tree: ScannedTree;
   let browser: BrowserContext;
+  let profile: string | undefined;
   let shots: string;
   // biome-ignore lint/suspicious/noExplicitAny: the report JSON, read back as a user would
   let model: any;
@@ -29,7 +30,8 @@ describe('HTML report in a browser', () => {
       [itemAt(tree, 'misc/meeting.txt').id]: 'include',
     });
     shots = mkdtempSync(join(tmpdir(), 'dsr-report-shots-'));
-    browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'dsr-chromium-')), {
+    profile = mkdtempSync(join(tmpdir(), 'dsr-chromium-'));
+    browser = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
       viewport: { width: 1000, height: 1200 },
@@ -47,6 +49,7 @@ describe('HTML report in a browser', () => {
 
   afterAll(async () => {
     await browser?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   const cases = [

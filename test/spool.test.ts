@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -15,8 +15,7 @@ import { ELEMENT_SEP, SPILL_CHARS, Spool } from '../src/report/spool.js';
 import { tempTree } from './helpers/cli.js';
 
 /** Findings already built, packed as a worker packs them while it finds them. */
-function packFindings(findings: readonly Finding[]): PackedFindings {
-  const packer = new FindingPacker();
+function packFindings(findings: readonly Finding[], packer = new FindingPacker()): PackedFindings {
   const elements = new ElementWriter();
   const counts: Record<string, number> = {};
   for (const f of findings) {
@@ -190,6 +189,21 @@ describe('ScanWriter', () => {
       await w.write(out, { finishedAt: 'x' });
       return JSON.parse(readFileSync(out, 'utf8')).findings;
     };
-    expect(await written(packed)).toEqual(await written(one));
+    const expected = await written(one);
+    expect(await written(packed)).toEqual(expected);
+
+    // Past its limit a worker's packer writes the first findings to a private file, which the writer
+    // copies in, in order, and removes.
+    const spillDir = tempTree();
+    const spilled = new ScanWriter({ ...header, scanId: `spilled-${process.pid}` }, false);
+    const first = packFindings(findings.slice(0, 120), new FindingPacker(spillDir, 2000));
+    expect(first.spilled).toBeDefined();
+    expect(statSync(first.spilled as string).mode & 0o777).toBe(0o600);
+    expect(first.elements.reduce((n, p) => n + p.length, 0)).toBeLessThanOrEqual(2000);
+    spilled.addPacked(first);
+    spilled.addPacked(packFindings(findings.slice(120), new FindingPacker(spillDir, 2000)));
+    expect(readdirSync(spillDir)).toEqual([]);
+    expect(spilled.findingCount).toBe(300);
+    expect(await written(spilled)).toEqual(expected);
   });
 });

@@ -53,6 +53,8 @@ export interface EngineOptions {
    * then not objects and strings that every garbage collection has to move (a worker thread).
    */
   pack?: boolean;
+  /** Packing: a private folder where findings too many to hold for one top-level file are written. */
+  spillDir?: string;
 }
 
 /** Everything one top-level file (or IMAP message) contributed to the scan. */
@@ -141,7 +143,7 @@ async function anchorsFirst(input: ItemInput): Promise<boolean> {
 
 async function scanTopLevelWith(input: ItemInput, opts: EngineOptions): Promise<TopLevelResult> {
   const result: TopLevelResult = { findings: [], items: [], errors: [], itemCount: 0, bytes: 0 };
-  const budget = { inflated: 0, packer: opts.pack ? new FindingPacker() : undefined };
+  const budget = { inflated: 0, packer: opts.pack ? new FindingPacker(opts.spillDir) : undefined };
   try {
     await scanItem(input, opts, result, budget);
   } catch (err) {

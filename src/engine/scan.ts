@@ -1,4 +1,6 @@
-import { basename, resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
 import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import pLimit from 'p-limit';
 import { newScanId } from '../core/ids.js';
@@ -121,6 +123,9 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
   const onAbort = () => stop.abort();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   const started = Date.now();
+  // Findings too many for a worker to hold for one file (an mbox's thousands of messages) go here
+  // until collected; removed at the end whatever became of the workers.
+  const spillDir = mkdtempSync(join(tmpdir(), 'dsr-'));
   const ownFiles = new Map((opts.ownFiles ?? []).map((f) => [resolve(f.path), f.reason]));
   let current: string | undefined;
   const progress = () =>
@@ -160,7 +165,15 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
     current = inputs[inputs.length - 1].ref.path;
     let results: TopLevelResult[];
     try {
-      const task: ScanTask = { inputs, subject: opts.subject, all, limits, index: opts.index, rawChecked };
+      const task: ScanTask = {
+        inputs,
+        subject: opts.subject,
+        all,
+        limits,
+        index: opts.index,
+        rawChecked,
+        spillDir,
+      };
       if (here) results = await (await import('./worker.js')).runTaskHere(task, stop.signal);
       else results = await (extra ? getExtraPool() : getPool()).run(task, stop.signal, limits.timeoutMs);
     } catch (err) {
@@ -347,6 +360,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
     void pool?.close().catch(() => undefined);
     void extraPool?.close().catch(() => undefined);
     await endExifTool();
+    rmSync(spillDir, { recursive: true, force: true });
   }
   return { writer, interrupted: stop.signal.aborted, finishedAt: new Date().toISOString() };
 }

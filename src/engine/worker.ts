@@ -26,6 +26,8 @@ export interface ScanTask {
   range?: ByteRange;
   /** The raw-byte pass over ranges found an anchor: read the file in full straight away. */
   rawChecked?: boolean;
+  /** The scan's private folder for findings too many to hold for one file (see FindingPacker). */
+  spillDir?: string;
   /** Hand large packed findings over by transfer (Piscina's, when the task runs in a pool's thread). */
   transfer?: boolean;
   /** Index mode: collect keyed hashes of identifier tokens instead of detecting (the key is the MAC key, base64). */
@@ -114,6 +116,7 @@ async function runOne(input: ItemInput, task: ScanTask, signal?: AbortSignal): P
     limits: task.limits,
     signal,
     rawChecked: task.rawChecked,
+    spillDir: task.spillDir,
   };
   // Findings cross to the main thread as the scan file's own elements, serialised as they are found:
   // one string copies far faster than thousands of cloned objects, and the main thread (which shares

@@ -1,5 +1,8 @@
+import { randomUUID } from 'node:crypto';
+import { closeSync, openSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Finding } from '../core/types.js';
-import { ELEMENT_SEP } from './spool.js';
+import { ELEMENT_SEP, writeAll } from './spool.js';
 
 /**
  * Findings as a worker hands them to the main thread: scan-file elements in UTF-8, with the counts and
@@ -12,6 +15,11 @@ export interface PackedFindings {
    * at most `BLOCK_BYTES` each, every one in a buffer of its own, so that they can be transferred.
    */
   elements: Uint8Array[];
+  /**
+   * A file holding the first of the findings, before `elements`, when there were too many to hold
+   * (see `PACKER_SPILL_BYTES`): the main thread copies it into the scan's findings and removes it.
+   */
+  spilled?: string;
   count: number;
   counts: Record<string, number>;
   pathNames: Finding[];
@@ -23,6 +31,12 @@ export interface PackedFindings {
  * fragments (an inventory of 3 GB peaked at ~290 MB, ~220 MB with the threshold pinned).
  */
 export const BLOCK_BYTES = 64 * 1024;
+
+/**
+ * Bytes of findings a worker holds for one top-level file before it writes them to a file: an mbox of
+ * thousands of messages is one task, and an inventory of a 30 MB one listed 590,000 findings (~270 MB).
+ */
+export const PACKER_SPILL_BYTES = 16 * 1024 * 1024;
 
 /** The first part of a sink: most items hold a few findings. */
 const FIRST_BLOCK_BYTES = 4 * 1024;
@@ -84,11 +98,22 @@ export class ElementWriter {
  * many findings cross to the main thread as bytes ready to write.
  */
 export class FindingPacker {
-  /** Each item's parts, in the order the items were finished. */
+  /** Each item's parts, in the order the items were finished, since the last spill. */
   private readonly parts: Uint8Array[] = [];
+  private held = 0;
+  private spill: { path: string; fd: number } | undefined;
   private count = 0;
   private readonly counts: Record<string, number> = {};
   private readonly pathNames: Finding[] = [];
+
+  /**
+   * With `spillDir`, parts past `spillBytes` go to a file of their own (mode 0600) in that folder,
+   * which the scan removes when it ends, whatever became of this thread.
+   */
+  constructor(
+    private readonly spillDir?: string,
+    private readonly spillBytes = PACKER_SPILL_BYTES,
+  ) {}
 
   get empty(): boolean {
     return this.count === 0;
@@ -96,8 +121,22 @@ export class FindingPacker {
 
   /** `count` findings as `ELEMENT_SEP`-led UTF-8 elements in parts that each own their buffer. */
   add(parts: Uint8Array[], count: number): void {
-    this.parts.push(...parts);
+    for (const part of parts) {
+      this.parts.push(part);
+      this.held += part.byteLength;
+    }
     this.count += count;
+    if (this.spillDir !== undefined && this.held > this.spillBytes) this.writeOut(this.spillDir);
+  }
+
+  private writeOut(dir: string): void {
+    if (!this.spill) {
+      const path = join(dir, `${randomUUID()}.part`);
+      this.spill = { path, fd: openSync(path, 'wx', 0o600) };
+    }
+    for (const part of this.parts) writeAll(this.spill.fd, part);
+    this.parts.length = 0;
+    this.held = 0;
   }
 
   /** Findings per `countKey`. */
@@ -111,7 +150,14 @@ export class FindingPacker {
   }
 
   finish(): PackedFindings {
-    return { elements: this.parts, count: this.count, counts: this.counts, pathNames: this.pathNames };
+    if (this.spill) closeSync(this.spill.fd);
+    return {
+      elements: this.parts,
+      ...(this.spill ? { spilled: this.spill.path } : {}),
+      count: this.count,
+      counts: this.counts,
+      pathNames: this.pathNames,
+    };
   }
 }
 

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,6 +59,11 @@ export class ScanWriter {
   /** Findings serialised elsewhere (a worker), with what the writer keeps of them. */
   addPacked(p: PackedFindings): void {
     let count = p.count;
+    if (p.spilled) {
+      this.findings.pushFile(p.spilled, count);
+      rmSync(p.spilled, { force: true });
+      count = 0;
+    }
     for (const part of p.elements) {
       this.findings.pushElements(part, count);
       count = 0;

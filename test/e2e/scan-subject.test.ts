@@ -1,7 +1,7 @@
 /**
  * `dsr scan` end to end: how the subject is given, refused, matched and masked. Runs the built CLI.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -168,6 +168,26 @@ describe('dsr scan: the subject', () => {
     );
     expect(new Set(leads.map((f) => f.evidence))).toEqual(new Set(['none']));
     expect(new Set(s.findings.map((f) => f.id)).size).toBe(s.findings.length);
+  });
+
+  it('--all of an mbox with more findings than a worker holds: written aside, collected, nothing left', () => {
+    // 400 messages of 100 addresses each: ~18 MB of findings for one file, past the 16 MiB a worker holds.
+    const messages = Array.from({ length: 400 }, (_, m) => {
+      const lines = Array.from({ length: 100 }, (_, i) => `Kontakt: kunde${m}x${i}@example.dk\n`).join('');
+      return `From a@example.dk Mon Jan  1 00:00:00 2024\nMessage-ID: <m${m}@example.dk>\nSubject: liste ${m}\n\n${lines}\n`;
+    });
+    const d = tree({ 'kunder.mbox': messages.join('') });
+    const subj = writeSubject(d);
+    const out = join(d, 'scan.json');
+    const tmp = mkdtempSync(join(tmpdir(), 'dsr-test-tmp-'));
+    dirs.push(tmp);
+    const r = scan([d, '--subject', subj, '--all', '--out', out], { env: { ...process.env, TMPDIR: tmp } });
+    expect(r.code, r.stderr).toBe(0);
+    const emails = readScan(out).findings.filter((f) => f.detector === 'email');
+    expect(emails).toHaveLength(40_000);
+    expect(new Set(emails.map((f) => f.value)).size).toBe(40_000);
+    expect(emails.filter((f) => f.itemPath[0] === 'message <m399@example.dk>')).toHaveLength(100);
+    expect(readdirSync(tmp)).toEqual([]);
   });
 
   it('finds a folder named after the subject as a name finding on the path', () => {
