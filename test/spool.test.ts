@@ -205,5 +205,15 @@ describe('ScanWriter', () => {
     expect(readdirSync(spillDir)).toEqual([]);
     expect(spilled.findingCount).toBe(300);
     expect(await written(spilled)).toEqual(expected);
+
+    // Where the folder cannot be made (here under a file), the findings stay in memory.
+    const blocked = join(tempTree({ 'file.txt': 'x' }), 'file.txt', 'parts');
+    const held = packFindings(findings.slice(0, 120), new FindingPacker(blocked, 2000));
+    expect(held.spilled).toBeUndefined();
+    expect(held.count).toBe(120);
+    const kept = new ScanWriter({ ...header, scanId: `kept-${process.pid}` }, false);
+    kept.addPacked(held);
+    kept.addPacked(packFindings(findings.slice(120)));
+    expect(await written(kept)).toEqual(expected);
   });
 });

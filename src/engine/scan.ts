@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { setImmediate as yieldToEvents } from 'node:timers/promises';
@@ -124,8 +124,9 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   const started = Date.now();
   // Findings too many for a worker to hold for one file (an mbox's thousands of messages) go here
-  // until collected; removed at the end whatever became of the workers.
-  const spillDir = mkdtempSync(join(tmpdir(), 'dsr-'));
+  // until collected: made by the first worker that needs it, removed at the end whatever became of
+  // the workers. Named after the scan's random id; most scans never make it.
+  const spillDir = join(tmpdir(), `dsr-${writer.header.scanId}.parts`);
   const ownFiles = new Map((opts.ownFiles ?? []).map((f) => [resolve(f.path), f.reason]));
   let current: string | undefined;
   const progress = () =>

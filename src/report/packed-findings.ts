@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Finding } from '../core/types.js';
 import { ELEMENT_SEP, writeAll } from './spool.js';
@@ -107,11 +107,12 @@ export class FindingPacker {
   private readonly pathNames: Finding[] = [];
 
   /**
-   * With `spillDir`, parts past `spillBytes` go to a file of their own (mode 0600) in that folder,
-   * which the scan removes when it ends, whatever became of this thread.
+   * With `spillDir`, parts past `spillBytes` go to a file of their own (mode 0600) in that folder
+   * (made 0700 when missing), which the scan removes when it ends, whatever became of this thread.
+   * Where it cannot be written, the parts stay in memory as before.
    */
   constructor(
-    private readonly spillDir?: string,
+    private spillDir?: string,
     private readonly spillBytes = PACKER_SPILL_BYTES,
   ) {}
 
@@ -131,8 +132,14 @@ export class FindingPacker {
 
   private writeOut(dir: string): void {
     if (!this.spill) {
-      const path = join(dir, `${randomUUID()}.part`);
-      this.spill = { path, fd: openSync(path, 'wx', 0o600) };
+      try {
+        mkdirSync(dir, { recursive: true, mode: 0o700 });
+        const path = join(dir, `${randomUUID()}.part`);
+        this.spill = { path, fd: openSync(path, 'wx', 0o600) };
+      } catch {
+        this.spillDir = undefined;
+        return;
+      }
     }
     for (const part of this.parts) writeAll(this.spill.fd, part);
     this.parts.length = 0;
