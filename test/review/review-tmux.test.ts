@@ -9,7 +9,8 @@ import { CLI, runCli, tempTree, writeSubject } from '../helpers/cli.js';
 /** A private tmux server, so the test never touches anyone's sessions. */
 const SOCKET = `dsr-review-test-${process.pid}`;
 const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
-const screen = () => tmux('capture-pane', '-p', '-t', 'review');
+// -J: a line the terminal wrapped (a long path) is read back whole.
+const screen = () => tmux('capture-pane', '-p', '-J', '-t', 'review');
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function waitUntil(what: string, ok: (screen: string) => boolean, timeoutMs = 15_000): Promise<string> {
@@ -115,7 +116,8 @@ describe('dsr review in a terminal (tmux)', () => {
     await keys('X', 'Enter');
     await waitFor("those are not the subject's initials; try again");
     await keys('S', 'K', 'Ø', 'Enter');
-    await waitFor(`plan approved and sealed: ${join(dir, 'scan.plan.json')} (decisions saved)`);
+    // The path may be cut to the terminal's width: the file itself is checked below.
+    await waitFor('plan approved and sealed: ');
     await keys('q');
     await waitFor('EXIT=0');
     tmux('kill-session', '-t', 'review');
