@@ -310,6 +310,9 @@ export async function markMessageFile(
     size: raw.length,
     sha256: createHash('sha256').update(raw).digest('hex'),
   };
-  if (input.source.kind === 'file') fingerprint.mtimeMs = (await stat(input.source.absPath)).mtimeMs;
+  // The walk's own lstat, when there was one: taken before the bytes were read, so a message changed
+  // in between can only look stale to an erasure (its sha256 is of the bytes read), never current.
+  if (input.source.kind === 'file')
+    fingerprint.mtimeMs = input.source.mtimeMs ?? (await stat(input.source.absPath)).mtimeMs;
   input.message = { kind, itemPath: [], fingerprint };
 }
