@@ -77,8 +77,7 @@ export interface TopLevelResult {
 interface ItemState {
   input: ItemInput;
   ref: ItemRef;
-  id: string | undefined;
-  idPrefix: string | undefined;
+  ids: { id: string; idPrefix: string } | undefined;
   /** Packing: the item's parts of every finding's JSON (see `itemJson`). */
   json: { id: string; idPrefix: string; path: string; itemPath: string } | undefined;
   format?: string;
@@ -166,8 +165,7 @@ async function scanItem(
   const state: ItemState = {
     input,
     ref: refOf(input),
-    id: undefined,
-    idPrefix: undefined,
+    ids: undefined,
     json: undefined,
     candidates: new ItemCandidates(opts.subject, opts.all, opts.limits.maxFindings),
     findings: [],
@@ -332,14 +330,13 @@ function detectChunk(
 /** A finding as the scan file holds it, but for its item's evidence (`none` until the item is read). */
 function findingOf(state: ItemState, chunk: Chunk, c: Candidate, field: string, offset: number): Finding {
   const { line, column } = lineColumn(chunk, c.start);
-  state.id ??= itemId(state.ref);
-  state.idPrefix ??= findingIdPrefix(state.ref);
+  const ids = itemIds(state);
   return {
-    id: findingId(state.idPrefix, c.detector, field, offset),
+    id: findingId(ids.idPrefix, c.detector, field, offset),
     path: state.ref.path,
     // A finding on a page points at the page (`… page 3`); the item (what erasure acts on) stays the document.
     itemPath: chunk.page !== undefined ? [...state.ref.itemPath, `page ${chunk.page}`] : state.ref.itemPath,
-    itemId: state.id,
+    itemId: ids.id,
     detector: c.detector,
     subject: c.subject,
     value: c.value,
@@ -380,17 +377,18 @@ function packPlain(
 
 /** What every finding of an item repeats, serialised once (ids are hex). */
 function itemJson(state: ItemState): { id: string; idPrefix: string; path: string; itemPath: string } {
-  if (!state.json) {
-    state.id ??= itemId(state.ref);
-    state.idPrefix ??= findingIdPrefix(state.ref);
-    state.json = {
-      id: state.id,
-      idPrefix: state.idPrefix,
-      path: JSON.stringify(state.ref.path),
-      itemPath: JSON.stringify(state.ref.itemPath),
-    };
-  }
+  state.json ??= {
+    ...itemIds(state),
+    path: JSON.stringify(state.ref.path),
+    itemPath: JSON.stringify(state.ref.itemPath),
+  };
   return state.json;
+}
+
+/** The item's id and what its findings' ids start with, made once. */
+function itemIds(state: ItemState): { id: string; idPrefix: string } {
+  state.ids ??= { id: itemId(state.ref), idPrefix: findingIdPrefix(state.ref) };
+  return state.ids;
 }
 
 /** A chunk's candidates share its field: its JSON is kept from one finding to the next. */
@@ -491,7 +489,7 @@ async function finishItem(
   if (!evidence) return;
   const others: ItemRecord['others'] = candidates.others;
   result.items.push({
-    id: state.id ?? itemId(ref),
+    id: itemIds(state).id,
     path: ref.path,
     itemPath: ref.itemPath,
     evidence,

@@ -10,7 +10,8 @@ import type { ItemInput } from '../core/types.js';
 export async function readHead(input: ItemInput, bytes = 65536): Promise<Uint8Array> {
   if (input.source.kind === 'buffer') return input.source.data.subarray(0, bytes);
   const known = heads.get(input);
-  if (known && (known.asked >= bytes || known.head.length < known.asked)) return known.head.subarray(0, bytes);
+  if (known && (known.asked >= bytes || known.head.length < known.asked))
+    return known.head.subarray(0, bytes);
   // Synchronous: a page-cached read is far faster than three round trips (open, read, close) through
   // libuv's thread pool.
   const fd = openSync(input.source.absPath, 'r');
