@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { ItemInput } from '../../core/types.js';
 
 /**
@@ -14,23 +14,37 @@ export interface ByteSource {
 
 export async function openByteSource(input: ItemInput): Promise<ByteSource> {
   if (input.source.kind === 'buffer') return bufferSource(input.source.data);
-  const fh = await open(input.source.absPath, 'r');
-  const { size } = await fh.stat();
+  // Synchronous reads, as everywhere a worker reads a file: a zip is read in many small pieces
+  // (directory, local headers, members), and each through libuv's thread pool cost far more than the
+  // page-cached read itself (~0.2 s of each worker's 1.3 s on the bench's 576 Office files).
+  const fd = openSync(input.source.absPath, 'r');
+  let size: number;
+  try {
+    size = fstatSync(fd).size;
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+  let closed = false;
   return {
     size,
     async read(at, length) {
       const offset = Math.max(0, at);
       const len = Math.max(0, Math.min(length, size - offset));
-      const buf = Buffer.alloc(len);
+      const buf = Buffer.allocUnsafe(len);
       let done = 0;
       while (done < len) {
-        const { bytesRead } = await fh.read(buf, done, len - done, offset + done);
+        const bytesRead = readSync(fd, buf, done, len - done, offset + done);
         if (bytesRead === 0) break;
         done += bytesRead;
       }
       return done === len ? buf : buf.subarray(0, done);
     },
-    close: () => fh.close(),
+    async close() {
+      if (closed) return;
+      closed = true;
+      closeSync(fd);
+    },
   };
 }
 
