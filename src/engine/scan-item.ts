@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, readFileSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import type { Detector } from '../../detectors/define.js';
 import { detectors as allDetectors } from '../../detectors/index.js';
 import { ExtractError, errorMessage, kindOfSystemError } from '../core/errors.js';
@@ -20,7 +19,7 @@ import type {
 } from '../core/types.js';
 import type { ExtractContext, TextOptions } from '../extract/api.js';
 import { Chunker } from '../extract/chunker.js';
-import { readHead } from '../extract/read.js';
+import { borrowBuffer, readHead, returnBuffer } from '../extract/read.js';
 import { selectExtractor, selectFormat } from '../extract/registry.js';
 import type { CompiledSubject } from '../match/subject.js';
 import {
@@ -549,7 +548,7 @@ export async function fingerprintOf(input: ItemInput): Promise<Fingerprint> {
       length: input.fingerprint?.length ?? size,
       sha256: await fileSha256(absPath),
     };
-  const before = await stat(absPath);
+  const before = statSync(absPath);
   return {
     ...input.fingerprint,
     size: before.size,
@@ -559,11 +558,26 @@ export async function fingerprintOf(input: ItemInput): Promise<Fingerprint> {
   };
 }
 
+/** Read synchronously a block at a time, as every file a worker reads (no thread-pool round trips). */
 async function fileSha256(path: string): Promise<string> {
   const hash = createHash('sha256');
-  for await (const piece of createReadStream(path)) hash.update(piece as Buffer);
+  const fd = openSync(path, 'r');
+  const block = borrowBuffer(HASH_BLOCK);
+  try {
+    for (
+      let n = readSync(fd, block, 0, HASH_BLOCK, null);
+      n > 0;
+      n = readSync(fd, block, 0, HASH_BLOCK, null)
+    )
+      hash.update(block.subarray(0, n));
+  } finally {
+    closeSync(fd);
+    returnBuffer(block);
+  }
   return hash.digest('hex');
 }
+
+const HASH_BLOCK = 1 << 20;
 
 export function toScanError(ref: ItemRef, err: unknown): ScanError {
   const kind: ErrorKind = err instanceof ExtractError ? err.kind : kindOfSystemError(err);
