@@ -152,6 +152,45 @@ describe('ScanWriter', () => {
     expect(existsSync(spoolFile)).toBe(false);
   });
 
+  it('spools errors past the memory bound and writes them sorted by item, with counts per kind', async () => {
+    const scanId = `errors-test-${process.pid}`;
+    const writer = new ScanWriter(
+      {
+        scanId,
+        startedAt: new Date().toISOString(),
+        roots: ['/r'],
+        subject: { name: 'Ane Test' },
+        options: { all: false, excludes: [] },
+      },
+      false,
+    );
+    const n = Math.ceil(SPILL_CHARS / 100) + 1000;
+    // Written in descending order: the scan file lists them by item.
+    const pathOf = (i: number) => `/r/locked/${String(n - i).padStart(6, '0')}.txt`;
+    for (let i = 0; i < n; i++)
+      writer.addError({
+        path: pathOf(i),
+        itemPath: [],
+        kind: i % 4 === 0 ? 'corrupt' : 'permission',
+        message: 'EACCES: permission denied',
+      });
+    expect(existsSync(join(tmpdir(), `dsr-${scanId}.errors.spool`))).toBe(true);
+    expect(writer.stats.errors).toBe(n);
+    expect(writer.errorKinds).toEqual(
+      new Map([
+        ['corrupt', n / 4],
+        ['permission', n - n / 4],
+      ]),
+    );
+    const out = join(tempTree(), 'scan.json');
+    await writer.write(out, { finishedAt: new Date().toISOString() });
+    const scan = JSON.parse(readFileSync(out, 'utf8'));
+    expect(scan.errors).toHaveLength(n);
+    expect(scan.errors[0].path).toBe(pathOf(n - 1));
+    expect(scan.errors[n - 1].path).toBe(pathOf(0));
+    expect(existsSync(join(tmpdir(), `dsr-${scanId}.errors.spool`))).toBe(false);
+  });
+
   it('takes findings packed by a worker exactly as the same findings one by one', async () => {
     const finding = (i: number, detector: Finding['detector'], field: string, subject: boolean): Finding => ({
       id: `f${i}`,

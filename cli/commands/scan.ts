@@ -186,11 +186,6 @@ async function scanCommand(rootArgs: string[], flags: ScanFlags): Promise<number
       finishedAt: outcome.finishedAt,
       ...(indexed ? { index: indexed.stats } : {}),
     });
-    const count = <T>(xs: T[], key: (x: T) => string) => {
-      const m = new Map<string, number>();
-      for (const x of xs) m.set(key(x), (m.get(key(x)) ?? 0) + 1);
-      return m;
-    };
     process.stdout.write(
       formatSummary({
         subject: subject ?? {},
@@ -200,13 +195,13 @@ async function scanCommand(rootArgs: string[], flags: ScanFlags): Promise<number
         findingCounts: writer.findingCounts,
         pathFindings: writer.pathNameFindings,
         skippedReasons: writer.skippedReasons,
-        errorsByKind: count(writer.errors, (e) => e.kind),
+        errorsByKind: writer.errorKinds,
         elapsedMs: Date.now() - started,
         outPath,
         interrupted: outcome.interrupted,
       }),
     );
-    return outcome.interrupted || writer.errors.length ? EXIT.partial : EXIT.ok;
+    return outcome.interrupted || writer.stats.errors ? EXIT.partial : EXIT.ok;
   } finally {
     progress?.clear();
     process.off('SIGINT', onSigint);

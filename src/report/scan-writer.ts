@@ -8,7 +8,7 @@ import { writeFileAtomic } from './atomic.js';
 import { countKey, isPathName, type PackedFindings } from './packed-findings.js';
 import { Spool, WRITE_CHARS } from './spool.js';
 
-/** Findings sorted in memory up to this many; beyond it they keep the order they were found in. */
+/** Findings and errors sorted in memory up to this many; beyond it they keep the order they came in. */
 const SORT_LIMIT = 200_000;
 
 export interface ScanHeader {
@@ -20,19 +20,21 @@ export interface ScanHeader {
 }
 
 /**
- * The scan file sink (contract in PRODUCT.md). Findings and the file list are spooled to disk as they
- * arrive; `write` assembles `dsr.scan/1` atomically, mode 0600.
+ * The scan file sink (contract in PRODUCT.md). Findings, errors and the file lists are spooled to disk
+ * as they arrive; `write` assembles `dsr.scan/1` atomically, mode 0600.
  */
 export class ScanWriter {
   readonly stats: ScanStats = { files: 0, items: 0, bytes: 0, skipped: 0, errors: 0 };
   readonly items: ItemRecord[] = [];
-  readonly errors: ScanError[] = [];
+  /** Errors per kind; the errors themselves are spooled (a share can hold millions of unreadable files). */
+  readonly errorKinds = new Map<string, number>();
   /** Skipped files per reason; the files themselves are spooled (a drive can hold millions). */
   readonly skippedReasons = new Map<string, number>();
   readonly findingCounts = new Map<string, number>();
   /** Name findings in file and member names, kept so terminal output can mask paths named after the subject. */
   readonly pathNameFindings = new Map<string, Finding[]>();
   private readonly findings: Spool<Finding>;
+  private readonly errors: Spool<ScanError>;
   private readonly skipped: Spool<{ path: string; reason: string }>;
   private readonly scanned: Spool<string> | undefined;
 
@@ -42,6 +44,7 @@ export class ScanWriter {
   ) {
     const base = join(tmpdir(), `dsr-${header.scanId}`);
     this.findings = new Spool(`${base}.findings.spool`);
+    this.errors = new Spool(`${base}.errors.spool`);
     this.skipped = new Spool(`${base}.skipped.spool`);
     this.scanned = keepFileList ? new Spool(`${base}.scanned.spool`) : undefined;
   }
@@ -89,6 +92,7 @@ export class ScanWriter {
   addError(e: ScanError): void {
     this.errors.push(e);
     this.stats.errors++;
+    this.errorKinds.set(e.kind, (this.errorKinds.get(e.kind) ?? 0) + 1);
   }
 
   addScanned(path: string): void {
@@ -106,10 +110,10 @@ export class ScanWriter {
     extra: { interrupted?: boolean; finishedAt: string; index?: ScanFile['index'] },
   ): Promise<void> {
     await this.findings.close();
+    await this.errors.close();
     await this.skipped.close();
     await this.scanned?.close();
     this.items.sort(compareItemRefs);
-    this.errors.sort(compareItemRefs);
     const head: Omit<ScanFile, 'skippedFiles' | 'findings' | 'items' | 'errors' | 'scanned'> = {
       schema: 'dsr.scan/1',
       scanId: this.header.scanId,
@@ -135,10 +139,7 @@ export class ScanWriter {
           this.items.map((i) => JSON.stringify(i)),
         );
         await fh.write('],\n  "errors": [');
-        await writeArray(
-          fh,
-          this.errors.map((e) => JSON.stringify(e)),
-        );
+        await writeSorted(fh, this.errors, compareItemRefs);
         if (this.scanned) {
           await fh.write('],\n  "scanned": [');
           await writeSpool(fh, this.scanned);
@@ -147,29 +148,41 @@ export class ScanWriter {
       });
     } finally {
       await this.findings.remove();
+      await this.errors.remove();
       await this.skipped.remove();
       await this.scanned?.remove();
     }
   }
 
-  private async writeFindings(fh: FileHandle): Promise<void> {
-    if (this.findings.count > SORT_LIMIT) {
-      await writeSpool(fh, this.findings);
-      return;
-    }
-    const all: Finding[] = [];
-    for await (const line of this.findings.lines()) all.push(JSON.parse(line) as Finding);
-    all.sort(
+  private writeFindings(fh: FileHandle): Promise<void> {
+    return writeSorted(
+      fh,
+      this.findings,
       (a, b) =>
         compareItemRefs(a, b) ||
         compareStrings(a.location.field ?? '', b.location.field ?? '') ||
         (a.location.offset ?? 0) - (b.location.offset ?? 0),
     );
-    await writeArray(
-      fh,
-      all.map((f) => JSON.stringify(f)),
-    );
   }
+}
+
+/** A spool's values sorted, up to SORT_LIMIT of them; beyond that in the order they came. */
+async function writeSorted<T>(
+  fh: FileHandle,
+  spool: Spool<T>,
+  compare: (a: T, b: T) => number,
+): Promise<void> {
+  if (spool.count > SORT_LIMIT) {
+    await writeSpool(fh, spool);
+    return;
+  }
+  const all: T[] = [];
+  for await (const line of spool.lines()) all.push(JSON.parse(line) as T);
+  all.sort(compare);
+  await writeArray(
+    fh,
+    all.map((v) => JSON.stringify(v)),
+  );
 }
 
 /** A spool's values as the elements of a JSON array: its stored text as it is, without the first comma. */
