@@ -354,6 +354,10 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
     }
     // Settled tasks can hand queued files on to new ones (see shared): wait until none is left.
     while (inFlight.size) await Promise.all(inFlight);
+  } catch (err) {
+    // No scan file will be written: the spools' identifiers must not stay in the temporary folder.
+    await writer.discard();
+    throw err;
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
     if (stop.signal.aborted) while (inFlight.size) await Promise.allSettled(inFlight);

@@ -105,6 +105,14 @@ export class ScanWriter {
     this.skipped.push({ path, reason });
   }
 
+  /** Removes the spools without writing a scan file (a scan that failed). */
+  async discard(): Promise<void> {
+    await this.findings.remove();
+    await this.errors.remove();
+    await this.skipped.remove();
+    await this.scanned?.remove();
+  }
+
   async write(
     path: string,
     extra: { interrupted?: boolean; finishedAt: string; index?: ScanFile['index'] },
@@ -147,10 +155,7 @@ export class ScanWriter {
         await fh.write(']\n}\n');
       });
     } finally {
-      await this.findings.remove();
-      await this.errors.remove();
-      await this.skipped.remove();
-      await this.scanned?.remove();
+      await this.discard();
     }
   }
 
