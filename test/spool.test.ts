@@ -115,19 +115,24 @@ describe('Spool', () => {
   });
 });
 
+/** A scan writer for a test scan under `/r`, without the file list. */
+function testWriter(scanId: string, all = false): ScanWriter {
+  return new ScanWriter(
+    {
+      scanId,
+      startedAt: new Date().toISOString(),
+      roots: ['/r'],
+      subject: { name: 'Ane Test' },
+      options: { all, excludes: [] },
+    },
+    false,
+  );
+}
+
 describe('ScanWriter', () => {
   it('spools skipped files past the memory bound and writes them all, in order, with counts per reason', async () => {
     const scanId = `spool-test-${process.pid}`;
-    const writer = new ScanWriter(
-      {
-        scanId,
-        startedAt: new Date().toISOString(),
-        roots: ['/r'],
-        subject: { name: 'Ane Test' },
-        options: { all: false, excludes: [] },
-      },
-      false,
-    );
+    const writer = testWriter(scanId);
     const n = Math.ceil(SPILL_CHARS / 1000) * 10 + 1000;
     const pathOf = (i: number) => `/r/${'d'.repeat(80)}/bin-${i}.dat`;
     for (let i = 0; i < n; i++) writer.addSkipped(pathOf(i), i % 10 === 0 ? 'too large' : 'binary');
@@ -154,16 +159,7 @@ describe('ScanWriter', () => {
 
   it('spools errors past the memory bound and writes them sorted by item, with counts per kind', async () => {
     const scanId = `errors-test-${process.pid}`;
-    const writer = new ScanWriter(
-      {
-        scanId,
-        startedAt: new Date().toISOString(),
-        roots: ['/r'],
-        subject: { name: 'Ane Test' },
-        options: { all: false, excludes: [] },
-      },
-      false,
-    );
+    const writer = testWriter(scanId);
     const n = Math.ceil(SPILL_CHARS / 100) + 1000;
     // Written in descending order: the scan file lists them by item.
     const pathOf = (i: number) => `/r/locked/${String(n - i).padStart(6, '0')}.txt`;
@@ -208,15 +204,9 @@ describe('ScanWriter', () => {
     const findings = Array.from({ length: 300 }, (_, i) =>
       i % 50 === 0 ? finding(i, 'name', 'path', true) : finding(i, i % 2 ? 'email' : 'cpr', 'body', false),
     );
-    const header = {
-      startedAt: new Date().toISOString(),
-      roots: ['/r'],
-      subject: { name: 'Ane Test' },
-      options: { all: true, excludes: [] },
-    };
-    const one = new ScanWriter({ ...header, scanId: `one-${process.pid}` }, false);
+    const one = testWriter(`one-${process.pid}`, true);
     for (const f of findings) one.addFinding(f);
-    const packed = new ScanWriter({ ...header, scanId: `packed-${process.pid}` }, false);
+    const packed = testWriter(`packed-${process.pid}`, true);
     packed.addPacked(packFindings(findings.slice(0, 120)));
     packed.addPacked(packFindings(findings.slice(120)));
     expect(packed.findingCount).toBe(300);
@@ -234,7 +224,7 @@ describe('ScanWriter', () => {
     // Past its limit a worker's packer writes the first findings to a private file, which the writer
     // copies in, in order, and removes.
     const spillDir = tempTree();
-    const spilled = new ScanWriter({ ...header, scanId: `spilled-${process.pid}` }, false);
+    const spilled = testWriter(`spilled-${process.pid}`, true);
     const first = packFindings(findings.slice(0, 120), new FindingPacker(spillDir, 2000));
     expect(first.spilled).toBeDefined();
     expect(statSync(first.spilled as string).mode & 0o777).toBe(0o600);
@@ -250,7 +240,7 @@ describe('ScanWriter', () => {
     const held = packFindings(findings.slice(0, 120), new FindingPacker(blocked, 2000));
     expect(held.spilled).toBeUndefined();
     expect(held.count).toBe(120);
-    const kept = new ScanWriter({ ...header, scanId: `kept-${process.pid}` }, false);
+    const kept = testWriter(`kept-${process.pid}`, true);
     kept.addPacked(held);
     kept.addPacked(packFindings(findings.slice(120)));
     expect(await written(kept)).toEqual(expected);
