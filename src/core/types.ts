@@ -110,6 +110,11 @@ export interface Chunk {
   /** 1-based line and column of text[0] within its field's stream. */
   line: number;
   column: number;
+  /**
+   * A part of a huge file read by one of several workers: only matches starting in [from, to) of this
+   * text are its own; the others (in the margins it reads for context) only weigh in the evidence.
+   */
+  own?: { from: number; to: number };
   /** True when the chunk is structured metadata where each value stands alone (headers, tags). */
   structured?: boolean;
   /** Extra location facts attached by the extractor (e.g. a face region). */

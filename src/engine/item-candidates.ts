@@ -41,12 +41,30 @@ export class ItemCandidates {
   private last: { detector: DetectorId; field: string; places: FieldPlaces } | undefined;
   private places = 0;
 
+  private readonly maxSubject: number;
+  private readonly maxOthers: number;
+
+  /**
+   * `quota`: fewer to list of each kind than `maxListed`, for a part of a huge file whose earlier
+   * parts have listed the rest (see RangeMerger).
+   */
   constructor(
     subject: CompiledSubject,
     private readonly all: boolean,
-    private readonly maxListed: number,
+    maxListed: number,
+    quota?: { subject: number; others: number },
   ) {
     this.evidence = new EvidenceTracker(subject);
+    this.maxSubject = Math.min(maxListed, quota?.subject ?? maxListed);
+    this.maxOthers = Math.min(maxListed, quota?.others ?? maxListed);
+  }
+
+  /** Findings listed of each kind. */
+  get listed(): { subject: number; others: number } {
+    return {
+      subject: Math.min(this.listedSubject, this.maxSubject),
+      others: Math.min(this.listedOthers, this.maxOthers),
+    };
   }
 
   startChunk(): void {
@@ -63,11 +81,11 @@ export class ItemCandidates {
     this.evidence.note(c.detector, c.subject, at, c.value);
     if (c.subject) {
       this.subjectDetectors.add(c.detector);
-      if (this.listedSubject++ >= this.maxListed) return this.overflowed();
+      if (this.listedSubject++ >= this.maxSubject) return this.overflowed();
     } else {
       this.others[c.detector] = (this.others[c.detector] ?? 0) + 1;
       if (!this.all) return false;
-      if (this.listedOthers++ >= this.maxListed) return this.overflowed();
+      if (this.listedOthers++ >= this.maxOthers) return this.overflowed();
     }
     return true;
   }

@@ -33,3 +33,8 @@ export const DEFAULT_LIMITS: Limits = {
   maxTextChars: 20 * MiB,
   maxFindings: 20_000,
 };
+
+/** The error of an item with more findings of one kind than are listed. */
+export function tooManyFindings(maxFindings: number): string {
+  return `more than ${maxFindings} findings of one kind (the subject's, or others') in this item: the first ${maxFindings} are listed, the rest counted (raise --max-findings)`;
+}

@@ -1,5 +1,6 @@
 import type { Chunk, ErrorKind, ItemInput, ItemRef, Location } from '../core/types.js';
 import type { Limits } from '../engine/limits.js';
+import type { TextPlace } from './chunker.js';
 
 /**
  * The contract between the engine and a format extractor. An extractor only turns bytes into text
@@ -36,6 +37,9 @@ export interface TextOptions {
    * `text` does (a spreadsheet sheet read piece by piece), instead of streaming any length.
    */
   document?: boolean;
+  /** Engine use: the stream continues a text from this place, owning only matches in `own` (see Chunker). */
+  resume?: TextPlace;
+  own?: { from: number; to: number };
 }
 
 export interface ExtractContext {

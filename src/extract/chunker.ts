@@ -22,6 +22,17 @@ export interface ChunkerOptions {
   faceTag?: boolean;
   /** Stop after this many characters; reported through `truncated`. */
   maxChars: number;
+  /** The text continues a stream from this place (a part of a huge file read by one worker of several). */
+  resume?: TextPlace;
+  /** Matches starting outside these characters of the stream belong to another part (see Chunk.own). */
+  own?: { from: number; to: number };
+}
+
+/** A place in a text stream as the Chunker counts it: characters before it (NFC), its line and column. */
+export interface TextPlace {
+  offset: number;
+  line: number;
+  column: number;
 }
 
 /** Cuts a stream of text pieces into overlapping, NFC-normalised chunks with line/column provenance. */
@@ -43,7 +54,13 @@ export class Chunker {
   constructor(
     private readonly opts: ChunkerOptions,
     private readonly emit: (chunk: Chunk) => void,
-  ) {}
+  ) {
+    if (opts.resume) {
+      this.offset = opts.resume.offset;
+      this.line = opts.resume.line;
+      this.column = opts.resume.column;
+    }
+  }
 
   push(piece: string): void {
     if (this.truncated) return;
@@ -90,6 +107,9 @@ export class Chunker {
       acceptTo: final ? text.length : text.length - OVERLAP / 2,
       line: this.line,
       column: this.column,
+      ...(this.opts.own
+        ? { own: { from: this.opts.own.from - this.offset, to: this.opts.own.to - this.offset } }
+        : {}),
     });
     if (final) return;
     const keepFrom = text.length - OVERLAP;

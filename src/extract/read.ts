@@ -52,7 +52,10 @@ export function returnBuffer(buf: Buffer): void {
  * buffer): for a consumer that decodes each piece at once. Page-cached reads are synchronous, as for
  * the head: faster than a round trip through libuv's thread pool per piece.
  */
-export async function* readTransientPieces(input: ItemInput): AsyncGenerator<Uint8Array> {
+export async function* readTransientPieces(
+  input: ItemInput,
+  range?: { start: number; end: number },
+): AsyncGenerator<Uint8Array> {
   if (input.source.kind === 'buffer') {
     yield* readPieces(input, TEXT_PIECE_BYTES);
     return;
@@ -60,10 +63,11 @@ export async function* readTransientPieces(input: ItemInput): AsyncGenerator<Uin
   const fd = openSync(input.source.absPath, 'r');
   const buf = borrowBuffer(TEXT_PIECE_BYTES);
   try {
-    for (let position = 0, piece = 1; ; piece++) {
+    const end = range?.end ?? Number.POSITIVE_INFINITY;
+    for (let position = range?.start ?? 0, piece = 1; position < end; piece++) {
       // Let an abort (Ctrl-C in an in-process read) through now and then on a very large file.
       if (piece % 64 === 0) await yieldToEvents();
-      const n = readSync(fd, buf, 0, TEXT_PIECE_BYTES, position);
+      const n = readSync(fd, buf, 0, Math.min(TEXT_PIECE_BYTES, end - position), position);
       if (n === 0) return;
       position += n;
       yield buf.subarray(0, n);

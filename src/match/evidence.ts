@@ -76,16 +76,33 @@ export class EvidenceTracker {
   }
 
   evidence(): Evidence | undefined {
-    if (!this.mine) return undefined;
-    if (this.unique) return 'confirmed';
-    if (this.namesakeEmail) return 'namesake';
-    for (const [field, cprs] of this.cprs) {
-      // A face tag names the person in the whole photo, so any other CPR in the same item counts.
-      if (this.face || this.structuredNames.has(field)) return 'namesake';
-      const names = this.names.get(field);
-      if (names && anyWithin(names, cprs, NAMESAKE_DISTANCE)) return 'namesake';
-    }
-    return 'possible';
+    return decideEvidence(this.summary());
+  }
+
+  /**
+   * What the decision rests on, in a form that parts of one item read apart (a huge file shared among
+   * workers, see EvidenceSummary) can combine: the pairs of name and CPR number are settled here.
+   */
+  summary(): EvidenceSummary {
+    const s: EvidenceSummary = {
+      mine: this.mine,
+      unique: this.unique,
+      face: this.face,
+      namesakeEmail: this.namesakeEmail,
+      cprFields: [...this.cprs.keys()],
+      structuredNameFields: [...this.structuredNames],
+      nearCpr: false,
+    };
+    // Only worked out where it can still decide (see decideEvidence): it sorts every offset kept.
+    if (s.mine && !s.unique && !s.namesakeEmail)
+      for (const [field, cprs] of this.cprs) {
+        const names = this.names.get(field);
+        if (names && anyWithin(names, cprs, NAMESAKE_DISTANCE)) {
+          s.nearCpr = true;
+          break;
+        }
+      }
+    return s;
   }
 
   private keep(map: Map<string, number[]>, field: string, offset: number): void {
@@ -96,6 +113,47 @@ export class EvidenceTracker {
     if (list) list.push(offset);
     else map.set(field, [offset]);
   }
+}
+
+/**
+ * The facts of an item's evidence (see EvidenceTracker). Parts of one item read apart each note their
+ * own candidates and those in a margin around them (wider than NAMESAKE_DISTANCE), so that a name and
+ * a CPR number close together are always seen by one part; `combineEvidence` then decides for the item.
+ */
+export interface EvidenceSummary {
+  mine: boolean;
+  unique: boolean;
+  face: boolean;
+  namesakeEmail: boolean;
+  /** Fields holding another person's CPR number … */
+  cprFields: string[];
+  /** … and fields where the subject's name is structured (a header, a tag). */
+  structuredNameFields: string[];
+  /** The subject's name lies within NAMESAKE_DISTANCE of another CPR number in the same field. */
+  nearCpr: boolean;
+}
+
+function decideEvidence(s: EvidenceSummary): Evidence | undefined {
+  if (!s.mine) return undefined;
+  if (s.unique) return 'confirmed';
+  if (s.namesakeEmail) return 'namesake';
+  // A face tag names the person in the whole photo, so any other CPR in the same item counts.
+  if (s.cprFields.length && (s.face || s.cprFields.some((f) => s.structuredNameFields.includes(f))))
+    return 'namesake';
+  return s.nearCpr ? 'namesake' : 'possible';
+}
+
+/** The evidence of an item from the summaries of its parts. */
+export function combineEvidence(parts: readonly EvidenceSummary[]): Evidence | undefined {
+  return decideEvidence({
+    mine: parts.some((p) => p.mine),
+    unique: parts.some((p) => p.unique),
+    face: parts.some((p) => p.face),
+    namesakeEmail: parts.some((p) => p.namesakeEmail),
+    cprFields: [...new Set(parts.flatMap((p) => p.cprFields))],
+    structuredNameFields: [...new Set(parts.flatMap((p) => p.structuredNameFields))],
+    nearCpr: parts.some((p) => p.nearCpr),
+  });
 }
 
 /** Whether some a in `as` and b in `bs` lie at most `distance` apart. */

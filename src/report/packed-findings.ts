@@ -168,6 +168,23 @@ export class FindingPacker {
   }
 }
 
+const EVIDENCE_NONE = '"evidence":"none"';
+
+/**
+ * Parts whose findings were written before their item's evidence was known (`"evidence":"none"`),
+ * with the evidence set. A `"` inside a JSON string is escaped: each unescaped `"evidence":"none"` is
+ * a finding's key.
+ */
+export function withEvidence(parts: Uint8Array[], level: string): Uint8Array[] {
+  if (level === 'none') return parts;
+  const set = `"evidence":"${level}"`;
+  return parts.map((p) => ownBytes(textOf(p).replaceAll(EVIDENCE_NONE, set)));
+}
+
+export function textOf(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+}
+
 /** `s` as UTF-8 in a buffer of its own (see `PackedFindings.elements`). */
 export function ownBytes(s: string): Uint8Array {
   const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(s, 'utf8'));

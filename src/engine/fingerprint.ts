@@ -1,0 +1,52 @@
+import { createHash } from 'node:crypto';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { sha256Hex } from '../core/ids.js';
+import type { Fingerprint, ItemInput } from '../core/types.js';
+import { borrowBuffer, returnBuffer } from '../extract/read.js';
+
+/** What an erasure plan will check: size, mtime, inode and sha256 of a file; offset, length, sha256 of nested bytes. */
+export async function fingerprintOf(input: ItemInput): Promise<Fingerprint> {
+  if (input.source.kind === 'buffer') {
+    return {
+      ...input.fingerprint,
+      length: input.fingerprint?.length ?? input.source.data.length,
+      sha256: sha256Hex(input.source.data),
+    };
+  }
+  const { absPath, nested, size } = input.source;
+  if (nested)
+    return {
+      ...input.fingerprint,
+      length: input.fingerprint?.length ?? size,
+      sha256: await fileSha256(absPath),
+    };
+  const before = statSync(absPath);
+  return {
+    ...input.fingerprint,
+    size: before.size,
+    mtimeMs: before.mtimeMs,
+    ino: before.ino,
+    sha256: await fileSha256(absPath),
+  };
+}
+
+/** Read synchronously a block at a time, as every file a worker reads (no thread-pool round trips). */
+async function fileSha256(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  const fd = openSync(path, 'r');
+  const block = borrowBuffer(HASH_BLOCK);
+  try {
+    for (
+      let n = readSync(fd, block, 0, HASH_BLOCK, null);
+      n > 0;
+      n = readSync(fd, block, 0, HASH_BLOCK, null)
+    )
+      hash.update(block.subarray(0, n));
+  } finally {
+    closeSync(fd);
+    returnBuffer(block);
+  }
+  return hash.digest('hex');
+}
+
+const HASH_BLOCK = 1 << 20;
