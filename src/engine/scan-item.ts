@@ -1,16 +1,15 @@
-import { createHash } from 'node:crypto';
-import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Detector } from '../../detectors/define.js';
 import { detectors as allDetectors } from '../../detectors/index.js';
 import { ExtractError, errorMessage, kindOfSystemError } from '../core/errors.js';
-import { findingId, findingIdPrefix, itemId, sha256Hex } from '../core/ids.js';
+import { findingId, findingIdPrefix, itemId } from '../core/ids.js';
 import { lowerBound } from '../core/order.js';
 import type {
   Candidate,
   Chunk,
+  DetectorId,
   ErrorKind,
   Finding,
-  Fingerprint,
   ItemInput,
   ItemRecord,
   ItemRef,
@@ -18,22 +17,28 @@ import type {
   ScanError,
 } from '../core/types.js';
 import type { ExtractContext, TextOptions } from '../extract/api.js';
-import { Chunker } from '../extract/chunker.js';
-import { borrowBuffer, readHead, returnBuffer } from '../extract/read.js';
+import { Chunker, type ChunkerOptions } from '../extract/chunker.js';
+import { readHead, readTransientPieces } from '../extract/read.js';
 import { selectExtractor, selectFormat } from '../extract/registry.js';
+import { decodeStream } from '../extract/text/decode.js';
+import type { EvidenceSummary } from '../match/evidence.js';
 import type { CompiledSubject } from '../match/subject.js';
 import {
   countKey,
   ElementWriter,
   FindingPacker,
   isPathName,
-  ownBytes,
   type PackedFindings,
+  withEvidence,
 } from '../report/packed-findings.js';
 import { subjectAnchors } from './anchors.js';
+import { fingerprintOf } from './fingerprint.js';
 import { ItemCandidates } from './item-candidates.js';
-import type { Limits } from './limits.js';
+import { type Limits, tooManyFindings } from './limits.js';
 import { pathTextOf, rawFirstPass, rawNamesAbsent } from './raw-first.js';
+import { rangeIsUtf8, type TextRange } from './text-ranges.js';
+
+export { fingerprintOf };
 
 export interface EngineOptions {
   subject: CompiledSubject;
@@ -54,6 +59,12 @@ export interface EngineOptions {
   pack?: boolean;
   /** Packing: a private folder where findings too many to hold for one top-level file are written. */
   spillDir?: string;
+  /**
+   * Only this part of a huge plain-text file (see `textRanges`), listing at most `quota` findings of
+   * each kind: the result carries `range` for the main thread to merge the parts (see RangeMerger).
+   */
+  textRange?: TextRange;
+  quota?: { subject: number; others: number };
 }
 
 /** Everything one top-level file (or IMAP message) contributed to the scan. */
@@ -71,6 +82,21 @@ export interface TopLevelResult {
   packed?: PackedFindings;
   /** Index mode: hex MACs of the identifier tokens found (see src/index/tokens.ts). */
   tokens?: string[];
+  /** A part of a huge file (`EngineOptions.textRange`): what the item's record is made of once merged. */
+  range?: RangeOutcome;
+  /** The file was read in this many parts by the workers at once (see RangeMerger). */
+  parts?: number;
+}
+
+/** What one part of a huge file adds to its item: no item record or evidence of its own. */
+export interface RangeOutcome {
+  /** The part's bytes are not UTF-8 throughout: the file must be read in one piece. */
+  invalid?: boolean;
+  evidence?: EvidenceSummary;
+  others?: ItemRecord['others'];
+  detectors?: DetectorId[];
+  overflow?: boolean;
+  listed?: { subject: number; others: number };
 }
 
 interface ItemState {
@@ -91,6 +117,7 @@ const CONTEXT = 40;
 
 /** Scans one top-level item and everything nested in it. Never throws for bad input: problems become errors. */
 export async function scanTopLevel(input: ItemInput, opts: EngineOptions): Promise<TopLevelResult> {
+  if (opts.textRange) return scanTextRange(input, opts, opts.textRange);
   // Subject scans first read the item with cheap anchors only; most files hold nothing of the subject
   // and are done after that pass. A file with an anchor hit is read again with every detector.
   const anchors = !opts.all && !opts.onChunk && !opts.detectors ? subjectAnchors(opts.subject) : undefined;
@@ -117,6 +144,25 @@ export async function scanTopLevel(input: ItemInput, opts: EngineOptions): Promi
   });
   opts.signal?.throwIfAborted();
   return hit.signal.aborted ? scanTopLevelWith(input, opts) : firstPass;
+}
+
+/**
+ * A part of a huge plain-text file, read with every detector (names only where its bytes hold the
+ * surname): the subject scans that found an anchor in the file, and inventories.
+ */
+async function scanTextRange(
+  input: ItemInput,
+  opts: EngineOptions,
+  range: TextRange,
+): Promise<TopLevelResult> {
+  if (input.source.kind !== 'file') throw new Error('a text range of an item that is not a file');
+  if (range.encoding === 'utf-8' && !rangeIsUtf8(input.source.absPath, range))
+    return { findings: [], items: [], errors: [], itemCount: 1, bytes: 0, range: { invalid: true } };
+  const noNames = await rawNamesAbsent(input, opts.subject, opts.signal, {
+    start: range.from,
+    end: range.to,
+  });
+  return scanTopLevelWith(input, noNames ? { ...opts, detectors: WITHOUT_NAMES } : opts);
 }
 
 /** An inventory's detectors for a file that cannot hold the subject's surname. */
@@ -166,7 +212,12 @@ async function scanItem(
     ref: refOf(input),
     ids: undefined,
     json: undefined,
-    candidates: new ItemCandidates(opts.subject, opts.all, opts.limits.maxFindings),
+    candidates: new ItemCandidates(
+      opts.subject,
+      opts.all,
+      opts.limits.maxFindings,
+      input.depth === 0 ? opts.quota : undefined,
+    ),
     findings: [],
     packing: budget.packer ? { elements: new ElementWriter(), counts: {}, pathNames: [] } : undefined,
   };
@@ -263,11 +314,22 @@ async function scanItem(
     },
   };
 
-  // The item's own name is evidence: a file or folder named after the subject.
+  const range = input.depth === 0 ? opts.textRange : undefined;
+  // The item's own name is evidence: a file or folder named after the subject (read with its first part).
   const pathText = pathTextOf(input);
-  if (pathText) ctx.text(pathText, { field: 'path', structured: true });
+  if (pathText && (!range || range.index === 0)) ctx.text(pathText, { field: 'path', structured: true });
 
   try {
+    if (range) {
+      state.format = result.format = 'text';
+      const pieces = readTransientPieces(input, { start: range.from, end: range.to });
+      await ctx.textStream(decodeStream(pieces, range.encoding, range.bom), {
+        resume: range.place,
+        own: { from: range.ownFrom, to: range.ownTo },
+      });
+      await finishItem(state, opts, result, budget.packer);
+      return;
+    }
     const head = await readHead(input);
     const extractor = await selectExtractor(input, head);
     state.format = extractor.id;
@@ -286,8 +348,10 @@ interface TopLevelBudget {
   packer: FindingPacker | undefined;
 }
 
-function chunkerOptions(input: ItemInput, o: TextOptions | undefined, maxChars: number) {
+function chunkerOptions(input: ItemInput, o: TextOptions | undefined, maxChars: number): ChunkerOptions {
   return {
+    resume: o?.resume,
+    own: o?.own,
     ref: o?.ref ?? refOf(input),
     field: o?.field ?? 'body',
     page: o?.page,
@@ -317,6 +381,16 @@ function detectChunk(
     for (const c of detector.detect(chunk, { subject: opts.subject, all: opts.all })) {
       if (c.start < from || c.start >= to) continue;
       const offset = chunk.offset + c.start;
+      // In a margin of a huge file's part: another part lists it; here it only weighs in the evidence.
+      if (chunk.own && (c.start < chunk.own.from || c.start >= chunk.own.to)) {
+        state.candidates.evidence.note(
+          c.detector,
+          c.subject,
+          { field, offset, structured: chunk.structured },
+          c.value,
+        );
+        continue;
+      }
       // Other people's identifiers only count towards evidence unless --all: no context needed.
       if (!state.candidates.add(c, { field, offset, structured: chunk.structured }, stream)) continue;
       if (state.packing && !chunk.location && !c.location && !(c.detector === 'name' && field === 'path'))
@@ -456,25 +530,27 @@ async function finishItem(
   packer: FindingPacker | undefined,
 ): Promise<void> {
   const { input, candidates, ref } = state;
-  const evidence = candidates.evidence.evidence();
-  if (candidates.overflow)
+  // A part of a huge file: its findings wait for the item's evidence, which the main thread decides.
+  const range = input.depth === 0 && opts.textRange !== undefined;
+  const evidence = range ? undefined : candidates.evidence.evidence();
+  if (range)
+    result.range = {
+      evidence: candidates.evidence.summary(),
+      others: candidates.others,
+      detectors: [...candidates.subjectDetectors],
+      overflow: candidates.overflow,
+      listed: candidates.listed,
+    };
+  else if (candidates.overflow)
     result.errors.push({
       ...refOf(input),
       kind: 'limit',
-      message: `more than ${opts.limits.maxFindings} findings of one kind (the subject's, or others') in this item: the first ${opts.limits.maxFindings} are listed, the rest counted (raise --max-findings)`,
+      message: tooManyFindings(opts.limits.maxFindings),
     });
   const level = evidence ?? 'none';
   if (state.packing && packer) {
     const { elements, counts, pathNames } = state.packing;
-    if (elements.count) {
-      // A `"` inside a JSON string is escaped: each unescaped `"evidence":"none"` is a finding's key.
-      const set = `"evidence":"${level}"`;
-      const parts = elements.parts();
-      packer.add(
-        level === 'none' ? parts : parts.map((p) => ownBytes(textOf(p).replaceAll(EVIDENCE_NONE, set))),
-        elements.count,
-      );
-    }
+    if (elements.count) packer.add(withEvidence(elements.parts(), level), elements.count);
     packer.addCounts(counts);
     for (const f of pathNames) {
       f.evidence = level;
@@ -501,12 +577,6 @@ async function finishItem(
   });
 }
 
-const EVIDENCE_NONE = '"evidence":"none"';
-
-function textOf(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-}
-
 /** A finding's location. Most have no location facts of their own: built without object spreads, which cost. */
 function locationOf(
   chunk: Chunk,
@@ -531,53 +601,6 @@ function locationOf(
   if (chunk.page !== undefined) location.page = chunk.page;
   return location;
 }
-
-/** What an erasure plan will check: size, mtime, inode and sha256 of a file; offset, length, sha256 of nested bytes. */
-export async function fingerprintOf(input: ItemInput): Promise<Fingerprint> {
-  if (input.source.kind === 'buffer') {
-    return {
-      ...input.fingerprint,
-      length: input.fingerprint?.length ?? input.source.data.length,
-      sha256: sha256Hex(input.source.data),
-    };
-  }
-  const { absPath, nested, size } = input.source;
-  if (nested)
-    return {
-      ...input.fingerprint,
-      length: input.fingerprint?.length ?? size,
-      sha256: await fileSha256(absPath),
-    };
-  const before = statSync(absPath);
-  return {
-    ...input.fingerprint,
-    size: before.size,
-    mtimeMs: before.mtimeMs,
-    ino: before.ino,
-    sha256: await fileSha256(absPath),
-  };
-}
-
-/** Read synchronously a block at a time, as every file a worker reads (no thread-pool round trips). */
-async function fileSha256(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  const fd = openSync(path, 'r');
-  const block = borrowBuffer(HASH_BLOCK);
-  try {
-    for (
-      let n = readSync(fd, block, 0, HASH_BLOCK, null);
-      n > 0;
-      n = readSync(fd, block, 0, HASH_BLOCK, null)
-    )
-      hash.update(block.subarray(0, n));
-  } finally {
-    closeSync(fd);
-    returnBuffer(block);
-  }
-  return hash.digest('hex');
-}
-
-const HASH_BLOCK = 1 << 20;
 
 export function toScanError(ref: ItemRef, err: unknown): ScanError {
   const kind: ErrorKind = err instanceof ExtractError ? err.kind : kindOfSystemError(err);

@@ -12,8 +12,10 @@ import { ScanWriter } from '../report/scan-writer.js';
 import { FileQueue } from './file-queue.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
 import { defaultConcurrency, ItemTimeoutError, ScanPool, takeWarmPool } from './pool.js';
+import { RangeMerger } from './range-merger.js';
 import { rawFirstPass } from './raw-first.js';
 import type { TopLevelResult } from './scan-item.js';
+import { textRanges } from './text-ranges.js';
 import type { ScanTask } from './worker.js';
 
 export interface ScanOptions {
@@ -46,6 +48,11 @@ export interface ScanOptions {
   onResult?: (input: ItemInput, result: TopLevelResult) => void;
   /** dsr's own files (the subject profile, the scan file): listed as skipped with this reason, never searched. */
   ownFiles?: { path: string; reason: string }[];
+  /**
+   * Files from `minBytes` on are shared among the workers in ranges of about `rangeBytes`: the raw pass
+   * of a subject scan, and the full read of plain text. @default 64 MiB, 16 MiB
+   */
+  split?: { minBytes: number; rangeBytes: number };
 }
 
 /** A source of top-level items other than the file system walk (IMAP, …). */
@@ -79,10 +86,14 @@ const BATCH_FILES = 32;
 const HERE_YIELD_BYTES = 1024 * 1024;
 /** … and the walk keeps up to this many files queued for it and the workers. */
 const QUEUE_FILES = 256;
-/** Files from this size on have their raw-byte pass shared among the workers (subject scans) … */
+/**
+ * Files from this size on are shared among the workers: a subject scan's raw-byte pass, and the full
+ * read of plain text (an inventory's, or a subject scan's that found an anchor) …
+ */
 const SPLIT_BYTES = 64 * 1024 * 1024;
-/** … in ranges of this size. */
+/** … in ranges of this size (text read in full: see scanTextSplit). */
 const RANGE_BYTES = 16 * 1024 * 1024;
+const MIN_TEXT_RANGE_BYTES = 4 * 1024 * 1024;
 
 /** Walks the roots, scans every file in worker threads, and collects everything in a ScanWriter. */
 export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
@@ -100,6 +111,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
     opts.fileList !== false,
   );
   const concurrency = Math.max(1, opts.concurrency ?? defaultConcurrency());
+  const split = opts.split ?? { minBytes: SPLIT_BYTES, rangeBytes: RANGE_BYTES };
   // A subject scan's main thread mostly waits for the workers: it takes a share of the raw-byte pass
   // itself (see shared), in place of one worker thread, which would cost ~0.15 s of CPU to start.
   const shareRaw = sharesRawPass(opts, concurrency);
@@ -203,21 +215,23 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
    */
   const scanSplit = async (input: ItemInput, size: number): Promise<void> => {
     const task = { inputs: [input], subject: opts.subject, all, limits };
-    const wave = RANGE_BYTES * concurrency * 2;
+    const wave = split.rangeBytes * concurrency * 2;
     let first: TopLevelResult | undefined;
     let clean = true;
     // Every worker thread shares the ranges, the one a shared scan leaves out included.
     const pools = shared ? [getPool(), getExtraPool()] : [getPool()];
     for (let start = 0; clean && start < size; start += wave) {
       const runs: Promise<TopLevelResult | undefined>[] = [];
-      for (let s = start; s < Math.min(size, start + wave); s += RANGE_BYTES) {
-        const range = { start: s, end: Math.min(size, s + RANGE_BYTES) };
+      for (let s = start; s < Math.min(size, start + wave); s += split.rangeBytes) {
+        const range = { start: s, end: Math.min(size, s + split.rangeBytes) };
         // A range that fails or runs out of time leaves the file to the full read, which reports it.
         runs.push(
-          pools[(s / RANGE_BYTES) % pools.length].run({ ...task, range }, stop.signal, limits.timeoutMs).then(
-            (r) => r[0],
-            () => undefined,
-          ),
+          pools[(s / split.rangeBytes) % pools.length]
+            .run({ ...task, range }, stop.signal, limits.timeoutMs)
+            .then(
+              (r) => r[0],
+              () => undefined,
+            ),
         );
       }
       const results = await Promise.all(runs);
@@ -232,7 +246,63 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
       progress();
       return;
     }
-    await scanBatch([input], true, false, true);
+    await scanTextSplit(input, true);
+  };
+
+  /**
+   * A huge plain-text file read in full: its ranges (see `textRanges`) are read by all workers, a few
+   * at a time, with the listing quota that the ranges merged so far leave, and merged in order. A file
+   * that is not plain text, not UTF-8 throughout, or whose range fails, is read in one piece instead.
+   */
+  const scanTextSplit = async (input: ItemInput, rawChecked: boolean): Promise<void> => {
+    const merger = new RangeMerger(limits.maxFindings);
+    const pools = shared ? [getPool(), getExtraPool()] : [getPool()];
+    const pending: Promise<TopLevelResult | undefined>[] = [];
+    let merged = true;
+    const mergeNext = async () => {
+      const result = await pending.shift();
+      if (!result || !merger.add(result)) merged = false;
+    };
+    try {
+      // At least four ranges a thread, so that the threads finish together (down to 4 MiB a range).
+      const size = input.source.kind === 'file' ? input.source.size : 0;
+      const rangeBytes = Math.min(
+        split.rangeBytes,
+        Math.max(MIN_TEXT_RANGE_BYTES, Math.ceil(size / (concurrency * 4))),
+      );
+      for await (const range of textRanges(input, rangeBytes, stop.signal)) {
+        const task: ScanTask = {
+          inputs: [input],
+          subject: opts.subject,
+          all,
+          limits,
+          textRange: range,
+          quota: merger.quota(),
+        };
+        pending.push(
+          pools[range.index % pools.length].run(task, stop.signal, limits.timeoutMs).then(
+            (r) => r[0],
+            () => undefined,
+          ),
+        );
+        while (merged && pending.length >= concurrency) await mergeNext();
+        if (!merged) break;
+      }
+      while (merged && pending.length) await mergeNext();
+    } catch {
+      // Not splittable after all (see NotSplittable), unreadable, or stopped.
+      merged = false;
+    }
+    await Promise.all(pending);
+    if (stop.signal.aborted) return;
+    if (merged && merger.size) {
+      const result = await merger.finish(input);
+      collect(writer, input, result);
+      opts.onResult?.(input, result);
+      progress();
+      return;
+    }
+    await scanBatch([input], true, false, rawChecked);
   };
 
   const inFlight = new Set<Promise<void>>();
@@ -297,7 +367,8 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
   if (shared) track(readPlainHere(shared));
 
   const splits = (size: number) =>
-    size >= SPLIT_BYTES && !all && !opts.index && !opts.inProcess && opts.subject !== null;
+    size >= split.minBytes && !all && !opts.index && !opts.inProcess && opts.subject !== null;
+  const splitsText = (size: number) => size >= split.minBytes && all && !opts.index && !opts.inProcess;
   // Small files go to the workers in batches: one message each way for many files.
   let batch: ItemInput[] = [];
   let batchBytes = 0;
@@ -308,6 +379,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
   };
   const scheduleFile = (input: ItemInput, size: number) => {
     if (splits(size)) return track(limit(() => scanSplit(input, size)));
+    if (splitsText(size)) return track(limit(() => scanTextSplit(input, false)));
     if (shared) return shared.add(input);
     if (size >= BATCH_BYTES) return schedule([input]);
     batch.push(input);

@@ -9,6 +9,7 @@ import type { Limits } from './limits.js';
 import { rawFirstPass } from './raw-first.js';
 import type { ByteRange } from './raw-pass.js';
 import { scanTopLevel, type TopLevelResult } from './scan-item.js';
+import type { TextRange } from './text-ranges.js';
 
 /**
  * A unit of work for a worker thread: top-level files or fetched messages, read one after another.
@@ -26,6 +27,10 @@ export interface ScanTask {
   range?: ByteRange;
   /** The raw-byte pass over ranges found an anchor: read the file in full straight away. */
   rawChecked?: boolean;
+  /** Only this part of the one input, a huge plain-text file, with every detector (see `textRanges`). */
+  textRange?: TextRange;
+  /** With `textRange`: findings of each kind left to list (see RangeMerger). */
+  quota?: { subject: number; others: number };
   /** The scan's private folder for findings too many to hold for one file (see FindingPacker). */
   spillDir?: string;
   /** Hand large packed findings over by transfer (Piscina's, when the task runs in a pool's thread). */
@@ -117,6 +122,8 @@ async function runOne(input: ItemInput, task: ScanTask, signal?: AbortSignal): P
     signal,
     rawChecked: task.rawChecked,
     spillDir: task.spillDir,
+    textRange: task.textRange,
+    quota: task.quota,
   };
   // Findings cross to the main thread as the scan file's own elements, serialised as they are found:
   // one string copies far faster than thousands of cloned objects, and the main thread (which shares

@@ -1,0 +1,231 @@
+/**
+ * A huge plain-text file read by several workers at once (ranges, see src/engine/text-ranges.ts):
+ * the places counted for each range, and scans whose results must equal one read of the file.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TextDecoder } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import type { ItemInput, Subject } from '../../src/core/types.js';
+import { runScan } from '../../src/engine/scan.js';
+import { MARGIN_BYTES, NotSplittable, textRanges } from '../../src/engine/text-ranges.js';
+import { SUBJECT, tempTree } from '../helpers/cli.js';
+
+const KiB = 1024;
+/** Small ranges: a few hundred KiB make a dozen of them (a range must exceed two margins). */
+const SPLIT = { minBytes: 64 * KiB, rangeBytes: 3 * MARGIN_BYTES };
+const ONE_READ = { minBytes: Number.POSITIVE_INFINITY, rangeBytes: 3 * MARGIN_BYTES };
+
+function fileInput(path: string): ItemInput {
+  const size = readFileSync(path).length;
+  return {
+    ref: { path, itemPath: [] },
+    name: path.split('/').pop()!,
+    source: { kind: 'file', absPath: path, size, mtimeMs: 0, ino: 0 },
+    depth: 0,
+    root: path.slice(0, path.lastIndexOf('/')),
+  };
+}
+
+/** A seeded generator, so that a failure can be replayed. */
+function random(seed: number): () => number {
+  let s = seed;
+  return () => {
+    s = (s * 1103515245 + 12345) & 0x7fffffff;
+    return s / 0x80000000;
+  };
+}
+
+const WORDS = ['kunde', 'faktura', 'møde', 'Århus', 'Ærø', 'blåbær', 'naïve', 'x', 'leverance', 'ordre'];
+const ODD = ['a\u030a', 'o\u0308', '😀', '\u00e9', 'e\u0301', '€', '\t', '\r\n', '\n', '  '];
+
+/** Text of every kind that counting must get right: multi-byte, NFD marks NFC composes, emoji, CRLF, long lines. */
+function mixedText(bytes: number, seed: number, people = true): string {
+  const rnd = random(seed);
+  const pick = <T>(a: T[]) => a[Math.floor(rnd() * a.length)];
+  let s = '';
+  let row = 0;
+  while (Buffer.byteLength(s) < bytes) {
+    row++;
+    const r = rnd();
+    if (people && r < 0.12)
+      s += `${row};Mette Hansen;mette${row}@example.com;${20_000_000 + row};0101${50 + (row % 50)}-${1000 + row};`;
+    else if (people && r < 0.14) s += `Søren Kjærgaard Østergård 0203${40 + (row % 50)}-${2000 + row} `;
+    else if (people && r < 0.15) s += 'soren.ostergard@example.dk +45 21 43 65 87 150387-1236 ';
+    for (let w = Math.floor(rnd() * 12); w > 0; w--) s += `${pick(WORDS)}${rnd() < 0.3 ? pick(ODD) : ' '}`;
+    s += rnd() < 0.02 ? 'z'.repeat(Math.floor(rnd() * 40_000)) : '';
+    s += rnd() < 0.5 ? '\n' : '\r\n';
+  }
+  return s;
+}
+
+/** Where the Chunker stands after `text`: characters of its NFC form, line and column. */
+function placeAfter(text: string): { offset: number; line: number; column: number } {
+  const nfc = text.normalize('NFC');
+  const last = nfc.lastIndexOf('\n');
+  return {
+    offset: nfc.length,
+    line: nfc.split('\n').length,
+    column: last === -1 ? nfc.length + 1 : nfc.length - last,
+  };
+}
+
+describe('textRanges: the places counted for each range', () => {
+  it.each([
+    ['UTF-8', 1, false],
+    ['UTF-8 with a byte order mark', 2, true],
+  ])('%s: every range starts where one read of the text stands', async (_, seed, bom) => {
+    const text = mixedText(400 * KiB, seed);
+    const dir = tempTree({ 'big.txt': Buffer.concat([Buffer.from(bom ? '\ufeff' : ''), Buffer.from(text)]) });
+    const path = join(dir, 'big.txt');
+    const bytes = readFileSync(path);
+    const skip = bom ? 3 : 0;
+    const ranges = [];
+    for await (const r of textRanges(fileInput(path), SPLIT.rangeBytes)) ranges.push(r);
+    expect(ranges.length).toBeGreaterThan(5);
+    const decode = (from: number, to: number) => new TextDecoder().decode(bytes.subarray(from, to));
+    for (const [i, r] of ranges.entries()) {
+      expect(r.index).toBe(i);
+      expect(r.bom).toBe(i === 0 ? skip : 0);
+      expect(r.place).toEqual(placeAfter(decode(skip, Math.max(skip, r.from))));
+      if (i === 0) expect(r.from).toBe(0);
+      else {
+        expect(r.from).toBeLessThanOrEqual(ranges[i - 1].to - 2 * MARGIN_BYTES);
+        expect(r.ownFrom).toBe(ranges[i - 1].ownTo);
+        expect(r.ownFrom - r.place.offset).toBeGreaterThanOrEqual(4096);
+      }
+      // Every cut is before an ASCII byte: no UTF-8 sequence or NFC composition spans it.
+      expect(bytes[r.from + (i === 0 ? skip : 0)]).toBeLessThan(0x80);
+      if (r.to < bytes.length) expect(bytes[r.to]).toBeLessThan(0x80);
+    }
+    expect(ranges.at(-1)?.to).toBe(bytes.length);
+    expect(ranges.at(-1)?.ownTo).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it('yields nothing for JSON, RTF, UTF-16 or binary files, and throws past the head for bytes that are not UTF-8', async () => {
+    const big = mixedText(200 * KiB, 3, false);
+    const dir = tempTree({
+      'a.json': `{"t":${JSON.stringify(big)}}`,
+      'a.rtf': `{\\rtf1 ${big}}`,
+      'a16.txt': Buffer.from(`\ufeff${big}`, 'utf16le'),
+      'bin.txt': Buffer.concat([Buffer.alloc(100, 0), Buffer.from(big)]),
+      'latin.txt': Buffer.concat([
+        Buffer.from(big.slice(0, 150 * KiB)),
+        Buffer.from([0xd8, 0x41]),
+        Buffer.from(big),
+      ]),
+    });
+    for (const name of ['a.json', 'a.rtf', 'a16.txt', 'bin.txt']) {
+      const ranges = [];
+      for await (const r of textRanges(fileInput(join(dir, name)), SPLIT.rangeBytes)) ranges.push(r);
+      expect(ranges, name).toEqual([]);
+    }
+    const read = async () => {
+      for await (const _ of textRanges(fileInput(join(dir, 'latin.txt')), SPLIT.rangeBytes));
+    };
+    await expect(read()).rejects.toBeInstanceOf(NotSplittable);
+  });
+});
+
+interface ScanFile {
+  findings: { location: { offset: number } }[];
+  items: { scannedAt?: string }[];
+  errors: unknown[];
+  stats: unknown;
+  /** Not in the scan file: how many parts each file was read in (1: in one piece). */
+  parts: Record<string, number>;
+}
+
+async function scanOnce(
+  dir: string,
+  split: typeof SPLIT,
+  opts: { all: boolean; subject?: Subject | null; maxFindings?: number },
+): Promise<ScanFile> {
+  const parts: Record<string, number> = {};
+  const outcome = await runScan({
+    onResult: (input, r) => {
+      parts[input.name] = r.parts ?? 1;
+    },
+    roots: [dir],
+    subject: opts.subject === undefined ? SUBJECT : opts.subject,
+    all: opts.all,
+    concurrency: 2,
+    split,
+    limits: opts.maxFindings ? { maxFindings: opts.maxFindings } : {},
+  });
+  const out = join(dir, `../${Math.random().toString(36).slice(2)}.scan.json`);
+  await outcome.writer.write(out, { finishedAt: outcome.finishedAt });
+  const { scanId, startedAt, finishedAt, scanned, ...s } = JSON.parse(readFileSync(out, 'utf8'));
+  void [scanId, startedAt, finishedAt];
+  s.scanned = (scanned as string[]).sort();
+  for (const i of s.items) delete i.scannedAt;
+  s.parts = parts;
+  (s as ScanFile).findings.sort(
+    (a, b) => a.location.offset - b.location.offset || JSON.stringify(a).localeCompare(JSON.stringify(b)),
+  );
+  return s;
+}
+
+describe('a huge text file read in ranges by both workers', () => {
+  it.each([
+    ['an inventory', { all: true }],
+    ['a subject scan', { all: false }],
+    ['an inventory without a subject', { all: true, subject: null }],
+  ])(
+    '%s gives what one read gives: findings, places, contexts, evidence, counts',
+    async (_, opts) => {
+      const dir = tempTree({ 'kunder.csv': mixedText(700 * KiB, 7) });
+      const split = await scanOnce(dir, SPLIT, opts);
+      const one = await scanOnce(dir, ONE_READ, opts);
+      expect(split.findings.length).toBeGreaterThan(opts.all ? 500 : 50);
+      expect(split.parts['kunder.csv']).toBeGreaterThan(10);
+      expect(split).toEqual({ ...one, parts: split.parts });
+    },
+    60_000,
+  );
+
+  it('a name beside another CPR number across the border of two ranges is still a namesake', async () => {
+    const filler = `${'kunde faktura ordre leverance\n'.repeat(2000)}`;
+    // The name is in one range's own bytes, the other person's CPR number (24 bytes into the line) in the next one's.
+    const base = Buffer.byteLength(filler);
+    const text = `${filler}${'a'.repeat(3 * MARGIN_BYTES - (base % (3 * MARGIN_BYTES)) - 23)}\nSøren Østergård, cpr 020340-1234\n${filler}${filler}`;
+    const dir = tempTree({ 'notes.txt': text });
+    const split = await scanOnce(dir, SPLIT, { all: false });
+    const one = await scanOnce(dir, ONE_READ, { all: false });
+    expect(one.items).toMatchObject([{ evidence: 'namesake' }]);
+    expect(split.parts['notes.txt']).toBeGreaterThan(2);
+    expect(split).toEqual({ ...one, parts: split.parts });
+  }, 60_000);
+
+  it('lists the first --max-findings of each kind across ranges, counts the rest and says so once', async () => {
+    const dir = tempTree({ 'kunder.csv': mixedText(500 * KiB, 11) });
+    const split = await scanOnce(dir, SPLIT, { all: true, maxFindings: 300 });
+    const one = await scanOnce(dir, ONE_READ, { all: true, maxFindings: 300 });
+    expect(split.parts['kunder.csv']).toBeGreaterThan(5);
+    expect(split.errors).toEqual(one.errors);
+    expect(split.errors).toHaveLength(1);
+    expect(split.items).toEqual(one.items);
+    expect(split.stats).toEqual(one.stats);
+    const kinds = (s: ScanFile) => {
+      const subject = s.findings.filter((f) => (f as { subject?: boolean }).subject).length;
+      return { subject, others: s.findings.length - subject };
+    };
+    expect(kinds(split)).toEqual(kinds(one));
+    expect(kinds(split).others).toBe(300);
+    // The first ones: none listed lies past the last one read whole listed.
+    const lastOne = Math.max(...one.findings.map((f) => f.location.offset));
+    expect(Math.max(...split.findings.map((f) => f.location.offset))).toBeLessThanOrEqual(lastOne + 64 * KiB);
+  }, 60_000);
+
+  it('reads a file in one piece when a later range is not UTF-8, and Windows-1252 text in ranges', async () => {
+    const text = mixedText(400 * KiB, 5);
+    const latin = Buffer.concat([Buffer.from(text), Buffer.from([0xd8, 0x73, 0x74]), Buffer.from(text)]);
+    const legacy = Buffer.from(mixedText(400 * KiB, 6).replace(/[^\x00-\xff]/g, '?'), 'latin1');
+    const dir = tempTree({ 'a.txt': latin, 'b.txt': legacy });
+    const split = await scanOnce(dir, SPLIT, { all: true });
+    const one = await scanOnce(dir, ONE_READ, { all: true });
+    expect(split.parts).toEqual({ 'a.txt': 1, 'b.txt': expect.any(Number) });
+    expect(split.parts['b.txt']).toBeGreaterThan(5);
+    expect(split).toEqual({ ...one, parts: split.parts });
+  }, 60_000);
+});
