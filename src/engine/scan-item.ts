@@ -36,7 +36,7 @@ import { fingerprintOf } from './fingerprint.js';
 import { ItemCandidates } from './item-candidates.js';
 import { type Limits, tooManyFindings } from './limits.js';
 import { pathTextOf, rawFirstPass, rawNamesAbsent } from './raw-first.js';
-import { rangeIsUtf8, type TextRange } from './text-ranges.js';
+import { type MboxPart, rangeIsUtf8, type TextRange } from './text-ranges.js';
 
 export { fingerprintOf };
 
@@ -65,6 +65,8 @@ export interface EngineOptions {
    */
   textRange?: TextRange;
   quota?: { subject: number; others: number };
+  /** Only these messages of a huge mailbox, with the mailbox's own name read by part 0 alone. */
+  mboxPart?: MboxPart;
 }
 
 /** Everything one top-level file (or IMAP message) contributed to the scan. */
@@ -118,6 +120,7 @@ const CONTEXT = 40;
 /** Scans one top-level item and everything nested in it. Never throws for bad input: problems become errors. */
 export async function scanTopLevel(input: ItemInput, opts: EngineOptions): Promise<TopLevelResult> {
   if (opts.textRange) return scanTextRange(input, opts, opts.textRange);
+  if (opts.mboxPart) return scanTopLevelWith(input, opts);
   // Subject scans first read the item with cheap anchors only; most files hold nothing of the subject
   // and are done after that pass. A file with an anchor hit is read again with every detector.
   const anchors = !opts.all && !opts.onChunk && !opts.detectors ? subjectAnchors(opts.subject) : undefined;
@@ -315,26 +318,31 @@ async function scanItem(
   };
 
   const range = input.depth === 0 ? opts.textRange : undefined;
+  const mboxPart = input.depth === 0 ? opts.mboxPart : undefined;
   // The item's own name is evidence: a file or folder named after the subject (read with its first part).
   const pathText = pathTextOf(input);
-  if (pathText && (!range || range.index === 0)) ctx.text(pathText, { field: 'path', structured: true });
+  if (pathText && ((range ?? mboxPart)?.index ?? 0) === 0)
+    ctx.text(pathText, { field: 'path', structured: true });
 
   try {
-    if (range) {
+    if (mboxPart) {
+      state.format = result.format = 'mbox';
+      const { readMboxSpans } = await import('../extract/mail/mbox.js');
+      await readMboxSpans(input, mboxPart.spans, ctx);
+    } else if (range) {
       state.format = result.format = 'text';
       const pieces = readTransientPieces(input, { start: range.from, end: range.to });
       await ctx.textStream(decodeStream(pieces, range.encoding, range.bom), {
         resume: range.place,
         own: { from: range.ownFrom, to: range.ownTo },
       });
-      await finishItem(state, opts, result, budget.packer);
-      return;
+    } else {
+      const head = await readHead(input);
+      const extractor = await selectExtractor(input, head);
+      state.format = extractor.id;
+      if (input.depth === 0) result.format = extractor.id;
+      await extractor.extract(input, ctx);
     }
-    const head = await readHead(input);
-    const extractor = await selectExtractor(input, head);
-    state.format = extractor.id;
-    if (input.depth === 0) result.format = extractor.id;
-    await extractor.extract(input, ctx);
   } catch (err) {
     if (opts.signal?.aborted) throw err;
     result.errors.push(toScanError(refOf(input), err));

@@ -3,10 +3,14 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import pLimit from 'p-limit';
+import { errorMessage, kindOfSystemError } from '../core/errors.js';
 import { newScanId } from '../core/ids.js';
 import type { ItemInput, ScanError, Subject } from '../core/types.js';
 import { type FileEntry, walkRoot } from '../crawl/fs-source.js';
+import type { MboxSpan } from '../extract/mail/mbox.js';
 import { endExifTool } from '../extract/media/exiftool.js';
+import { readHead } from '../extract/read.js';
+import { selectFormat } from '../extract/registry.js';
 import { compileSubject } from '../match/subject.js';
 import { ScanWriter } from '../report/scan-writer.js';
 import { FileQueue } from './file-queue.js';
@@ -50,9 +54,10 @@ export interface ScanOptions {
   ownFiles?: { path: string; reason: string }[];
   /**
    * Files from `minBytes` on are shared among the workers in ranges of about `rangeBytes`: the raw pass
-   * of a subject scan, and the full read of plain text. @default 64 MiB, 16 MiB
+   * of a subject scan, and the full read of plain text; mailboxes from `mailboxBytes` on, their
+   * messages in parts of about the same size. @default 64 MiB, 16 MiB, 8 MiB
    */
-  split?: { minBytes: number; rangeBytes: number };
+  split?: { minBytes: number; rangeBytes: number; mailboxBytes: number };
 }
 
 /** A source of top-level items other than the file system walk (IMAP, …). */
@@ -94,6 +99,10 @@ const SPLIT_BYTES = 64 * 1024 * 1024;
 /** … in ranges of this size (text read in full: see scanTextSplit). */
 const RANGE_BYTES = 16 * 1024 * 1024;
 const MIN_TEXT_RANGE_BYTES = 4 * 1024 * 1024;
+/** Mailboxes from this size on have their messages read by all workers, in parts of at least … */
+const MAILBOX_SPLIT_BYTES = 8 * 1024 * 1024;
+/** … this size (reading a message costs far more than a text range's bytes). */
+const MIN_MAILBOX_PART_BYTES = 1024 * 1024;
 
 /** Walks the roots, scans every file in worker threads, and collects everything in a ScanWriter. */
 export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
@@ -111,7 +120,11 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
     opts.fileList !== false,
   );
   const concurrency = Math.max(1, opts.concurrency ?? defaultConcurrency());
-  const split = opts.split ?? { minBytes: SPLIT_BYTES, rangeBytes: RANGE_BYTES };
+  const split = opts.split ?? {
+    minBytes: SPLIT_BYTES,
+    rangeBytes: RANGE_BYTES,
+    mailboxBytes: MAILBOX_SPLIT_BYTES,
+  };
   // A subject scan's main thread mostly waits for the workers: it takes a share of the raw-byte pass
   // itself (see shared), in place of one worker thread, which would cost ~0.15 s of CPU to start.
   const shareRaw = sharesRawPass(opts, concurrency);
@@ -305,6 +318,108 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
     await scanBatch([input], true, false, rawChecked);
   };
 
+  /**
+   * A huge mailbox: this thread splits it into messages (see `planMbox`), which the workers read in
+   * parts as they come, a few parts at a time; each part's findings and items go to the writer as
+   * soon as the parts before it are in. A part that fails is reported with the messages it held; a
+   * file with no message at all is read the usual way (which says why).
+   */
+  const scanMailboxSplit = async (input: ItemInput, size: number): Promise<void> => {
+    const { planMbox } = await import('../extract/mail/mbox.js');
+    const partBytes = Math.min(
+      split.rangeBytes,
+      Math.max(MIN_MAILBOX_PART_BYTES, Math.ceil(size / (concurrency * 4))),
+    );
+    const pools = shared ? [getPool(), getExtraPool()] : [getPool()];
+    const ref = { path: input.ref.path, itemPath: [] };
+    const planned: ScanError[] = [];
+    const pending: { spans: MboxSpan[]; result: Promise<TopLevelResult | Error> }[] = [];
+    const summary: TopLevelResult = {
+      findings: [],
+      items: [],
+      errors: [],
+      itemCount: 1,
+      bytes: size,
+      format: 'mbox',
+      parts: 0,
+    };
+    const runPart = (task: ScanTask, pool: ScanPool, retry = true): Promise<TopLevelResult | Error> =>
+      pool.run(task, stop.signal, limits.timeoutMs).then(
+        (r) => r[0],
+        // As in scanBatch: a part can also fail because its thread was stopped for another task.
+        (err: Error) =>
+          retry && !(err instanceof ItemTimeoutError && err.index === 0) ? runPart(task, pool, false) : err,
+      );
+    const mergeNext = async () => {
+      const part = pending.shift()!;
+      const result = await part.result;
+      if (stop.signal.aborted) return;
+      if (result instanceof Error) {
+        const timedOut = result.name === 'AbortError' || result.name === 'TimeoutError';
+        const last = part.spans.at(-1)!;
+        writer.addError({
+          ...ref,
+          kind: timedOut ? 'timeout' : 'corrupt',
+          message: `${part.spans.length} messages from byte ${part.spans[0].offset} to ${last.offset + last.length} not read: ${timedOut ? `not finished within ${limits.timeoutMs / 1000} s` : `internal error: ${result.message}`}`,
+        });
+        return;
+      }
+      // Every part reads the mailbox itself as its top-level item: counted once, in the summary.
+      collectPart(writer, { ...result, itemCount: result.itemCount - 1 });
+      summary.itemCount += result.itemCount - 1;
+      summary.parts!++;
+      progress();
+    };
+    let batch: MboxSpan[] = [];
+    let batchBytes = 0;
+    let sent = 0;
+    const send = async () => {
+      const task: ScanTask = {
+        inputs: [input],
+        subject: opts.subject,
+        all,
+        limits,
+        spillDir,
+        mboxPart: { index: sent++, spans: batch },
+      };
+      pending.push({ spans: batch, result: runPart(task, pools[task.mboxPart!.index % pools.length]) });
+      batch = [];
+      batchBytes = 0;
+      while (pending.length >= concurrency) await mergeNext();
+    };
+    let messages = 0;
+    try {
+      messages = await planMbox(
+        input,
+        {
+          limits,
+          signal: stop.signal,
+          error: (kind, message, at) => planned.push({ ...(at ?? ref), kind, message }),
+        },
+        async (span) => {
+          batch.push(span);
+          batchBytes += span.length;
+          if (batchBytes >= partBytes) await send();
+        },
+      );
+      if (batch.length) await send();
+    } catch (err) {
+      if (!stop.signal.aborted)
+        planned.push({ ...ref, kind: kindOfSystemError(err), message: errorMessage(err) });
+    }
+    while (pending.length) await mergeNext();
+    if (stop.signal.aborted) return;
+    if (messages === 0) return scanBatch([input]);
+    writer.stats.files++;
+    writer.stats.items++;
+    writer.stats.bytes += size;
+    writer.addScanned(input.ref.path);
+    for (const e of planned) writer.addError(e);
+    summary.errors = planned;
+    opts.onResult?.(input, summary);
+    progress();
+  };
+
   const inFlight = new Set<Promise<void>>();
   const track = (p: Promise<void>) => {
     const tracked = p.finally(() => inFlight.delete(tracked));
@@ -366,9 +481,28 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
   };
   if (shared) track(readPlainHere(shared));
 
+  /**
+   * A file big enough to share among the workers, by its format (its head read here): a mailbox's
+   * messages; plain text's raw-byte pass (a subject scan) or full read (an inventory). Anything
+   * else is read as usual.
+   */
+  const scanHuge = async (input: ItemInput, size: number): Promise<void> => {
+    let format: string | undefined;
+    try {
+      format = selectFormat(input, await readHead(input)).id;
+    } catch {
+      // Unreadable: the usual read reports why.
+    }
+    if (format === 'mbox' && size >= split.mailboxBytes) return scanMailboxSplit(input, size);
+    if (size >= split.minBytes && (format === 'text' || format === 'json')) {
+      if (!all && opts.subject !== null) return scanSplit(input, size);
+      if (all) return scanTextSplit(input, false);
+    }
+    if (shared) shared.add(input);
+    else schedule([input]);
+  };
   const splits = (size: number) =>
-    size >= split.minBytes && !all && !opts.index && !opts.inProcess && opts.subject !== null;
-  const splitsText = (size: number) => size >= split.minBytes && all && !opts.index && !opts.inProcess;
+    size >= Math.min(split.minBytes, split.mailboxBytes) && !opts.index && !opts.inProcess;
   // Small files go to the workers in batches: one message each way for many files.
   let batch: ItemInput[] = [];
   let batchBytes = 0;
@@ -378,8 +512,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
     batchBytes = 0;
   };
   const scheduleFile = (input: ItemInput, size: number) => {
-    if (splits(size)) return track(limit(() => scanSplit(input, size)));
-    if (splitsText(size)) return track(limit(() => scanTextSplit(input, false)));
+    if (splits(size)) return track(limit(() => scanHuge(input, size)));
     if (shared) return shared.add(input);
     if (size >= BATCH_BYTES) return schedule([input]);
     batch.push(input);
@@ -473,10 +606,15 @@ function fileInput(file: FileEntry): ItemInput {
 
 function collect(writer: ScanWriter, input: ItemInput, result: TopLevelResult): void {
   writer.stats.files++;
-  writer.stats.items += result.itemCount;
   writer.stats.bytes += result.bytes;
   writer.addScanned(input.ref.path);
   if (result.skipped) writer.addSkipped(input.ref.path, result.skipped);
+  collectPart(writer, result);
+}
+
+/** What a top-level result adds besides the file itself: its items, findings and errors. */
+function collectPart(writer: ScanWriter, result: TopLevelResult): void {
+  writer.stats.items += result.itemCount;
   for (const f of result.findings) writer.addFinding(f);
   if (result.packed) writer.addPacked(result.packed);
   for (const i of result.items) writer.addItem(i);

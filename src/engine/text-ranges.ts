@@ -4,6 +4,7 @@ import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import { TextDecoder } from 'node:util';
 import type { ItemInput } from '../core/types.js';
 import type { TextPlace } from '../extract/chunker.js';
+import type { MboxSpan } from '../extract/mail/mbox.js';
 import { readHead } from '../extract/read.js';
 import { selectFormat } from '../extract/registry.js';
 import { detectEncoding } from '../extract/text/decode.js';
@@ -25,6 +26,12 @@ export interface TextRange {
   encoding: 'utf-8' | 'windows-1252';
   /** Bytes of byte order mark at `from` (the first range only). */
   bom: number;
+}
+
+/** Part `index` of a huge mailbox: the messages one worker reads (see `planMbox`). */
+export interface MboxPart {
+  index: number;
+  spans: MboxSpan[];
 }
 
 /**

@@ -9,7 +9,7 @@ import type { Limits } from './limits.js';
 import { rawFirstPass } from './raw-first.js';
 import type { ByteRange } from './raw-pass.js';
 import { scanTopLevel, type TopLevelResult } from './scan-item.js';
-import type { TextRange } from './text-ranges.js';
+import type { MboxPart, TextRange } from './text-ranges.js';
 
 /**
  * A unit of work for a worker thread: top-level files or fetched messages, read one after another.
@@ -31,6 +31,8 @@ export interface ScanTask {
   textRange?: TextRange;
   /** With `textRange`: findings of each kind left to list (see RangeMerger). */
   quota?: { subject: number; others: number };
+  /** Only these messages of the one input, a huge mailbox shared among workers (see `planMbox`). */
+  mboxPart?: MboxPart;
   /** The scan's private folder for findings too many to hold for one file (see FindingPacker). */
   spillDir?: string;
   /** Hand large packed findings over by transfer (Piscina's, when the task runs in a pool's thread). */
@@ -124,6 +126,7 @@ async function runOne(input: ItemInput, task: ScanTask, signal?: AbortSignal): P
     spillDir: task.spillDir,
     textRange: task.textRange,
     quota: task.quota,
+    mboxPart: task.mboxPart,
   };
   // Findings cross to the main thread as the scan file's own elements, serialised as they are found:
   // one string copies far faster than thousands of cloned objects, and the main thread (which shares

@@ -171,7 +171,7 @@ describe('dsr scan: the subject', () => {
   });
 
   it('--all of an mbox with more findings than a worker holds: written aside, collected, nothing left', () => {
-    // 400 messages of 100 addresses each: ~18 MB of findings for one file, past the 16 MiB a worker holds.
+    // 400 messages of 100 addresses each: ~18 MB of findings for one file, past the 4 MiB a worker holds.
     const messages = Array.from({ length: 400 }, (_, m) => {
       const lines = Array.from({ length: 100 }, (_, i) => `Kontakt: kunde${m}x${i}@example.dk\n`).join('');
       return `From a@example.dk Mon Jan  1 00:00:00 2024\nMessage-ID: <m${m}@example.dk>\nSubject: liste ${m}\n\n${lines}\n`;

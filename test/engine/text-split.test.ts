@@ -6,15 +6,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TextDecoder } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import type { ItemInput, Subject } from '../../src/core/types.js';
-import { runScan } from '../../src/engine/scan.js';
+import type { ItemInput } from '../../src/core/types.js';
 import { MARGIN_BYTES, NotSplittable, textRanges } from '../../src/engine/text-ranges.js';
-import { SUBJECT, tempTree } from '../helpers/cli.js';
+import { tempTree } from '../helpers/cli.js';
+import { type ScanFile, scanShared } from '../helpers/scan-shared.js';
 
 const KiB = 1024;
 /** Small ranges: a few hundred KiB make a dozen of them (a range must exceed two margins). */
-const SPLIT = { minBytes: 64 * KiB, rangeBytes: 3 * MARGIN_BYTES };
-const ONE_READ = { minBytes: Number.POSITIVE_INFINITY, rangeBytes: 3 * MARGIN_BYTES };
+const SPLIT = { minBytes: 64 * KiB, rangeBytes: 3 * MARGIN_BYTES, mailboxBytes: Number.POSITIVE_INFINITY };
+const ONE_READ = { ...SPLIT, minBytes: Number.POSITIVE_INFINITY };
 
 function fileInput(path: string): ItemInput {
   const size = readFileSync(path).length;
@@ -127,45 +127,6 @@ describe('textRanges: the places counted for each range', () => {
   });
 });
 
-interface ScanFile {
-  findings: { location: { offset: number } }[];
-  items: { scannedAt?: string }[];
-  errors: unknown[];
-  stats: unknown;
-  /** Not in the scan file: how many parts each file was read in (1: in one piece). */
-  parts: Record<string, number>;
-}
-
-async function scanOnce(
-  dir: string,
-  split: typeof SPLIT,
-  opts: { all: boolean; subject?: Subject | null; maxFindings?: number },
-): Promise<ScanFile> {
-  const parts: Record<string, number> = {};
-  const outcome = await runScan({
-    onResult: (input, r) => {
-      parts[input.name] = r.parts ?? 1;
-    },
-    roots: [dir],
-    subject: opts.subject === undefined ? SUBJECT : opts.subject,
-    all: opts.all,
-    concurrency: 2,
-    split,
-    limits: opts.maxFindings ? { maxFindings: opts.maxFindings } : {},
-  });
-  const out = join(dir, `../${Math.random().toString(36).slice(2)}.scan.json`);
-  await outcome.writer.write(out, { finishedAt: outcome.finishedAt });
-  const { scanId, startedAt, finishedAt, scanned, ...s } = JSON.parse(readFileSync(out, 'utf8'));
-  void [scanId, startedAt, finishedAt];
-  s.scanned = (scanned as string[]).sort();
-  for (const i of s.items) delete i.scannedAt;
-  s.parts = parts;
-  (s as ScanFile).findings.sort(
-    (a, b) => a.location.offset - b.location.offset || JSON.stringify(a).localeCompare(JSON.stringify(b)),
-  );
-  return s;
-}
-
 describe('a huge text file read in ranges by both workers', () => {
   it.each([
     ['an inventory', { all: true }],
@@ -175,8 +136,8 @@ describe('a huge text file read in ranges by both workers', () => {
     '%s gives what one read gives: findings, places, contexts, evidence, counts',
     async (_, opts) => {
       const dir = tempTree({ 'kunder.csv': mixedText(700 * KiB, 7) });
-      const split = await scanOnce(dir, SPLIT, opts);
-      const one = await scanOnce(dir, ONE_READ, opts);
+      const split = await scanShared(dir, SPLIT, opts);
+      const one = await scanShared(dir, ONE_READ, opts);
       expect(split.findings.length).toBeGreaterThan(opts.all ? 500 : 50);
       expect(split.parts['kunder.csv']).toBeGreaterThan(10);
       expect(split).toEqual({ ...one, parts: split.parts });
@@ -190,8 +151,8 @@ describe('a huge text file read in ranges by both workers', () => {
     const base = Buffer.byteLength(filler);
     const text = `${filler}${'a'.repeat(3 * MARGIN_BYTES - (base % (3 * MARGIN_BYTES)) - 23)}\nSøren Østergård, cpr 020340-1234\n${filler}${filler}`;
     const dir = tempTree({ 'notes.txt': text });
-    const split = await scanOnce(dir, SPLIT, { all: false });
-    const one = await scanOnce(dir, ONE_READ, { all: false });
+    const split = await scanShared(dir, SPLIT, { all: false });
+    const one = await scanShared(dir, ONE_READ, { all: false });
     expect(one.items).toMatchObject([{ evidence: 'namesake' }]);
     expect(split.parts['notes.txt']).toBeGreaterThan(2);
     expect(split).toEqual({ ...one, parts: split.parts });
@@ -199,8 +160,8 @@ describe('a huge text file read in ranges by both workers', () => {
 
   it('lists the first --max-findings of each kind across ranges, counts the rest and says so once', async () => {
     const dir = tempTree({ 'kunder.csv': mixedText(500 * KiB, 11) });
-    const split = await scanOnce(dir, SPLIT, { all: true, maxFindings: 300 });
-    const one = await scanOnce(dir, ONE_READ, { all: true, maxFindings: 300 });
+    const split = await scanShared(dir, SPLIT, { all: true, limits: { maxFindings: 300 } });
+    const one = await scanShared(dir, ONE_READ, { all: true, limits: { maxFindings: 300 } });
     expect(split.parts['kunder.csv']).toBeGreaterThan(5);
     expect(split.errors).toEqual(one.errors);
     expect(split.errors).toHaveLength(1);
@@ -222,8 +183,8 @@ describe('a huge text file read in ranges by both workers', () => {
     const latin = Buffer.concat([Buffer.from(text), Buffer.from([0xd8, 0x73, 0x74]), Buffer.from(text)]);
     const legacy = Buffer.from(mixedText(400 * KiB, 6).replace(/[^\x00-\xff]/g, '?'), 'latin1');
     const dir = tempTree({ 'a.txt': latin, 'b.txt': legacy });
-    const split = await scanOnce(dir, SPLIT, { all: true });
-    const one = await scanOnce(dir, ONE_READ, { all: true });
+    const split = await scanShared(dir, SPLIT, { all: true });
+    const one = await scanShared(dir, ONE_READ, { all: true });
     expect(split.parts).toEqual({ 'a.txt': 1, 'b.txt': expect.any(Number) });
     expect(split.parts['b.txt']).toBeGreaterThan(5);
     expect(split).toEqual({ ...one, parts: split.parts });

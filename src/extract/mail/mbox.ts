@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { closeSync, openSync, readSync } from 'node:fs';
 import type { ItemInput } from '../../core/types.js';
 import type { ExtractContext, Extractor } from '../api.js';
 import { mboxFormat } from '../formats.js';
@@ -28,14 +29,104 @@ interface Pending {
 const mbox: Extractor = {
   ...mboxFormat,
   async extract(input, ctx) {
-    await splitMbox(input, ctx);
+    const names = new MessageNames();
+    // The worker running this file is stopped at limits.timeoutMs and everything found would be lost:
+    // stop early instead, keep what was read, and say how far it got.
+    await splitMbox(input, ctx, Date.now() + ctx.limits.timeoutMs * 0.8, async (msg, index) => {
+      const data = Buffer.concat(msg.pieces);
+      await emitMessage(data, { ...msg, segment: names.of(data, index) }, input, ctx);
+    });
   },
 };
 
 export default mbox;
 
-async function splitMbox(input: ItemInput, ctx: ExtractContext): Promise<void> {
-  const seenIds = new Set<string>();
+/** A message of a mailbox: where its bytes are, and its name among the mailbox's messages. */
+export interface MboxSpan {
+  offset: number;
+  length: number;
+  segment: string;
+  /** Longer than maxExtractBytes: reported, not read. */
+  tooLarge: boolean;
+}
+
+/** What splitting needs of an extraction context (the main thread plans a huge mailbox with it). */
+type SplitContext = Pick<ExtractContext, 'limits' | 'signal' | 'error'>;
+
+/**
+ * Splits a mailbox into its messages without reading them (see `readMboxSpans`), for the workers to
+ * share a huge one: each span is handed to `onSpan` as it is found; the mailbox's own errors (a
+ * preamble, too many messages) go to `ctx`. Returns the number of messages.
+ */
+export async function planMbox(
+  input: ItemInput,
+  ctx: SplitContext,
+  onSpan: (span: MboxSpan) => Promise<void>,
+): Promise<number> {
+  const names = new MessageNames();
+  let count = 0;
+  await splitMbox(input, ctx, Number.POSITIVE_INFINITY, async (msg, index) => {
+    count++;
+    // Named from the same bytes as when the extractor reads it (a header may be longer than a piece).
+    const data = msg.pieces.length === 1 ? msg.pieces[0] : Buffer.concat(msg.pieces);
+    await onSpan({
+      offset: msg.offset,
+      length: msg.length,
+      segment: names.of(data, index),
+      tooLarge: msg.tooLarge,
+    });
+  });
+  return count;
+}
+
+/** Reads the messages `spans` of a mailbox (from `planMbox`) as its extractor would, in order. */
+export async function readMboxSpans(input: ItemInput, spans: MboxSpan[], ctx: ExtractContext): Promise<void> {
+  if (input.source.kind !== 'file') throw new Error('a mailbox part that is not a file');
+  const deadline = Date.now() + ctx.limits.timeoutMs * 0.8;
+  const fd = openSync(input.source.absPath, 'r');
+  try {
+    for (const [i, span] of spans.entries()) {
+      ctx.signal.throwIfAborted();
+      if (Date.now() >= deadline) {
+        ctx.error(
+          'timeout',
+          `read ${i} of ${spans.length} messages from byte ${spans[0].offset} (up to byte ${span.offset}) before the time limit; the rest of them were not read (raise --timeout)`,
+        );
+        return;
+      }
+      const data = span.tooLarge ? EMPTY : Buffer.allocUnsafe(span.length);
+      if (!span.tooLarge && readSync(fd, data, 0, span.length, span.offset) < span.length)
+        throw new Error('the mailbox became shorter while it was read');
+      await emitMessage(data, span, input, ctx);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Names messages as the mailbox lists them: by Message-ID, else by number; a repeated Message-ID (a
+ * copied message) gets its number too, so that each itemPath is unique.
+ */
+class MessageNames {
+  private readonly seen = new Set<string>();
+
+  of(data: Buffer, index: number): string {
+    const nl = data.indexOf(0x0a);
+    const id = messageIdOf(splitEntity(nl === -1 ? data : data.subarray(nl + 1)).header);
+    let segment = id ? `message ${id}` : `message #${index}`;
+    if (this.seen.has(segment)) segment = `${segment} #${index}`;
+    this.seen.add(segment);
+    return segment;
+  }
+}
+
+async function splitMbox(
+  input: ItemInput,
+  ctx: SplitContext,
+  deadline: number,
+  onMessage: (msg: Pending, index: number) => Promise<void>,
+): Promise<void> {
   let index = 0;
   let stopped = false;
   let pos = 0;
@@ -48,9 +139,6 @@ async function splitMbox(input: ItemInput, ctx: ExtractContext): Promise<void> {
   /** Where the current message's bytes in `buf` begin that are not yet among its pieces. */
   let runStart = 0;
 
-  // The worker running this file is stopped at limits.timeoutMs and everything found would be lost:
-  // stop early instead, keep what was read, and say how far it got.
-  const deadline = Date.now() + ctx.limits.timeoutMs * 0.8;
   const finish = async () => {
     if (!current) return;
     const msg = current;
@@ -69,7 +157,7 @@ async function splitMbox(input: ItemInput, ctx: ExtractContext): Promise<void> {
       stopped = true;
       return;
     }
-    await emitMessage(msg, index, seenIds, input, ctx);
+    await onMessage(msg, index);
   };
 
   /** The current message's kept bytes up to `end` in `buf` join its pieces: one view per run of lines. */
@@ -184,31 +272,23 @@ async function splitMbox(input: ItemInput, ctx: ExtractContext): Promise<void> {
 const EMPTY = Buffer.alloc(0);
 
 async function emitMessage(
-  msg: Pending,
-  index: number,
-  seenIds: Set<string>,
+  data: Buffer,
+  span: MboxSpan,
   input: ItemInput,
   ctx: ExtractContext,
 ): Promise<void> {
-  const data = Buffer.concat(msg.pieces);
-  const nl = data.indexOf(0x0a);
-  const id = messageIdOf(splitEntity(nl === -1 ? data : data.subarray(nl + 1)).header);
-  let segment = id ? `message ${id}` : `message #${index}`;
-  // A copied message can repeat its Message-ID; the index keeps each itemPath unique.
-  if (seenIds.has(segment)) segment = `${segment} #${index}`;
-  seenIds.add(segment);
-  const ref = { path: input.ref.path, itemPath: [...input.ref.itemPath, segment] };
-  if (msg.tooLarge) {
+  const ref = { path: input.ref.path, itemPath: [...input.ref.itemPath, span.segment] };
+  if (span.tooLarge) {
     ctx.error(
       'limit',
-      `message of ${msg.length} bytes is larger than ${ctx.limits.maxExtractBytes} bytes; not read (raise --max-extract-bytes)`,
+      `message of ${span.length} bytes is larger than ${ctx.limits.maxExtractBytes} bytes; not read (raise --max-extract-bytes)`,
       ref,
     );
     return;
   }
   const fingerprint = {
-    offset: msg.offset,
-    length: msg.length,
+    offset: span.offset,
+    length: span.length,
     sha256: createHash('sha256').update(data).digest('hex'),
   };
   await ctx.child({
@@ -216,7 +296,7 @@ async function emitMessage(
     name: 'message.eml',
     source: { kind: 'buffer', data },
     contentType: 'message/rfc822',
-    fingerprint: { offset: msg.offset, length: msg.length },
+    fingerprint: { offset: span.offset, length: span.length },
     message: { kind: 'mbox', itemPath: ref.itemPath, fingerprint },
   });
 }

@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Subject } from '../../src/core/types.js';
+import type { Limits } from '../../src/engine/limits.js';
+import { runScan, type ScanOptions } from '../../src/engine/scan.js';
+import { SUBJECT } from './cli.js';
+
+/** A scan file without what differs from run to run (ids, times, the order files were done in). */
+export interface ScanFile {
+  findings: { location: { offset: number } }[];
+  items: { scannedAt?: string }[];
+  errors: unknown[];
+  stats: unknown;
+  /** Not in the scan file: how many parts each file was read in (1: in one piece). */
+  parts: Record<string, number>;
+}
+
+/** Scans `dir` with both worker threads and the given sharing of big files among them. */
+export async function scanShared(
+  dir: string,
+  split: NonNullable<ScanOptions['split']>,
+  opts: { all: boolean; subject?: Subject | null; limits?: Partial<Limits> },
+): Promise<ScanFile> {
+  const parts: Record<string, number> = {};
+  const outcome = await runScan({
+    onResult: (input, r) => {
+      parts[input.name] = r.parts ?? 1;
+    },
+    roots: [dir],
+    subject: opts.subject === undefined ? SUBJECT : opts.subject,
+    all: opts.all,
+    concurrency: 2,
+    split,
+    limits: opts.limits ?? {},
+  });
+  const out = join(dir, `../${Math.random().toString(36).slice(2)}.scan.json`);
+  await outcome.writer.write(out, { finishedAt: outcome.finishedAt });
+  const { scanId, startedAt, finishedAt, scanned, ...s } = JSON.parse(readFileSync(out, 'utf8'));
+  void [scanId, startedAt, finishedAt];
+  s.scanned = (scanned as string[]).sort();
+  for (const i of s.items) delete i.scannedAt;
+  s.parts = parts;
+  (s as ScanFile).findings.sort(
+    (a, b) => a.location.offset - b.location.offset || JSON.stringify(a).localeCompare(JSON.stringify(b)),
+  );
+  return s;
+}
