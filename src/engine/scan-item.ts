@@ -116,6 +116,8 @@ interface ItemState {
 }
 
 const CONTEXT = 40;
+/** For items read without a signal (a worker's tasks come without one): one, not one per item. */
+const NEVER_ABORTED = new AbortController().signal;
 
 /** Scans one top-level item and everything nested in it. Never throws for bad input: problems become errors. */
 export async function scanTopLevel(input: ItemInput, opts: EngineOptions): Promise<TopLevelResult> {
@@ -248,7 +250,7 @@ async function scanItem(
   };
   const ctx: ExtractContext = {
     limits: opts.limits,
-    signal: opts.signal ?? new AbortController().signal,
+    signal: opts.signal ?? NEVER_ABORTED,
     text(text, o) {
       let t = text;
       if (docChars + t.length > opts.limits.maxTextChars) {
