@@ -77,7 +77,7 @@ const exportPart: BenchPart = {
     const dir = join(benchDir, 'export');
     const mb = Math.max(1, Math.round(sizeMb / 4));
     log(
-      `corpus: ${existsSync(join(dir, 'manifest.json')) ? 'checking' : 'generating'} ~${mb} MB in ${dir} …`,
+      `corpus: ${existsSync(join(dir, 'data', 'manifest.json')) ? 'checking' : 'generating'} ~${mb} MB in ${dir} …`,
     );
     const c = generate(join(dir, 'data'), mb);
     log(
@@ -108,9 +108,15 @@ const exportPart: BenchPart = {
       out(name),
       ...extra,
     ];
-    await run('dsr scan (subject)', scanArgs('subject', []), [0]);
+    const subjectRun = await run('dsr scan (subject)', scanArgs('subject', []), [0]);
     // --all lists --max-findings of the export's millions of identifiers and reports the rest (exit 3).
-    await run('dsr scan --all', scanArgs('all', ['--all']), [0, 3]);
+    const allRun = await run('dsr scan --all', scanArgs('all', ['--all']), [0, 3]);
+    // One file shared among the workers (its ranges) against one worker reading it.
+    const subjectOne = await run('dsr scan -j1 (subject)', scanArgs('subject-j1', ['-j', '1']), [0]);
+    const allOne = await run('dsr scan -j1 --all', scanArgs('all-j1', ['--all', '-j', '1']), [0, 3]);
+    log(
+      `one file read by every worker: subject ${(subjectOne.wallMs / subjectRun.wallMs).toFixed(2)}x, --all ${(allOne.wallMs / allRun.wallMs).toFixed(2)}x the one-worker time`,
+    );
     await run('dsr index (first run)', ['index', join(dir, 'data'), '--index', index], [0]);
     await run('dsr scan --index (subject)', scanArgs('indexed', ['--index', index]), [0]);
     const found = (name: string) =>

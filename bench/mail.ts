@@ -168,9 +168,14 @@ const mail: BenchPart = {
         ...extra,
       ]);
     const mbox = await scan('dsr scan (mbox)', c.mbox.path, c.mbox, 'mail-mbox.scan.json');
-    log(`  = ${(c.mbox.messages / (mbox.m.wallMs / 1000)).toFixed(0)} messages/s (its messages read by every worker)`);
+    log(
+      `  = ${(c.mbox.messages / (mbox.m.wallMs / 1000)).toFixed(0)} messages/s (its messages read by every worker)`,
+    );
     // The same on one worker: what sharing a mailbox's parts among the workers gains on this machine.
-    const single = await scan('dsr scan -j1 (mbox)', c.mbox.path, c.mbox, 'mail-mbox-j1.scan.json', ['-j', '1']);
+    const single = await scan('dsr scan -j1 (mbox)', c.mbox.path, c.mbox, 'mail-mbox-j1.scan.json', [
+      '-j',
+      '1',
+    ]);
     log(`  -j2 against -j1: ${(single.m.wallMs / mbox.m.wallMs).toFixed(2)}x`);
     if (rg) {
       const anchor = await row('rg (CPR|e-mail, mbox)', c.mbox, rg, [

@@ -268,6 +268,8 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
    * that is not plain text, not UTF-8 throughout, or whose range fails, is read in one piece instead.
    */
   const scanTextSplit = async (input: ItemInput, rawChecked: boolean): Promise<void> => {
+    // One thread gains nothing from ranges but their margins.
+    if (concurrency < 2) return scanBatch([input], true, false, rawChecked);
     const merger = new RangeMerger(limits.maxFindings);
     const pools = shared ? [getPool(), getExtraPool()] : [getPool()];
     const pending: Promise<TopLevelResult | undefined>[] = [];
@@ -325,6 +327,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
    * file with no message at all is read the usual way (which says why).
    */
   const scanMailboxSplit = async (input: ItemInput, size: number): Promise<void> => {
+    if (concurrency < 2) return scanBatch([input]);
     const { planMbox } = await import('../extract/mail/mbox.js');
     const partBytes = Math.min(
       split.rangeBytes,
