@@ -154,10 +154,12 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
   const spillDir = join(tmpdir(), `dsr-${writer.header.scanId}.parts`);
   const ownFiles = new Map((opts.ownFiles ?? []).map((f) => [resolve(f.path), f.reason]));
   let current: string | undefined;
+  /** How far each huge file being read in parts has got (its bytes count in the stats once done). */
+  const partlyRead = new Map<string, number>();
   const progress = () =>
     opts.onProgress?.({
       files: writer.stats.files,
-      bytes: writer.stats.bytes,
+      bytes: writer.stats.bytes + [...partlyRead.values()].reduce((a, b) => a + b, 0),
       findings: writer.findingCount,
       errors: writer.stats.errors,
       current,
@@ -272,11 +274,16 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
     if (concurrency < 2) return scanBatch([input], true, false, rawChecked);
     const merger = new RangeMerger(limits.maxFindings);
     const pools = shared ? [getPool(), getExtraPool()] : [getPool()];
-    const pending: Promise<TopLevelResult | undefined>[] = [];
+    const pending: { to: number; result: Promise<TopLevelResult | undefined> }[] = [];
     let merged = true;
     const mergeNext = async () => {
-      const result = await pending.shift();
+      const part = pending.shift()!;
+      const result = await part.result;
       if (!result || !merger.add(result)) merged = false;
+      else {
+        partlyRead.set(input.ref.path, part.to);
+        progress();
+      }
     };
     try {
       // At least four ranges a thread, so that the threads finish together (down to 4 MiB a range).
@@ -294,12 +301,13 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
           textRange: range,
           quota: merger.quota(),
         };
-        pending.push(
-          pools[range.index % pools.length].run(task, stop.signal, limits.timeoutMs).then(
+        pending.push({
+          to: range.to,
+          result: pools[range.index % pools.length].run(task, stop.signal, limits.timeoutMs).then(
             (r) => r[0],
             () => undefined,
           ),
-        );
+        });
         while (merged && pending.length >= concurrency) await mergeNext();
         if (!merged) break;
       }
@@ -308,7 +316,8 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
       // Not splittable after all (see NotSplittable), unreadable, or stopped.
       merged = false;
     }
-    await Promise.all(pending);
+    await Promise.all(pending.map((p) => p.result));
+    partlyRead.delete(input.ref.path);
     if (stop.signal.aborted) return;
     if (merged && merger.size) {
       const result = await merger.finish(input);
@@ -371,6 +380,8 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
       collectPart(writer, { ...result, itemCount: result.itemCount - 1 });
       summary.itemCount += result.itemCount - 1;
       summary.parts!++;
+      const last = part.spans.at(-1)!;
+      partlyRead.set(input.ref.path, last.offset + last.length);
       progress();
     };
     let batch: MboxSpan[] = [];
@@ -411,6 +422,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
         planned.push({ ...ref, kind: kindOfSystemError(err), message: errorMessage(err) });
     }
     while (pending.length) await mergeNext();
+    partlyRead.delete(input.ref.path);
     if (stop.signal.aborted) return;
     if (messages === 0) return scanBatch([input]);
     writer.stats.files++;

@@ -2,13 +2,14 @@
  * A huge plain-text file read by several workers at once (ranges, see src/engine/text-ranges.ts):
  * the places counted for each range, and scans whose results must equal one read of the file.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { TextDecoder } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { ItemInput } from '../../src/core/types.js';
+import { runScan } from '../../src/engine/scan.js';
 import { MARGIN_BYTES, NotSplittable, textRanges } from '../../src/engine/text-ranges.js';
-import { tempTree } from '../helpers/cli.js';
+import { SUBJECT, tempTree } from '../helpers/cli.js';
 import { type ScanFile, scanShared } from '../helpers/scan-shared.js';
 
 const KiB = 1024;
@@ -188,5 +189,25 @@ describe('a huge text file read in ranges by both workers', () => {
     expect(split.parts).toEqual({ 'a.txt': 1, 'b.txt': expect.any(Number) });
     expect(split.parts['b.txt']).toBeGreaterThan(5);
     expect(split).toEqual({ ...one, parts: split.parts });
+  }, 60_000);
+
+  it('reports progress through the file before it is done', async () => {
+    const dir = tempTree({ 'kunder.csv': mixedText(700 * KiB, 8) });
+    const seen: { files: number; bytes: number }[] = [];
+    await runScan({
+      roots: [dir],
+      subject: SUBJECT,
+      all: true,
+      concurrency: 2,
+      split: SPLIT,
+      onProgress: (p) => seen.push({ files: p.files, bytes: p.bytes }),
+    });
+    const size = statSync(join(dir, 'kunder.csv')).size;
+    const partly = seen.filter((p) => p.files === 0 && p.bytes > 0).map((p) => p.bytes);
+    expect(partly.length).toBeGreaterThan(5);
+    expect(partly).toEqual([...partly].sort((a, b) => a - b));
+    expect(Math.min(...partly)).toBeLessThan(size / 2);
+    expect(Math.max(...partly)).toBeLessThanOrEqual(size);
+    expect(seen.at(-1)).toEqual({ files: 1, bytes: size });
   }, 60_000);
 });
