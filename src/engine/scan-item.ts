@@ -17,6 +17,7 @@ import type {
   ScanError,
 } from '../core/types.js';
 import type { ExtractContext, TextOptions } from '../extract/api.js';
+import type { ZipPart } from '../extract/archive/zip.js';
 import { Chunker, type ChunkerOptions } from '../extract/chunker.js';
 import { readHead, readTransientPieces } from '../extract/read.js';
 import { selectExtractor, selectFormat } from '../extract/registry.js';
@@ -67,6 +68,8 @@ export interface EngineOptions {
   quota?: { subject: number; others: number };
   /** Only these messages of a huge mailbox, with the mailbox's own name read by part 0 alone. */
   mboxPart?: MboxPart;
+  /** Only these members of a huge zip (see `planZip`), likewise. */
+  zipPart?: ZipPart;
 }
 
 /** Everything one top-level file (or IMAP message) contributed to the scan. */
@@ -88,6 +91,8 @@ export interface TopLevelResult {
   range?: RangeOutcome;
   /** The file was read in this many parts by the workers at once (see RangeMerger). */
   parts?: number;
+  /** A part of a huge zip: the bytes inflated from the file by the time it was done. */
+  inflated?: number;
 }
 
 /** What one part of a huge file adds to its item: no item record or evidence of its own. */
@@ -122,7 +127,7 @@ const NEVER_ABORTED = new AbortController().signal;
 /** Scans one top-level item and everything nested in it. Never throws for bad input: problems become errors. */
 export async function scanTopLevel(input: ItemInput, opts: EngineOptions): Promise<TopLevelResult> {
   if (opts.textRange) return scanTextRange(input, opts, opts.textRange);
-  if (opts.mboxPart) return scanTopLevelWith(input, opts);
+  if (opts.mboxPart || opts.zipPart) return scanTopLevelWith(input, opts);
   // Subject scans first read the item with cheap anchors only; most files hold nothing of the subject
   // and are done after that pass. A file with an anchor hit is read again with every detector.
   const anchors = !opts.all && !opts.onChunk && !opts.detectors ? subjectAnchors(opts.subject) : undefined;
@@ -199,6 +204,7 @@ async function scanTopLevelWith(input: ItemInput, opts: EngineOptions): Promise<
     result.errors.push(toScanError(input.ref, err));
   }
   if (budget.packer && !budget.packer.empty) result.packed = budget.packer.finish();
+  if (opts.zipPart) result.inflated = budget.inflated;
   return result;
 }
 
@@ -321,13 +327,18 @@ async function scanItem(
 
   const range = input.depth === 0 ? opts.textRange : undefined;
   const mboxPart = input.depth === 0 ? opts.mboxPart : undefined;
+  const zipPart = input.depth === 0 ? opts.zipPart : undefined;
   // The item's own name is evidence: a file or folder named after the subject (read with its first part).
   const pathText = pathTextOf(input);
-  if (pathText && ((range ?? mboxPart)?.index ?? 0) === 0)
+  if (pathText && ((range ?? mboxPart ?? zipPart)?.index ?? 0) === 0)
     ctx.text(pathText, { field: 'path', structured: true });
 
   try {
-    if (mboxPart) {
+    if (zipPart) {
+      state.format = result.format = 'zip';
+      const { readZipPart } = await import('../extract/archive/zip.js');
+      await readZipPart(input, ctx, zipPart);
+    } else if (mboxPart) {
       state.format = result.format = 'mbox';
       const { readMboxSpans } = await import('../extract/mail/mbox.js');
       await readMboxSpans(input, mboxPart.spans, ctx);

@@ -99,10 +99,19 @@ const SPLIT_BYTES = 64 * 1024 * 1024;
 /** … in ranges of this size (text read in full: see scanTextSplit). */
 const RANGE_BYTES = 16 * 1024 * 1024;
 const MIN_TEXT_RANGE_BYTES = 4 * 1024 * 1024;
-/** Mailboxes from this size on have their messages read by all workers, in parts of at least … */
+/** Mailboxes and zips from this size on have their messages or members read by all workers, in parts of at least … */
 const MAILBOX_SPLIT_BYTES = 8 * 1024 * 1024;
 /** … this size (reading a message costs far more than a text range's bytes). */
 const MIN_MAILBOX_PART_BYTES = 1024 * 1024;
+
+/** A part of a huge container as it is handed to a worker (see scanInParts). */
+interface PartSpec {
+  task: Pick<ScanTask, 'mboxPart' | 'zipPart'>;
+  /** What the part holds, for the error when it fails. */
+  what: string;
+  /** Where in the file its bytes end (progress). */
+  end: number;
+}
 
 /** Walks the roots, scans every file in worker threads, and collects everything in a ScanWriter. */
 export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
@@ -125,6 +134,9 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
     rangeBytes: RANGE_BYTES,
     mailboxBytes: MAILBOX_SPLIT_BYTES,
   };
+  /** Parts of a huge file: at least four a thread, so that the threads finish together. */
+  const partSize = (size: number, min: number) =>
+    Math.min(split.rangeBytes, Math.max(min, Math.ceil(size / (concurrency * 4))));
   // A subject scan's main thread mostly waits for the workers: it takes a share of the raw-byte pass
   // itself (see shared), in place of one worker thread, which would cost ~0.15 s of CPU to start.
   const shareRaw = sharesRawPass(opts, concurrency);
@@ -286,12 +298,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
       }
     };
     try {
-      // At least four ranges a thread, so that the threads finish together (down to 4 MiB a range).
-      const size = input.source.kind === 'file' ? input.source.size : 0;
-      const rangeBytes = Math.min(
-        split.rangeBytes,
-        Math.max(MIN_TEXT_RANGE_BYTES, Math.ceil(size / (concurrency * 4))),
-      );
+      const rangeBytes = partSize(input.source.kind === 'file' ? input.source.size : 0, MIN_TEXT_RANGE_BYTES);
       for await (const range of textRanges(input, rangeBytes, stop.signal)) {
         const task: ScanTask = {
           inputs: [input],
@@ -330,29 +337,30 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
   };
 
   /**
-   * A huge mailbox: this thread splits it into messages (see `planMbox`), which the workers read in
-   * parts as they come, a few parts at a time; each part's findings and items go to the writer as
-   * soon as the parts before it are in. A part that fails is reported with the messages it held; a
-   * file with no message at all is read the usual way (which says why).
+   * A huge container read in parts by all workers: `plan` hands each part to `send` as it is planned
+   * (on this thread), the workers read a few at a time, and each part's findings and items go to the
+   * writer as soon as the parts before it are in (`merged` sees each result). A part that fails is
+   * reported with what it held; a container with nothing to share (`plan` returns false) is read the
+   * usual way.
    */
-  const scanMailboxSplit = async (input: ItemInput, size: number): Promise<void> => {
-    if (concurrency < 2) return scanBatch([input]);
-    const { planMbox } = await import('../extract/mail/mbox.js');
-    const partBytes = Math.min(
-      split.rangeBytes,
-      Math.max(MIN_MAILBOX_PART_BYTES, Math.ceil(size / (concurrency * 4))),
-    );
+  const scanInParts = async (
+    input: ItemInput,
+    size: number,
+    format: string,
+    plan: (send: (part: PartSpec) => Promise<void>, report: (e: ScanError) => void) => Promise<boolean>,
+    merged?: (result: TopLevelResult, part: PartSpec) => void,
+  ): Promise<void> => {
     const pools = shared ? [getPool(), getExtraPool()] : [getPool()];
     const ref = { path: input.ref.path, itemPath: [] };
     const planned: ScanError[] = [];
-    const pending: { spans: MboxSpan[]; result: Promise<TopLevelResult | Error> }[] = [];
+    const pending: { part: PartSpec; result: Promise<TopLevelResult | Error> }[] = [];
     const summary: TopLevelResult = {
       findings: [],
       items: [],
       errors: [],
       itemCount: 1,
       bytes: size,
-      format: 'mbox',
+      format,
       parts: 0,
     };
     const runPart = (task: ScanTask, pool: ScanPool, retry = true): Promise<TopLevelResult | Error> =>
@@ -363,68 +371,44 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
           retry && !(err instanceof ItemTimeoutError && err.index === 0) ? runPart(task, pool, false) : err,
       );
     const mergeNext = async () => {
-      const part = pending.shift()!;
-      const result = await part.result;
+      const { part, result } = pending.shift()!;
+      const done = await result;
       if (stop.signal.aborted) return;
-      if (result instanceof Error) {
-        const timedOut = result.name === 'AbortError' || result.name === 'TimeoutError';
-        const last = part.spans.at(-1)!;
+      if (done instanceof Error) {
+        const timedOut = done.name === 'AbortError' || done.name === 'TimeoutError';
         writer.addError({
           ...ref,
           kind: timedOut ? 'timeout' : 'corrupt',
-          message: `${part.spans.length} messages from byte ${part.spans[0].offset} to ${last.offset + last.length} not read: ${timedOut ? `not finished within ${limits.timeoutMs / 1000} s` : `internal error: ${result.message}`}`,
+          message: `${part.what} not read: ${timedOut ? `not finished within ${limits.timeoutMs / 1000} s` : `internal error: ${done.message}`}`,
         });
         return;
       }
-      // Every part reads the mailbox itself as its top-level item: counted once, in the summary.
-      collectPart(writer, { ...result, itemCount: result.itemCount - 1 });
-      summary.itemCount += result.itemCount - 1;
+      // Every part reads the container itself as its top-level item: counted once, in the summary.
+      collectPart(writer, { ...done, itemCount: done.itemCount - 1 });
+      summary.itemCount += done.itemCount - 1;
       summary.parts!++;
-      const last = part.spans.at(-1)!;
-      partlyRead.set(input.ref.path, last.offset + last.length);
+      merged?.(done, part);
+      partlyRead.set(input.ref.path, part.end);
       progress();
     };
-    let batch: MboxSpan[] = [];
-    let batchBytes = 0;
     let sent = 0;
-    const send = async () => {
-      const task: ScanTask = {
-        inputs: [input],
-        subject: opts.subject,
-        all,
-        limits,
-        spillDir,
-        mboxPart: { index: sent++, spans: batch },
-      };
-      pending.push({ spans: batch, result: runPart(task, pools[task.mboxPart!.index % pools.length]) });
-      batch = [];
-      batchBytes = 0;
+    const send = async (part: PartSpec) => {
+      const task: ScanTask = { inputs: [input], subject: opts.subject, all, limits, spillDir, ...part.task };
+      pending.push({ part, result: runPart(task, pools[sent++ % pools.length]) });
       while (pending.length >= concurrency) await mergeNext();
     };
-    let messages = 0;
+    let inParts = false;
     try {
-      messages = await planMbox(
-        input,
-        {
-          limits,
-          signal: stop.signal,
-          error: (kind, message, at) => planned.push({ ...(at ?? ref), kind, message }),
-        },
-        async (span) => {
-          batch.push(span);
-          batchBytes += span.length;
-          if (batchBytes >= partBytes) await send();
-        },
-      );
-      if (batch.length) await send();
+      inParts = await plan(send, (e) => planned.push(e));
     } catch (err) {
       if (!stop.signal.aborted)
         planned.push({ ...ref, kind: kindOfSystemError(err), message: errorMessage(err) });
+      inParts = sent > 0;
     }
     while (pending.length) await mergeNext();
     partlyRead.delete(input.ref.path);
     if (stop.signal.aborted) return;
-    if (messages === 0) return scanBatch([input]);
+    if (!inParts) return scanBatch([input]);
     writer.stats.files++;
     writer.stats.items++;
     writer.stats.bytes += size;
@@ -433,6 +417,81 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
     summary.errors = planned;
     opts.onResult?.(input, summary);
     progress();
+  };
+
+  /**
+   * A huge mailbox: this thread splits it into messages (see `planMbox`: boundaries, and names from each
+   * Message-ID, repeats numbered), and the workers read parts of them as they come.
+   */
+  const scanMailboxSplit = async (input: ItemInput, size: number): Promise<void> => {
+    const { planMbox } = await import('../extract/mail/mbox.js');
+    const partBytes = partSize(size, MIN_MAILBOX_PART_BYTES);
+    const ref = { path: input.ref.path, itemPath: [] };
+    await scanInParts(input, size, 'mbox', async (send, report) => {
+      let spans: MboxSpan[] = [];
+      let bytes = 0;
+      let index = 0;
+      const flush = async () => {
+        const last = spans.at(-1)!;
+        const end = last.offset + last.length;
+        const what = `${spans.length} messages from byte ${spans[0].offset} to ${end}`;
+        await send({ task: { mboxPart: { index: index++, spans } }, what, end });
+        spans = [];
+        bytes = 0;
+      };
+      const messages = await planMbox(
+        input,
+        {
+          limits,
+          signal: stop.signal,
+          error: (kind, message, at) => report({ ...(at ?? ref), kind, message }),
+        },
+        async (span) => {
+          spans.push(span);
+          bytes += span.length;
+          if (bytes >= partBytes) await flush();
+        },
+      );
+      if (spans.length) await flush();
+      return messages > 0;
+    });
+  };
+
+  /**
+   * A huge zip: its directory is read here and its members cut into parts (see `planZip`), each sent
+   * with what the members before it inflated, nested ones as far as the parts merged so far tell.
+   */
+  const scanZipSplit = async (input: ItemInput, size: number): Promise<void> => {
+    const { planZip } = await import('../extract/archive/zip.js');
+    let nested = 0;
+    const sentInflated = new Map<number, number>();
+    await scanInParts(
+      input,
+      size,
+      'zip',
+      async (send) => {
+        const parts = await planZip(input, limits, partSize(size, MIN_MAILBOX_PART_BYTES));
+        if (!parts) return false;
+        for (const part of parts) {
+          const inflated = part.inflated + nested;
+          // The parts merged so far spent the file's budget: the rest is not read (the part that
+          // breached it said so on its member).
+          if (part.index > 0 && inflated > limits.maxInflatedBytes) break;
+          sentInflated.set(part.index, inflated);
+          const what = `members ${part.from + 1} to ${part.to} (bytes up to ${part.end})`;
+          await send({ task: { zipPart: { ...part, inflated } }, what, end: part.end });
+        }
+        return true;
+      },
+      (result, part) => {
+        const zipPart = part.task.zipPart!;
+        // What its members' own content inflated beyond themselves (archives and attachments in them).
+        nested += Math.max(
+          0,
+          (result.inflated ?? 0) - sentInflated.get(zipPart.index)! - zipPart.ownInflated,
+        );
+      },
+    );
   };
 
   const inFlight = new Set<Promise<void>>();
@@ -508,7 +567,9 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
     } catch {
       // Unreadable: the usual read reports why.
     }
-    if (format === 'mbox' && size >= split.mailboxBytes) return scanMailboxSplit(input, size);
+    if (format === 'mbox' && size >= split.mailboxBytes && concurrency > 1)
+      return scanMailboxSplit(input, size);
+    if (format === 'zip' && size >= split.mailboxBytes && concurrency > 1) return scanZipSplit(input, size);
     if (size >= split.minBytes && (format === 'text' || format === 'json')) {
       if (!all && opts.subject !== null) return scanSplit(input, size);
       if (all) return scanTextSplit(input, false);

@@ -3,6 +3,7 @@ import { createHmac } from 'node:crypto';
 // load the whole pool package into every worker.
 import { threadId, workerData } from 'node:worker_threads';
 import type { ItemInput, Subject } from '../core/types.js';
+import type { ZipPart } from '../extract/archive/zip.js';
 import { TokenCollector } from '../index/tokens.js';
 import { type CompiledSubject, compileSubject, EMPTY_SUBJECT } from '../match/subject.js';
 import type { Limits } from './limits.js';
@@ -33,6 +34,8 @@ export interface ScanTask {
   quota?: { subject: number; others: number };
   /** Only these messages of the one input, a huge mailbox shared among workers (see `planMbox`). */
   mboxPart?: MboxPart;
+  /** Only these members of the one input, a huge zip shared among workers (see `planZip`). */
+  zipPart?: ZipPart;
   /** The scan's private folder for findings too many to hold for one file (see FindingPacker). */
   spillDir?: string;
   /** Hand large packed findings over by transfer (Piscina's, when the task runs in a pool's thread). */
@@ -127,6 +130,7 @@ async function runOne(input: ItemInput, task: ScanTask, signal?: AbortSignal): P
     textRange: task.textRange,
     quota: task.quota,
     mboxPart: task.mboxPart,
+    zipPart: task.zipPart,
   };
   // Findings cross to the main thread as the scan file's own elements, serialised as they are found:
   // one string copies far faster than thousands of cloned objects, and the main thread (which shares

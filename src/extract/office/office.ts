@@ -27,11 +27,21 @@ export async function extractOfficePackage(
   src: ByteSource,
   dir: ZipDirectory,
 ): Promise<boolean> {
-  const parts = new Map(dir.entries.filter((e) => !e.isDirectory && !e.overlaps).map((e) => [e.name, e]));
+  const parts = packageParts(dir);
   const reader = READERS.find(([part]) => parts.has(part));
   if (!reader) return false;
   await reader[1](new OfficePackage(input, ctx, src, parts));
   return true;
+}
+
+/** Whether `extractOfficePackage` reads this zip as an Office or OpenDocument file. */
+export function isOfficePackage(dir: ZipDirectory): boolean {
+  const parts = packageParts(dir);
+  return READERS.some(([part]) => parts.has(part));
+}
+
+function packageParts(dir: ZipDirectory) {
+  return new Map(dir.entries.filter((e) => !e.isDirectory && !e.overlaps).map((e) => [e.name, e]));
 }
 
 /**
