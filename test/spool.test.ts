@@ -187,6 +187,56 @@ describe('ScanWriter', () => {
     expect(existsSync(join(tmpdir(), `dsr-${scanId}.errors.spool`))).toBe(false);
   });
 
+  it('writes findings spilled to disk sorted by item, field and offset, byte for byte as given', async () => {
+    const scanId = `sorted-test-${process.pid}`;
+    const writer = testWriter(scanId, true);
+    // Past the memory bound, in scrambled order, with multi-byte text (positions in the file are bytes).
+    const n = Math.ceil(SPILL_CHARS / 300) + 2000;
+    const all: Finding[] = Array.from({ length: n }, (_, i) => {
+      const k = (i * 7919) % n;
+      return {
+        id: `f${k}`,
+        path: `/r/${k % 37 === 0 ? 'Østergård' : 'arkiv'}/${k % 211}.txt`,
+        itemPath: k % 5 === 0 ? [`member ${k % 3}.txt`] : [],
+        itemId: `i${k % 211}`,
+        detector: 'email',
+        subject: false,
+        value: `kunde${k}@example.dk`,
+        confidence: 0.9,
+        evidence: 'none',
+        location: { field: k % 7 === 0 ? 'header:From' : 'body', offset: (k * 31) % 1000 },
+        context: `…ø ${'æ'.repeat(k % 50)} kunde${k}@example.dk …`,
+      };
+    });
+    for (const f of all) writer.addFinding(f);
+    expect(existsSync(join(tmpdir(), `dsr-${scanId}.findings.spool`))).toBe(true);
+    const out = join(tempTree(), 'scan.json');
+    await writer.write(out, { finishedAt: 'x' });
+    const text = readFileSync(out, 'utf8');
+    const scan = JSON.parse(text);
+    const key = (f: Finding) => [f.path, ...f.itemPath].join('\u0000');
+    const expected = all
+      .map((f, i) => ({ f, i }))
+      .sort(
+        (a, b) =>
+          (key(a.f) < key(b.f) ? -1 : key(a.f) > key(b.f) ? 1 : 0) ||
+          (a.f.location.field! < b.f.location.field!
+            ? -1
+            : a.f.location.field! > b.f.location.field!
+              ? 1
+              : 0) ||
+          a.f.location.offset! - b.f.location.offset! ||
+          a.i - b.i,
+      )
+      .map(({ f }) => f);
+    expect(scan.findings).toEqual(expected);
+    // The elements are the stored ones, laid out as every other array of the scan file.
+    expect(text).toContain(
+      `"findings": [\n    ${JSON.stringify(expected[0])},\n    ${JSON.stringify(expected[1])},`,
+    );
+    expect(text).toContain(`${JSON.stringify(expected[n - 1])}\n  ],\n  "items"`);
+  });
+
   it('takes findings packed by a worker exactly as the same findings one by one', async () => {
     const finding = (i: number, detector: Finding['detector'], field: string, subject: boolean): Finding => ({
       id: `f${i}`,

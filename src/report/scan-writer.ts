@@ -1,9 +1,9 @@
-import { rmSync } from 'node:fs';
+import { closeSync, openSync, readSync, rmSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareItemRefs, compareStrings } from '../core/order.js';
-import type { Finding, ItemRecord, ScanError, ScanFile, ScanStats, Subject } from '../core/types.js';
+import type { Finding, ItemRecord, ItemRef, ScanError, ScanFile, ScanStats, Subject } from '../core/types.js';
 import { writeFileAtomic } from './atomic.js';
 import { countKey, isPathName, type PackedFindings } from './packed-findings.js';
 import { Spool, WRITE_CHARS } from './spool.js';
@@ -147,7 +147,7 @@ export class ScanWriter {
           this.items.map((i) => JSON.stringify(i)),
         );
         await fh.write('],\n  "errors": [');
-        await writeSorted(fh, this.errors, compareItemRefs);
+        await writeSorted(fh, this.errors, (e) => ({ ref: e, field: '', offset: 0 }));
         if (this.scanned) {
           await fh.write('],\n  "scanned": [');
           await writeSpool(fh, this.scanned);
@@ -160,34 +160,169 @@ export class ScanWriter {
   }
 
   private writeFindings(fh: FileHandle): Promise<void> {
-    return writeSorted(
-      fh,
-      this.findings,
-      (a, b) =>
-        compareItemRefs(a, b) ||
-        compareStrings(a.location.field ?? '', b.location.field ?? '') ||
-        (a.location.offset ?? 0) - (b.location.offset ?? 0),
-    );
+    return writeSorted(fh, this.findings, (f) => ({
+      ref: f,
+      field: f.location.field ?? '',
+      offset: f.location.offset ?? 0,
+    }));
   }
 }
 
-/** A spool's values sorted, up to SORT_LIMIT of them; beyond that in the order they came. */
-async function writeSorted<T>(
-  fh: FileHandle,
-  spool: Spool<T>,
-  compare: (a: T, b: T) => number,
-): Promise<void> {
+/** What values are sorted by: their item, then a field and an offset in it. */
+interface SortKey {
+  ref: Pick<ItemRef, 'path' | 'itemPath'>;
+  field: string;
+  offset: number;
+}
+
+/**
+ * A spool's values sorted by item, field and offset, up to SORT_LIMIT of them; beyond that in the
+ * order they came. A spool on disk is sorted by its keys and the places of its values in the file,
+ * in typed arrays, and the values are then copied in order: holding 157,000 parsed findings took the
+ * scan of a text tree to 360 MB, where this takes ~40 bytes a value.
+ */
+async function writeSorted<T>(fh: FileHandle, spool: Spool<T>, keyOf: (value: T) => SortKey): Promise<void> {
   if (spool.count > SORT_LIMIT) {
     await writeSpool(fh, spool);
     return;
   }
-  const all: T[] = [];
-  for await (const line of spool.lines()) all.push(JSON.parse(line) as T);
-  all.sort(compare);
-  await writeArray(
-    fh,
-    all.map((v) => JSON.stringify(v)),
+  if (!spool.spilled) {
+    const all: { key: SortKey; text: string }[] = [];
+    for await (const text of spool.lines()) all.push({ key: keyOf(JSON.parse(text) as T), text });
+    all.sort((a, b) => compareKeys(a.key, b.key));
+    await writeArray(
+      fh,
+      all.map((v) => v.text),
+    );
+    return;
+  }
+  const n = spool.count;
+  const refIds = new Int32Array(n);
+  const fieldIds = new Int32Array(n);
+  const offsets = new Float64Array(n);
+  const ats = new Float64Array(n);
+  const lengths = new Int32Array(n);
+  const refs = new Interned<Pick<ItemRef, 'path' | 'itemPath'>>(
+    (r) => `${r.path}\u0000${r.itemPath.join('\u0000')}`,
   );
+  const fields = new Interned<string>((f) => f);
+  let count = 0;
+  for (const { value, at, length } of spool.located()) {
+    if (count === n) break;
+    const key = keyOf(JSON.parse(value) as T);
+    refIds[count] = refs.id(key.ref);
+    fieldIds[count] = fields.id(key.field);
+    offsets[count] = key.offset;
+    ats[count] = at;
+    lengths[count] = length;
+    count++;
+  }
+  // Items and fields ranked once: the sort itself then compares numbers only.
+  const refRank = refs.ranks((a, b) => compareItemRefs(a, b));
+  const fieldRank = fields.ranks(compareStrings);
+  const order = Uint32Array.from({ length: count }, (_, i) => i).sort(
+    (a, b) =>
+      refRank[refIds[a]] - refRank[refIds[b]] ||
+      fieldRank[fieldIds[a]] - fieldRank[fieldIds[b]] ||
+      offsets[a] - offsets[b] ||
+      ats[a] - ats[b],
+  );
+  const reader = new BlockReader(spool.path);
+  const out = new ByteOutput(fh);
+  try {
+    for (let i = 0; i < count; i++)
+      await out.write(i ? SEP_BYTES : FIRST_SEP_BYTES, reader.read(ats[order[i]], lengths[order[i]]));
+    if (count) await out.write(NEWLINE_INDENT);
+    await out.flush();
+  } finally {
+    reader.close();
+  }
+}
+
+function compareKeys(a: SortKey, b: SortKey): number {
+  return compareItemRefs(a.ref, b.ref) || compareStrings(a.field, b.field) || a.offset - b.offset;
+}
+
+/** Distinct values by a key, numbered as first seen, and ranked by a comparison. */
+class Interned<V> {
+  private readonly ids = new Map<string, number>();
+  private readonly values: V[] = [];
+
+  constructor(private readonly keyOf: (v: V) => string) {}
+
+  id(v: V): number {
+    const k = this.keyOf(v);
+    let id = this.ids.get(k);
+    if (id === undefined) {
+      id = this.values.length;
+      this.ids.set(k, id);
+      this.values.push(v);
+    }
+    return id;
+  }
+
+  ranks(compare: (a: V, b: V) => number): Int32Array {
+    const byRank = this.values.map((_, i) => i).sort((a, b) => compare(this.values[a], this.values[b]));
+    const rank = new Int32Array(this.values.length);
+    for (const [r, id] of byRank.entries()) rank[id] = r;
+    return rank;
+  }
+}
+
+const SEP_BYTES = Buffer.from(',\n    ');
+const FIRST_SEP_BYTES = Buffer.from('\n    ');
+const NEWLINE_INDENT = Buffer.from('\n  ');
+
+/** Reads byte ranges of a file through one cached block: values sorted by item mostly come in file order. */
+class BlockReader {
+  private readonly fd: number;
+  private block = Buffer.alloc(0);
+  private blockAt = 0;
+
+  constructor(path: string) {
+    this.fd = openSync(path, 'r');
+  }
+
+  read(at: number, length: number): Buffer {
+    if (at < this.blockAt || at + length > this.blockAt + this.block.length) {
+      const size = Math.max(READ_BLOCK, length);
+      const block = Buffer.allocUnsafe(size);
+      const n = readSync(this.fd, block, 0, size, at);
+      this.block = block.subarray(0, n);
+      this.blockAt = at;
+    }
+    return this.block.subarray(at - this.blockAt, at - this.blockAt + length);
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
+const READ_BLOCK = 1 << 20;
+
+/** Bytes gathered into writes of about a megabyte. */
+class ByteOutput {
+  private readonly parts: Buffer[] = [];
+  private bytes = 0;
+
+  constructor(private readonly fh: FileHandle) {}
+
+  async write(...pieces: Buffer[]): Promise<void> {
+    for (const p of pieces) {
+      // A copy: the reader's block is reused.
+      this.parts.push(Buffer.from(p));
+      this.bytes += p.length;
+    }
+    if (this.bytes >= READ_BLOCK) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (!this.bytes) return;
+    await this.fh.write(Buffer.concat(this.parts, this.bytes));
+    this.parts.length = 0;
+    this.bytes = 0;
+  }
 }
 
 /** A spool's values as the elements of a JSON array: its stored text as it is, without the first comma. */

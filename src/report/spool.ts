@@ -134,6 +134,40 @@ export class Spool<T> {
     }
   }
 
+  /**
+   * A spilled spool's values in order, each with where its bytes lie in the file (`readAt` reads them
+   * back): for sorting a large spool by keys without holding its values.
+   */
+  *located(): Generator<{ value: string; at: number; length: number }> {
+    const fd = openSync(this.path, 'r');
+    try {
+      let carry: Buffer = Buffer.alloc(0);
+      let base = 0;
+      for (;;) {
+        const block = Buffer.allocUnsafe(BLOCK_BYTES);
+        const n = readSync(fd, block, 0, BLOCK_BYTES, base + carry.length);
+        const buf = carry.length ? Buffer.concat([carry, block.subarray(0, n)]) : block.subarray(0, n);
+        let start = 0;
+        for (let nl = buf.indexOf(0x0a); ; nl = buf.indexOf(0x0a, start)) {
+          // The last line of the file has no line break after it.
+          const end = nl === -1 ? (n === 0 ? buf.length : -1) : nl;
+          if (end === -1) break;
+          let from = start;
+          while (from < end && buf[from] === 0x20) from++;
+          const to = end > from && buf[end - 1] === 0x2c ? end - 1 : end;
+          if (to > from) yield { value: buf.toString('utf8', from, to), at: base + from, length: to - from };
+          start = end + 1;
+          if (nl === -1) break;
+        }
+        if (n === 0) return;
+        base += start;
+        carry = buf.subarray(start);
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+
   /** The stored text as it is, in order: from memory, or from disk a block of bytes at a time. */
   async *pieces(): AsyncGenerator<string | Uint8Array> {
     if (!this.spilled) {
