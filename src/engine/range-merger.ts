@@ -1,5 +1,6 @@
 import { itemId } from '../core/ids.js';
 import type { DetectorId, Finding, ItemInput, ItemRecord, ScanError } from '../core/types.js';
+import { MAX_TOKENS } from '../index/tokens.js';
 import { combineEvidence, type EvidenceSummary } from '../match/evidence.js';
 import { ElementWriter, type PackedFindings, textOf, withEvidence } from '../report/packed-findings.js';
 import { ELEMENT_SEP } from '../report/spool.js';
@@ -26,8 +27,17 @@ export class RangeMerger {
   private readonly listed = { subject: 0, others: 0 };
   private overflow = false;
   private readonly errors: ScanError[] = [];
+  /** Index mode: the token MACs of every part (see `tokens`). */
+  private tokens: Set<string> | undefined;
 
-  constructor(private readonly maxListed: number) {}
+  /**
+   * `everyToken`: in index mode, the MAC of EVERY_TOKEN, which stands for all of a file's tokens
+   * once it has more than MAX_TOKENS of them (as one read of it stores).
+   */
+  constructor(
+    private readonly maxListed: number,
+    private readonly everyToken?: string,
+  ) {}
 
   /** Parts merged so far. */
   get size(): number {
@@ -52,6 +62,7 @@ export class RangeMerger {
     for (const d of part.detectors ?? []) this.detectors.add(d);
     if (part.overflow) this.overflow = true;
     this.errors.push(...result.errors);
+    if (this.everyToken !== undefined) this.addTokens(result.tokens ?? []);
     const packed = result.packed;
     if (!packed) return true;
     this.pathNames.push(...packed.pathNames);
@@ -93,6 +104,14 @@ export class RangeMerger {
     this.count += kept.count;
   }
 
+  private addTokens(tokens: string[]): void {
+    if (this.tokens?.has(this.everyToken!)) return;
+    this.tokens ??= new Set();
+    for (const t of tokens) this.tokens.add(t);
+    if (this.tokens.has(this.everyToken!) || this.tokens.size > MAX_TOKENS)
+      this.tokens = new Set([this.everyToken!]);
+  }
+
   /** The file's result, as one read of it gives. */
   async finish(input: ItemInput): Promise<TopLevelResult> {
     const evidence = combineEvidence(this.summaries);
@@ -109,6 +128,7 @@ export class RangeMerger {
       bytes: input.source.kind === 'file' ? input.source.size : input.source.data.length,
       format: 'text',
       parts: this.summaries.length,
+      ...(this.tokens ? { tokens: [...this.tokens] } : {}),
     };
     if (this.count || this.pathNames.length)
       result.packed = {

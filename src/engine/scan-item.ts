@@ -168,10 +168,10 @@ async function scanTextRange(
   if (input.source.kind !== 'file') throw new Error('a text range of an item that is not a file');
   if (range.encoding === 'utf-8' && !rangeIsUtf8(input.source.absPath, range))
     return { findings: [], items: [], errors: [], itemCount: 1, bytes: 0, range: { invalid: true } };
-  const noNames = await rawNamesAbsent(input, opts.subject, opts.signal, {
-    start: range.from,
-    end: range.to,
-  });
+  // Names only where the bytes hold the surname, as for a whole file (not for an index's tokens).
+  const gated = !opts.detectors && !opts.onChunk;
+  const noNames =
+    gated && (await rawNamesAbsent(input, opts.subject, opts.signal, { start: range.from, end: range.to }));
   return scanTopLevelWith(input, noNames ? { ...opts, detectors: WITHOUT_NAMES } : opts);
 }
 

@@ -11,6 +11,8 @@ import type { MboxSpan } from '../extract/mail/mbox.js';
 import { endExifTool } from '../extract/media/exiftool.js';
 import { readHead } from '../extract/read.js';
 import { selectFormat } from '../extract/registry.js';
+import { macOf } from '../index/keys.js';
+import { EVERY_TOKEN } from '../index/tokens.js';
 import { compileSubject } from '../match/subject.js';
 import { ScanWriter } from '../report/scan-writer.js';
 import { FileQueue } from './file-queue.js';
@@ -284,7 +286,10 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
   const scanTextSplit = async (input: ItemInput, rawChecked: boolean): Promise<void> => {
     // One thread gains nothing from ranges but their margins.
     if (concurrency < 2) return scanBatch([input], true, false, rawChecked);
-    const merger = new RangeMerger(limits.maxFindings);
+    const merger = new RangeMerger(
+      limits.maxFindings,
+      opts.index ? macOf(Buffer.from(opts.index.macKey, 'base64'), EVERY_TOKEN).toString('hex') : undefined,
+    );
     const pools = shared ? [getPool(), getExtraPool()] : [getPool()];
     const pending: { to: number; result: Promise<TopLevelResult | undefined> }[] = [];
     let merged = true;
@@ -305,6 +310,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
           subject: opts.subject,
           all,
           limits,
+          index: opts.index,
           textRange: range,
           quota: merger.quota(),
         };
@@ -567,18 +573,18 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
     } catch {
       // Unreadable: the usual read reports why.
     }
-    if (format === 'mbox' && size >= split.mailboxBytes && concurrency > 1)
-      return scanMailboxSplit(input, size);
-    if (format === 'zip' && size >= split.mailboxBytes && concurrency > 1) return scanZipSplit(input, size);
+    // Parts of containers are collected one by one; an index stores each file's tokens at once.
+    const containers = concurrency > 1 && !opts.index && size >= split.mailboxBytes;
+    if (format === 'mbox' && containers) return scanMailboxSplit(input, size);
+    if (format === 'zip' && containers) return scanZipSplit(input, size);
     if (size >= split.minBytes && (format === 'text' || format === 'json')) {
-      if (!all && opts.subject !== null) return scanSplit(input, size);
-      if (all) return scanTextSplit(input, false);
+      if (opts.index || all) return scanTextSplit(input, false);
+      if (opts.subject !== null) return scanSplit(input, size);
     }
     if (shared) shared.add(input);
     else schedule([input]);
   };
-  const splits = (size: number) =>
-    size >= Math.min(split.minBytes, split.mailboxBytes) && !opts.index && !opts.inProcess;
+  const splits = (size: number) => size >= Math.min(split.minBytes, split.mailboxBytes) && !opts.inProcess;
   // Small files go to the workers in batches: one message each way for many files.
   let batch: ItemInput[] = [];
   let batchBytes = 0;
@@ -615,7 +621,8 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
             collect(writer, fileInput(ev.file), known);
             continue;
           }
-          if (opts.readHere?.(ev.file)) schedule([fileInput(ev.file)], true);
+          // A huge candidate is shared among the workers as in a full scan, not read here alone.
+          if (opts.readHere?.(ev.file) && !splits(ev.file.size)) schedule([fileInput(ev.file)], true);
           else scheduleFile(fileInput(ev.file), ev.file.size);
           await backpressure();
         }

@@ -1,9 +1,9 @@
-import { createHmac } from 'node:crypto';
 // Piscina hands its workers the pool's workerData as the thread's own: importing it from piscina would
 // load the whole pool package into every worker.
 import { threadId, workerData } from 'node:worker_threads';
 import type { ItemInput, Subject } from '../core/types.js';
 import type { ZipPart } from '../extract/archive/zip.js';
+import { macOf } from '../index/keys.js';
 import { TokenCollector } from '../index/tokens.js';
 import { type CompiledSubject, compileSubject, EMPTY_SUBJECT } from '../match/subject.js';
 import type { Limits } from './limits.js';
@@ -161,7 +161,7 @@ function tokenMacs(macKey: string): (token: string) => string {
   return (token) => {
     let m = of.get(token);
     if (m === undefined) {
-      m = createHmac('sha256', key).update(token).digest().subarray(0, 16).toString('hex');
+      m = macOf(key, token).toString('hex');
       if (of.size >= MAX_MACS) of.clear();
       of.set(token, m);
     }

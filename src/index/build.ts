@@ -51,7 +51,7 @@ export async function buildIndex(
   index: OpenIndex,
   opts: Pick<
     ScanOptions,
-    'roots' | 'excludes' | 'concurrency' | 'limits' | 'signal' | 'onProgress' | 'ownFiles'
+    'roots' | 'excludes' | 'concurrency' | 'limits' | 'signal' | 'onProgress' | 'ownFiles' | 'split'
   >,
 ): Promise<IndexRunStats> {
   const { store, key } = index;

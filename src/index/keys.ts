@@ -62,7 +62,12 @@ function deriveKey(file: KeyFile): IndexKey {
 
 /** Keyed hash of a normalised token, truncated to 128 bits. */
 export function mac(key: IndexKey, token: string): Buffer {
-  return createHmac('sha256', key.macKey).update(token).digest().subarray(0, 16);
+  return macOf(key.macKey, token);
+}
+
+/** A token's MAC under a raw MAC key, as stored (16 bytes). */
+export function macOf(macKey: Buffer, token: string): Buffer {
+  return createHmac('sha256', macKey).update(token).digest().subarray(0, 16);
 }
 
 /** A value proving the key matches the index without revealing it. */

@@ -15,10 +15,13 @@ const enc = (s: string) => new TextEncoder().encode(s);
 
 /** A seeded generator, so that a failure can be replayed. */
 function random(seed: number): () => number {
-  let s = seed;
+  // mulberry32: 32-bit integer steps (a plain LCG in doubles loses precision and falls into short cycles).
+  let s = seed >>> 0;
   return () => {
-    s = (s * 1103515245 + 12345) & 0x7fffffff;
-    return s / 0x80000000;
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 
