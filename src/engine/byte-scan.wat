@@ -99,4 +99,61 @@
           (local.set $i (i32.add (local.get $i) (i32.const 1)))
           (br $tail))))
     (i32.const -1))
+
+  ;; Counts over data[0..len), written as four i32 at out: bytes 0x80–0xBF (UTF-8 continuations),
+  ;; bytes from 0xF0 (leads of 4-byte sequences), line feeds, and 1 when a byte from 0xCC occurs (a
+  ;; character from U+0300 up, which NFC may change). See ByteCounter in byte-scan.ts.
+  (func (export "count") (param $data i32) (param $len i32) (param $out i32)
+    (local $i i32) (local $n i32) (local $b v128) (local $x i32)
+    (local $cont v128) (local $four v128) (local $nl v128) (local $high v128)
+    (local $tc i32) (local $tf i32) (local $tn i32)
+    (block $done
+      (loop $outer
+        (br_if $done (i32.gt_u (i32.add (local.get $i) (i32.const 16)) (local.get $len)))
+        (local.set $cont (v128.const i64x2 0 0))
+        (local.set $four (v128.const i64x2 0 0))
+        (local.set $nl (v128.const i64x2 0 0))
+        (local.set $n (i32.const 0))
+        ;; Up to 255 vectors in the 8-bit lanes (each match subtracts -1), then into the totals.
+        (block $flush
+          (loop $inner
+            (br_if $flush (i32.eq (local.get $n) (i32.const 255)))
+            (br_if $flush (i32.gt_u (i32.add (local.get $i) (i32.const 16)) (local.get $len)))
+            (local.set $b (v128.load (i32.add (local.get $data) (local.get $i))))
+            (local.set $cont (i8x16.sub (local.get $cont)
+              (i8x16.eq (v128.and (local.get $b) (v128.const i8x16 0xc0 0xc0 0xc0 0xc0 0xc0 0xc0 0xc0 0xc0 0xc0 0xc0 0xc0 0xc0 0xc0 0xc0 0xc0 0xc0)) (v128.const i8x16 0x80 0x80 0x80 0x80 0x80 0x80 0x80 0x80 0x80 0x80 0x80 0x80 0x80 0x80 0x80 0x80))))
+            (local.set $four (i8x16.sub (local.get $four) (i8x16.ge_u (local.get $b) (v128.const i8x16 0xf0 0xf0 0xf0 0xf0 0xf0 0xf0 0xf0 0xf0 0xf0 0xf0 0xf0 0xf0 0xf0 0xf0 0xf0 0xf0))))
+            (local.set $nl (i8x16.sub (local.get $nl) (i8x16.eq (local.get $b) (v128.const i8x16 0x0a 0x0a 0x0a 0x0a 0x0a 0x0a 0x0a 0x0a 0x0a 0x0a 0x0a 0x0a 0x0a 0x0a 0x0a 0x0a))))
+            (local.set $high (v128.or (local.get $high) (i8x16.ge_u (local.get $b) (v128.const i8x16 0xcc 0xcc 0xcc 0xcc 0xcc 0xcc 0xcc 0xcc 0xcc 0xcc 0xcc 0xcc 0xcc 0xcc 0xcc 0xcc))))
+            (local.set $i (i32.add (local.get $i) (i32.const 16)))
+            (local.set $n (i32.add (local.get $n) (i32.const 1)))
+            (br $inner)))
+        (local.set $tc (i32.add (local.get $tc) (call $lanes (local.get $cont))))
+        (local.set $tf (i32.add (local.get $tf) (call $lanes (local.get $four))))
+        (local.set $tn (i32.add (local.get $tn) (call $lanes (local.get $nl))))
+        (br $outer)))
+    (loop $tail
+      (if (i32.lt_u (local.get $i) (local.get $len))
+        (then
+          (local.set $x (i32.load8_u (i32.add (local.get $data) (local.get $i))))
+          (if (i32.eq (i32.and (local.get $x) (i32.const 0xc0)) (i32.const 0x80))
+            (then (local.set $tc (i32.add (local.get $tc) (i32.const 1)))))
+          (if (i32.ge_u (local.get $x) (i32.const 0xf0)) (then (local.set $tf (i32.add (local.get $tf) (i32.const 1)))))
+          (if (i32.eq (local.get $x) (i32.const 0x0a)) (then (local.set $tn (i32.add (local.get $tn) (i32.const 1)))))
+          (if (i32.ge_u (local.get $x) (i32.const 0xcc))
+            (then (local.set $high (v128.const i64x2 -1 -1))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $tail))))
+    (i32.store (local.get $out) (local.get $tc))
+    (i32.store offset=4 (local.get $out) (local.get $tf))
+    (i32.store offset=8 (local.get $out) (local.get $tn))
+    (i32.store offset=12 (local.get $out) (v128.any_true (local.get $high))))
+
+  ;; The sum of the sixteen unsigned 8-bit lanes.
+  (func $lanes (param $v v128) (result i32)
+    (local $w v128)
+    (local.set $w (i32x4.extadd_pairwise_i16x8_u (i16x8.extadd_pairwise_i8x16_u (local.get $v))))
+    (i32.add
+      (i32.add (i32x4.extract_lane 0 (local.get $w)) (i32x4.extract_lane 1 (local.get $w)))
+      (i32.add (i32x4.extract_lane 2 (local.get $w)) (i32x4.extract_lane 3 (local.get $w)))))
 )

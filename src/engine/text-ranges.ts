@@ -9,6 +9,7 @@ import { readHead } from '../extract/read.js';
 import { selectFormat } from '../extract/registry.js';
 import { detectEncoding } from '../extract/text/decode.js';
 import { isRtf } from '../extract/text/text.js';
+import { ByteCounter } from './byte-scan.js';
 
 /**
  * One worker's part of a huge plain-text file (see `textRanges`): it reads bytes `from` to `to`, which
@@ -181,30 +182,66 @@ class TextCounter {
   }
 
   private count(bytes: Buffer): void {
-    if (isAscii(bytes)) {
-      this.advance(bytes, bytes.length);
+    const ascii = isAscii(bytes);
+    if (!ascii && this.encoding === 'utf-8' && !isUtf8(bytes))
+      throw new NotSplittable('not UTF-8 throughout');
+    // Text below U+0300 (ASCII, Danish letters, Latin-1) is counted from its bytes: each byte but a
+    // continuation byte is one UTF-16 unit, and NFC leaves such text as it is.
+    const counts = ascii || this.encoding === 'utf-8' ? byteCounter()?.count(bytes) : undefined;
+    if (counts && !counts.fromU0300) {
+      const nl = bytes.lastIndexOf(10);
+      const tail =
+        nl === -1 || ascii
+          ? bytes.length - nl - 1
+          : bytes.length - nl - 1 - byteCounter()!.count(bytes.subarray(nl + 1)).continuation;
+      this.advance(bytes.length - counts.continuation, counts.lineFeeds, nl === -1 ? -1 : tail);
       return;
     }
-    if (this.encoding === 'utf-8' && !isUtf8(bytes)) throw new NotSplittable('not UTF-8 throughout');
+    if (ascii) {
+      this.advance(bytes.length, countLineFeeds(bytes), lastLineFeed(bytes, bytes.length));
+      return;
+    }
     let text = this.decoder.decode(bytes);
     if (MAY_COMPOSE.test(text)) text = text.normalize('NFC');
-    this.advance(text, text.length);
+    this.advance(text.length, countLineFeeds(text), lastLineFeed(text, text.length));
   }
 
-  /** Moves the place over `length` characters whose newlines are those of `text` (bytes or string). */
-  private advance(text: Buffer | string, length: number): void {
-    const nl = typeof text === 'string' ? '\n' : 10;
-    let last = -1;
-    let lines = 0;
-    for (let i = text.indexOf(nl as never); i !== -1; i = text.indexOf(nl as never, i + 1)) {
-      lines++;
-      last = i;
-    }
+  /**
+   * Moves the place over `length` characters holding `lines` line feeds, `tail` characters of them
+   * after the last one (-1 without one).
+   */
+  private advance(length: number, lines: number, tail: number): void {
     this.place.offset += length;
     this.place.line += lines;
-    // For ASCII bytes, byte and character positions agree; a decoded block is counted as its text.
-    this.place.column = last === -1 ? this.place.column + length : length - last;
+    this.place.column = tail === -1 ? this.place.column + length : tail + 1;
   }
+}
+
+function countLineFeeds(text: Buffer | string): number {
+  const nl = (typeof text === 'string' ? '\n' : 10) as never;
+  let lines = 0;
+  for (let i = text.indexOf(nl); i !== -1; i = text.indexOf(nl, i + 1)) lines++;
+  return lines;
+}
+
+/** Characters after the last line feed of `text` (bytes of ASCII, or a string), or -1 without one. */
+function lastLineFeed(text: Buffer | string, length: number): number {
+  const last = typeof text === 'string' ? text.lastIndexOf('\n') : text.lastIndexOf(10);
+  return last === -1 ? -1 : length - last - 1;
+}
+
+let counter: ByteCounter | null | undefined;
+
+/** This thread's counter; null without WebAssembly (`--jitless`), where blocks are decoded instead. */
+function byteCounter(): ByteCounter | null {
+  if (counter === undefined) {
+    try {
+      counter = new ByteCounter();
+    } catch {
+      counter = null;
+    }
+  }
+  return counter;
 }
 
 /** As the Chunker's: below U+0300 every character is its own NFC form. */

@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ByteScanner, type ByteStep, caselessSteps, digitSteps } from '../../src/engine/byte-scan.js';
+import {
+  ByteCounter,
+  ByteScanner,
+  type ByteStep,
+  caselessSteps,
+  digitSteps,
+} from '../../src/engine/byte-scan.js';
 import { assembleByteScan } from '../../src/engine/byte-scan-build.mjs';
 import { seededRandom } from '../helpers/random.js';
 
@@ -148,5 +154,35 @@ describe('byte scanner', () => {
   it('ships the module that byte-scan.wat assembles to', async () => {
     const committed = readFileSync(new URL('../../src/engine/byte-scan.wasm.ts', import.meta.url), 'utf8');
     expect(await assembleByteScan()).toBe(committed);
+  });
+});
+
+describe('byte counter', () => {
+  it('counts continuation bytes, 4-byte leads, line feeds and characters from U+0300 as a plain loop does', () => {
+    const next = seededRandom(7);
+    const counter = new ByteCounter();
+    const pool = [0x0a, 0x41, 0x80, 0xbf, 0xc3, 0xcb, 0xcc, 0xe2, 0xf0, 0xf4, 0xff, 0x00, 0x20];
+    for (let len = 0; len < 700; len += len < 100 ? 1 : 37) {
+      for (let round = 0; round < 3; round++) {
+        const bytes = Uint8Array.from({ length: len }, () => pool[next(pool.length)] ?? 0);
+        // Mostly plain bytes, so that a block often has none of a kind.
+        for (let i = 0; i < len; i++) if (next(4)) bytes[i] = 0x61;
+        const plain = {
+          continuation: bytes.filter((b) => b >= 0x80 && b <= 0xbf).length,
+          fourByteLeads: bytes.filter((b) => b >= 0xf0).length,
+          lineFeeds: bytes.filter((b) => b === 0x0a).length,
+          fromU0300: bytes.some((b) => b >= 0xcc),
+        };
+        expect(counter.count(bytes), `length ${len}`).toEqual(plain);
+      }
+    }
+    // Past 255 vectors a lane carries over into the totals; past its memory the module grows.
+    const big = Buffer.from('æ\n'.repeat(400_000));
+    expect(counter.count(big)).toEqual({
+      continuation: 400_000,
+      fourByteLeads: 0,
+      lineFeeds: 400_000,
+      fromU0300: false,
+    });
   });
 });

@@ -5,6 +5,7 @@
 import { gzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { tempTree } from '../helpers/cli.js';
+import { seededRandom } from '../helpers/random.js';
 import { scanShared } from '../helpers/scan-shared.js';
 
 const KiB = 1024;
@@ -13,16 +14,10 @@ const SPLIT = { minBytes: Number.POSITIVE_INFINITY, rangeBytes: 16 * KiB, mailbo
 const ONE_READ = { ...SPLIT, mailboxBytes: Number.POSITIVE_INFINITY };
 const enc = (s: string) => new TextEncoder().encode(s);
 
-/** A seeded generator, so that a failure can be replayed. */
+/** A seeded fraction in [0, 1): the same inputs on every run. */
 function random(seed: number): () => number {
-  // mulberry32: 32-bit integer steps (a plain LCG in doubles loses precision and falls into short cycles).
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
+  return () => next(1 << 23) / (1 << 23);
 }
 
 /** Members of every kind: text with people in it, a nested zip and .gz, a stored one, folders. */
