@@ -1,11 +1,20 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { sha256Hex } from '../core/ids.js';
 import type { Fingerprint, ItemInput } from '../core/types.js';
 import { borrowBuffer, returnBuffer } from '../extract/read.js';
 
-/** What an erasure plan will check: size, mtime, inode and sha256 of a file; offset, length, sha256 of nested bytes. */
-export async function fingerprintOf(input: ItemInput): Promise<Fingerprint> {
+/** A file's hash begun elsewhere: `hash` has taken its bytes up to `to`. */
+export interface HashSoFar {
+  hash: Hash;
+  to: number;
+}
+
+/**
+ * What an erasure plan will check: size, mtime, inode and sha256 of a file; offset, length, sha256 of
+ * nested bytes. `soFar`: a top-level file's hash already begun (see textRanges), finished here.
+ */
+export async function fingerprintOf(input: ItemInput, soFar?: HashSoFar): Promise<Fingerprint> {
   if (input.source.kind === 'buffer') {
     return {
       ...input.fingerprint,
@@ -26,22 +35,25 @@ export async function fingerprintOf(input: ItemInput): Promise<Fingerprint> {
     size: before.size,
     mtimeMs: before.mtimeMs,
     ino: before.ino,
-    sha256: await fileSha256(absPath),
+    sha256: await fileSha256(absPath, soFar),
   };
 }
 
 /** Read synchronously a block at a time, as every file a worker reads (no thread-pool round trips). */
-async function fileSha256(path: string): Promise<string> {
-  const hash = createHash('sha256');
+async function fileSha256(path: string, soFar?: HashSoFar): Promise<string> {
+  const hash = soFar?.hash ?? createHash('sha256');
   const fd = openSync(path, 'r');
   const block = borrowBuffer(HASH_BLOCK);
   try {
+    let position = soFar?.to ?? 0;
     for (
-      let n = readSync(fd, block, 0, HASH_BLOCK, null);
+      let n = readSync(fd, block, 0, HASH_BLOCK, position);
       n > 0;
-      n = readSync(fd, block, 0, HASH_BLOCK, null)
-    )
+      n = readSync(fd, block, 0, HASH_BLOCK, position)
+    ) {
       hash.update(block.subarray(0, n));
+      position += n;
+    }
   } finally {
     closeSync(fd);
     returnBuffer(block);

@@ -4,7 +4,7 @@ import { MAX_TOKENS } from '../index/tokens.js';
 import { combineEvidence, type EvidenceSummary } from '../match/evidence.js';
 import { ElementWriter, type PackedFindings, textOf, withEvidence } from '../report/packed-findings.js';
 import { ELEMENT_SEP } from '../report/spool.js';
-import { fingerprintOf } from './fingerprint.js';
+import { fingerprintOf, type HashSoFar } from './fingerprint.js';
 import { tooManyFindings } from './limits.js';
 import type { TopLevelResult } from './scan-item.js';
 
@@ -112,8 +112,8 @@ export class RangeMerger {
       this.tokens = new Set([this.everyToken!]);
   }
 
-  /** The file's result, as one read of it gives. */
-  async finish(input: ItemInput): Promise<TopLevelResult> {
+  /** The file's result, as one read of it gives; `hashed`: its hash begun while it was cut into ranges. */
+  async finish(input: ItemInput, hashed?: HashSoFar): Promise<TopLevelResult> {
     const evidence = combineEvidence(this.summaries);
     const level = evidence ?? 'none';
     const errors = [...this.errors];
@@ -144,7 +144,7 @@ export class RangeMerger {
         itemPath: ref.itemPath,
         evidence,
         detectors: [...this.detectors].sort(),
-        fingerprint: await fingerprintOf(input),
+        fingerprint: await fingerprintOf(input, hashed),
         ...(Object.keys(this.others).length ? { others: this.others } : {}),
         format: 'text',
         scannedAt: new Date().toISOString(),

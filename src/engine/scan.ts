@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -293,6 +294,9 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
     const pools = shared ? [getPool(), getExtraPool()] : [getPool()];
     const pending: { to: number; result: Promise<TopLevelResult | undefined> }[] = [];
     let merged = true;
+    // A subject scan reads a huge file in full only where its raw bytes hold an anchor: it will most
+    // likely hold the subject and need a fingerprint, which is then hashed along with the counting.
+    const hashing = rawChecked ? { hash: createHash('sha256'), to: 0 } : undefined;
     const mergeNext = async () => {
       const part = pending.shift()!;
       const result = await part.result;
@@ -304,7 +308,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
     };
     try {
       const rangeBytes = partSize(input.source.kind === 'file' ? input.source.size : 0, MIN_TEXT_RANGE_BYTES);
-      for await (const range of textRanges(input, rangeBytes, stop.signal)) {
+      for await (const range of textRanges(input, rangeBytes, stop.signal, hashing)) {
         const task: ScanTask = {
           inputs: [input],
           subject: opts.subject,
@@ -333,7 +337,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
     partlyRead.delete(input.ref.path);
     if (stop.signal.aborted) return;
     if (merged && merger.size) {
-      const result = await merger.finish(input);
+      const result = await merger.finish(input, hashing);
       collect(writer, input, result);
       opts.onResult?.(input, result);
       progress();

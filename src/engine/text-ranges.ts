@@ -10,6 +10,7 @@ import { selectFormat } from '../extract/registry.js';
 import { detectEncoding } from '../extract/text/decode.js';
 import { isRtf } from '../extract/text/text.js';
 import { ByteCounter } from './byte-scan.js';
+import type { HashSoFar } from './fingerprint.js';
 
 /**
  * One worker's part of a huge plain-text file (see `textRanges`): it reads bytes `from` to `to`, which
@@ -63,6 +64,7 @@ export async function* textRanges(
   input: ItemInput,
   rangeBytes: number,
   signal?: AbortSignal,
+  hashing?: HashSoFar,
 ): AsyncGenerator<TextRange> {
   if (input.source.kind !== 'file' || input.depth !== 0) return;
   const { absPath, size } = input.source;
@@ -70,7 +72,7 @@ export async function* textRanges(
   if (selectFormat(input, head).id !== 'text' || isRtf(input.name, head)) return;
   const guess = detectEncoding(head);
   if (guess === 'binary' || (guess.encoding !== 'utf-8' && guess.encoding !== 'windows-1252')) return;
-  const counter = new TextCounter(absPath, guess.encoding, guess.bom);
+  const counter = new TextCounter(absPath, guess.encoding, guess.bom, hashing);
   try {
     // The borders between ranges, each before an ASCII byte; a last range shorter than half is joined.
     const borders: number[] = [];
@@ -126,14 +128,25 @@ class TextCounter {
   private readonly place: TextPlace = { offset: 0, line: 1, column: 1 };
   private readonly decoder: TextDecoder;
 
+  /**
+   * `hashing`: the file's sha256 is taken along as the bytes are counted (its fingerprint, when the
+   * file turns out to hold the subject, then only reads what is left; `hashing.to` says how far).
+   */
   constructor(
     path: string,
     private readonly encoding: 'utf-8' | 'windows-1252',
     bom: number,
+    private readonly hashing?: HashSoFar,
   ) {
     this.fd = openSync(path, 'r');
     this.position = bom;
     this.decoder = new TextDecoder(encoding);
+    if (hashing && bom) {
+      const head = Buffer.alloc(bom);
+      readSync(this.fd, head, 0, bom, 0);
+      hashing.hash.update(head);
+      hashing.to = bom;
+    }
   }
 
   close(): void {
@@ -174,6 +187,10 @@ class TextCounter {
         if (end <= 0) throw new NotSplittable('no ASCII byte within a megabyte');
       }
       this.count(this.buf.subarray(0, end));
+      if (this.hashing) {
+        this.hashing.hash.update(this.buf.subarray(0, end));
+        this.hashing.to = this.position + end;
+      }
       this.position += end;
       // Counting a huge file takes a while: the workers' results come in meanwhile.
       await yieldToEvents();

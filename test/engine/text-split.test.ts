@@ -146,11 +146,17 @@ describe('a huge text file read in ranges by both workers', () => {
   ])(
     '%s gives what one read gives: findings, places, contexts, evidence, counts',
     async (_, opts) => {
-      const dir = tempTree({ 'kunder.csv': mixedText(700 * KiB, 7) });
+      // With a byte order mark too: a subject scan hashes the file as it counts it (the fingerprint).
+      const dir = tempTree({
+        'kunder.csv': mixedText(700 * KiB, 7),
+        'noter.txt': `\ufeff${mixedText(300 * KiB, 17)}`,
+      });
       const split = await scanShared(dir, SPLIT, opts);
       const one = await scanShared(dir, ONE_READ, opts);
       expect(split.findings.length).toBeGreaterThan(opts.all ? 500 : 50);
       expect(split.parts['kunder.csv']).toBeGreaterThan(10);
+      expect(split.parts['noter.txt']).toBeGreaterThan(3);
+      if (opts.subject !== null) expect(one.items.length).toBe(2);
       expect(split).toEqual({ ...one, parts: split.parts });
     },
     60_000,
