@@ -39,6 +39,14 @@ export class RangeMerger {
     private readonly everyToken?: string,
   ) {}
 
+  /**
+   * Index mode: the file already stands for every query (too many tokens); the parts after those
+   * merged cannot change what is stored for it.
+   */
+  get exhausted(): boolean {
+    return this.everyToken !== undefined && this.tokens?.has(this.everyToken) === true;
+  }
+
   /** Parts merged so far. */
   get size(): number {
     return this.summaries.length;

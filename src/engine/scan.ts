@@ -326,9 +326,10 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
           ),
         });
         while (merged && pending.length >= concurrency) await mergeNext();
-        if (!merged) break;
+        // An index stores a file of too many tokens as one every query reads: the rest need not be read.
+        if (!merged || merger.exhausted) break;
       }
-      while (merged && pending.length) await mergeNext();
+      while (merged && pending.length && !merger.exhausted) await mergeNext();
     } catch {
       // Not splittable after all (see NotSplittable), unreadable, or stopped.
       merged = false;

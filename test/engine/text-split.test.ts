@@ -285,4 +285,27 @@ describe('a huge text file read in ranges by both workers', () => {
       ids(full.findings as { id?: string }[]),
     );
   }, 60_000);
+
+  it('dsr index: a file of more tokens than an item keeps is stored for every query, not read to the end', async () => {
+    // 320,000 distinct addresses (more than MAX_TOKENS) in eight ranges.
+    const rows: string[] = [];
+    for (let i = 0; i < 320_000; i++) rows.push(`k${i}@x.dk\n`);
+    const dir = tempTree({ 'adresser.txt': rows.join('') });
+    const size = statSync(join(dir, 'adresser.txt')).size;
+    const index = await openIndex(join(dir, '../many.idx'), { create: true });
+    const partly: number[] = [];
+    const built = await buildIndex(index, {
+      roots: [dir],
+      concurrency: 2,
+      split: { ...SPLIT, rangeBytes: Math.ceil(size / 8) },
+      onProgress: (p) => p.files === 0 && p.bytes > 0 && partly.push(p.bytes),
+    });
+    expect(built).toMatchObject({ files: 1, read: 1, errors: 0 });
+    expect(index.store.filesWithAnyToken([mac(index.key, EVERY_TOKEN)]).size).toBe(1);
+    expect(index.store.filesWithAnyToken([mac(index.key, 'e:k7@x.dk')]).size).toBe(0);
+    index.store.close();
+    // The ranges after the one that filled the item were never merged.
+    expect(partly.length).toBeGreaterThan(0);
+    expect(Math.max(...partly)).toBeLessThan(size * 0.9);
+  }, 60_000);
 });
