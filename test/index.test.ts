@@ -243,7 +243,8 @@ describe('dsr index and dsr scan --index', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(statSync(`${env.index}.key`).size).toBeGreaterThan(0);
     expect(statSync(`${env.index}.key`).mode & 0o777).toBe(0o600);
-    const query = runCli(['scan', env.root, '--subject', env.subject, '--index', env.index]);
+    const out = join(env.dir, 'query.json');
+    const query = runCli(['scan', env.root, '--subject', env.subject, '--index', env.index, '--out', out]);
     expect(query.code, query.stderr).toBe(0);
   });
 
