@@ -6,6 +6,7 @@ import { ElementWriter, type PackedFindings, textOf, withEvidence } from '../rep
 import { ELEMENT_SEP } from '../report/spool.js';
 import { fingerprintOf, type HashSoFar } from './fingerprint.js';
 import { tooManyFindings } from './limits.js';
+import { fileResult } from './raw-pass.js';
 import type { TopLevelResult } from './scan-item.js';
 
 /** A finding element's detector and whether it is the subject's (its first such keys: see `filter`). */
@@ -129,12 +130,8 @@ export class RangeMerger {
     if (this.overflow) errors.push({ ...ref, kind: 'limit', message: tooManyFindings(this.maxListed) });
     for (const f of this.pathNames) f.evidence = level;
     const result: TopLevelResult = {
-      findings: [],
-      items: [],
+      ...fileResult(input.source.kind === 'file' ? input.source.size : input.source.data.length, 'text'),
       errors,
-      itemCount: 1,
-      bytes: input.source.kind === 'file' ? input.source.size : input.source.data.length,
-      format: 'text',
       parts: this.summaries.length,
       ...(this.tokens ? { tokens: [...this.tokens] } : {}),
     };

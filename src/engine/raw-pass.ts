@@ -92,13 +92,13 @@ export async function rawPass(
 }
 
 function settled(size: number, format: string, skipped?: string): TopLevelResult {
-  return {
-    findings: [],
-    items: [],
-    errors: [],
-    itemCount: 1,
-    bytes: size,
-    format,
-    ...(skipped ? { skipped } : {}),
-  };
+  return { ...fileResult(size, format), ...(skipped ? { skipped } : {}) };
+}
+
+/**
+ * A top-level file's result before anything in it is listed: the file itself as its one item. Also
+ * what the parts of a huge file are gathered into (see RangeMerger, runScan's scanInParts).
+ */
+export function fileResult(size: number, format: string): TopLevelResult {
+  return { findings: [], items: [], errors: [], itemCount: 1, bytes: size, format };
 }

@@ -21,6 +21,7 @@ import { DEFAULT_LIMITS, type Limits } from './limits.js';
 import { defaultConcurrency, ItemTimeoutError, ScanPool, takeWarmPool } from './pool.js';
 import { RangeMerger } from './range-merger.js';
 import { rawFirstPass } from './raw-first.js';
+import { fileResult } from './raw-pass.js';
 import type { TopLevelResult } from './scan-item.js';
 import { textRanges } from './text-ranges.js';
 import type { ScanTask } from './worker.js';
@@ -368,15 +369,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
     const ref = { path: input.ref.path, itemPath: [] };
     const planned: ScanError[] = [];
     const pending: { part: PartSpec; result: Promise<TopLevelResult | Error> }[] = [];
-    const summary: TopLevelResult = {
-      findings: [],
-      items: [],
-      errors: [],
-      itemCount: 1,
-      bytes: size,
-      format,
-      parts: 0,
-    };
+    const summary: TopLevelResult = { ...fileResult(size, format), parts: 0 };
     const runPart = (task: ScanTask, pool: ScanPool, retry = true): Promise<TopLevelResult | Error> =>
       pool.run(task, stop.signal, limits.timeoutMs).then(
         (r) => r[0],

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { tempTree } from '../helpers/cli.js';
-import { scanShared } from '../helpers/scan-shared.js';
+import { SCAN_MODES, scanShared } from '../helpers/scan-shared.js';
 
 const KiB = 1024;
 /** Parts of ~16 KiB: a mailbox of a few hundred KiB is read in a dozen or more. */
@@ -38,10 +38,7 @@ function mailbox(count: number): string {
 }
 
 describe('a huge mailbox read in parts by both workers', () => {
-  it.each([
-    ['an inventory', { all: true }],
-    ['a subject scan', { all: false }],
-  ])(
+  it.each(SCAN_MODES)(
     '%s gives what one read gives: messages, names, findings, evidence, errors',
     async (_, opts) => {
       const plain = (n: number) => mailbox(n).replace(/^preamble.*\n\n/, '');

@@ -18,7 +18,7 @@ import { indexedShortcut } from '../../src/index/query.js';
 import { EVERY_TOKEN, TokenCollector } from '../../src/index/tokens.js';
 import { SUBJECT, tempTree } from '../helpers/cli.js';
 import { seededRandom } from '../helpers/random.js';
-import { type ScanFile, scanShared } from '../helpers/scan-shared.js';
+import { SCAN_MODES, type ScanFile, scanShared } from '../helpers/scan-shared.js';
 
 const KiB = 1024;
 /** Small ranges: a few hundred KiB make a dozen of them (a range must exceed two margins). */
@@ -139,11 +139,7 @@ describe('textRanges: the places counted for each range', () => {
 });
 
 describe('a huge text file read in ranges by both workers', () => {
-  it.each([
-    ['an inventory', { all: true }],
-    ['a subject scan', { all: false }],
-    ['an inventory without a subject', { all: true, subject: null }],
-  ])(
+  it.each([...SCAN_MODES, ['an inventory without a subject', { all: true, subject: null }]])(
     '%s gives what one read gives: findings, places, contexts, evidence, counts',
     async (_, opts) => {
       // With a byte order mark too: a subject scan hashes the file as it counts it (the fingerprint).

@@ -6,7 +6,7 @@ import { gzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { tempTree } from '../helpers/cli.js';
 import { seededRandom } from '../helpers/random.js';
-import { scanShared } from '../helpers/scan-shared.js';
+import { SCAN_MODES, scanShared } from '../helpers/scan-shared.js';
 
 const KiB = 1024;
 /** Parts of ~16 KiB of compressed members: a zip of a few hundred KiB is read in a dozen or more. */
@@ -42,10 +42,7 @@ function archive(count: number, seed: number, nested = true): Uint8Array {
 }
 
 describe('a huge zip read in parts by both workers', () => {
-  it.each([
-    ['an inventory', { all: true }],
-    ['a subject scan', { all: false }],
-  ])(
+  it.each(SCAN_MODES)(
     '%s gives what one read gives: members, nested archives, findings, evidence',
     async (_, opts) => {
       const dir = tempTree({ 'eksport.zip': archive(400, 1), 'Søren Østergård.zip': archive(200, 2) });

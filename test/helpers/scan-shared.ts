@@ -15,6 +15,12 @@ export interface ScanFile {
   parts: Record<string, number>;
 }
 
+/** The scans every test of a shared file runs both ways: an inventory and a subject scan. */
+export const SCAN_MODES: [string, { all: boolean; subject?: null }][] = [
+  ['an inventory', { all: true }],
+  ['a subject scan', { all: false }],
+];
+
 /** Scans `dir` with both worker threads and the given sharing of big files among them. */
 export async function scanShared(
   dir: string,
