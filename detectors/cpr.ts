@@ -1,9 +1,35 @@
 import type { Candidate } from '../src/core/types.js';
+import { digitRunsOf } from '../src/engine/byte-scan.js';
 import { cprCentury, formatCpr, isValidCprDate, passesModulus11 } from '../src/match/cpr.js';
 import { clampConfidence, defineDetector } from './define.js';
 
-// DDMMYY, an optional dash or space, SSSS; never part of a longer digit run.
-const CPR_RE = /(?<!\d)(\d{6})([-\u00a0 ]?)(\d{4})(?!\d)/g;
+/** A CPR number's optional separator after DDMMYY: `-`, space or no-break space. */
+const isSeparator = (c: number) => c === 0x2d || c === 0x20 || c === 0xa0;
+
+/**
+ * DDMMYY, an optional dash or space, SSSS; never part of a longer digit run. The regex
+ * `(?<!\d)(\d{6})([-\u00a0 ]?)(\d{4})(?!\d)` read off the text's runs of ASCII digits: a run of ten, or a
+ * run of six, one separator and a run of four. Its matches, in order, as `[start, end, digits]`.
+ */
+export function cprMatches(text: string): [start: number, end: number, digits: string][] {
+  const runs = digitRunsOf(text);
+  const out: [number, number, string][] = [];
+  for (let k = 0; k < runs.length; k += 2) {
+    const s = runs[k];
+    const e = runs[k + 1];
+    if (e - s === 10) out.push([s, e, text.slice(s, e)]);
+    else if (
+      e - s === 6 &&
+      runs[k + 2] === e + 1 &&
+      runs[k + 3] - runs[k + 2] === 4 &&
+      isSeparator(text.charCodeAt(e))
+    ) {
+      out.push([s, e + 5, text.slice(s, e) + text.slice(e + 1, e + 5)]);
+      k += 2;
+    }
+  }
+  return out;
+}
 
 const RAISE = [
   'cpr',
@@ -78,11 +104,7 @@ export default defineDetector({
   detect(chunk, { subject, all }) {
     const { text } = chunk;
     const out: Candidate[] = [];
-    CPR_RE.lastIndex = 0;
-    for (let m = CPR_RE.exec(text); m; m = CPR_RE.exec(text)) {
-      const digits = m[1] + m[3];
-      const start = m.index;
-      const end = start + m[0].length;
+    for (const [start, end, digits] of cprMatches(text)) {
       const isSubject = subject.cprs.has(digits);
       if (!isSubject && !isValidCprDate(digits)) continue;
       const value = formatCpr(digits);

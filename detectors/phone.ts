@@ -1,4 +1,5 @@
 import type { Candidate } from '../src/core/types.js';
+import { digitRunsOf } from '../src/engine/byte-scan.js';
 import { phoneLib } from '../src/match/phone.js';
 import type { CompiledSubject } from '../src/match/subject.js';
 import { clampConfidence, defineDetector, textBefore } from './define.js';
@@ -23,22 +24,98 @@ export function phonePattern(minDigits: number): RegExp {
   );
 }
 
-const patterns = new Map<number, RegExp>();
-const subjectPatterns = new WeakMap<CompiledSubject, RegExp>();
+const stickyPatterns = new Map<number, RegExp>();
 
-/** The pattern for a subject: its shortest national number abroad (`0` + national) may be under eight digits. */
-function patternFor(subject: CompiledSubject): RegExp {
-  let re = subjectPatterns.get(subject);
+/** `phonePattern(minDigits)` tried at one place only (`y`). */
+function stickyPattern(minDigits: number): RegExp {
+  let re = stickyPatterns.get(minDigits);
   if (!re) {
-    let min = 8;
+    re = new RegExp(phonePattern(minDigits).source, 'uy');
+    stickyPatterns.set(minDigits, re);
+  }
+  return re;
+}
+
+const minDigitsFor = new WeakMap<CompiledSubject, number>();
+
+/** The digits a number without a prefix needs: a subject's national number abroad (`0` + national) may have fewer than eight. */
+function subjectMinDigits(subject: CompiledSubject): number {
+  let min = minDigitsFor.get(subject);
+  if (min === undefined) {
+    min = 8;
     for (const national of subject.phoneNational.keys())
       if (national.startsWith('0')) min = Math.min(min, national.length);
     min = Math.max(2, min);
-    re = patterns.get(min) ?? phonePattern(min);
-    patterns.set(min, re);
-    subjectPatterns.set(subject, re);
+    minDigitsFor.set(subject, min);
   }
-  return re;
+  return min;
+}
+
+const PLUS = 0x2b;
+const OPEN = 0x28;
+const ZERO = 0x30;
+const UNDERSCORE = 0x5f;
+
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+const isSeparator = (c: number) => c === 0x20 || c === 0xa0 || c === 0x2e || c === 0x2d;
+const isAsciiLetter = (c: number) => (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a;
+
+/**
+ * What a global `phonePattern(minDigits)` finds in `text`, in the same order. A match starts with a
+ * digit that no digit precedes, or with `+`, `(` or `(+` right before one, so the pattern is tried,
+ * sticky, only there (at the start of a run of ASCII digits and the one or two characters before it),
+ * and a place that cannot start one is passed over by the checks in `mayStartAt`. V8 trying the pattern
+ * at every character took ~2.5 ns each, a seventh of an inventory's time.
+ */
+export function phoneMatches(text: string, minDigits: number): RegExpExecArray[] {
+  const runs = digitRunsOf(text);
+  const re = stickyPattern(minDigits);
+  const out: RegExpExecArray[] = [];
+  const at = (p: number) => {
+    re.lastIndex = p;
+    return re.exec(text);
+  };
+  // Where the last match ended: the next one starts there or later.
+  let next = 0;
+  for (let k = 0; k < runs.length; k += 2) {
+    const s = runs[k];
+    if (s < next) continue;
+    const before = s > 0 ? text.charCodeAt(s - 1) : -1;
+    let m: RegExpExecArray | null = null;
+    if (before === PLUS) {
+      if (s >= 2 && s - 2 >= next && text.charCodeAt(s - 2) === OPEN) m = at(s - 2);
+      if (!m && s - 1 >= next) m = at(s - 1);
+    } else if (before === OPEN && s - 1 >= next) m = at(s - 1);
+    if (!m && mayStartAt(text, runs, k, minDigits, before)) m = at(s);
+    if (m) {
+      out.push(m);
+      next = m.index + m[0].length;
+    }
+  }
+  return out;
+}
+
+/**
+ * False where the pattern cannot match at the start of run `k`: the look-behind refuses a `+`, a letter,
+ * `_` or a digit and separator before it; without a `00` prefix the digits of the run and of the runs
+ * joined to it by one separator are fewer than `minDigits`.
+ */
+function mayStartAt(text: string, runs: Int32Array, k: number, minDigits: number, before: number): boolean {
+  const s = runs[k];
+  if (before === PLUS || before === UNDERSCORE || isAsciiLetter(before)) return false;
+  if (isSeparator(before) && s >= 2 && isDigit(text.charCodeAt(s - 2))) return false;
+  if (text.charCodeAt(s) === ZERO && text.charCodeAt(s + 1) === ZERO) return true;
+  let digits = runs[k + 1] - s;
+  for (
+    let j = k + 2;
+    digits < minDigits &&
+    j < runs.length &&
+    runs[j] === runs[j - 1] + 1 &&
+    isSeparator(text.charCodeAt(runs[j - 1]));
+    j += 2
+  )
+    digits += runs[j + 1] - runs[j];
+  return digits >= minDigits;
 }
 
 /** Group shapes in which Danish numbers are written without a country prefix. */
@@ -88,9 +165,7 @@ export default defineDetector({
     const { text } = chunk;
     if (!all && !subjectDigitsHint(subject).test(text)) return [];
     const out: Candidate[] = [];
-    const re = patternFor(subject);
-    re.lastIndex = 0;
-    for (let m = re.exec(text); m; m = re.exec(text)) {
+    for (const m of phoneMatches(text, subjectMinDigits(subject))) {
       const prefix = m[1];
       const body = m[2] ?? m[3];
       const digits = body.replace(/\D/g, '');

@@ -166,3 +166,50 @@ export class ByteCounter {
     return { continuation: out[0], fourByteLeads: out[1], lineFeeds: out[2], fromU0300: out[3] !== 0 };
   }
 }
+
+/**
+ * Finds the runs of ASCII digits in a string 16 UTF-16 units at a time (the module's `digitRuns`): the
+ * phone and CPR detectors look closer only where a run is, instead of having V8 try their patterns at
+ * every character (~1–2.5 ns each, a fifth of an inventory's time).
+ */
+export class DigitRuns {
+  private readonly run: (data: number, len: number, out: number) => number;
+  private readonly memory: WebAssembly.Memory;
+  private bytes: Buffer;
+
+  constructor() {
+    compiled ??= new WebAssembly.Module(Buffer.from(BYTE_SCAN_WASM, 'base64'));
+    const instance = new WebAssembly.Instance(compiled);
+    this.memory = instance.exports.memory as WebAssembly.Memory;
+    this.run = instance.exports.digitRuns as DigitRuns['run'];
+    this.bytes = Buffer.from(this.memory.buffer);
+  }
+
+  /** `[start0, end0, start1, end1, …]`: each run's first unit and one past its last, in order. */
+  of(text: string): Int32Array {
+    const out = Math.ceil((text.length * 2) / 16) * 16;
+    // At most one run for every two units.
+    const need = out + (Math.ceil(text.length / 2) + 1) * 8;
+    if (need > this.bytes.length) {
+      this.memory.grow(Math.ceil((need - this.bytes.length) / PAGE));
+      this.bytes = Buffer.from(this.memory.buffer);
+    }
+    this.bytes.write(text, 0, 'utf16le');
+    const n = this.run(0, text.length, out);
+    return new Int32Array(this.memory.buffer, out, n * 2).slice();
+  }
+}
+
+let digitFinder: DigitRuns | undefined;
+let lastText: string | undefined;
+let lastRuns: Int32Array = new Int32Array(0);
+
+/** `DigitRuns.of` for this thread, kept for the last text: the phone and CPR detectors read the same chunk. */
+export function digitRunsOf(text: string): Int32Array {
+  if (text !== lastText) {
+    digitFinder ??= new DigitRuns();
+    lastRuns = digitFinder.of(text);
+    lastText = text;
+  }
+  return lastRuns;
+}

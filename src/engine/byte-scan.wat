@@ -149,6 +149,80 @@
     (i32.store offset=8 (local.get $out) (local.get $tn))
     (i32.store offset=12 (local.get $out) (v128.any_true (local.get $high))))
 
+  ;; Runs of ASCII digits in the UTF-16 code units data[0..len), 16 units a step: each run written at out
+  ;; as two i32, its first unit and one past its last. Returns how many runs were written. See DigitRuns
+  ;; in byte-scan.ts.
+  (func (export "digitRuns") (param $data i32) (param $len i32) (param $out i32) (result i32)
+    (local $i i32) (local $n i32) (local $m i32) (local $edges i32) (local $prev i32) (local $start i32)
+    (local $in i32) (local $at i32) (local $p i32)
+    (block $done
+      (loop $blocks
+        (br_if $done (i32.gt_u (i32.add (local.get $i) (i32.const 16)) (local.get $len)))
+        (local.set $p (i32.add (local.get $data) (i32.shl (local.get $i) (i32.const 1))))
+        ;; Bit k set when unit i+k is a digit: (unit - 0x30) < 10, unsigned.
+        (local.set $m (i32.or
+          (i16x8.bitmask (i16x8.lt_u
+            (i16x8.sub (v128.load (local.get $p)) (v128.const i16x8 0x30 0x30 0x30 0x30 0x30 0x30 0x30 0x30))
+            (v128.const i16x8 10 10 10 10 10 10 10 10)))
+          (i32.shl
+            (i16x8.bitmask (i16x8.lt_u
+              (i16x8.sub (v128.load offset=16 (local.get $p)) (v128.const i16x8 0x30 0x30 0x30 0x30 0x30 0x30 0x30 0x30))
+              (v128.const i16x8 10 10 10 10 10 10 10 10)))
+            (i32.const 8))))
+        ;; Bit k set where unit i+k starts or ends a run (differs from the unit before it).
+        (local.set $edges (i32.and
+          (i32.xor (local.get $m) (i32.or (i32.shl (local.get $m) (i32.const 1)) (local.get $prev)))
+          (i32.const 0xffff)))
+        (loop $each
+          (if (local.get $edges)
+            (then
+              (local.set $at (i32.add (local.get $i) (i32.ctz (local.get $edges))))
+              (if (local.get $in)
+                (then
+                  (call $emit (local.get $out) (local.get $n) (local.get $start) (local.get $at))
+                  (local.set $n (i32.add (local.get $n) (i32.const 1)))
+                  (local.set $in (i32.const 0)))
+                (else
+                  (local.set $start (local.get $at))
+                  (local.set $in (i32.const 1))))
+              (local.set $edges (i32.and (local.get $edges) (i32.sub (local.get $edges) (i32.const 1))))
+              (br $each))))
+        (local.set $prev (i32.shr_u (local.get $m) (i32.const 15)))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $blocks)))
+    ;; The last units, fewer than 16.
+    (loop $tail
+      (if (i32.lt_u (local.get $i) (local.get $len))
+        (then
+          (if (i32.lt_u
+                (i32.sub (i32.load16_u (i32.add (local.get $data) (i32.shl (local.get $i) (i32.const 1))))
+                         (i32.const 0x30))
+                (i32.const 10))
+            (then
+              (if (i32.eqz (local.get $in))
+                (then
+                  (local.set $start (local.get $i))
+                  (local.set $in (i32.const 1)))))
+            (else
+              (if (local.get $in)
+                (then
+                  (call $emit (local.get $out) (local.get $n) (local.get $start) (local.get $i))
+                  (local.set $n (i32.add (local.get $n) (i32.const 1)))
+                  (local.set $in (i32.const 0))))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $tail))))
+    (if (local.get $in)
+      (then
+        (call $emit (local.get $out) (local.get $n) (local.get $start) (local.get $len))
+        (local.set $n (i32.add (local.get $n) (i32.const 1)))))
+    (local.get $n))
+
+  (func $emit (param $out i32) (param $n i32) (param $start i32) (param $end i32)
+    (local $at i32)
+    (local.set $at (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 3))))
+    (i32.store (local.get $at) (local.get $start))
+    (i32.store offset=4 (local.get $at) (local.get $end)))
+
   ;; The sum of the sixteen unsigned 8-bit lanes.
   (func $lanes (param $v v128) (result i32)
     (local $w v128)

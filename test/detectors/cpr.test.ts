@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { cprMatches } from '../../detectors/cpr.js';
 import { cpr } from '../../detectors/index.js';
 import { cprCentury, cprDigits, formatCpr, isValidCprDate, passesModulus11 } from '../../src/match/cpr.js';
 import { detectIn, subjectOf, testDetector } from '../helpers/detector-tester.js';
+import { seededRandom } from '../helpers/random.js';
 
 const SUBJ = '150387-1236';
 /** A number of someone else that passes modulus 11, and the same date with a check digit that fails it. */
@@ -245,5 +247,27 @@ describe('CPR rules', () => {
     expect(cprDigits('150387-1236')).toBe('1503871236');
     expect(cprDigits('150387 1236')).toBe('1503871236');
     expect(formatCpr('1503871236')).toBe(SUBJ);
+  });
+});
+
+describe('CPR matches', () => {
+  /** The plain definition the digit-run reading stands for. */
+  const CPR_RE = /(?<!\d)(\d{6})([-\u00a0 ]?)(\d{4})(?!\d)/g;
+
+  it('are what the regex finds, read off the runs of digits', () => {
+    const random = seededRandom(3);
+    const pieces = ['150387', '1236', '1503871236', '12', '0', '12345', '1234567', '٣', '１', '\u2030'];
+    const glue = ['', '', '-', ' ', '\u00a0', '--', '.', 'a', '\n', '/', '😀'];
+    let compared = 0;
+    for (let t = 0; t < 20_000; t++) {
+      const text = Array.from(
+        { length: 1 + random(8) },
+        () => pieces[random(pieces.length)] + glue[random(glue.length)],
+      ).join('');
+      const expected = [...text.matchAll(CPR_RE)].map((m) => [m.index, m.index + m[0].length, m[1] + m[3]]);
+      expect(cprMatches(text), JSON.stringify(text)).toEqual(expected);
+      compared += expected.length;
+    }
+    expect(compared).toBeGreaterThan(5_000);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { phone } from '../../detectors/index.js';
-import { phonePattern } from '../../detectors/phone.js';
+import { phoneMatches, phonePattern } from '../../detectors/phone.js';
 import { detectIn, subjectOf, testDetector } from '../helpers/detector-tester.js';
 import { seededRandom } from '../helpers/random.js';
 
@@ -194,6 +194,28 @@ describe('phone pattern', () => {
       expect(compared).toBeGreaterThan(1000);
     },
   );
+
+  it('is found, tried only at digit runs, where the global pattern finds it (same matches and groups, in order)', () => {
+    const random = seededRandom(5);
+    // Besides the pieces: what the look-behind and look-ahead refuse or let pass, non-ASCII letters and
+    // digits, astral letters, units whose low byte is a digit.
+    const pieces = [...PIECES, '150387', '+', '٣', '𝟏', '１'];
+    const glue = [...GLUE, 'é', '😀', '𝐀', '\u2030', '+', '(', ')', 'Z'];
+    let compared = 0;
+    for (let t = 0; t < 8000; t++) {
+      const text = Array.from(
+        { length: 1 + random(14) },
+        () => pieces[random(pieces.length)] + glue[random(glue.length)],
+      ).join('');
+      for (const min of [8, 6, 3, 2]) {
+        const show = (m: RegExpExecArray) => `${m.index}:${m[0]}|${m[1]}|${m[2]}|${m[3]}`;
+        const expected = [...text.matchAll(phonePattern(min))].map(show);
+        expect(phoneMatches(text, min).map(show), `${min} ${JSON.stringify(text)}`).toEqual(expected);
+        compared += expected.length;
+      }
+    }
+    expect(compared).toBeGreaterThan(15_000);
+  });
 
   it('finds a subject national number abroad shorter than eight digits', () => {
     const vienna = subjectOf({ name: 'Anna Huber', phones: ['+43 1 12345'] });

@@ -5,6 +5,7 @@ import {
   ByteScanner,
   type ByteStep,
   caselessSteps,
+  DigitRuns,
   digitSteps,
 } from '../../src/engine/byte-scan.js';
 import { assembleByteScan } from '../../src/engine/byte-scan-build.mjs';
@@ -184,5 +185,37 @@ describe('byte counter', () => {
       lineFeeds: 400_000,
       fromU0300: false,
     });
+  });
+});
+
+describe('digit runs', () => {
+  /** The plain definition: every maximal run of ASCII digits as [start, end). */
+  const plain = (text: string) =>
+    [...text.matchAll(/[0-9]+/g)].flatMap((m) => [m.index, m.index + m[0].length]);
+
+  it('finds the runs of ASCII digits a regex finds, at every length around the 16-unit steps', () => {
+    const next = seededRandom(11);
+    const runs = new DigitRuns();
+    // Digits, their neighbours in UTF-16 (`/`, `:`), units whose low byte is a digit (U+0130, U+2030),
+    // other digits (Arabic-Indic, fullwidth), an astral character.
+    const pool = ['0', '5', '9', '/', ':', 'a', ' ', '\u0130', '\u2030', '\u0660', '\uff11', '😀'];
+    let compared = 0;
+    for (let len = 0; len < 300; len++) {
+      for (let round = 0; round < 20; round++) {
+        const text = Array.from({ length: len }, () => pool[next(pool.length)]).join('');
+        const expected = plain(text);
+        expect([...runs.of(text)], JSON.stringify(text)).toEqual(expected);
+        compared += expected.length / 2;
+      }
+    }
+    expect(compared).toBeGreaterThan(100_000);
+  });
+
+  it('takes texts larger than its memory, a run at either end', () => {
+    const runs = new DigitRuns();
+    const text = `12${'x'.repeat(500_000)}${'7'.repeat(40_000)}`;
+    expect([...runs.of(text)]).toEqual([0, 2, 500_002, 540_002]);
+    expect([...runs.of('')]).toEqual([]);
+    expect([...runs.of('1')]).toEqual([0, 1]);
   });
 });
