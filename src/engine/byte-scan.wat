@@ -150,11 +150,15 @@
     (i32.store offset=12 (local.get $out) (v128.any_true (local.get $high))))
 
   ;; Runs of ASCII digits in the UTF-16 code units data[0..len), 16 units a step: each run written at out
-  ;; as two i32, its first unit and one past its last. Returns how many runs were written. See DigitRuns
-  ;; in byte-scan.ts.
+  ;; as two i32, its first unit and one past its last. Returns how many runs were written. Starts and
+  ;; ends are written by two loops of their own (runs alternate with gaps, so the n-th end closes the n-th
+  ;; start): no branch on whether a run is open. See DigitRuns in byte-scan.ts.
   (func (export "digitRuns") (param $data i32) (param $len i32) (param $out i32) (result i32)
-    (local $i i32) (local $n i32) (local $m i32) (local $edges i32) (local $prev i32) (local $start i32)
-    (local $in i32) (local $at i32) (local $p i32)
+    (local $i i32) (local $m i32) (local $shifted i32) (local $bits i32) (local $prev i32)
+    (local $starts i32) (local $ends i32) (local $p i32) (local $digit i32)
+    ;; Byte addresses of the next start and end to write.
+    (local.set $starts (local.get $out))
+    (local.set $ends (i32.add (local.get $out) (i32.const 4)))
     (block $done
       (loop $blocks
         (br_if $done (i32.gt_u (i32.add (local.get $i) (i32.const 16)) (local.get $len)))
@@ -169,24 +173,24 @@
               (i16x8.sub (v128.load offset=16 (local.get $p)) (v128.const i16x8 0x30 0x30 0x30 0x30 0x30 0x30 0x30 0x30))
               (v128.const i16x8 10 10 10 10 10 10 10 10)))
             (i32.const 8))))
-        ;; Bit k set where unit i+k starts or ends a run (differs from the unit before it).
-        (local.set $edges (i32.and
-          (i32.xor (local.get $m) (i32.or (i32.shl (local.get $m) (i32.const 1)) (local.get $prev)))
-          (i32.const 0xffff)))
-        (loop $each
-          (if (local.get $edges)
+        ;; Bit k of `shifted`: unit i+k-1 is a digit.
+        (local.set $shifted (i32.or (i32.shl (local.get $m) (i32.const 1)) (local.get $prev)))
+        (local.set $bits (i32.and (local.get $m) (i32.xor (local.get $shifted) (i32.const -1))))
+        (loop $start
+          (if (local.get $bits)
             (then
-              (local.set $at (i32.add (local.get $i) (i32.ctz (local.get $edges))))
-              (if (local.get $in)
-                (then
-                  (call $emit (local.get $out) (local.get $n) (local.get $start) (local.get $at))
-                  (local.set $n (i32.add (local.get $n) (i32.const 1)))
-                  (local.set $in (i32.const 0)))
-                (else
-                  (local.set $start (local.get $at))
-                  (local.set $in (i32.const 1))))
-              (local.set $edges (i32.and (local.get $edges) (i32.sub (local.get $edges) (i32.const 1))))
-              (br $each))))
+              (i32.store (local.get $starts) (i32.add (local.get $i) (i32.ctz (local.get $bits))))
+              (local.set $starts (i32.add (local.get $starts) (i32.const 8)))
+              (local.set $bits (i32.and (local.get $bits) (i32.sub (local.get $bits) (i32.const 1))))
+              (br $start))))
+        (local.set $bits (i32.and (i32.and (local.get $shifted) (i32.xor (local.get $m) (i32.const -1))) (i32.const 0xffff)))
+        (loop $end
+          (if (local.get $bits)
+            (then
+              (i32.store (local.get $ends) (i32.add (local.get $i) (i32.ctz (local.get $bits))))
+              (local.set $ends (i32.add (local.get $ends) (i32.const 8)))
+              (local.set $bits (i32.and (local.get $bits) (i32.sub (local.get $bits) (i32.const 1))))
+              (br $end))))
         (local.set $prev (i32.shr_u (local.get $m) (i32.const 15)))
         (local.set $i (i32.add (local.get $i) (i32.const 16)))
         (br $blocks)))
@@ -194,34 +198,73 @@
     (loop $tail
       (if (i32.lt_u (local.get $i) (local.get $len))
         (then
-          (if (i32.lt_u
-                (i32.sub (i32.load16_u (i32.add (local.get $data) (i32.shl (local.get $i) (i32.const 1))))
-                         (i32.const 0x30))
-                (i32.const 10))
+          (local.set $digit (i32.lt_u
+            (i32.sub (i32.load16_u (i32.add (local.get $data) (i32.shl (local.get $i) (i32.const 1))))
+                     (i32.const 0x30))
+            (i32.const 10)))
+          (if (i32.and (local.get $digit) (i32.eqz (local.get $prev)))
             (then
-              (if (i32.eqz (local.get $in))
-                (then
-                  (local.set $start (local.get $i))
-                  (local.set $in (i32.const 1)))))
-            (else
-              (if (local.get $in)
-                (then
-                  (call $emit (local.get $out) (local.get $n) (local.get $start) (local.get $i))
-                  (local.set $n (i32.add (local.get $n) (i32.const 1)))
-                  (local.set $in (i32.const 0))))))
+              (i32.store (local.get $starts) (local.get $i))
+              (local.set $starts (i32.add (local.get $starts) (i32.const 8)))))
+          (if (i32.and (i32.eqz (local.get $digit)) (local.get $prev))
+            (then
+              (i32.store (local.get $ends) (local.get $i))
+              (local.set $ends (i32.add (local.get $ends) (i32.const 8)))))
+          (local.set $prev (local.get $digit))
           (local.set $i (i32.add (local.get $i) (i32.const 1)))
           (br $tail))))
-    (if (local.get $in)
+    ;; A run open at the end ends there.
+    (if (local.get $prev)
       (then
-        (call $emit (local.get $out) (local.get $n) (local.get $start) (local.get $len))
-        (local.set $n (i32.add (local.get $n) (i32.const 1)))))
-    (local.get $n))
+        (i32.store (local.get $ends) (local.get $len))
+        (local.set $ends (i32.add (local.get $ends) (i32.const 8)))))
+    (i32.shr_u (i32.sub (local.get $starts) (local.get $out)) (i32.const 3)))
 
-  (func $emit (param $out i32) (param $n i32) (param $start i32) (param $end i32)
-    (local $at i32)
-    (local.set $at (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 3))))
-    (i32.store (local.get $at) (local.get $start))
-    (i32.store offset=4 (local.get $at) (local.get $end)))
+  ;; UTF-8 that holds only U+0000–U+00FF (ASCII bytes, and leads 0xC2/0xC3 each followed by a continuation
+  ;; byte) as Latin-1, one byte a character, from src[0..len) to dst; 16 ASCII bytes a step. Returns the
+  ;; bytes written, or -1 at any other byte. A lead at the very end is left (its character ends in the
+  ;; next piece): the bytes read are stored at `read`. See Latin1Decoder in byte-scan.ts.
+  (func (export "latin1FromUtf8") (param $src i32) (param $len i32) (param $dst i32) (param $read i32) (result i32)
+    (local $i i32) (local $o i32) (local $c i32) (local $n i32) (local $v v128) (local $m i32)
+    (block $done
+      (loop $main
+        (br_if $done (i32.ge_u (local.get $i) (local.get $len)))
+        (if (i32.le_u (i32.add (local.get $i) (i32.const 16)) (local.get $len))
+          (then
+            ;; The ASCII bytes before the first other one are copied with the vector (the rest of it is
+            ;; overwritten by what follows).
+            (local.set $v (v128.load (i32.add (local.get $src) (local.get $i))))
+            (v128.store (i32.add (local.get $dst) (local.get $o)) (local.get $v))
+            (local.set $m (i8x16.bitmask (local.get $v)))
+            (if (i32.eqz (local.get $m))
+              (then
+                (local.set $i (i32.add (local.get $i) (i32.const 16)))
+                (local.set $o (i32.add (local.get $o) (i32.const 16)))
+                (br $main)))
+            (local.set $i (i32.add (local.get $i) (i32.ctz (local.get $m))))
+            (local.set $o (i32.add (local.get $o) (i32.ctz (local.get $m))))))
+        (local.set $c (i32.load8_u (i32.add (local.get $src) (local.get $i))))
+        (if (i32.lt_u (local.get $c) (i32.const 0x80))
+          (then
+            (i32.store8 (i32.add (local.get $dst) (local.get $o)) (local.get $c))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (local.set $o (i32.add (local.get $o) (i32.const 1)))
+            (br $main)))
+        (if (i32.ne (i32.and (local.get $c) (i32.const 0xfe)) (i32.const 0xc2))
+          (then (return (i32.const -1))))
+        (br_if $done (i32.eq (i32.add (local.get $i) (i32.const 1)) (local.get $len)))
+        (local.set $n (i32.load8_u offset=1 (i32.add (local.get $src) (local.get $i))))
+        (if (i32.ne (i32.and (local.get $n) (i32.const 0xc0)) (i32.const 0x80))
+          (then (return (i32.const -1))))
+        (i32.store8 (i32.add (local.get $dst) (local.get $o))
+          (i32.or
+            (i32.shl (i32.and (local.get $c) (i32.const 0x1f)) (i32.const 6))
+            (i32.and (local.get $n) (i32.const 0x3f))))
+        (local.set $i (i32.add (local.get $i) (i32.const 2)))
+        (local.set $o (i32.add (local.get $o) (i32.const 1)))
+        (br $main)))
+    (i32.store (local.get $read) (local.get $i))
+    (local.get $o))
 
   ;; The sum of the sixteen unsigned 8-bit lanes.
   (func $lanes (param $v v128) (result i32)
