@@ -7,6 +7,7 @@ import {
   caselessSteps,
   DigitRuns,
   digitSteps,
+  Latin1Decoder,
 } from '../../src/engine/byte-scan.js';
 import { assembleByteScan } from '../../src/engine/byte-scan-build.mjs';
 import { seededRandom } from '../helpers/random.js';
@@ -217,5 +218,88 @@ describe('digit runs', () => {
     expect([...runs.of(text)]).toEqual([0, 2, 500_002, 540_002]);
     expect([...runs.of('')]).toEqual([]);
     expect([...runs.of('1')]).toEqual([0, 1]);
+  });
+});
+
+describe('Latin-1 decoder', () => {
+  /** What a fatal streaming TextDecoder makes of the bytes, and the cut character it holds (U+FFFD) if any. */
+  const reference = (bytes: Uint8Array) => {
+    try {
+      const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes, { stream: true });
+      // A character cut at the end comes out of a final, lenient decode as U+FFFD.
+      const rest = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes).slice(text.length);
+      return { text, rest };
+    } catch {
+      return undefined;
+    }
+  };
+
+  it('decodes ASCII and Latin-1 letters as TextDecoder does, at every length around the 16-byte steps', () => {
+    const next = seededRandom(13);
+    const decoder = new Latin1Decoder();
+    // ASCII, both leads of U+0080–U+00FF, continuation bytes, leads of other characters, bytes that
+    // are never UTF-8, and a whole 'ø' and '–' (U+2013).
+    const pool = [
+      [0x41],
+      [0x0a],
+      [0x7f],
+      [0x00],
+      [0xc2],
+      [0xc3],
+      [0x80],
+      [0xbf],
+      [0xc4],
+      [0xc0],
+      [0xff],
+      [0xc3, 0xb8],
+      [0xe2, 0x80, 0x93],
+    ];
+    let decoded = 0;
+    let refused = 0;
+    for (let len = 0; len < 80; len++) {
+      for (let round = 0; round < 200; round++) {
+        const bytes = Uint8Array.from(
+          // Half the rounds with a rare odd byte, so that most of those decode.
+          Array.from({ length: len }, () =>
+            next(round % 2 ? 3 : 40)
+              ? [[0x61], [0xc3, 0xb8], [0xc2, 0xa0]][next(3)]
+              : pool[next(pool.length)],
+          ).flat(),
+        );
+        const lead = next(4) === 0 ? 0xc3 : -1;
+        const all = lead === -1 ? bytes : Uint8Array.of(lead, ...bytes);
+        const got = decoder.decode(lead, bytes);
+        const want = reference(all);
+        const onlyLatin1 = all.every(
+          (b, i) =>
+            b < 0x80 ||
+            ((b === 0xc2 || b === 0xc3) && (i === all.length - 1 || (all[i + 1] & 0xc0) === 0x80)) ||
+            ((b & 0xc0) === 0x80 && (all[i - 1] === 0xc2 || all[i - 1] === 0xc3)),
+        );
+        if (!got) {
+          refused++;
+          expect(onlyLatin1 && want !== undefined, JSON.stringify([...all])).toBe(false);
+          continue;
+        }
+        decoded++;
+        expect(want, JSON.stringify([...all])).toBeDefined();
+        expect(got.text).toBe(want!.text);
+        // A lead left at the end is the character TextDecoder holds for the next piece.
+        expect(got.lead === -1 ? '' : '\ufffd').toBe(want!.rest);
+      }
+    }
+    expect(decoded).toBeGreaterThan(2000);
+    expect(refused).toBeGreaterThan(2000);
+  });
+
+  it('takes pieces larger than its memory', () => {
+    const decoder = new Latin1Decoder();
+    const text = `${'Østergård '.repeat(60_000)}ø`;
+    const bytes = Buffer.from(text, 'utf8');
+    expect(decoder.decode(-1, bytes)).toEqual({ text, lead: -1 });
+    expect(decoder.decode(-1, bytes.subarray(0, bytes.length - 1))).toEqual({
+      text: text.slice(0, -1),
+      lead: 0xc3,
+    });
   });
 });

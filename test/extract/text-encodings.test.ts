@@ -5,9 +5,10 @@ import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../src/engine/limits.js';
 import { scanTopLevel } from '../../src/engine/scan-item.js';
-import { detectEncoding } from '../../src/extract/text/decode.js';
+import { decodeStream, detectEncoding } from '../../src/extract/text/decode.js';
 import { SUBJECT } from '../helpers/cli.js';
 import { subjectOf } from '../helpers/detector-tester.js';
+import { seededRandom } from '../helpers/random.js';
 import { bodyFindings, scanBytes } from './text-helpers.js';
 
 const TEXT = 'Kontakt: Søren Østergård\nCPR 150387-1236\n';
@@ -186,5 +187,73 @@ describe('a text file read from disk in pieces', () => {
     const found = bodyFindings(fromFile);
     expect(found.length).toBeGreaterThan(3 * 5 * 20);
     expect(found).toEqual(bodyFindings(inMemory));
+  });
+});
+
+describe('UTF-8 decoded piece by piece', () => {
+  /**
+   * The definition: each piece by a fatal streaming TextDecoder, one that fails as Windows-1252 (with
+   * the bytes of a character the piece before left unfinished); then the end of the stream.
+   */
+  function reference(input: Uint8Array[]): string {
+    const pieces = [...input, new Uint8Array(0)];
+    let utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+    let held: number[] = [];
+    let out = '';
+    pieces.forEach((piece, i) => {
+      const more = i < pieces.length - 1;
+      try {
+        out += utf8.decode(piece, { stream: more });
+        const all = [...held, ...piece];
+        held = [];
+        // The bytes of a character the piece leaves unfinished.
+        for (let back = 1; back <= Math.min(3, all.length); back++) {
+          const b = all[all.length - back];
+          if (b >= 0xc0) {
+            if ((b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2) > back) held = all.slice(-back);
+            break;
+          }
+          if (b < 0x80) break;
+        }
+        if (!more) held = [];
+      } catch {
+        utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+        out += new TextDecoder('windows-1252').decode(Uint8Array.from([...held, ...piece]));
+        held = [];
+      }
+    });
+    return out;
+  }
+
+  it('is what TextDecoder makes of Danish text cut anywhere, with other characters, a mid-file U+FEFF and bad bytes', async () => {
+    const next = seededRandom(17);
+    const words = ['Søren ', 'Østergård ', 'æble ', 'plain ', 'line\n', '– ', '€ ', '😀 ', '\ufeff', 'Ærø '];
+    let compared = 0;
+    for (let round = 0; round < 400; round++) {
+      const text = Array.from({ length: 5 + next(40) }, () => words[next(words.length)]).join('');
+      const bytes = [...Buffer.from(text, 'utf8')];
+      // Now and then a byte that is not UTF-8 (a Windows-1252 'ø').
+      if (next(4) === 0) bytes.splice(next(bytes.length), 0, 0xf8);
+      // Now and then a file cut off inside its last character.
+      if (next(4) === 0) bytes.push(0xc3);
+      const pieces: Uint8Array[] = [];
+      for (let at = 0; at < bytes.length; ) {
+        const n = 1 + next(12);
+        pieces.push(Uint8Array.from(bytes.slice(at, at + n)));
+        at += n;
+      }
+      let got = '';
+      for await (const piece of decodeStream(
+        (async function* () {
+          yield* pieces;
+        })(),
+        'utf-8',
+        0,
+      ))
+        got += piece;
+      expect(got, JSON.stringify(bytes)).toBe(reference(pieces));
+      compared += got.length;
+    }
+    expect(compared).toBeGreaterThan(10_000);
   });
 });

@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { TextDecoder } from 'node:util';
+import { Latin1Decoder } from '../../engine/byte-scan.js';
 
 /**
  * Encoding detection for text of unknown origin: a BOM wins (UTF-8, UTF-16LE/BE); else a NUL-byte
@@ -118,23 +119,40 @@ class StreamDecoder implements PieceDecoder {
   }
 }
 
+let latin1: Latin1Decoder | undefined;
+
 /**
  * UTF-8, except that a piece which is not valid UTF-8 is read as Windows-1252: a legacy file whose
- * first 64 KiB happen to be plain ASCII still reads `Østergård` correctly further on.
+ * first 64 KiB happen to be plain ASCII still reads `Østergård` correctly further on. A piece of
+ * characters up to U+00FF only (most Danish text) is decoded by the byte-scan module, others by
+ * TextDecoder. The BOM is the caller's to skip: a decoder first used mid-file must not drop a U+FEFF.
  */
 class Utf8OrLegacyDecoder implements PieceDecoder {
-  private utf8 = new TextDecoder('utf-8', { fatal: true });
+  private utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   private readonly legacy = new TextDecoder('windows-1252');
   /** Bytes of an unfinished UTF-8 sequence at the end of the last piece, held by `utf8`. */
   private held: Uint8Array = EMPTY;
+  /** The lead byte of a Latin-1 letter the last piece ended with, decoded by `latin1` (or -1). */
+  private lead = -1;
 
-  decode(bytes: Uint8Array, more: boolean): string {
+  decode(piece: Uint8Array, more: boolean): string {
+    let bytes = piece;
+    if (this.held.length === 0) {
+      latin1 ??= new Latin1Decoder();
+      const fast = latin1.decode(this.lead, bytes);
+      if (fast && (more || fast.lead === -1)) {
+        this.lead = fast.lead;
+        return fast.text;
+      }
+      if (this.lead !== -1) bytes = Buffer.concat([Uint8Array.of(this.lead), bytes]);
+      this.lead = -1;
+    }
     try {
       const text = this.utf8.decode(bytes, { stream: more });
       this.held = more ? unfinishedTail(this.held, bytes) : EMPTY;
       return text;
     } catch {
-      this.utf8 = new TextDecoder('utf-8', { fatal: true });
+      this.utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
       const all = this.held.length ? Buffer.concat([this.held, bytes]) : bytes;
       this.held = EMPTY;
       return this.legacy.decode(all);
