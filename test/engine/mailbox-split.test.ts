@@ -8,7 +8,12 @@ import { SCAN_MODES, scanShared } from '../helpers/scan-shared.js';
 
 const KiB = 1024;
 /** Parts of ~16 KiB: a mailbox of a few hundred KiB is read in a dozen or more. */
-const SPLIT = { minBytes: Number.POSITIVE_INFINITY, rangeBytes: 16 * KiB, mailboxBytes: 64 * KiB };
+const SPLIT = {
+  minBytes: Number.POSITIVE_INFINITY,
+  rangeBytes: 16 * KiB,
+  mailboxBytes: 64 * KiB,
+  textBytes: Number.POSITIVE_INFINITY,
+};
 const ONE_READ = { ...SPLIT, mailboxBytes: Number.POSITIVE_INFINITY };
 
 /** Messages of every kind the splitter and the namer tell apart; fake people only. */

@@ -22,8 +22,13 @@ import { SCAN_MODES, type ScanFile, scanShared } from '../helpers/scan-shared.js
 
 const KiB = 1024;
 /** Small ranges: a few hundred KiB make a dozen of them (a range must exceed two margins). */
-const SPLIT = { minBytes: 64 * KiB, rangeBytes: 3 * MARGIN_BYTES, mailboxBytes: Number.POSITIVE_INFINITY };
-const ONE_READ = { ...SPLIT, minBytes: Number.POSITIVE_INFINITY };
+const SPLIT = {
+  minBytes: 64 * KiB,
+  rangeBytes: 3 * MARGIN_BYTES,
+  mailboxBytes: Number.POSITIVE_INFINITY,
+  textBytes: 64 * KiB,
+};
+const ONE_READ = { ...SPLIT, minBytes: Number.POSITIVE_INFINITY, textBytes: Number.POSITIVE_INFINITY };
 
 function fileInput(path: string): ItemInput {
   const size = readFileSync(path).length;

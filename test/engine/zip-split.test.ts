@@ -10,7 +10,12 @@ import { SCAN_MODES, scanShared } from '../helpers/scan-shared.js';
 
 const KiB = 1024;
 /** Parts of ~16 KiB of compressed members: a zip of a few hundred KiB is read in a dozen or more. */
-const SPLIT = { minBytes: Number.POSITIVE_INFINITY, rangeBytes: 16 * KiB, mailboxBytes: 64 * KiB };
+const SPLIT = {
+  minBytes: Number.POSITIVE_INFINITY,
+  rangeBytes: 16 * KiB,
+  mailboxBytes: 64 * KiB,
+  textBytes: Number.POSITIVE_INFINITY,
+};
 const ONE_READ = { ...SPLIT, mailboxBytes: Number.POSITIVE_INFINITY };
 const enc = (s: string) => new TextEncoder().encode(s);
 
