@@ -1,32 +1,23 @@
 import type { Candidate } from '../src/core/types.js';
-import { digitRunsOf } from '../src/engine/byte-scan.js';
+import { digitScanOf } from '../src/engine/byte-scan.js';
 import { cprCentury, formatCpr, isValidCprDate, passesModulus11 } from '../src/match/cpr.js';
 import { clampConfidence, defineDetector } from './define.js';
 
-/** A CPR number's optional separator after DDMMYY: `-`, space or no-break space. */
-const isSeparator = (c: number) => c === 0x2d || c === 0x20 || c === 0xa0;
-
 /**
  * DDMMYY, an optional dash or space, SSSS; never part of a longer digit run. The regex
- * `(?<!\d)(\d{6})([-\u00a0 ]?)(\d{4})(?!\d)` read off the text's runs of ASCII digits: a run of ten, or a
- * run of six, one separator and a run of four. Its matches, in order, as `[start, end, digits]`.
+ * `(?<!\d)(\d{6})([-\u00a0 ]?)(\d{4})(?!\d)` read off the text's runs of ASCII digits by the byte-scan
+ * module (a run of ten, or a run of six, one separator and a run of four). Its matches, in order, as
+ * `[start, end, digits]`.
  */
 export function cprMatches(text: string): [start: number, end: number, digits: string][] {
-  const runs = digitRunsOf(text);
+  const found = digitScanOf(text).cprMatches();
   const out: [number, number, string][] = [];
-  for (let k = 0; k < runs.length; k += 2) {
-    const s = runs[k];
-    const e = runs[k + 1];
-    if (e - s === 10) out.push([s, e, text.slice(s, e)]);
-    else if (
-      e - s === 6 &&
-      runs[k + 2] === e + 1 &&
-      runs[k + 3] - runs[k + 2] === 4 &&
-      isSeparator(text.charCodeAt(e))
-    ) {
-      out.push([s, e + 5, text.slice(s, e) + text.slice(e + 1, e + 5)]);
-      k += 2;
-    }
+  for (let i = 0; i < found.length; i += 2) {
+    const start = found[i];
+    const end = found[i + 1];
+    const digits =
+      end - start === 10 ? text.slice(start, end) : text.slice(start, start + 6) + text.slice(end - 4, end);
+    out.push([start, end, digits]);
   }
   return out;
 }

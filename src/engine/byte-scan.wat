@@ -266,6 +266,116 @@
     (i32.store (local.get $read) (local.get $i))
     (local.get $o))
 
+  ;; The functions below read UTF-16 data[0..len) with two units of 0 on either side (see DigitScanner
+  ;; in byte-scan.ts): a unit just outside the text reads as a character that is neither a digit, a
+  ;; letter nor punctuation, so no bounds check is needed. Their tests are written out in place: V8 does
+  ;; not inline calls between WebAssembly functions here, and calls made the loop three times slower.
+
+  ;; Where the phone pattern may match, given the n digit runs at `runs` (see digitRuns), in order,
+  ;; written at out as i32: per run, `(+` or `+` before it, `(` before it, and its start, each where it
+  ;; may start a match. See phoneMatches in detectors/phone.ts for the rules.
+  (func (export "phoneStarts")
+    (param $data i32) (param $len i32) (param $runs i32) (param $n i32) (param $min i32) (param $out i32)
+    (result i32)
+    (local $k i32) (local $s i32) (local $e i32) (local $before i32) (local $at i32) (local $bracketed i32)
+    (local $j i32) (local $digits i32) (local $last i32) (local $c i32)
+    (local.set $at (local.get $out))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $k) (local.get $n)))
+        (local.set $s (i32.load (i32.add (local.get $runs) (i32.shl (local.get $k) (i32.const 3)))))
+        (local.set $e (i32.load offset=4 (i32.add (local.get $runs) (i32.shl (local.get $k) (i32.const 3)))))
+        (local.set $before (i32.load16_u (i32.add (local.get $data) (i32.shl (i32.sub (local.get $s) (i32.const 1)) (i32.const 1)))))
+        ;; `(+45)`, `(45)`: one to three digits, then ')'.
+        (local.set $bracketed
+          (i32.and (i32.le_u (i32.sub (local.get $e) (local.get $s)) (i32.const 3)) (i32.eq (i32.load16_u (i32.add (local.get $data) (i32.shl (local.get $e) (i32.const 1)))) (i32.const 0x29))))
+        (if (i32.eq (local.get $before) (i32.const 0x2b))
+          (then
+            (if (i32.and (local.get $bracketed) (i32.eq (i32.load16_u (i32.add (local.get $data) (i32.shl (i32.sub (local.get $s) (i32.const 2)) (i32.const 1)))) (i32.const 0x28)))
+              (then
+                (i32.store (local.get $at) (i32.sub (local.get $s) (i32.const 2)))
+                (local.set $at (i32.add (local.get $at) (i32.const 4)))))
+            (i32.store (local.get $at) (i32.sub (local.get $s) (i32.const 1)))
+            (local.set $at (i32.add (local.get $at) (i32.const 4))))
+          (else
+            (if (i32.and (local.get $bracketed) (i32.eq (local.get $before) (i32.const 0x28)))
+              (then
+                (i32.store (local.get $at) (i32.sub (local.get $s) (i32.const 1)))
+                (local.set $at (i32.add (local.get $at) (i32.const 4)))))
+            ;; The look-behind refuses a letter, '_', or a digit and separator before the run.
+            (if (i32.eqz (i32.or (i32.or (i32.eq (local.get $before) (i32.const 0x5f)) (i32.lt_u (i32.sub (i32.or (local.get $before) (i32.const 0x20)) (i32.const 0x61)) (i32.const 26)))
+                  (i32.and (i32.or (i32.or (i32.eq (local.get $before) (i32.const 0x20)) (i32.eq (local.get $before) (i32.const 0xa0))) (i32.or (i32.eq (local.get $before) (i32.const 0x2e)) (i32.eq (local.get $before) (i32.const 0x2d)))) (i32.lt_u (i32.sub (i32.load16_u (i32.add (local.get $data) (i32.shl (i32.sub (local.get $s) (i32.const 2)) (i32.const 1)))) (i32.const 0x30)) (i32.const 10)))))
+              (then
+                (if (i32.and (i32.ge_u (i32.sub (local.get $e) (local.get $s)) (i32.const 4))
+                      (i32.eq (i32.load (i32.add (local.get $data) (i32.shl (local.get $s) (i32.const 1)))) (i32.const 0x00300030)))
+                  ;; `0045…`: a prefix.
+                  (then
+                    (i32.store (local.get $at) (local.get $s))
+                    (local.set $at (i32.add (local.get $at) (i32.const 4))))
+                  (else
+                    ;; The runs joined to this one by single separators: their digits, and where they end.
+                    (local.set $digits (i32.sub (local.get $e) (local.get $s)))
+                    (local.set $last (local.get $e))
+                    (local.set $j (i32.add (local.get $k) (i32.const 1)))
+                    (block $joined
+                      (loop $join
+                        (br_if $joined (i32.ge_u (local.get $j) (local.get $n)))
+                        (br_if $joined (i32.ne (i32.load (i32.add (local.get $runs) (i32.shl (local.get $j) (i32.const 3)))) (i32.add (local.get $last) (i32.const 1))))
+                        (local.set $c (i32.load16_u (i32.add (local.get $data) (i32.shl (local.get $last) (i32.const 1)))))
+                        (br_if $joined (i32.eqz (i32.or (i32.or (i32.eq (local.get $c) (i32.const 0x20)) (i32.eq (local.get $c) (i32.const 0xa0))) (i32.or (i32.eq (local.get $c) (i32.const 0x2e)) (i32.eq (local.get $c) (i32.const 0x2d))))))
+                        (local.set $digits (i32.add (local.get $digits)
+                          (i32.sub (i32.load offset=4 (i32.add (local.get $runs) (i32.shl (local.get $j) (i32.const 3)))) (i32.load (i32.add (local.get $runs) (i32.shl (local.get $j) (i32.const 3)))))))
+                        (local.set $last (i32.load offset=4 (i32.add (local.get $runs) (i32.shl (local.get $j) (i32.const 3)))))
+                        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                        (br $join)))
+                    (local.set $c (i32.load16_u (i32.add (local.get $data) (i32.shl (local.get $last) (i32.const 1)))))
+                    (if (i32.and (i32.ge_u (local.get $digits) (local.get $min)) (i32.eqz (i32.or (i32.eq (local.get $c) (i32.const 0x5f)) (i32.lt_u (i32.sub (i32.or (local.get $c) (i32.const 0x20)) (i32.const 0x61)) (i32.const 26)))))
+                      (then
+                        (i32.store (local.get $at) (local.get $s))
+                        (local.set $at (i32.add (local.get $at) (i32.const 4)))))))))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $each)))
+    (i32.shr_u (i32.sub (local.get $at) (local.get $out)) (i32.const 2)))
+
+  ;; CPR numbers among the n digit runs at `runs`: a run of ten digits, or of six, one separator ('-',
+  ;; space, no-break space) and a run of four. Each written at out as its start and end (i32); returns
+  ;; how many. The regex (?<!\d)(\d{6})([-\u00a0 ]?)(\d{4})(?!\d) matches exactly there.
+  (func (export "cprMatches") (param $data i32) (param $len i32) (param $runs i32) (param $n i32) (param $out i32)
+    (result i32)
+    (local $k i32) (local $s i32) (local $e i32) (local $at i32) (local $c i32) (local $r i32)
+    (local.set $at (local.get $out))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $k) (local.get $n)))
+        (local.set $r (i32.add (local.get $runs) (i32.shl (local.get $k) (i32.const 3))))
+        (local.set $s (i32.load (local.get $r)))
+        (local.set $e (i32.load offset=4 (local.get $r)))
+        (if (i32.eq (i32.sub (local.get $e) (local.get $s)) (i32.const 10))
+          (then
+            (i32.store (local.get $at) (local.get $s))
+            (i32.store offset=4 (local.get $at) (local.get $e))
+            (local.set $at (i32.add (local.get $at) (i32.const 8))))
+          (else
+            (if (i32.and (i32.eq (i32.sub (local.get $e) (local.get $s)) (i32.const 6))
+                  (i32.lt_u (i32.add (local.get $k) (i32.const 1)) (local.get $n)))
+              (then
+                (local.set $c (i32.load16_u (i32.add (local.get $data) (i32.shl (local.get $e) (i32.const 1)))))
+                (if (i32.and
+                      (i32.and
+                        (i32.eq (i32.load offset=8 (local.get $r)) (i32.add (local.get $e) (i32.const 1)))
+                        (i32.eq (i32.sub (i32.load offset=12 (local.get $r)) (i32.load offset=8 (local.get $r))) (i32.const 4)))
+                      (i32.or (i32.or (i32.eq (local.get $c) (i32.const 0x2d)) (i32.eq (local.get $c) (i32.const 0x20)))
+                              (i32.eq (local.get $c) (i32.const 0xa0))))
+                  (then
+                    (i32.store (local.get $at) (local.get $s))
+                    (i32.store offset=4 (local.get $at) (i32.add (local.get $e) (i32.const 5)))
+                    (local.set $at (i32.add (local.get $at) (i32.const 8)))
+                    ;; The run of four is this number's.
+                    (local.set $k (i32.add (local.get $k) (i32.const 1)))))))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $each)))
+    (i32.shr_u (i32.sub (local.get $at) (local.get $out)) (i32.const 3)))
+
   ;; The sum of the sixteen unsigned 8-bit lanes.
   (func $lanes (param $v v128) (result i32)
     (local $w v128)

@@ -5,7 +5,7 @@ import {
   ByteScanner,
   type ByteStep,
   caselessSteps,
-  DigitRuns,
+  DigitScanner,
   digitSteps,
   Latin1Decoder,
 } from '../../src/engine/byte-scan.js';
@@ -196,7 +196,7 @@ describe('digit runs', () => {
 
   it('finds the runs of ASCII digits a regex finds, at every length around the 16-unit steps', () => {
     const next = seededRandom(11);
-    const runs = new DigitRuns();
+    const scanner = new DigitScanner();
     // Digits, their neighbours in UTF-16 (`/`, `:`), units whose low byte is a digit (U+0130, U+2030),
     // other digits (Arabic-Indic, fullwidth), an astral character.
     const pool = ['0', '5', '9', '/', ':', 'a', ' ', '\u0130', '\u2030', '\u0660', '\uff11', '😀'];
@@ -205,7 +205,7 @@ describe('digit runs', () => {
       for (let round = 0; round < 20; round++) {
         const text = Array.from({ length: len }, () => pool[next(pool.length)]).join('');
         const expected = plain(text);
-        expect([...runs.of(text)], JSON.stringify(text)).toEqual(expected);
+        expect([...scanner.load(text).runs()], JSON.stringify(text)).toEqual(expected);
         compared += expected.length / 2;
       }
     }
@@ -213,11 +213,11 @@ describe('digit runs', () => {
   });
 
   it('takes texts larger than its memory, a run at either end', () => {
-    const runs = new DigitRuns();
+    const scanner = new DigitScanner();
     const text = `12${'x'.repeat(500_000)}${'7'.repeat(40_000)}`;
-    expect([...runs.of(text)]).toEqual([0, 2, 500_002, 540_002]);
-    expect([...runs.of('')]).toEqual([]);
-    expect([...runs.of('1')]).toEqual([0, 1]);
+    expect([...scanner.load(text).runs()]).toEqual([0, 2, 500_002, 540_002]);
+    expect([...scanner.load('').runs()]).toEqual([]);
+    expect([...scanner.load('1').runs()]).toEqual([0, 1]);
   });
 });
 
