@@ -4,6 +4,7 @@ import { detectors as allDetectors } from '../../detectors/index.js';
 import { ExtractError, errorMessage, kindOfSystemError } from '../core/errors.js';
 import { findingId, findingIdPrefix, itemId } from '../core/ids.js';
 import { lowerBound } from '../core/order.js';
+import { collapseSpaces } from '../core/spaces.js';
 import type {
   Candidate,
   Chunk,
@@ -536,11 +537,9 @@ function detach(s: string): string {
   return s.length ? ` ${s}`.slice(1) : s;
 }
 
-/** Runs of white space, each shown as one space. A match neither begins nor ends with white space. */
-const SPACES = /\s+/g;
-
+/** The text around a match, runs of white space shown as one space (a match neither begins nor ends with one). */
 function contextOf(text: string, start: number, end: number): string {
-  const around = text.slice(Math.max(0, start - CONTEXT), end + CONTEXT).replace(SPACES, ' ');
+  const around = collapseSpaces(text, Math.max(0, start - CONTEXT), Math.min(text.length, end + CONTEXT));
   return `${start > CONTEXT ? '…' : ''}${around}${end + CONTEXT < text.length ? '…' : ''}`;
 }
 

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { collapseSpaces } from '../../src/core/spaces.js';
+import { seededRandom } from '../helpers/random.js';
+
+describe('collapseSpaces', () => {
+  const regex = (text: string, from: number, to: number) => text.slice(from, to).replace(/\s+/g, ' ');
+
+  it('treats every UTF-16 unit as \\s does', () => {
+    for (let c = 0; c <= 0xffff; c++) {
+      const text = `a${String.fromCharCode(c)}${String.fromCharCode(c)}b`;
+      expect(collapseSpaces(text, 0, text.length), c.toString(16)).toBe(regex(text, 0, text.length));
+    }
+  });
+
+  it('collapses what the regex collapses, in random texts and windows', () => {
+    const next = seededRandom(23);
+    const pool = ['a', 'ø', ' ', ' ', '\n', '\r\n', '\t', '\u00a0', '\u2028', '\u3000', '😀', '-', 'xyz'];
+    for (let round = 0; round < 20_000; round++) {
+      const text = Array.from({ length: next(30) }, () => pool[next(pool.length)]).join('');
+      const from = next(text.length + 1);
+      const to = from + next(text.length - from + 1);
+      expect(collapseSpaces(text, from, to), JSON.stringify([text, from, to])).toBe(regex(text, from, to));
+    }
+  });
+});
