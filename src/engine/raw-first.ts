@@ -2,7 +2,7 @@ import { relative } from 'node:path';
 import type { ItemInput } from '../core/types.js';
 import type { CompiledSubject } from '../match/subject.js';
 import { subjectAnchors } from './anchors.js';
-import { type RawAnchors, rawSubjectAnchors } from './raw-anchors.js';
+import { needsDecoding, type RawAnchors, rawSubjectAnchors } from './raw-anchors.js';
 import { type ByteRange, rawPass } from './raw-pass.js';
 import type { TopLevelResult } from './scan-item.js';
 
@@ -45,6 +45,64 @@ export async function rawNamesAbsent(
     if (subject.names.some((m) => m.mayOccurIn(path))) return false;
   }
   return (await rawPass(input, raw, signal, range)) !== undefined;
+}
+
+/**
+ * For an inventory (`--all`) of a top-level plain-text file: whether the name and face detectors can be
+ * left out of the chunks read so far. Its `watch` sees the file's raw bytes as the text extractor
+ * streams them (UTF-8 or Windows-1252), before they are decoded; until a piece may hold a spelling of
+ * the subject's surname (`rawNamesAbsent`'s test, across piece borders too), no chunk made of them can
+ * hold a name of the subject, and `closed` is true. This replaces a raw pass over the whole file
+ * before the read, which read every byte twice. Undefined when names must always be looked for (the
+ * path holds the surname, no byte patterns); `false` when never (the subject has no name).
+ */
+export function namesGate(input: ItemInput, subject: CompiledSubject): NamesGate | false | undefined {
+  if (!subject.names.length) return false;
+  const raw = rawNameAnchorsOf(subject);
+  if (!raw) return undefined;
+  const path = pathTextOf(input).normalize('NFC');
+  if (subject.names.some((m) => m.mayOccurIn(path))) return undefined;
+  return new NamesGate(raw);
+}
+
+export class NamesGate {
+  private watching = false;
+  private seen = false;
+  private carry: Uint8Array = new Uint8Array(0);
+
+  constructor(private readonly anchors: RawAnchors) {}
+
+  /** True while every byte read so far is known to hold no spelling of the surname. */
+  get closed(): boolean {
+    return this.watching && !this.seen;
+  }
+
+  /** Passes the pieces on, looking at them; other encodings than these two leave the gate open. */
+  async *watch(pieces: AsyncIterable<Uint8Array>, encoding: string): AsyncGenerator<Uint8Array> {
+    // Only the first stream, from its first byte: what was decoded before it was not looked at.
+    if (!this.watching && !this.seen && (encoding === 'utf-8' || encoding === 'windows-1252'))
+      this.watching = true;
+    else this.seen = true;
+    for await (const piece of pieces) {
+      if (!this.seen) this.look(piece);
+      yield piece;
+    }
+  }
+
+  private look(piece: Uint8Array): void {
+    const { span } = this.anchors;
+    const bytes = Buffer.from(piece.buffer, piece.byteOffset, piece.length);
+    // A pattern cut by the border between pieces: the last bytes of the one before, then this one's first.
+    const border = this.carry.length ? Buffer.concat([this.carry, bytes.subarray(0, span)]) : undefined;
+    if (
+      needsDecoding(bytes) ||
+      this.anchors.test(bytes) ||
+      (border !== undefined && (needsDecoding(border) || this.anchors.test(border)))
+    )
+      this.seen = true;
+    // Pieces are only valid until the next one is read: the carry is a copy.
+    this.carry = Uint8Array.from(bytes.subarray(Math.max(0, bytes.length - span)));
+  }
 }
 
 /** The item's path below its root (or its name when nested), with separators read as spaces. */

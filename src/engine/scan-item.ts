@@ -21,7 +21,7 @@ import type { ExtractContext, TextOptions } from '../extract/api.js';
 import type { ZipPart } from '../extract/archive/zip.js';
 import { Chunker, type ChunkerOptions } from '../extract/chunker.js';
 import { readHead, readTransientPieces } from '../extract/read.js';
-import { selectExtractor, selectFormat } from '../extract/registry.js';
+import { formatForName, selectExtractor, selectFormat } from '../extract/registry.js';
 import { decodeStream } from '../extract/text/decode.js';
 import type { EvidenceSummary } from '../match/evidence.js';
 import type { CompiledSubject } from '../match/subject.js';
@@ -37,7 +37,7 @@ import { subjectAnchors } from './anchors.js';
 import { fingerprintOf } from './fingerprint.js';
 import { ItemCandidates } from './item-candidates.js';
 import { type Limits, tooManyFindings } from './limits.js';
-import { pathTextOf, rawFirstPass, rawNamesAbsent } from './raw-first.js';
+import { type NamesGate, namesGate, pathTextOf, rawFirstPass, rawNamesAbsent } from './raw-first.js';
 import { type MboxPart, rangeIsUtf8, type TextRange } from './text-ranges.js';
 
 export { fingerprintOf };
@@ -53,6 +53,8 @@ export interface EngineOptions {
   onChunk?: (chunk: Chunk) => void;
   /** The raw-byte pass already found an anchor in this file (over ranges in several workers): skip it. */
   rawChecked?: boolean;
+  /** An inventory's top-level plain text: names looked for only once its bytes may hold the surname. */
+  namesGate?: NamesGate;
   /**
    * Findings handed on as scan-file elements (`packed`), each serialised as it is found into UTF-8 bytes
    * outside the JS heap: an inventory's many findings, held until their item is read to the end, are
@@ -134,8 +136,15 @@ export async function scanTopLevel(input: ItemInput, opts: EngineOptions): Promi
   const anchors = !opts.all && !opts.onChunk && !opts.detectors ? subjectAnchors(opts.subject) : undefined;
   // An inventory lists everyone's e-mail addresses, phones and CPR numbers, but names are only the subject's.
   if (opts.all && !opts.onChunk && !opts.detectors) {
-    const noNames = await rawNamesAbsent(input, opts.subject, opts.signal);
-    return scanTopLevelWith(input, noNames ? { ...opts, detectors: WITHOUT_NAMES } : opts);
+    // JSON is settled by a raw pass first (its escapes are decoded only by its extractor); plain text
+    // as its bytes are read (see NamesGate).
+    if (formatForName(input.name)?.id === 'json' || input.depth !== 0 || input.source.kind !== 'file') {
+      const noNames = await rawNamesAbsent(input, opts.subject, opts.signal);
+      return scanTopLevelWith(input, noNames ? { ...opts, detectors: WITHOUT_NAMES } : opts);
+    }
+    const gate = namesGate(input, opts.subject);
+    if (gate === false) return scanTopLevelWith(input, { ...opts, detectors: WITHOUT_NAMES });
+    return scanTopLevelWith(input, { ...opts, namesGate: gate });
   }
   if (!anchors) return scanTopLevelWith(input, opts);
   // Plain text is first searched as raw bytes: no decoding or normalising for a file without an anchor.
@@ -234,6 +243,7 @@ async function scanItem(
     packing: budget.packer ? { elements: new ElementWriter(), counts: {}, pathNames: [] } : undefined,
   };
   const detectors = opts.detectors ?? allDetectors;
+  const gate = input.depth === 0 ? opts.namesGate : undefined;
   let docChars = 0;
   let truncatedReported = false;
   const reportTruncated = () => {
@@ -252,7 +262,7 @@ async function scanItem(
     const stream = ++streams;
     return (chunk: Chunk) => {
       opts.onChunk?.(chunk);
-      detectChunk(chunk, stream, detectors, opts, state);
+      detectChunk(chunk, stream, gate?.closed ? WITHOUT_NAMES : detectors, opts, state);
     };
   };
   const ctx: ExtractContext = {
@@ -315,6 +325,7 @@ async function scanItem(
       // page-cached read in one call beats open, stat, read and close through libuv's thread pool.
       return readFileSync(input.source.absPath);
     },
+    rawText: gate ? (pieces, encoding) => gate.watch(pieces, encoding) : undefined,
     inflated(bytes) {
       budget.inflated += bytes;
       if (budget.inflated > opts.limits.maxInflatedBytes) {

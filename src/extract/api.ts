@@ -59,6 +59,11 @@ export interface ExtractContext {
   readAll(): Promise<Buffer>;
   /** Count bytes inflated from this top-level file; throws ExtractError(limit) past the budget. */
   inflated(bytes: number): void;
+  /**
+   * The raw bytes of a plain-text file streamed by `textStream`, piece by piece before decoding, passed
+   * through for the engine to look at (see NamesGate): an extractor that has them hands them on here.
+   */
+  rawText?(pieces: AsyncIterable<Uint8Array>, encoding: string): AsyncIterable<Uint8Array>;
 }
 
 export type { Chunk };

@@ -7,9 +7,10 @@ import { detectors } from '../../detectors/index.js';
 import type { ItemInput } from '../../src/core/types.js';
 import { DEFAULT_LIMITS } from '../../src/engine/limits.js';
 import { needsDecoding, rawSubjectAnchors } from '../../src/engine/raw-anchors.js';
-import { rawNamesAbsent } from '../../src/engine/raw-first.js';
+import { namesGate, rawNamesAbsent } from '../../src/engine/raw-first.js';
 import { rawPass } from '../../src/engine/raw-pass.js';
 import { scanTopLevel } from '../../src/engine/scan-item.js';
+import { TEXT_PIECE_BYTES } from '../../src/extract/read.js';
 import { brief } from '../extract/text-helpers.js';
 import { subjectOf } from '../helpers/detector-tester.js';
 
@@ -216,7 +217,7 @@ describe('inventory (--all): names looked for only where the surname occurs', ()
     ...FOUND,
     ['others only', 'a.txt', others],
     ['others and the subject', 'a.csv', Buffer.concat([others, utf8('Søren Østergård;150387-1236\n')])],
-    ['a namesake: the name beside another CPR', 'a.txt', utf8('Søren Østergård, CPR 010190-1234')],
+    ['a namesake: the name beside another CPR', 'a.txt', utf8('\nSøren Østergård, CPR 010190-1234')],
     ['a surname alone among others', 'a.txt', Buffer.concat([others, utf8('hr. Østergård\n')])],
   ];
 
@@ -227,6 +228,80 @@ describe('inventory (--all): names looked for only where the surname occurs', ()
     const full = await scanTopLevel(input, { ...opts, detectors });
     expect(gated.findings).toEqual(full.findings);
     expect(gated.items.map((i) => i.evidence)).toEqual(full.items.map((i) => i.evidence));
+  });
+
+  // A plain-text file's bytes are looked at as they are read, in pieces: the surname (or a byte that
+  // decoding could turn into one of its letters) anywhere, across a border between pieces too.
+  const filler = (n: number) =>
+    utf8('Karen Jensen, tlf 31 42 53 64, CPR 010190-1234. '.repeat(n / 48 + 1).slice(0, n));
+  const across: [string, Buffer][] = [];
+  for (const back of [1, 3, 7, 12, 20])
+    across.push([
+      `the subject's name across the border between pieces (${back} bytes before it)`,
+      Buffer.concat([
+        filler(2 * TEXT_PIECE_BYTES - back - 1),
+        utf8('\nSøren Østergård, 150387-1236\n'),
+        filler(5000),
+      ]),
+    ]);
+  across.push(
+    [
+      'a namesake in a later piece',
+      Buffer.concat([filler(3 * TEXT_PIECE_BYTES), utf8('\nSøren Østergård, CPR 010190-1234')]),
+    ],
+    [
+      'a transliterated name in a later piece',
+      Buffer.concat([filler(TEXT_PIECE_BYTES + 100), utf8('\nSoeren Oestergaard\n')]),
+    ],
+    // A long s reads as "s" only once decoded: its two bytes (0xC5 0xBF) cut by the border.
+    [
+      'a name with a long s cut by the border',
+      (() => {
+        const name = utf8('\nSøren Øſtergård\n');
+        const at = name.indexOf(0xc5);
+        return Buffer.concat([filler(TEXT_PIECE_BYTES - at - 1), name, filler(100)]);
+      })(),
+    ],
+    ['no name in many pieces', filler(4 * TEXT_PIECE_BYTES)],
+  );
+
+  it.each(across)('gives what every detector gives: %s', async (label, bytes) => {
+    const input = fileOf('big.txt', bytes);
+    const opts = { subject, all: true, limits: DEFAULT_LIMITS };
+    const gated = await scanTopLevel(input, opts);
+    const full = await scanTopLevel(input, { ...opts, detectors });
+    // The name is there to be found (in the file without one, it is not).
+    expect(full.findings.some((f) => f.detector === 'name')).toBe(!label.startsWith('no name'));
+    expect(gated.findings).toEqual(full.findings);
+    expect(gated.items.map((i) => i.evidence)).toEqual(full.items.map((i) => i.evidence));
+  });
+
+  it('leaves the name detectors out only while the bytes read hold no spelling of the surname', async () => {
+    const closedAfter = async (pieces: Buffer[], encoding = 'utf-8') => {
+      const gate = namesGate(fileOf('a.txt', others), subject);
+      if (!gate) throw new Error('a gate was expected');
+      const seen: boolean[] = [];
+      for await (const _piece of gate.watch(
+        (async function* () {
+          yield* pieces;
+        })(),
+        encoding,
+      ))
+        seen.push(gate.closed);
+      return seen;
+    };
+    expect(await closedAfter([others, others])).toEqual([true, true]);
+    expect(await closedAfter([others, utf8('Søren Øster'), utf8('gård'), others])).toEqual([
+      true,
+      true,
+      false,
+      false,
+    ]);
+    expect(await closedAfter([others, utf8('hr. OESTERGAARD')])).toEqual([true, false]);
+    expect(await closedAfter([others], 'utf-16le')).toEqual([false]);
+    // Its path, a subject without a name.
+    expect(namesGate(fileOf('Østergård.txt', others), subject)).toBeUndefined();
+    expect(namesGate(fileOf('a.txt', others), subjectOf({ emails: ['x@example.dk'] }))).toBe(false);
   });
 
   it('passes over a file for names only when neither its bytes nor its path hold the surname', async () => {

@@ -25,7 +25,10 @@ const text: Extractor = {
       ctx.skip('binary');
       return;
     }
-    await ctx.textStream(decodeStream(readTransientPieces(input), guess.encoding, guess.bom));
+    const pieces = readTransientPieces(input);
+    await ctx.textStream(
+      decodeStream(ctx.rawText?.(pieces, guess.encoding) ?? pieces, guess.encoding, guess.bom),
+    );
   },
 };
 
