@@ -70,17 +70,28 @@ export function selectExtractor(input: ItemInput, head: Uint8Array): Promise<Ext
 /** The format that claims a file by its longest matching extension, before any byte is read. */
 export function formatForName(name: string): Format | undefined {
   const ext = extensionOf(name);
+  if (!ext) return undefined;
+  // A tree holds few extensions, each asked for once per file (walk, raw pass, format check); a format
+  // added or removed (tests register stubs) starts the table anew.
+  if (knownFormats !== formats.length) {
+    byExtension.clear();
+    knownFormats = formats.length;
+  }
+  if (byExtension.has(ext)) return byExtension.get(ext);
   let best: Format | undefined;
   let bestLen = 0;
-  if (ext) {
-    for (const f of formats) {
-      for (const e of f.extensions) {
-        if (ext.endsWith(e) && e.length > bestLen) {
-          best = f;
-          bestLen = e.length;
-        }
+  for (const f of formats) {
+    for (const e of f.extensions) {
+      if (ext.endsWith(e) && e.length > bestLen) {
+        best = f;
+        bestLen = e.length;
       }
     }
   }
+  if (byExtension.size >= 1000) byExtension.clear();
+  byExtension.set(ext, best);
   return best;
 }
+
+const byExtension = new Map<string, Format | undefined>();
+let knownFormats = 0;

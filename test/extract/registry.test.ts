@@ -33,6 +33,20 @@ describe('extractor registry', () => {
     ['data.ndjson', 'json'],
   ])('%s is claimed by name by %s', (name, id) => {
     expect(formatForName(name)?.id).toBe(id);
+    // Asked again (from its table of extensions), the same.
+    expect(formatForName(name.toUpperCase())?.id).toBe(id);
+  });
+
+  it('answers for a format registered after the extension was first asked for', () => {
+    expect(formatForName('a.stubby')).toBeUndefined();
+    const stub = { ...formats[0], id: 'stubby', extensions: ['.stubby'] };
+    formats.unshift(stub);
+    try {
+      expect(formatForName('a.stubby')?.id).toBe('stubby');
+    } finally {
+      formats.splice(formats.indexOf(stub), 1);
+    }
+    expect(formatForName('a.stubby')).toBeUndefined();
   });
 
   it.each([
