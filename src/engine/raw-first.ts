@@ -26,25 +26,22 @@ export async function rawFirstPass(
 }
 
 /**
- * For an inventory (`--all`), and for a part of a huge file: true when the raw-byte pass proves that a
- * top-level plain-text or JSON file (or the bytes of `range`) holds nothing the name and face
- * detectors could find (no spelling of the subject's surname in its bytes, nor in its path when read
- * from the start), so that it can be read without them. False when that is not known.
+ * For an inventory (`--all`) of a JSON file (plain text is looked at as it is read: see NamesGate):
+ * true when the raw-byte pass proves that the top-level file holds nothing the name and face detectors
+ * could find (no spelling of the subject's surname in its bytes, nor in its path; a `\u` escape always
+ * counts as one), so that it can be read without them. False when that is not known.
  */
 export async function rawNamesAbsent(
   input: ItemInput,
   subject: CompiledSubject,
   signal?: AbortSignal,
-  range?: ByteRange,
 ): Promise<boolean> {
   if (!subject.names.length) return true;
   const raw = rawNameAnchorsOf(subject);
   if (!raw) return false;
-  if ((range?.start ?? 0) === 0) {
-    const path = pathTextOf(input).normalize('NFC');
-    if (subject.names.some((m) => m.mayOccurIn(path))) return false;
-  }
-  return (await rawPass(input, raw, signal, range)) !== undefined;
+  const path = pathTextOf(input).normalize('NFC');
+  if (subject.names.some((m) => m.mayOccurIn(path))) return false;
+  return (await rawPass(input, raw, signal)) !== undefined;
 }
 
 /**

@@ -178,11 +178,11 @@ async function scanTextRange(
   if (input.source.kind !== 'file') throw new Error('a text range of an item that is not a file');
   if (range.encoding === 'utf-8' && !rangeIsUtf8(input.source.absPath, range))
     return { findings: [], items: [], errors: [], itemCount: 1, bytes: 0, range: { invalid: true } };
-  // Names only where the bytes hold the surname, as for a whole file (not for an index's tokens).
-  const gated = !opts.detectors && !opts.onChunk;
-  const noNames =
-    gated && (await rawNamesAbsent(input, opts.subject, opts.signal, { start: range.from, end: range.to }));
-  return scanTopLevelWith(input, noNames ? { ...opts, detectors: WITHOUT_NAMES } : opts);
+  // Names only once the bytes read may hold the surname, as for a whole file (not for an index's tokens).
+  if (opts.detectors || opts.onChunk) return scanTopLevelWith(input, opts);
+  const gate = namesGate(input, opts.subject);
+  if (gate === false) return scanTopLevelWith(input, { ...opts, detectors: WITHOUT_NAMES });
+  return scanTopLevelWith(input, { ...opts, namesGate: gate });
 }
 
 /** An inventory's detectors for a file that cannot hold the subject's surname. */
@@ -357,7 +357,8 @@ async function scanItem(
     } else if (range) {
       state.format = result.format = 'text';
       const pieces = readTransientPieces(input, { start: range.from, end: range.to });
-      await ctx.textStream(decodeStream(pieces, range.encoding, range.bom), {
+      const watched = ctx.rawText?.(pieces, range.encoding) ?? pieces;
+      await ctx.textStream(decodeStream(watched, range.encoding, range.bom), {
         resume: range.place,
         own: { from: range.ownFrom, to: range.ownTo },
       });

@@ -158,6 +158,10 @@ describe('a huge text file read in ranges by both workers', () => {
       expect(split.parts['kunder.csv']).toBeGreaterThan(10);
       expect(split.parts['noter.txt']).toBeGreaterThan(3);
       if (opts.subject !== null) expect(one.items.length).toBe(2);
+      // The subject's name is found (the inventory looks for names once the bytes hold the surname).
+      const names = (s: ScanFile) =>
+        s.findings.filter((f) => (f as { detector?: string }).detector === 'name');
+      if (opts.subject !== null) expect(names(split).length).toBeGreaterThan(10);
       expect(split).toEqual({ ...one, parts: split.parts });
     },
     60_000,
