@@ -1,5 +1,5 @@
 import type { Candidate } from '../src/core/types.js';
-import { digitScanOf } from '../src/engine/byte-scan.js';
+import { digitScanOf, SHORT_TEXT } from '../src/engine/byte-scan.js';
 import { cprCentury, formatCpr, isValidCprDate, passesModulus11 } from '../src/match/cpr.js';
 import { clampConfidence, defineDetector } from './define.js';
 
@@ -10,6 +10,19 @@ import { clampConfidence, defineDetector } from './define.js';
  * `[start, end, digits]`.
  */
 export function cprMatches(text: string): [start: number, end: number, digits: string][] {
+  if (text.length >= SHORT_TEXT) return cprMatchesByRuns(text);
+  const out: [number, number, string][] = [];
+  CPR_RE.lastIndex = 0;
+  for (let m = CPR_RE.exec(text); m; m = CPR_RE.exec(text))
+    out.push([m.index, m.index + m[0].length, m[1] + m[3]]);
+  return out;
+}
+
+/** The regex `cprMatches` stands for: short texts are searched with it (see SHORT_TEXT). */
+const CPR_RE = /(?<!\d)(\d{6})([-\u00a0 ]?)(\d{4})(?!\d)/g;
+
+/** `cprMatches` read off the digit runs whatever the text's length (exported for its test). */
+export function cprMatchesByRuns(text: string): [start: number, end: number, digits: string][] {
   const found = digitScanOf(text).cprMatches();
   const out: [number, number, string][] = [];
   for (let i = 0; i < found.length; i += 2) {

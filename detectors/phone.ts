@@ -1,5 +1,5 @@
 import type { Candidate } from '../src/core/types.js';
-import { digitScanOf } from '../src/engine/byte-scan.js';
+import { digitScanOf, SHORT_TEXT } from '../src/engine/byte-scan.js';
 import { phoneLib } from '../src/match/phone.js';
 import type { CompiledSubject } from '../src/match/subject.js';
 import { clampConfidence, defineDetector, textBefore } from './define.js';
@@ -24,14 +24,16 @@ export function phonePattern(minDigits: number): RegExp {
   );
 }
 
+const globalPatterns = new Map<number, RegExp>();
 const stickyPatterns = new Map<number, RegExp>();
 
-/** `phonePattern(minDigits)` tried at one place only (`y`). */
-function stickyPattern(minDigits: number): RegExp {
-  let re = stickyPatterns.get(minDigits);
+/** `phonePattern(minDigits)`, made once: `g`, or tried at one place only (`y`). */
+function patternOf(minDigits: number, sticky: boolean): RegExp {
+  const made = sticky ? stickyPatterns : globalPatterns;
+  let re = made.get(minDigits);
   if (!re) {
-    re = new RegExp(phonePattern(minDigits).source, 'uy');
-    stickyPatterns.set(minDigits, re);
+    re = sticky ? new RegExp(phonePattern(minDigits).source, 'uy') : phonePattern(minDigits);
+    made.set(minDigits, re);
   }
   return re;
 }
@@ -65,8 +67,20 @@ function subjectMinDigits(subject: CompiledSubject): number {
  * On 60 MB of the bench corpus, 300,000 tries became the 19,643 that match.
  */
 export function phoneMatches(text: string, minDigits: number): RegExpExecArray[] {
+  if (text.length < SHORT_TEXT) {
+    const re = patternOf(minDigits, false);
+    const out: RegExpExecArray[] = [];
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m; m = re.exec(text)) out.push(m);
+    return out;
+  }
+  return phoneMatchesByRuns(text, minDigits);
+}
+
+/** `phoneMatches` read off the digit runs whatever the text's length (exported for its test). */
+export function phoneMatchesByRuns(text: string, minDigits: number): RegExpExecArray[] {
   const starts = digitScanOf(text).phoneStarts(minDigits);
-  const re = stickyPattern(minDigits);
+  const re = patternOf(minDigits, true);
   const out: RegExpExecArray[] = [];
   // Where the last match ended: the next one starts there or later.
   let next = 0;

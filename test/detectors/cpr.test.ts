@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { cprMatches } from '../../detectors/cpr.js';
+import { cprMatches, cprMatchesByRuns } from '../../detectors/cpr.js';
 import { cpr } from '../../detectors/index.js';
+import { SHORT_TEXT } from '../../src/engine/byte-scan.js';
 import { cprCentury, cprDigits, formatCpr, isValidCprDate, passesModulus11 } from '../../src/match/cpr.js';
 import { detectIn, subjectOf, testDetector } from '../helpers/detector-tester.js';
 import { seededRandom } from '../helpers/random.js';
@@ -265,9 +266,19 @@ describe('CPR matches', () => {
         () => pieces[random(pieces.length)] + glue[random(glue.length)],
       ).join('');
       const expected = [...text.matchAll(CPR_RE)].map((m) => [m.index, m.index + m[0].length, m[1] + m[3]]);
-      expect(cprMatches(text), JSON.stringify(text)).toEqual(expected);
+      expect(cprMatchesByRuns(text), JSON.stringify(text)).toEqual(expected);
       compared += expected.length;
     }
     expect(compared).toBeGreaterThan(5_000);
+  });
+
+  it('are the same in short texts (by the regex) and long ones (by the digit runs)', () => {
+    const line = 'kunde 150387-1236, 1503871236 og 150387 12345; ';
+    for (const length of [10, 200, SHORT_TEXT - 1, SHORT_TEXT, 5000]) {
+      const text = line.repeat(Math.ceil(length / line.length)).slice(0, length);
+      const expected = [...text.matchAll(CPR_RE)].map((m) => [m.index, m.index + m[0].length, m[1] + m[3]]);
+      expect(expected.length).toBeGreaterThanOrEqual(length > 100 ? 3 : 0);
+      expect(cprMatches(text), `${length}`).toEqual(expected);
+    }
   });
 });

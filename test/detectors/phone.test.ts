@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { phone } from '../../detectors/index.js';
-import { phoneMatches, phonePattern } from '../../detectors/phone.js';
+import { phoneMatches, phoneMatchesByRuns, phonePattern } from '../../detectors/phone.js';
+import { SHORT_TEXT } from '../../src/engine/byte-scan.js';
 import { detectIn, subjectOf, testDetector } from '../helpers/detector-tester.js';
 import { seededRandom } from '../helpers/random.js';
 
@@ -210,11 +211,23 @@ describe('phone pattern', () => {
       for (const min of [8, 6, 3, 2]) {
         const show = (m: RegExpExecArray) => `${m.index}:${m[0]}|${m[1]}|${m[2]}|${m[3]}`;
         const expected = [...text.matchAll(phonePattern(min))].map(show);
-        expect(phoneMatches(text, min).map(show), `${min} ${JSON.stringify(text)}`).toEqual(expected);
+        expect(phoneMatchesByRuns(text, min).map(show), `${min} ${JSON.stringify(text)}`).toEqual(expected);
         compared += expected.length;
       }
     }
     expect(compared).toBeGreaterThan(15_000);
+  });
+
+  it('is found the same way in short texts (by the pattern) and long ones (by the digit runs)', () => {
+    const random = seededRandom(9);
+    const show = (m: RegExpExecArray) => `${m.index}:${m[0]}|${m[1]}|${m[2]}|${m[3]}`;
+    for (const length of [10, 200, SHORT_TEXT - 1, SHORT_TEXT, 5000]) {
+      let text = '';
+      while (text.length < length) text += PIECES[random(PIECES.length)] + GLUE[random(GLUE.length)];
+      text = text.slice(0, length);
+      const expected = [...text.matchAll(phonePattern(8))].map(show);
+      expect(phoneMatches(text, 8).map(show), `${length}`).toEqual(expected);
+    }
   });
 
   it('finds a subject national number abroad shorter than eight digits', () => {
