@@ -4,12 +4,36 @@
  * white space are cut out by hand; a lone space is kept as it stands.
  */
 export function collapseSpaces(text: string, from: number, to: number): string {
+  return collapse(text, from, to);
+}
+
+/**
+ * `JSON.stringify(head + collapseSpaces(text, from, to) + tail)` for a `head` and `tail` that need no
+ * escaping: the collapsing loop also tells whether anything does (a quote, a backslash, a control
+ * character, a surrogate), and most contexts are then quoted as they are (~0.3 µs less a finding).
+ */
+export function collapsedJson(text: string, from: number, to: number, head: string, tail: string): string {
+  const s = collapse(text, from, to);
+  return escapes ? JSON.stringify(`${head}${s}${tail}`) : `"${head}${s}${tail}"`;
+}
+
+/** Set by `collapse`: the text it returned holds a character that JSON escapes (or may: a surrogate). */
+let escapes = false;
+
+function collapse(text: string, from: number, to: number): string {
   let out = '';
   let kept = from;
+  escapes = false;
   for (let i = from; i < to; ) {
     const c = text.charCodeAt(i);
     // Printable ASCII (most of any text) is never white space.
-    if ((c > 0x20 && c < 0x7f) || !isSpace(c)) {
+    if (c > 0x20 && c < 0x7f) {
+      if (c === 0x22 || c === 0x5c) escapes = true;
+      i++;
+      continue;
+    }
+    if (!isSpace(c)) {
+      if (c < 0x20 || (c >= 0xd800 && c <= 0xdfff)) escapes = true;
       i++;
       continue;
     }

@@ -4,7 +4,7 @@ import { detectors as allDetectors } from '../../detectors/index.js';
 import { ExtractError, errorMessage, kindOfSystemError } from '../core/errors.js';
 import { findingId, findingIdPrefix, itemId } from '../core/ids.js';
 import { lowerBound } from '../core/order.js';
-import { collapseSpaces } from '../core/spaces.js';
+import { collapsedJson, collapseSpaces } from '../core/spaces.js';
 import type {
   Candidate,
   Chunk,
@@ -474,7 +474,7 @@ function packPlain(
     chunk.page === undefined ? json.itemPath : JSON.stringify([...state.ref.itemPath, `page ${chunk.page}`]);
   const page = chunk.page === undefined ? '' : `,"page":${chunk.page}`;
   const id = findingId(json.idPrefix, c.detector, field, offset);
-  const context = JSON.stringify(contextOf(chunk.text, c.start, c.end));
+  const context = contextJson(chunk.text, c.start, c.end);
   packing.elements.add(
     `{"id":"${id}","path":${json.path},"itemPath":${itemPath},"itemId":"${json.id}","detector":"${c.detector}","subject":${c.subject},"value":${JSON.stringify(c.value)},"confidence":${c.confidence},"evidence":"none","location":{"field":${fieldJson(field)},"line":${line},"column":${column},"offset":${offset}${page}},"context":${context}}`,
   );
@@ -553,6 +553,13 @@ function detach(s: string): string {
 function contextOf(text: string, start: number, end: number): string {
   const around = collapseSpaces(text, Math.max(0, start - CONTEXT), Math.min(text.length, end + CONTEXT));
   return `${start > CONTEXT ? '…' : ''}${around}${end + CONTEXT < text.length ? '…' : ''}`;
+}
+
+/** `JSON.stringify(contextOf(text, start, end))`. */
+function contextJson(text: string, start: number, end: number): string {
+  const from = Math.max(0, start - CONTEXT);
+  const to = Math.min(text.length, end + CONTEXT);
+  return collapsedJson(text, from, to, start > CONTEXT ? '…' : '', end + CONTEXT < text.length ? '…' : '');
 }
 
 async function finishItem(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { collapseSpaces } from '../../src/core/spaces.js';
+import { collapsedJson, collapseSpaces } from '../../src/core/spaces.js';
 import { seededRandom } from '../helpers/random.js';
 
 describe('collapseSpaces', () => {
@@ -21,5 +21,42 @@ describe('collapseSpaces', () => {
       const to = from + next(text.length - from + 1);
       expect(collapseSpaces(text, from, to), JSON.stringify([text, from, to])).toBe(regex(text, from, to));
     }
+  });
+
+  it('quotes as JSON.stringify does: quotes, backslashes, control characters, lone and paired surrogates', () => {
+    const next = seededRandom(29);
+    const pool = [
+      'a',
+      'ø',
+      ' ',
+      '\n',
+      '"',
+      '\\',
+      '\u0001',
+      '\u001f',
+      '\u007f',
+      '😀',
+      '\ud800',
+      '\udc00',
+      '…',
+      '\u2028',
+    ];
+    let quoted = 0;
+    for (let round = 0; round < 20_000; round++) {
+      const text = Array.from({ length: next(20) }, () => pool[next(pool.length)]).join('');
+      const from = next(text.length + 1);
+      const to = from + next(text.length - from + 1);
+      const [head, tail] = [
+        ['', ''],
+        ['…', ''],
+        ['', '…'],
+        ['…', '…'],
+      ][next(4)];
+      const want = JSON.stringify(`${head}${regex(text, from, to)}${tail}`);
+      expect(collapsedJson(text, from, to, head, tail), JSON.stringify([text, from, to])).toBe(want);
+      if (want.includes('\\')) quoted++;
+    }
+    // Many of them needed escaping.
+    expect(quoted).toBeGreaterThan(5_000);
   });
 });
