@@ -66,7 +66,21 @@ export class Chunker {
     if (this.truncated) return;
     // Hold back the last base character and its marks: a combining mark in the next piece may
     // compose with it (`a` + U+030A = `å`).
-    let text = this.carry + piece;
+    const carried = this.carry;
+    if (piece.length && !MAY_COMPOSE.test(piece) && !MAY_COMPOSE.test(carried)) {
+      // Below U+0300 throughout (most text): NFC changes nothing and the last character is a base
+      // character, so the piece is added as it is, not first joined to the carry (a copy of it all).
+      const head = piece.slice(0, -1);
+      if (this.total + carried.length + head.length <= this.opts.maxChars) {
+        this.carry = piece.slice(-1);
+        this.total += carried.length + head.length;
+        this.buf += carried;
+        this.buf += head;
+        while (this.buf.length >= CHUNK_CHARS + this.overlap) this.flush(false);
+        return;
+      }
+    }
+    let text = carried + piece;
     const keep = lastBaseIndex(text);
     this.carry = text.slice(keep);
     text = nfc(text.slice(0, keep));

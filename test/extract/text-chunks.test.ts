@@ -131,4 +131,23 @@ describe('NFC across pieces', () => {
     expect(truncated).toBe(true);
     expect(joined(chunks)).toBe('abcdefgh');
   });
+
+  it('cuts the same chunks from text in pieces as from the text whole, with marks or without, up to any limit', () => {
+    // Pieces below U+0300 are added as they are; others, and those after them, are joined and normalised.
+    const text = `${filler(150_000)}Søren Østergård ${filler(30_000)}`;
+    const withMarks = `${filler(70_000)}${NFD} ${filler(70_000)}`;
+    const cutAt = (t: string, step: number) => {
+      const pieces: string[] = [];
+      for (let i = 0, n = 1; i < t.length; i += step + (n++ % 7)) pieces.push(t.slice(i, i + step + (n % 7)));
+      return pieces;
+    };
+    for (const t of [text, withMarks])
+      for (const step of [1, 9, 4096, 65_536])
+        for (const limit of [Number.POSITIVE_INFINITY, 100_003, 60_000]) {
+          const whole = chunksOf([t], limit);
+          const cut = chunksOf(step === 1 ? [...t.slice(0, 3000), t.slice(3000)] : cutAt(t, step), limit);
+          expect(cut.truncated).toBe(whole.truncated);
+          expect(cut.chunks).toEqual(whole.chunks);
+        }
+  });
 });
