@@ -54,6 +54,21 @@ const PAGE = 65536;
 const HEADER = 12;
 let compiled: WebAssembly.Module | undefined;
 
+/** An instance of the module with a memory of its own (the module is compiled once per thread). */
+function instantiate(): { exports: Record<string, unknown>; memory: WebAssembly.Memory } {
+  compiled ??= new WebAssembly.Module(Buffer.from(BYTE_SCAN_WASM, 'base64'));
+  const { exports } = new WebAssembly.Instance(compiled);
+  return { exports, memory: exports.memory as WebAssembly.Memory };
+}
+
+/** Grows `memory` to hold at least `bytes`; true when it grew (views of it must be made anew). */
+function grown(memory: WebAssembly.Memory, bytes: number): boolean {
+  const have = memory.buffer.byteLength;
+  if (bytes <= have) return false;
+  memory.grow(Math.ceil((bytes - have) / PAGE));
+  return true;
+}
+
 /**
  * One thread's matcher for a fixed set of programs: `load` copies a block of bytes in, `found(i)`
  * tells whether program `i` occurs in the block loaded last, `next(i, from)` where.
@@ -67,10 +82,9 @@ export class ByteScanner {
   private length = 0;
 
   constructor(programs: ByteStep[][]) {
-    compiled ??= new WebAssembly.Module(Buffer.from(BYTE_SCAN_WASM, 'base64'));
-    const instance = new WebAssembly.Instance(compiled);
-    this.memory = instance.exports.memory as WebAssembly.Memory;
-    this.find = instance.exports.find as ByteScanner['find'];
+    const { exports, memory } = instantiate();
+    this.memory = memory;
+    this.find = exports.find as ByteScanner['find'];
     const words = new DataView(this.memory.buffer);
     let at = 0;
     for (const steps of programs) {
@@ -92,11 +106,7 @@ export class ByteScanner {
   }
 
   load(bytes: Uint8Array): void {
-    const room = this.view.length - this.data;
-    if (bytes.length > room) {
-      this.memory.grow(Math.ceil((bytes.length - room) / PAGE));
-      this.view = new Uint8Array(this.memory.buffer);
-    }
+    if (grown(this.memory, this.data + bytes.length)) this.view = new Uint8Array(this.memory.buffer);
     this.view.set(bytes, this.data);
     this.length = bytes.length;
   }
@@ -147,19 +157,14 @@ export class ByteCounter {
   private view: Uint8Array;
 
   constructor() {
-    compiled ??= new WebAssembly.Module(Buffer.from(BYTE_SCAN_WASM, 'base64'));
-    const instance = new WebAssembly.Instance(compiled);
-    this.memory = instance.exports.memory as WebAssembly.Memory;
-    this.run = instance.exports.count as ByteCounter['run'];
+    const { exports, memory } = instantiate();
+    this.memory = memory;
+    this.run = exports.count as ByteCounter['run'];
     this.view = new Uint8Array(this.memory.buffer);
   }
 
   count(bytes: Uint8Array): ByteCounts {
-    const room = this.view.length - COUNT_DATA;
-    if (bytes.length > room) {
-      this.memory.grow(Math.ceil((bytes.length - room) / PAGE));
-      this.view = new Uint8Array(this.memory.buffer);
-    }
+    if (grown(this.memory, COUNT_DATA + bytes.length)) this.view = new Uint8Array(this.memory.buffer);
     this.view.set(bytes, COUNT_DATA);
     this.run(COUNT_DATA, bytes.length, OUT);
     const out = new Int32Array(this.memory.buffer, OUT, 4);
@@ -187,10 +192,9 @@ export class DigitScanner {
   private count = 0;
 
   constructor() {
-    compiled ??= new WebAssembly.Module(Buffer.from(BYTE_SCAN_WASM, 'base64'));
-    const instance = new WebAssembly.Instance(compiled);
-    this.memory = instance.exports.memory as WebAssembly.Memory;
-    this.exports = instance.exports as unknown as DigitScanner['exports'];
+    const { exports, memory } = instantiate();
+    this.memory = memory;
+    this.exports = exports as unknown as DigitScanner['exports'];
     this.bytes = Buffer.from(this.memory.buffer);
   }
 
@@ -202,7 +206,8 @@ export class DigitScanner {
     this.runsAt = align(end + 4);
     // At most one run for every two units; phoneStarts writes up to three places a run after them.
     const runBytes = (Math.ceil(text.length / 2) + 1) * 8;
-    this.room(this.runsAt + runBytes + align(runBytes * 1.5));
+    if (grown(this.memory, this.runsAt + runBytes + align(runBytes * 1.5)))
+      this.bytes = Buffer.from(this.memory.buffer);
     this.bytes.fill(0, DATA - 4, DATA);
     this.bytes.write(text, DATA, 'utf16le');
     this.bytes.fill(0, end, end + 4);
@@ -231,13 +236,6 @@ export class DigitScanner {
 
   private outAt(): number {
     return this.runsAt + align(this.count * 8);
-  }
-
-  private room(bytes: number): void {
-    if (bytes > this.bytes.length) {
-      this.memory.grow(Math.ceil((bytes - this.bytes.length) / PAGE));
-      this.bytes = Buffer.from(this.memory.buffer);
-    }
   }
 }
 
@@ -277,10 +275,9 @@ export class Latin1Decoder {
   private bytes: Buffer;
 
   constructor() {
-    compiled ??= new WebAssembly.Module(Buffer.from(BYTE_SCAN_WASM, 'base64'));
-    const instance = new WebAssembly.Instance(compiled);
-    this.memory = instance.exports.memory as WebAssembly.Memory;
-    this.run = instance.exports.latin1FromUtf8 as Latin1Decoder['run'];
+    const { exports, memory } = instantiate();
+    this.memory = memory;
+    this.run = exports.latin1FromUtf8 as Latin1Decoder['run'];
     this.bytes = Buffer.from(this.memory.buffer);
   }
 
@@ -292,10 +289,7 @@ export class Latin1Decoder {
     const src = 16;
     const len = piece.length + (lead === -1 ? 0 : 1);
     const dst = src + Math.ceil(len / 16) * 16 + 16;
-    if (dst + len + 16 > this.bytes.length) {
-      this.memory.grow(Math.ceil((dst + len + 16 - this.bytes.length) / PAGE));
-      this.bytes = Buffer.from(this.memory.buffer);
-    }
+    if (grown(this.memory, dst + len + 16)) this.bytes = Buffer.from(this.memory.buffer);
     if (lead === -1) this.bytes.set(piece, src);
     else {
       this.bytes[src] = lead;

@@ -4,7 +4,7 @@ import { cpr } from '../../detectors/index.js';
 import { SHORT_TEXT } from '../../src/engine/byte-scan.js';
 import { cprCentury, cprDigits, formatCpr, isValidCprDate, passesModulus11 } from '../../src/match/cpr.js';
 import { detectIn, subjectOf, testDetector } from '../helpers/detector-tester.js';
-import { seededRandom } from '../helpers/random.js';
+import { piecesAndGlue, seededRandom } from '../helpers/random.js';
 
 const SUBJ = '150387-1236';
 /** A number of someone else that passes modulus 11, and the same date with a check digit that fails it. */
@@ -261,10 +261,7 @@ describe('CPR matches', () => {
     const glue = ['', '', '-', ' ', '\u00a0', '--', '.', 'a', '\n', '/', '😀'];
     let compared = 0;
     for (let t = 0; t < 20_000; t++) {
-      const text = Array.from(
-        { length: 1 + random(8) },
-        () => pieces[random(pieces.length)] + glue[random(glue.length)],
-      ).join('');
+      const text = piecesAndGlue(random, 1 + random(8), pieces, glue);
       const expected = [...text.matchAll(CPR_RE)].map((m) => [m.index, m.index + m[0].length, m[1] + m[3]]);
       expect(cprMatchesByRuns(text), JSON.stringify(text)).toEqual(expected);
       compared += expected.length;

@@ -3,7 +3,7 @@ import { phone } from '../../detectors/index.js';
 import { phoneMatches, phoneMatchesByRuns, phonePattern } from '../../detectors/phone.js';
 import { SHORT_TEXT } from '../../src/engine/byte-scan.js';
 import { detectIn, subjectOf, testDetector } from '../helpers/detector-tester.js';
-import { seededRandom } from '../helpers/random.js';
+import { piecesAndGlue, seededRandom } from '../helpers/random.js';
 
 const SUBJ = '+4521436587';
 const NBSP = '\u00a0';
@@ -183,10 +183,7 @@ describe('phone pattern', () => {
       const fast = phonePattern(min);
       let compared = 0;
       for (let t = 0; t < 6000; t++) {
-        const text = Array.from(
-          { length: 2 + random(12) },
-          () => PIECES[random(PIECES.length)] + GLUE[random(GLUE.length)],
-        ).join('');
+        const text = piecesAndGlue(random, 2 + random(12), PIECES, GLUE);
         const expected = numbers(PLAIN, text, min);
         expect(numbers(fast, text, min), JSON.stringify(text)).toEqual(expected);
         compared += expected.length;
@@ -204,10 +201,7 @@ describe('phone pattern', () => {
     const glue = [...GLUE, 'é', '😀', '𝐀', '\u2030', '+', '(', ')', 'Z'];
     let compared = 0;
     for (let t = 0; t < 8000; t++) {
-      const text = Array.from(
-        { length: 1 + random(14) },
-        () => pieces[random(pieces.length)] + glue[random(glue.length)],
-      ).join('');
+      const text = piecesAndGlue(random, 1 + random(14), pieces, glue);
       for (const min of [8, 6, 3, 2]) {
         const show = (m: RegExpExecArray) => `${m.index}:${m[0]}|${m[1]}|${m[2]}|${m[3]}`;
         const expected = [...text.matchAll(phonePattern(min))].map(show);
@@ -222,9 +216,8 @@ describe('phone pattern', () => {
     const random = seededRandom(9);
     const show = (m: RegExpExecArray) => `${m.index}:${m[0]}|${m[1]}|${m[2]}|${m[3]}`;
     for (const length of [10, 200, SHORT_TEXT - 1, SHORT_TEXT, 5000]) {
-      let text = '';
-      while (text.length < length) text += PIECES[random(PIECES.length)] + GLUE[random(GLUE.length)];
-      text = text.slice(0, length);
+      // Every piece is a character or more: `length` of them make at least that many.
+      const text = piecesAndGlue(random, length, PIECES, GLUE).slice(0, length);
       const expected = [...text.matchAll(phonePattern(8))].map(show);
       expect(phoneMatches(text, 8).map(show), `${length}`).toEqual(expected);
     }

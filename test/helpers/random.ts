@@ -9,3 +9,15 @@ export function seededRandom(seed: number): (n: number) => number {
     return (state >>> 8) % n;
   };
 }
+
+/** `count` random pieces, each followed by random glue: texts built from the characters that matter. */
+export function piecesAndGlue(
+  random: (n: number) => number,
+  count: number,
+  pieces: readonly string[],
+  glue: readonly string[],
+): string {
+  return Array.from({ length: count }, () => pieces[random(pieces.length)] + glue[random(glue.length)]).join(
+    '',
+  );
+}
