@@ -4,17 +4,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { tempTree } from '../helpers/cli.js';
-import { SCAN_MODES, scanShared } from '../helpers/scan-shared.js';
+import {
+  CONTAINER_ONE_READ as ONE_READ,
+  SCAN_MODES,
+  CONTAINER_SPLIT as SPLIT,
+  scanShared,
+} from '../helpers/scan-shared.js';
 
 const KiB = 1024;
-/** Parts of ~16 KiB: a mailbox of a few hundred KiB is read in a dozen or more. */
-const SPLIT = {
-  minBytes: Number.POSITIVE_INFINITY,
-  rangeBytes: 16 * KiB,
-  mailboxBytes: 64 * KiB,
-  textBytes: Number.POSITIVE_INFINITY,
-};
-const ONE_READ = { ...SPLIT, mailboxBytes: Number.POSITIVE_INFINITY };
 
 /** Messages of every kind the splitter and the namer tell apart; fake people only. */
 function mailbox(count: number): string {

@@ -6,17 +6,14 @@ import { gzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { tempTree } from '../helpers/cli.js';
 import { seededRandom } from '../helpers/random.js';
-import { SCAN_MODES, scanShared } from '../helpers/scan-shared.js';
+import {
+  CONTAINER_ONE_READ as ONE_READ,
+  SCAN_MODES,
+  CONTAINER_SPLIT as SPLIT,
+  scanShared,
+} from '../helpers/scan-shared.js';
 
 const KiB = 1024;
-/** Parts of ~16 KiB of compressed members: a zip of a few hundred KiB is read in a dozen or more. */
-const SPLIT = {
-  minBytes: Number.POSITIVE_INFINITY,
-  rangeBytes: 16 * KiB,
-  mailboxBytes: 64 * KiB,
-  textBytes: Number.POSITIVE_INFINITY,
-};
-const ONE_READ = { ...SPLIT, mailboxBytes: Number.POSITIVE_INFINITY };
 const enc = (s: string) => new TextEncoder().encode(s);
 
 /** A seeded fraction in [0, 1): the same inputs on every run. */

@@ -15,6 +15,19 @@ export interface ScanFile {
   parts: Record<string, number>;
 }
 
+/**
+ * Sharing for the container tests (mailboxes, zips): parts of ~16 KiB from 64 KiB on, so that a
+ * container of a few hundred KiB is read in a dozen or more; text is never shared. And the one read
+ * each is compared with.
+ */
+export const CONTAINER_SPLIT: NonNullable<ScanOptions['split']> = {
+  minBytes: Number.POSITIVE_INFINITY,
+  rangeBytes: 16 * 1024,
+  mailboxBytes: 64 * 1024,
+  textBytes: Number.POSITIVE_INFINITY,
+};
+export const CONTAINER_ONE_READ = { ...CONTAINER_SPLIT, mailboxBytes: Number.POSITIVE_INFINITY };
+
 /** The scans every test of a shared file runs both ways: an inventory and a subject scan. */
 export const SCAN_MODES: [string, { all: boolean; subject?: null }][] = [
   ['an inventory', { all: true }],
