@@ -17,6 +17,8 @@ interface Scan {
   }[];
   items: { id: string; evidence: string }[];
   stats: Record<string, number>;
+  errors: unknown[];
+  skippedFiles?: unknown[];
   index?: { candidates: number; changed: number; added: number; unchanged: number };
 }
 
@@ -145,6 +147,73 @@ describe('dsr index and dsr scan --index', () => {
     expect(b.index?.changed).toBe(1);
     expect(b.index?.added).toBe(1);
     expect(a.findings.some((f) => f.path.endsWith('new.txt') && f.detector === 'cpr')).toBe(true);
+  });
+
+  /** A full scan and an indexed query of the same tree, as parsed scan files. */
+  function fullAndIndexed({ dir, root, subject, index }: ReturnType<typeof setup>) {
+    const full = runCli(['scan', root, '--subject', subject, '-o', join(dir, 'full.json')]);
+    const fast = runCli(['scan', root, '--subject', subject, '--index', index, '-o', join(dir, 'fast.json')]);
+    expect(fast.code).toBe(full.code);
+    return { full: scanFile(join(dir, 'full.json')), fast: scanFile(join(dir, 'fast.json')) };
+  }
+
+  /** What a scan file says about the files it did not find the subject in: counts, skips, errors. */
+  function accounts(scan: Scan) {
+    const sorted = (xs: unknown[] = []) => xs.map((x) => JSON.stringify(x)).sort();
+    return { stats: scan.stats, skipped: sorted(scan.skippedFiles), errors: sorted(scan.errors) };
+  }
+
+  it('keeps clean outcomes in clear and sealed those with errors or skips; a query accounts for both as a full scan does', () => {
+    const env = setup();
+    mkdirSync(join(env.root, 'bin'));
+    writeFileSync(
+      join(env.root, 'bin/tool.exe'),
+      Buffer.from([0x4d, 0x5a, 0x90, 0, 3, 0, 0, 0, 4, 0, 0, 0, 0xff, 0xff]),
+    );
+    writeFileSync(
+      join(env.root, 'misc/broken.zip'),
+      Buffer.concat([Buffer.from('PK\u0003\u0004'), Buffer.alloc(64, 7)]),
+    );
+    // The broken zip is an error entry: the run is partial (exit 3).
+    expect(runCli(['index', env.root, '--index', env.index]).code).toBe(3);
+    const db = new Database(env.index, { readonly: true });
+    const rows = db.prepare('SELECT item_count, bytes, format FROM files').all() as {
+      item_count: number | null;
+      bytes: number | null;
+      format: string | null;
+    }[];
+    db.close();
+    const { full, fast } = fullAndIndexed(env);
+    const troubled =
+      accounts(full).skipped.length + new Set(full.errors.map((e) => (e as { path: string }).path)).size;
+    expect(troubled).toBeGreaterThanOrEqual(2);
+    expect(rows.filter((r) => r.item_count === null)).toHaveLength(troubled);
+    expect(rows.filter((r) => r.item_count !== null && r.bytes! > 0 && r.format)).toHaveLength(
+      rows.length - troubled,
+    );
+    expect(accounts(fast)).toEqual(accounts(full));
+    expect(comparable(fast)).toEqual(comparable(full));
+  });
+
+  it('opens an index of the first schema (outcomes sealed only), answers the same and marks it current', () => {
+    const env = setup();
+    expect(runCli(['index', env.root, '--index', env.index]).code).toBe(0);
+    const db = new Database(env.index);
+    for (const column of ['item_count', 'bytes', 'format'])
+      db.exec(`ALTER TABLE files DROP COLUMN ${column}`);
+    db.prepare("UPDATE meta SET value = 'dsr.index/1' WHERE key = 'schema'").run();
+    db.close();
+    const { full, fast } = fullAndIndexed(env);
+    expect(comparable(fast)).toEqual(comparable(full));
+    expect(accounts(fast)).toEqual(accounts(full));
+    expect(fast.index?.unchanged).toBe(2);
+    const after = new Database(env.index, { readonly: true });
+    expect(after.prepare("SELECT value FROM meta WHERE key = 'schema'").pluck().get()).toBe('dsr.index/2');
+    expect(after.prepare('SELECT COUNT(*) FROM files WHERE item_count IS NULL').pluck().get()).toBe(8);
+    after.close();
+    // A re-index reads nothing unchanged: those files keep their sealed outcomes, still answered alike.
+    expect(runCli(['index', env.root, '--index', env.index]).stdout).toMatch(/8 files: 0 read, 8 unchanged/);
+    expect(accounts(fullAndIndexed(env).fast)).toEqual(accounts(full));
   });
 
   it('holds no raw identifier, context or path', () => {

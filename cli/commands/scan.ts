@@ -206,6 +206,7 @@ async function scanCommand(rootArgs: string[], flags: ScanFlags): Promise<number
     progress?.clear();
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
+    indexed?.end();
     index?.store.close();
   }
 }

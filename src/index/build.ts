@@ -4,7 +4,8 @@ import type { FileEntry } from '../crawl/fs-source.js';
 import { runScan, type ScanOptions } from '../engine/scan.js';
 import type { TopLevelResult } from '../engine/scan-item.js';
 import { indexOwnFiles, type OpenIndex, sealJson, unsealJson } from './index-file.js';
-import { mac } from './keys.js';
+import { type IndexKey, mac } from './keys.js';
+import type { FileState, PlainOutcome } from './store.js';
 
 /** What a later scan needs about a file it does not re-read. Stored sealed. */
 export interface FileOutcome {
@@ -43,6 +44,22 @@ export function outcomeResult(outcome: FileOutcome): TopLevelResult {
   };
 }
 
+/** A file's stored outcome as a result: from the clear columns when it has them, else unsealed. */
+export function storedResult(key: IndexKey, row: FileState): TopLevelResult {
+  if (row.outcomePlain) return outcomeResult({ ...row.outcomePlain, errors: [] });
+  return outcomeResult(unsealJson<FileOutcome>(key, row.outcomeSealed!));
+}
+
+/** The outcome in clear, when it has nothing but counts and its format. */
+function plainOutcome(outcome: FileOutcome): PlainOutcome | undefined {
+  if (outcome.errors.length > 0 || outcome.skipped) return undefined;
+  return {
+    itemCount: outcome.itemCount,
+    bytes: outcome.bytes,
+    ...(outcome.format ? { format: outcome.format } : {}),
+  };
+}
+
 /**
  * Walks and extracts like a scan, storing per file its fingerprint and the MACs of every identifier
  * token; re-reads only files whose size, mtime or inode changed, and drops files that disappeared.
@@ -70,7 +87,7 @@ export async function buildIndex(
       const row = store.getFile(pathMac);
       if (!row || !isUnchanged(row, file)) return undefined;
       unchanged++;
-      return outcomeResult(unsealJson<FileOutcome>(key, row.outcomeSealed));
+      return storedResult(key, row);
     },
     onResult(input, result) {
       const { source } = input;
@@ -93,6 +110,7 @@ export async function buildIndex(
             mtimeMs: source.mtimeMs ?? 0,
             ino: source.ino ?? 0,
             outcomeSealed: sealJson(key, stored),
+            outcomePlain: plainOutcome(stored),
             indexedAt: new Date().toISOString(),
           },
           (result.tokens ?? []).map((t) => Buffer.from(t, 'hex')),

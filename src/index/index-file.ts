@@ -5,7 +5,13 @@ import { UsageError } from '../core/errors.js';
 import { createKey, type IndexKey, keyCheck, keyPathFor, loadKey, seal, unseal } from './keys.js';
 import { type IndexStore, SqliteIndexStore } from './store.js';
 
-export const INDEX_SCHEMA = 'dsr.index/1';
+export const INDEX_SCHEMA = 'dsr.index/2';
+/**
+ * Indexes this version still opens: /1 kept every file's outcome sealed only. Its store gains the
+ * clear columns on opening (see SqliteIndexStore) and it is marked /2, so that a dsr that knows only
+ * /1 refuses it rather than update a file's sealed outcome and leave its clear one stale.
+ */
+const OLDER_SCHEMAS = ['dsr.index/1'];
 
 export interface OpenIndex {
   store: IndexStore;
@@ -56,7 +62,8 @@ export async function openIndex(
     throw new UsageError(`${path}: not a dsr index (${(err as Error).message})`);
   }
   const schema = safeMeta(store, 'schema');
-  if (schema !== INDEX_SCHEMA) {
+  const older = schema !== undefined && OLDER_SCHEMAS.includes(schema);
+  if (schema !== INDEX_SCHEMA && !older) {
     store.close();
     throw new UsageError(
       `${path}: not a dsr index (schema ${JSON.stringify(schema ?? null)}, expected ${INDEX_SCHEMA})`,
@@ -69,6 +76,7 @@ export async function openIndex(
       'use the key file created with the index (default: INDEX.key)',
     );
   }
+  if (older) store.setMeta('schema', INDEX_SCHEMA);
   return { store, key, path, keyPath, created: false };
 }
 

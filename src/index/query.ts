@@ -2,8 +2,8 @@ import type { Subject } from '../core/types.js';
 import type { FileEntry } from '../crawl/fs-source.js';
 import type { TopLevelResult } from '../engine/scan-item.js';
 import { compileSubject } from '../match/subject.js';
-import { type FileOutcome, isUnchanged, outcomeResult } from './build.js';
-import { type OpenIndex, unsealJson } from './index-file.js';
+import { isUnchanged, storedResult } from './build.js';
+import type { OpenIndex } from './index-file.js';
 import { mac } from './keys.js';
 import { EVERY_TOKEN, subjectTokens } from './tokens.js';
 
@@ -26,8 +26,13 @@ export function indexedShortcut(
   shortcut: (file: FileEntry) => TopLevelResult | undefined;
   readHere: (file: FileEntry) => boolean;
   stats: IndexedScanStats;
+  /** Ends the query's snapshot of the index. */
+  end: () => void;
 } {
   const { store, key } = index;
+  // Candidates and fingerprints come from one snapshot: an index run committing meanwhile cannot
+  // make them disagree.
+  const end = store.readSnapshot();
   const tokens = subjectTokens(compileSubject(subject)).map((t) => mac(key, t));
   const candidates = store.filesWithAnyToken(tokens);
   // Items too rich to list their tokens are candidates for every subject; they can be large, so they
@@ -54,7 +59,7 @@ export function indexedShortcut(
       return undefined;
     }
     stats.unchanged++;
-    return outcomeResult(unsealJson<FileOutcome>(key, row.outcomeSealed));
+    return storedResult(key, row);
   };
-  return { shortcut, readHere: (file) => unchangedCandidates.has(file.absPath), stats };
+  return { shortcut, readHere: (file) => unchangedCandidates.has(file.absPath), stats, end };
 }

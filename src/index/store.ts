@@ -11,7 +11,29 @@ export interface IndexedFile {
   ino: number;
   /** Sealed JSON of what a scan needs without re-reading: item count, skip reason, errors. */
   outcomeSealed: Buffer;
+  /**
+   * The same outcome in clear when it holds nothing but counts and a format name (no error, no skip
+   * reason: those can quote paths): a query then needs no decryption for the file.
+   */
+  outcomePlain?: PlainOutcome;
   indexedAt: string;
+}
+
+/** An outcome with nothing that could name anyone. */
+export interface PlainOutcome {
+  itemCount: number;
+  bytes: number;
+  format?: string;
+}
+
+/** What a scan asks of the index about one file: is it unchanged, and what did it hold. */
+export interface FileState {
+  size: number;
+  mtimeMs: number;
+  ino: number;
+  /** Set when the outcome is stored in clear; otherwise `outcomeSealed` is. */
+  outcomePlain?: PlainOutcome;
+  outcomeSealed?: Buffer;
 }
 
 export interface UnseenFile {
@@ -28,7 +50,7 @@ export interface UnseenFile {
 export interface IndexStore {
   getMeta(key: string): string | undefined;
   setMeta(key: string, value: string): void;
-  getFile(pathMac: Buffer): IndexedFile | undefined;
+  getFile(pathMac: Buffer): FileState | undefined;
   /** Inserts or replaces a file and its token MACs. */
   putFile(file: IndexedFile, tokens: Buffer[]): void;
   deleteFile(pathMac: Buffer): void;
@@ -43,6 +65,11 @@ export interface IndexStore {
   filesWithAnyToken(tokens: Buffer[]): Set<string>;
   /** Runs fn atomically: a crash leaves the index as before or after, never half-written. */
   transaction<T>(fn: () => T): T;
+  /**
+   * Starts reading one snapshot, which lasts until the returned function is called: what is read
+   * meanwhile is consistent even while another run writes the index.
+   */
+  readSnapshot(): () => void;
   close(): void;
 }
 
@@ -59,25 +86,38 @@ export class SqliteIndexStore implements IndexStore {
       CREATE TABLE IF NOT EXISTS files (
         id INTEGER PRIMARY KEY, path_mac BLOB NOT NULL UNIQUE, path_sealed BLOB NOT NULL,
         size INTEGER NOT NULL, mtime_ms REAL NOT NULL, ino INTEGER NOT NULL,
-        outcome_sealed BLOB NOT NULL, indexed_at TEXT NOT NULL);
+        outcome_sealed BLOB NOT NULL, indexed_at TEXT NOT NULL,
+        item_count INTEGER, bytes INTEGER, format TEXT);
       CREATE TABLE IF NOT EXISTS tokens (token BLOB NOT NULL, file_id INTEGER NOT NULL,
         PRIMARY KEY (token, file_id)) WITHOUT ROWID;
       CREATE INDEX IF NOT EXISTS tokens_by_file ON tokens (file_id);
       CREATE TEMP TABLE IF NOT EXISTS seen (path_mac BLOB PRIMARY KEY) WITHOUT ROWID;
     `);
+    addPlainOutcome(this.db);
     this.stmts = {
       getMeta: this.db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
       setMeta: this.db.prepare(
         'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
       ),
-      getFile: this.db.prepare<[Buffer], Record<string, unknown>>('SELECT * FROM files WHERE path_mac = ?'),
+      getFile: this.db
+        .prepare<
+          [Buffer],
+          [number, number, number, number | null, number | null, string | null, Buffer | null]
+        >(
+          `SELECT size, mtime_ms, ino, item_count, bytes, format,
+             CASE WHEN item_count IS NULL THEN outcome_sealed END FROM files WHERE path_mac = ?`,
+        )
+        .raw(true),
       fileId: this.db.prepare<[Buffer], { id: number }>('SELECT id FROM files WHERE path_mac = ?'),
       upsertFile: this.db.prepare(
-        `INSERT INTO files (path_mac, path_sealed, size, mtime_ms, ino, outcome_sealed, indexed_at)
-         VALUES (@pathMac, @pathSealed, @size, @mtimeMs, @ino, @outcomeSealed, @indexedAt)
+        `INSERT INTO files (path_mac, path_sealed, size, mtime_ms, ino, outcome_sealed, indexed_at,
+           item_count, bytes, format)
+         VALUES (@pathMac, @pathSealed, @size, @mtimeMs, @ino, @outcomeSealed, @indexedAt,
+           @itemCount, @bytes, @format)
          ON CONFLICT(path_mac) DO UPDATE SET path_sealed = excluded.path_sealed, size = excluded.size,
            mtime_ms = excluded.mtime_ms, ino = excluded.ino, outcome_sealed = excluded.outcome_sealed,
-           indexed_at = excluded.indexed_at`,
+           indexed_at = excluded.indexed_at, item_count = excluded.item_count, bytes = excluded.bytes,
+           format = excluded.format`,
       ),
       deleteTokens: this.db.prepare('DELETE FROM tokens WHERE file_id = ?'),
       insertToken: this.db.prepare('INSERT OR IGNORE INTO tokens (token, file_id) VALUES (?, ?)'),
@@ -101,22 +141,30 @@ export class SqliteIndexStore implements IndexStore {
     this.stmts.setMeta.run(key, value);
   }
 
-  getFile(pathMac: Buffer): IndexedFile | undefined {
+  getFile(pathMac: Buffer): FileState | undefined {
     const r = this.stmts.getFile.get(pathMac);
     if (!r) return undefined;
-    return {
-      pathMac: r.path_mac as Buffer,
-      pathSealed: r.path_sealed as Buffer,
-      size: r.size as number,
-      mtimeMs: r.mtime_ms as number,
-      ino: r.ino as number,
-      outcomeSealed: r.outcome_sealed as Buffer,
-      indexedAt: r.indexed_at as string,
-    };
+    const [size, mtimeMs, ino, itemCount, bytes, format, outcomeSealed] = r;
+    if (itemCount === null) return { size, mtimeMs, ino, outcomeSealed: outcomeSealed! };
+    const outcomePlain: PlainOutcome = { itemCount, bytes: bytes ?? 0 };
+    if (format !== null) outcomePlain.format = format;
+    return { size, mtimeMs, ino, outcomePlain };
   }
 
   putFile(file: IndexedFile, tokens: Buffer[]): void {
-    this.stmts.upsertFile.run(file);
+    const plain = file.outcomePlain;
+    this.stmts.upsertFile.run({
+      pathMac: file.pathMac,
+      pathSealed: file.pathSealed,
+      size: file.size,
+      mtimeMs: file.mtimeMs,
+      ino: file.ino,
+      outcomeSealed: file.outcomeSealed,
+      indexedAt: file.indexedAt,
+      itemCount: plain?.itemCount ?? null,
+      bytes: plain?.bytes ?? null,
+      format: plain?.format ?? null,
+    });
     const id = this.stmts.fileId.get(file.pathMac)!.id;
     this.stmts.deleteTokens.run(id);
     for (const t of tokens) this.stmts.insertToken.run(t, id);
@@ -150,7 +198,29 @@ export class SqliteIndexStore implements IndexStore {
     return this.db.transaction(fn)();
   }
 
+  readSnapshot(): () => void {
+    // Besides consistency, one read transaction spares each lookup its own (~2.5 µs of ~5 in WAL mode).
+    this.db.exec('BEGIN');
+    return () => {
+      if (this.db.open && this.db.inTransaction) this.db.exec('COMMIT');
+    };
+  }
+
   close(): void {
     this.db.close();
   }
+}
+
+/**
+ * Indexes written before outcomes were kept in clear lack the columns: they are added, empty, and
+ * those files' outcomes are read sealed until a run stores them again.
+ */
+function addPlainOutcome(db: Database.Database): void {
+  const columns = new Set((db.pragma('table_info(files)') as { name: string }[]).map((c) => c.name));
+  for (const [name, type] of [
+    ['item_count', 'INTEGER'],
+    ['bytes', 'INTEGER'],
+    ['format', 'TEXT'],
+  ])
+    if (!columns.has(name)) db.exec(`ALTER TABLE files ADD COLUMN ${name} ${type}`);
 }
