@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
+import type { FilterHasher } from '../src/index/filter-hash.js';
 import { TokenCollector } from '../src/index/tokens.js';
 import { foldToken } from '../src/match/fold.js';
 import { seededRandom } from './helpers/random.js';
+
+/** For items of fewer tokens than MAX_TOKENS: they are listed, never put in a filter. */
+const LISTED_ONLY = {
+  filterBytes: 64 * 1024,
+  hasher: {
+    hash: () => {
+      throw new Error('an item of too many tokens to list');
+    },
+  } as unknown as FilterHasher,
+};
 
 /**
  * The index's tokens decide which files a query re-reads: a token missed is a finding lost. The
@@ -36,7 +47,7 @@ function plainTokens(text: string): Set<string> {
 }
 
 const tokensOf = (...chunks: string[]) => {
-  const c = new TokenCollector();
+  const c = new TokenCollector(LISTED_ONLY);
   for (const chunk of chunks) c.add(chunk);
   return c.tokens;
 };

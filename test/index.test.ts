@@ -111,7 +111,7 @@ describe('dsr index and dsr scan --index', () => {
     );
   });
 
-  it('stores an item with too many tokens to list as one that every query re-reads', () => {
+  it('stores an item with too many tokens to list as a filter of them: re-read only for a subject it may hold', () => {
     const { dir, root, subject, index } = setup();
     // An export with more distinct addresses than an item's token list holds, the subject's among them.
     const rows = Array.from({ length: MAX_TOKENS + 1000 }, (_, i) => `${i};kunde${i}@example.dk`);
@@ -122,9 +122,11 @@ describe('dsr index and dsr scan --index', () => {
     const perFile = db
       .prepare('SELECT COUNT(t.token) AS n FROM files f LEFT JOIN tokens t ON t.file_id = f.id GROUP BY f.id')
       .all() as { n: number }[];
+    const filtered = db.prepare('SELECT COUNT(*) FROM files WHERE filter_bytes IS NOT NULL').pluck().get();
     db.close();
-    // No file holds anywhere near MAX_TOKENS token rows: the export holds one.
+    // No file holds anywhere near MAX_TOKENS token rows: the export holds a filter.
     expect(Math.max(...perFile.map((r) => r.n))).toBeLessThan(100);
+    expect(filtered).toBe(1);
     runCli(['scan', root, '--subject', subject, '-o', join(dir, 'full.json')]);
     runCli(['scan', root, '--subject', subject, '--index', index, '-o', join(dir, 'fast.json')]);
     const full = scanFile(join(dir, 'full.json'));
@@ -132,6 +134,30 @@ describe('dsr index and dsr scan --index', () => {
     expect(full.findings.some((f) => f.path.endsWith('kunder.csv') && f.subject)).toBe(true);
     expect(comparable(fast)).toEqual(comparable(full));
     expect(fast.index?.candidates).toBe(7);
+    // Someone the export does not hold: it is not read again for them.
+    mkdirSync(join(dir, 'other'));
+    const other = writeSubject(join(dir, 'other'), {
+      name: 'Karen Holm',
+      emails: ['karen.holm@example.org'],
+      phones: ['+4531313131'],
+      cpr: ['0101901234'],
+    });
+    const otherFast = runCli([
+      'scan',
+      root,
+      '--subject',
+      other,
+      '--index',
+      index,
+      '-o',
+      join(dir, 'other.json'),
+    ]);
+    expect(otherFast.code).toBe(0);
+    runCli(['scan', root, '--subject', other, '-o', join(dir, 'other-full.json')]);
+    const answered = scanFile(join(dir, 'other.json'));
+    expect(comparable(answered)).toEqual(comparable(scanFile(join(dir, 'other-full.json'))));
+    expect(answered.findings.some((f) => f.path.endsWith('kunder.csv'))).toBe(false);
+    expect(answered.index?.candidates).toBeLessThan(fast.index!.candidates);
   });
 
   it('finds a file changed after indexing, and a new one, exactly as a full scan does', () => {

@@ -36,7 +36,7 @@ export function digitSteps(digits: string, gap: 1 | 2, gapAfter: (i: number) => 
 }
 
 // @types/node 20 does not declare WebAssembly: the parts used here.
-declare namespace WebAssembly {
+export declare namespace WebAssembly {
   class Module {
     constructor(bytes: Uint8Array);
   }
@@ -55,14 +55,14 @@ const HEADER = 12;
 let compiled: WebAssembly.Module | undefined;
 
 /** An instance of the module with a memory of its own (the module is compiled once per thread). */
-function instantiate(): { exports: Record<string, unknown>; memory: WebAssembly.Memory } {
+export function instantiate(): { exports: Record<string, unknown>; memory: WebAssembly.Memory } {
   compiled ??= new WebAssembly.Module(Buffer.from(BYTE_SCAN_WASM, 'base64'));
   const { exports } = new WebAssembly.Instance(compiled);
   return { exports, memory: exports.memory as WebAssembly.Memory };
 }
 
 /** Grows `memory` to hold at least `bytes`; true when it grew (views of it must be made anew). */
-function grown(memory: WebAssembly.Memory, bytes: number): boolean {
+export function grown(memory: WebAssembly.Memory, bytes: number): boolean {
   const have = memory.buffer.byteLength;
   if (bytes <= have) return false;
   memory.grow(Math.ceil((bytes - have) / PAGE));

@@ -376,6 +376,82 @@
         (br $each)))
     (i32.shr_u (i32.sub (local.get $at) (local.get $out)) (i32.const 3)))
 
+  ;; SipHash-2-4 (Aumasson and Bernstein) of n byte strings laid end to end from `data`: string i ends at
+  ;; the i32 at ends + 4i; the key's two little-endian words are at `key`; hash i is written at out + 8i.
+  ;; A string's last word is read whole and masked: up to 7 bytes after the last end are read.
+  (func (export "sipHashes") (param $key i32) (param $data i32) (param $ends i32) (param $n i32) (param $out i32)
+    (local $k0 i64) (local $k1 i64) (local $v0 i64) (local $v1 i64) (local $v2 i64) (local $v3 i64)
+    (local $m i64) (local $i i32) (local $at i32) (local $start i32) (local $end i32) (local $rem i32)
+    (local $r i32) (local $last i32)
+    (local.set $k0 (i64.load (local.get $key)))
+    (local.set $k1 (i64.load offset=8 (local.get $key)))
+    (local.set $at (local.get $data))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $start (local.get $at))
+        (local.set $end (i32.load (i32.add (local.get $ends) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $v0 (i64.xor (local.get $k0) (i64.const 0x736f6d6570736575)))
+        (local.set $v1 (i64.xor (local.get $k1) (i64.const 0x646f72616e646f6d)))
+        (local.set $v2 (i64.xor (local.get $k0) (i64.const 0x6c7967656e657261)))
+        (local.set $v3 (i64.xor (local.get $k1) (i64.const 0x7465646279746573)))
+        (local.set $last (i32.const 0))
+        (loop $words
+          (local.set $rem (i32.sub (local.get $end) (local.get $at)))
+          (if (i32.ge_u (local.get $rem) (i32.const 8))
+            (then
+              (local.set $m (i64.load (local.get $at)))
+              (local.set $at (i32.add (local.get $at) (i32.const 8))))
+            (else
+              ;; The last word: the bytes left, and the length's low byte on top.
+              (local.set $m
+                (i64.or
+                  (i64.and
+                    (i64.load (local.get $at))
+                    (i64.sub
+                      (i64.shl (i64.const 1) (i64.extend_i32_u (i32.shl (local.get $rem) (i32.const 3))))
+                      (i64.const 1)))
+                  (i64.shl (i64.extend_i32_u (i32.sub (local.get $end) (local.get $start))) (i64.const 56))))
+              (local.set $at (local.get $end))
+              (local.set $last (i32.const 1))))
+          (local.set $v3 (i64.xor (local.get $v3) (local.get $m)))
+          (local.set $r (i32.const 2))
+          (loop $round
+          (local.set $v0 (i64.add (local.get $v0) (local.get $v1)))
+          (local.set $v1 (i64.xor (i64.rotl (local.get $v1) (i64.const 13)) (local.get $v0)))
+          (local.set $v0 (i64.rotl (local.get $v0) (i64.const 32)))
+          (local.set $v2 (i64.add (local.get $v2) (local.get $v3)))
+          (local.set $v3 (i64.xor (i64.rotl (local.get $v3) (i64.const 16)) (local.get $v2)))
+          (local.set $v0 (i64.add (local.get $v0) (local.get $v3)))
+          (local.set $v3 (i64.xor (i64.rotl (local.get $v3) (i64.const 21)) (local.get $v0)))
+          (local.set $v2 (i64.add (local.get $v2) (local.get $v1)))
+          (local.set $v1 (i64.xor (i64.rotl (local.get $v1) (i64.const 17)) (local.get $v2)))
+          (local.set $v2 (i64.rotl (local.get $v2) (i64.const 32)))
+            (local.set $r (i32.sub (local.get $r) (i32.const 1)))
+          (br_if $round (local.get $r)))
+          (local.set $v0 (i64.xor (local.get $v0) (local.get $m)))
+          (br_if $words (i32.eqz (local.get $last))))
+        (local.set $v2 (i64.xor (local.get $v2) (i64.const 0xff)))
+        (local.set $r (i32.const 4))
+        (loop $final
+          (local.set $v0 (i64.add (local.get $v0) (local.get $v1)))
+          (local.set $v1 (i64.xor (i64.rotl (local.get $v1) (i64.const 13)) (local.get $v0)))
+          (local.set $v0 (i64.rotl (local.get $v0) (i64.const 32)))
+          (local.set $v2 (i64.add (local.get $v2) (local.get $v3)))
+          (local.set $v3 (i64.xor (i64.rotl (local.get $v3) (i64.const 16)) (local.get $v2)))
+          (local.set $v0 (i64.add (local.get $v0) (local.get $v3)))
+          (local.set $v3 (i64.xor (i64.rotl (local.get $v3) (i64.const 21)) (local.get $v0)))
+          (local.set $v2 (i64.add (local.get $v2) (local.get $v1)))
+          (local.set $v1 (i64.xor (i64.rotl (local.get $v1) (i64.const 17)) (local.get $v2)))
+          (local.set $v2 (i64.rotl (local.get $v2) (i64.const 32)))
+          (local.set $r (i32.sub (local.get $r) (i32.const 1)))
+          (br_if $final (local.get $r)))
+        (i64.store
+          (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 3)))
+          (i64.xor (i64.xor (local.get $v0) (local.get $v1)) (i64.xor (local.get $v2) (local.get $v3))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $each))))
+
   ;; The sum of the sixteen unsigned 8-bit lanes.
   (func $lanes (param $v v128) (result i32)
     (local $w v128)

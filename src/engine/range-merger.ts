@@ -1,6 +1,6 @@
 import { itemId } from '../core/ids.js';
 import type { DetectorId, Finding, ItemInput, ItemRecord, ScanError } from '../core/types.js';
-import { MAX_TOKENS } from '../index/tokens.js';
+import { TokenFilter } from '../index/token-filter.js';
 import { combineEvidence, type EvidenceSummary } from '../match/evidence.js';
 import { ElementWriter, type PackedFindings, textOf, withEvidence } from '../report/packed-findings.js';
 import { ELEMENT_SEP } from '../report/spool.js';
@@ -28,25 +28,14 @@ export class RangeMerger {
   private readonly listed = { subject: 0, others: 0 };
   private overflow = false;
   private readonly errors: ScanError[] = [];
-  /** Index mode: the token MACs of every part (see `tokens`). */
-  private tokens: Set<string> | undefined;
+  /** Index mode: the filter of every part's tokens (a part's filter holds them all, however few). */
+  private tokenFilter: TokenFilter | undefined;
 
-  /**
-   * `everyToken`: in index mode, the MAC of EVERY_TOKEN, which stands for all of a file's tokens
-   * once it has more than MAX_TOKENS of them (as one read of it stores).
-   */
+  /** `index`: in index mode, the size of the file's token filter (see filterBytesFor). */
   constructor(
     private readonly maxListed: number,
-    private readonly everyToken?: string,
+    private readonly index?: { filterBytes: number },
   ) {}
-
-  /**
-   * Index mode: the file already stands for every query (too many tokens); the parts after those
-   * merged cannot change what is stored for it.
-   */
-  get exhausted(): boolean {
-    return this.everyToken !== undefined && this.tokens?.has(this.everyToken) === true;
-  }
 
   /** Parts merged so far. */
   get size(): number {
@@ -65,13 +54,17 @@ export class RangeMerger {
   add(result: TopLevelResult): boolean {
     const part = result.range;
     if (!part?.evidence || part.invalid || result.packed?.spilled) return false;
+    if (this.index && result.tokenFilter?.length !== this.index.filterBytes) return false;
     this.summaries.push(part.evidence);
     for (const [detector, n] of Object.entries(part.others ?? {}) as [DetectorId, number][])
       this.others[detector] = (this.others[detector] ?? 0) + n;
     for (const d of part.detectors ?? []) this.detectors.add(d);
     if (part.overflow) this.overflow = true;
     this.errors.push(...result.errors);
-    if (this.everyToken !== undefined) this.addTokens(result.tokens ?? []);
+    if (this.index) {
+      this.tokenFilter ??= new TokenFilter(this.index.filterBytes);
+      this.tokenFilter.merge(result.tokenFilter!);
+    }
     const packed = result.packed;
     if (!packed) return true;
     this.pathNames.push(...packed.pathNames);
@@ -113,14 +106,6 @@ export class RangeMerger {
     this.count += kept.count;
   }
 
-  private addTokens(tokens: string[]): void {
-    if (this.tokens?.has(this.everyToken!)) return;
-    this.tokens ??= new Set();
-    for (const t of tokens) this.tokens.add(t);
-    if (this.tokens.has(this.everyToken!) || this.tokens.size > MAX_TOKENS)
-      this.tokens = new Set([this.everyToken!]);
-  }
-
   /** The file's result, as one read of it gives; `hashed`: its hash begun while it was cut into ranges. */
   async finish(input: ItemInput, hashed?: HashSoFar): Promise<TopLevelResult> {
     const evidence = combineEvidence(this.summaries);
@@ -133,7 +118,7 @@ export class RangeMerger {
       ...fileResult(input.source.kind === 'file' ? input.source.size : input.source.data.length, 'text'),
       errors,
       parts: this.summaries.length,
-      ...(this.tokens ? { tokens: [...this.tokens] } : {}),
+      ...(this.tokenFilter ? { tokenFilter: this.tokenFilter.bits } : {}),
     };
     if (this.count || this.pathNames.length)
       result.packed = {

@@ -90,6 +90,8 @@ export interface TopLevelResult {
   packed?: PackedFindings;
   /** Index mode: hex MACs of the identifier tokens found (see src/index/tokens.ts). */
   tokens?: string[];
+  /** Index mode, an item of too many tokens to list: a filter of their MACs instead (see TokenFilter). */
+  tokenFilter?: Uint8Array;
   /** A part of a huge file (`EngineOptions.textRange`): what the item's record is made of once merged. */
   range?: RangeOutcome;
   /** The file was read in this many parts by the workers at once (see RangeMerger). */

@@ -12,8 +12,7 @@ import type { MboxSpan } from '../extract/mail/mbox.js';
 import { endExifTool } from '../extract/media/exiftool.js';
 import { readHead } from '../extract/read.js';
 import { selectFormat } from '../extract/registry.js';
-import { macOf } from '../index/keys.js';
-import { EVERY_TOKEN } from '../index/tokens.js';
+import { filterBytesFor } from '../index/token-filter.js';
 import { compileSubject } from '../match/subject.js';
 import { ScanWriter } from '../report/scan-writer.js';
 import { FileQueue } from './file-queue.js';
@@ -295,9 +294,10 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
   const scanTextSplit = async (input: ItemInput, rawChecked: boolean): Promise<void> => {
     // One thread gains nothing from ranges but their margins.
     if (concurrency < 2) return scanBatch([input], true, false, rawChecked);
+    const size = input.source.kind === 'file' ? input.source.size : input.source.data.length;
     const merger = new RangeMerger(
       limits.maxFindings,
-      opts.index ? macOf(Buffer.from(opts.index.macKey, 'base64'), EVERY_TOKEN).toString('hex') : undefined,
+      opts.index ? { filterBytes: filterBytesFor(size) } : undefined,
     );
     const pools = shared ? [getPool(), getExtraPool()] : [getPool()];
     const pending: { to: number; result: Promise<TopLevelResult | undefined> }[] = [];
@@ -335,12 +335,11 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
         });
         // Two ranges a thread: a thread whose range ends before the one merged next goes straight on
         // (one a thread left it idle for that time: an 850 MB log 5.1–5.5 s, now 4.5–4.6 s). An index
-        // keeps one: a file of too many tokens stops after the first ranges (see `exhausted`).
+        // keeps one: each range's tokens (up to MAX_TOKENS, or a token filter) wait to be merged.
         while (merged && pending.length >= (opts.index ? concurrency : concurrency * 2)) await mergeNext();
-        // An index stores a file of too many tokens as one every query reads: the rest need not be read.
-        if (!merged || merger.exhausted) break;
+        if (!merged) break;
       }
-      while (merged && pending.length && !merger.exhausted) await mergeNext();
+      while (merged && pending.length) await mergeNext();
     } catch {
       // Not splittable after all (see NotSplittable), unreadable, or stopped.
       merged = false;

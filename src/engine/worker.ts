@@ -3,7 +3,9 @@
 import { threadId, workerData } from 'node:worker_threads';
 import type { ItemInput, Subject } from '../core/types.js';
 import type { ZipPart } from '../extract/archive/zip.js';
+import { FilterHasher, filterKeyOf } from '../index/filter-hash.js';
 import { macOf } from '../index/keys.js';
+import { filterBytesFor } from '../index/token-filter.js';
 import { TokenCollector } from '../index/tokens.js';
 import { type CompiledSubject, compileSubject, EMPTY_SUBJECT } from '../match/subject.js';
 import type { Limits } from './limits.js';
@@ -136,14 +138,30 @@ async function runOne(input: ItemInput, task: ScanTask, signal?: AbortSignal): P
   // one string copies far faster than thousands of cloned objects, and the main thread (which shares
   // two cores with the workers) no longer serialises them itself.
   if (!task.index) return scanTopLevel(input, { ...opts, pack: true });
-  const collector = new TokenCollector();
+  // A filter's size follows the whole file's, so that the filters of its parts (see RangeMerger) match.
+  const size = input.source.kind === 'file' ? input.source.size : input.source.data.length;
+  const collector = new TokenCollector({
+    filterBytes: filterBytesFor(size),
+    hasher: filterHasher(task.index.macKey),
+    filterOnly: task.textRange !== undefined,
+  });
   const result = await scanTopLevel(input, {
     ...opts,
     detectors: [],
     onChunk: (chunk) => collector.add(chunk.text),
   });
-  result.tokens = [...collector.tokens].map(tokenMacs(task.index.macKey));
+  collector.finish();
+  if (collector.filter) result.tokenFilter = collector.filter.bits;
+  else result.tokens = [...collector.tokens].map(tokenMacs(task.index.macKey));
   return result;
+}
+
+let hasher: { key: string; of: FilterHasher } | undefined;
+
+function filterHasher(macKey: string): FilterHasher {
+  if (hasher?.key !== macKey)
+    hasher = { key: macKey, of: new FilterHasher(filterKeyOf(Buffer.from(macKey, 'base64'))) };
+  return hasher.of;
 }
 
 /**

@@ -114,6 +114,7 @@ export async function buildIndex(
             indexedAt: new Date().toISOString(),
           },
           (result.tokens ?? []).map((t) => Buffer.from(t, 'hex')),
+          result.tokenFilter,
         ),
       );
     },

@@ -7,8 +7,9 @@ import { type IndexStore, SqliteIndexStore } from './store.js';
 
 export const INDEX_SCHEMA = 'dsr.index/2';
 /**
- * Indexes this version still opens: /1 kept every file's outcome sealed only. Its store gains the
- * clear columns on opening (see SqliteIndexStore) and it is marked /2, so that a dsr that knows only
+ * Indexes this version still opens: /1 kept every file's outcome sealed only, and a file of too many
+ * tokens to list as one token every query reads. Its store gains the columns of outcomes in clear and
+ * of token filters on opening (see SqliteIndexStore) and it is marked /2, so that a dsr that knows only
  * /1 refuses it rather than update a file's sealed outcome and leave its clear one stale.
  */
 const OLDER_SCHEMAS = ['dsr.index/1'];

@@ -3,6 +3,7 @@ import type { FileEntry } from '../crawl/fs-source.js';
 import type { TopLevelResult } from '../engine/scan-item.js';
 import { compileSubject } from '../match/subject.js';
 import { isUnchanged, storedResult } from './build.js';
+import { FilterHasher, filterKeyOf } from './filter-hash.js';
 import type { OpenIndex } from './index-file.js';
 import { mac } from './keys.js';
 import { EVERY_TOKEN, subjectTokens } from './tokens.js';
@@ -33,11 +34,16 @@ export function indexedShortcut(
   // Candidates and fingerprints come from one snapshot: an index run committing meanwhile cannot
   // make them disagree.
   const end = store.readSnapshot();
-  const tokens = subjectTokens(compileSubject(subject)).map((t) => mac(key, t));
+  const subjectToks = subjectTokens(compileSubject(subject));
+  const tokens = subjectToks.map((t) => mac(key, t));
   const candidates = store.filesWithAnyToken(tokens);
-  // Items too rich to list their tokens are candidates for every subject; they can be large, so they
-  // are read by the workers, under the time limit.
-  const everyQuery = store.filesWithAnyToken([mac(key, EVERY_TOKEN)]);
+  // Items too rich to list their tokens: those stored with a token filter are candidates when it may
+  // hold the subject's; those an index before filters stored, for every subject. They can be large, so
+  // they are read by the workers, under the time limit.
+  const hashes = new FilterHasher(filterKeyOf(key.macKey)).hash(subjectToks);
+  const rich = store.filesMaybeHolding(subjectToks.map((_, i) => hashes.slice(8 * i, 8 * i + 8)));
+  for (const file of store.filesWithAnyToken([mac(key, EVERY_TOKEN)])) rich.add(file);
+  for (const file of rich) candidates.add(file);
   const stats: IndexedScanStats = { candidates: 0, changed: 0, added: 0, unchanged: 0 };
   /** Unchanged candidates were read within the time limit when indexed: the query reads them in-process. */
   const unchangedCandidates = new Set<string>();
@@ -55,7 +61,7 @@ export function indexedShortcut(
     const hex = pathMac.toString('hex');
     if (candidates.has(hex)) {
       stats.candidates++;
-      if (!everyQuery.has(hex)) unchangedCandidates.add(file.absPath);
+      if (!rich.has(hex)) unchangedCandidates.add(file.absPath);
       return undefined;
     }
     stats.unchanged++;

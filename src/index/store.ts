@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { blockHas, blockRange, FILTER_BLOCK_BYTES } from './token-filter.js';
 
 /** What the index keeps per top-level file: fingerprint, sealed path and outcome, never content. */
 export interface IndexedFile {
@@ -51,8 +52,8 @@ export interface IndexStore {
   getMeta(key: string): string | undefined;
   setMeta(key: string, value: string): void;
   getFile(pathMac: Buffer): FileState | undefined;
-  /** Inserts or replaces a file and its token MACs. */
-  putFile(file: IndexedFile, tokens: Buffer[]): void;
+  /** Inserts or replaces a file and its token MACs, or for a file of too many, their filter (see TokenFilter). */
+  putFile(file: IndexedFile, tokens: Buffer[], filter?: Uint8Array): void;
   deleteFile(pathMac: Buffer): void;
   /** Notes that this run walked the file: see `unseen`. Kept apart from the index, for this run only. */
   markSeen(pathMac: Buffer): void;
@@ -63,6 +64,8 @@ export interface IndexStore {
   unseen(after: number, limit: number): UnseenFile[];
   /** Path MACs of files holding any of these token MACs. */
   filesWithAnyToken(tokens: Buffer[]): Set<string>;
+  /** Path MACs of files whose token filter may hold any of these tokens (by their filter hashes: see FilterHasher). */
+  filesMaybeHolding(hashes: Uint8Array[]): Set<string>;
   /** Runs fn atomically: a crash leaves the index as before or after, never half-written. */
   transaction<T>(fn: () => T): T;
   /**
@@ -87,13 +90,16 @@ export class SqliteIndexStore implements IndexStore {
         id INTEGER PRIMARY KEY, path_mac BLOB NOT NULL UNIQUE, path_sealed BLOB NOT NULL,
         size INTEGER NOT NULL, mtime_ms REAL NOT NULL, ino INTEGER NOT NULL,
         outcome_sealed BLOB NOT NULL, indexed_at TEXT NOT NULL,
-        item_count INTEGER, bytes INTEGER, format TEXT);
+        item_count INTEGER, bytes INTEGER, format TEXT, filter_bytes INTEGER);
       CREATE TABLE IF NOT EXISTS tokens (token BLOB NOT NULL, file_id INTEGER NOT NULL,
         PRIMARY KEY (token, file_id)) WITHOUT ROWID;
       CREATE INDEX IF NOT EXISTS tokens_by_file ON tokens (file_id);
+      CREATE TABLE IF NOT EXISTS filter_pages (file_id INTEGER NOT NULL, page INTEGER NOT NULL,
+        bits BLOB NOT NULL, PRIMARY KEY (file_id, page)) WITHOUT ROWID;
       CREATE TEMP TABLE IF NOT EXISTS seen (path_mac BLOB PRIMARY KEY) WITHOUT ROWID;
     `);
-    addPlainOutcome(this.db);
+    addColumns(this.db);
+    this.db.exec('CREATE INDEX IF NOT EXISTS files_with_filter ON files (id) WHERE filter_bytes IS NOT NULL');
     this.stmts = {
       getMeta: this.db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?'),
       setMeta: this.db.prepare(
@@ -111,15 +117,23 @@ export class SqliteIndexStore implements IndexStore {
       fileId: this.db.prepare<[Buffer], { id: number }>('SELECT id FROM files WHERE path_mac = ?'),
       upsertFile: this.db.prepare(
         `INSERT INTO files (path_mac, path_sealed, size, mtime_ms, ino, outcome_sealed, indexed_at,
-           item_count, bytes, format)
+           item_count, bytes, format, filter_bytes)
          VALUES (@pathMac, @pathSealed, @size, @mtimeMs, @ino, @outcomeSealed, @indexedAt,
-           @itemCount, @bytes, @format)
+           @itemCount, @bytes, @format, @filterBytes)
          ON CONFLICT(path_mac) DO UPDATE SET path_sealed = excluded.path_sealed, size = excluded.size,
            mtime_ms = excluded.mtime_ms, ino = excluded.ino, outcome_sealed = excluded.outcome_sealed,
            indexed_at = excluded.indexed_at, item_count = excluded.item_count, bytes = excluded.bytes,
-           format = excluded.format`,
+           format = excluded.format, filter_bytes = excluded.filter_bytes`,
       ),
       deleteTokens: this.db.prepare('DELETE FROM tokens WHERE file_id = ?'),
+      deletePages: this.db.prepare('DELETE FROM filter_pages WHERE file_id = ?'),
+      insertPage: this.db.prepare('INSERT INTO filter_pages (file_id, page, bits) VALUES (?, ?, ?)'),
+      filtered: this.db.prepare<[], { id: number; path_mac: Buffer; filter_bytes: number }>(
+        'SELECT id, path_mac, filter_bytes FROM files WHERE filter_bytes IS NOT NULL',
+      ),
+      page: this.db
+        .prepare<[number, number], Buffer>('SELECT bits FROM filter_pages WHERE file_id = ? AND page = ?')
+        .pluck(true),
       insertToken: this.db.prepare('INSERT OR IGNORE INTO tokens (token, file_id) VALUES (?, ?)'),
       deleteFile: this.db.prepare('DELETE FROM files WHERE id = ?'),
       markSeen: this.db.prepare('INSERT OR IGNORE INTO temp.seen (path_mac) VALUES (?)'),
@@ -151,7 +165,7 @@ export class SqliteIndexStore implements IndexStore {
     return { size, mtimeMs, ino, outcomePlain };
   }
 
-  putFile(file: IndexedFile, tokens: Buffer[]): void {
+  putFile(file: IndexedFile, tokens: Buffer[], filter?: Uint8Array): void {
     const plain = file.outcomePlain;
     this.stmts.upsertFile.run({
       pathMac: file.pathMac,
@@ -164,16 +178,22 @@ export class SqliteIndexStore implements IndexStore {
       itemCount: plain?.itemCount ?? null,
       bytes: plain?.bytes ?? null,
       format: plain?.format ?? null,
+      filterBytes: filter?.length ?? null,
     });
     const id = this.stmts.fileId.get(file.pathMac)!.id;
     this.stmts.deleteTokens.run(id);
+    this.stmts.deletePages.run(id);
     for (const t of tokens) this.stmts.insertToken.run(t, id);
+    if (filter)
+      for (let at = 0, page = 0; at < filter.length; at += FILTER_PAGE_BYTES, page++)
+        this.stmts.insertPage.run(id, page, filter.subarray(at, at + FILTER_PAGE_BYTES));
   }
 
   deleteFile(pathMac: Buffer): void {
     const row = this.stmts.fileId.get(pathMac);
     if (!row) return;
     this.stmts.deleteTokens.run(row.id);
+    this.stmts.deletePages.run(row.id);
     this.stmts.deleteFile.run(row.id);
   }
 
@@ -194,6 +214,25 @@ export class SqliteIndexStore implements IndexStore {
     return out;
   }
 
+  filesMaybeHolding(hashes: Uint8Array[]): Set<string> {
+    const out = new Set<string>();
+    for (const file of this.stmts.filtered.all()) {
+      // A test reads one block: only the pages holding the tokens' blocks are fetched.
+      const pages = new Map<number, Buffer | undefined>();
+      const maybe = hashes.some((hash) => {
+        const [from] = blockRange(hash, file.filter_bytes);
+        const page = Math.floor(from / FILTER_PAGE_BYTES);
+        if (!pages.has(page)) pages.set(page, this.stmts.page.get(file.id, page));
+        const bits = pages.get(page);
+        const at = from % FILTER_PAGE_BYTES;
+        // A page missing (never written whole) cannot rule the file out.
+        return !bits || blockHas(bits.subarray(at, at + FILTER_BLOCK_BYTES), hash);
+      });
+      if (maybe) out.add(file.path_mac.toString('hex'));
+    }
+    return out;
+  }
+
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn)();
   }
@@ -211,16 +250,20 @@ export class SqliteIndexStore implements IndexStore {
   }
 }
 
+/** Bytes of a token filter per stored row: a query fetches only the pages its tokens' blocks are in. */
+const FILTER_PAGE_BYTES = 4096;
+
 /**
- * Indexes written before outcomes were kept in clear lack the columns: they are added, empty, and
- * those files' outcomes are read sealed until a run stores them again.
+ * Indexes of the first schema lack the columns of outcomes in clear and of token filters: they are
+ * added, empty, and those files' outcomes are read sealed until a run stores them again.
  */
-function addPlainOutcome(db: Database.Database): void {
+function addColumns(db: Database.Database): void {
   const columns = new Set((db.pragma('table_info(files)') as { name: string }[]).map((c) => c.name));
   for (const [name, type] of [
     ['item_count', 'INTEGER'],
     ['bytes', 'INTEGER'],
     ['format', 'TEXT'],
+    ['filter_bytes', 'INTEGER'],
   ])
     if (!columns.has(name)) db.exec(`ALTER TABLE files ADD COLUMN ${name} ${type}`);
 }

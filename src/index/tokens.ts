@@ -1,6 +1,8 @@
 import { cprDigits } from '../match/cpr.js';
 import { foldToken } from '../match/fold.js';
 import type { CompiledSubject } from '../match/subject.js';
+import type { FilterHasher } from './filter-hash.js';
+import { TokenFilter } from './token-filter.js';
 import { SeenWords } from './words.js';
 
 /**
@@ -15,36 +17,67 @@ const CHAIN_RE = /\d+(?:[ \u00a0.-]\d+)*/g;
 /** An address is `[\p{L}\p{N}._%+-]{1,64}@[\p{L}\p{N}.-]+\.\p{L}{2,24}`, found from each `@`: */
 const LOCAL_PART_END = /[\p{L}\p{N}._%+-]{1,64}$/u;
 const DOMAIN_AT = /[\p{L}\p{N}.-]+\.\p{L}{2,24}/uy;
+/** Tokens hashed per call of the module (its memory holds them, ~30 bytes each). */
+const HASH_BATCH = 4096;
 /** Words remembered per item: beyond this many, repeats are folded again. */
 const MAX_WORDS = 50_000;
 
-/** Distinct tokens kept per item; an item with more is stored as EVERY_TOKEN instead. */
+/** Distinct tokens listed per item. An item with more is stored as a filter of its token MACs (see TokenFilter). */
 export const MAX_TOKENS = 200_000;
 /**
- * The token of an item too rich to list (a large export): every query looks it up too, so such an
- * item is re-read for every subject. No other token has this form (they start `w:`, `d:`, `e:`).
+ * The token of an item too rich to list that indexes before token filters stored: every query looks
+ * it up too, so such an item is re-read for every subject. No other token has this form (they start
+ * `w:`, `d:`, `e:`).
  */
 export const EVERY_TOKEN = '*';
 
+/** How an item's tokens go into a filter once they are too many to list. */
+export interface DenseTokens {
+  /** The filter's size (see filterBytesFor). */
+  filterBytes: number;
+  hasher: FilterHasher;
+  /**
+   * Put every token in the filter, however few: a part of a huge file (see RangeMerger), whose parts'
+   * filters are merged, as their lists could not be once they pass MAX_TOKENS together.
+   */
+  filterOnly?: boolean;
+}
+
 /** The tokens of one item's text, given chunk by chunk. */
 export class TokenCollector {
+  /**
+   * The tokens to list; once the item has more than MAX_TOKENS, those not yet in the filter (up to
+   * MAX_TOKENS at a time, so that repeats within them are hashed once).
+   */
   readonly tokens = new Set<string>();
+  /** The item's tokens past MAX_TOKENS (see `finish`). */
+  filter: TokenFilter | undefined;
   /** Words already taken: most words of a text repeat, and each new one is folded and hashed. */
   private readonly words = new SeenWords(MAX_WORDS);
 
-  /** Past MAX_TOKENS the item's tokens are dropped for EVERY_TOKEN and its text is no longer looked at. */
-  get overflowed(): boolean {
-    return this.tokens.has(EVERY_TOKEN);
-  }
+  constructor(private readonly dense: DenseTokens) {}
 
   add(text: string): void {
-    if (this.overflowed) return;
     this.addWords(text);
     this.addDigitChains(text);
     this.addAddresses(text);
-    if (this.tokens.size > MAX_TOKENS) {
-      this.tokens.clear();
-      this.tokens.add(EVERY_TOKEN);
+    if (this.tokens.size > MAX_TOKENS) this.spill();
+  }
+
+  /** Ends the item: with a filter, the tokens still listed go into it too. */
+  finish(): void {
+    if (this.filter || this.dense.filterOnly) this.spill();
+  }
+
+  private spill(): void {
+    this.filter ??= new TokenFilter(this.dense.filterBytes);
+    const filter = this.filter;
+    const tokens = [...this.tokens];
+    this.tokens.clear();
+    for (let from = 0; from < tokens.length; from += HASH_BATCH) {
+      const batch = tokens.slice(from, from + HASH_BATCH);
+      const hashes = this.dense.hasher.hash(batch);
+      for (let i = 0; i < batch.length; i++) filter.add(hashes.subarray(8 * i, 8 * i + 8));
     }
   }
 

@@ -12,13 +12,40 @@ import type { ItemInput } from '../../src/core/types.js';
 import { runScan } from '../../src/engine/scan.js';
 import { MARGIN_BYTES, NotSplittable, textRanges } from '../../src/engine/text-ranges.js';
 import { buildIndex } from '../../src/index/build.js';
+import { FilterHasher, filterKeyOf } from '../../src/index/filter-hash.js';
 import { openIndex } from '../../src/index/index-file.js';
 import { mac } from '../../src/index/keys.js';
 import { indexedShortcut } from '../../src/index/query.js';
+import { filterBytesFor } from '../../src/index/token-filter.js';
 import { EVERY_TOKEN, TokenCollector } from '../../src/index/tokens.js';
 import { SUBJECT, tempTree } from '../helpers/cli.js';
 import { seededRandom } from '../helpers/random.js';
 import { SCAN_MODES, type ScanFile, scanShared } from '../helpers/scan-shared.js';
+
+/** The filter one read of `text` makes, under the index's MAC key, for a file of `size` bytes. */
+function wholeFilter(text: string, macKey: Uint8Array, size: number): Uint8Array {
+  const hasher = new FilterHasher(filterKeyOf(macKey));
+  const collector = new TokenCollector({ filterBytes: filterBytesFor(size), hasher, filterOnly: true });
+  collector.add(text);
+  collector.finish();
+  return collector.filter!.bits;
+}
+
+/** The one token filter an index holds, and how many token rows it holds besides. */
+function storedFilter(path: string): { bits: Buffer; tokenRows: number } {
+  const db = new Database(path, { readonly: true });
+  const bits = Buffer.concat(
+    db.prepare<[], Buffer>('SELECT bits FROM filter_pages ORDER BY page').pluck(true).all(),
+  );
+  const tokenRows = db.prepare<[], number>('SELECT COUNT(*) FROM tokens').pluck(true).get()!;
+  db.close();
+  return { bits, tokenRows };
+}
+
+const popcount = (bits: Uint8Array) =>
+  bits.reduce((n, b) => n + [...b.toString(2)].filter((c) => c === '1').length, 0);
+/** Bytes of `a` with a bit that `b` lacks. */
+const notIn = (a: Uint8Array, b: Uint8Array) => a.filter((byte, i) => (byte & ~b[i]) !== 0).length;
 
 const KiB = 1024;
 /** Small ranges: a few hundred KiB make a dozen of them (a range must exceed two margins). */
@@ -232,7 +259,7 @@ describe('a huge text file read in ranges by both workers', () => {
     expect(seen.at(-1)).toEqual({ files: 1, bytes: size });
   }, 60_000);
 
-  it('dsr index: the ranges store every token one read stores, and a query answers as a full scan', async () => {
+  it('dsr index: the filter of the ranges holds every token one read holds, and a query answers as a full scan', async () => {
     // No 40,000-letter words: which parts of those become tokens depends on where chunks are cut (in
     // one read as in ranges), and no identifier is that long.
     const dir = tempTree({ 'kunder.csv': mixedText(700 * KiB, 9, true, false) });
@@ -247,24 +274,15 @@ describe('a huge text file read in ranges by both workers', () => {
     });
     expect(built).toMatchObject({ files: 1, read: 1, errors: 0 });
     expect(partly.length).toBeGreaterThan(5);
-    // Every token of the text read whole (no chunk cut into a word), under the index's key. Each read
-    // also stores bits of words that a chunk or range begins inside; those differ, and are no tokens.
+    // Every token of the text read whole (no chunk cut into a word) is in the filter of the ranges. Each
+    // read also takes bits of words that a chunk or range begins inside; those differ, and are no tokens.
     const text = readFileSync(join(dir, 'kunder.csv'), 'utf8').normalize('NFC');
-    const collector = new TokenCollector();
-    collector.add(text);
-    const tokens = [...collector.tokens].map((t) => mac(index.key, t).toString('hex'));
-    const db = new Database(index.path, { readonly: true });
-    const stored = new Set(
-      db
-        .prepare<[], { t: Buffer }>('SELECT token AS t FROM tokens')
-        .all()
-        .map((r) => r.t.toString('hex')),
-    );
-    db.close();
-    expect(tokens.length).toBeGreaterThan(1000);
-    expect(tokens.filter((t) => !stored.has(t))).toEqual([]);
-    expect(stored.size).toBeLessThan(tokens.length * 1.05);
-    expect(stored.has(mac(index.key, EVERY_TOKEN).toString('hex'))).toBe(false);
+    const whole = wholeFilter(text, index.key.macKey, statSync(join(dir, 'kunder.csv')).size);
+    const stored = storedFilter(index.path);
+    expect(stored.tokenRows).toBe(0);
+    expect(popcount(whole)).toBeGreaterThan(1000 * 6);
+    expect(notIn(whole, stored.bits)).toBe(0);
+    expect(popcount(stored.bits)).toBeLessThan(popcount(whole) * 1.05);
     // The query reads the candidate in ranges too, and gives the full scan's findings.
     const parts: Record<string, number> = {};
     const query = indexedShortcut(index, SUBJECT);
@@ -291,26 +309,41 @@ describe('a huge text file read in ranges by both workers', () => {
     );
   }, 60_000);
 
-  it('dsr index: a file of more tokens than an item keeps is stored for every query, not read to the end', async () => {
-    // 320,000 distinct addresses (more than MAX_TOKENS) in eight ranges.
-    const rows: string[] = [];
-    for (let i = 0; i < 320_000; i++) rows.push(`k${i}@x.dk\n`);
-    const dir = tempTree({ 'adresser.txt': rows.join('') });
-    const size = statSync(join(dir, 'adresser.txt')).size;
-    const index = await openIndex(join(dir, '../many.idx'), { create: true });
-    const partly: number[] = [];
-    const built = await buildIndex(index, {
-      roots: [dir],
-      concurrency: 2,
-      split: { ...SPLIT, rangeBytes: Math.ceil(size / 8) },
-      onProgress: (p) => p.files === 0 && p.bytes > 0 && partly.push(p.bytes),
-    });
-    expect(built).toMatchObject({ files: 1, read: 1, errors: 0 });
-    expect(index.store.filesWithAnyToken([mac(index.key, EVERY_TOKEN)]).size).toBe(1);
-    expect(index.store.filesWithAnyToken([mac(index.key, 'e:k7@x.dk')]).size).toBe(0);
-    index.store.close();
-    // The ranges after the one that filled the item were never merged.
-    expect(partly.length).toBeGreaterThan(0);
-    expect(Math.max(...partly)).toBeLessThan(size * 0.9);
-  }, 60_000);
+  it.each([
+    ['eight ranges', 8],
+    ['two ranges, each of more tokens than an item lists', 2],
+  ])(
+    'dsr index: a file in ranges is stored as the merged filter of their tokens: %s',
+    async (_, ranges) => {
+      // 480,000 distinct addresses: more than twice MAX_TOKENS.
+      const rows: string[] = [];
+      for (let i = 0; i < 480_000; i++) rows.push(`k${i}@x.dk\n`);
+      const dir = tempTree({ 'adresser.txt': rows.join('') });
+      const size = statSync(join(dir, 'adresser.txt')).size;
+      const index = await openIndex(join(dir, `../many-${ranges}.idx`), { create: true });
+      const built = await buildIndex(index, {
+        roots: [dir],
+        concurrency: 2,
+        split: { ...SPLIT, rangeBytes: Math.ceil(size / ranges) },
+      });
+      expect(built).toMatchObject({ files: 1, read: 1, errors: 0 });
+      expect(index.store.filesWithAnyToken([mac(index.key, EVERY_TOKEN)]).size).toBe(0);
+      // Every range's addresses are in the filter; an address in none is (but for false positives) not.
+      const hasher = new FilterHasher(filterKeyOf(index.key.macKey));
+      const maybe = (t: string) => index.store.filesMaybeHolding([Buffer.from(hasher.hash([t]))]).size;
+      for (const i of [0, 7, 40_000, 239_999, 240_000, 250_001, 479_999])
+        expect(maybe(`e:k${i}@x.dk`), `k${i}`).toBe(1);
+      let falsePositives = 0;
+      for (let i = 0; i < 2000; i++) falsePositives += maybe(`e:n${i}@y.dk`);
+      expect(falsePositives).toBeLessThan(2000 * 0.03);
+      // The filter of the ranges holds every bit that one read of the whole file sets, and no token rows.
+      const whole = wholeFilter(readFileSync(join(dir, 'adresser.txt'), 'utf8'), index.key.macKey, size);
+      index.store.close();
+      const stored = storedFilter(index.path);
+      expect(stored.tokenRows).toBe(0);
+      expect(stored.bits.length).toBe(filterBytesFor(size));
+      expect(notIn(whole, stored.bits)).toBe(0);
+    },
+    60_000,
+  );
 });
