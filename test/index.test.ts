@@ -242,9 +242,16 @@ describe('dsr index and dsr scan --index', () => {
     expect(accounts(fullAndIndexed(env).fast)).toEqual(accounts(full));
   });
 
-  it('holds no raw identifier, context or path', () => {
+  it('holds no raw identifier, context or path, in token lists or token filters', () => {
     const { root, index } = setup();
+    // An export of too many tokens to list: stored as a token filter.
+    const rows = Array.from({ length: MAX_TOKENS + 1000 }, (_, i) => `${i};kunde${i}@example.dk`);
+    rows.splice(4321, 0, '999;Søren Østergård;soren.ostergard@example.dk;21436587');
+    writeFileSync(join(root, 'data/kunder.csv'), `${rows.join('\n')}\n`);
     expect(runCli(['index', root, '--index', index]).code).toBe(0);
+    const db = new Database(index, { readonly: true });
+    expect(db.prepare('SELECT COUNT(*) FROM filter_pages').pluck().get()).toBeGreaterThan(0);
+    db.close();
     const bytes = Buffer.concat([index, `${index}-wal`].filter(existsSync).map((p) => readFileSync(p)));
     const needles = [
       'Søren',
@@ -269,6 +276,8 @@ describe('dsr index and dsr scan --index', () => {
       'Curriculum',
       'Ansættelseskontrakt',
       'projektet',
+      'kunde1234',
+      'kunder.csv',
     ];
     for (const needle of needles) {
       for (const enc of ['utf8', 'utf16le', 'latin1'] as const) {
