@@ -110,7 +110,8 @@ export function pathTextOf(input: ItemInput): string {
 
 const rawAnchorCache = new WeakMap<CompiledSubject, RawAnchors | undefined>();
 
-function rawAnchorsOf(subject: CompiledSubject): RawAnchors | undefined {
+/** The subject's raw-byte anchors, made once per compiled subject. */
+export function rawAnchorsOf(subject: CompiledSubject): RawAnchors | undefined {
   if (!rawAnchorCache.has(subject)) rawAnchorCache.set(subject, rawSubjectAnchors(subject));
   return rawAnchorCache.get(subject);
 }

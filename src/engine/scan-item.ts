@@ -37,7 +37,15 @@ import { subjectAnchors } from './anchors.js';
 import { fingerprintOf } from './fingerprint.js';
 import { ItemCandidates } from './item-candidates.js';
 import { type Limits, tooManyFindings } from './limits.js';
-import { type NamesGate, namesGate, pathTextOf, rawFirstPass, rawNamesAbsent } from './raw-first.js';
+import { needsDecoding } from './raw-anchors.js';
+import {
+  type NamesGate,
+  namesGate,
+  pathTextOf,
+  rawAnchorsOf,
+  rawFirstPass,
+  rawNamesAbsent,
+} from './raw-first.js';
 import { type MboxPart, rangeIsUtf8, type TextRange } from './text-ranges.js';
 
 export { fingerprintOf };
@@ -328,6 +336,7 @@ async function scanItem(
       return readFileSync(input.source.absPath);
     },
     rawText: gate ? (pieces, encoding) => gate.watch(pieces, encoding) : undefined,
+    rawClean: rawCleanTest(opts),
     inflated(bytes) {
       budget.inflated += bytes;
       if (budget.inflated > opts.limits.maxInflatedBytes) {
@@ -377,6 +386,28 @@ async function scanItem(
   }
   await finishItem(state, opts, result, budget.packer);
 }
+
+/**
+ * A subject scan's test of raw bytes for the subject's anchors (see ExtractContext.rawClean); none in an
+ * inventory, an index run or a scan with its detectors given (tests compare with those).
+ */
+function rawCleanTest(opts: EngineOptions): ((bytes: Uint8Array) => boolean) | undefined {
+  if (opts.all || opts.onChunk || opts.detectors) return undefined;
+  const anchors = rawAnchorsOf(opts.subject);
+  if (!anchors) return undefined;
+  return (bytes) => {
+    const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+    if (needsDecoding(buf)) return false;
+    // In blocks, as the raw pass reads files: the module's memory and the blocks' strings stay small.
+    for (let at = 0; at < buf.length || at === 0; at += RAW_BLOCK) {
+      if (anchors.test(buf.subarray(at, at + RAW_BLOCK + anchors.span))) return false;
+      if (at + RAW_BLOCK + anchors.span >= buf.length) break;
+    }
+    return true;
+  };
+}
+
+const RAW_BLOCK = 64 * 1024;
 
 /** What one top-level file shares with everything nested in it. */
 interface TopLevelBudget {

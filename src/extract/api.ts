@@ -64,6 +64,12 @@ export interface ExtractContext {
    * through for the engine to look at (see NamesGate): an extractor that has them hands them on here.
    */
   rawText?(pieces: AsyncIterable<Uint8Array>, encoding: string): AsyncIterable<Uint8Array>;
+  /**
+   * Subject scans only: true when these raw bytes, read as UTF-8 or an 8-bit charset, hold none of the
+   * subject's anchors (see RawAnchors), so that no text decoded from them as such can hold anything of
+   * the subject. An extractor that decodes them no other way may then leave them unread.
+   */
+  rawClean?(bytes: Uint8Array): boolean;
 }
 
 export type { Chunk };

@@ -1,0 +1,194 @@
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import iconv from 'iconv-lite';
+import { afterAll, describe, expect, it } from 'vitest';
+import { detectors } from '../../detectors/index.js';
+import type { ItemInput } from '../../src/core/types.js';
+import { DEFAULT_LIMITS } from '../../src/engine/limits.js';
+import { scanTopLevel } from '../../src/engine/scan-item.js';
+import { readsAsItsBytes } from '../../src/extract/mail/message.js';
+import { headerFields, splitEntity } from '../../src/extract/mail/mime.js';
+import { subjectOf } from '../helpers/detector-tester.js';
+
+/**
+ * A subject scan passes over a message whose raw bytes hold nothing of the subject when mailparser's
+ * text of it would be those bytes decoded (see readsAsItsBytes). It must never lose a finding: every
+ * mailbox is scanned the normal way and with every detector given (which reads every message in full),
+ * and both must agree exactly.
+ */
+const work = mkdtempSync(join(tmpdir(), 'dsr-mail-raw-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+const subject = subjectOf();
+
+let n = 0;
+function mbox(messages: Buffer[]): ItemInput {
+  const dir = join(work, String(n++));
+  mkdirSync(dir);
+  const absPath = join(dir, 'archive.mbox');
+  const parts = messages.flatMap((m, i) => [
+    Buffer.from(`From sender${i}@example.com Mon Mar  2 10:00:00 2026\n`),
+    m,
+    Buffer.from('\n\n'),
+  ]);
+  writeFileSync(absPath, Buffer.concat(parts));
+  return {
+    ref: { path: absPath, itemPath: [] },
+    name: 'archive.mbox',
+    source: { kind: 'file', absPath, size: statSync(absPath).size },
+    depth: 0,
+    root: dir,
+  };
+}
+
+async function bothWays(input: ItemInput) {
+  const opts = { subject, all: false, limits: DEFAULT_LIMITS };
+  const fast = await scanTopLevel(input, opts);
+  const full = await scanTopLevel(input, { ...opts, detectors });
+  const view = (r: typeof fast) => ({
+    findings: r.findings.map((f) => JSON.stringify(f)).sort(),
+    items: r.items.map((i) => `${i.id}:${i.evidence}`).sort(),
+    itemCount: r.itemCount,
+    errors: r.errors,
+  });
+  return {
+    fast: view(fast),
+    full: view(full),
+    subjectFindings: full.findings.filter((f) => f.subject).length,
+  };
+}
+
+const message = (headers: string, body: string | Buffer) =>
+  Buffer.concat([Buffer.from(`${headers}\n\n`, 'utf8'), typeof body === 'string' ? Buffer.from(body) : body]);
+const HEAD = 'From: Karen Holm <karen@example.dk>\nTo: Jens Nielsen <jens@example.dk>\nSubject: Sag 12';
+const PLAIN = `${HEAD}\nContent-Type: text/plain; charset=utf-8`;
+/** Plain messages of other people, passed over raw. */
+const others = Array.from({ length: 30 }, (_, i) =>
+  message(
+    PLAIN,
+    `${i}. Karen Holm ringede om sag ${1000 + i}; tlf 2000${1000 + i}, cpr 010190-12${10 + i}.\n`,
+  ),
+);
+
+/** Messages holding the subject, each in a way a raw pass must see or leave to the parser. */
+const HOLDING: [string, Buffer][] = [
+  ['CPR in a plain body', message(PLAIN, 'CPR 150387-1236.\n')],
+  ['name in a plain body', message(PLAIN, 'Vedr. Søren Kjærgaard Østergård.\n')],
+  // The surname runs across the first 64 KiB block of the body (bytes 65,531–65,541), the CPR across
+  // the third (196,604–196,614).
+  [
+    'name across a 64 KiB block of the body',
+    message(PLAIN, `${'ab '.repeat(21_841)} Søren Østergård\n${'cd '.repeat(30_000)}`),
+  ],
+  ['CPR across the third block of the body', message(PLAIN, `${'ab '.repeat(65_534)}x 150387-1236\n`)],
+  [
+    'name in ISO-8859-1',
+    message(
+      `${HEAD}\nContent-Type: text/plain; charset=iso-8859-1`,
+      iconv.encode('Søren Østergård\n', 'latin1'),
+    ),
+  ],
+  [
+    'name in Windows-1252',
+    message(
+      `${HEAD}\nContent-Type: text/plain; charset=windows-1252`,
+      iconv.encode('Søren Øštergård\n', 'win1252'),
+    ),
+  ],
+  ['name with no Content-Type', message(HEAD, 'Søren Østergård ringede.\n')],
+  [
+    'e-mail in From',
+    message(`From: Søren <soren.ostergard@example.dk>\nSubject: hej\nContent-Type: text/plain`, 'tak\n'),
+  ],
+  [
+    'phone across a folded Subject',
+    message(`From: a@b.dk\nSubject: ring 21 43\n 65 87\nContent-Type: text/plain`, 'x\n'),
+  ],
+  [
+    'name in an encoded word',
+    message(`From: a@b.dk\nSubject: =?utf-8?B?${Buffer.from('Søren Østergård').toString('base64')}?=`, 'x\n'),
+  ],
+  [
+    'name in a quoted-pair display name',
+    message('From: "S\\øren \\Øster\\gård" <a@b.dk>\nSubject: x', 'x\n'),
+  ],
+  [
+    'name quoted-printable',
+    message(`${PLAIN}\nContent-Transfer-Encoding: quoted-printable`, 'S=C3=B8ren =C3=98sterg=\n=C3=A5rd\n'),
+  ],
+  [
+    'CPR in base64',
+    message(
+      `${PLAIN}\nContent-Transfer-Encoding: base64`,
+      `${Buffer.from('CPR 1503871236\n').toString('base64')}\n`,
+    ),
+  ],
+  [
+    'phone across a flowed line',
+    message(`${HEAD}\nContent-Type: text/plain; charset=utf-8; format=flowed`, 'tlf 21 43 \n65 87\n'),
+  ],
+  ['name decomposed (NFD)', message(PLAIN, 'Søren Østerga\u030ard\n')],
+  [
+    'name in UTF-16',
+    message(
+      `${HEAD}\nContent-Type: text/plain; charset=utf-16le`,
+      Buffer.from('Søren Østergård\n', 'utf16le'),
+    ),
+  ],
+  [
+    'name in an HTML body',
+    message(
+      `${HEAD}\nContent-Type: text/html; charset=utf-8`,
+      '<p>S&oslash;ren &Oslash;sterg&aring;rd</p>\n',
+    ),
+  ],
+  [
+    'CPR in an attachment',
+    message(
+      `${HEAD}\nContent-Type: multipart/mixed; boundary="b"`,
+      `--b\nContent-Type: text/plain\n\nhej\n--b\nContent-Type: text/plain; name="a.txt"\nContent-Disposition: attachment; filename="a.txt"\nContent-Transfer-Encoding: base64\n\n${Buffer.from('CPR 150387-1236').toString('base64')}\n--b--\n`,
+    ),
+  ],
+];
+
+describe('mail: messages passed over by their raw bytes', () => {
+  it.each(HOLDING)('keeps every finding: %s', async (_label, held) => {
+    const { fast, full, subjectFindings } = await bothWays(
+      mbox([...others.slice(0, 5), held, ...others.slice(5, 10)]),
+    );
+    expect(subjectFindings).toBeGreaterThan(0);
+    expect(fast).toEqual(full);
+  });
+
+  it('gives what the full parse gives for a mailbox of others (items, counts, no findings)', async () => {
+    const { fast, full } = await bothWays(mbox(others));
+    expect(full.itemCount).toBe(others.length + 1);
+    expect(fast).toEqual(full);
+  });
+
+  it.each([
+    ['plain, no Content-Type', HEAD, true],
+    ['text/plain in UTF-8', PLAIN, true],
+    [
+      'text/plain in ISO-8859-15, 8bit',
+      `${HEAD}\nContent-Type: text/plain; charset=ISO-8859-15\nContent-Transfer-Encoding: 8bit`,
+      true,
+    ],
+    ['a folded header', `From: a@b.dk\nTo: c@d.dk,\n e@f.dk\nSubject: x`, true],
+    ['quoted-printable', `${PLAIN}\nContent-Transfer-Encoding: quoted-printable`, false],
+    ['base64', `${PLAIN}\nContent-Transfer-Encoding: Base64`, false],
+    ['format=flowed', `${HEAD}\nContent-Type: text/plain; format=Flowed`, false],
+    ['UTF-16', `${HEAD}\nContent-Type: text/plain; charset=utf-16`, false],
+    ['Windows-1258', `${HEAD}\nContent-Type: text/plain; charset=windows-1258`, false],
+    ['text/html', `${HEAD}\nContent-Type: text/html`, false],
+    ['multipart', `${HEAD}\nContent-Type: multipart/mixed; boundary=b`, false],
+    ['an attachment', `${PLAIN}\nContent-Disposition: attachment; filename=a.txt`, false],
+    ['an encoded word', `From: =?utf-8?Q?S=C3=B8ren?= <a@b.dk>`, false],
+    ['a quoted pair', 'From: "a\\"b" <a@b.dk>', false],
+    ['a punycode domain', 'From: a@xn--strm-ira.dk', false],
+    ['two Content-Types', `${PLAIN}\nContent-Type: text/html`, false],
+  ])('reads as its bytes or not: %s', (_label, headers, expected) => {
+    const entity = splitEntity(message(headers, 'body\n'));
+    expect(readsAsItsBytes(entity, headerFields(entity.header))).toBe(expected);
+  });
+});
