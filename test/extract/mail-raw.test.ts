@@ -47,7 +47,7 @@ async function bothWays(input: ItemInput) {
   const full = await scanTopLevel(input, { ...opts, detectors });
   const view = (r: typeof fast) => ({
     findings: r.findings.map((f) => JSON.stringify(f)).sort(),
-    items: r.items.map((i) => `${i.id}:${i.evidence}`).sort(),
+    items: r.items.map(({ scannedAt: _, ...i }) => JSON.stringify(i)).sort(),
     itemCount: r.itemCount,
     errors: r.errors,
   });
@@ -143,6 +143,38 @@ const HOLDING: [string, Buffer][] = [
     ),
   ],
   [
+    'name in a second plain part, others in the headers',
+    message(
+      `${HEAD}\nCc: Jens Nielsen <jens.nielsen@example.dk>\nContent-Type: multipart/mixed; boundary="b"`,
+      '--b\nContent-Type: text/plain\n\nhej\n--b\nContent-Type: text/plain; charset=utf-8\n\n \u00a0\n--b\nContent-Type: text/plain\n\nSøren Østergård, tlf 21 43 65 87 og karen@example.dk\n--b--\n',
+    ),
+  ],
+  [
+    'name in the HTML part of an alternative',
+    message(
+      `${HEAD}\nContent-Type: multipart/alternative; boundary="b"`,
+      '--b\nContent-Type: text/plain\n\nhej\n--b\nContent-Type: text/html\n\n<p>S&oslash;ren &Oslash;sterg&aring;rd</p>\n--b--\n',
+    ),
+  ],
+  [
+    'name in a plain part after a broken one',
+    message(
+      `${HEAD}\nContent-Type: multipart/mixed; boundary="b"`,
+      '--b\nContent-Type: multipart/alternative; boundary="nope"\n\nhej\n--b\nContent-Type: text/plain\n\nSøren Østergård\n--b--\n',
+    ),
+  ],
+  [
+    'name in a multipart body whose boundary never occurs',
+    message(`${HEAD}\nContent-Type: multipart/mixed; boundary="never"`, 'Søren Østergård\n'),
+  ],
+  [
+    'CPR in an attached message',
+    message(
+      `${HEAD}\nContent-Type: multipart/mixed; boundary="b"`,
+      `--b\nContent-Type: text/plain\n\nvideresendt\n--b\nContent-Type: message/rfc822\n\nFrom: a@b.dk\nSubject: fwd\n\nCPR 150387-1236\n--b--\n`,
+    ),
+  ],
+  [
     'CPR in an attachment',
     message(
       `${HEAD}\nContent-Type: multipart/mixed; boundary="b"`,
@@ -158,6 +190,34 @@ describe('mail: messages passed over by their raw bytes', () => {
     );
     expect(subjectFindings).toBeGreaterThan(0);
     expect(fast).toEqual(full);
+  });
+
+  it('gives what the full parse gives for multipart mail of others, broken and with attachments', async () => {
+    const multipart = [
+      message(
+        `${HEAD}\nContent-Type: multipart/mixed; boundary="b"`,
+        `--b\nContent-Type: text/plain\n\nhej\n--b\nContent-Type: text/plain; name="a.txt"\nContent-Disposition: attachment; filename="a.txt"\nContent-Transfer-Encoding: base64\n\n${Buffer.from('Karen Holm 010190-1234').toString('base64')}\n--b--\n`,
+      ),
+      message(
+        `${HEAD}\nContent-Type: multipart/mixed; boundary="b"`,
+        '--b\nContent-Type: text/plain\n\nhej, ingen slutning\n',
+      ),
+      message(`${HEAD}\nContent-Type: multipart/mixed; boundary="never"`, 'tekst uden dele\n'),
+      message(
+        `${HEAD}\nContent-Type: multipart/mixed; boundary="b"`,
+        `--b\nContent-Type: text/plain\n\na\n--b\nContent-Type: message/rfc822\n\nFrom: c@d.dk\nSubject: fwd\n\nKaren Holm\n--b--\n`,
+      ),
+    ];
+    const { fast, full } = await bothWays(mbox([...multipart, ...others.slice(0, 5)]));
+    expect(full.errors.length).toBeGreaterThan(0);
+    expect(fast).toEqual(full);
+    const few = { ...DEFAULT_LIMITS, maxMembers: 2 };
+    const input = mbox(multipart);
+    const opts = { subject, all: false, limits: few };
+    const limited = await scanTopLevel(input, opts);
+    const limitedFull = await scanTopLevel(input, { ...opts, detectors });
+    expect(limited.errors).toEqual(limitedFull.errors);
+    expect(limited.itemCount).toBe(limitedFull.itemCount);
   });
 
   it('gives what the full parse gives for a mailbox of others (items, counts, no findings)', async () => {

@@ -7,6 +7,7 @@ import { htmlToText } from '../html/html.js';
 import { spooledSource, withSpoolFile, writePieces } from '../spool.js';
 import { type NamedAddress, searchAddresses } from './headers.js';
 import {
+  type ContentType,
   decodeBase64,
   decodeBase64Pieces,
   type Entity,
@@ -48,6 +49,8 @@ interface WalkState {
   /** itemPath segments already used in this message. */
   segments: Map<string, number>;
   attachments: number;
+  /** Its headers and body text parts hold nothing of the subject (see plainTextClean): they are not read. */
+  textClean?: boolean;
 }
 
 /**
@@ -63,7 +66,30 @@ export async function extractMessage(raw: Buffer, input: ItemInput, ctx: Extract
     return;
   }
   const fields = headerFields(entity.header);
-  if (ctx.rawClean && readsAsItsBytes(entity, fields) && rawClean(entity, ctx.rawClean)) return;
+  // A subject scan reads no further a message that cannot hold the subject (see rawClean). Only the
+  // whole message: one part with the subject makes the message an item whose record counts the other
+  // people named anywhere in its headers and text.
+  const clean = ctx.rawClean;
+  const textClean =
+    clean !== undefined &&
+    headersReadAsTheirBytes(entity.header) &&
+    clean(unfold(entity.header)) &&
+    plainTextClean(entity, clean, ctx.limits.maxMembers);
+  if (textClean && bodyReadsAsItsBytes(fields)) return;
+  const state: WalkState = {
+    parts: 0,
+    texts: 0,
+    htmls: 0,
+    messages: 0,
+    segments: new Map(),
+    attachments: 0,
+    textClean,
+  };
+  if (textClean) {
+    // Its attachments and attached messages are read as usual: they are items of their own.
+    await walk(entity, input, ctx, state, 0);
+    return;
+  }
   // A single-part message is parsed once for headers and body (most mail in a big mbox is like that).
   const type = parseContentType(fields.get('content-type')?.[0])?.type ?? 'text/plain';
   const whole = type === 'text/plain' || type === 'text/html' ? await parseEntity(entity) : undefined;
@@ -71,7 +97,6 @@ export async function extractMessage(raw: Buffer, input: ItemInput, ctx: Extract
     whole ?? (await simpleParser(Buffer.concat([entity.header, Buffer.from('\r\n\r\n')]), PARSE_OPTIONS)),
     ctx,
   );
-  const state: WalkState = { parts: 0, texts: 0, htmls: 0, messages: 0, segments: new Map(), attachments: 0 };
   await walk(entity, input, ctx, state, 0, whole);
 }
 
@@ -91,12 +116,24 @@ const DECODED_IN_HEADERS = /=\?|\\|xn--/i;
 
 /**
  * Whether mailparser's text of this message is its bytes decoded as UTF-8 or an 8-bit charset and
- * nothing more (besides unfolding its headers and reading addresses out of them): a single text/plain
- * part in such a charset, without transfer encoding, `format=flowed` or a disposition, and with none of
- * DECODED_IN_HEADERS in its header block. A subject scan then needs no parse to know that it holds
- * nothing of the subject (see rawClean).
+ * nothing more (besides unfolding its headers and reading addresses out of them): its header block
+ * reads as its bytes, and so does its body, a single text/plain part. A subject scan then needs no
+ * parse to know that it holds nothing of the subject (see ExtractContext.rawClean).
  */
 export function readsAsItsBytes(entity: Entity, fields: Map<string, string[]>): boolean {
+  return headersReadAsTheirBytes(entity.header) && bodyReadsAsItsBytes(fields);
+}
+
+/** A header block with none of DECODED_IN_HEADERS: its text is its bytes, unfolded. */
+function headersReadAsTheirBytes(header: Buffer): boolean {
+  return !DECODED_IN_HEADERS.test(header.toString('latin1'));
+}
+
+/**
+ * A body that is one text/plain part in one of BYTE_CHARSETS, without transfer encoding,
+ * `format=flowed` or a disposition: its text is its bytes decoded.
+ */
+function bodyReadsAsItsBytes(fields: Map<string, string[]>): boolean {
   const types = fields.get('content-type') ?? [];
   const encodings = fields.get('content-transfer-encoding') ?? [];
   if (types.length > 1 || encodings.length > 1 || fields.has('content-disposition')) return false;
@@ -104,18 +141,45 @@ export function readsAsItsBytes(entity: Entity, fields: Map<string, string[]>): 
   if (ct?.type !== 'text/plain' || (ct.params.format ?? '').toLowerCase() === 'flowed') return false;
   if (ct.params.charset !== undefined && !BYTE_CHARSETS.has(ct.params.charset.toLowerCase())) return false;
   const encoding = (encodings[0] ?? '7bit').trim().toLowerCase();
-  if (encoding !== '7bit' && encoding !== '8bit' && encoding !== 'binary') return false;
-  return !DECODED_IN_HEADERS.test(entity.header.toString('latin1'));
+  return encoding === '7bit' || encoding === '8bit' || encoding === 'binary';
+}
+
+/** A part read as the message's own text (`body`, `html`): text or HTML, neither attachment nor named. */
+function bodyText(ct: ContentType, fields: Map<string, string[]>): boolean {
+  const disposition = fields.get('content-disposition')?.[0] ?? '';
+  return (
+    (ct.type === 'text/plain' || ct.type === 'text/html') &&
+    disposition.split(';')[0].trim().toLowerCase() !== 'attachment' &&
+    !ct.params.name &&
+    !/filename/i.test(disposition)
+  );
 }
 
 /**
- * True when neither the unfolded header block nor the body holds an anchor of the subject: a message
- * read no further. MIME parsing was ~88 % of a worker's time on the bench mbox, whose messages mostly
- * hold nothing of the subject.
+ * Whether every part that walk would read as the message's text is plain text that reads as its bytes
+ * (bodyReadsAsItsBytes) and whose bytes hold nothing of the subject. Attachments and attached messages do not count: they are items of
+ * their own. A broken structure or more than `maxParts` parts is left to walk, which reports it.
  */
-function rawClean(entity: Entity, clean: (bytes: Uint8Array) => boolean): boolean {
-  const unfolded = Buffer.from(entity.header.toString('latin1').replace(/\r?\n(?=[ \t])/g, ''), 'latin1');
-  return clean(unfolded) && clean(entity.body);
+function plainTextClean(entity: Entity, clean: (bytes: Uint8Array) => boolean, maxParts: number): boolean {
+  let parts = 0;
+  const check = (e: Entity, level: number): boolean => {
+    if (++parts > maxParts) return false;
+    const fields = headerFields(e.header);
+    const ct = parseContentType(fields.get('content-type')?.[0]) ?? { type: 'text/plain', params: {} };
+    if (ct.type.startsWith('multipart/') && level < 50) {
+      const split = ct.params.boundary ? splitMultipart(e.body, ct.params.boundary) : undefined;
+      if (!split?.found || !split.closed) return false;
+      return split.parts.every((part) => check(splitEntity(part), level + 1));
+    }
+    if (ct.type === 'message/rfc822' || ct.type === 'message/global' || !bodyText(ct, fields)) return true;
+    return bodyReadsAsItsBytes(fields) && clean(e.body);
+  };
+  return check(entity, 0);
+}
+
+/** Headers as mailparser unfolds them: a line break before white space is removed. */
+function unfold(header: Buffer): Buffer {
+  return Buffer.from(header.toString('latin1').replace(/\r?\n(?=[ \t])/g, ''), 'latin1');
 }
 
 /** mailparser, loaded on the first message: it takes a tenth of a second to compile, in every worker. */
@@ -169,7 +233,6 @@ async function walk(
   }
   const fields = headerFields(entity.header);
   const ct = parseContentType(fields.get('content-type')?.[0]) ?? { type: 'text/plain', params: {} };
-  const disposition = (fields.get('content-disposition')?.[0] ?? '').split(';')[0].trim().toLowerCase();
 
   if (ct.type.startsWith('multipart/') && level < 50) {
     const boundary = ct.params.boundary;
@@ -193,11 +256,9 @@ async function walk(
     return;
   }
 
-  const isBodyText =
-    (ct.type === 'text/plain' || ct.type === 'text/html') &&
-    disposition !== 'attachment' &&
-    !ct.params.name &&
-    !/filename/i.test(fields.get('content-disposition')?.[0] ?? '');
+  const isBodyText = bodyText(ct, fields);
+  // Nothing of the subject in any (see plainTextClean): no finding to name its field for.
+  if (isBodyText && state.textClean) return;
   if (!isBodyText && !preparsed && entity.body.length > WHOLE_PARSE_BYTES && isBase64(fields)) {
     // A large attachment: mailparser would copy it several times over; its headers are parsed alone
     // and its body decoded once.
