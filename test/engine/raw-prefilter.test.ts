@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
@@ -12,6 +12,7 @@ import { rawPass } from '../../src/engine/raw-pass.js';
 import { scanTopLevel } from '../../src/engine/scan-item.js';
 import { TEXT_PIECE_BYTES } from '../../src/extract/read.js';
 import { brief } from '../extract/text-helpers.js';
+import { scanBothWays, topLevelFile } from '../helpers/both-ways.js';
 import { subjectOf } from '../helpers/detector-tester.js';
 
 /**
@@ -23,27 +24,8 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 const subject = subjectOf();
 const anchors = rawSubjectAnchors(subject)!;
 
-let n = 0;
-function fileOf(name: string, bytes: Buffer): ItemInput {
-  const dir = join(work, String(n++));
-  const absPath = join(dir, name);
-  mkdirSync(dir);
-  writeFileSync(absPath, bytes);
-  return {
-    ref: { path: absPath, itemPath: [] },
-    name,
-    source: { kind: 'file', absPath, size: statSync(absPath).size },
-    depth: 0,
-    root: dir,
-  };
-}
-
-async function bothWays(input: ItemInput) {
-  const opts = { subject, all: false, limits: DEFAULT_LIMITS };
-  const fast = await scanTopLevel(input, opts);
-  const full = await scanTopLevel(input, { ...opts, detectors });
-  return { fast, full };
-}
+const fileOf = (name: string, bytes: Buffer) => topLevelFile(work, name, bytes);
+const bothWays = (input: ItemInput) => scanBothWays(input, subject);
 
 const utf8 = (s: string) => Buffer.from(s, 'utf8');
 const cp1252 = (s: string) => iconv.encode(s, 'win1252');

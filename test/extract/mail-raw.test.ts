@@ -1,14 +1,13 @@
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { afterAll, describe, expect, it } from 'vitest';
-import { detectors } from '../../detectors/index.js';
 import type { ItemInput } from '../../src/core/types.js';
 import { DEFAULT_LIMITS } from '../../src/engine/limits.js';
-import { scanTopLevel } from '../../src/engine/scan-item.js';
 import { readsAsItsBytes } from '../../src/extract/mail/message.js';
 import { headerFields, splitEntity } from '../../src/extract/mail/mime.js';
+import { scanBothWays, topLevelFile } from '../helpers/both-ways.js';
 import { subjectOf } from '../helpers/detector-tester.js';
 
 /**
@@ -21,30 +20,17 @@ const work = mkdtempSync(join(tmpdir(), 'dsr-mail-raw-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 const subject = subjectOf();
 
-let n = 0;
 function mbox(messages: Buffer[]): ItemInput {
-  const dir = join(work, String(n++));
-  mkdirSync(dir);
-  const absPath = join(dir, 'archive.mbox');
   const parts = messages.flatMap((m, i) => [
     Buffer.from(`From sender${i}@example.com Mon Mar  2 10:00:00 2026\n`),
     m,
     Buffer.from('\n\n'),
   ]);
-  writeFileSync(absPath, Buffer.concat(parts));
-  return {
-    ref: { path: absPath, itemPath: [] },
-    name: 'archive.mbox',
-    source: { kind: 'file', absPath, size: statSync(absPath).size },
-    depth: 0,
-    root: dir,
-  };
+  return topLevelFile(work, 'archive.mbox', Buffer.concat(parts));
 }
 
 async function bothWays(input: ItemInput) {
-  const opts = { subject, all: false, limits: DEFAULT_LIMITS };
-  const fast = await scanTopLevel(input, opts);
-  const full = await scanTopLevel(input, { ...opts, detectors });
+  const { fast, full } = await scanBothWays(input, subject);
   const view = (r: typeof fast) => ({
     findings: r.findings.map((f) => JSON.stringify(f)).sort(),
     items: r.items.map(({ scannedAt: _, ...i }) => JSON.stringify(i)).sort(),
@@ -211,11 +197,10 @@ describe('mail: messages passed over by their raw bytes', () => {
     const { fast, full } = await bothWays(mbox([...multipart, ...others.slice(0, 5)]));
     expect(full.errors.length).toBeGreaterThan(0);
     expect(fast).toEqual(full);
-    const few = { ...DEFAULT_LIMITS, maxMembers: 2 };
-    const input = mbox(multipart);
-    const opts = { subject, all: false, limits: few };
-    const limited = await scanTopLevel(input, opts);
-    const limitedFull = await scanTopLevel(input, { ...opts, detectors });
+    const { fast: limited, full: limitedFull } = await scanBothWays(mbox(multipart), subject, {
+      ...DEFAULT_LIMITS,
+      maxMembers: 2,
+    });
     expect(limited.errors).toEqual(limitedFull.errors);
     expect(limited.itemCount).toBe(limitedFull.itemCount);
   });

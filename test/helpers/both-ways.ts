@@ -1,0 +1,35 @@
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { detectors } from '../../detectors/index.js';
+import type { ItemInput } from '../../src/core/types.js';
+import { DEFAULT_LIMITS } from '../../src/engine/limits.js';
+import { scanTopLevel } from '../../src/engine/scan-item.js';
+import type { CompiledSubject } from '../../src/match/subject.js';
+
+let n = 0;
+
+/** `bytes` written as a top-level file `name`, in a folder of its own under `work`. */
+export function topLevelFile(work: string, name: string, bytes: Buffer): ItemInput {
+  const dir = join(work, String(n++));
+  const absPath = join(dir, name);
+  mkdirSync(dir);
+  writeFileSync(absPath, bytes);
+  return {
+    ref: { path: absPath, itemPath: [] },
+    name,
+    source: { kind: 'file', absPath, size: statSync(absPath).size },
+    depth: 0,
+    root: dir,
+  };
+}
+
+/**
+ * A subject scan of the file as it runs (with its raw-byte shortcuts) and with every detector given,
+ * which reads everything in full: the shortcuts must never change the result.
+ */
+export async function scanBothWays(input: ItemInput, subject: CompiledSubject, limits = DEFAULT_LIMITS) {
+  const opts = { subject, all: false, limits };
+  const fast = await scanTopLevel(input, opts);
+  const full = await scanTopLevel(input, { ...opts, detectors });
+  return { fast, full };
+}
