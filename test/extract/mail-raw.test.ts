@@ -103,6 +103,21 @@ const HOLDING: [string, Buffer][] = [
     message(`${PLAIN}\nContent-Transfer-Encoding: quoted-printable`, 'S=C3=B8ren =C3=98sterg=\n=C3=A5rd\n'),
   ],
   [
+    'CPR in quoted-printable digits',
+    message(`${PLAIN}\nContent-Transfer-Encoding: quoted-printable`, 'CPR =31=35=30=33=38=37-1236\n'),
+  ],
+  [
+    'phone across a quoted-printable soft line break',
+    message(`${PLAIN}\nContent-Transfer-Encoding: quoted-printable`, 'tlf 21 43=\n 65 87 og mere tekst\n'),
+  ],
+  [
+    'name in quoted-printable Latin-1, in a multipart body',
+    message(
+      `${HEAD}\nContent-Type: multipart/mixed; boundary="b"`,
+      '--b\nContent-Type: text/plain; charset=iso-8859-1\nContent-Transfer-Encoding: quoted-printable\n\nhej =F8 =\n\n--b\nContent-Type: text/plain; charset=iso-8859-1\nContent-Transfer-Encoding: quoted-printable\n\nS=F8ren =D8sterg=E5rd  \n--b--\n',
+    ),
+  ],
+  [
     'CPR in base64',
     message(
       `${PLAIN}\nContent-Transfer-Encoding: base64`,
@@ -205,6 +220,18 @@ describe('mail: messages passed over by their raw bytes', () => {
     expect(limited.itemCount).toBe(limitedFull.itemCount);
   });
 
+  it('gives what the full parse gives for quoted-printable mail of others', async () => {
+    const qp = Array.from({ length: 10 }, (_, i) =>
+      message(
+        `${PLAIN}\nContent-Transfer-Encoding: quoted-printable`,
+        `${i}. Karen Holm ringede om sag =\n${1000 + i}; tlf 2000=3${i % 10}, K=C3=B8benhavn  \n`,
+      ),
+    );
+    const { fast, full } = await bothWays(mbox(qp));
+    expect(full.itemCount).toBe(qp.length + 1);
+    expect(fast).toEqual(full);
+  });
+
   it('gives what the full parse gives for a mailbox of others (items, counts, no findings)', async () => {
     const { fast, full } = await bothWays(mbox(others));
     expect(full.itemCount).toBe(others.length + 1);
@@ -220,7 +247,8 @@ describe('mail: messages passed over by their raw bytes', () => {
       true,
     ],
     ['a folded header', `From: a@b.dk\nTo: c@d.dk,\n e@f.dk\nSubject: x`, true],
-    ['quoted-printable', `${PLAIN}\nContent-Transfer-Encoding: quoted-printable`, false],
+    ['quoted-printable', `${PLAIN}\nContent-Transfer-Encoding: quoted-printable`, true],
+    ['an extended (RFC 2231) charset', `${HEAD}\nContent-Type: text/plain; charset*=utf-16''`, false],
     ['base64', `${PLAIN}\nContent-Transfer-Encoding: Base64`, false],
     ['format=flowed', `${HEAD}\nContent-Type: text/plain; format=Flowed`, false],
     ['UTF-16', `${HEAD}\nContent-Type: text/plain; charset=utf-16`, false],

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
+import { decode as decodeQuotedPrintable } from 'libqp';
 import type { AddressObject, EmailAddress, ParsedMail } from 'mailparser';
 import type { ItemInput, ItemSource, MessageRef } from '../../core/types.js';
 import type { ExtractContext } from '../api.js';
@@ -75,7 +76,7 @@ export async function extractMessage(raw: Buffer, input: ItemInput, ctx: Extract
     headersReadAsTheirBytes(entity.header) &&
     clean(unfold(entity.header)) &&
     plainTextClean(entity, clean, ctx.limits.maxMembers);
-  if (textClean && bodyReadsAsItsBytes(fields)) return;
+  if (textClean && plainBody(fields, entity.body)) return;
   const state: WalkState = {
     parts: 0,
     texts: 0,
@@ -116,12 +117,13 @@ const DECODED_IN_HEADERS = /=\?|\\|xn--/i;
 
 /**
  * Whether mailparser's text of this message is its bytes decoded as UTF-8 or an 8-bit charset and
- * nothing more (besides unfolding its headers and reading addresses out of them): its header block
- * reads as its bytes, and so does its body, a single text/plain part. A subject scan then needs no
- * parse to know that it holds nothing of the subject (see ExtractContext.rawClean).
+ * nothing more (besides unfolding its headers, reading addresses out of them and undoing a body's
+ * quoted-printable): its header block reads as its bytes, and its body is a single text/plain part
+ * (see plainBody). A subject scan then needs no parse to know that it holds nothing of the subject
+ * (see ExtractContext.rawClean).
  */
 export function readsAsItsBytes(entity: Entity, fields: Map<string, string[]>): boolean {
-  return headersReadAsTheirBytes(entity.header) && bodyReadsAsItsBytes(fields);
+  return headersReadAsTheirBytes(entity.header) && plainBody(fields, entity.body) !== undefined;
 }
 
 /** A header block with none of DECODED_IN_HEADERS: its text is its bytes, unfolded. */
@@ -130,18 +132,24 @@ function headersReadAsTheirBytes(header: Buffer): boolean {
 }
 
 /**
- * A body that is one text/plain part in one of BYTE_CHARSETS, without transfer encoding,
- * `format=flowed` or a disposition: its text is its bytes decoded.
+ * The bytes whose decoding in its charset is the text of a body that is one text/plain part in one of
+ * BYTE_CHARSETS, without `format=flowed` or a disposition, and in 7bit, 8bit, binary or
+ * quoted-printable (decoded here by libqp, the version mailparser's splitter decodes it with), or
+ * undefined for any other body. Extended (RFC 2231) parameters, which this parser does not read,
+ * count as any other body.
  */
-function bodyReadsAsItsBytes(fields: Map<string, string[]>): boolean {
+function plainBody(fields: Map<string, string[]>, body: Buffer): Buffer | undefined {
   const types = fields.get('content-type') ?? [];
   const encodings = fields.get('content-transfer-encoding') ?? [];
-  if (types.length > 1 || encodings.length > 1 || fields.has('content-disposition')) return false;
+  if (types.length > 1 || encodings.length > 1 || fields.has('content-disposition')) return undefined;
+  if (types[0]?.includes('*=')) return undefined;
   const ct = types.length ? parseContentType(types[0]) : { type: 'text/plain', params: {} };
-  if (ct?.type !== 'text/plain' || (ct.params.format ?? '').toLowerCase() === 'flowed') return false;
-  if (ct.params.charset !== undefined && !BYTE_CHARSETS.has(ct.params.charset.toLowerCase())) return false;
+  if (ct?.type !== 'text/plain' || (ct.params.format ?? '').toLowerCase() === 'flowed') return undefined;
+  if (ct.params.charset !== undefined && !BYTE_CHARSETS.has(ct.params.charset.toLowerCase()))
+    return undefined;
   const encoding = (encodings[0] ?? '7bit').trim().toLowerCase();
-  return encoding === '7bit' || encoding === '8bit' || encoding === 'binary';
+  if (encoding === 'quoted-printable') return decodeQuotedPrintable(body.toString('latin1'));
+  return encoding === '7bit' || encoding === '8bit' || encoding === 'binary' ? body : undefined;
 }
 
 /** A part read as the message's own text (`body`, `html`): text or HTML, neither attachment nor named. */
@@ -157,7 +165,7 @@ function bodyText(ct: ContentType, fields: Map<string, string[]>): boolean {
 
 /**
  * Whether every part that walk would read as the message's text is plain text that reads as its bytes
- * (bodyReadsAsItsBytes) and whose bytes hold nothing of the subject. Attachments and attached messages do not count: they are items of
+ * (plainBody) and whose bytes hold nothing of the subject. Attachments and attached messages do not count: they are items of
  * their own. A broken structure or more than `maxParts` parts is left to walk, which reports it.
  */
 function plainTextClean(entity: Entity, clean: (bytes: Uint8Array) => boolean, maxParts: number): boolean {
@@ -172,7 +180,8 @@ function plainTextClean(entity: Entity, clean: (bytes: Uint8Array) => boolean, m
       return split.parts.every((part) => check(splitEntity(part), level + 1));
     }
     if (ct.type === 'message/rfc822' || ct.type === 'message/global' || !bodyText(ct, fields)) return true;
-    return bodyReadsAsItsBytes(fields) && clean(e.body);
+    const text = plainBody(fields, e.body);
+    return text !== undefined && clean(text);
   };
   return check(entity, 0);
 }
