@@ -118,6 +118,23 @@ const HOLDING: [string, Buffer][] = [
     ),
   ],
   [
+    'name in base64 Latin-1, lines of whole quartets',
+    message(
+      `${HEAD}\nContent-Type: text/plain; charset=iso-8859-1\nContent-Transfer-Encoding: base64`,
+      `${iconv
+        .encode('Hej. Søren Østergård ringede.\n', 'latin1')
+        .toString('base64')
+        .replace(/(.{8})/g, '$1\n')}\n`,
+    ),
+  ],
+  [
+    'CPR in base64 padded in between (decoders differ)',
+    message(
+      `${PLAIN}\nContent-Transfer-Encoding: base64`,
+      `${Buffer.from('CP').toString('base64')}\n${Buffer.from('R 150387-1236').toString('base64')}\n`,
+    ),
+  ],
+  [
     'CPR in base64',
     message(
       `${PLAIN}\nContent-Transfer-Encoding: base64`,
@@ -220,6 +237,19 @@ describe('mail: messages passed over by their raw bytes', () => {
     expect(limited.itemCount).toBe(limitedFull.itemCount);
   });
 
+  it('gives what the full parse gives for base64 mail of others, well-formed or not', async () => {
+    const b64 = Array.from({ length: 10 }, (_, i) =>
+      message(
+        `${PLAIN}\nContent-Transfer-Encoding: base64`,
+        i % 3 === 0
+          ? `${Buffer.from(`${i}. Karen`).toString('base64')}\n${Buffer.from(' Holm, København').toString('base64')}\n`
+          : `${Buffer.from(`${i}. Karen Holm ringede om sag ${1000 + i}, København`).toString('base64')}\n`,
+      ),
+    );
+    const { fast, full } = await bothWays(mbox(b64));
+    expect(fast).toEqual(full);
+  });
+
   it('gives what the full parse gives for quoted-printable mail of others', async () => {
     const qp = Array.from({ length: 10 }, (_, i) =>
       message(
@@ -249,7 +279,7 @@ describe('mail: messages passed over by their raw bytes', () => {
     ['a folded header', `From: a@b.dk\nTo: c@d.dk,\n e@f.dk\nSubject: x`, true],
     ['quoted-printable', `${PLAIN}\nContent-Transfer-Encoding: quoted-printable`, true],
     ['an extended (RFC 2231) charset', `${HEAD}\nContent-Type: text/plain; charset*=utf-16''`, false],
-    ['base64', `${PLAIN}\nContent-Transfer-Encoding: Base64`, false],
+    ['base64', `${PLAIN}\nContent-Transfer-Encoding: Base64`, true],
     ['format=flowed', `${HEAD}\nContent-Type: text/plain; format=Flowed`, false],
     ['UTF-16', `${HEAD}\nContent-Type: text/plain; charset=utf-16`, false],
     ['Windows-1258', `${HEAD}\nContent-Type: text/plain; charset=windows-1258`, false],

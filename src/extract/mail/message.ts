@@ -133,8 +133,8 @@ function headersReadAsTheirBytes(header: Buffer): boolean {
 
 /**
  * The bytes whose decoding in its charset is the text of a body that is one text/plain part in one of
- * BYTE_CHARSETS, without `format=flowed` or a disposition, and in 7bit, 8bit, binary or
- * quoted-printable (decoded here by libqp, the version mailparser's splitter decodes it with), or
+ * BYTE_CHARSETS, without `format=flowed` or a disposition, and in 7bit, 8bit, binary, quoted-printable
+ * (decoded here by libqp, the version mailparser's splitter decodes it with) or well-formed base64, or
  * undefined for any other body. Extended (RFC 2231) parameters, which this parser does not read,
  * count as any other body.
  */
@@ -149,8 +149,23 @@ function plainBody(fields: Map<string, string[]>, body: Buffer): Buffer | undefi
     return undefined;
   const encoding = (encodings[0] ?? '7bit').trim().toLowerCase();
   if (encoding === 'quoted-printable') return decodeQuotedPrintable(body.toString('latin1'));
+  if (encoding === 'base64') return wellFormedBase64(body);
   return encoding === '7bit' || encoding === '8bit' || encoding === 'binary' ? body : undefined;
 }
+
+/**
+ * Base64 of whole quartets with padding only at its end, decoded; undefined for anything else. Every
+ * decoder (mailparser's streams its input and reads padding in between as well) gives these bytes for
+ * it; for other input they can differ.
+ */
+function wellFormedBase64(body: Buffer): Buffer | undefined {
+  const text = body.toString('latin1');
+  if (!WELL_FORMED_BASE64.test(text)) return undefined;
+  if (text.replace(/\s+/g, '').length % 4 !== 0) return undefined;
+  return Buffer.from(text, 'base64');
+}
+
+const WELL_FORMED_BASE64 = /^[A-Za-z0-9+/\s]*(?:=\s*){0,2}$/;
 
 /** A part read as the message's own text (`body`, `html`): text or HTML, neither attachment nor named. */
 function bodyText(ct: ContentType, fields: Map<string, string[]>): boolean {
