@@ -337,6 +337,7 @@ async function scanItem(
     },
     rawText: gate ? (pieces, encoding) => gate.watch(pieces, encoding) : undefined,
     rawClean: rawCleanTest(opts),
+    textClean: textCleanTest(opts),
     inflated(bytes) {
       budget.inflated += bytes;
       if (budget.inflated > opts.limits.maxInflatedBytes) {
@@ -408,6 +409,14 @@ function rawCleanTest(opts: EngineOptions): ((bytes: Uint8Array) => boolean) | u
 }
 
 const RAW_BLOCK = 64 * 1024;
+
+/** A subject scan's test of text for the subject's anchors (see ExtractContext.textClean), as rawCleanTest. */
+function textCleanTest(opts: EngineOptions): ((text: string) => boolean) | undefined {
+  if (opts.all || opts.onChunk || opts.detectors) return undefined;
+  const anchors = subjectAnchors(opts.subject);
+  // Chunks hold text in NFC (see Chunker).
+  return anchors && ((text) => !anchors(text.normalize('NFC')));
+}
 
 /** What one top-level file shares with everything nested in it. */
 interface TopLevelBudget {

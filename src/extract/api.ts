@@ -70,6 +70,11 @@ export interface ExtractContext {
    * the subject. An extractor that decodes them no other way may then leave them unread.
    */
   rawClean?(bytes: Uint8Array): boolean;
+  /**
+   * Subject scans only: true when this text, as a chunk would hold it, holds none of the subject's
+   * anchors (see subjectAnchors), so that no detector can find anything of the subject in it.
+   */
+  textClean?(text: string): boolean;
 }
 
 export type { Chunk };

@@ -185,6 +185,41 @@ const HOLDING: [string, Buffer][] = [
     'name in a multipart body whose boundary never occurs',
     message(`${HEAD}\nContent-Type: multipart/mixed; boundary="never"`, 'Søren Østergård\n'),
   ],
+  ...(
+    [
+      ['name cut by inline tags', '<p>Vedr. S<b>ø</b>ren <span>Øster</span>gård</p>'],
+      ['e-mail in a mailto link only', '<p><a href="mailto:soren.ostergard@example.dk">skriv</a></p>'],
+      ['CPR as numeric entities', '<p>CPR &#49;&#53;0387-&#x31;236</p>'],
+      ['phone across a no-break space entity', '<p>tlf 21&nbsp;43&nbsp;65&nbsp;87</p>'],
+    ] as const
+  ).map(
+    ([label, html]) =>
+      [
+        `${label}, in the HTML of an alternative`,
+        message(
+          `${HEAD}\nContent-Type: multipart/alternative; boundary="b"`,
+          `--b\nContent-Type: text/plain\n\nhej\n--b\nContent-Type: text/html; charset=utf-8\n\n${html}\n--b--\n`,
+        ),
+      ] as [string, Buffer],
+  ),
+  [
+    'name in quoted-printable HTML',
+    message(
+      `${HEAD}\nContent-Type: text/html; charset=utf-8\nContent-Transfer-Encoding: quoted-printable`,
+      '<div>S=C3=B8ren =C3=98sterg=\n=C3=A5rd</div>\n',
+    ),
+  ],
+  [
+    'name in Windows-1252 HTML, in base64',
+    message(
+      `${HEAD}\nContent-Type: text/html; charset=windows-1252\nContent-Transfer-Encoding: base64`,
+      `${iconv.encode('<p>Søren Øštergård</p>', 'win1252').toString('base64')}\n`,
+    ),
+  ],
+  [
+    'name in UTF-8 HTML that says it is ASCII',
+    message(`${HEAD}\nContent-Type: text/html; charset=us-ascii`, '<p>Søren Østergård</p>\n'),
+  ],
   [
     'CPR in an attached message',
     message(
@@ -247,6 +282,26 @@ describe('mail: messages passed over by their raw bytes', () => {
       ),
     );
     const { fast, full } = await bothWays(mbox(b64));
+    expect(fast).toEqual(full);
+  });
+
+  it('gives what the full parse gives for HTML mail of others, the subject only where it is not read', async () => {
+    const alternative = (html: string, encoding = '8bit') =>
+      message(
+        `${HEAD}\nContent-Type: multipart/alternative; boundary="b"`,
+        `--b\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: ${encoding}\n\nKaren Holm, tlf 20001000\n--b\nContent-Type: text/html; charset=utf-8\nContent-Transfer-Encoding: ${encoding}\n\n${html}\n--b--\n`,
+      );
+    const html = [
+      alternative('<p>Karen <b>Holm</b>, K&oslash;benhavn, <a href="mailto:karen@example.dk">mail</a></p>'),
+      alternative('<p>Karen Holm, K=C3=B8benhavn =\n</p>', 'quoted-printable'),
+      alternative('<style>p { }</style><script>var s = "Søren Østergård 150387-1236";</script><p>hej</p>'),
+      alternative('<!-- Søren Østergård --><p>hej</p>'),
+      message(
+        `${HEAD}\nContent-Type: text/html; charset=iso-8859-1`,
+        iconv.encode('<p>Karen Holm, Kø</p>', 'latin1'),
+      ),
+    ];
+    const { fast, full } = await bothWays(mbox([...html, ...others.slice(0, 3)]));
     expect(fast).toEqual(full);
   });
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
+import iconv from 'iconv-lite';
 import { decode as decodeQuotedPrintable } from 'libqp';
 import type { AddressObject, EmailAddress, ParsedMail } from 'mailparser';
 import type { ItemInput, ItemSource, MessageRef } from '../../core/types.js';
@@ -75,7 +76,7 @@ export async function extractMessage(raw: Buffer, input: ItemInput, ctx: Extract
     clean !== undefined &&
     headersReadAsTheirBytes(entity.header) &&
     clean(unfold(entity.header)) &&
-    plainTextClean(entity, clean, ctx.limits.maxMembers);
+    plainTextClean(entity, clean, ctx.textClean, ctx.limits.maxMembers);
   if (textClean && plainBody(fields, entity.body)) return;
   const state: WalkState = {
     parts: 0,
@@ -133,20 +134,45 @@ function headersReadAsTheirBytes(header: Buffer): boolean {
 
 /**
  * The bytes whose decoding in its charset is the text of a body that is one text/plain part in one of
- * BYTE_CHARSETS, without `format=flowed` or a disposition, and in 7bit, 8bit, binary, quoted-printable
- * (decoded here by libqp, the version mailparser's splitter decodes it with) or well-formed base64, or
- * undefined for any other body. Extended (RFC 2231) parameters, which this parser does not read,
- * count as any other body.
+ * BYTE_CHARSETS, without `format=flowed` or a disposition (see partBytes), or undefined.
  */
 function plainBody(fields: Map<string, string[]>, body: Buffer): Buffer | undefined {
-  const types = fields.get('content-type') ?? [];
-  const encodings = fields.get('content-transfer-encoding') ?? [];
-  if (types.length > 1 || encodings.length > 1 || fields.has('content-disposition')) return undefined;
-  if (types[0]?.includes('*=')) return undefined;
-  const ct = types.length ? parseContentType(types[0]) : { type: 'text/plain', params: {} };
+  const ct = partType(fields);
   if (ct?.type !== 'text/plain' || (ct.params.format ?? '').toLowerCase() === 'flowed') return undefined;
-  if (ct.params.charset !== undefined && !BYTE_CHARSETS.has(ct.params.charset.toLowerCase()))
-    return undefined;
+  return partBytes(fields, body);
+}
+
+/**
+ * The HTML of a body that is one text/html part in one of BYTE_CHARSETS (see partBytes), decoded as
+ * mailparser decodes it: UTF-8 when its charset is missing or says ASCII or UTF-8, else by iconv-lite.
+ */
+function htmlBody(fields: Map<string, string[]>, body: Buffer): string | undefined {
+  const ct = partType(fields);
+  const bytes = ct?.type === 'text/html' ? partBytes(fields, body) : undefined;
+  if (!bytes) return undefined;
+  const charset = ct!.params.charset ?? 'utf-8';
+  return ['ascii', 'usascii', 'utf8'].includes(charset.toLowerCase().replace(/[^a-z0-9]+/g, ''))
+    ? bytes.toString('utf8')
+    : iconv.decode(bytes, charset);
+}
+
+/** A part's one content type (text/plain when it has none), or undefined for two or extended (RFC 2231) parameters. */
+function partType(fields: Map<string, string[]>): ContentType | undefined {
+  const types = fields.get('content-type') ?? [];
+  if (types.length > 1 || types[0]?.includes('*=')) return undefined;
+  return types.length ? parseContentType(types[0]) : { type: 'text/plain', params: {} };
+}
+
+/**
+ * A part's bytes with its transfer encoding undone, when that is 7bit, 8bit, binary, quoted-printable
+ * (by libqp, the version mailparser's splitter decodes it with) or well-formed base64, it has no
+ * disposition and its charset, if any, is one of BYTE_CHARSETS; else undefined.
+ */
+function partBytes(fields: Map<string, string[]>, body: Buffer): Buffer | undefined {
+  const encodings = fields.get('content-transfer-encoding') ?? [];
+  if (encodings.length > 1 || fields.has('content-disposition')) return undefined;
+  const charset = partType(fields)?.params.charset;
+  if (charset !== undefined && !BYTE_CHARSETS.has(charset.toLowerCase())) return undefined;
   const encoding = (encodings[0] ?? '7bit').trim().toLowerCase();
   if (encoding === 'quoted-printable') return decodeQuotedPrintable(body.toString('latin1'));
   if (encoding === 'base64') return wellFormedBase64(body);
@@ -183,7 +209,12 @@ function bodyText(ct: ContentType, fields: Map<string, string[]>): boolean {
  * (plainBody) and whose bytes hold nothing of the subject. Attachments and attached messages do not count: they are items of
  * their own. A broken structure or more than `maxParts` parts is left to walk, which reports it.
  */
-function plainTextClean(entity: Entity, clean: (bytes: Uint8Array) => boolean, maxParts: number): boolean {
+function plainTextClean(
+  entity: Entity,
+  clean: (bytes: Uint8Array) => boolean,
+  textClean: ((text: string) => boolean) | undefined,
+  maxParts: number,
+): boolean {
   let parts = 0;
   const check = (e: Entity, level: number): boolean => {
     if (++parts > maxParts) return false;
@@ -195,6 +226,13 @@ function plainTextClean(entity: Entity, clean: (bytes: Uint8Array) => boolean, m
       return split.parts.every((part) => check(splitEntity(part), level + 1));
     }
     if (ct.type === 'message/rfc822' || ct.type === 'message/global' || !bodyText(ct, fields)) return true;
+    if (ct.type === 'text/html') {
+      const html = textClean ? htmlBody(fields, e.body) : undefined;
+      if (html === undefined) return false;
+      // As searchHtml reads it.
+      const { body, attributes } = htmlToText(html);
+      return textClean!(body) && textClean!(attributes);
+    }
     const text = plainBody(fields, e.body);
     return text !== undefined && clean(text);
   };
