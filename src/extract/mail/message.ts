@@ -51,7 +51,7 @@ interface WalkState {
   /** itemPath segments already used in this message. */
   segments: Map<string, number>;
   attachments: number;
-  /** Its headers and body text parts hold nothing of the subject (see plainTextClean): they are not read. */
+  /** Its headers and body text parts hold nothing of the subject (see textPartsClean): they are not read. */
   textClean?: boolean;
 }
 
@@ -76,7 +76,7 @@ export async function extractMessage(raw: Buffer, input: ItemInput, ctx: Extract
     clean !== undefined &&
     headersReadAsTheirBytes(entity.header) &&
     clean(unfold(entity.header)) &&
-    plainTextClean(entity, clean, ctx.textClean, ctx.limits.maxMembers);
+    textPartsClean(entity, clean, ctx.textClean, ctx.limits.maxMembers);
   if (textClean && plainBody(fields, entity.body)) return;
   const state: WalkState = {
     parts: 0,
@@ -119,7 +119,7 @@ const DECODED_IN_HEADERS = /=\?|\\|xn--/i;
 /**
  * Whether mailparser's text of this message is its bytes decoded as UTF-8 or an 8-bit charset and
  * nothing more (besides unfolding its headers, reading addresses out of them and undoing a body's
- * quoted-printable): its header block reads as its bytes, and its body is a single text/plain part
+ * transfer encoding): its header block reads as its bytes, and its body is a single text/plain part
  * (see plainBody). A subject scan then needs no parse to know that it holds nothing of the subject
  * (see ExtractContext.rawClean).
  */
@@ -205,11 +205,13 @@ function bodyText(ct: ContentType, fields: Map<string, string[]>): boolean {
 }
 
 /**
- * Whether every part that walk would read as the message's text is plain text that reads as its bytes
- * (plainBody) and whose bytes hold nothing of the subject. Attachments and attached messages do not count: they are items of
- * their own. A broken structure or more than `maxParts` parts is left to walk, which reports it.
+ * Whether every part that walk would read as the message's text holds nothing of the subject, known
+ * without mailparser: plain text that reads as its bytes (plainBody) with none of the raw anchors in
+ * them, or HTML decoded here as mailparser decodes it (htmlBody) whose text and attributes hold none of
+ * the text anchors. Attachments and attached messages do not count: they are items of their own. A
+ * broken structure or more than `maxParts` parts is left to walk, which reports it.
  */
-function plainTextClean(
+function textPartsClean(
   entity: Entity,
   clean: (bytes: Uint8Array) => boolean,
   textClean: ((text: string) => boolean) | undefined,
@@ -319,7 +321,7 @@ async function walk(
   }
 
   const isBodyText = bodyText(ct, fields);
-  // Nothing of the subject in any (see plainTextClean): no finding to name its field for.
+  // Nothing of the subject in any (see textPartsClean): no finding to name its field for.
   if (isBodyText && state.textClean) return;
   if (!isBodyText && !preparsed && entity.body.length > WHOLE_PARSE_BYTES && isBase64(fields)) {
     // A large attachment: mailparser would copy it several times over; its headers are parsed alone
