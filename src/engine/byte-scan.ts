@@ -36,7 +36,7 @@ export function digitSteps(digits: string, gap: 1 | 2, gapAfter: (i: number) => 
 }
 
 // @types/node 20 does not declare WebAssembly: the parts used here.
-export declare namespace WebAssembly {
+declare namespace WebAssembly {
   class Module {
     constructor(bytes: Uint8Array);
   }
@@ -54,37 +54,44 @@ const PAGE = 65536;
 const HEADER = 12;
 let compiled: WebAssembly.Module | undefined;
 
-/** An instance of the module with a memory of its own (the module is compiled once per thread). */
-export function instantiate(): { exports: Record<string, unknown>; memory: WebAssembly.Memory } {
-  compiled ??= new WebAssembly.Module(Buffer.from(BYTE_SCAN_WASM, 'base64'));
-  const { exports } = new WebAssembly.Instance(compiled);
-  return { exports, memory: exports.memory as WebAssembly.Memory };
-}
+/**
+ * An instance of the module with a memory of its own (the module is compiled once per thread) and a
+ * byte view of that memory, made anew whenever the memory grows. Each user of the module extends it.
+ */
+export class ModuleInstance {
+  protected readonly exports: Record<string, unknown>;
+  protected readonly memory: WebAssembly.Memory;
+  protected bytes: Buffer;
 
-/** Grows `memory` to hold at least `bytes`; true when it grew (views of it must be made anew). */
-export function grown(memory: WebAssembly.Memory, bytes: number): boolean {
-  const have = memory.buffer.byteLength;
-  if (bytes <= have) return false;
-  memory.grow(Math.ceil((bytes - have) / PAGE));
-  return true;
+  constructor() {
+    compiled ??= new WebAssembly.Module(Buffer.from(BYTE_SCAN_WASM, 'base64'));
+    this.exports = new WebAssembly.Instance(compiled).exports;
+    this.memory = this.exports.memory as WebAssembly.Memory;
+    this.bytes = Buffer.from(this.memory.buffer);
+  }
+
+  /** Grows the memory to hold at least `size` bytes (`bytes` is then a view of the new memory). */
+  protected reserve(size: number): void {
+    const have = this.memory.buffer.byteLength;
+    if (size <= have) return;
+    this.memory.grow(Math.ceil((size - have) / PAGE));
+    this.bytes = Buffer.from(this.memory.buffer);
+  }
 }
 
 /**
  * One thread's matcher for a fixed set of programs: `load` copies a block of bytes in, `found(i)`
  * tells whether program `i` occurs in the block loaded last, `next(i, from)` where.
  */
-export class ByteScanner {
+export class ByteScanner extends ModuleInstance {
   private readonly find: (prog: number, data: number, len: number, from: number) => number;
-  private readonly memory: WebAssembly.Memory;
   private readonly offsets: number[] = [];
   private readonly data: number;
-  private view: Uint8Array;
   private length = 0;
 
   constructor(programs: ByteStep[][]) {
-    const { exports, memory } = instantiate();
-    this.memory = memory;
-    this.find = exports.find as ByteScanner['find'];
+    super();
+    this.find = this.exports.find as ByteScanner['find'];
     const words = new DataView(this.memory.buffer);
     let at = 0;
     for (const steps of programs) {
@@ -102,12 +109,11 @@ export class ByteScanner {
       at += HEADER + 4 * steps.length;
     }
     this.data = Math.ceil(at / 16) * 16;
-    this.view = new Uint8Array(this.memory.buffer);
   }
 
   load(bytes: Uint8Array): void {
-    if (grown(this.memory, this.data + bytes.length)) this.view = new Uint8Array(this.memory.buffer);
-    this.view.set(bytes, this.data);
+    this.reserve(this.data + bytes.length);
+    this.bytes.set(bytes, this.data);
     this.length = bytes.length;
   }
 
@@ -151,21 +157,12 @@ const COUNT_DATA = 16;
  * Counts a block of bytes 16 at a time (the module's `count`): the UTF-16 length and lines of valid
  * UTF-8 text without decoding it (TextDecoder took ~1.9 ns a byte of Danish text, this ~0.1 ns).
  */
-export class ByteCounter {
-  private readonly run: (data: number, len: number, out: number) => void;
-  private readonly memory: WebAssembly.Memory;
-  private view: Uint8Array;
-
-  constructor() {
-    const { exports, memory } = instantiate();
-    this.memory = memory;
-    this.run = exports.count as ByteCounter['run'];
-    this.view = new Uint8Array(this.memory.buffer);
-  }
+export class ByteCounter extends ModuleInstance {
+  private readonly run = this.exports.count as (data: number, len: number, out: number) => void;
 
   count(bytes: Uint8Array): ByteCounts {
-    if (grown(this.memory, COUNT_DATA + bytes.length)) this.view = new Uint8Array(this.memory.buffer);
-    this.view.set(bytes, COUNT_DATA);
+    this.reserve(COUNT_DATA + bytes.length);
+    this.bytes.set(bytes, COUNT_DATA);
     this.run(COUNT_DATA, bytes.length, OUT);
     const out = new Int32Array(this.memory.buffer, OUT, 4);
     return { continuation: out[0], fourByteLeads: out[1], lineFeeds: out[2], fromU0300: out[3] !== 0 };
@@ -179,24 +176,15 @@ export class ByteCounter {
  * of an inventory's time). The arrays returned are views of the module's memory, valid until the next
  * call.
  */
-export class DigitScanner {
-  private readonly exports: {
+export class DigitScanner extends ModuleInstance {
+  private readonly calls = this.exports as unknown as {
     digitRuns(data: number, len: number, out: number): number;
     phoneStarts(data: number, len: number, runs: number, n: number, min: number, out: number): number;
     cprMatches(data: number, len: number, runs: number, n: number, out: number): number;
   };
-  private readonly memory: WebAssembly.Memory;
-  private bytes: Buffer;
   private length = 0;
   private runsAt = 0;
   private count = 0;
-
-  constructor() {
-    const { exports, memory } = instantiate();
-    this.memory = memory;
-    this.exports = exports as unknown as DigitScanner['exports'];
-    this.bytes = Buffer.from(this.memory.buffer);
-  }
 
   /** Reads `text`'s digit runs; the other methods answer for it. */
   load(text: string): this {
@@ -206,12 +194,11 @@ export class DigitScanner {
     this.runsAt = align(end + 4);
     // At most one run for every two units; phoneStarts writes up to three places a run after them.
     const runBytes = (Math.ceil(text.length / 2) + 1) * 8;
-    if (grown(this.memory, this.runsAt + runBytes + align(runBytes * 1.5)))
-      this.bytes = Buffer.from(this.memory.buffer);
+    this.reserve(this.runsAt + runBytes + align(runBytes * 1.5));
     this.bytes.fill(0, DATA - 4, DATA);
     this.bytes.write(text, DATA, 'utf16le');
     this.bytes.fill(0, end, end + 4);
-    this.count = this.exports.digitRuns(DATA, text.length, this.runsAt);
+    this.count = this.calls.digitRuns(DATA, text.length, this.runsAt);
     return this;
   }
 
@@ -223,14 +210,14 @@ export class DigitScanner {
   /** Where the phone pattern may match, in order (see phoneMatches in detectors/phone.ts). */
   phoneStarts(minDigits: number): Int32Array {
     const out = this.outAt();
-    const n = this.exports.phoneStarts(DATA, this.length, this.runsAt, this.count, minDigits, out);
+    const n = this.calls.phoneStarts(DATA, this.length, this.runsAt, this.count, minDigits, out);
     return new Int32Array(this.memory.buffer, out, n);
   }
 
   /** `[start0, end0, …]`: where `(?<!\d)(\d{6})([-\u00a0 ]?)(\d{4})(?!\d)` matches, in order. */
   cprMatches(): Int32Array {
     const out = this.outAt();
-    const n = this.exports.cprMatches(DATA, this.length, this.runsAt, this.count, out);
+    const n = this.calls.cprMatches(DATA, this.length, this.runsAt, this.count, out);
     return new Int32Array(this.memory.buffer, out, n * 2);
   }
 
@@ -269,17 +256,13 @@ export function digitScanOf(text: string): DigitScanner {
  * most Danish text) with the module's `latin1FromUtf8`, 16 ASCII bytes a step, into a one-byte string
  * (TextDecoder took ~1.8 ns a byte of such text, this ~0.5). Anything else is left to TextDecoder.
  */
-export class Latin1Decoder {
-  private readonly run: (src: number, len: number, dst: number, read: number) => number;
-  private readonly memory: WebAssembly.Memory;
-  private bytes: Buffer;
-
-  constructor() {
-    const { exports, memory } = instantiate();
-    this.memory = memory;
-    this.run = exports.latin1FromUtf8 as Latin1Decoder['run'];
-    this.bytes = Buffer.from(this.memory.buffer);
-  }
+export class Latin1Decoder extends ModuleInstance {
+  private readonly run = this.exports.latin1FromUtf8 as (
+    src: number,
+    len: number,
+    dst: number,
+    read: number,
+  ) => number;
 
   /**
    * `lead` (a byte the last piece ended with, or -1) then `piece`, decoded: the text and the lead byte
@@ -289,7 +272,7 @@ export class Latin1Decoder {
     const src = 16;
     const len = piece.length + (lead === -1 ? 0 : 1);
     const dst = src + Math.ceil(len / 16) * 16 + 16;
-    if (grown(this.memory, dst + len + 16)) this.bytes = Buffer.from(this.memory.buffer);
+    this.reserve(dst + len + 16);
     if (lead === -1) this.bytes.set(piece, src);
     else {
       this.bytes[src] = lead;

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { grown, instantiate, type WebAssembly } from '../engine/byte-scan.js';
+import { ModuleInstance } from '../engine/byte-scan.js';
 
 /**
  * The keyed hashes that place tokens in a token filter: SipHash-2-4, a keyed function made for short
@@ -7,17 +7,18 @@ import { grown, instantiate, type WebAssembly } from '../engine/byte-scan.js';
  * export: 3.5 million), and an HMAC each (~2.5 µs in Node) was most of its index run; a listed token
  * keeps its HMAC, which is what the index stores.
  */
-export class FilterHasher {
-  private readonly memory: WebAssembly.Memory;
-  private readonly sipHashes: (key: number, data: number, ends: number, n: number, out: number) => void;
-  private bytes: Buffer;
+export class FilterHasher extends ModuleInstance {
+  private readonly sipHashes = this.exports.sipHashes as (
+    key: number,
+    data: number,
+    ends: number,
+    n: number,
+    out: number,
+  ) => void;
 
   /** `filterKey`: 16 bytes (see filterKeyOf). */
   constructor(filterKey: Uint8Array) {
-    const { exports, memory } = instantiate();
-    this.memory = memory;
-    this.sipHashes = exports.sipHashes as FilterHasher['sipHashes'];
-    this.bytes = Buffer.from(memory.buffer);
+    super();
     this.bytes.set(filterKey.subarray(0, 16), KEY);
   }
 
@@ -29,7 +30,7 @@ export class FilterHasher {
     const out = ends + 4 * tokens.length;
     const data = out + 8 * tokens.length;
     // UTF-8 takes at most three bytes a UTF-16 unit; the module reads up to 7 bytes past the last.
-    if (grown(this.memory, data + 3 * units + 8)) this.bytes = Buffer.from(this.memory.buffer);
+    this.reserve(data + 3 * units + 8);
     const endsView = new Int32Array(this.memory.buffer, ends, tokens.length);
     let at = data;
     for (let i = 0; i < tokens.length; i++) {
