@@ -237,8 +237,17 @@ describe('dsr index and dsr scan --index', () => {
     expect(after.prepare("SELECT value FROM meta WHERE key = 'schema'").pluck().get()).toBe('dsr.index/2');
     expect(after.prepare('SELECT COUNT(*) FROM files WHERE item_count IS NULL').pluck().get()).toBe(8);
     after.close();
-    // A re-index reads nothing unchanged: those files keep their sealed outcomes, still answered alike.
+    // A re-index reads nothing unchanged, but stores their clean outcomes in clear: a query then
+    // unseals none of them, and answers alike.
     expect(runCli(['index', env.root, '--index', env.index]).stdout).toMatch(/8 files: 0 read, 8 unchanged/);
+    const filled = new Database(env.index, { readonly: true });
+    const rows = filled.prepare('SELECT item_count, bytes FROM files').all() as {
+      item_count: number | null;
+      bytes: number | null;
+    }[];
+    filled.close();
+    expect(rows).toHaveLength(8);
+    expect(rows.every((r) => r.item_count !== null && r.bytes !== null)).toBe(true);
     expect(accounts(fullAndIndexed(env).fast)).toEqual(accounts(full));
   });
 

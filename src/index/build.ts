@@ -87,7 +87,13 @@ export async function buildIndex(
       const row = store.getFile(pathMac);
       if (!row || !isUnchanged(row, file)) return undefined;
       unchanged++;
-      return storedResult(key, row);
+      if (row.outcomePlain) return storedResult(key, row);
+      // Sealed only (an index made before outcomes were kept in clear): stored in clear now when it
+      // may be, so that later queries need not unseal it.
+      const sealed = unsealJson<FileOutcome>(key, row.outcomeSealed!);
+      const plain = plainOutcome(sealed);
+      if (plain) writes.add(() => store.setOutcomePlain(pathMac, plain));
+      return outcomeResult(sealed);
     },
     onResult(input, result) {
       const { source } = input;

@@ -54,6 +54,8 @@ export interface IndexStore {
   getFile(pathMac: Buffer): FileState | undefined;
   /** Inserts or replaces a file and its token MACs, or for a file of too many, their filter (see TokenFilter). */
   putFile(file: IndexedFile, tokens: Buffer[], filter?: Uint8Array): void;
+  /** Stores the outcome in clear of a file kept unchanged whose outcome was sealed only (an older index's). */
+  setOutcomePlain(pathMac: Buffer, outcome: PlainOutcome): void;
   deleteFile(pathMac: Buffer): void;
   /** Notes that this run walked the file: see `unseen`. Kept apart from the index, for this run only. */
   markSeen(pathMac: Buffer): void;
@@ -115,6 +117,9 @@ export class SqliteIndexStore implements IndexStore {
         )
         .raw(true),
       fileId: this.db.prepare<[Buffer], { id: number }>('SELECT id FROM files WHERE path_mac = ?'),
+      setOutcomePlain: this.db.prepare(
+        'UPDATE files SET item_count = ?, bytes = ?, format = ? WHERE path_mac = ? AND item_count IS NULL',
+      ),
       upsertFile: this.db.prepare(
         `INSERT INTO files (path_mac, path_sealed, size, mtime_ms, ino, outcome_sealed, indexed_at,
            item_count, bytes, format, filter_bytes)
@@ -187,6 +192,10 @@ export class SqliteIndexStore implements IndexStore {
     if (filter)
       for (let at = 0, page = 0; at < filter.length; at += FILTER_PAGE_BYTES, page++)
         this.stmts.insertPage.run(id, page, filter.subarray(at, at + FILTER_PAGE_BYTES));
+  }
+
+  setOutcomePlain(pathMac: Buffer, outcome: PlainOutcome): void {
+    this.stmts.setOutcomePlain.run(outcome.itemCount, outcome.bytes, outcome.format ?? null, pathMac);
   }
 
   deleteFile(pathMac: Buffer): void {
