@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { FilterHasher } from '../src/index/filter-hash.js';
-import { blockHas, blockRange, filterBytesFor, TokenFilter } from '../src/index/token-filter.js';
+import {
+  blockHas,
+  blockRange,
+  filterBytesFor,
+  filterBytesForTokens,
+  MAX_FILTER_BYTES,
+  TokenFilter,
+} from '../src/index/token-filter.js';
 import { MAX_TOKENS, TokenCollector } from '../src/index/tokens.js';
 
 /** A stand-in for a token's MAC: 16 bytes of SHA-256. */
@@ -18,6 +25,31 @@ describe('token filter', () => {
     [5e12, 4 * 1024 * 1024],
   ])('an item of %d bytes gets a filter of %d', (bytes, filter) => {
     expect(filterBytesFor(bytes)).toBe(filter);
+  });
+
+  it.each([
+    [0, 64 * 1024],
+    [32_768, 64 * 1024],
+    [32_769, 128 * 1024],
+    [200_001, 512 * 1024],
+    [3_500_000, 4 * 1024 * 1024],
+    [1e9, 4 * 1024 * 1024],
+  ])('an item of %d tokens gets a filter of %d', (tokens, filter) => {
+    expect(filterBytesForTokens(tokens)).toBe(filter);
+  });
+
+  it('folds a filter to a smaller size exactly as if its tokens had been added at that size', () => {
+    const large = new TokenFilter(1024 * 1024);
+    const small = new TokenFilter(64 * 1024);
+    for (const m of macs('f', 30_000)) {
+      large.add(m);
+      small.add(m);
+    }
+    const folded = large.foldTo(64 * 1024);
+    expect(folded.bits.length).toBe(64 * 1024);
+    expect(Buffer.from(folded.bits).equals(Buffer.from(small.bits))).toBe(true);
+    expect(large.foldTo(1024 * 1024)).toBe(large);
+    expect(large.foldTo(4 * 1024 * 1024)).toBe(large);
   });
 
   it('finds every token added, and few of those not (13 bits a token)', () => {
@@ -67,19 +99,25 @@ describe('token filter', () => {
     expect(listed.filter).toBeUndefined();
     expect(listed.tokens.has('e:k999@x.dk')).toBe(true);
 
-    const rich = new TokenCollector({ filterBytes: 1024 * 1024, hasher });
+    // Collected in the largest filter, and folded to the size its tokens need when the item ends.
+    const rich = new TokenCollector({ filterBytes: MAX_FILTER_BYTES, hasher });
     for (let from = 0; from < MAX_TOKENS + 50_000; from += 10_000) rich.add(words(from, 10_000));
     rich.finish();
     expect(rich.tokens.size).toBe(0);
+    expect(rich.filter!.bits.length).toBe(filterBytesForTokens(MAX_TOKENS + 50_000));
     for (const i of [0, 1, MAX_TOKENS - 1, MAX_TOKENS + 1, MAX_TOKENS + 49_999])
       expect(rich.filter!.has(hashOf(`e:k${i}@x.dk`)), `k${i}`).toBe(true);
+    const absent = Array.from({ length: 20_000 }, (_, i) => hashOf(`e:absent${i}@x.dk`));
+    expect(absent.filter((h) => rich.filter!.has(h)).length / absent.length).toBeLessThan(0.005);
 
     // A part of a huge file puts even a few tokens in its filter (see RangeMerger), and an empty part
     // has an empty one.
-    const part = new TokenCollector({ filterBytes: 64 * 1024, hasher, filterOnly: true });
+    const part = new TokenCollector({ filterBytes: 128 * 1024, hasher, filterOnly: true });
     part.add('skriv til k1@x.dk');
     part.finish();
     expect(part.tokens.size).toBe(0);
+    // Not folded: the parts' filters are merged, and must keep the size they were given.
+    expect(part.filter!.bits.length).toBe(128 * 1024);
     expect(part.filter!.has(hashOf('e:k1@x.dk'))).toBe(true);
     const empty = new TokenCollector({ filterBytes: 64 * 1024, hasher, filterOnly: true });
     empty.finish();

@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { filterBytesFor, filterBytesForTokens } from '../src/index/token-filter.js';
 import { MAX_TOKENS } from '../src/index/tokens.js';
 import { CLI, runCli, tempTree, writeSubject } from './helpers/cli.js';
 
@@ -158,6 +160,20 @@ describe('dsr index and dsr scan --index', () => {
     expect(comparable(answered)).toEqual(comparable(scanFile(join(dir, 'other-full.json'))));
     expect(answered.findings.some((f) => f.path.endsWith('kunder.csv'))).toBe(false);
     expect(answered.index?.candidates).toBeLessThan(fast.index!.candidates);
+  });
+
+  it('sizes a compressed item’s filter by its tokens, not by its bytes', () => {
+    const { root, index } = setup();
+    // Compressed, the export is a tenth of its text: a filter sized by the file was a quarter as large.
+    const rows = Array.from({ length: MAX_TOKENS + 1000 }, (_, i) => `${i};kunde${i}@example.dk`);
+    const gz = gzipSync(`${rows.join('\n')}\n`);
+    writeFileSync(join(root, 'data/kunder.csv.gz'), gz);
+    expect(runCli(['index', root, '--index', index]).code).toBe(0);
+    const db = new Database(index, { readonly: true });
+    const sizes = db.prepare('SELECT filter_bytes FROM files WHERE filter_bytes IS NOT NULL').pluck().all();
+    db.close();
+    expect(sizes).toEqual([filterBytesForTokens(MAX_TOKENS + 1000)]);
+    expect(sizes[0]).toBeGreaterThan(filterBytesFor(gz.length));
   });
 
   it('finds a file changed after indexing, and a new one, exactly as a full scan does', () => {

@@ -5,7 +5,7 @@ import type { ItemInput, Subject } from '../core/types.js';
 import type { ZipPart } from '../extract/archive/zip.js';
 import { FilterHasher, filterKeyOf } from '../index/filter-hash.js';
 import { macOf } from '../index/keys.js';
-import { filterBytesFor } from '../index/token-filter.js';
+import { filterBytesFor, MAX_FILTER_BYTES } from '../index/token-filter.js';
 import { TokenCollector } from '../index/tokens.js';
 import { type CompiledSubject, compileSubject, EMPTY_SUBJECT } from '../match/subject.js';
 import type { Limits } from './limits.js';
@@ -138,10 +138,11 @@ async function runOne(input: ItemInput, task: ScanTask, signal?: AbortSignal): P
   // one string copies far faster than thousands of cloned objects, and the main thread (which shares
   // two cores with the workers) no longer serialises them itself.
   if (!task.index) return scanTopLevel(input, { ...opts, pack: true });
-  // A filter's size follows the whole file's, so that the filters of its parts (see RangeMerger) match.
+  // A part's filter size follows the whole file's, so that the filters of its parts (see RangeMerger)
+  // match; a whole item's is the largest until its tokens are counted, then folded to what they need.
   const size = input.source.kind === 'file' ? input.source.size : input.source.data.length;
   const collector = new TokenCollector({
-    filterBytes: filterBytesFor(size),
+    filterBytes: task.textRange !== undefined ? filterBytesFor(size) : MAX_FILTER_BYTES,
     hasher: filterHasher(task.index.macKey),
     filterOnly: task.textRange !== undefined,
   });

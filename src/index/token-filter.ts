@@ -17,18 +17,31 @@ const MIN_FILTER_BYTES = 64 * 1024;
  * The largest filter (33.5 Mbit). Each worker reading a part of the item holds one, and so does the
  * main thread merging them: with 16 MiB an index of a 75 MB export peaked at 323 MB.
  */
-const MAX_FILTER_BYTES = 4 * 1024 * 1024;
+export const MAX_FILTER_BYTES = 4 * 1024 * 1024;
+/** Bits a token at least in a filter sized by its tokens: ~0.3 % false positives a token, at most. */
+const BITS_PER_TOKEN = 16;
 
 /**
- * A filter's size for an item of this many bytes: a power of two near an eighth of it, between 64 KiB
- * and 4 MiB. A list of addresses holds about a token per 10 bytes, so that is 10–20 bits a token (at
- * most ~1 % false positives a token); an item past 32 MB of such text fills its filter more (a 75 MB
- * export of 3.5 million tokens: ~10 bits a token), and is re-read more often, as every such item was
- * before filters.
+ * The size of the filter of a part of a huge text file, which must be the same for every part (see
+ * RangeMerger): a power of two near an eighth of the file, between 64 KiB and 4 MiB. A list of
+ * addresses holds about a token per 10 bytes, so that is 10–20 bits a token; a file past 32 MB of such
+ * text fills its filter more (a 75 MB export of 3.5 million tokens: ~10 bits a token), and is re-read
+ * more often, as every such item was before filters.
  */
 export function filterBytesFor(itemBytes: number): number {
   let n = MIN_FILTER_BYTES;
   while (n < MAX_FILTER_BYTES && n * 8 < itemBytes) n *= 2;
+  return n;
+}
+
+/**
+ * The size of the filter of an item of this many tokens: a power of two of at least BITS_PER_TOKEN
+ * bits a token, between 64 KiB and 4 MiB. Sized by the file instead, a compressed item (a `.csv.gz`
+ * of 13 MB holding 3.5 million tokens) got ~5 bits a token and 2 % false positives a token.
+ */
+export function filterBytesForTokens(tokens: number): number {
+  let n = MIN_FILTER_BYTES;
+  while (n < MAX_FILTER_BYTES && n * 8 < tokens * BITS_PER_TOKEN) n *= 2;
   return n;
 }
 
@@ -55,6 +68,22 @@ export class TokenFilter {
   /** Whether the token may be in the item (false: it surely is not). */
   has(hash: Uint8Array): boolean {
     return blockHas(this.bits.subarray(...blockRange(hash, this.bits.length)), hash);
+  }
+
+  /**
+   * The filter of the same tokens at a smaller size (a power of two of blocks): a token's block is
+   * the low bits of its hash, so block b of this filter lands on block b mod the new count of blocks,
+   * and OR-ing this filter's slices of the new size together gives exactly the filter that adding the
+   * tokens at that size would have made.
+   */
+  foldTo(bytes: number): TokenFilter {
+    if (bytes >= this.bits.length) return this;
+    const folded = new TokenFilter(bytes);
+    const into = new Uint32Array(folded.bits.buffer);
+    const from = new Uint32Array(this.bits.buffer, this.bits.byteOffset, this.bits.length / 4);
+    for (let at = 0; at < from.length; at += into.length)
+      for (let i = 0; i < into.length; i++) into[i] |= from[at + i];
+    return folded;
   }
 
   /** Adds every token of another filter of the same size (the parts of one item). */

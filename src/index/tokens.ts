@@ -2,7 +2,7 @@ import { cprDigits } from '../match/cpr.js';
 import { foldToken } from '../match/fold.js';
 import type { CompiledSubject } from '../match/subject.js';
 import type { FilterHasher } from './filter-hash.js';
-import { TokenFilter } from './token-filter.js';
+import { filterBytesForTokens, TokenFilter } from './token-filter.js';
 import { SeenWords } from './words.js';
 
 /**
@@ -33,7 +33,10 @@ export const EVERY_TOKEN = '*';
 
 /** How an item's tokens go into a filter once they are too many to list. */
 export interface DenseTokens {
-  /** The filter's size (see filterBytesFor). */
+  /**
+   * The filter's size while tokens are added; unless `filterOnly`, it is folded to the size its
+   * tokens need when the item ends (see filterBytesForTokens), as only then is their number known.
+   */
   filterBytes: number;
   hasher: FilterHasher;
   /**
@@ -54,6 +57,8 @@ export class TokenCollector {
   filter: TokenFilter | undefined;
   /** Words already taken: most words of a text repeat, and each new one is folded and hashed. */
   private readonly words = new SeenWords(MAX_WORDS);
+  /** Tokens put in the filter. */
+  private spilled = 0;
 
   constructor(private readonly dense: DenseTokens) {}
 
@@ -67,12 +72,15 @@ export class TokenCollector {
   /** Ends the item: with a filter, the tokens still listed go into it too. */
   finish(): void {
     if (this.filter || this.dense.filterOnly) this.spill();
+    if (this.filter && !this.dense.filterOnly) this.filter = this.filter.foldTo(filterBytesForTokens(this.spilled));
   }
 
   private spill(): void {
     this.filter ??= new TokenFilter(this.dense.filterBytes);
     const filter = this.filter;
     const tokens = [...this.tokens];
+    // Tokens repeated across spills are counted again: the filter comes out larger, never fuller.
+    this.spilled += tokens.length;
     this.tokens.clear();
     for (let from = 0; from < tokens.length; from += HASH_BATCH) {
       const batch = tokens.slice(from, from + HASH_BATCH);
