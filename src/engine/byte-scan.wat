@@ -452,6 +452,174 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $each))))
 
+  ;; Letter runs of UTF-16 text (dsr index; see WordScanner in src/index/words.ts). The state at
+  ;; `state`: +0 generation (a slot of another is empty), +4 the arena's next free byte, +8 words
+  ;; remembered, +12 most words to remember. `letters`: one bit per code point below 0x40000, set for
+  ;; a letter (`\p{L}`); surrogate code units are never letters. A table slot is 16 bytes: hash, the
+  ;; word's offset in the arena, generation, length in units.
+
+  ;; Units of the letter at unit i: 1, 2 for a letter outside the BMP, 0 for none.
+  (func $letterAt (param $data i32) (param $len i32) (param $letters i32) (param $i i32) (result i32)
+    (local $u i32) (local $v i32) (local $cp i32)
+    (local.set $u (i32.load16_u (i32.add (local.get $data) (i32.shl (local.get $i) (i32.const 1)))))
+    (if (i32.and (i32.eq (i32.and (local.get $u) (i32.const 0xfc00)) (i32.const 0xd800))
+                 (i32.lt_u (i32.add (local.get $i) (i32.const 1)) (local.get $len)))
+      (then
+        (local.set $v (i32.load16_u offset=2 (i32.add (local.get $data) (i32.shl (local.get $i) (i32.const 1)))))
+        (if (i32.eq (i32.and (local.get $v) (i32.const 0xfc00)) (i32.const 0xdc00))
+          (then
+            (local.set $cp
+              (i32.add
+                (i32.or (i32.shl (i32.sub (local.get $u) (i32.const 0xd800)) (i32.const 10))
+                        (i32.sub (local.get $v) (i32.const 0xdc00)))
+                (i32.const 0x10000)))
+            (if (i32.ge_u (local.get $cp) (i32.const 0x40000)) (then (return (i32.const 0))))
+            (return
+              (i32.shl
+                (i32.and
+                  (i32.shr_u (i32.load8_u (i32.add (local.get $letters) (i32.shr_u (local.get $cp) (i32.const 3))))
+                             (i32.and (local.get $cp) (i32.const 7)))
+                  (i32.const 1))
+                (i32.const 1)))))))
+    (i32.and
+      (i32.shr_u (i32.load8_u (i32.add (local.get $letters) (i32.shr_u (local.get $u) (i32.const 3))))
+                 (i32.and (local.get $u) (i32.const 7)))
+      (i32.const 1)))
+
+  ;; Whether the word of `n` units at `word` (text) was seen; remembers it if not and there is room.
+  (func $seen (param $state i32) (param $table i32) (param $mask i32) (param $arena i32)
+              (param $word i32) (param $n i32) (param $h i32) (result i32)
+    (local $gen i32) (local $slot i32) (local $s i32) (local $k i32) (local $kept i32) (local $top i32)
+    (local.set $gen (i32.load (local.get $state)))
+    (local.set $slot (i32.and (local.get $h) (local.get $mask)))
+    (block $empty
+      (loop $probe
+        (local.set $s (i32.add (local.get $table) (i32.shl (local.get $slot) (i32.const 4))))
+        (br_if $empty (i32.ne (i32.load offset=8 (local.get $s)) (local.get $gen)))
+        (if (i32.and (i32.eq (i32.load (local.get $s)) (local.get $h))
+                     (i32.eq (i32.load offset=12 (local.get $s)) (local.get $n)))
+          (then
+            (local.set $kept (i32.add (local.get $arena) (i32.load offset=4 (local.get $s))))
+            (local.set $k (i32.const 0))
+            (block $differ
+              (loop $units
+                (if (i32.ge_u (local.get $k) (local.get $n)) (then (return (i32.const 1))))
+                (br_if $differ
+                  (i32.ne (i32.load16_u (i32.add (local.get $kept) (i32.shl (local.get $k) (i32.const 1))))
+                          (i32.load16_u (i32.add (local.get $word) (i32.shl (local.get $k) (i32.const 1))))))
+                (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                (br $units)))))
+        (local.set $slot (i32.and (i32.add (local.get $slot) (i32.const 1)) (local.get $mask)))
+        (br $probe)))
+    ;; Short words only, as the table's slots are few and most words that repeat are short.
+    (if (i32.or (i32.ge_u (local.get $n) (i32.const 13))
+                (i32.ge_u (i32.load offset=8 (local.get $state)) (i32.load offset=12 (local.get $state))))
+      (then (return (i32.const 0))))
+    (local.set $top (i32.load offset=4 (local.get $state)))
+    (i32.store (local.get $s) (local.get $h))
+    (i32.store offset=4 (local.get $s) (local.get $top))
+    (i32.store offset=8 (local.get $s) (local.get $gen))
+    (i32.store offset=12 (local.get $s) (local.get $n))
+    (memory.copy (i32.add (local.get $arena) (local.get $top)) (local.get $word) (i32.shl (local.get $n) (i32.const 1)))
+    (i32.store offset=4 (local.get $state) (i32.add (local.get $top) (i32.shl (local.get $n) (i32.const 1))))
+    (i32.store offset=8 (local.get $state) (i32.add (i32.load offset=8 (local.get $state)) (i32.const 1)))
+    (i32.const 0))
+
+  ;; The words of at least two units in data[0..len) not seen before (see $seen), as [start, end)
+  ;; pairs of units at `out`; returns how many. First every letter run of two units or more is
+  ;; written at `out` as [start, end, hash] (12 bytes: up to (len / 3 + 1) of them), by a loop without
+  ;; calls or unpredictable branches (a surrogate sends the rest of the text to a general loop); then
+  ;; the new ones among them are kept, in place.
+  (func (export "newWords") (param $data i32) (param $len i32) (param $state i32) (param $letters i32)
+        (param $table i32) (param $mask i32) (param $arena i32) (param $out i32) (result i32)
+    (local $i i32) (local $u i32) (local $w i32) (local $h i32) (local $start i32) (local $run i32)
+    (local $at i32) (local $end i32) (local $k i32)
+    (local.set $at (local.get $out))
+    (block $general
+      (loop $fast
+        (br_if $general (i32.ge_u (local.get $i) (local.get $len)))
+        (local.set $u (i32.load16_u (i32.add (local.get $data) (i32.shl (local.get $i) (i32.const 1)))))
+        (br_if $general (i32.eq (i32.and (local.get $u) (i32.const 0xf800)) (i32.const 0xd800)))
+        (local.set $w
+          (i32.and
+            (i32.shr_u (i32.load8_u (i32.add (local.get $letters) (i32.shr_u (local.get $u) (i32.const 3))))
+                       (i32.and (local.get $u) (i32.const 7)))
+            (i32.const 1)))
+        ;; The run ends here: kept (the pointer moves on) when two units or more.
+        (i32.store (local.get $at) (local.get $start))
+        (i32.store offset=4 (local.get $at) (local.get $i))
+        (i32.store offset=8 (local.get $at) (local.get $h))
+        (local.set $at
+          (i32.add (local.get $at)
+            (i32.mul (i32.const 12)
+              (i32.and (i32.and (local.get $run) (i32.eqz (local.get $w)))
+                       (i32.ge_u (i32.sub (local.get $i) (local.get $start)) (i32.const 2))))))
+        (local.set $start (select (local.get $start) (local.get $i) (local.get $run)))
+        (local.set $h
+          (i32.mul
+            (i32.xor (select (local.get $h) (i32.const 0x811c9dc5) (local.get $run)) (local.get $u))
+            (i32.const 0x01000193)))
+        (local.set $run (local.get $w))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $fast)))
+    (block $read
+      (loop $slow
+        (br_if $read (i32.ge_u (local.get $i) (local.get $len)))
+        (local.set $u (i32.load16_u (i32.add (local.get $data) (i32.shl (local.get $i) (i32.const 1)))))
+        (local.set $w (call $letterAt (local.get $data) (local.get $len) (local.get $letters) (local.get $i)))
+        (i32.store (local.get $at) (local.get $start))
+        (i32.store offset=4 (local.get $at) (local.get $i))
+        (i32.store offset=8 (local.get $at) (local.get $h))
+        (local.set $at
+          (i32.add (local.get $at)
+            (i32.mul (i32.const 12)
+              (i32.and (i32.and (local.get $run) (i32.eqz (local.get $w)))
+                       (i32.ge_u (i32.sub (local.get $i) (local.get $start)) (i32.const 2))))))
+        (local.set $start (select (local.get $start) (local.get $i) (local.get $run)))
+        (local.set $h
+          (i32.mul
+            (i32.xor (select (local.get $h) (i32.const 0x811c9dc5) (local.get $run)) (local.get $u))
+            (i32.const 0x01000193)))
+        (if (i32.eq (local.get $w) (i32.const 2))
+          (then
+            (local.set $h
+              (i32.mul
+                (i32.xor (local.get $h)
+                  (i32.load16_u offset=2 (i32.add (local.get $data) (i32.shl (local.get $i) (i32.const 1)))))
+                (i32.const 0x01000193)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))))
+        (local.set $run (i32.ne (local.get $w) (i32.const 0)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $slow)))
+    ;; A run to the end of the text.
+    (i32.store (local.get $at) (local.get $start))
+    (i32.store offset=4 (local.get $at) (local.get $len))
+    (i32.store offset=8 (local.get $at) (local.get $h))
+    (local.set $at
+      (i32.add (local.get $at)
+        (i32.mul (i32.const 12)
+          (i32.and (local.get $run) (i32.ge_u (i32.sub (local.get $len) (local.get $start)) (i32.const 2))))))
+    ;; The new words, as pairs over the runs (a pair is never written past the run it is read from).
+    (local.set $end (local.get $at))
+    (local.set $at (local.get $out))
+    (local.set $k (local.get $out))
+    (block $kept
+      (loop $each
+        (br_if $kept (i32.ge_u (local.get $k) (local.get $end)))
+        (local.set $start (i32.load (local.get $k)))
+        (local.set $i (i32.load offset=4 (local.get $k)))
+        (if (i32.eqz
+              (call $seen (local.get $state) (local.get $table) (local.get $mask) (local.get $arena)
+                (i32.add (local.get $data) (i32.shl (local.get $start) (i32.const 1)))
+                (i32.sub (local.get $i) (local.get $start)) (i32.load offset=8 (local.get $k))))
+          (then
+            (i32.store (local.get $at) (local.get $start))
+            (i32.store offset=4 (local.get $at) (local.get $i))
+            (local.set $at (i32.add (local.get $at) (i32.const 8)))))
+        (local.set $k (i32.add (local.get $k) (i32.const 12)))
+        (br $each)))
+    (i32.shr_u (i32.sub (local.get $at) (local.get $out)) (i32.const 3)))
+
   ;; The sum of the sixteen unsigned 8-bit lanes.
   (func $lanes (param $v v128) (result i32)
     (local $w v128)

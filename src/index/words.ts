@@ -1,110 +1,111 @@
-/**
- * The words (`\p{L}+` runs, as a `u`-flag regex sees them) of a text that are new to an item, found
- * without making a string or a match object per occurrence: most words of a text repeat, and a regex
- * match plus a set lookup per occurrence was the largest cost of `dsr index`.
- */
-
-const LETTER = /\p{L}/u;
-/** Per UTF-16 code unit: 0 not classified yet, 1 a letter, 2 not a letter. */
-const unitClass = new Uint8Array(65536);
-const astralLetter = new Map<number, boolean>();
-
-/** Code units of the letter at `text[i]`: 1, 2 for a letter outside the BMP, 0 when it is no letter. */
-export function letterAt(text: string, i: number): number {
-  const c = text.charCodeAt(i);
-  let k = unitClass[c];
-  if (k === 1) return 1;
-  if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
-    const d = text.charCodeAt(i + 1);
-    if (d >= 0xdc00 && d <= 0xdfff) {
-      const cp = ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000;
-      let letter = astralLetter.get(cp);
-      if (letter === undefined) {
-        letter = LETTER.test(String.fromCodePoint(cp));
-        astralLetter.set(cp, letter);
-      }
-      return letter ? 2 : 0;
-    }
-  }
-  if (k === 0) {
-    k = LETTER.test(String.fromCharCode(c)) ? 1 : 2;
-    unitClass[c] = k;
-  }
-  return k === 1 ? 1 : 0;
-}
+import { ModuleInstance } from '../engine/byte-scan.js';
 
 /**
- * Words remembered, each a short string (V8 copies a slice under 13 characters out of its text; a
- * longer one would hold its whole chunk alive, so it is never kept). Beyond `limit` words, new ones
- * are reported as new every time.
+ * The words (`\p{L}+` runs, as a `u`-flag regex sees them) of a text that are new to an item, found by
+ * the byte-scan module's `newWords` over the text's UTF-16 units: most words of a text repeat, and
+ * finding and hashing each letter run in JavaScript (~20 ns a character) was about half of a `dsr
+ * index` worker's time.
+ *
+ * Remembering words only saves work: a word reported again gives the same token, which the item's
+ * token set (or filter) already holds. So each item's words may be forgotten at any time (a second
+ * item read on the same thread meanwhile, past the limit, a word of 13 units or more) but never one
+ * reported fewer than once.
  */
 export class SeenWords {
-  private hashes = new Int32Array(1024);
-  private words: (string | undefined)[] = new Array(1024);
-  private size = 0;
-
-  constructor(private readonly limit: number) {}
+  constructor(private readonly limit: number) {
+    if (limit > TABLE_SLOTS / 2) throw new Error(`SeenWords: at most ${TABLE_SLOTS / 2} words`);
+  }
 
   /** Calls `fn` with each word of `text` of at least two code units not seen in an earlier call or before in it. */
   forEachNew(text: string, fn: (word: string) => void): void {
-    const n = text.length;
-    let i = 0;
-    while (i < n) {
-      let w = letterAt(text, i);
-      if (w === 0) {
-        i++;
-        continue;
-      }
-      const start = i;
-      let h = 0x811c9dc5;
-      do {
-        h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-        if (w === 2) h = Math.imul(h ^ text.charCodeAt(i + 1), 0x01000193);
-        i += w;
-        w = i < n ? letterAt(text, i) : 0;
-      } while (w !== 0);
-      if (i - start >= 2 && !this.seen(text, start, i - start, h)) fn(text.slice(start, i));
+    scanner ??= new WordScanner();
+    if (owner !== this) {
+      scanner.reset(this.limit);
+      owner = this;
     }
-  }
-
-  /** Whether the word at `text[start..start+length)` (hash `h`) was seen; remembers it if not. */
-  private seen(text: string, start: number, length: number, h: number): boolean {
-    let mask = this.hashes.length - 1;
-    let slot = h & mask;
-    for (let w = this.words[slot]; w !== undefined; w = this.words[slot]) {
-      if (this.hashes[slot] === h && w.length === length && sameAt(w, text, start)) return true;
-      slot = (slot + 1) & mask;
-    }
-    if (length >= 13 || this.size >= this.limit) return false;
-    if (2 * (this.size + 1) > this.hashes.length) {
-      this.grow();
-      mask = this.hashes.length - 1;
-      slot = h & mask;
-      while (this.words[slot] !== undefined) slot = (slot + 1) & mask;
-    }
-    this.hashes[slot] = h;
-    this.words[slot] = text.slice(start, start + length);
-    this.size++;
-    return false;
-  }
-
-  private grow(): void {
-    const { hashes, words } = this;
-    this.hashes = new Int32Array(hashes.length * 2);
-    this.words = new Array(words.length * 2);
-    const mask = this.hashes.length - 1;
-    for (let i = 0; i < words.length; i++) {
-      const w = words[i];
-      if (w === undefined) continue;
-      let slot = hashes[i] & mask;
-      while (this.words[slot] !== undefined) slot = (slot + 1) & mask;
-      this.hashes[slot] = hashes[i];
-      this.words[slot] = w;
-    }
+    const words = scanner.scan(text);
+    for (let k = 0; k < words.length; k += 2) fn(text.slice(words[k], words[k + 1]));
   }
 }
 
-function sameAt(word: string, text: string, start: number): boolean {
-  for (let j = 0; j < word.length; j++) if (word.charCodeAt(j) !== text.charCodeAt(start + j)) return false;
-  return true;
+/** This thread's scanner, and the item whose words its table holds. */
+let scanner: WordScanner | undefined;
+let owner: SeenWords | undefined;
+
+/** Code points below this may be letters (none above it is, in any Unicode version so far: a test checks). */
+export const LETTER_LIMIT = 0x40000;
+const TABLE_SLOTS = 1 << 17;
+/** Only words shorter than this are remembered: 12 units, 24 bytes, at most. */
+const KEPT_UNITS = 12;
+
+const STATE = 0;
+const LETTERS = 16;
+const TABLE = LETTERS + LETTER_LIMIT / 8;
+const ARENA = TABLE + TABLE_SLOTS * 16;
+
+/** The module's `newWords` with its letter table, a table of the words seen and the arena holding them. */
+class WordScanner extends ModuleInstance {
+  private readonly newWords = this.exports.newWords as (
+    data: number,
+    len: number,
+    state: number,
+    letters: number,
+    table: number,
+    mask: number,
+    arena: number,
+    out: number,
+  ) => number;
+  private limit = 0;
+
+  constructor() {
+    super();
+    this.bytes.set(letterBits(), LETTERS);
+  }
+
+  /** Forgets every word: slots of an older generation are empty. */
+  reset(limit: number): void {
+    this.reserve(ARENA + limit * KEPT_UNITS * 2);
+    const state = new Int32Array(this.memory.buffer, STATE, 4);
+    state[0]++;
+    state[1] = 0;
+    state[2] = 0;
+    state[3] = limit;
+    this.limit = limit;
+  }
+
+  /** `[start0, end0, start1, end1, …]` of the new words: a view of the module's memory, valid until the next call. */
+  scan(text: string): Int32Array {
+    const data = align(ARENA + this.limit * KEPT_UNITS * 2);
+    const out = align(data + text.length * 2);
+    // A word takes two units and a separator at least; each is first written as [start, end, hash].
+    this.reserve(out + (Math.ceil(text.length / 3) + 1) * 12);
+    this.bytes.write(text, data, 'utf16le');
+    const n = this.newWords(data, text.length, STATE, LETTERS, TABLE, TABLE_SLOTS - 1, ARENA, out);
+    return new Int32Array(this.memory.buffer, out, n * 2);
+  }
+}
+
+const align = (n: number) => Math.ceil(n / 16) * 16;
+
+/**
+ * One bit per code point below LETTER_LIMIT, set where `\p{L}` matches, as this Node's regexes see it
+ * (surrogate code points never match). Blocks with no letter, or only letters, are decided at once.
+ */
+function letterBits(): Uint8Array {
+  const bits = new Uint8Array(LETTER_LIMIT / 8);
+  const some = /\p{L}/u;
+  const only = /^\p{L}+$/u;
+  const BLOCK = 256;
+  for (let from = 0; from < LETTER_LIMIT; from += BLOCK) {
+    if (from >= 0xd800 && from < 0xe000) continue;
+    const block = String.fromCodePoint(...Array.from({ length: BLOCK }, (_, i) => from + i));
+    if (!some.test(block)) continue;
+    if (only.test(block)) {
+      bits.fill(0xff, from / 8, (from + BLOCK) / 8);
+      continue;
+    }
+    for (let cp = from; cp < from + BLOCK; cp++)
+      if (some.test(String.fromCodePoint(cp))) bits[cp >> 3] |= 1 << (cp & 7);
+  }
+  return bits;
 }
