@@ -72,7 +72,8 @@ export class TokenCollector {
   /** Ends the item: with a filter, the tokens still listed go into it too. */
   finish(): void {
     if (this.filter || this.dense.filterOnly) this.spill();
-    if (this.filter && !this.dense.filterOnly) this.filter = this.filter.foldTo(filterBytesForTokens(this.spilled));
+    if (this.filter && !this.dense.filterOnly)
+      this.filter = this.filter.foldTo(filterBytesForTokens(this.spilled));
   }
 
   private spill(): void {
