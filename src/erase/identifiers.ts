@@ -1,6 +1,7 @@
 import { detectors } from '../../detectors/index.js';
 import { maskValue } from '../core/mask.js';
 import type { DetectorId } from '../core/types.js';
+import { nfcView } from '../match/nfc-view.js';
 import type { CompiledSubject } from '../match/subject.js';
 
 export interface SubjectSpan {
@@ -10,12 +11,19 @@ export interface SubjectSpan {
   value: string;
 }
 
-/** The subject's identifiers in a piece of text, found by the same detectors the scan uses; overlaps merged. */
+/**
+ * The subject's identifiers in a piece of text, found by the same detectors the scan uses; overlaps
+ * merged. The detectors read NFC, as the scan does; the spans are places in `text` itself, whatever its
+ * normal form (a decomposed `Østerga\u030Ard` spans the letter and its mark).
+ */
 export function findSubjectSpans(text: string, subject: CompiledSubject, structured = false): SubjectSpan[] {
+  const view = nfcView(text);
   const spans: SubjectSpan[] = [];
   for (const d of detectors) {
-    for (const c of d.detect({ text, structured }, { subject, all: false })) {
-      if (c.subject) spans.push({ detector: c.detector, start: c.start, end: c.end, value: c.value });
+    for (const c of d.detect({ text: view?.nfc ?? text, structured }, { subject, all: false })) {
+      if (!c.subject) continue;
+      const [start, end] = view ? view.toOwnForm(c.start, c.end) : [c.start, c.end];
+      spans.push({ detector: c.detector, start, end, value: c.value });
     }
   }
   spans.sort((a, b) => a.start - b.start || b.end - a.end);

@@ -1,6 +1,6 @@
-import iconv from 'iconv-lite';
 import type { DetectorId } from '../../core/types.js';
 import { detectEncoding, type TextEncoding } from '../../extract/text/decode.js';
+import { decodeWindows1252, encodeWindows1252 } from '../../extract/text/windows-1252.js';
 import { findSubjectSpans, type SubjectSpan } from '../identifiers.js';
 import type { RedactTextAction } from '../plan.js';
 import { replaceFile, tempPathFor } from '../rewrite.js';
@@ -193,7 +193,10 @@ function parsesAsJson(text: string): boolean {
   }
 }
 
-/** Decodes the file as the text extractor does, and checks that encoding the text again gives the same bytes. */
+/**
+ * Decodes the file as the text extractor does, and checks that encoding the text again gives the same
+ * bytes: a redaction then changes only the bytes of the spans it replaces.
+ */
 export function textCodec(bytes: Buffer): {
   text: string;
   encoding: TextEncoding;
@@ -202,9 +205,18 @@ export function textCodec(bytes: Buffer): {
   const guess = detectEncoding(bytes.subarray(0, 65536));
   if (guess === 'binary') throw new ActionSkipped('refused', 'the file looks binary; redact by hand');
   const bom = bytes.subarray(0, guess.bom);
-  const text = new TextDecoder(guess.encoding, { ignoreBOM: true }).decode(bytes.subarray(guess.bom));
-  const encode = (s: string): Buffer => Buffer.concat([bom, encodeAs(guess.encoding, s)]);
-  if (!encode(text).equals(bytes))
+  const body = bytes.subarray(guess.bom);
+  const text =
+    guess.encoding === 'windows-1252'
+      ? decodeWindows1252(body)
+      : new TextDecoder(guess.encoding, { ignoreBOM: true }).decode(body);
+  const encode = (s: string): Buffer => {
+    const encoded = encodeAs(guess.encoding, s);
+    if (!encoded)
+      throw new ActionSkipped('refused', `the new text has characters ${guess.encoding} cannot hold`);
+    return Buffer.concat([bom, encoded]);
+  };
+  if (!encodeAs(guess.encoding, text)?.equals(body))
     throw new ActionSkipped(
       'refused',
       `the file's bytes do not round-trip through ${guess.encoding}; redact by hand`,
@@ -212,7 +224,7 @@ export function textCodec(bytes: Buffer): {
   return { text, encoding: guess.encoding, encode };
 }
 
-function encodeAs(encoding: TextEncoding, s: string): Buffer {
+function encodeAs(encoding: TextEncoding, s: string): Buffer | undefined {
   switch (encoding) {
     case 'utf-8':
       return Buffer.from(s, 'utf8');
@@ -221,6 +233,6 @@ function encodeAs(encoding: TextEncoding, s: string): Buffer {
     case 'utf-16be':
       return Buffer.from(s, 'utf16le').swap16();
     default:
-      return iconv.encode(s, 'windows-1252');
+      return encodeWindows1252(s);
   }
 }

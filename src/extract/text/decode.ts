@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { TextDecoder } from 'node:util';
 import { Latin1Decoder } from '../../engine/byte-scan.js';
+import { decodeWindows1252, Windows1252Decoder } from './windows-1252.js';
 
 /**
  * Encoding detection for text of unknown origin: a BOM wins (UTF-8, UTF-16LE/BE); else a NUL-byte
@@ -74,6 +75,7 @@ export function decodeBuffer(data: Uint8Array): { text: string; encoding: TextEn
   const guess = detectEncoding(data.subarray(0, 65536));
   if (guess === 'binary') return undefined;
   const body = data.subarray(guess.bom);
+  if (guess.encoding === 'windows-1252') return { text: decodeWindows1252(body), encoding: guess.encoding };
   if (guess.encoding !== 'utf-8')
     return { text: new TextDecoder(guess.encoding).decode(body), encoding: guess.encoding };
   const decoder = new Utf8OrLegacyDecoder();
@@ -110,9 +112,9 @@ interface PieceDecoder {
 }
 
 class StreamDecoder implements PieceDecoder {
-  private readonly decoder: TextDecoder;
+  private readonly decoder: TextDecoder | Windows1252Decoder;
   constructor(encoding: TextEncoding) {
-    this.decoder = new TextDecoder(encoding);
+    this.decoder = encoding === 'windows-1252' ? new Windows1252Decoder() : new TextDecoder(encoding);
   }
   decode(bytes: Uint8Array, more: boolean): string {
     return this.decoder.decode(bytes, { stream: more });
@@ -129,7 +131,7 @@ let latin1: Latin1Decoder | undefined;
  */
 class Utf8OrLegacyDecoder implements PieceDecoder {
   private utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-  private readonly legacy = new TextDecoder('windows-1252');
+  private readonly legacy = new Windows1252Decoder();
   /** Bytes of an unfinished UTF-8 sequence at the end of the last piece, held by `utf8`. */
   private held: Uint8Array = EMPTY;
   /** The lead byte of a Latin-1 letter the last piece ended with, decoded by `latin1` (or -1). */

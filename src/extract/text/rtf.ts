@@ -1,4 +1,5 @@
 import { TextDecoder } from 'node:util';
+import { Windows1252Decoder } from './windows-1252.js';
 
 /**
  * The text of an RTF document: control words dropped, `\'f8` and `\u248?` escapes decoded in the
@@ -73,7 +74,7 @@ interface Group {
 
 export function rtfToText(rtf: string): string {
   const out: string[] = [];
-  let decoder = new TextDecoder('windows-1252');
+  let decoder: TextDecoder | Windows1252Decoder = new Windows1252Decoder();
   let bytes: number[] = [];
   const flushBytes = () => {
     if (bytes.length) out.push(decoder.decode(Uint8Array.from(bytes)));
@@ -196,10 +197,11 @@ export function rtfToText(rtf: string): string {
   return out.join('');
 }
 
-function decoderFor(codePage: number): TextDecoder {
+function decoderFor(codePage: number): TextDecoder | Windows1252Decoder {
+  if (codePage === 1252) return new Windows1252Decoder();
   try {
     return new TextDecoder(codePage === 65001 ? 'utf-8' : `windows-${codePage}`);
   } catch {
-    return new TextDecoder('windows-1252');
+    return new Windows1252Decoder();
   }
 }
