@@ -1,13 +1,15 @@
 import type { Candidate } from '../src/core/types.js';
 import { digitScanOf, SHORT_TEXT } from '../src/engine/byte-scan.js';
-import { cprCentury, formatCpr, isValidCprDate, passesModulus11 } from '../src/match/cpr.js';
+import { cprCentury, formatCpr, isFutureCprDate, isValidCprDate, passesModulus11 } from '../src/match/cpr.js';
 import { clampConfidence, defineDetector } from './define.js';
 
 /**
- * DDMMYY, an optional dash or space, SSSS; never part of a longer digit run. The regex
- * `(?<!\d)(\d{6})([-\u00a0 ]?)(\d{4})(?!\d)` read off the text's runs of ASCII digits by the byte-scan
- * module (a run of ten, or a run of six, one separator and a run of four). Its matches, in order, as
- * `[start, end, digits]`.
+ * DDMMYY, an optional separator, SSSS; never part of a longer digit run. The separator is a hyphen, a
+ * space or a no-break space, or a dash a word processor put in a hyphen's place (U+2010 hyphen, U+2011
+ * non-breaking hyphen, U+2012 figure dash, U+2013 en dash): `150387–1236` is the same number. The regex
+ * `(?<!\d)(\d{6})([-\u00a0 \u2010-\u2013]?)(\d{4})(?!\d)` read off the text's runs of ASCII digits by
+ * the byte-scan module (a run of ten, or a run of six, one separator and a run of four). Its matches,
+ * in order, as `[start, end, digits]`.
  */
 export function cprMatches(text: string): [start: number, end: number, digits: string][] {
   if (text.length >= SHORT_TEXT) return cprMatchesByRuns(text);
@@ -19,7 +21,7 @@ export function cprMatches(text: string): [start: number, end: number, digits: s
 }
 
 /** The regex `cprMatches` stands for: short texts are searched with it (see SHORT_TEXT). */
-const CPR_RE = /(?<!\d)(\d{6})([-\u00a0 ]?)(\d{4})(?!\d)/g;
+const CPR_RE = /(?<!\d)(\d{6})([-\u00a0 \u2010-\u2013]?)(\d{4})(?!\d)/g;
 
 /** `cprMatches` read off the digit runs whatever the text's length (exported for its test). */
 export function cprMatchesByRuns(text: string): [start: number, end: number, digits: string][] {
@@ -108,9 +110,11 @@ export default defineDetector({
   detect(chunk, { subject, all }) {
     const { text } = chunk;
     const out: Candidate[] = [];
+    const today = new Date();
     for (const [start, end, digits] of cprMatches(text)) {
       const isSubject = subject.cprs.has(digits);
-      if (!isSubject && !isValidCprDate(digits)) continue;
+      // A birth date after today is no one's (the subject's own numbers were checked when given).
+      if (!isSubject && (!isValidCprDate(digits) || isFutureCprDate(digits, today))) continue;
       const value = formatCpr(digits);
       if (!isSubject && !all) {
         // Without --all another person's number still tells a namesake and keeps an erasure plan from
@@ -165,6 +169,6 @@ function isGlue(code: number): boolean {
 /** True when two or more other ten-digit numbers sit within 60 characters: a column of ids, not a person. */
 function denseNumberList(text: string, start: number, end: number): boolean {
   const around = `${text.slice(Math.max(0, start - 60), start)} ${text.slice(end, end + 60)}`;
-  const others = around.match(/(?<!\d)\d{6}[- ]?\d{4}(?!\d)/g);
+  const others = around.match(/(?<!\d)\d{6}[-\u00a0 \u2010-\u2013]?\d{4}(?!\d)/g);
   return (others?.length ?? 0) >= 2;
 }

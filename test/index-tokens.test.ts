@@ -27,9 +27,9 @@ function plainTokens(text: string): Set<string> {
     into.add(`w:${folded}`);
     if (folded.length > 2 && folded.endsWith('s')) into.add(`w:${folded.slice(0, -1)}`);
   }
-  for (const [chain] of text.matchAll(/\d+(?:[ \u00a0.-]\d+)*/g)) {
+  for (const [chain] of text.matchAll(/\d+(?:[ \u00a0.\u2010-\u2013-]\d+)*/g)) {
     if (chain.length < 8) continue;
-    const groups = chain.split(/[ \u00a0.-]/);
+    const groups = chain.split(/[ \u00a0.\u2010-\u2013-]/);
     for (let i = 0; i < groups.length; i++) {
       let digits = '';
       for (let j = i; j < groups.length && digits.length <= 15; j++) {
@@ -57,12 +57,18 @@ describe('index tokens', () => {
   it.each([
     ['names in every spelling', 'Søren Østergård, SOEREN OESTERGAARD og Østergårds bil'],
     ['phone and CPR writings', 'tlf +45 21 43 65 87, 2143-6587, cpr 150387-1236 og 1503871236'],
+    ['CPR numbers with a non-breaking hyphen and an en dash', 'cpr 150387\u20111236 og 150387\u20131236'],
     ['addresses', 'skriv til Soren.Ostergard@Example.DK eller ..x@y.dk; a@b@c.dk; @dk; x@y'],
     ['an address behind a long local part', `${'a'.repeat(70)}@example.dk og ${'ø'.repeat(64)}@eks.dk`],
     ['astral letters', `${'𝒜'.repeat(70)}@𝒜𝒜.𝒜𝒜 og 𝒜b@c.dk`],
     ['addresses sharing characters', 'a@b.cd@e.fg x.y@z.dk.@w.dk'],
   ])('%s: exactly the plain tokens', (_name, text) => {
     expect(sorted(tokensOf(text))).toEqual(sorted(plainTokens(text)));
+  });
+
+  it('takes a CPR number written with U+2011 or an en dash as its ten digits', () => {
+    for (const dash of ['\u2011', '\u2013'])
+      expect(tokensOf(`CPR 150387${dash}1236`)).toContain('d:1503871236');
   });
 
   it('finds the subject of a text of many repeated words, across chunks', () => {
@@ -87,7 +93,7 @@ describe('index tokens', () => {
   it('gives exactly the plain tokens for random texts', () => {
     const random = seededRandom(7);
     const pieces = [
-      ...'aøB1 .-@_%+\u00a0é9Ω字ǅ\u0301',
+      ...'aøB1 .-@_%+\u00a0é9Ω字ǅ\u0301\u2011\u2013',
       ...[
         '\ud800',
         '😀',

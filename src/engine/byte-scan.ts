@@ -7,8 +7,9 @@ import { BYTE_SCAN_WASM } from './byte-scan.wasm.js';
  *
  * A program is a row of steps, each one byte: `(byte | mask) === value`, so a letter with mask 0x20
  * matches in either case, exactly as `i` does for ASCII letters. After a step, `gap` allows one
- * separator: 1 = phone (space, `.`, `-`, no-break space), 2 = CPR (`-`, space, no-break space); a
- * no-break space is 0xA0 (Windows-1252) or 0xC2 0xA0 (UTF-8). Steps are letters and digits, never a
+ * separator: 1 = phone (space, `.`, `-`, no-break space), 2 = CPR (`-`, space, no-break space, or a
+ * dash: 0x96 the en dash in Windows-1252, E2 80 90–93 U+2010–U+2013 in UTF-8); a no-break space is
+ * 0xA0 (Windows-1252) or 0xC2 0xA0 (UTF-8). Steps are letters and digits, never a
  * separator byte, so a program matches where the regex spelled the same way matches.
  */
 export interface ByteStep {
@@ -214,7 +215,7 @@ export class DigitScanner extends ModuleInstance {
     return new Int32Array(this.memory.buffer, out, n);
   }
 
-  /** `[start0, end0, …]`: where `(?<!\d)(\d{6})([-\u00a0 ]?)(\d{4})(?!\d)` matches, in order. */
+  /** `[start0, end0, …]`: where `(?<!\d)(\d{6})([-\u00a0 \u2010-\u2013]?)(\d{4})(?!\d)` matches, in order. */
   cprMatches(): Int32Array {
     const out = this.outAt();
     const n = this.calls.cprMatches(DATA, this.length, this.runsAt, this.count, out);

@@ -5,7 +5,8 @@
 ;;   +4  filter       second filter position: the step at that fixed offset from a match start
 ;;   +8  filter_sep   1 when a separator byte may stand at the filter position instead
 ;;   +12 step records: [mask, value, gap, 0]; a byte b fits the step when (b | mask) == value;
-;;       gap 1 lets one phone separator ( . - NBSP) follow the step, gap 2 one CPR separator (- space NBSP),
+;;       gap 1 lets one phone separator ( . - NBSP) follow the step, gap 2 one CPR separator (- space NBSP,
+;;       or a dash: 0x96 the en dash in Windows-1252, E2 80 90–93 U+2010–U+2013 in UTF-8),
 ;;       NBSP being 0xA0 (Windows-1252) or 0xC2 0xA0 (UTF-8).
 ;;
 ;; A separator is never a byte a step accepts (steps are letters and digits), so taking a separator
@@ -35,8 +36,11 @@
           (local.set $b (i32.load8_u (local.get $p)))
           (if (i32.or
                 (i32.or (i32.eq (local.get $b) (i32.const 0x20)) (i32.eq (local.get $b) (i32.const 0x2d)))
-                (i32.or (i32.eq (local.get $b) (i32.const 0xa0))
-                        (i32.and (i32.eq (local.get $gap) (i32.const 1)) (i32.eq (local.get $b) (i32.const 0x2e)))))
+                (i32.or
+                  (i32.or (i32.eq (local.get $b) (i32.const 0xa0))
+                          (i32.and (i32.eq (local.get $gap) (i32.const 1)) (i32.eq (local.get $b) (i32.const 0x2e))))
+                  ;; An en dash in Windows-1252 (CPR only).
+                  (i32.and (i32.eq (local.get $gap) (i32.const 2)) (i32.eq (local.get $b) (i32.const 0x96)))))
             (then (local.set $p (i32.add (local.get $p) (i32.const 1))))
             (else
               (if (i32.and
@@ -44,7 +48,17 @@
                     (i32.lt_u (i32.add (local.get $p) (i32.const 1)) (local.get $end)))
                 (then
                   (if (i32.eq (i32.load8_u offset=1 (local.get $p)) (i32.const 0xa0))
-                    (then (local.set $p (i32.add (local.get $p) (i32.const 2)))))))))))
+                    (then (local.set $p (i32.add (local.get $p) (i32.const 2))))))
+                (else
+                  ;; U+2010–U+2013 in UTF-8, E2 80 90–93 (CPR only).
+                  (if (i32.and
+                        (i32.and (i32.eq (local.get $gap) (i32.const 2)) (i32.eq (local.get $b) (i32.const 0xe2)))
+                        (i32.lt_u (i32.add (local.get $p) (i32.const 2)) (local.get $end)))
+                    (then
+                      (if (i32.and
+                            (i32.eq (i32.load8_u offset=1 (local.get $p)) (i32.const 0x80))
+                            (i32.lt_u (i32.sub (i32.load8_u offset=2 (local.get $p)) (i32.const 0x90)) (i32.const 4)))
+                        (then (local.set $p (i32.add (local.get $p) (i32.const 3)))))))))))))
       (local.set $step (i32.add (local.get $step) (i32.const 4)))
       (br $steps))
     (i32.const 0))
@@ -338,8 +352,9 @@
     (i32.shr_u (i32.sub (local.get $at) (local.get $out)) (i32.const 2)))
 
   ;; CPR numbers among the n digit runs at `runs`: a run of ten digits, or of six, one separator ('-',
-  ;; space, no-break space) and a run of four. Each written at out as its start and end (i32); returns
-  ;; how many. The regex (?<!\d)(\d{6})([-\u00a0 ]?)(\d{4})(?!\d) matches exactly there.
+  ;; space, no-break space, U+2010–U+2013) and a run of four. Each written at out as its start and end
+  ;; (i32); returns how many. The regex (?<!\d)(\d{6})([-\u00a0 \u2010-\u2013]?)(\d{4})(?!\d) matches
+  ;; exactly there.
   (func (export "cprMatches") (param $data i32) (param $len i32) (param $runs i32) (param $n i32) (param $out i32)
     (result i32)
     (local $k i32) (local $s i32) (local $e i32) (local $at i32) (local $c i32) (local $r i32)
@@ -364,8 +379,11 @@
                       (i32.and
                         (i32.eq (i32.load offset=8 (local.get $r)) (i32.add (local.get $e) (i32.const 1)))
                         (i32.eq (i32.sub (i32.load offset=12 (local.get $r)) (i32.load offset=8 (local.get $r))) (i32.const 4)))
-                      (i32.or (i32.or (i32.eq (local.get $c) (i32.const 0x2d)) (i32.eq (local.get $c) (i32.const 0x20)))
-                              (i32.eq (local.get $c) (i32.const 0xa0))))
+                      (i32.or
+                        (i32.or (i32.or (i32.eq (local.get $c) (i32.const 0x2d)) (i32.eq (local.get $c) (i32.const 0x20)))
+                                (i32.eq (local.get $c) (i32.const 0xa0)))
+                        ;; U+2010 hyphen, U+2011 non-breaking hyphen, U+2012 figure dash, U+2013 en dash.
+                        (i32.lt_u (i32.sub (local.get $c) (i32.const 0x2010)) (i32.const 4))))
                   (then
                     (i32.store (local.get $at) (local.get $s))
                     (i32.store offset=4 (local.get $at) (i32.add (local.get $e) (i32.const 5)))

@@ -12,7 +12,7 @@ import { ByteScanner, type ByteStep, caselessSteps, digitSteps } from './byte-sc
  * Windows-1252 keeps its ASCII characters as the same bytes and turns every other character into one
  * to four bytes of 0x80–0xFF, so each pattern below lets an ASCII character stand for itself and any
  * non-ASCII character for such a run. Each one is implied by its detector's pattern (a superset):
- * - CPR: the ten digits, with the detector's optional separator (`-`, space, no-break space);
+ * - CPR: the ten digits, with the detector's optional separator (`-`, space, no-break space, a dash);
  * - phone: the national digits in order with at most one separator (space, no-break space, `.`, `-`);
  * - e-mail: the address itself, case-insensitively;
  * - name: the surname of every profile name in any spelling (every name form contains it).
@@ -32,6 +32,8 @@ export interface RawAnchors {
 
 /** A no-break space as Windows-1252 (one byte) or UTF-8 (two bytes). */
 const NBSP = '(?:\\xa0|\\xc2\\xa0)';
+/** A dash between a CPR number's date and serial: the en dash in Windows-1252, U+2010–U+2013 in UTF-8. */
+const CPR_DASH = '(?:\\x96|\\xe2\\x80[\\x90-\\x93])';
 
 /** One block of bytes, with its Latin-1 string and the byte programs' answers made when first asked. */
 interface Block {
@@ -65,7 +67,7 @@ export function rawSubjectAnchors(
       block.found(index);
   for (const cpr of namesOnly ? [] : subject.cprs) {
     const d = cprDigits(cpr);
-    const source = `${d.slice(0, 6)}(?:[- ]|${NBSP})?${d.slice(6)}`;
+    const source = `${d.slice(0, 6)}(?:[- ]|${NBSP}|${CPR_DASH})?${d.slice(6)}`;
     tests.push(
       found(
         program(

@@ -9,11 +9,12 @@ import { SeenWords } from './words.js';
  * Normalised tokens of everything that could be an identifier, so that an index lookup finds every
  * item a full scan would (a superset: the exact detectors run again on the candidates).
  * - words: folded letter runs (`Østergård`, `Oestergaard` -> `w:ostergard`), plus the genitive-less form;
- * - digit chains (digits joined by single ` .-` separators): every run of consecutive groups with
- *   8–15 digits and its last 8 digits (`d:21436587`, `d:1503871236`), covering phone and CPR writings;
+ * - digit chains (digits joined by single ` .-` separators or dashes U+2010–U+2013): every run of
+ *   consecutive groups with 8–15 digits and its last 8 digits (`d:21436587`, `d:1503871236`),
+ *   covering phone and CPR writings (`150387–1236` with an en dash too);
  * - e-mail addresses, lower-cased (`e:soren@example.dk`).
  */
-const CHAIN_RE = /\d+(?:[ \u00a0.-]\d+)*/g;
+const CHAIN_RE = /\d+(?:[ \u00a0.\u2010-\u2013-]\d+)*/g;
 /** An address is `[\p{L}\p{N}._%+-]{1,64}@[\p{L}\p{N}.-]+\.\p{L}{2,24}`, found from each `@`: */
 const LOCAL_PART_END = /[\p{L}\p{N}._%+-]{1,64}$/u;
 const DOMAIN_AT = /[\p{L}\p{N}.-]+\.\p{L}{2,24}/uy;
@@ -102,7 +103,7 @@ export class TokenCollector {
     CHAIN_RE.lastIndex = 0;
     for (let m = CHAIN_RE.exec(text); m; m = CHAIN_RE.exec(text)) {
       if (m[0].length < 8) continue;
-      const groups = m[0].split(/[ \u00a0.-]/);
+      const groups = m[0].split(/[ \u00a0.\u2010-\u2013-]/);
       for (let i = 0; i < groups.length; i++) {
         let digits = '';
         for (let j = i; j < groups.length; j++) {

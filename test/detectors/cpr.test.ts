@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { cprMatches, cprMatchesByRuns } from '../../detectors/cpr.js';
 import { cpr } from '../../detectors/index.js';
 import { SHORT_TEXT } from '../../src/engine/byte-scan.js';
-import { cprCentury, cprDigits, formatCpr, isValidCprDate, passesModulus11 } from '../../src/match/cpr.js';
+import {
+  cprCentury,
+  cprDigits,
+  formatCpr,
+  isFutureCprDate,
+  isValidCprDate,
+  passesModulus11,
+} from '../../src/match/cpr.js';
 import { detectIn, subjectOf, testDetector } from '../helpers/detector-tester.js';
 import { piecesAndGlue, seededRandom } from '../helpers/random.js';
 
@@ -19,6 +26,11 @@ testDetector(cpr, {
     { text: '1503871236', findings: [{ start: 0, end: 10, value: SUBJ }] },
     { text: '150387 1236', findings: [{ start: 0, end: 11, value: SUBJ }] },
     { text: '150387\u00a01236', findings: [{ start: 0, end: 11, value: SUBJ }] },
+    // The dashes a word processor puts in a hyphen's place: the same number.
+    { text: 'CPR 150387\u20111236', findings: [{ start: 4, end: 15, value: SUBJ }] },
+    { text: 'CPR 150387\u20131236.', findings: [{ start: 4, end: 15, value: SUBJ }] },
+    { text: '150387\u20101236', findings: [{ start: 0, end: 11, value: SUBJ }] },
+    { text: '150387\u20121236', findings: [{ start: 0, end: 11, value: SUBJ }] },
     { text: 'CPR: 150387-1236.', findings: [{ start: 5, end: 16, value: SUBJ }] },
     { text: 'cpr-nr.150387-1236', findings: [{ start: 7, end: 18, value: SUBJ }] },
     { text: '(150387-1236)', findings: [{ start: 1, end: 12, value: SUBJ }] },
@@ -52,6 +64,9 @@ testDetector(cpr, {
     '1503-87-1236',
     '150387--1236',
     '150387 - 1236',
+    '150387 \u2013 1236',
+    '150387\u20141236',
+    '150387\u2013\u20131236',
     '15.03.87-1236',
     '150387-123',
   ],
@@ -83,10 +98,13 @@ testDetector(cpr, {
     { text: 'CPR 0101901234', findings: [{ start: 4, end: 14, value: OTHER_MOD11_FAIL }] },
     // Issued since 2007, failing modulus 11: kept.
     { text: '010110-4233', findings: [{ start: 0, end: 11, value: '010110-4233' }] },
-    // 29 February in leap years: 2000 (7th digit 4), 1996, 2056 (7th digit 5).
+    // 29 February in leap years: 2000 (7th digit 4), 1996, 2004 (7th digit 5).
     { text: '290200-4234', findings: [{ start: 0, end: 11, value: '290200-4234' }] },
     { text: '290296-1234', findings: [{ start: 0, end: 11, value: '290296-1234' }] },
-    { text: '290256-5234', findings: [{ start: 0, end: 11, value: '290256-5234' }] },
+    { text: '290204-5234', findings: [{ start: 0, end: 11, value: '290204-5234' }] },
+    // Written with a non-breaking hyphen or an en dash: one finding, the value as usual.
+    { text: 'CPR 010190\u20111238', findings: [{ start: 4, end: 15, value: OTHER }] },
+    { text: 'Karen 010190\u20131238,', findings: [{ start: 6, end: 17, value: OTHER }] },
     // Born in 1887 (7th digit 5, year 58–99): legal.
     { text: '150387-5234', findings: [{ start: 0, end: 11, value: '150387-5234' }] },
     {
@@ -108,6 +126,10 @@ testDetector(cpr, {
     '290200-1234',
     '290297-1234',
     '290258-5234',
+    // Born in the future: 23 April 2051 (7th digit 6, year 00–57), 29 February 2056.
+    '230451-6782',
+    'CPR 230451\u20136782',
+    '290256-5234',
     '1234567890',
     '0000000000',
     // A longer digit run.
@@ -244,21 +266,52 @@ describe('CPR rules', () => {
     expect(passesModulus11(digits)).toBe(ok);
   });
 
+  it.each([
+    ['2304516782', '2026-12-07', true], // 2051
+    ['2902565234', '2026-12-07', true], // 2056
+    ['0712265234', '2026-12-07', false], // today
+    ['0812265234', '2026-12-07', true], // tomorrow
+    ['0812265234', '2026-12-08', false],
+    ['1503871236', '2026-12-07', false],
+    ['0101001234', '2026-12-07', false], // 1900
+  ])('isFutureCprDate(%s) on %s = %s', (digits, today, future) => {
+    const [y, m, d] = today.split('-').map(Number);
+    expect(isFutureCprDate(digits, new Date(y, m - 1, d, 12))).toBe(future);
+  });
+
   it('normalises separators', () => {
     expect(cprDigits('150387-1236')).toBe('1503871236');
     expect(cprDigits('150387 1236')).toBe('1503871236');
+    expect(cprDigits('150387\u20111236')).toBe('1503871236');
+    expect(cprDigits('150387\u20131236')).toBe('1503871236');
     expect(formatCpr('1503871236')).toBe(SUBJ);
   });
 });
 
 describe('CPR matches', () => {
   /** The plain definition the digit-run reading stands for. */
-  const CPR_RE = /(?<!\d)(\d{6})([-\u00a0 ]?)(\d{4})(?!\d)/g;
+  const CPR_RE = /(?<!\d)(\d{6})([-\u00a0 \u2010-\u2013]?)(\d{4})(?!\d)/g;
 
   it('are what the regex finds, read off the runs of digits', () => {
     const random = seededRandom(3);
     const pieces = ['150387', '1236', '1503871236', '12', '0', '12345', '1234567', '٣', '１', '\u2030'];
-    const glue = ['', '', '-', ' ', '\u00a0', '--', '.', 'a', '\n', '/', '😀'];
+    const glue = [
+      '',
+      '',
+      '-',
+      ' ',
+      '\u00a0',
+      '--',
+      '.',
+      'a',
+      '\n',
+      '/',
+      '😀',
+      '\u2011',
+      '\u2013',
+      '\u2014',
+      '\u200f',
+    ];
     let compared = 0;
     for (let t = 0; t < 20_000; t++) {
       const text = piecesAndGlue(random, 1 + random(8), pieces, glue);
@@ -270,7 +323,7 @@ describe('CPR matches', () => {
   });
 
   it('are the same in short texts (by the regex) and long ones (by the digit runs)', () => {
-    const line = 'kunde 150387-1236, 1503871236 og 150387 12345; ';
+    const line = 'kunde 150387-1236, 1503871236 og 150387 12345, 150387\u20131236; ';
     for (const length of [10, 200, SHORT_TEXT - 1, SHORT_TEXT, 5000]) {
       const text = line.repeat(Math.ceil(length / line.length)).slice(0, length);
       const expected = [...text.matchAll(CPR_RE)].map((m) => [m.index, m.index + m[0].length, m[1] + m[3]]);

@@ -20,7 +20,9 @@ import { seededRandom } from '../helpers/random.js';
  */
 const NBSP = '(?:\\xa0|\\xc2\\xa0)';
 const phoneRegex = (d: string) => new RegExp([...d].join(`(?:[ .-]|${NBSP})?`), 'i');
-const cprRegex = (d: string) => new RegExp(`${d.slice(0, 6)}(?:[- ]|${NBSP})?${d.slice(6)}`, 'i');
+/** A dash a word processor puts in a CPR number: the en dash in Windows-1252, U+2010–U+2013 in UTF-8. */
+const CPR_DASH = '(?:\\x96|\\xe2\\x80[\\x90-\\x93])';
+const cprRegex = (d: string) => new RegExp(`${d.slice(0, 6)}(?:[- ]|${NBSP}|${CPR_DASH})?${d.slice(6)}`, 'i');
 const literalRegex = (s: string) => new RegExp(s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&'), 'i');
 
 const phone = (d: string) => digitSteps(d, 1, () => true);
@@ -77,6 +79,9 @@ describe('byte scanner', () => {
     ['phone at the very end', `${'z'.repeat(37)}21436587`, ['phone']],
     ['CPR with dash at the start', '150387-1236 ...', ['CPR']],
     ['CPR with a no-break space', '150387\xc2\xa01236', ['CPR']],
+    ['CPR with a UTF-8 non-breaking hyphen (U+2011)', '150387\xe2\x80\x911236', ['CPR']],
+    ['CPR with a UTF-8 en dash (U+2013)', '150387\xe2\x80\x931236', ['CPR']],
+    ['CPR with a Windows-1252 en dash (0x96)', '150387\x961236', ['CPR']],
     ['literal in upper case', 'ØSTERGÅRD', ['literal']],
     ['literal across the 16-byte step', `${'x'.repeat(14)}StErG${'x'.repeat(20)}`, ['literal']],
     ['address in mixed case', '<Soren.Ostergard@Example.DK>', ['literal', 'address']],
@@ -92,6 +97,9 @@ describe('byte scanner', () => {
     ['two separators in a row', '21  43 65 87'],
     ['a dot in a CPR', '150387.1236'],
     ['a lone 0xC2 as separator', '21\xc243658715038\xc21236'],
+    ['an em dash in a CPR (U+2014)', '150387\xe2\x80\x941236'],
+    ['a dash cut short in a CPR', '150387\xe2\x801236'],
+    ['an en dash in a phone number', '21\x9643\xe2\x80\x936587'],
     ['a no-break space cut in half', '21\xa0\xc243 65 87'],
     ['symbols in the other "case"', 'a{[`@z'],
     [
@@ -107,8 +115,11 @@ describe('byte scanner', () => {
   it('matches where the regexes match, in random blocks of every length', () => {
     const random = seededRandom(12345);
     const pick = <T>(xs: readonly T[]) => xs[random(xs.length)];
-    const noise = [...'2143658709 .-sStTerRgGqaAb@`[{zx\x00\xff\x13\x53\xa0\xc2', '\xc2\xa0'];
-    const separators = ['', '', '', ' ', '.', '-', '\xa0', '\xc2\xa0', '\xc2', '  ', '/'];
+    const noise = [...'2143658709 .-sStTerRgGqaAb@`[{zx\x00\xff\x13\x53\xa0\xc2\xe2\x80\x93\x96', '\xc2\xa0'];
+    const separators = [
+      ...['', '', '', ' ', '.', '-', '\xa0', '\xc2\xa0', '\xc2', '  ', '/'],
+      ...['\x96', '\xe2\x80\x91', '\xe2\x80\x93', '\xe2\x80\x94', '\xe2\x80'],
+    ];
     const flipCase = (ch: string) => (random(2) ? String.fromCharCode(ch.charCodeAt(0) ^ 0x20) : ch);
     /** A writing of a case's pattern: separators of every kind, letters (and symbols) in either case. */
     const instance = (c: Case) => {
