@@ -2,7 +2,7 @@ import { relative } from 'node:path';
 import { detectors } from '../detectors/index.js';
 import { maskName, maskSubject, maskValue } from '../src/core/mask.js';
 import { compareStrings } from '../src/core/order.js';
-import type { Finding, ItemRecord, ScanStats, Subject } from '../src/core/types.js';
+import type { Finding, ItemRecord, ScanError, ScanStats, Subject } from '../src/core/types.js';
 import { compileSubject, EMPTY_SUBJECT } from '../src/match/subject.js';
 
 export function formatBytes(n: number): string {
@@ -74,6 +74,8 @@ export interface SummaryInput {
   pathFindings: Map<string, Finding[]>;
   skippedReasons: Map<string, number>;
   errorsByKind: Map<string, number>;
+  /** The first errors in path order (the scan file lists them all). */
+  firstErrors?: ScanError[];
   elapsedMs: number;
   outPath: string;
   interrupted: boolean;
@@ -110,6 +112,21 @@ export function formatSummary(s: SummaryInput): string {
   lines.push(
     `Skipped: ${s.stats.skipped}${skipped ? ` (${skipped})` : ''}   Errors: ${s.stats.errors}${errors ? ` (${errors})` : ''}`,
   );
+  const rootOf = (p: string) => s.roots.find((r) => p.startsWith(`${r}/`)) ?? '';
+  const mask = identifierMasker(s.subject);
+  /** A place as the terminal may show it: below its root, identifiers in names masked. */
+  const shownPlace = (path: string, itemPath: readonly string[]) => {
+    const root = rootOf(path);
+    const found = s.pathFindings.get(path) ?? [];
+    const shown = mask(maskPath(root ? relative(root, path) : path, found));
+    return itemPath.length
+      ? `${shown} › ${itemPath.map((p) => mask(maskPath(p, found))).join(' › ')}`
+      : shown;
+  };
+  const firstErrors = s.firstErrors ?? [];
+  for (const e of firstErrors) lines.push(`  ${e.kind.padEnd(10)} ${shownPlace(e.path, e.itemPath)}`);
+  if (firstErrors.length && s.stats.errors > firstErrors.length)
+    lines.push(`  … and ${s.stats.errors - firstErrors.length} more (see "errors" in the scan file)`);
   if (s.items.length) {
     lines.push('');
     const max = s.maxItems ?? 20;
@@ -117,18 +134,10 @@ export function formatSummary(s: SummaryInput): string {
     const sorted = [...s.items].sort(
       (a, b) => order[a.evidence] - order[b.evidence] || compareStrings(a.path, b.path),
     );
-    const rootOf = (p: string) => s.roots.find((r) => p.startsWith(`${r}/`)) ?? '';
-    const mask = identifierMasker(s.subject);
-    for (const item of sorted.slice(0, max)) {
-      const root = rootOf(item.path);
-      const shown = mask(
-        maskPath(root ? relative(root, item.path) : item.path, s.pathFindings.get(item.path) ?? []),
+    for (const item of sorted.slice(0, max))
+      lines.push(
+        `  ${item.evidence.padEnd(10)} ${shownPlace(item.path, item.itemPath)}  [${item.detectors.join(', ')}]`,
       );
-      const nested = item.itemPath.length
-        ? ` › ${item.itemPath.map((p) => mask(maskPath(p, s.pathFindings.get(item.path) ?? []))).join(' › ')}`
-        : '';
-      lines.push(`  ${item.evidence.padEnd(10)} ${shown}${nested}  [${item.detectors.join(', ')}]`);
-    }
     if (sorted.length > max) lines.push(`  … and ${sorted.length - max} more (see the scan file)`);
   }
   lines.push('');

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
+import { UsageError } from '../../src/core/errors.js';
 import { runExport } from '../../src/export/export.js';
 import type { Lang } from '../../src/report/access/i18n.js';
 import type { SubjectField } from '../../src/report/access/model.js';
+import { STDOUT } from '../../src/report/output-path.js';
 import { EXIT } from '../exit-codes.js';
 import { parseGiven, parseLang } from './report.js';
 
@@ -45,6 +47,11 @@ export function registerExport(program: Command): void {
 }
 
 async function exportCommand(scanPath: string, flags: ExportFlags): Promise<number> {
+  if (flags.out === STDOUT)
+    throw new UsageError(
+      '--out - is not supported by dsr export: the export is a zip file',
+      'give the path of the zip to write, e.g. --out subject-export.zip',
+    );
   const password = process.env.DSR_IMAP_PASSWORD;
   const manifest = await runExport(scanPath, {
     out: flags.out,

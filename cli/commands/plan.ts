@@ -8,14 +8,17 @@ import {
   buildPlan,
   loadPlan,
   type Plan,
+  planJson,
   writePlan,
 } from '../../src/erase/plan.js';
 import { loadScanFile } from '../../src/report/load-scan.js';
+import { checkOutputPath, STDOUT, stdoutSink } from '../../src/report/output-path.js';
 import { loadDecisions } from '../../src/review/decisions.js';
 import { EXIT } from '../exit-codes.js';
 
 interface PlanFlags {
   out?: string;
+  force?: boolean;
   approve?: boolean;
   approvedBy?: string;
   includePossible?: boolean;
@@ -31,8 +34,9 @@ export function registerPlan(program: Command): void {
     .argument('<file>', 'scan file (dsr scan --out), or an existing plan to approve')
     .option(
       '-o, --out <file>',
-      'plan file to write (default: <scan>.plan.json beside the scan; a plan in place)',
+      'plan file to write, - for standard output (default: <scan>.plan.json beside the scan; a plan in place)',
     )
+    .option('--force', 'replace the plan file if it exists')
     .option('--approve', 'seal the plan for dsr erase --execute (needs --approved-by)')
     .option('--approved-by <name>', 'who approves the plan (recorded in the plan and the audit log)')
     .option(
@@ -50,6 +54,7 @@ async function planCommand(file: string, flags: PlanFlags): Promise<number> {
     throw new UsageError('--approve needs --approved-by NAME', 'say who approves the erasure');
   if (flags.approvedBy && !flags.approve) throw new UsageError('--approved-by is only used with --approve');
   const path = resolve(file);
+  const toStdout = flags.out === STDOUT;
   let plan: Plan;
   let out: string;
   if (await isPlanFile(path)) {
@@ -58,16 +63,24 @@ async function planCommand(file: string, flags: PlanFlags): Promise<number> {
     plan = await loadPlan(path);
     if (plan.approval)
       throw new UsageError(`${file} is already approved by ${plan.approval.by} at ${plan.approval.at}`);
-    out = resolve(flags.out ?? path);
+    out = toStdout ? STDOUT : resolve(flags.out ?? path);
+    // Approving a plan in place updates it; any other existing file is replaced only with --force.
+    if (!toStdout && out !== path) await checkOutputPath(out, { force: Boolean(flags.force) });
   } else {
+    out = toStdout ? STDOUT : resolve(flags.out ?? defaultPlanPath(path));
+    // Refused before the work: an existing plan may be the approved record of an erasure.
+    if (!toStdout) await checkOutputPath(out, { force: Boolean(flags.force) });
     const scan = await loadScanFile(path);
     const review = await loadDecisions(path, scan.scanId);
     plan = buildPlan(scan, review, { includePossible: flags.includePossible, blurFaces: flags.blurFaces });
-    out = resolve(flags.out ?? defaultPlanPath(path));
   }
   if (flags.approve) plan = approvePlan(plan, flags.approvedBy!);
-  await writePlan(out, plan);
-  process.stdout.write(formatPlanSummary(plan, out));
+  if (toStdout) await stdoutSink().write(planJson(plan));
+  else await writePlan(out, plan);
+  // With the plan on standard output, the summary goes to stderr.
+  (toStdout ? process.stderr : process.stdout).write(
+    formatPlanSummary(plan, toStdout ? 'standard output' : out),
+  );
   return EXIT.ok;
 }
 

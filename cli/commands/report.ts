@@ -4,7 +4,8 @@ import { UsageError } from '../../src/core/errors.js';
 import { LANGS, type Lang } from '../../src/report/access/i18n.js';
 import { prepareReport, renderCsv, renderHtml, renderJson } from '../../src/report/access/index.js';
 import { type AccessReport, SUBJECT_FIELDS, type SubjectField } from '../../src/report/access/model.js';
-import { writeOutput } from '../../src/report/access/output.js';
+import { writeTextOutput } from '../../src/report/access/output.js';
+import { checkOutputPath, STDOUT } from '../../src/report/output-path.js';
 import { EXIT } from '../exit-codes.js';
 
 export type ReportFormat = 'html' | 'json' | 'csv';
@@ -69,7 +70,10 @@ export function registerReport(program: Command): void {
       '--include-possible',
       'also report possible items (name or face tag only) that nobody has reviewed',
     )
-    .option('-o, --out <file>', 'file to write (default: beside the scan, SCAN.report.FORMAT)')
+    .option(
+      '-o, --out <file>',
+      'file to write, - for standard output (default: beside the scan, SCAN.report.FORMAT)',
+    )
     .option('--force', 'replace the output file if it exists')
     .action(async (scanPath: string, flags: ReportFlags) => {
       process.exitCode = await reportCommand(scanPath, flags);
@@ -78,7 +82,8 @@ export function registerReport(program: Command): void {
 
 async function reportCommand(scanPath: string, flags: ReportFlags): Promise<number> {
   const format = flags.format ?? formatFromName(flags.out) ?? 'html';
-  const out = resolve(flags.out ?? defaultReportPath(scanPath, format));
+  const out = flags.out === STDOUT ? STDOUT : resolve(flags.out ?? defaultReportPath(scanPath, format));
+  if (out !== STDOUT) await checkOutputPath(out, { force: Boolean(flags.force) });
   const { report } = await prepareReport(scanPath, {
     lang: flags.lang,
     includePossible: Boolean(flags.includePossible),
@@ -86,8 +91,11 @@ async function reportCommand(scanPath: string, flags: ReportFlags): Promise<numb
     given: flags.given,
   });
   const text = render(report, format);
-  await writeOutput(out, (fh) => fh.writeFile(text), Boolean(flags.force));
-  process.stdout.write(summaryLine(report, format, out));
+  await writeTextOutput(out, text, Boolean(flags.force));
+  // With the report on standard output, the summary goes to stderr.
+  (out === STDOUT ? process.stderr : process.stdout).write(
+    summaryLine(report, format, out === STDOUT ? 'standard output' : out),
+  );
   return EXIT.ok;
 }
 

@@ -1,9 +1,12 @@
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../../src/core/errors.js';
 import type { Subject } from '../../src/core/types.js';
 import { defaultConcurrency, type ItemSource, runScan } from '../../src/engine/scan.js';
 import { subjectFromOptions } from '../../src/match/subject.js';
+import { checkOutputPath, STDOUT, stdoutSink } from '../../src/report/output-path.js';
 import { EXIT } from '../exit-codes.js';
 import { byteSize, collect, positiveInt } from '../options.js';
 import { ProgressLine } from '../progress.js';
@@ -17,6 +20,7 @@ interface ScanFlags {
   phone?: string[];
   cpr?: string[];
   out?: string;
+  force?: boolean;
   all?: boolean;
   exclude?: string[];
   concurrency?: number;
@@ -61,7 +65,11 @@ export function registerScan(program: Command): void {
     .option('--email <address>', "the subject's e-mail address (repeatable)", collect)
     .option('--phone <number>', "the subject's phone number (repeatable)", collect)
     .option('--cpr <number>', "the subject's CPR number, DDMMYY-SSSS (repeatable)", collect)
-    .option('-o, --out <file>', 'scan file to write (default: dsr-scan-YYYYMMDD-HHMMSS.json here)')
+    .option(
+      '-o, --out <file>',
+      'scan file to write, - for standard output (default: dsr-scan-YYYYMMDD-HHMMSS.json here)',
+    )
+    .option('--force', 'replace the scan file if it exists')
     .option('--all', 'inventory mode: also record every e-mail, phone and CPR number of anyone')
     .option(
       '--exclude <glob>',
@@ -119,7 +127,10 @@ async function scanCommand(rootArgs: string[], flags: ScanFlags): Promise<number
     else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(root)) throw new UsageError(`${root}: unsupported URL scheme`);
     else roots.push(root);
   }
-  const outPath = resolve(flags.out ?? defaultScanFileName());
+  // Standard output is the scan file with `-o -`: the summary then goes to stderr.
+  const outPath = flags.out === STDOUT ? undefined : resolve(flags.out ?? defaultScanFileName());
+  if (outPath) await checkOutputPath(outPath, { force: Boolean(flags.force) });
+  await checkRoots(roots, subject);
   if (flags.index && (flags.all || !subject)) {
     throw new UsageError(
       '--index answers subject scans only',
@@ -159,7 +170,7 @@ async function scanCommand(rootArgs: string[], flags: ScanFlags): Promise<number
       fileList: flags.fileList,
       ownFiles: [
         ...(flags.subject ? [{ path: flags.subject, reason: 'subject file' }] : []),
-        { path: outPath, reason: 'scan file' },
+        ...(outPath ? [{ path: outPath, reason: 'scan file' }] : []),
         ...(index ? indexFile!.indexOwnFiles(index) : []),
       ],
       shortcut: indexed?.shortcut,
@@ -181,12 +192,13 @@ async function scanCommand(rootArgs: string[], flags: ScanFlags): Promise<number
     });
     progress?.clear();
     const { writer } = outcome;
-    await writer.write(outPath, {
+    await writer.write(outPath ?? stdoutSink(), {
+      overwrite: Boolean(flags.force),
       interrupted: outcome.interrupted,
       finishedAt: outcome.finishedAt,
       ...(indexed ? { index: indexed.stats } : {}),
     });
-    process.stdout.write(
+    (outPath ? process.stdout : process.stderr).write(
       formatSummary({
         subject: subject ?? {},
         roots: writer.header.roots,
@@ -196,8 +208,9 @@ async function scanCommand(rootArgs: string[], flags: ScanFlags): Promise<number
         pathFindings: writer.pathNameFindings,
         skippedReasons: writer.skippedReasons,
         errorsByKind: writer.errorKinds,
+        firstErrors: writer.firstErrors,
         elapsedMs: Date.now() - started,
-        outPath,
+        outPath: outPath ?? 'standard output',
         interrupted: outcome.interrupted,
       }),
     );
@@ -208,5 +221,40 @@ async function scanCommand(rootArgs: string[], flags: ScanFlags): Promise<number
     process.off('SIGTERM', onSigint);
     indexed?.end();
     index?.store.close();
+  }
+}
+
+/**
+ * Every local root must exist and be readable before anything is scanned: a typo in a root would
+ * otherwise give a scan of nothing that looks done. Each bad root is named (masked, as the summary
+ * masks paths) and the command exits 2.
+ */
+async function checkRoots(roots: string[], subject: Subject | null): Promise<void> {
+  const mask = identifierMasker(subject);
+  const problems: string[] = [];
+  for (const root of roots) {
+    const problem = await rootProblem(resolve(root));
+    if (problem) problems.push(`${mask(resolve(root))}: ${problem}`);
+  }
+  if (problems.length)
+    throw new UsageError(
+      `cannot scan ${problems.length === 1 ? 'this root' : 'these roots'}, nothing was scanned:\n  ${problems.join('\n  ')}`,
+      'check the path and its permissions, or leave that root out',
+    );
+}
+
+async function rootProblem(root: string): Promise<string | undefined> {
+  try {
+    const st = await stat(root);
+    // Reading a folder needs r (list it) and x (enter it); a file needs r.
+    await access(root, st.isDirectory() ? constants.R_OK | constants.X_OK : constants.R_OK);
+    return undefined;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return 'does not exist';
+    if (code === 'ENOTDIR') return 'does not exist (a part of the path is a file)';
+    if (code === 'EACCES' || code === 'EPERM') return `cannot be read (permission denied, ${code})`;
+    if (code === 'ELOOP') return 'cannot be read (a loop of symbolic links)';
+    return `cannot be read (${code ?? (err as Error).message})`;
   }
 }

@@ -433,7 +433,12 @@ export function approvePlan(plan: Plan, approvedBy: string, now: Date = new Date
 }
 
 export async function writePlan(path: string, plan: Plan): Promise<void> {
-  await writeTextAtomic(path, `${JSON.stringify(plan, null, 2)}\n`);
+  await writeTextAtomic(path, planJson(plan));
+}
+
+/** The plan file's text. */
+export function planJson(plan: Plan): string {
+  return `${JSON.stringify(plan, null, 2)}\n`;
 }
 
 /** Reads a plan and checks its schema, fields and seal; every problem is a UsageError (exit 2). */

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { type FileHandle, link, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { refuseNonFileAt } from './output-path.js';
 
 /**
  * Writes a file atomically with mode 0600: a temp file in the same folder, fsync, rename, fsync of the
- * folder. Readers see the old file or the new one, never a mix.
+ * folder. Readers see the old file or the new one, never a mix. Only a regular file is ever replaced:
+ * a symlink, device, pipe, socket or folder under the name is refused (UsageError).
  */
 export async function writeFileAtomic(
   path: string,
@@ -19,7 +21,11 @@ export async function writeFileAtomic(
     await fh.sync();
     await fh.close();
     if (opts.overwrite === false) await linkNew(tmp, path, opts.mode ?? 0o600);
-    else await rename(tmp, path);
+    else {
+      // The rename would replace a symlink, device or folder planted under the name meanwhile.
+      await refuseNonFileAt(path);
+      await rename(tmp, path);
+    }
   } catch (err) {
     await fh.close().catch(() => {});
     await rm(tmp, { force: true });

@@ -1,15 +1,17 @@
 import { closeSync, openSync, readSync, rmSync } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareItemRefs, compareStrings } from '../core/order.js';
 import type { Finding, ItemRecord, ItemRef, ScanError, ScanFile, ScanStats, Subject } from '../core/types.js';
 import { writeFileAtomic } from './atomic.js';
+import { fileSink, type OutputSink } from './output-path.js';
 import { countKey, isPathName, type PackedFindings } from './packed-findings.js';
 import { Spool, WRITE_CHARS } from './spool.js';
 
 /** Findings and errors sorted in memory up to this many; beyond it they keep the order they came in. */
 const SORT_LIMIT = 200_000;
+/** Errors kept in memory for the terminal summary, the first in path order. */
+const FIRST_ERRORS = 5;
 
 export interface ScanHeader {
   scanId: string;
@@ -28,6 +30,8 @@ export class ScanWriter {
   readonly items: ItemRecord[] = [];
   /** Errors per kind; the errors themselves are spooled (a share can hold millions of unreadable files). */
   readonly errorKinds = new Map<string, number>();
+  /** The first few errors in path order, for the terminal summary. */
+  readonly firstErrors: ScanError[] = [];
   /** Skipped files per reason; the files themselves are spooled (a drive can hold millions). */
   readonly skippedReasons = new Map<string, number>();
   readonly findingCounts = new Map<string, number>();
@@ -93,6 +97,12 @@ export class ScanWriter {
     this.errors.push(e);
     this.stats.errors++;
     this.errorKinds.set(e.kind, (this.errorKinds.get(e.kind) ?? 0) + 1);
+    const first = this.firstErrors;
+    if (first.length < FIRST_ERRORS || compareItemRefs(e, first[first.length - 1]) < 0) {
+      first.push(e);
+      first.sort(compareItemRefs);
+      if (first.length > FIRST_ERRORS) first.pop();
+    }
   }
 
   addScanned(path: string): void {
@@ -113,9 +123,13 @@ export class ScanWriter {
     await this.scanned?.remove();
   }
 
+  /**
+   * Writes the scan file to `to`: a path (atomically, mode 0600; an existing file is replaced unless
+   * `overwrite` is false) or a sink such as standard output.
+   */
   async write(
-    path: string,
-    extra: { interrupted?: boolean; finishedAt: string; index?: ScanFile['index'] },
+    to: string | OutputSink,
+    extra: { interrupted?: boolean; finishedAt: string; index?: ScanFile['index']; overwrite?: boolean },
   ): Promise<void> {
     await this.findings.close();
     await this.errors.close();
@@ -134,32 +148,35 @@ export class ScanWriter {
       ...(extra.index ? { index: extra.index } : {}),
       stats: this.stats,
     };
+    const writeAll = async (fh: OutputSink) => {
+      const json = JSON.stringify(head, null, 2);
+      await fh.write(`${json.slice(0, -2)},\n  "skippedFiles": [`);
+      await writeSpool(fh, this.skipped);
+      await fh.write('],\n  "findings": [');
+      await this.writeFindings(fh);
+      await fh.write('],\n  "items": [');
+      await writeArray(
+        fh,
+        this.items.map((i) => JSON.stringify(i)),
+      );
+      await fh.write('],\n  "errors": [');
+      await writeSorted(fh, this.errors, (e) => ({ ref: e, field: '', offset: 0 }));
+      if (this.scanned) {
+        await fh.write('],\n  "scanned": [');
+        await writeSpool(fh, this.scanned);
+      }
+      await fh.write(']\n}\n');
+    };
     try {
-      await writeFileAtomic(path, async (fh) => {
-        const json = JSON.stringify(head, null, 2);
-        await fh.write(`${json.slice(0, -2)},\n  "skippedFiles": [`);
-        await writeSpool(fh, this.skipped);
-        await fh.write('],\n  "findings": [');
-        await this.writeFindings(fh);
-        await fh.write('],\n  "items": [');
-        await writeArray(
-          fh,
-          this.items.map((i) => JSON.stringify(i)),
-        );
-        await fh.write('],\n  "errors": [');
-        await writeSorted(fh, this.errors, (e) => ({ ref: e, field: '', offset: 0 }));
-        if (this.scanned) {
-          await fh.write('],\n  "scanned": [');
-          await writeSpool(fh, this.scanned);
-        }
-        await fh.write(']\n}\n');
-      });
+      if (typeof to === 'string')
+        await writeFileAtomic(to, (fh) => writeAll(fileSink(fh)), { overwrite: extra.overwrite });
+      else await writeAll(to);
     } finally {
       await this.discard();
     }
   }
 
-  private writeFindings(fh: FileHandle): Promise<void> {
+  private writeFindings(fh: OutputSink): Promise<void> {
     return writeSorted(fh, this.findings, (f) => ({
       ref: f,
       field: f.location.field ?? '',
@@ -181,7 +198,7 @@ interface SortKey {
  * in typed arrays, and the values are then copied in order: holding 157,000 parsed findings took the
  * scan of a text tree to 360 MB, where this takes ~40 bytes a value.
  */
-async function writeSorted<T>(fh: FileHandle, spool: Spool<T>, keyOf: (value: T) => SortKey): Promise<void> {
+async function writeSorted<T>(fh: OutputSink, spool: Spool<T>, keyOf: (value: T) => SortKey): Promise<void> {
   if (spool.count > SORT_LIMIT) {
     await writeSpool(fh, spool);
     return;
@@ -306,7 +323,7 @@ class ByteOutput {
   private readonly parts: Buffer[] = [];
   private bytes = 0;
 
-  constructor(private readonly fh: FileHandle) {}
+  constructor(private readonly fh: OutputSink) {}
 
   async write(...pieces: Buffer[]): Promise<void> {
     for (const p of pieces) {
@@ -326,7 +343,7 @@ class ByteOutput {
 }
 
 /** A spool's values as the elements of a JSON array: its stored text as it is, without the first comma. */
-async function writeSpool<T>(fh: FileHandle, spool: Spool<T>): Promise<void> {
+async function writeSpool<T>(fh: OutputSink, spool: Spool<T>): Promise<void> {
   let first = true;
   for await (const piece of spool.pieces()) {
     if (!piece.length) continue;
@@ -338,7 +355,7 @@ async function writeSpool<T>(fh: FileHandle, spool: Spool<T>): Promise<void> {
   if (!first) await fh.write('\n  ');
 }
 
-async function writeArray(fh: FileHandle, lines: Iterable<string> | AsyncIterable<string>): Promise<void> {
+async function writeArray(fh: OutputSink, lines: Iterable<string> | AsyncIterable<string>): Promise<void> {
   let first = true;
   let buf = '';
   /** Adds a line; returns the gathered text once it is worth a write. */

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { writeTextAtomic } from '../report/atomic.js';
 
@@ -47,7 +48,10 @@ export async function loadDecisions(scanPath: string, scanId: string): Promise<R
   if (parsed.schema !== 'dsr.review/1')
     throw new UsageError(`${path}: unknown schema ${JSON.stringify(parsed.schema)} (expected dsr.review/1)`);
   if (parsed.scanId !== scanId)
-    throw new UsageError(`${path}: decisions belong to scan ${parsed.scanId}, not ${scanId}`);
+    throw new UsageError(
+      `${path}: decisions belong to scan ${parsed.scanId}, not ${scanId}: they were made for an earlier scan written to ${scanPath}`,
+      `move ${basename(path)} away (keep it if it records decisions you need), then review the new scan with dsr review ${scanPath}; or write new scans to new files (dsr scan without --force refuses to replace one)`,
+    );
   for (const [id, d] of Object.entries(parsed.decisions ?? {})) {
     if (!['include', 'exclude', 'namesake'].includes(d?.decision))
       throw new UsageError(`${path}: decisions.${id}.decision must be include, exclude or namesake`);

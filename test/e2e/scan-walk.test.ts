@@ -1,7 +1,16 @@
 /**
  * `dsr scan` end to end on temp trees: what the walk visits, skips and reports. Runs the built CLI.
  */
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -246,12 +255,13 @@ describe('dsr scan: the walk', () => {
     expect(new Set(a.items.map((i) => i.id)).size).toBe(2);
   });
 
-  it('records a missing root as an error entry and exits 3', () => {
+  it('refuses a missing root before scanning anything: named on stderr, exit 2, no scan file', () => {
     const dir = tree({});
     const subject = writeSubject(dir);
     const out = join(dir, 'scan.json');
     const r = scan([join(dir, 'missing'), '--subject', subject, '--out', out]);
-    expect(r.code, r.stderr).toBe(3);
-    expect(readScan(out).errors.map((e) => e.path)).toEqual([join(dir, 'missing')]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain(`${join(dir, 'missing')}: does not exist`);
+    expect(existsSync(out)).toBe(false);
   });
 });
