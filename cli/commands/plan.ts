@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../../src/core/errors.js';
+import { type ActionReport, applyPlan } from '../../src/erase/apply.js';
 import {
   type ActionKind,
   approvePlan,
@@ -15,6 +16,8 @@ import { loadScanFile } from '../../src/report/load-scan.js';
 import { checkOutputPath, STDOUT, stdoutSink } from '../../src/report/output-path.js';
 import { loadDecisions } from '../../src/review/decisions.js';
 import { EXIT } from '../exit-codes.js';
+import { identifierMasker } from '../summary.js';
+import { planSidePath } from './erase.js';
 
 interface PlanFlags {
   out?: string;
@@ -74,7 +77,14 @@ async function planCommand(file: string, flags: PlanFlags): Promise<number> {
     const review = await loadDecisions(path, scan.scanId);
     plan = buildPlan(scan, review, { includePossible: flags.includePossible, blurFaces: flags.blurFaces });
   }
-  if (flags.approve) plan = approvePlan(plan, flags.approvedBy!);
+  if (flags.approve) {
+    const stale = await staleTargets(plan, planSidePath(toStdout ? path : out, '.journal.jsonl'));
+    if (stale.length) {
+      process.stderr.write(formatStale(plan, stale));
+      return EXIT.actionsSkipped;
+    }
+    plan = approvePlan(plan, flags.approvedBy!);
+  }
   if (toStdout) await stdoutSink().write(planJson(plan));
   else await writePlan(out, plan);
   // With the plan on standard output, the summary goes to stderr.
@@ -82,6 +92,32 @@ async function planCommand(file: string, flags: PlanFlags): Promise<number> {
     formatPlanSummary(plan, toStdout ? 'standard output' : out),
   );
   return EXIT.ok;
+}
+
+/**
+ * The actions whose targets changed since the scan, by erase's own checks in a dry run (fingerprints
+ * through the opened file, paths inside the roots): a plan is approved only for what is still as
+ * scanned, as `terraform apply` refuses a stale plan. `dsr erase` checks again when it acts.
+ */
+async function staleTargets(plan: Plan, journalPath: string): Promise<ActionReport[]> {
+  const { reports } = await applyPlan(plan, { execute: false, journalPath });
+  return reports.filter((r) => r.outcome.result === 'stale');
+}
+
+function formatStale(plan: Plan, stale: ActionReport[]): string {
+  const mask = identifierMasker(plan.subject);
+  const lines = [
+    `dsr: not approved: ${stale.length} of ${plan.actions.length} target(s) changed since the scan; nothing was written`,
+  ];
+  for (const { action, outcome } of stale)
+    lines.push(
+      `  stale    ${action.kind.padEnd(22)} ${mask(action.path)}`,
+      `           ${mask(outcome.reason ?? '')}`,
+    );
+  lines.push(
+    'hint: scan again and make a new plan from the new scan (dsr scan, dsr plan), then approve that one',
+  );
+  return `${lines.join('\n')}\n`;
 }
 
 async function isPlanFile(path: string): Promise<boolean> {
