@@ -78,8 +78,8 @@ describe('dsr plan', () => {
     expect(r.code).toBe(3);
     const plan = buildPlan(readJson<ScanFile>(scanned), undefined);
     expect(plan.actions.map((a) => [a.kind, a.rule])).toEqual([['manual', 'findings-not-listed']]);
-    // With every finding listed, the same file is redacted.
-    runCli(['scan', join(many, 'tree'), '--subject', subject, '--out', scanned]);
+    // With every finding listed, the same file is redacted (the scan file is replaced: --force).
+    runCli(['scan', join(many, 'tree'), '--subject', subject, '--out', scanned, '--force']);
     expect(buildPlan(readJson<ScanFile>(scanned), undefined).actions.map((a) => a.kind)).toEqual([
       'redact-text',
     ]);
