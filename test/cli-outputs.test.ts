@@ -70,6 +70,20 @@ describe('-o - writes the JSON and CSV outputs to standard output', () => {
     expect(r.stderr).not.toContain('150387-1236');
   });
 
+  it('dsr scan -o - into a reader that stops early: exit 2 saying so, no crash', () => {
+    const dir = temp({ 'many.txt': 'Karen Jensen, CPR 010190-1234\n'.repeat(5000) });
+    // Far more than a pipe holds: the writes after `head` has gone fail with EPIPE.
+    const r = spawnSync(
+      'sh',
+      ['-c', `("${process.execPath}" "${CLI}" scan "${dir}" --all -o -; echo "exit $?" >&2) | head -c 1`],
+      { encoding: 'utf8' },
+    );
+    expect(r.stdout).toBe('{');
+    expect(r.stderr).toContain('dsr: standard output was closed before the output was complete (EPIPE)');
+    expect(r.stderr).toContain('exit 2');
+    expect(r.stderr).not.toContain('Unhandled');
+  });
+
   it('dsr report -o - (json and csv) and dsr plan -o -: the document on stdout, nothing written beside the scan', () => {
     const { dir, scan } = scanned();
     const json = runCli(['report', scan, '--format', 'json', '-o', '-']);

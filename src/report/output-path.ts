@@ -17,17 +17,27 @@ export function fileSink(fh: FileHandle): OutputSink {
 
 /**
  * Standard output as a sink: each write resolves once the stream took it. A reader that went away
- * (`| head`) is an error of the write, not an unhandled 'error' event that kills the process.
+ * (`| head`) fails the write with a UsageError that says so, never an unhandled 'error' event (the
+ * stream emits one after the write's callback: a listener stays for the sink's life).
  */
 export function stdoutSink(stream: NodeJS.WriteStream = process.stdout): OutputSink {
+  let failed: Error | undefined;
+  stream.on('error', (err: Error) => {
+    failed ??= err;
+  });
+  const closed = (err: Error) =>
+    (err as NodeJS.ErrnoException).code === 'EPIPE'
+      ? new UsageError(
+          'standard output was closed before the output was complete (EPIPE)',
+          'let the reader take all of it (dsr … -o - > file, or | jq), or write a file with -o FILE',
+        )
+      : err;
   return {
     write: (data) =>
       new Promise((resolve, reject) => {
-        const onError = (err: Error) => reject(err);
-        stream.once('error', onError);
+        if (failed) return reject(closed(failed));
         stream.write(data, (err) => {
-          stream.off('error', onError);
-          if (err) reject(err);
+          if (err) reject(closed(err));
           else resolve(undefined);
         });
       }),
