@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type FileHandle, link, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { trackTemp } from '../core/run-temp.js';
 
 /**
  * Writes a file atomically with mode 0600: a temp file in the same folder, fsync, rename, fsync of the
@@ -13,6 +14,8 @@ export async function writeFileAtomic(
 ): Promise<void> {
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  // Removed by the run's exit handler if a signal ends the process before the rename.
+  const untrack = trackTemp(tmp);
   const fh = await open(tmp, 'wx', opts.mode ?? 0o600);
   try {
     await write(fh);
@@ -24,6 +27,8 @@ export async function writeFileAtomic(
     await fh.close().catch(() => {});
     await rm(tmp, { force: true });
     throw err;
+  } finally {
+    untrack();
   }
   const d = await open(dir, 'r');
   try {

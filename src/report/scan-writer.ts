@@ -1,8 +1,8 @@
 import { closeSync, openSync, readSync, rmSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareItemRefs, compareStrings } from '../core/order.js';
+import { runTempDir } from '../core/run-temp.js';
 import type { Finding, ItemRecord, ItemRef, ScanError, ScanFile, ScanStats, Subject } from '../core/types.js';
 import { writeFileAtomic } from './atomic.js';
 import { countKey, isPathName, type PackedFindings } from './packed-findings.js';
@@ -42,7 +42,7 @@ export class ScanWriter {
     readonly header: ScanHeader,
     keepFileList: boolean,
   ) {
-    const base = join(tmpdir(), `dsr-${header.scanId}`);
+    const base = join(runTempDir(), `scan-${header.scanId}`);
     this.findings = new Spool(`${base}.findings.spool`);
     this.errors = new Spool(`${base}.errors.spool`);
     this.skipped = new Spool(`${base}.skipped.spool`);

@@ -1,8 +1,8 @@
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
-import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, symlink, writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { ExtractError } from '../../core/errors.js';
+import { makeTempDir } from '../../core/run-temp.js';
 import type { ItemInput } from '../../core/types.js';
 import type { ExtractContext, Extractor } from '../api.js';
 import { MEDIA_EXTENSIONS, mediaFormat } from '../formats.js';
@@ -147,7 +147,7 @@ async function withExifToolPath<T>(
   use: (path: string) => Promise<T>,
 ): Promise<T> {
   if (input.source.kind === 'file' && !/[\r\n]/.test(input.source.absPath)) return use(input.source.absPath);
-  const dir = await mkdtemp(join(tmpdir(), 'dsr-media-'));
+  const dir = await makeTempDir('media');
   try {
     const ext = extname(input.name)
       .replace(/[^A-Za-z0-9.]/g, '')
