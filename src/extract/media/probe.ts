@@ -31,6 +31,11 @@ export interface Probe {
   xmp?: Uint8Array[];
   /** EXIF and IPTC fields decoded natively (media/exif-iptc.ts), exiftool-shaped. */
   tags?: NativeTags;
+  /**
+   * When exiftool must read the file: the XMP packets and fields the probe could still read natively,
+   * for when exiftool cannot (a hostile file it stalls on).
+   */
+  reachable?: { xmp: Uint8Array[]; tags: NativeTags };
 }
 
 /** PNG text keywords that exiftool reports as PNG:Author / PNG:Copyright. */
@@ -107,9 +112,13 @@ function block(
 
 function probeJpeg(size: number, read: ReadRange): Probe {
   const f = collector();
+  // The first reason exiftool must read the file; the segments after it are still looked at for
+  // what can be read natively (see Probe.reachable).
+  let why: string | undefined;
+  const done = (): Probe => (why ? { ...READ(why), reachable: { xmp: f.xmp, tags: f.tags } } : found(f));
   let pos = 2;
   for (let n = 0; n < MAX_SEGMENTS; n++) {
-    if (pos + 4 > size) return found(f);
+    if (pos + 4 > size) return done();
     const hdr = read(pos, 4);
     if (hdr[0] !== 0xff) return READ('unexpected JPEG layout');
     const marker = hdr[1];
@@ -117,21 +126,29 @@ function probeJpeg(size: number, read: ReadRange): Probe {
       pos++;
       continue;
     }
-    if (marker === 0xda || marker === 0xd9) return found(f);
+    if (marker === 0xda || marker === 0xd9) return done();
     if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
       pos += 2;
       continue;
     }
     const len = (hdr[2] << 8) | hdr[3];
-    if (len < 2 || pos + 2 + len > size) return READ('malformed or truncated JPEG segment');
+    if (len < 2 || pos + 2 + len > size) {
+      why ??= 'malformed or truncated JPEG segment';
+      return done();
+    }
     if (marker === 0xe1 || marker === 0xed) {
-      const data = read(pos + 4, len - 2);
-      const why = marker === 0xe1 ? app1(data, f) : app13(data, f);
-      if (why) return READ(why);
+      // Once exiftool must read the file, only XMP packets are still gathered (EXIF/IPTC blocks are
+      // merged by exiftool's rules, which need them all).
+      if (!why) {
+        const data = read(pos + 4, len - 2);
+        why = marker === 0xe1 ? app1(data, f) : app13(data, f);
+      } else if (marker === 0xe1 && matches(read(pos + 4, XMP_SIG.length), 0, XMP_SIG))
+        xmpPacket(read(pos + 4 + XMP_SIG.length, len - 2 - XMP_SIG.length), f);
     }
     pos += 2 + len;
   }
-  return READ('too many JPEG segments');
+  why ??= 'too many JPEG segments';
+  return done();
 }
 
 const XMP_SIG = 'http://ns.adobe.com/xap/1.0/\0';

@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto';
+import { deflateSync } from 'node:zlib';
+
+/**
+ * Small hostile files built in the tests (fake people only). Each builder makes the smallest file that
+ * shows the attack; the sizes the attack inflates to are named where they are built.
+ */
+
+/** A one-page PDF whose content stream is `content`, Flate-compressed, with a proper xref table. */
+export function pdfWithContent(content: Buffer | Buffer[], extraObjects: string[] = []): Buffer {
+  const streams = Array.isArray(content) ? content : [content];
+  const parts: Buffer[] = [];
+  const offsets: number[] = [];
+  let size = 0;
+  const add = (b: Buffer | string) => {
+    const buf = typeof b === 'string' ? Buffer.from(b, 'latin1') : b;
+    parts.push(buf);
+    size += buf.length;
+  };
+  const obj = (n: number, body: Buffer | string, stream?: Buffer) => {
+    offsets[n] = size;
+    add(`${n} 0 obj\n`);
+    add(body);
+    if (stream) {
+      add('\nstream\n');
+      add(stream);
+      add('\nendstream');
+    }
+    add('\nendobj\n');
+  };
+  add('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n');
+  const first = 5;
+  const refs = streams.map((_, i) => `${first + i} 0 R`).join(' ');
+  obj(1, '<< /Type /Catalog /Pages 2 0 R >>');
+  obj(2, '<< /Type /Pages /Kids [3 0 R] /Count 1 >>');
+  obj(
+    3,
+    `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents [${refs}] /Resources << /Font << /F1 4 0 R >> >> >>`,
+  );
+  obj(4, '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>');
+  streams.forEach((s, i) => {
+    const z = deflateSync(s, { level: 9 });
+    obj(first + i, `<< /Length ${z.length} /Filter /FlateDecode >>`, z);
+  });
+  let n = first + streams.length;
+  for (const extra of extraObjects) obj(n++, extra);
+  const xref = size;
+  add(`xref\n0 ${n}\n0000000000 65535 f \n`);
+  for (let i = 1; i < n; i++) add(`${String(offsets[i]).padStart(10, '0')} 00000 n \n`);
+  add(`trailer\n<< /Size ${n} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`);
+  return Buffer.concat(parts);
+}
+
+/** A page's text-showing operators for `text`. */
+export function showText(text: string): Buffer {
+  return Buffer.from(`BT /F1 12 Tf 72 720 Td (${text}) Tj ET\n`, 'latin1');
+}
+
+/** `n` bytes of one character: deflate compresses them ~1,000:1. */
+export function filler(n: number, char = ' '): Buffer {
+  return Buffer.alloc(n, char);
+}
+
+const XMP_SIG = 'http://ns.adobe.com/xap/1.0/\0';
+const XMP_EXT_SIG = 'http://ns.adobe.com/xmp/extension/\0';
+const NS = [
+  `xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'`,
+  `xmlns:Iptc4xmpExt='http://iptc.org/std/Iptc4xmpExt/2008-02-29/'`,
+  `xmlns:dc='http://purl.org/dc/elements/1.1/'`,
+  `xmlns:xmpNote='http://ns.adobe.com/xmp/note/'`,
+].join(' ');
+
+function segment(marker: number, body: Buffer): Buffer {
+  if (body.length + 2 > 0xffff) throw new Error('JPEG segment too long');
+  const head = Buffer.from([0xff, marker, 0, 0]);
+  head.writeUInt16BE(body.length + 2, 2);
+  return Buffer.concat([head, body]);
+}
+
+/** A JPEG of the given metadata segments and an empty scan (exiftool reads to the SOS). */
+function jpeg(segments: Buffer[]): Buffer {
+  return Buffer.concat([
+    Buffer.from([0xff, 0xd8]),
+    ...segments,
+    segment(0xda, Buffer.from([1, 1, 0, 0, 0x3f, 0])),
+    Buffer.from([0, 0, 0xff, 0xd9]),
+  ]);
+}
+
+/** An XMP packet naming `person` in Iptc4xmpExt:PersonInImage, with `more` inside its description. */
+function xmpPacket(person: string, more = '', attrs = ''): string {
+  return (
+    `<?xpacket begin='\ufeff' id='W5M0MpCehiHzreSzNTczkc9d'?><x:xmpmeta xmlns:x='adobe:ns:meta/'>` +
+    `<rdf:RDF ${NS}><rdf:Description rdf:about='' ${attrs}>` +
+    `<Iptc4xmpExt:PersonInImage><rdf:Bag><rdf:li>${person}</rdf:li></rdf:Bag></Iptc4xmpExt:PersonInImage>` +
+    `${more}</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end='w'?>`
+  );
+}
+
+/**
+ * A photo tagged with `person` whose extended XMP (APP1 `http://ns.adobe.com/xmp/extension/`
+ * segments, reassembled by exiftool) holds `bytes` of keywords: exiftool spends tens of seconds on it.
+ */
+export function jpegWithHugeExtendedXmp(person: string, bytes: number): Buffer {
+  const li = '<rdf:li>Keyword 12345</rdf:li>';
+  const ext = Buffer.from(
+    `<x:xmpmeta xmlns:x='adobe:ns:meta/'><rdf:RDF ${NS}><rdf:Description rdf:about=''><dc:subject><rdf:Bag>${li.repeat(
+      Math.ceil(bytes / li.length),
+    )}</rdf:Bag></dc:subject></rdf:Description></rdf:RDF></x:xmpmeta>`,
+  );
+  const guid = createHash('md5').update(ext).digest('hex').toUpperCase();
+  const segments = [
+    segment(0xe1, Buffer.from(XMP_SIG + xmpPacket(person, '', `xmpNote:HasExtendedXMP='${guid}'`))),
+  ];
+  const piece = 65_000;
+  for (let at = 0; at < ext.length; at += piece) {
+    const where = Buffer.alloc(8);
+    where.writeUInt32BE(ext.length, 0);
+    where.writeUInt32BE(at, 4);
+    segments.push(
+      segment(
+        0xe1,
+        Buffer.concat([Buffer.from(XMP_EXT_SIG + guid, 'latin1'), where, ext.subarray(at, at + piece)]),
+      ),
+    );
+  }
+  return jpeg(segments);
+}
+
+/** A photo tagged with `person` whose XMP packet (~56 KB) nests `depth` elements: exiftool's recursive parser stalls. */
+export function jpegWithDeepXmp(person: string, depth: number): Buffer {
+  const deep = `<dc:description>${'<a>'.repeat(depth)}x${'</a>'.repeat(depth)}</dc:description>`;
+  return jpeg([segment(0xe1, Buffer.from(XMP_SIG + xmpPacket(person, deep)))]);
+}
