@@ -132,3 +132,41 @@ export function jpegWithDeepXmp(person: string, depth: number): Buffer {
   const deep = `<dc:description>${'<a>'.repeat(depth)}x${'</a>'.repeat(depth)}</dc:description>`;
   return jpeg([segment(0xe1, Buffer.from(XMP_SIG + xmpPacket(person, deep)))]);
 }
+
+/** A PNG chunk (length, type, data, CRC). */
+function pngChunk(type: string, data: Buffer): Buffer {
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([len, body, crc]);
+}
+
+function crc32(bytes: Buffer): number {
+  let crc = 0xffffffff;
+  for (const b of bytes) {
+    crc ^= b;
+    for (let k = 0; k < 8; k++) crc = crc & 1 ? 0xedb88320 ^ (crc >>> 1) : crc >>> 1;
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+/** A 1x1 PNG with an Author text (which sends it to exiftool) and a `zTXt` comment inflating to `bytes`. */
+export function pngWithTextBomb(author: string, bytes: number): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(1, 0);
+  ihdr.writeUInt32BE(1, 4);
+  ihdr[8] = 8;
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', ihdr),
+    pngChunk('tEXt', Buffer.from(`Author\0${author}`, 'latin1')),
+    pngChunk(
+      'zTXt',
+      Buffer.concat([Buffer.from('Comment\0\0', 'latin1'), deflateSync(filler(bytes), { level: 9 })]),
+    ),
+    pngChunk('IDAT', deflateSync(Buffer.from([0, 0]))),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
+}
