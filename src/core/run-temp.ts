@@ -158,4 +158,7 @@ export function installRunCleanup(): void {
       process.exit(128 + number);
     });
   }
+  // Made at once, once the handlers are in place: its presence says so (a signal before then ends
+  // the process by its default action, with nothing temporary yet made).
+  runTempDir();
 }

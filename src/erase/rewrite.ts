@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { closeSync, openSync } from 'node:fs';
 import { type FileHandle, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { trackTemp } from '../core/run-temp.js';
@@ -27,8 +28,10 @@ export async function replaceFile(
 ): Promise<{ sha256: string; size: number }> {
   // A signal that ends the run removes the temp (and exiftool's own beside it): the journal then
   // sees an attempt that never reached its rename, as after a crash before it.
+  // Created synchronously and tracked in the same step (see writeFileAtomic).
+  closeSync(openSync(temp, 'wx', 0o600));
   const untrack = [trackTemp(temp), trackTemp(`${temp}_exiftool_tmp`)];
-  let out = await open(temp, 'wx+', 0o600);
+  let out = await open(temp, 'r+');
   let closed = false;
   try {
     await fill(out);

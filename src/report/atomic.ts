@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { closeSync, openSync } from 'node:fs';
 import { type FileHandle, link, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { trackTemp } from '../core/run-temp.js';
@@ -14,9 +15,12 @@ export async function writeFileAtomic(
 ): Promise<void> {
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  // Removed by the run's exit handler if a signal ends the process before the rename.
+  // Removed by the run's exit handler if a signal ends the process before the rename. Created
+  // synchronously and tracked in the same step: a creation still under way in libuv's thread pool
+  // when the process exits would finish after the handler had looked.
+  closeSync(openSync(tmp, 'wx', opts.mode ?? 0o600));
   const untrack = trackTemp(tmp);
-  const fh = await open(tmp, 'wx', opts.mode ?? 0o600);
+  const fh = await open(tmp, 'r+');
   try {
     await write(fh);
     await fh.sync();
