@@ -1,4 +1,4 @@
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,11 +7,11 @@ import { isMainThread, threadId, workerData } from 'node:worker_threads';
 /**
  * Every temporary file of a dsr run lives in one private folder, `$TMPDIR/dsr-run-<pid>-<random>`
  * (0700): spools, inflated gzip content, findings set aside by workers, copies handed to exiftool.
- * It is removed on every way out: a normal end, an error, a signal, an uncaught exception (the
- * process's `exit`, which Node also
- * emits after an uncaught exception), and a later run removes one whose process is gone (`kill -9`). Worker threads
- * write into their process's folder (the pool hands it to them) and never create it, so a folder
- * removed at exit is not made again by a thread still running.
+ * It is removed on every way out: a normal end, an error, a signal (the process's `exit`), an
+ * uncaught exception (which ends the process without that event), and a later run removes one whose
+ * process is gone (`kill -9`). Worker threads write into their process's folder (the pool hands it
+ * to them) and never create it, so a folder removed at exit is not made again by a thread still
+ * running.
  *
  * Temp files that must sit beside an output (an atomic write's, an erase rewrite's: a rename stays
  * within one file system) are tracked instead, and removed on the same ways out.
@@ -44,17 +44,6 @@ export function runTempDir(): string {
  */
 export function makeTempDir(kind: string): Promise<string> {
   return mkdtemp(join(runTempDir(), `${kind}-t${threadId}-`));
-}
-
-/** A private folder of a fixed name inside the run's, made by whichever thread needs it first. */
-export function ensureTempDir(name: string): string {
-  const dir = join(runTempDir(), name);
-  try {
-    mkdirSync(dir, { mode: 0o700 });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  }
-  return dir;
 }
 
 /** Removes the folders a stopped worker thread had made (its work on them is over). */
@@ -93,6 +82,8 @@ function hookExit(): void {
   if (exitHooked || !isMainThread) return;
   exitHooked = true;
   process.on('exit', removeRunTemps);
+  // A crash (an uncaught exception or rejection) ends the process without its `exit` event.
+  process.on('uncaughtExceptionMonitor', removeRunTemps);
 }
 
 /**

@@ -65,7 +65,10 @@ function authors(xml: string, attr: string): string[] {
 /** A part that is not well-formed XML: its text was read leniently and searched, and the damage is reported. */
 function damaged(pkg: OfficePackage, part: string, problem: string | undefined): void {
   if (problem)
-    pkg.ctx.error('corrupt', `${part} is not well-formed XML (${problem}); its text was read as far as it goes`);
+    pkg.ctx.error(
+      'corrupt',
+      `${part} is not well-formed XML (${problem}); its text was read as far as it goes`,
+    );
 }
 
 export async function readDocx(pkg: OfficePackage): Promise<void> {

@@ -75,7 +75,8 @@ export class XmlTextReader {
     const rest = this.pending;
     this.pending = '';
     const text = this.read(rest);
-    if (this.open.length) this.problem ??= `<${this.open[this.open.length - 1]}> is never closed (truncated?)`;
+    if (this.open.length)
+      this.problem ??= `<${this.open[this.open.length - 1]}> is never closed (truncated?)`;
     return text;
   }
 
