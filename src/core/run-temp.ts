@@ -22,16 +22,29 @@ const PREFIX = 'dsr-run-';
 export const RUN_DIR_KEY = 'dsrRunDir';
 
 let own: { base: string; dir: string } | undefined;
+/** A TMPDIR where the run's folder could not be made (not writable: a permission test runs dsr so). */
+let unusable: string | undefined;
 let exitHooked = false;
 const beside = new Set<string>();
 
-/** The run's private folder, made on first use in this process (re-made under a changed TMPDIR). */
+/**
+ * The run's private folder, made on first use in this process (re-made under a changed TMPDIR). Where
+ * it cannot be made, TMPDIR itself: temp files are then made there as they always were, or fail
+ * when one is needed, not before.
+ */
 export function runTempDir(): string {
   const given = (workerData as Record<string, unknown> | null | undefined)?.[RUN_DIR_KEY];
   if (!isMainThread && typeof given === 'string') return given;
   const base = tmpdir();
   if (own?.base === base) return own.dir;
-  const dir = mkdtempSync(join(base, `${PREFIX}${process.pid}-`));
+  if (unusable === base) return base;
+  let dir: string;
+  try {
+    dir = mkdtempSync(join(base, `${PREFIX}${process.pid}-`));
+  } catch {
+    unusable = base;
+    return base;
+  }
   if (own) rmSync(own.dir, { recursive: true, force: true });
   own = { base, dir };
   hookExit();
