@@ -170,3 +170,62 @@ export function pngWithTextBomb(author: string, bytes: number): Buffer {
     pngChunk('IEND', Buffer.alloc(0)),
   ]);
 }
+
+/**
+ * PDF LZW data (MSB first, 9 to 12 bits, EarlyChange 1) of `text` then `run` bytes of `byte`: the text
+ * as one code a byte, the run as LZW makes it of one repeated byte (each code one byte longer than
+ * the last, the table restarted when full), so a few KB stand for many MB. Written out directly:
+ * encoding the run byte by byte would take seconds.
+ */
+export function lzwTextThenRun(text: Buffer, byte: number, run: number): Buffer {
+  const out: number[] = [];
+  let acc = 0;
+  let bits = 0;
+  let k = 0;
+  const put = (code: number) => {
+    const width = Math.min(12, (258 + Math.max(0, k - 1) + 1).toString(2).length);
+    acc = (acc << width) | code;
+    bits += width;
+    while (bits >= 8) {
+      bits -= 8;
+      out.push((acc >>> bits) & 255);
+    }
+    acc &= (1 << bits) - 1;
+    k++;
+  };
+  const clear = () => {
+    put(256);
+    k = 0;
+  };
+  clear();
+  for (const b of text) put(b);
+  let left = run;
+  while (left > 0) {
+    clear();
+    put(byte);
+    left--;
+    for (let code = 258, len = 2; left >= len && code < 4000; code++, len++) {
+      put(code);
+      left -= len;
+    }
+  }
+  put(257);
+  if (bits) out.push((acc << (8 - bits)) & 255);
+  return Buffer.from(out);
+}
+
+/** A one-page PDF whose content stream is `data` under the given `/Filter`. */
+export function pdfWithEncodedContent(data: Buffer, filter: string): Buffer {
+  const pdf = pdfWithContent(Buffer.from('x'));
+  // Swap the one content stream for this one (offsets in the xref go stale: pdf.js recovers).
+  const text = pdf.toString('latin1');
+  const at = text.indexOf('5 0 obj');
+  const end = text.indexOf('endobj', at) + 6;
+  return Buffer.concat([
+    pdf.subarray(0, at),
+    Buffer.from(`5 0 obj\n<< /Length ${data.length} /Filter ${filter} >>\nstream\n`, 'latin1'),
+    data,
+    Buffer.from('\nendstream\nendobj', 'latin1'),
+    pdf.subarray(end),
+  ]);
+}

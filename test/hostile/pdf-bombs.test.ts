@@ -1,9 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { errorLines, findingLines, scanFile } from '../extract/documents-scan.js';
 import { tempTree } from '../helpers/cli.js';
-import { filler, pdfWithContent, showText } from './build.js';
+import { filler, lzwTextThenRun, pdfWithContent, pdfWithEncodedContent, showText } from './build.js';
 
 const MiB = 1024 * 1024;
 
@@ -58,3 +59,46 @@ describe('PDF decompression bombs', () => {
     expect(findingLines(r)).toContain('page 1 | cpr | 150387-1236 | page 1');
   });
 });
+
+describe('PDF bombs under other filters', () => {
+  it('LZW: a page read as before, and a bomb a `limit` error (--max-ratio)', async () => {
+    const page = lzwTextThenRun(showText('CPR 150387-1236'), 0x20, 10_000);
+    const ok = await scanFile(pdfFile(pdfWithEncodedContent(page, '/LZWDecode')));
+    expect(errorLines(ok)).toEqual([]);
+    expect(findingLines(ok)).toContain('page 1 | cpr | 150387-1236 | page 1');
+    const bomb = lzwTextThenRun(showText('CPR 150387-1236'), 0x20, 256 * MiB);
+    expect(bomb.length).toBeLessThan(MiB);
+    const r = await scanFile(pdfFile(pdfWithEncodedContent(bomb, '/LZWDecode')));
+    expect(errorLines(r)).toEqual([' | limit']);
+    expect(r.errors[0].message).toMatch(/LZW.*--max-ratio/);
+  });
+
+  it('Flate under ASCII85 or ASCIIHex: a `limit` error (--max-ratio)', async () => {
+    const z = deflateSync(Buffer.concat([showText('CPR 150387-1236'), filler(64 * MiB)]), { level: 9 });
+    const a85 = `${ascii85(z)}~>`;
+    for (const [data, filter] of [
+      [Buffer.from(a85, 'latin1'), '[/ASCII85Decode /FlateDecode]'],
+      [Buffer.from(`${z.toString('hex')}>`, 'latin1'), '[/AHx /Fl]'],
+    ] as const) {
+      const r = await scanFile(pdfFile(pdfWithEncodedContent(data, filter)));
+      expect(errorLines(r), filter).toEqual([' | limit']);
+      expect(r.errors[0].message).toMatch(/--max-ratio/);
+    }
+  });
+});
+
+function ascii85(data: Buffer): string {
+  let out = '';
+  for (let i = 0; i < data.length; i += 4) {
+    const chunk = Buffer.alloc(4);
+    data.copy(chunk, 0, i, i + 4);
+    let n = chunk.readUInt32BE(0);
+    const digits: string[] = [];
+    for (let k = 0; k < 5; k++) {
+      digits.unshift(String.fromCharCode(33 + (n % 85)));
+      n = Math.floor(n / 85);
+    }
+    out += digits.slice(0, Math.min(4, data.length - i) + 1).join('');
+  }
+  return out;
+}

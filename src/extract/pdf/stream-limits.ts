@@ -19,7 +19,7 @@ export function checkPdfStreams(data: Buffer, limits: Limits, count: (bytes: num
       pos = data.indexOf('stream', pos + 6, 'latin1');
       continue;
     }
-    if (stream.flate) inflateCounted(data.subarray(stream.start, stream.end), limits, count);
+    if (stream.filters.length) decodeCounted(data.subarray(stream.start, stream.end), stream, limits, count);
     pos = data.indexOf('stream', Math.max(stream.end, pos + 6), 'latin1');
   }
 }
@@ -27,7 +27,10 @@ export function checkPdfStreams(data: Buffer, limits: Limits, count: (bytes: num
 interface Stream {
   start: number;
   end: number;
-  flate: boolean;
+  /** The stream's filters in order (none for an image: text extraction never decodes one). */
+  filters: string[];
+  /** LZW's `/EarlyChange` (1 unless the parameters say 0). */
+  earlyChange: number;
 }
 
 /** How far back from `stream` its object's dictionary may begin (font width arrays run to kilobytes). */
@@ -53,11 +56,116 @@ function streamAt(data: Buffer, at: number): Stream | undefined {
   let end = ends === -1 ? data.length : ends;
   const length = /\/Length\s+(\d+)(?!\s+\d+\s+R)/.exec(dict);
   if (length && start + Number(length[1]) <= end) end = start + Number(length[1]);
-  return { start, end, flate: firstFilterIsFlate(dict) && !/\/Subtype\s*\/Image\b/.test(dict) };
+  const image = /\/Subtype\s*\/Image\b/.test(dict);
+  const filter = /\/Filter\s*(\[[^\]]*\]|\/[A-Za-z0-9]+)/.exec(dict);
+  const filters = !image && filter ? [...filter[1].matchAll(/\/([A-Za-z0-9]+)/g)].map((m) => m[1]) : [];
+  return { start, end, filters, earlyChange: /\/EarlyChange\s+0\b/.test(dict) ? 0 : 1 };
 }
 
-function firstFilterIsFlate(dict: string): boolean {
-  return /\/Filter\s*(?:\[\s*)?\/(?:FlateDecode|Fl)(?![A-Za-z])/.test(dict);
+/**
+ * Decodes the stream's filters as pdf.js would, as far as the first that inflates: the ASCII ones
+ * (which only shrink) are undone, then Flate or LZW output is counted. Filters after it, and streams
+ * with none that inflates, cost nothing.
+ */
+function decodeCounted(raw: Uint8Array, stream: Stream, limits: Limits, count: (bytes: number) => void): void {
+  let bytes = raw;
+  for (const filter of stream.filters) {
+    if (filter === 'ASCIIHexDecode' || filter === 'AHx') bytes = fromHex(bytes);
+    else if (filter === 'ASCII85Decode' || filter === 'A85') bytes = fromAscii85(bytes);
+    else if (filter === 'FlateDecode' || filter === 'Fl') return inflateCounted(bytes, limits, count);
+    else if (filter === 'LZWDecode' || filter === 'LZW') return lzwCounted(bytes, stream.earlyChange, limits, count);
+    else return;
+  }
+}
+
+function fromHex(data: Uint8Array): Uint8Array {
+  const text = Buffer.from(data).toString('latin1');
+  const end = text.indexOf('>');
+  const hex = (end === -1 ? text : text.slice(0, end)).replace(/[^0-9A-Fa-f]/g, '');
+  return Buffer.from(hex.length % 2 ? `${hex}0` : hex, 'hex');
+}
+
+function fromAscii85(data: Uint8Array): Uint8Array {
+  const out: number[] = [];
+  let group = 0;
+  let n = 0;
+  for (const c of data) {
+    if (c === 0x7e) break; // `~>`
+    if (c === 0x7a && n === 0) {
+      out.push(0, 0, 0, 0);
+      continue;
+    }
+    if (c < 0x21 || c > 0x75) continue;
+    group = group * 85 + (c - 0x21);
+    if (++n === 5) {
+      out.push((group >>> 24) & 255, (group >>> 16) & 255, (group >>> 8) & 255, group & 255);
+      group = 0;
+      n = 0;
+    }
+  }
+  if (n > 1) {
+    for (let k = n; k < 5; k++) group = group * 85 + 84;
+    const last = [(group >>> 24) & 255, (group >>> 16) & 255, (group >>> 8) & 255, group & 255];
+    out.push(...last.slice(0, n - 1));
+  }
+  return Uint8Array.from(out);
+}
+
+/**
+ * The length of what pdf.js's LZW decoder makes of `data` (the same algorithm, lengths only: no bytes
+ * are made), stopping once past the ratio limit. One 12-bit code can stand for ~3,800 bytes.
+ */
+function lzwCounted(data: Uint8Array, earlyChange: number, limits: Limits, count: (bytes: number) => void): void {
+  const cap = Math.max(RATIO_GRACE_BYTES, data.length * limits.maxRatio);
+  const lengths = new Uint16Array(4096);
+  for (let i = 0; i < 256; i++) lengths[i] = 1;
+  let codeLength = 9;
+  let nextCode = 258;
+  let prevCode = 0;
+  let current = 0;
+  let total = 0;
+  let counted = 0;
+  let cached = 0;
+  let bits = 0;
+  let pos = 0;
+  const flush = () => {
+    count(total - counted);
+    counted = total;
+  };
+  for (;;) {
+    while (bits < codeLength) {
+      if (pos >= data.length) return flush();
+      cached = (cached << 8) | data[pos++];
+      bits += 8;
+    }
+    bits -= codeLength;
+    const code = (cached >>> bits) & ((1 << codeLength) - 1);
+    const hasPrev = current > 0;
+    if (code < 256) current = 1;
+    else if (code >= 258) current = code < nextCode ? lengths[code] : current + 1;
+    else if (code === 256) {
+      codeLength = 9;
+      nextCode = 258;
+      current = 0;
+      continue;
+    } else return flush();
+    if (hasPrev) {
+      if (nextCode < 4096) lengths[nextCode] = lengths[prevCode] + 1;
+      nextCode++;
+      const next = nextCode + earlyChange;
+      if (!(next & (next - 1))) codeLength = Math.min(Math.log2(next) + 1, 12) | 0;
+    }
+    prevCode = code;
+    total += current;
+    if (total - counted > 1 << 20) flush();
+    if (total > cap) {
+      flush();
+      throw new ExtractError(
+        'limit',
+        `a PDF stream of ${data.length} bytes decompresses (LZW) past ${Math.round(total / Math.max(data.length, 1))}:1, more than the ${limits.maxRatio}:1 allowed (--max-ratio), a likely decompression bomb; not read`,
+      );
+    }
+  }
 }
 
 /**
