@@ -20,6 +20,8 @@ function warmsWorkers(argv: string[]): 'all' | 'subject' | undefined {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // Before anything can make a temp file: a signal must find the handler that removes it.
+  (await import('../src/core/run-temp.js')).installRunCleanup();
   const warm = warmsWorkers(argv);
   const pool = warm
     ? import('../src/engine/pool.js').then((m) => {

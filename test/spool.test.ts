@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runTempDir } from '../src/core/run-temp.js';
 import type { Finding } from '../src/core/types.js';
 import {
   countKey,
@@ -137,7 +137,7 @@ describe('ScanWriter', () => {
     const pathOf = (i: number) => `/r/${'d'.repeat(80)}/bin-${i}.dat`;
     for (let i = 0; i < n; i++) writer.addSkipped(pathOf(i), i % 10 === 0 ? 'too large' : 'binary');
     // On disk, not in memory (the stream opens its file asynchronously).
-    const spoolFile = join(tmpdir(), `dsr-${scanId}.skipped.spool`);
+    const spoolFile = join(runTempDir(), `scan-${scanId}.skipped.spool`);
     for (let t = 0; t < 200 && !existsSync(spoolFile); t++) await new Promise((r) => setTimeout(r, 10));
     expect(existsSync(spoolFile)).toBe(true);
     const out = join(tempTree(), 'scan.json');
@@ -170,7 +170,7 @@ describe('ScanWriter', () => {
         kind: i % 4 === 0 ? 'corrupt' : 'permission',
         message: 'EACCES: permission denied',
       });
-    expect(existsSync(join(tmpdir(), `dsr-${scanId}.errors.spool`))).toBe(true);
+    expect(existsSync(join(runTempDir(), `scan-${scanId}.errors.spool`))).toBe(true);
     expect(writer.stats.errors).toBe(n);
     expect(writer.errorKinds).toEqual(
       new Map([
@@ -184,7 +184,7 @@ describe('ScanWriter', () => {
     expect(scan.errors).toHaveLength(n);
     expect(scan.errors[0].path).toBe(pathOf(n - 1));
     expect(scan.errors[n - 1].path).toBe(pathOf(0));
-    expect(existsSync(join(tmpdir(), `dsr-${scanId}.errors.spool`))).toBe(false);
+    expect(existsSync(join(runTempDir(), `scan-${scanId}.errors.spool`))).toBe(false);
   });
 
   it('writes findings spilled to disk sorted by item, field and offset, byte for byte as given', async () => {
@@ -209,7 +209,7 @@ describe('ScanWriter', () => {
       };
     });
     for (const f of all) writer.addFinding(f);
-    expect(existsSync(join(tmpdir(), `dsr-${scanId}.findings.spool`))).toBe(true);
+    expect(existsSync(join(runTempDir(), `scan-${scanId}.findings.spool`))).toBe(true);
     const out = join(tempTree(), 'scan.json');
     await writer.write(out, { finishedAt: 'x' });
     const text = readFileSync(out, 'utf8');

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
+import { RUN_DIR_KEY, removeThreadTemps, runTempDir } from '../core/run-temp.js';
 import type { TopLevelResult } from './scan-item.js';
 import type { ScanTask } from './worker.js';
 
@@ -39,6 +40,28 @@ export class ItemTimeoutError extends Error {
 }
 
 /**
+ * Megabytes of JavaScript heap (old generation) a worker thread may use; an item that needs more ends
+ * its thread (V8 stops it, not the machine's memory) and becomes a `limit` error. `DSR_WORKER_HEAP_MB`
+ * overrides it.
+ */
+export function workerHeapMb(): number {
+  const fromEnv = Number(process.env.DSR_WORKER_HEAP_MB);
+  return Number.isInteger(fromEnv) && fromEnv >= 16 ? fromEnv : 1024;
+}
+
+/** A task whose worker thread ran out of its heap cap (see workerHeapMb). */
+export class WorkerMemoryError extends Error {
+  override readonly name = 'WorkerMemoryError';
+  constructor(readonly capMb: number) {
+    super(`ran out of the worker's memory cap of ${capMb} MB; not read`);
+  }
+}
+
+function outOfMemory(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException)?.code === 'ERR_WORKER_OUT_OF_MEMORY';
+}
+
+/**
  * Worker threads for extraction and detection. A task that runs past its time limit, or whose caller
  * gives up, has its thread terminated (the only way to stop a parser stuck in a loop); Piscina starts a
  * fresh one.
@@ -59,6 +82,7 @@ export class ScanPool {
   private timed = 0;
   private readonly aborts = new WeakMap<AbortSignal, Set<() => void>>();
   private ticker: NodeJS.Timeout | undefined;
+  private readonly heapMb = workerHeapMb();
 
   constructor(readonly size: number) {
     this.piscina = new Piscina({
@@ -73,9 +97,12 @@ export class ScanPool {
       // A bounded young generation: V8 otherwise lets each worker's grow to tens of MB of garbage between
       // scavenges. 8 MB: at 4 MB an inventory's findings outlived the scavenges and were copied into the
       // old generation; 16 MB was no faster than 8 on --all over the bench corpus but peaked 30 MB higher.
-      resourceLimits: { maxOldGenerationSizeMb: 1024, maxYoungGenerationSizeMb: 8 },
-      workerData: { progress: this.progress, owner: this.owner },
+      resourceLimits: { maxOldGenerationSizeMb: this.heapMb, maxYoungGenerationSizeMb: 8 },
+      // Temporary files of the workers go in the run's folder (see run-temp.ts).
+      workerData: { progress: this.progress, owner: this.owner, [RUN_DIR_KEY]: runTempDir() },
     });
+    // A thread that fails with no task of its own (its tasks already settled): Piscina replaces it.
+    this.piscina.on('error', () => {});
   }
 
   /** Tasks handed to the pool and not yet settled. */
@@ -110,9 +137,16 @@ export class ScanPool {
       });
       this.piscina
         .run({ ...task, progressSlot: slot, transfer: true })
-        .then(resolve, (err: unknown) =>
-          reject(watched.timedOut ? new ItemTimeoutError(watched.seen - 1) : err),
-        )
+        .then(resolve, (err: unknown) => {
+          if (outOfMemory(err)) removeThreadTemps(Atomics.load(this.owner, slot));
+          reject(
+            watched.timedOut
+              ? new ItemTimeoutError(watched.seen - 1)
+              : outOfMemory(err)
+                ? new WorkerMemoryError(this.heapMb)
+                : err,
+          );
+        })
         .finally(() => {
           forget();
           // Only now: until Piscina settles the task, a worker may still write to its slot.
@@ -141,11 +175,19 @@ export class ScanPool {
     return () => waiting.delete(fn);
   }
 
-  /** Terminates the thread running the task in `slot`, if it has begun; Piscina then fails its tasks. */
+  /**
+   * Terminates the thread running the task in `slot`, if it has begun; Piscina then fails its tasks.
+   * What the thread was writing in the run's temp folder (a gzip being inflated) goes with it.
+   */
   private stopThreadOf(slot: number): void {
     const id = Atomics.load(this.owner, slot);
     if (id === 0) return;
-    void this.piscina.threads.find((t) => t.threadId === id)?.terminate();
+    const thread = this.piscina.threads.find((t) => t.threadId === id);
+    if (!thread) return;
+    void thread.terminate().then(
+      () => removeThreadTemps(id),
+      () => removeThreadTemps(id),
+    );
   }
 
   private checkTimeouts(): void {

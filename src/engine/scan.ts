@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import pLimit from 'p-limit';
 import { errorMessage, kindOfSystemError } from '../core/errors.js';
 import { newScanId } from '../core/ids.js';
+import { runTempDir } from '../core/run-temp.js';
 import type { ItemInput, ScanError, Subject } from '../core/types.js';
 import { type FileEntry, walkRoot } from '../crawl/fs-source.js';
 import type { MboxSpan } from '../extract/mail/mbox.js';
@@ -17,7 +17,7 @@ import { compileSubject } from '../match/subject.js';
 import { ScanWriter } from '../report/scan-writer.js';
 import { FileQueue } from './file-queue.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
-import { defaultConcurrency, ItemTimeoutError, ScanPool, takeWarmPool } from './pool.js';
+import { defaultConcurrency, ItemTimeoutError, ScanPool, takeWarmPool, WorkerMemoryError } from './pool.js';
 import { RangeMerger } from './range-merger.js';
 import { rawFirstPass } from './raw-first.js';
 import { fileResult } from './raw-pass.js';
@@ -172,8 +172,8 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
   const started = Date.now();
   // Findings too many for a worker to hold for one file (an mbox's thousands of messages) go here
   // until collected: made by the first worker that needs it, removed at the end whatever became of
-  // the workers. Named after the scan's random id; most scans never make it.
-  const spillDir = join(tmpdir(), `dsr-${writer.header.scanId}.parts`);
+  // the workers. Named after the scan's random id, inside the run's folder; most scans never make it.
+  const spillDir = join(runTempDir(), `findings-${writer.header.scanId}`);
   const ownFiles = new Map((opts.ownFiles ?? []).map((f) => [resolve(f.path), f.reason]));
   let current: string | undefined;
   /** How far each huge file being read in parts has got (its bytes count in the stats once done). */
@@ -195,10 +195,12 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
     writer.addError({
       path: input.ref.path,
       itemPath: input.ref.itemPath,
-      kind: timedOut ? 'timeout' : 'corrupt',
+      kind: timedOut ? 'timeout' : err instanceof WorkerMemoryError ? 'limit' : 'corrupt',
       message: timedOut
         ? `not finished within ${limits.timeoutMs / 1000} s; stopped`
-        : `internal error: ${(err as Error)?.message ?? err}`,
+        : err instanceof WorkerMemoryError
+          ? err.message
+          : `internal error: ${(err as Error)?.message ?? err}`,
     });
     progress();
   };
@@ -389,10 +391,11 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
       if (stop.signal.aborted) return;
       if (done instanceof Error) {
         const timedOut = done.name === 'AbortError' || done.name === 'TimeoutError';
+        const memory = done instanceof WorkerMemoryError;
         writer.addError({
           ...ref,
-          kind: timedOut ? 'timeout' : 'corrupt',
-          message: `${part.what} not read: ${timedOut ? `not finished within ${limits.timeoutMs / 1000} s` : `internal error: ${done.message}`}`,
+          kind: timedOut ? 'timeout' : memory ? 'limit' : 'corrupt',
+          message: `${part.what} not read: ${timedOut ? `not finished within ${limits.timeoutMs / 1000} s` : memory ? done.message : `internal error: ${done.message}`}`,
         });
         return;
       }

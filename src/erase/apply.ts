@@ -4,6 +4,7 @@ import { open, readFile, rm, unlink } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { sha256Hex } from '../core/ids.js';
+import { trackTemp } from '../core/run-temp.js';
 import type { Fingerprint } from '../core/types.js';
 import { compileSubject } from '../match/subject.js';
 import { deleteFile } from './actions/delete-file.js';
@@ -201,7 +202,10 @@ async function takeRunLock(lockPath: string): Promise<() => Promise<void>> {
       const fh = await open(lockPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
       await fh.write(`${process.pid}\n`);
       await fh.close();
+      // Removed also when a signal ends the run.
+      const untrack = trackTemp(lockPath);
       return async () => {
+        untrack();
         await unlink(lockPath).catch(() => {});
       };
     } catch (err) {

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { closeSync, openSync } from 'node:fs';
 import { type FileHandle, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { trackTemp } from '../core/run-temp.js';
 import { ActionSkipped, hashRange, type OpenedTarget, sameFile, syncDir } from './safety.js';
 import { testHook } from './test-hooks.js';
 
@@ -24,7 +26,12 @@ export async function replaceFile(
   /** Runs on the closed temp file after `fill` (a tool that edits it by path, e.g. exiftool). */
   edit?: (temp: string) => Promise<void>,
 ): Promise<{ sha256: string; size: number }> {
-  let out = await open(temp, 'wx+', 0o600);
+  // A signal that ends the run removes the temp (and exiftool's own beside it): the journal then
+  // sees an attempt that never reached its rename, as after a crash before it.
+  // Created synchronously and tracked in the same step (see writeFileAtomic).
+  closeSync(openSync(temp, 'wx', 0o600));
+  const untrack = [trackTemp(temp), trackTemp(`${temp}_exiftool_tmp`)];
+  let out = await open(temp, 'r+');
   let closed = false;
   try {
     await fill(out);
@@ -66,5 +73,7 @@ export async function replaceFile(
     if (!closed) await out.close().catch(() => {});
     await rm(temp, { force: true });
     throw err;
+  } finally {
+    for (const u of untrack) u();
   }
 }

@@ -1,15 +1,16 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { makeTempDir } from '../core/run-temp.js';
 import type { ItemSource } from '../core/types.js';
 
 /**
  * A private temporary file (0600, in a folder of its own) for a nested item's bytes too large to
- * hold in memory: a gzip's content, a large attachment. The folder is removed when `use` settles.
+ * hold in memory: a gzip's content, a large attachment. The folder, inside the run's (see run-temp.ts),
+ * is removed when `use` settles, or with the run's if the thread is stopped first.
  */
 export async function withSpoolFile<T>(kind: string, use: (path: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(join(tmpdir(), `dsr-${kind}-`));
+  const dir = await makeTempDir(kind);
   try {
     return await use(join(dir, 'content'));
   } finally {

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { closeSync, openSync } from 'node:fs';
 import { type FileHandle, link, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { trackTemp } from '../core/run-temp.js';
 import { refuseNonFileAt } from './output-path.js';
 
 /**
@@ -15,7 +17,12 @@ export async function writeFileAtomic(
 ): Promise<void> {
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const fh = await open(tmp, 'wx', opts.mode ?? 0o600);
+  // Removed by the run's exit handler if a signal ends the process before the rename. Created
+  // synchronously and tracked in the same step: a creation still under way in libuv's thread pool
+  // when the process exits would finish after the handler had looked.
+  closeSync(openSync(tmp, 'wx', opts.mode ?? 0o600));
+  const untrack = trackTemp(tmp);
+  const fh = await open(tmp, 'r+');
   try {
     await write(fh);
     await fh.sync();
@@ -30,6 +37,8 @@ export async function writeFileAtomic(
     await fh.close().catch(() => {});
     await rm(tmp, { force: true });
     throw err;
+  } finally {
+    untrack();
   }
   const d = await open(dir, 'r');
   try {

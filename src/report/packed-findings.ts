@@ -134,7 +134,8 @@ export class FindingPacker {
   private writeOut(dir: string): void {
     if (!this.spill) {
       try {
-        mkdirSync(dir, { recursive: true, mode: 0o700 });
+        // Not recursive: the run's folder is never made again once the run has removed it.
+        mkdirOnce(dir);
         const path = join(dir, `${randomUUID()}.part`);
         this.spill = { path, fd: openSync(path, 'wx', 0o600) };
       } catch {
@@ -200,4 +201,12 @@ export function countKey(f: Pick<Finding, 'detector' | 'subject'>): string {
 /** A name found in a file or member name: kept so terminal output can mask such paths. */
 export function isPathName(f: Pick<Finding, 'detector' | 'location'>): boolean {
   return f.detector === 'name' && f.location.field === 'path';
+}
+
+function mkdirOnce(dir: string): void {
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
 }

@@ -1,7 +1,7 @@
 import { closeSync, openSync, readSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareItemRefs, compareStrings } from '../core/order.js';
+import { runTempDir } from '../core/run-temp.js';
 import type { Finding, ItemRecord, ItemRef, ScanError, ScanFile, ScanStats, Subject } from '../core/types.js';
 import { writeFileAtomic } from './atomic.js';
 import { fileSink, type OutputSink } from './output-path.js';
@@ -46,7 +46,7 @@ export class ScanWriter {
     readonly header: ScanHeader,
     keepFileList: boolean,
   ) {
-    const base = join(tmpdir(), `dsr-${header.scanId}`);
+    const base = join(runTempDir(), `scan-${header.scanId}`);
     this.findings = new Spool(`${base}.findings.spool`);
     this.errors = new Spool(`${base}.errors.spool`);
     this.skipped = new Spool(`${base}.skipped.spool`);

@@ -17,7 +17,7 @@ describe('a scan that fails', () => {
         all: true,
         inProcess: true,
         onResult: () => {
-          spooled = readdirSync(process.env.TMPDIR as string);
+          spooled = readdirSync(process.env.TMPDIR as string, { recursive: true }) as string[];
           throw new Error('the caller failed');
         },
       }).then(

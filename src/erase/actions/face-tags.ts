@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { ExifTool } from 'exiftool-vendored';
+import type { ExifTool } from 'exiftool-vendored';
+import { guardedExifTool } from '../../extract/media/exiftool-process.js';
 import { findSubjectSpans } from '../identifiers.js';
 import type { RemoveFaceTagsAction } from '../plan.js';
 import { replaceFile, tempPathFor } from '../rewrite.js';
@@ -37,7 +38,8 @@ const STRUCT_TAGS: { tag: string; list?: string; name: string }[] = [
 
 let tool: ExifTool | undefined;
 function exiftool(): ExifTool {
-  tool ??= new ExifTool({ maxProcs: 1, taskTimeoutMillis: 30_000 });
+  // Started like the scan's, so that a `kill -9` of the erase takes its perl process with it.
+  tool ??= guardedExifTool({ maxProcs: 1, taskTimeoutMillis: 30_000 });
   return tool;
 }
 

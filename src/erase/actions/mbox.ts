@@ -1,5 +1,6 @@
 import { constants } from 'node:fs';
 import { type FileHandle, open, readFile, unlink } from 'node:fs/promises';
+import { trackTemp } from '../../core/run-temp.js';
 import type { RemoveMboxMessageAction } from '../plan.js';
 import { replaceFile, tempPathFor } from '../rewrite.js';
 import { ActionSkipped, checkPlace, hashRange, type OpenedTarget, openTarget, readRange } from '../safety.js';
@@ -29,11 +30,14 @@ export async function removeMboxMessages(
   }
   const lockPath = `${path}.lock`;
   let lock: FileHandle | undefined;
+  let untrackLock: (() => void) | undefined;
   if (ctx.execute) {
     const taken = await takeDotlock(lockPath);
     if (!taken)
       return all({ result: 'locked', reason: `the mbox is locked (${lockPath} exists); try again later` });
     lock = taken;
+    // A signal that ends the run must not leave the mailbox locked for the mail system.
+    untrackLock = trackTemp(lockPath);
     await testHook('mbox:locked');
   }
   try {
@@ -53,6 +57,7 @@ export async function removeMboxMessages(
       await t.fh.close();
     }
   } finally {
+    untrackLock?.();
     if (lock) await unlink(lockPath).catch(() => {});
   }
 }

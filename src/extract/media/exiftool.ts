@@ -1,7 +1,4 @@
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { delimiter, join } from 'node:path';
 import { BroadcastChannel, threadId } from 'node:worker_threads';
 import type { ExifTool } from 'exiftool-vendored';
 import { isWorkerThread } from 'piscina';
@@ -13,8 +10,8 @@ import { ExtractError } from '../../core/errors.js';
  * past its time limit, and a perl `exiftool -stay_open` child does not exit when its parent's pipe
  * closes, so processes owned by a worker would be orphaned. Workers ask the scanning thread over a
  * BroadcastChannel instead; that thread runs a bounded, restartable pool of exiftool processes
- * (exiftool-vendored / batch-cluster) and `endExifTool()` ends them when the scan ends. batch-cluster
- * also kills them on process exit (a second Ctrl-C).
+ * (exiftool-vendored / batch-cluster, started by exiftool-process.ts so that they die with dsr) and
+ * `endExifTool()` ends them when the scan ends. batch-cluster also kills them on process exit.
  */
 
 export type RawTags = Record<string, unknown>;
@@ -42,51 +39,33 @@ export function exifToolProcs(): number {
   return Math.max(1, availableParallelism());
 }
 
+/**
+ * Time exiftool gets for one file, well under the item time limit: a hostile file (a 60 MB extended
+ * XMP packet, XMP nested thousands deep) stalls perl for far longer. Past it the read is a `timeout`,
+ * and the process is killed and replaced.
+ */
+export const EXIFTOOL_TIMEOUT_MS = 10_000;
+
 let local: Promise<ExifTool> | undefined;
 
 /** exiftool-vendored is loaded on first use only: worker threads and most scans never need it. */
 function localExifTool(): Promise<ExifTool> {
-  local ??= import('exiftool-vendored').then(
-    ({ ExifTool, exiftoolPath, DefaultExiftoolArgs }) =>
-      new ExifTool({
-        processFactory: guardedSpawn(exiftoolPath, DefaultExiftoolArgs),
-        maxProcs: exifToolProcs(),
-        // batch-cluster starts one process at a time, 1.5 s apart by default: a scan would read most of
-        // its photos with a single exiftool. maxProcs still bounds them, and a process that keeps dying
-        // is still caught by batch-cluster's failure-rate limit.
-        minDelayBetweenSpawnMillis: 0,
-        // A looping or hostile file: batch-cluster kills the process after this and starts a fresh one.
-        taskTimeoutMillis: 20_000,
-        taskRetries: 0,
-        useMWG: false,
-        geolocation: false,
-      }),
+  local ??= import('./exiftool-process.js').then(({ guardedExifTool }) =>
+    guardedExifTool({
+      maxProcs: exifToolProcs(),
+      // batch-cluster starts one process at a time, 1.5 s apart by default: a scan would read most of
+      // its photos with a single exiftool. maxProcs still bounds them, and a process that keeps dying
+      // is still caught by batch-cluster's failure-rate limit.
+      minDelayBetweenSpawnMillis: 0,
+      // A looping or hostile file: batch-cluster kills the process after this and starts a fresh one
+      // (readTags has answered `timeout` by then: its clock starts first).
+      taskTimeoutMillis: EXIFTOOL_TIMEOUT_MS,
+      taskRetries: 0,
+      useMWG: false,
+      geolocation: false,
+    }),
   );
   return local;
-}
-
-const SETPRIV = '/usr/bin/setpriv';
-const PARENT_ENV = { DSR_PARENT_PID: String(process.pid), LANG: 'C' };
-
-/**
- * `exiftool -stay_open` polls its argument file and never exits on its own when dsr dies without
- * ending it (SIGKILL, a test runner's hard kill). On Linux it is started through
- * `setpriv --pdeathsig KILL`, so the kernel ends it with the thread that spawned it; elsewhere (or
- * without setpriv) exiftool-vendored's exit hooks are the guard. The environment marks the process as
- * this dsr's (`DSR_PARENT_PID`), so tests and admins can find any that outlive it.
- */
-function guardedSpawn(exiftoolPath: () => Promise<string>, args: readonly string[]) {
-  const perl = (process.env.PATH ?? '/usr/bin:/bin')
-    .split(delimiter)
-    .map((dir) => join(dir, 'perl'))
-    .find((p) => existsSync(p));
-  const opts = { stdio: 'pipe', shell: false, detached: false, env: PARENT_ENV } as const;
-  return async () => {
-    const script = await exiftoolPath();
-    if (process.platform === 'linux' && perl && existsSync(SETPRIV))
-      return spawn(SETPRIV, ['--pdeathsig', 'KILL', perl, script, ...args], opts);
-    return spawn(perl ?? 'perl', [script, ...args], opts);
-  };
 }
 
 async function readLocal(file: string, args: string[]): Promise<RawTags> {
@@ -135,9 +114,11 @@ function workerClient(): BroadcastChannel {
 
 /**
  * Reads tags of one file with `exiftool -json ARGS FILE` (ARGS without the file). `file` must be an
- * absolute path without line breaks (exiftool's argument file is line-based).
+ * absolute path without line breaks (exiftool's argument file is line-based). Past `timeoutMs` (at
+ * most EXIFTOOL_TIMEOUT_MS) it fails with an ExtractError of kind `timeout`.
  */
 export async function readTags(file: string, args: string[], timeoutMs: number): Promise<RawTags> {
+  timeoutMs = Math.min(timeoutMs, EXIFTOOL_TIMEOUT_MS);
   if (!file.startsWith('/') || /[\r\n]/.test(file)) throw new Error(`unsafe path for exiftool: ${file}`);
   const work = isWorkerThread ? requestFromMain(file, args) : readLocal(file, args);
   let timer: NodeJS.Timeout | undefined;
@@ -149,6 +130,11 @@ export async function readTags(file: string, args: string[], timeoutMs: number):
   });
   try {
     return await Promise.race([work, timeout]);
+  } catch (err) {
+    // batch-cluster's own limit, should it strike first.
+    if (!(err instanceof ExtractError) && /timeout|timed out/i.test((err as Error)?.message ?? ''))
+      throw new ExtractError('timeout', `exiftool did not answer within ${timeoutMs / 1000} s`);
+    throw err;
   } finally {
     clearTimeout(timer);
   }

@@ -1,8 +1,8 @@
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
-import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, symlink, writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { ExtractError } from '../../core/errors.js';
+import { makeTempDir } from '../../core/run-temp.js';
 import type { ItemInput } from '../../core/types.js';
 import type { ExtractContext, Extractor } from '../api.js';
 import { MEDIA_EXTENSIONS, mediaFormat } from '../formats.js';
@@ -40,14 +40,15 @@ const media: Extractor = {
     if (meta.kind === 'none') return;
     if (meta.kind === 'text') return text.extract(input, ctx);
     emitEntries(ctx, meta.entries, meta.sidecarOf);
-    if (meta.problem) ctx.error('corrupt', `exiftool: ${meta.problem}`);
+    if (meta.timedOut) ctx.error('timeout', meta.timedOut);
+    else if (meta.problem) ctx.error('corrupt', `exiftool: ${meta.problem}`);
   },
 };
 
 type Metadata =
   | { kind: 'none' }
   | { kind: 'text' }
-  | { kind: 'entries'; entries: MetaEntry[]; sidecarOf?: string; problem?: string };
+  | { kind: 'entries'; entries: MetaEntry[]; sidecarOf?: string; problem?: string; timedOut?: string };
 
 const readings = new WeakMap<ItemInput, Promise<Metadata>>();
 
@@ -62,10 +63,39 @@ async function readMetadata(input: ItemInput, ctx: ExtractContext): Promise<Meta
   const sidecarOf = sidecar ? imageOfSidecar(input) : undefined;
   const native = nativeTags(probe);
   if (native) return { kind: 'entries', entries: entriesFromTags(native), sidecarOf };
-  const tags = await withExifToolPath(input, ctx, (path) =>
-    readTags(path, [...EXIFTOOL_ARGS], Math.max(1000, ctx.limits.timeoutMs - 1000)),
-  );
+  let tags: Record<string, unknown>;
+  try {
+    tags = await withExifToolPath(input, ctx, (path) =>
+      readTags(path, [...EXIFTOOL_ARGS], Math.max(1000, ctx.limits.timeoutMs - 1000)),
+    );
+  } catch (err) {
+    if (!(err instanceof ExtractError && err.kind === 'timeout')) throw err;
+    // exiftool stalled (a hostile packet): what dsr's own readers reach is still searched.
+    const entries = entriesFromTags(reachableTags(probe));
+    return {
+      kind: 'entries',
+      entries,
+      sidecarOf,
+      timedOut: `${err.message}; read natively as far as it goes`,
+    };
+  }
   return { kind: 'entries', entries: entriesFromTags(tags), sidecarOf, problem: problemOf(tags) };
+}
+
+/** The fields dsr's native readers reach in a file exiftool could not read in time (see Probe.reachable). */
+function reachableTags(probe: Probe): Record<string, unknown> {
+  const packets = probe.reachable?.xmp ?? probe.xmp ?? [];
+  const utf8 = new TextDecoder('utf-8', { fatal: false });
+  let xmp: Record<string, unknown> = {};
+  try {
+    xmp = readXmpTags(
+      packets.map((p) => utf8.decode(p).replace(/^\ufeff/, '')),
+      { reachable: true },
+    );
+  } catch {
+    // Not XML at all: nothing more to reach.
+  }
+  return { ...xmp, ...(probe.reachable?.tags ?? probe.tags) };
 }
 
 /**
@@ -147,7 +177,7 @@ async function withExifToolPath<T>(
   use: (path: string) => Promise<T>,
 ): Promise<T> {
   if (input.source.kind === 'file' && !/[\r\n]/.test(input.source.absPath)) return use(input.source.absPath);
-  const dir = await mkdtemp(join(tmpdir(), 'dsr-media-'));
+  const dir = await makeTempDir('media');
   try {
     const ext = extname(input.name)
       .replace(/[^A-Za-z0-9.]/g, '')

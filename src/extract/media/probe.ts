@@ -1,4 +1,5 @@
 import { inflateSync } from 'node:zlib';
+import { ExtractError } from '../../core/errors.js';
 import { ascii, type Container, containerOf, matches } from './container.js';
 import { exifHasFields, exifTags, iptcHasFields, iptcTags, type NativeTags } from './exif-iptc.js';
 import { heifLook } from './heif-probe.js';
@@ -31,6 +32,11 @@ export interface Probe {
   xmp?: Uint8Array[];
   /** EXIF and IPTC fields decoded natively (media/exif-iptc.ts), exiftool-shaped. */
   tags?: NativeTags;
+  /**
+   * When exiftool must read the file: the XMP packets and fields the probe could still read natively,
+   * for when exiftool cannot (a hostile file it stalls on).
+   */
+  reachable?: { xmp: Uint8Array[]; tags: NativeTags };
 }
 
 /** PNG text keywords that exiftool reports as PNG:Author / PNG:Copyright. */
@@ -56,7 +62,8 @@ export function probeMetadata(head: Uint8Array, size: number, read: ReadRange): 
               ? fromLook(container === 'tiff' ? tiffLook(size, read) : heifLook(size, read))
               : READ('container read by exiftool');
     return { ...probe, container };
-  } catch {
+  } catch (err) {
+    if (err instanceof ExtractError) throw err;
     return { ...READ('malformed metadata segments'), container };
   }
 }
@@ -107,9 +114,13 @@ function block(
 
 function probeJpeg(size: number, read: ReadRange): Probe {
   const f = collector();
+  // The first reason exiftool must read the file; the segments after it are still looked at for
+  // what can be read natively (see Probe.reachable).
+  let why: string | undefined;
+  const done = (): Probe => (why ? { ...READ(why), reachable: { xmp: f.xmp, tags: f.tags } } : found(f));
   let pos = 2;
   for (let n = 0; n < MAX_SEGMENTS; n++) {
-    if (pos + 4 > size) return found(f);
+    if (pos + 4 > size) return done();
     const hdr = read(pos, 4);
     if (hdr[0] !== 0xff) return READ('unexpected JPEG layout');
     const marker = hdr[1];
@@ -117,21 +128,29 @@ function probeJpeg(size: number, read: ReadRange): Probe {
       pos++;
       continue;
     }
-    if (marker === 0xda || marker === 0xd9) return found(f);
+    if (marker === 0xda || marker === 0xd9) return done();
     if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
       pos += 2;
       continue;
     }
     const len = (hdr[2] << 8) | hdr[3];
-    if (len < 2 || pos + 2 + len > size) return READ('malformed or truncated JPEG segment');
+    if (len < 2 || pos + 2 + len > size) {
+      why ??= 'malformed or truncated JPEG segment';
+      return done();
+    }
     if (marker === 0xe1 || marker === 0xed) {
-      const data = read(pos + 4, len - 2);
-      const why = marker === 0xe1 ? app1(data, f) : app13(data, f);
-      if (why) return READ(why);
+      // Once exiftool must read the file, only XMP packets are still gathered (EXIF/IPTC blocks are
+      // merged by exiftool's rules, which need them all).
+      if (!why) {
+        const data = read(pos + 4, len - 2);
+        why = marker === 0xe1 ? app1(data, f) : app13(data, f);
+      } else if (marker === 0xe1 && matches(read(pos + 4, XMP_SIG.length), 0, XMP_SIG))
+        xmpPacket(read(pos + 4 + XMP_SIG.length, len - 2 - XMP_SIG.length), f);
     }
     pos += 2 + len;
   }
-  return READ('too many JPEG segments');
+  why ??= 'too many JPEG segments';
+  return done();
 }
 
 const XMP_SIG = 'http://ns.adobe.com/xap/1.0/\0';
@@ -184,21 +203,54 @@ function fromLook(look: Look): Probe {
 
 function probePng(size: number, read: ReadRange): Probe {
   const f = collector();
+  // The first reason exiftool must read the file; every chunk is still looked at, since exiftool
+  // inflates every compressed one (see checkInflated).
+  let why: string | undefined;
   let pos = 8;
   for (let n = 0; n < MAX_SEGMENTS && pos + 8 <= size; n++) {
     const hdr = read(pos, 8);
     const len = be32(hdr, 0);
     const type = ascii(hdr, 4, 4);
-    if (type === 'IEND') return found(f);
-    if (type === 'tEXt' || type === 'zTXt' || type === 'iTXt' || type === 'eXIf') {
-      if (len > MAX_SEGMENT_BYTES) return READ('large PNG text chunk');
-      const data = read(pos + 8, len);
-      const why = pngChunk(type, data, f);
-      if (why) return READ(why);
+    if (type === 'IEND') break;
+    if (type === 'tEXt' || type === 'zTXt' || type === 'iTXt' || type === 'eXIf' || type === 'iCCP') {
+      if (len > MAX_SEGMENT_BYTES) why ??= 'large PNG text chunk';
+      else {
+        const data = read(pos + 8, len);
+        checkInflated(type, data);
+        if (!why && type !== 'iCCP') why = pngChunk(type, data, f);
+      }
     }
     pos += 12 + len;
   }
-  return found(f);
+  return why ? READ(why) : found(f);
+}
+
+/**
+ * exiftool inflates a PNG's compressed text chunks and ICC profile whole, in memory (a 0.5 MB
+ * `zTXt` of 512 MiB took it 2 GB and 30 s), whether or not it was asked for them: one that inflates
+ * past MAX_SEGMENT_BYTES makes the file a `limit` error before exiftool can see it.
+ */
+function checkInflated(type: string, data: Uint8Array): void {
+  const nul = data.indexOf(0);
+  if (nul <= 0) return;
+  let at: number;
+  if (type === 'zTXt' || type === 'iCCP') at = nul + 2;
+  else if (type === 'iTXt' && data[nul + 1] === 1) {
+    const lang = data.indexOf(0, nul + 3);
+    const translated = lang === -1 ? -1 : data.indexOf(0, lang + 1);
+    if (translated === -1) return;
+    at = translated + 1;
+  } else return;
+  try {
+    inflateSync(data.subarray(at), { maxOutputLength: MAX_SEGMENT_BYTES });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+      throw new ExtractError(
+        'limit',
+        `a compressed PNG ${type} chunk of ${data.length} bytes inflates past ${MAX_SEGMENT_BYTES} bytes, a likely decompression bomb; not read`,
+      );
+    // Damaged: exiftool reports it.
+  }
 }
 
 function pngChunk(type: string, data: Uint8Array, f: Found): string | undefined {

@@ -54,11 +54,23 @@ interface Node {
   text: string;
 }
 
-/** Reads XMP packets into exiftool-shaped tags (only the fields dsr reads). */
-export function readXmpTags(packets: string[]): Record<string, XmpValue> {
+/**
+ * Reads XMP packets into exiftool-shaped tags (only the fields dsr reads). `reachable`: what lies
+ * nested too deep (a hostile packet thousands of levels deep) is left out instead of failing the
+ * whole packet, for when exiftool could not read it either.
+ */
+export function readXmpTags(packets: string[], opts: { reachable?: boolean } = {}): Record<string, XmpValue> {
   const tags: Record<string, XmpValue> = {};
+  lenient = Boolean(opts.reachable);
   for (const packet of packets) {
-    const root = parseXml(packet);
+    let root: Node;
+    try {
+      root = parseXml(packet, opts);
+    } catch (err) {
+      // As far as it goes: a packet that is not XML at all holds nothing reachable.
+      if (opts.reachable) continue;
+      throw err;
+    }
     nodeIds = nodesById(root);
     for (const desc of descriptions(root)) {
       for (const a of desc.attrs) {
@@ -103,8 +115,14 @@ function descriptions(root: Node): Node[] {
   return out;
 }
 
+/** Set by readXmpTags for the packets it reads: values nested too deep are empty, not an error. */
+let lenient = false;
+
 function propertyValue(el: Node, depth: number): XmpValue {
-  if (depth > MAX_DEPTH) throw new Error('XMP nested too deeply');
+  if (depth > MAX_DEPTH) {
+    if (lenient) return '';
+    throw new Error('XMP nested too deeply');
+  }
   const attr = (uri: string, local: string) =>
     el.attrs.find((a) => a.uri === uri && a.local === local)?.value;
   const resource = attr(RDF, 'resource');
@@ -151,19 +169,33 @@ const TOKEN =
   /<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<!\[CDATA\[([\s\S]*?)\]\]>|<![^>]*>|<\/([^\s>]+)\s*>|<([^\s/>]+)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|([^<]+)/gy;
 const ATTR = /([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
 
-/** A namespace-aware XML tree of the packet; throws on a structure error. */
-export function parseXml(xml: string): Node {
+/**
+ * A namespace-aware XML tree of the packet; throws on a structure error. Iterative, so depth never
+ * costs stack; past MAX_DEPTH * 4 levels it throws, or with `reachable` leaves those elements out.
+ */
+export function parseXml(xml: string, opts: { reachable?: boolean } = {}): Node {
   const root: Node = { uri: '', local: '#root', attrs: [], children: [], text: '' };
   const stack: { node: Node; ns: Map<string, string>; qname: string }[] = [
     { node: root, ns: new Map([['xml', XML]]), qname: '' },
   ];
   let nodes = 0;
+  /** Open elements left out below the deepest kept one (`reachable`). */
+  let below = 0;
   TOKEN.lastIndex = 0;
   while (TOKEN.lastIndex < xml.length) {
     const start = TOKEN.lastIndex;
     const m = TOKEN.exec(xml);
     if (!m || m.index !== start) throw new Error('XMP is not well-formed XML');
     const top = stack[stack.length - 1];
+    if (below > 0) {
+      if (m[2] !== undefined) below--;
+      else if (m[3] !== undefined && !m[5]) below++;
+      continue;
+    }
+    if (m[3] !== undefined && opts.reachable && stack.length > MAX_DEPTH * 4) {
+      if (!m[5]) below = 1;
+      continue;
+    }
     if (m[6] !== undefined) top.node.text += decode(m[6]);
     else if (m[1] !== undefined) top.node.text += m[1];
     else if (m[2] !== undefined) {

@@ -1,6 +1,13 @@
 import { decodeXML } from 'entities';
 import type { OfficePackage } from './package.js';
-import { attributesOf, propertyLines, XmlTextReader, xmlTextPieces, xmlToText } from './xml-text.js';
+import {
+  attributesOf,
+  propertyLines,
+  XmlTextReader,
+  xmlTextPieces,
+  xmlToCheckedText,
+  xmlToText,
+} from './xml-text.js';
 
 const WORD = {
   text: new Set(['w:t', 'w:delText', 'w:instrText', 'w:delInstrText']),
@@ -55,6 +62,15 @@ function authors(xml: string, attr: string): string[] {
   return [...out];
 }
 
+/** A part that is not well-formed XML: its text was read leniently and searched, and the damage is reported. */
+function damaged(pkg: OfficePackage, part: string, problem: string | undefined): void {
+  if (problem)
+    pkg.ctx.error(
+      'corrupt',
+      `${part} is not well-formed XML (${problem}); its text was read as far as it goes`,
+    );
+}
+
 export async function readDocx(pkg: OfficePackage): Promise<void> {
   const people: string[] = [];
   // The body is read piece by piece: a generated report may run to hundreds of megabytes.
@@ -66,11 +82,14 @@ export async function readDocx(pkg: OfficePackage): Promise<void> {
     field: 'body',
     document: true,
   });
+  damaged(pkg, 'word/document.xml', body.problem);
   for (const a of revisionAuthors) people.push(`revision author: ${a}`);
   for (const part of pkg.names(/^word\/(header\d*|footer\d*|footnotes|endnotes|comments)\.xml$/)) {
     const xml = await pkg.text(part);
     if (!xml) continue;
-    pkg.emit(xmlToText(xml, WORD), part.slice(5, -4));
+    const { text, problem } = xmlToCheckedText(xml, WORD);
+    pkg.emit(text, part.slice(5, -4));
+    damaged(pkg, part, problem);
     for (const a of authors(xml, 'w:author')) people.push(`comment author: ${a}`);
   }
   await properties(pkg, people);

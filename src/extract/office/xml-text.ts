@@ -26,8 +26,14 @@ const COUNT = /\bc\s*=\s*["'](\d+)["']/;
  * across formatting runs (`<w:t>Sø</w:t></w:r><w:r><w:t>ren</w:t>`) reads whole; paragraphs end lines.
  */
 export function xmlToText(xml: string, rules: XmlTextRules): string {
+  return xmlToCheckedText(xml, rules).text;
+}
+
+/** `xmlToText`, and what makes the part not well-formed XML, if anything (see XmlTextReader.problem). */
+export function xmlToCheckedText(xml: string, rules: XmlTextRules): { text: string; problem?: string } {
   const reader = new XmlTextReader(rules);
-  return reader.write(xml) + reader.end();
+  const text = reader.write(xml) + reader.end();
+  return { text, problem: reader.problem };
 }
 
 /**
@@ -42,6 +48,13 @@ export class XmlTextReader {
   private lineHasText = false;
   /** Line breaks at the end of the text handed on so far: runs of three or more become two. */
   private trailingBreaks = 0;
+  /** Elements open at this point, to tell a damaged part (mismatched or unclosed tags). */
+  private readonly open: string[] = [];
+  /**
+   * The first thing that makes the part not well-formed XML (a tag closed out of order, one never
+   * closed, a stray `<`), or undefined. The text is read leniently all the same.
+   */
+  problem: string | undefined;
 
   /** `onMarkup` sees each complete stretch of markup as it is read (to collect attributes). */
   constructor(
@@ -61,7 +74,10 @@ export class XmlTextReader {
   end(): string {
     const rest = this.pending;
     this.pending = '';
-    return this.read(rest);
+    const text = this.read(rest);
+    if (this.open.length)
+      this.problem ??= `<${this.open[this.open.length - 1]}> is never closed (truncated?)`;
+    return text;
   }
 
   private read(xml: string): string {
@@ -72,8 +88,12 @@ export class XmlTextReader {
       out.push('\n');
       this.lineHasText = false;
     };
+    let expected = 0;
     for (const m of xml.matchAll(TOKEN)) {
       const [, cdata, close, tag, attrs, selfClose, chars] = m;
+      if (m.index !== expected) this.problem ??= `a stray "<" at character ${m.index}`;
+      expected = m.index + m[0].length;
+      if (tag !== undefined) this.balance(tag, close === '/', selfClose === '/');
       if (chars !== undefined || cdata !== undefined) {
         if (this.skipping || (rules.text && !this.inText)) continue;
         const t = cdata ?? decodeXML(chars!);
@@ -107,6 +127,19 @@ export class XmlTextReader {
       }
     }
     return this.collapseBreaks(out.join(''));
+  }
+
+  private balance(tag: string, close: boolean, selfClose: boolean): void {
+    if (selfClose) return;
+    if (!close) {
+      this.open.push(tag);
+      return;
+    }
+    const top = this.open.pop();
+    if (top !== tag) {
+      this.problem ??= top ? `</${tag}> closes <${top}>` : `</${tag}> closes no element`;
+      if (top) this.open.push(top);
+    }
   }
 
   /** Runs of three or more line breaks become two, also where a run spans two pieces. */

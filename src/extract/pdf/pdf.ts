@@ -2,6 +2,7 @@ import { ExtractError } from '../../core/errors.js';
 import type { Extractor } from '../api.js';
 import { looksLikePdf, pdfFormat } from '../formats.js';
 import { restoreNatives } from './natives.js';
+import { checkPdfStreams } from './stream-limits.js';
 
 /** Pages parsed per call: bounds the text held at once in a long document. */
 const PAGE_BATCH = 25;
@@ -62,6 +63,14 @@ const pdf: Extractor = {
     ignorePdfJsStrayRejections();
     const data = await ctx.readAll();
     if (!looksLikePdf(data)) throw new ExtractError('corrupt', 'not a PDF (no %PDF- header)');
+    // pdf.js inflates without bounds: the limits are checked first (see stream-limits.ts).
+    checkPdfStreams(data, ctx.limits, (bytes) => {
+      try {
+        ctx.inflated(bytes);
+      } catch (err) {
+        throw new ExtractError('limit', `${(err as Error).message} (--max-inflated-bytes); PDF not read`);
+      }
+    });
     // A copy: pdf.js takes ownership of the bytes it is given.
     // Loaded on the first PDF: pdf.js takes a tenth of a second to compile, in every worker.
     const { PDFParse } = await import('pdf-parse');
