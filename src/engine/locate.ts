@@ -85,6 +85,7 @@ async function descend(
     },
     skip() {},
     error() {},
+    withoutText() {},
     async readAll() {
       return bytesOf(input, limits);
     },

@@ -47,6 +47,7 @@ import {
   rawNamesAbsent,
 } from './raw-first.js';
 import { type MboxPart, rangeIsUtf8, type TextRange } from './text-ranges.js';
+import { withoutTextMessage } from './without-text.js';
 
 export { fingerprintOf };
 
@@ -321,6 +322,9 @@ async function scanItem(
     },
     error(kind, message, ref) {
       result.errors.push({ ...(ref ?? refOf(input)), kind, message });
+    },
+    withoutText(what) {
+      result.errors.push({ ...refOf(input), kind: 'unsupported', message: withoutTextMessage(what) });
     },
     async readAll() {
       if (input.source.kind === 'buffer')

@@ -9,6 +9,7 @@ import { MEDIA_EXTENSIONS, mediaFormat } from '../formats.js';
 import { extensionOf, readHead } from '../read.js';
 import { detectEncoding } from '../text/decode.js';
 import text from '../text/text.js';
+import { documentScanSignal } from './document-scan.js';
 import { readTags } from './exiftool.js';
 import { type Probe, probeMetadata, type ReadRange, xmpHasFields } from './probe.js';
 import { EXIFTOOL_ARGS, entriesFromTags, type MetaEntry, problemOf } from './tags.js';
@@ -37,6 +38,7 @@ const media: Extractor = {
       readings.set(input, read);
     }
     const meta = await read;
+    if (meta.scan) ctx.withoutText({ kind: 'image', signal: meta.scan });
     if (meta.kind === 'none') return;
     if (meta.kind === 'text') return text.extract(input, ctx);
     emitEntries(ctx, meta.entries, meta.sidecarOf);
@@ -44,10 +46,14 @@ const media: Extractor = {
   },
 };
 
-type Metadata =
+type Metadata = (
   | { kind: 'none' }
   | { kind: 'text' }
-  | { kind: 'entries'; entries: MetaEntry[]; sidecarOf?: string; problem?: string };
+  | { kind: 'entries'; entries: MetaEntry[]; sidecarOf?: string; problem?: string }
+) & {
+  /** Why the image looks like a scanned document (see documentScanSignal). */
+  scan?: string;
+};
 
 const readings = new WeakMap<ItemInput, Promise<Metadata>>();
 
@@ -55,17 +61,19 @@ async function readMetadata(input: ItemInput, ctx: ExtractContext): Promise<Meta
   const size = input.source.kind === 'file' ? input.source.size : input.source.data.length;
   if (size === 0) throw new ExtractError('corrupt', 'empty file (0 bytes): no image data or metadata');
   const sidecar = extensionOf(input.name).endsWith('.xmp');
-  const probe = sidecar ? await probeSidecar(ctx) : probeMedia(input, size);
-  if (!probe.read) return { kind: 'none' };
+  const { probe, scan } = sidecar
+    ? { probe: await probeSidecar(ctx), scan: undefined }
+    : probeMedia(input, size);
+  if (!probe.read) return { kind: 'none', scan };
   // A text file with a photo's name (a renamed note, an HTML error page saved as .jpg) is read as text.
   if (probe.container === 'other' && !sidecar && (await looksLikeText(input))) return { kind: 'text' };
   const sidecarOf = sidecar ? imageOfSidecar(input) : undefined;
   const native = nativeTags(probe);
-  if (native) return { kind: 'entries', entries: entriesFromTags(native), sidecarOf };
+  if (native) return { kind: 'entries', entries: entriesFromTags(native), sidecarOf, scan };
   const tags = await withExifToolPath(input, ctx, (path) =>
     readTags(path, [...EXIFTOOL_ARGS], Math.max(1000, ctx.limits.timeoutMs - 1000)),
   );
-  return { kind: 'entries', entries: entriesFromTags(tags), sidecarOf, problem: problemOf(tags) };
+  return { kind: 'entries', entries: entriesFromTags(tags), sidecarOf, problem: problemOf(tags), scan };
 }
 
 /**
@@ -98,10 +106,12 @@ export function emitEntries(ctx: ExtractContext, entries: MetaEntry[], sidecarOf
   }
 }
 
-function probeMedia(input: ItemInput, size: number): Probe {
+/** The metadata probe, and whether the image is a scanned document (both from the same reads). */
+function probeMedia(input: ItemInput, size: number): { probe: Probe; scan?: string } {
   if (input.source.kind === 'buffer') {
     const data = input.source.data;
-    return probeMetadata(data.subarray(0, 64), size, (o, l) => data.subarray(o, o + l));
+    const read: ReadRange = (o, l) => data.subarray(o, o + l);
+    return { probe: probeMetadata(data.subarray(0, 64), size, read), scan: documentScanSignal(size, read) };
   }
   // One open and usually one read per photo: metadata segments sit at the start of the file.
   // Synchronous reads: a worker has nothing else to do meanwhile, and a page-cached read is far faster
@@ -115,7 +125,7 @@ function probeMedia(input: ItemInput, size: number): Probe {
       const buf = Buffer.alloc(Math.max(0, Math.min(length, size - offset)));
       return buf.subarray(0, readSync(fd, buf, 0, buf.length, offset));
     };
-    return probeMetadata(cached.subarray(0, 64), size, read);
+    return { probe: probeMetadata(cached.subarray(0, 64), size, read), scan: documentScanSignal(size, read) };
   } finally {
     closeSync(fd);
   }
