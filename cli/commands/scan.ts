@@ -37,12 +37,13 @@ interface ScanFlags {
 /** Remote roots (imap://…) are handled by a source module; registered by the mail-store work. */
 export const remoteSources: {
   test: (root: string) => boolean;
-  create: (root: string) => Promise<ItemSource>;
+  create: (root: string, opts: { timeoutMs?: number }) => Promise<ItemSource>;
 }[] = [];
 // imapflow is loaded only for an imap:// root: it takes a fifth of a second to compile.
 remoteSources.push({
   test: (root) => /^imaps?:\/\//i.test(root),
-  create: async (root) => (await import('../../src/crawl/imap-source.js')).imapRemoteSource.create(root),
+  create: async (root, opts) =>
+    (await import('../../src/crawl/imap-source.js')).imapRemoteSource.create(root, opts),
 });
 
 export function defaultScanFileName(now = new Date()): string {
@@ -115,7 +116,7 @@ async function scanCommand(rootArgs: string[], flags: ScanFlags): Promise<number
   const sources: ItemSource[] = [];
   for (const root of rootArgs) {
     const remote = remoteSources.find((r) => r.test(root));
-    if (remote) sources.push(await remote.create(root));
+    if (remote) sources.push(await remote.create(root, { timeoutMs: flags.timeout && flags.timeout * 1000 }));
     else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(root)) throw new UsageError(`${root}: unsupported URL scheme`);
     else roots.push(root);
   }
