@@ -2,6 +2,7 @@ import { relative } from 'node:path';
 import { detectors } from '../detectors/index.js';
 import { maskName, maskSubject, maskValue } from '../src/core/mask.js';
 import { compareStrings } from '../src/core/order.js';
+import { displayPath } from '../src/core/raw-path.js';
 import type { Finding, ItemRecord, ScanStats, Subject } from '../src/core/types.js';
 import { compileSubject, EMPTY_SUBJECT } from '../src/match/subject.js';
 
@@ -121,8 +122,8 @@ export function formatSummary(s: SummaryInput): string {
     const mask = identifierMasker(s.subject);
     for (const item of sorted.slice(0, max)) {
       const root = rootOf(item.path);
-      const shown = mask(
-        maskPath(root ? relative(root, item.path) : item.path, s.pathFindings.get(item.path) ?? []),
+      const shown = displayPath(
+        mask(maskPath(root ? relative(root, item.path) : item.path, s.pathFindings.get(item.path) ?? [])),
       );
       const nested = item.itemPath.length
         ? ` › ${item.itemPath.map((p) => mask(maskPath(p, s.pathFindings.get(item.path) ?? []))).join(' › ')}`

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../../src/core/errors.js';
+import { displayPath } from '../../src/core/raw-path.js';
 import type { Subject } from '../../src/core/types.js';
 import { defaultConcurrency, type ItemSource, runScan } from '../../src/engine/scan.js';
 import { subjectFromOptions } from '../../src/match/subject.js';
@@ -177,7 +178,7 @@ async function scanCommand(rootArgs: string[], flags: ScanFlags): Promise<number
         ...(flags.maxFindings ? { maxFindings: flags.maxFindings } : {}),
       },
       onProgress: progress
-        ? (p) => progress.update({ ...p, current: p.current && maskCurrent(p.current) })
+        ? (p) => progress.update({ ...p, current: p.current && displayPath(maskCurrent(p.current)) })
         : undefined,
     });
     progress?.clear();

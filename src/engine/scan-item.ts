@@ -4,6 +4,7 @@ import { detectors as allDetectors } from '../../detectors/index.js';
 import { ExtractError, errorMessage, kindOfSystemError } from '../core/errors.js';
 import { findingId, findingIdPrefix, itemId } from '../core/ids.js';
 import { lowerBound } from '../core/order.js';
+import { fsPath } from '../core/raw-path.js';
 import { collapsedJson, collapseSpaces } from '../core/spaces.js';
 import type {
   Candidate,
@@ -337,7 +338,7 @@ async function scanItem(
       }
       // Synchronously, as heads and text are read: a worker has nothing else to do meanwhile, and a
       // page-cached read in one call beats open, stat, read and close through libuv's thread pool.
-      return readFileSync(input.source.absPath);
+      return readFileSync(fsPath(input.source.absPath));
     },
     rawText: gate ? (pieces, encoding) => gate.watch(pieces, encoding) : undefined,
     rawClean: rawCleanTest(opts),

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type FileHandle, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { fsPath } from '../core/raw-path.js';
 import { ActionSkipped, hashRange, type OpenedTarget, sameFile, syncDir } from './safety.js';
 import { testHook } from './test-hooks.js';
 
@@ -24,14 +25,14 @@ export async function replaceFile(
   /** Runs on the closed temp file after `fill` (a tool that edits it by path, e.g. exiftool). */
   edit?: (temp: string) => Promise<void>,
 ): Promise<{ sha256: string; size: number }> {
-  let out = await open(temp, 'wx+', 0o600);
+  let out = await open(fsPath(temp), 'wx+', 0o600);
   let closed = false;
   try {
     await fill(out);
     if (edit) {
       await out.close();
       await edit(temp);
-      out = await open(temp, 'r+');
+      out = await open(fsPath(temp), 'r+');
     }
     await testHook('rewrite:temp-written');
     await out.chmod(target.mode);
@@ -57,14 +58,14 @@ export async function replaceFile(
     await beforeRename?.({ sha256, size });
     if (!(await sameFile(path, target)))
       throw new ActionSkipped('stale', 'the file was replaced or moved while dsr worked on it');
-    await rename(temp, path);
+    await rename(fsPath(temp), fsPath(path));
     await testHook('rewrite:renamed');
     await syncDir(dirname(path));
     await testHook('rewrite:dir-synced');
     return { sha256, size };
   } catch (err) {
     if (!closed) await out.close().catch(() => {});
-    await rm(temp, { force: true });
+    await rm(fsPath(temp), { force: true });
     throw err;
   }
 }

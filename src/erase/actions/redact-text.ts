@@ -1,4 +1,5 @@
 import iconv from 'iconv-lite';
+import { fsPath } from '../../core/raw-path.js';
 import type { DetectorId } from '../../core/types.js';
 import { detectEncoding, type TextEncoding } from '../../extract/text/decode.js';
 import { findSubjectSpans, type SubjectSpan } from '../identifiers.js';
@@ -95,7 +96,7 @@ async function verifyOnDisk(
 ): Promise<string | undefined> {
   if (expected) {
     const { readFile } = await import('node:fs/promises');
-    const now = await readFile(path);
+    const now = await readFile(fsPath(path));
     if (!now.equals(expected))
       return 'the file on disk is not the redacted content (changed during the run?)';
   }

@@ -1,5 +1,6 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { ExtractError } from '../../core/errors.js';
+import { fsPath } from '../../core/raw-path.js';
 import type { ItemInput } from '../../core/types.js';
 import type { Extractor } from '../api.js';
 import {
@@ -80,7 +81,7 @@ function readRange(input: ItemInput, at: number, length: number): Buffer {
     const d = input.source.data;
     return Buffer.from(d.buffer, d.byteOffset, d.length).subarray(at, at + length);
   }
-  const fd = openSync(input.source.absPath, 'r');
+  const fd = openSync(fsPath(input.source.absPath), 'r');
   try {
     const buf = Buffer.alloc(Math.max(0, Math.min(length, input.source.size - at)));
     return buf.subarray(0, readSync(fd, buf, 0, buf.length, at));

@@ -3,6 +3,7 @@ import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { ExtractError } from '../../core/errors.js';
+import { fsPath, hasRawBytes } from '../../core/raw-path.js';
 import type { ItemInput } from '../../core/types.js';
 import type { ExtractContext, Extractor } from '../api.js';
 import { MEDIA_EXTENSIONS, mediaFormat } from '../formats.js';
@@ -116,7 +117,7 @@ function probeMedia(input: ItemInput, size: number): { probe: Probe; scan?: stri
   // One open and usually one read per photo: metadata segments sit at the start of the file.
   // Synchronous reads: a worker has nothing else to do meanwhile, and a page-cached read is far faster
   // than a round trip through libuv's thread pool (most photos are settled by this one read).
-  const fd = openSync(input.source.absPath, 'r');
+  const fd = openSync(fsPath(input.source.absPath), 'r');
   try {
     const first = Buffer.allocUnsafe(Math.min(size, FIRST_READ));
     const cached = first.subarray(0, readSync(fd, first, 0, first.length, 0));
@@ -147,8 +148,9 @@ async function probeSidecar(ctx: ExtractContext): Promise<Probe> {
 }
 
 /**
- * exiftool takes file names one per line, so a file whose path holds a line break is read through a
- * symlink with a plain name; a nested item (archive member, attachment) through a private temp file.
+ * exiftool takes file names one per line, and as UTF-8, so a file whose path holds a line break or
+ * bytes that are not UTF-8 (see raw-path.ts) is read through a symlink with a plain name; a nested
+ * item (archive member, attachment) through a private temp file.
  * Absolute paths never start with `-`, so no name is taken for an option.
  */
 async function withExifToolPath<T>(
@@ -156,14 +158,19 @@ async function withExifToolPath<T>(
   ctx: ExtractContext,
   use: (path: string) => Promise<T>,
 ): Promise<T> {
-  if (input.source.kind === 'file' && !/[\r\n]/.test(input.source.absPath)) return use(input.source.absPath);
+  if (
+    input.source.kind === 'file' &&
+    !/[\r\n]/.test(input.source.absPath) &&
+    !hasRawBytes(input.source.absPath)
+  )
+    return use(input.source.absPath);
   const dir = await mkdtemp(join(tmpdir(), 'dsr-media-'));
   try {
     const ext = extname(input.name)
       .replace(/[^A-Za-z0-9.]/g, '')
       .slice(0, 10);
     const path = join(dir, `item${ext}`);
-    if (input.source.kind === 'file') await symlink(input.source.absPath, path);
+    if (input.source.kind === 'file') await symlink(fsPath(input.source.absPath), path);
     else await writeFile(path, await ctx.readAll(), { mode: 0o600 });
     return await use(path);
   } finally {
