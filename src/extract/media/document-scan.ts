@@ -13,7 +13,9 @@ import type { ReadRange } from './probe.js';
  *    either way round, ±10 %) and that is grayscale or names a scanner in EXIF Software, Make or Model;
  * 5. EXIF or PNG Software naming a document-scanning program (ScanSnap, NAPS2, CamScanner, …).
  *
- * A colour photo from a camera or a phone meets none of them. Returns the signal, or undefined.
+ * A colour photo from a camera or a phone meets none of them; nor does a film scanned by a photo lab
+ * (its Make/Model may name a film scanner, but its size is not a sheet of paper). Returns the signal,
+ * or undefined.
  */
 export function documentScanSignal(size: number, read: ReadRange): string | undefined {
   try {
@@ -44,13 +46,15 @@ export interface ImageFacts {
   dpi?: [number, number];
   fax?: boolean;
   pages?: number;
-  /** Software, Make and Model, joined. */
+  /** EXIF Software (or PNG Software text). */
   software?: string;
+  /** EXIF Make and Model, joined. */
+  device?: string;
 }
 
 /** Document-scanning programs and drivers, as they name themselves in Software (and Make/Model). */
 const SCAN_PROGRAM =
-  /scansnap|naps2|camscanner|adobe scan|office lens|microsoft lens|genius scan|simple ?scan|xsane|\bsane\b|twain|\bwia\b|paperport|scan to|scanner/i;
+  /scansnap|naps2|camscanner|adobe scan|office lens|microsoft lens|genius scan|simple ?scan|xsane|\bsane\b|twain|\bwia\b|paperport/i;
 /** A scanner's name in Software, Make or Model (film scanners included: rule 4 also needs a page size). */
 const SCANNER = /scan/i;
 /** Paper sizes in inches: A4, US letter, US legal. */
@@ -71,7 +75,7 @@ export function signalOf(f: ImageFacts): string | undefined {
   const software = f.software ?? '';
   if (SCAN_PROGRAM.test(software)) return `made by scanning software: ${software.slice(0, 60)}`;
   const gray = f.channels === 1;
-  if ((gray || SCANNER.test(software)) && isPaperSize(f))
+  if ((gray || SCANNER.test(`${software} ${f.device ?? ''}`)) && isPaperSize(f))
     return `${gray ? 'grayscale ' : ''}page-sized image at ${Math.round(f.dpi![0])} dpi`;
   return undefined;
 }
@@ -143,7 +147,8 @@ function tiffFacts(size: number, read: ReadRange, base = 0): ImageFacts {
     dpi: xr && yr ? [xr[0] * (perCm ? 2.54 : 1), yr[0] * (perCm ? 2.54 : 1)] : undefined,
     fax: compression === 2 || compression === 3 || compression === 4,
     pages,
-    software: [str(SOFTWARE), str(MAKE), str(MODEL)].filter(Boolean).join(' '),
+    software: str(SOFTWARE),
+    device: [str(MAKE), str(MODEL)].filter(Boolean).join(' '),
   };
 }
 
@@ -261,6 +266,7 @@ function jpegFacts(size: number, read: ReadRange): ImageFacts {
         const tiff = tiffFacts(exif.length, (o, l) => exif.subarray(o, o + l));
         if (tiff.dpi) facts.dpi = tiff.dpi;
         facts.software = tiff.software;
+        facts.device = tiff.device;
       }
     } else if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
       const sof = read(at + 4, 6);
