@@ -82,7 +82,11 @@ export function registerScan(program: Command): void {
       'answer from an index built by dsr index: re-read only candidate and changed files',
     )
     .option('--key <file>', 'the index key file (default: INDEX.key)')
-    .option('--timeout <seconds>', 'time limit per item (default 60)', positiveInt('--timeout'))
+    .option(
+      '--timeout <seconds>',
+      'time limit per item, and how long an IMAP server may stay silent (default 60)',
+      positiveInt('--timeout'),
+    )
     .option('--max-extract-bytes <size>', 'largest non-text file or member read (default 100M)', byteSize)
     .option('--max-inflated-bytes <size>', 'bytes inflated per top-level file (default 400M)', byteSize)
     .option('--max-depth <n>', 'archive/attachment nesting depth (default 5)', positiveInt('--max-depth'))
