@@ -112,7 +112,7 @@ describe('dsr scan imap:// when the server goes away mid-scan (real Dovecot)', (
       // The count is exact: every message is either read (an item, with or without findings) or counted.
       expect(s.stats.items + Number(m![1])).toBe(MESSAGES);
       expect(Number(m![1])).toBeGreaterThan(0);
-    }, 60_000);
+    }, 120_000);
   }
 
   it('a server back after being killed: dsr reconnects once and resumes after the last UID read', async () => {
@@ -130,7 +130,7 @@ describe('dsr scan imap:// when the server goes away mid-scan (real Dovecot)', (
     const uids = s.items.map((i) => uidOf(i.path));
     expect(new Set(uids).size).toBe(uids.length);
     expect(uids).toHaveLength(MESSAGES / 10);
-  }, 60_000);
+  }, 120_000);
 
   it('a hung server (SIGSTOP) is given up after --timeout seconds: exit 3 with the count not read', async () => {
     dc = await bigMailbox();
@@ -151,5 +151,5 @@ describe('dsr scan imap:// when the server goes away mid-scan (real Dovecot)', (
     } finally {
       await dc.kill('SIGCONT', { all: true });
     }
-  }, 90_000);
+  }, 120_000);
 });

@@ -356,7 +356,8 @@ async function* mailboxItems(
       seen = undefined;
     }
     if (!seen) {
-      seen = { uidValidity, uids: new Set() };
+      // The count SELECT gave: what is not read if the connection is lost before the UIDs are listed.
+      seen = { uidValidity, uids: new Set(), total: box.exists };
       done.set(mailbox, seen);
     }
     const sizes = new Map<number, number>();

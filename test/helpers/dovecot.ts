@@ -14,6 +14,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   writeFileSync,
@@ -273,13 +274,22 @@ service auth {
     rmSync(dir, { recursive: true, force: true });
   };
 
-  /** The master and every process below it. */
+  /** The master and every process below it (from /proc: no `ps` needed). */
   const processTree = (): number[] => {
-    const pids = [child.pid!];
-    for (let i = 0; i < pids.length; i++) {
-      const r = spawnSync('ps', ['-o', 'pid=', '--ppid', String(pids[i])], { encoding: 'utf8' });
-      for (const p of r.stdout.split(/\s+/).filter(Boolean)) pids.push(Number(p));
+    const parents = new Map<number, number[]>();
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        // `pid (comm) state ppid …`: the name may hold spaces and parentheses, so read after the last ')'.
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry)]);
+      } catch {
+        // Gone meanwhile.
+      }
     }
+    const pids = [child.pid!];
+    for (let i = 0; i < pids.length; i++) pids.push(...(parents.get(pids[i]) ?? []));
     return pids;
   };
 
