@@ -2,6 +2,7 @@ import { relative } from 'node:path';
 import { detectors } from '../detectors/index.js';
 import { maskName, maskSubject, maskValue } from '../src/core/mask.js';
 import { compareStrings } from '../src/core/order.js';
+import { displayPath } from '../src/core/raw-path.js';
 import type { Finding, ItemRecord, ScanError, ScanStats, Subject } from '../src/core/types.js';
 import { compileSubject, EMPTY_SUBJECT } from '../src/match/subject.js';
 
@@ -118,9 +119,9 @@ export function formatSummary(s: SummaryInput): string {
   const shownPlace = (path: string, itemPath: readonly string[]) => {
     const root = rootOf(path);
     const found = s.pathFindings.get(path) ?? [];
-    const shown = mask(maskPath(root ? relative(root, path) : path, found));
+    const shown = displayPath(mask(maskPath(root ? relative(root, path) : path, found)));
     return itemPath.length
-      ? `${shown} › ${itemPath.map((p) => mask(maskPath(p, found))).join(' › ')}`
+      ? `${shown} › ${itemPath.map((p) => displayPath(mask(maskPath(p, found)))).join(' › ')}`
       : shown;
   };
   const firstErrors = s.firstErrors ?? [];

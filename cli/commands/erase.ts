@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../../src/core/errors.js';
+import { displayPath } from '../../src/core/raw-path.js';
 import { type ActionReport, applyPlan } from '../../src/erase/apply.js';
 import { loadPlan } from '../../src/erase/plan.js';
 import { EXIT } from '../exit-codes.js';
@@ -68,10 +69,10 @@ async function eraseCommand(planFile: string, flags: EraseFlags): Promise<number
 function formatLine({ action, outcome }: ActionReport): string {
   const where =
     action.kind === 'remove-mbox-message'
-      ? `${action.path} › message at byte ${action.fingerprint.offset}`
+      ? `${displayPath(action.path)} › message at byte ${action.fingerprint.offset}`
       : action.itemPath.length
-        ? `${action.path} › ${action.itemPath.length} nested item(s)`
-        : action.path;
+        ? `${displayPath(action.path)} › ${action.itemPath.length} nested item(s)`
+        : displayPath(action.path);
   return `  ${outcome.result.padEnd(8)} ${action.kind.padEnd(22)} ${where}${outcome.reason ? `\n           ${outcome.reason}` : ''}\n`;
 }
 
@@ -90,7 +91,7 @@ function formatSummary(
   const notDone = reports.filter((r) => !['done', 'would'].includes(r.outcome.result));
   if (notDone.length) {
     lines.push(`Not done (${notDone.length}), left as they were:`);
-    for (const r of notDone) lines.push(`  ${r.outcome.result.padEnd(8)} ${r.action.path}`);
+    for (const r of notDone) lines.push(`  ${r.outcome.result.padEnd(8)} ${displayPath(r.action.path)}`);
   }
   if (execute) {
     lines.push(

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../src/core/errors.js';
+import { displayPath } from '../../src/core/raw-path.js';
 import { runExport } from '../../src/export/export.js';
 import type { Lang } from '../../src/report/access/i18n.js';
 import type { SubjectField } from '../../src/report/access/model.js';
@@ -73,7 +74,7 @@ async function exportCommand(scanPath: string, flags: ExportFlags): Promise<numb
     // Paths are where the data lives, not identifiers; they are what the officer must look at.
     for (const n of manifest.notExported)
       lines.push(
-        `    ${n.reason.padEnd(10)} ${[n.original.path, ...n.original.itemPath].join(' > ')}: ${n.message}`,
+        `    ${n.reason.padEnd(10)} ${displayPath([n.original.path, ...n.original.itemPath].join(' > '))}: ${n.message}`,
       );
     if (manifest.notExported.some((n) => n.reason === 'changed'))
       lines.push('  Scan again, or pass --allow-changed to copy changed items as they are now.');

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../../src/core/errors.js';
+import { displayPath } from '../../src/core/raw-path.js';
 import { type ActionReport, applyPlan } from '../../src/erase/apply.js';
 import {
   type ActionKind,
@@ -138,7 +139,8 @@ function formatPlanSummary(plan: Plan, out: string): string {
   for (const a of plan.actions) counts.set(a.kind, (counts.get(a.kind) ?? 0) + 1);
   const lines = [`Plan ${out}`, `  ${plan.actions.length} action(s) for scan ${plan.scanId}`];
   for (const [kind, n] of [...counts].sort()) lines.push(`    ${kind.padEnd(24)} ${n}`);
-  for (const a of plan.actions) if (a.kind === 'manual') lines.push(`  manual: ${a.path} — ${a.reason}`);
+  for (const a of plan.actions)
+    if (a.kind === 'manual') lines.push(`  manual: ${displayPath(a.path)} — ${a.reason}`);
   lines.push(`  sha256 ${plan.sha256}`);
   lines.push(
     plan.approval

@@ -3,6 +3,7 @@ import { access, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../../src/core/errors.js';
+import { displayPath } from '../../src/core/raw-path.js';
 import type { Subject } from '../../src/core/types.js';
 import { defaultConcurrency, type ItemSource, runScan } from '../../src/engine/scan.js';
 import { subjectFromOptions } from '../../src/match/subject.js';
@@ -41,12 +42,13 @@ interface ScanFlags {
 /** Remote roots (imap://…) are handled by a source module; registered by the mail-store work. */
 export const remoteSources: {
   test: (root: string) => boolean;
-  create: (root: string) => Promise<ItemSource>;
+  create: (root: string, opts: { timeoutMs?: number }) => Promise<ItemSource>;
 }[] = [];
 // imapflow is loaded only for an imap:// root: it takes a fifth of a second to compile.
 remoteSources.push({
   test: (root) => /^imaps?:\/\//i.test(root),
-  create: async (root) => (await import('../../src/crawl/imap-source.js')).imapRemoteSource.create(root),
+  create: async (root, opts) =>
+    (await import('../../src/crawl/imap-source.js')).imapRemoteSource.create(root, opts),
 });
 
 export function defaultScanFileName(now = new Date()): string {
@@ -88,7 +90,11 @@ export function registerScan(program: Command): void {
       'answer from an index built by dsr index: re-read only candidate and changed files',
     )
     .option('--key <file>', 'the index key file (default: INDEX.key)')
-    .option('--timeout <seconds>', 'time limit per item (default 60)', positiveInt('--timeout'))
+    .option(
+      '--timeout <seconds>',
+      'time limit per item, and how long an IMAP server may stay silent (default 60)',
+      positiveInt('--timeout'),
+    )
     .option('--max-extract-bytes <size>', 'largest non-text file or member read (default 100M)', byteSize)
     .option('--max-inflated-bytes <size>', 'bytes inflated per top-level file (default 400M)', byteSize)
     .option('--max-depth <n>', 'archive/attachment nesting depth (default 5)', positiveInt('--max-depth'))
@@ -123,7 +129,7 @@ async function scanCommand(rootArgs: string[], flags: ScanFlags): Promise<number
   const sources: ItemSource[] = [];
   for (const root of rootArgs) {
     const remote = remoteSources.find((r) => r.test(root));
-    if (remote) sources.push(await remote.create(root));
+    if (remote) sources.push(await remote.create(root, { timeoutMs: flags.timeout && flags.timeout * 1000 }));
     else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(root)) throw new UsageError(`${root}: unsupported URL scheme`);
     else roots.push(root);
   }
@@ -187,7 +193,7 @@ async function scanCommand(rootArgs: string[], flags: ScanFlags): Promise<number
         ...(flags.maxFindings ? { maxFindings: flags.maxFindings } : {}),
       },
       onProgress: progress
-        ? (p) => progress.update({ ...p, current: p.current && maskCurrent(p.current) })
+        ? (p) => progress.update({ ...p, current: p.current && displayPath(maskCurrent(p.current)) })
         : undefined,
     });
     progress?.clear();

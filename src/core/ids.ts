@@ -1,9 +1,12 @@
 import { hash, randomUUID } from 'node:crypto';
+import { hasRawBytes, toBytes } from './raw-path.js';
 import type { ItemRef } from './types.js';
 
 /** One-shot `crypto.hash`: a finding id per identifier of an inventory made `createHash` objects a hot spot. */
 export function sha256Hex(data: string | Uint8Array): string {
-  return hash('sha256', data, 'hex');
+  // A string holding a name's bytes that are not UTF-8 (escapes, see raw-path.ts) is hashed as those
+  // bytes: encoded as UTF-8 they would all become U+FFFD, and two such names would get one id.
+  return hash('sha256', typeof data === 'string' && hasRawBytes(data) ? toBytes(data) : data, 'hex');
 }
 
 /** Stable item id: the same path and itemPath give the same id in every scan. */

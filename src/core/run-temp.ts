@@ -3,6 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isMainThread, threadId, workerData } from 'node:worker_threads';
+import { fsPath } from './raw-path.js';
 
 /**
  * Every temporary file of a dsr run lives in one private folder, `$TMPDIR/dsr-run-<pid>-<random>`
@@ -83,7 +84,7 @@ export function trackTemp(path: string): () => void {
 
 /** Removes everything temporary of this run, synchronously (safe to call more than once). */
 export function removeRunTemps(): void {
-  for (const path of beside) rmSync(path, { force: true });
+  for (const path of beside) rmSync(fsPath(path), { force: true });
   beside.clear();
   if (!own) return;
   // A worker may be writing its last bytes: rmSync retries a folder that is not yet empty.

@@ -10,7 +10,15 @@ export const DETECTOR_IDS: readonly DetectorId[] = ['email', 'phone', 'cpr', 'na
 
 export type Evidence = 'confirmed' | 'possible' | 'namesake';
 
-export type ErrorKind = 'corrupt' | 'limit' | 'permission' | 'timeout' | 'encrypted' | 'unsupported';
+export type ErrorKind =
+  | 'corrupt'
+  | 'limit'
+  | 'permission'
+  | 'timeout'
+  | 'encrypted'
+  | 'unsupported'
+  /** A server (IMAP) closed the connection or died mid-scan. */
+  | 'connection';
 
 /** Where an item lives: a file on disk (or an IMAP URL) and the nested items from the outside in. */
 export interface ItemRef {

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { join, resolve } from 'node:path';
+import { fsPath, nameFromBytes } from '../core/raw-path.js';
 import type { ScanError } from '../core/types.js';
 
 export interface FileEntry {
@@ -76,7 +77,8 @@ export async function* walkRoot(root: string, excludes: readonly string[]): Asyn
     const { path: dirPath, rel: dirRel } = next;
     let dir: fs.Dir;
     try {
-      dir = fs.opendirSync(dirPath);
+      // Names as bytes: one that is not valid UTF-8 is kept exact (see raw-path.ts), not turned into U+FFFD.
+      dir = fs.opendirSync(fsPath(dirPath) as string, { encoding: 'buffer' as BufferEncoding });
     } catch (err) {
       yield listingError(dirPath, err);
       continue;
@@ -84,8 +86,9 @@ export async function* walkRoot(root: string, excludes: readonly string[]): Asyn
     const subdirs: { path: string; rel: string }[] = [];
     try {
       for (let entry = dir.readSync(); entry; entry = dir.readSync()) {
-        const path = join(dirPath, entry.name);
-        const rel = dirRel ? `${dirRel}/${entry.name}` : entry.name;
+        const name = nameFromBytes(entry.name as unknown as Buffer);
+        const path = join(dirPath, name);
+        const rel = dirRel ? `${dirRel}/${name}` : name;
         if (excluded?.(rel)) continue;
         if (entry.isSymbolicLink()) {
           yield { type: 'skip', path, reason: 'symlink' };
@@ -117,7 +120,7 @@ export async function* walkRoot(root: string, excludes: readonly string[]): Asyn
 function fileEvent(path: string, root: string): WalkEvent | undefined {
   let st: fs.Stats;
   try {
-    st = fs.lstatSync(path);
+    st = fs.lstatSync(fsPath(path));
   } catch {
     return undefined; // vanished between listing and stat
   }
@@ -130,7 +133,7 @@ function fileEvent(path: string, root: string): WalkEvent | undefined {
 function visitedBefore(path: string, seen: Set<string>): WalkEvent | undefined {
   let key: string;
   try {
-    const st = fs.statSync(path);
+    const st = fs.statSync(fsPath(path));
     key = `${st.dev}:${st.ino}`;
   } catch {
     return undefined; // opening it reports the error

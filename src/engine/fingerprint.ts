@@ -1,6 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { sha256Hex } from '../core/ids.js';
+import { fsPath } from '../core/raw-path.js';
 import type { Fingerprint, ItemInput } from '../core/types.js';
 import { borrowBuffer, returnBuffer } from '../extract/read.js';
 
@@ -29,7 +30,7 @@ export async function fingerprintOf(input: ItemInput, soFar?: HashSoFar): Promis
       length: input.fingerprint?.length ?? size,
       sha256: await fileSha256(absPath),
     };
-  const before = statSync(absPath);
+  const before = statSync(fsPath(absPath));
   return {
     ...input.fingerprint,
     size: before.size,
@@ -42,7 +43,7 @@ export async function fingerprintOf(input: ItemInput, soFar?: HashSoFar): Promis
 /** Read synchronously a block at a time, as every file a worker reads (no thread-pool round trips). */
 async function fileSha256(path: string, soFar?: HashSoFar): Promise<string> {
   const hash = soFar?.hash ?? createHash('sha256');
-  const fd = openSync(path, 'r');
+  const fd = openSync(fsPath(path), 'r');
   const block = borrowBuffer(HASH_BLOCK);
   try {
     let position = soFar?.to ?? 0;

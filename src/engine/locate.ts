@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { ExtractError } from '../core/errors.js';
+import { fsPath } from '../core/raw-path.js';
 import type { Fingerprint, ItemInput } from '../core/types.js';
 import type { ExtractContext } from '../extract/api.js';
 import { readHead } from '../extract/read.js';
@@ -30,7 +31,7 @@ export async function readItemBytes(
   limits: Limits = DEFAULT_LIMITS,
   signal?: AbortSignal,
 ): Promise<LocatedItem | undefined> {
-  const info = await stat(path);
+  const info = await stat(fsPath(path));
   const top: ItemInput = {
     ref: { path, itemPath: [] },
     name: basename(path),
@@ -39,7 +40,7 @@ export async function readItemBytes(
   };
   if (itemPath.length === 0) {
     const { readFile } = await import('node:fs/promises');
-    return { bytes: await readFile(path), name: top.name };
+    return { bytes: await readFile(fsPath(path)), name: top.name };
   }
   return locateIn(top, itemPath, limits, signal);
 }
@@ -85,6 +86,7 @@ async function descend(
     },
     skip() {},
     error() {},
+    withoutText() {},
     async readAll() {
       return bytesOf(input, limits);
     },
@@ -123,7 +125,7 @@ async function bytesOf(input: ItemInput, limits: Limits): Promise<Buffer> {
   if (input.source.size > limits.maxExtractBytes)
     throw new ExtractError('limit', `larger than ${limits.maxExtractBytes} bytes; not read`);
   const { readFile } = await import('node:fs/promises');
-  return readFile(input.source.absPath);
+  return readFile(fsPath(input.source.absPath));
 }
 
 function sameSteps(a: string[], b: string[]): boolean {

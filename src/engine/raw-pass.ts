@@ -1,5 +1,6 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { setImmediate as yieldToEvents } from 'node:timers/promises';
+import { fsPath } from '../core/raw-path.js';
 import type { ItemInput } from '../core/types.js';
 import { borrowBuffer, returnBuffer } from '../extract/read.js';
 import { formatForName, selectFormat } from '../extract/registry.js';
@@ -45,7 +46,7 @@ export async function rawPass(
   // than a round trip through libuv's thread pool.
   let fd: number;
   try {
-    fd = openSync(absPath, 'r');
+    fd = openSync(fsPath(absPath), 'r');
   } catch {
     return undefined;
   }

@@ -4,6 +4,7 @@ import { detectors as allDetectors } from '../../detectors/index.js';
 import { ExtractError, errorMessage, kindOfSystemError } from '../core/errors.js';
 import { findingId, findingIdPrefix, itemId } from '../core/ids.js';
 import { lowerBound } from '../core/order.js';
+import { fsPath } from '../core/raw-path.js';
 import { collapsedJson, collapseSpaces } from '../core/spaces.js';
 import type {
   Candidate,
@@ -47,6 +48,7 @@ import {
   rawNamesAbsent,
 } from './raw-first.js';
 import { type MboxPart, rangeIsUtf8, type TextRange } from './text-ranges.js';
+import { withoutTextMessage } from './without-text.js';
 
 export { fingerprintOf };
 
@@ -322,6 +324,9 @@ async function scanItem(
     error(kind, message, ref) {
       result.errors.push({ ...(ref ?? refOf(input)), kind, message });
     },
+    withoutText(what) {
+      result.errors.push({ ...refOf(input), kind: 'unsupported', message: withoutTextMessage(what) });
+    },
     async readAll() {
       if (input.source.kind === 'buffer')
         return Buffer.from(input.source.data.buffer, input.source.data.byteOffset, input.source.data.length);
@@ -333,7 +338,7 @@ async function scanItem(
       }
       // Synchronously, as heads and text are read: a worker has nothing else to do meanwhile, and a
       // page-cached read in one call beats open, stat, read and close through libuv's thread pool.
-      return readFileSync(input.source.absPath);
+      return readFileSync(fsPath(input.source.absPath));
     },
     rawText: gate ? (pieces, encoding) => gate.watch(pieces, encoding) : undefined,
     rawClean: rawCleanTest(opts),

@@ -2,6 +2,7 @@ import { isAscii, isUtf8 } from 'node:buffer';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import { TextDecoder } from 'node:util';
+import { fsPath } from '../core/raw-path.js';
 import type { ItemInput } from '../core/types.js';
 import type { TextPlace } from '../extract/chunker.js';
 import type { MboxSpan } from '../extract/mail/mbox.js';
@@ -138,7 +139,7 @@ class TextCounter {
     bom: number,
     private readonly hashing?: HashSoFar,
   ) {
-    this.fd = openSync(path, 'r');
+    this.fd = openSync(fsPath(path), 'r');
     this.position = bom;
     this.decoder = new TextDecoder(encoding);
     if (hashing && bom) {
@@ -269,7 +270,7 @@ const MAY_COMPOSE = /[\u0300-\uffff]/;
  * decode a piece that is not as Windows-1252, which a range cannot reproduce).
  */
 export function rangeIsUtf8(path: string, range: Pick<TextRange, 'from' | 'to'>): boolean {
-  const fd = openSync(path, 'r');
+  const fd = openSync(fsPath(path), 'r');
   const buf = Buffer.allocUnsafe(COUNT_BLOCK);
   try {
     for (let position = range.from; position < range.to; ) {

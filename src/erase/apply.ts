@@ -4,6 +4,7 @@ import { open, readFile, rm, unlink } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { sha256Hex } from '../core/ids.js';
+import { fsPath } from '../core/raw-path.js';
 import { trackTemp } from '../core/run-temp.js';
 import type { Fingerprint } from '../core/types.js';
 import { compileSubject } from '../match/subject.js';
@@ -189,8 +190,8 @@ async function removeLeftoverTemps(plan: Plan, journal: Journal): Promise<void> 
     for (const r of journal.unfinished(a.id)) {
       if (!r.temp || dirname(r.temp) !== dirname(a.path)) continue;
       if (!basename(r.temp).startsWith(`.${basename(a.path)}.dsr-`)) continue;
-      await rm(r.temp, { force: true });
-      await rm(`${r.temp}_exiftool_tmp`, { force: true });
+      await rm(fsPath(r.temp), { force: true });
+      await rm(fsPath(`${r.temp}_exiftool_tmp`), { force: true });
     }
   }
 }

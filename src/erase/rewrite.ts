@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, openSync } from 'node:fs';
 import { type FileHandle, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { fsPath } from '../core/raw-path.js';
 import { trackTemp } from '../core/run-temp.js';
 import { ActionSkipped, hashRange, type OpenedTarget, sameFile, syncDir } from './safety.js';
 import { testHook } from './test-hooks.js';
@@ -29,16 +30,16 @@ export async function replaceFile(
   // A signal that ends the run removes the temp (and exiftool's own beside it): the journal then
   // sees an attempt that never reached its rename, as after a crash before it.
   // Created synchronously and tracked in the same step (see writeFileAtomic).
-  closeSync(openSync(temp, 'wx', 0o600));
+  closeSync(openSync(fsPath(temp), 'wx', 0o600));
   const untrack = [trackTemp(temp), trackTemp(`${temp}_exiftool_tmp`)];
-  let out = await open(temp, 'r+');
+  let out = await open(fsPath(temp), 'r+');
   let closed = false;
   try {
     await fill(out);
     if (edit) {
       await out.close();
       await edit(temp);
-      out = await open(temp, 'r+');
+      out = await open(fsPath(temp), 'r+');
     }
     await testHook('rewrite:temp-written');
     await out.chmod(target.mode);
@@ -64,14 +65,14 @@ export async function replaceFile(
     await beforeRename?.({ sha256, size });
     if (!(await sameFile(path, target)))
       throw new ActionSkipped('stale', 'the file was replaced or moved while dsr worked on it');
-    await rename(temp, path);
+    await rename(fsPath(temp), fsPath(path));
     await testHook('rewrite:renamed');
     await syncDir(dirname(path));
     await testHook('rewrite:dir-synced');
     return { sha256, size };
   } catch (err) {
     if (!closed) await out.close().catch(() => {});
-    await rm(temp, { force: true });
+    await rm(fsPath(temp), { force: true });
     throw err;
   } finally {
     for (const u of untrack) u();

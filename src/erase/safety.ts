@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { type FileHandle, lstat, open, realpath } from 'node:fs/promises';
 import { dirname, isAbsolute, join, normalize, relative, sep } from 'node:path';
+import { fsPath, nameFromBytes } from '../core/raw-path.js';
 import type { Fingerprint } from '../core/types.js';
 
 export type SkipResult = 'stale' | 'refused' | 'locked';
@@ -31,8 +32,9 @@ export async function checkPlace(path: string, roots: string[]): Promise<void> {
   let realDir: string;
   let realRoot: string;
   try {
-    realDir = await realpath(dirname(path));
-    realRoot = await realpath(root);
+    // As bytes: a name that is not UTF-8 (see raw-path.ts) compares exactly.
+    realDir = nameFromBytes(await realpath(fsPath(dirname(path)), { encoding: 'buffer' }));
+    realRoot = nameFromBytes(await realpath(fsPath(root), { encoding: 'buffer' }));
   } catch (err) {
     throw new ActionSkipped('stale', `its folder is gone (${(err as NodeJS.ErrnoException).code})`);
   }
@@ -55,7 +57,7 @@ export interface OpenedTarget {
 export async function openTarget(path: string, write = false): Promise<OpenedTarget> {
   let fh: FileHandle;
   try {
-    fh = await open(path, (write ? constants.O_RDWR : constants.O_RDONLY) | constants.O_NOFOLLOW);
+    fh = await open(fsPath(path), (write ? constants.O_RDWR : constants.O_RDONLY) | constants.O_NOFOLLOW);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ELOOP')
@@ -92,7 +94,7 @@ export async function openTarget(path: string, write = false): Promise<OpenedTar
 /** True when the name still points at the opened file (no rename or swap since it was opened). */
 export async function sameFile(path: string, t: OpenedTarget): Promise<boolean> {
   try {
-    const st = await lstat(path);
+    const st = await lstat(fsPath(path));
     return st.isFile() && st.ino === t.ino && st.dev === t.dev;
   } catch {
     return false;
@@ -141,7 +143,7 @@ export async function assertUnchanged(t: OpenedTarget, fp: Fingerprint): Promise
 
 /** fsync of a folder, so a rename or unlink in it survives a crash. */
 export async function syncDir(dir: string): Promise<void> {
-  const d = await open(dir, 'r');
+  const d = await open(fsPath(dir), 'r');
   try {
     await d.sync();
   } catch {

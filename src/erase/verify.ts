@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import { fsPath } from '../core/raw-path.js';
 import type { Finding, ItemInput } from '../core/types.js';
 import { DEFAULT_LIMITS } from '../engine/limits.js';
 import { scanTopLevel } from '../engine/scan-item.js';
@@ -27,7 +28,11 @@ export async function viewItem(
     source:
       'data' in source
         ? { kind: 'buffer', data: source.data }
-        : { kind: 'file', absPath: source.path, size: (await import('node:fs')).statSync(source.path).size },
+        : {
+            kind: 'file',
+            absPath: source.path,
+            size: (await import('node:fs')).statSync(fsPath(source.path)).size,
+          },
     depth: 0,
   };
   const r = await scanTopLevel(input, { subject, all: true, limits: DEFAULT_LIMITS });

@@ -4,6 +4,7 @@ import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { errorMessage } from '../core/errors.js';
 import { sha256Hex } from '../core/ids.js';
+import { fsPath } from '../core/raw-path.js';
 import type { ItemInput } from '../core/types.js';
 import type { Limits } from '../engine/limits.js';
 import { locateIn, readItemBytes } from '../engine/locate.js';
@@ -46,9 +47,9 @@ export async function copyOf(item: ReportItem, ctx: CopyContext): Promise<Copy |
 
 async function fileCopy(item: ReportItem): Promise<Copy> {
   const path = item.path;
-  const info = await stat(path);
+  const info = await stat(fsPath(path));
   const hash = createHash('sha256');
-  for await (const piece of createReadStream(path)) hash.update(piece as Buffer);
+  for await (const piece of createReadStream(fsPath(path))) hash.update(piece as Buffer);
   const fp = item.fingerprint;
   const diffs: string[] = [];
   if (fp.size !== undefined && fp.size !== info.size) diffs.push(`size ${fp.size} -> ${info.size} bytes`);
@@ -62,7 +63,7 @@ async function fileCopy(item: ReportItem): Promise<Copy> {
   return {
     name,
     sourceSha256,
-    pieces: () => createReadStream(path) as AsyncIterable<Buffer>,
+    pieces: () => createReadStream(fsPath(path)) as AsyncIterable<Buffer>,
     mtime: info.mtime,
     changed: diffs.length ? diffs.join(', ') : null,
   };
@@ -89,7 +90,7 @@ async function mboxRange(item: ReportItem): Promise<Buffer | undefined> {
   const fp = item.fingerprint;
   if (item.format !== 'mbox' && !item.itemPath.at(-1)?.startsWith('message')) return undefined;
   if (fp.offset === undefined || fp.length === undefined || !fp.sha256) return undefined;
-  const fh = await open(item.path, 'r');
+  const fh = await open(fsPath(item.path), 'r');
   try {
     const buf = Buffer.alloc(fp.length);
     const { bytesRead } = await fh.read(buf, 0, fp.length, fp.offset);

@@ -129,6 +129,8 @@ function describe(item: ReportItem): Pick<NotExportedItem, 'id' | 'original' | '
 export function entryName(n: number, width: number, name: string, used: Set<string>): string {
   const clean =
     name
+      // A name's bytes that are not UTF-8 (see raw-path.ts) read as Latin-1, their most likely origin.
+      .replace(/[\udc80-\udcff]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xdc00))
       .normalize('NFC')
       .replace(/[\u0000-\u001f\u007f/\\:*?"<>|]+/g, '_')
       .replace(/^\.+/, '_')

@@ -53,6 +53,11 @@ export interface ExtractContext {
   child(child: Omit<ItemInput, 'depth' | 'root'>): Promise<void>;
   /** Declare the item not searchable (binary, no known format): counted as skipped, not as an error. */
   skip(reason: string): void;
+  /**
+   * Report text the item holds only as pictures (scanned PDF pages, an image of a document), which is
+   * not read: the engine records it as an `unsupported` error until OCR exists to read it instead.
+   */
+  withoutText(what: WithoutText): void;
   /** Record a problem with this item (or a nested ref) without stopping the scan. */
   error(kind: ErrorKind, message: string, ref?: ItemRef): void;
   /** Bytes of the item, refusing more than `limits.maxExtractBytes` with an ExtractError of kind `limit`. */
@@ -76,5 +81,12 @@ export interface ExtractContext {
    */
   textClean?(text: string): boolean;
 }
+
+/** What of an item is text only as pictures (see ExtractContext.withoutText). */
+export type WithoutText =
+  /** PDF pages with no text layer but an image: scanned pages. Numbers from 1, ascending. */
+  | { kind: 'pages'; pages: number[]; total: number }
+  /** An image that looks like a scanned document rather than a photo; `signal` says why. */
+  | { kind: 'image'; signal: string };
 
 export type { Chunk };

@@ -241,6 +241,47 @@ export const pstFormat: ExtractorFormat = {
   },
 };
 
+/** Archive and compressed formats dsr knows by name or first bytes but cannot open (see unopened.ts). */
+export const UNOPENED_ARCHIVES: readonly { name: string; extensions: string[]; magic: number[] }[] = [
+  { name: '7z', extensions: ['.7z'], magic: [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c] },
+  { name: 'RAR', extensions: ['.rar'], magic: [0x52, 0x61, 0x72, 0x21, 0x1a, 0x07] },
+  { name: 'bzip2', extensions: ['.bz2', '.tbz', '.tbz2'], magic: [0x42, 0x5a, 0x68] },
+  { name: 'xz', extensions: ['.xz', '.txz'], magic: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00] },
+  { name: 'Zstandard', extensions: ['.zst', '.tzst'], magic: [0x28, 0xb5, 0x2f, 0xfd] },
+  { name: 'lzip', extensions: ['.lz'], magic: [0x4c, 0x5a, 0x49, 0x50] },
+  { name: 'LZMA', extensions: ['.lzma'], magic: [] },
+  { name: 'Microsoft Cabinet', extensions: ['.cab'], magic: [0x4d, 0x53, 0x43, 0x46, 0, 0, 0, 0] },
+  { name: 'ARJ', extensions: ['.arj'], magic: [0x60, 0xea] },
+  { name: 'LHA', extensions: ['.lzh', '.lha'], magic: [] },
+];
+
+/** Legacy binary Office files: OLE compound files that dsr does not read yet. */
+export const LEGACY_OFFICE_EXTENSIONS = ['.doc', '.dot', '.xls', '.xlt', '.xlw', '.ppt', '.pps', '.pot'];
+
+export function startsWith(head: Uint8Array, magic: readonly number[]): boolean {
+  return magic.length > 0 && head.length >= magic.length && magic.every((b, i) => head[i] === b);
+}
+
+/** An OLE compound file holding an encrypted OOXML package (Office's password protection). */
+export function isEncryptedOoxml(head: Uint8Array): boolean {
+  return (
+    startsWith(head, CFB_MAGIC) &&
+    Buffer.from(head.buffer, head.byteOffset, head.length).includes(ENCRYPTED_PACKAGE)
+  );
+}
+
+const ENCRYPTED_PACKAGE = Buffer.from('EncryptedPackage', 'utf16le');
+
+export const unopenedFormat: ExtractorFormat = {
+  id: 'unopened',
+  description:
+    'Containers dsr recognises but cannot open yet (7z, RAR, bzip2, xz, Zstandard, lzip, cab, ARJ, LHA; legacy binary .doc/.xls/.ppt): an `unsupported` error, or `encrypted` where the container says it is',
+  extensions: [...UNOPENED_ARCHIVES.flatMap((a) => a.extensions), ...LEGACY_OFFICE_EXTENSIONS],
+  sniff(head) {
+    return UNOPENED_ARCHIVES.some((a) => startsWith(head, a.magic)) || isEncryptedOoxml(head);
+  },
+};
+
 export const htmlFormat: ExtractorFormat = {
   id: 'html',
   description:

@@ -1,5 +1,6 @@
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { setImmediate as yieldToEvents } from 'node:timers/promises';
+import { fsPath } from '../core/raw-path.js';
 import type { ItemInput } from '../core/types.js';
 
 /**
@@ -14,7 +15,7 @@ export async function readHead(input: ItemInput, bytes = 65536): Promise<Uint8Ar
     return known.head.subarray(0, bytes);
   // Synchronous: a page-cached read is far faster than three round trips (open, read, close) through
   // libuv's thread pool.
-  const fd = openSync(input.source.absPath, 'r');
+  const fd = openSync(fsPath(input.source.absPath), 'r');
   try {
     const buf = Buffer.allocUnsafe(Math.min(bytes, Math.max(input.source.size, 0)) || bytes);
     const head = buf.subarray(0, readSync(fd, buf, 0, buf.length, 0));
@@ -60,7 +61,7 @@ export async function* readTransientPieces(
     yield* readPieces(input, TEXT_PIECE_BYTES);
     return;
   }
-  const fd = openSync(input.source.absPath, 'r');
+  const fd = openSync(fsPath(input.source.absPath), 'r');
   const buf = borrowBuffer(TEXT_PIECE_BYTES);
   try {
     const end = range?.end ?? Number.POSITIVE_INFINITY;
@@ -85,7 +86,8 @@ export async function* readPieces(input: ItemInput, highWaterMark = 1 << 20): As
     for (let i = 0; i < data.length; i += highWaterMark) yield data.subarray(i, i + highWaterMark);
     return;
   }
-  for await (const piece of createReadStream(input.source.absPath, { highWaterMark })) yield piece as Buffer;
+  for await (const piece of createReadStream(fsPath(input.source.absPath), { highWaterMark }))
+    yield piece as Buffer;
 }
 
 export function extensionOf(name: string): string {

@@ -16,6 +16,7 @@ import {
   takeoutFormat,
   tarFormat,
   textFormat,
+  unopenedFormat,
   zipFormat,
 } from './formats.js';
 import { extensionOf } from './read.js';
@@ -48,6 +49,7 @@ export const formats: Format[] = [
   lazy(emlFormat, () => import('./mail/eml.js')),
   lazy(msgFormat, () => import('./mail/msg.js')),
   lazy(pstFormat, () => import('./mail/pst.js')),
+  lazy(unopenedFormat, () => import('./archive/unopened.js')),
   lazy(htmlFormat, () => import('./html/html.js')),
   lazy(jsonFormat, () => import('./json/json.js')),
   lazy(textFormat, () => import('./text/text.js')),

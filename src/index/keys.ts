@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../core/errors.js';
+import { hasRawBytes, toBytes } from '../core/raw-path.js';
 import { writeTextAtomic } from '../report/atomic.js';
 
 /**
@@ -67,7 +68,11 @@ export function mac(key: IndexKey, token: string): Buffer {
 
 /** A token's MAC under a raw MAC key, as stored (16 bytes). */
 export function macOf(macKey: Buffer, token: string): Buffer {
-  return createHmac('sha256', macKey).update(token).digest().subarray(0, 16);
+  // A path with bytes that are not UTF-8 (see raw-path.ts) by those bytes, not with U+FFFD in their place.
+  return createHmac('sha256', macKey)
+    .update(hasRawBytes(token) ? toBytes(token) : token)
+    .digest()
+    .subarray(0, 16);
 }
 
 /** A value proving the key matches the index without revealing it. */

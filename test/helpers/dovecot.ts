@@ -14,6 +14,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   writeFileSync,
@@ -69,6 +70,14 @@ export interface Dovecot {
   client(user?: string): Promise<ImapFlow>;
   /** The Dovecot log so far (for failure messages). */
   log(): string;
+  /**
+   * Sends a signal to the server: its master process alone, or with `all` every process of it (the
+   * login and mail processes serving connections too: SIGSTOP of the master alone hangs nothing).
+   * Resolves once a SIGKILL or SIGTERM has ended the master.
+   */
+  kill(signal: NodeJS.Signals, opts?: { all?: boolean }): Promise<void>;
+  /** Starts the server again after a kill, on the same port, config and mail. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -224,35 +233,83 @@ service auth {
       chownSync(join(dir, p), uid, gid);
   }
   const args = ['-F', '-c', join(dir, 'dovecot.conf')];
-  const child: ChildProcess = asRoot
-    ? spawn('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', bin, ...args], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      })
-    : spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let child!: ChildProcess;
   let output = '';
-  child.stdout?.on('data', (d) => {
-    output += d;
-  });
-  child.stderr?.on('data', (d) => {
-    output += d;
-  });
   let exitInfo: string | undefined;
-  const exited = new Promise<void>((resolve) => {
-    child.on('exit', (code, sig) => {
-      exitInfo = `dovecot exited (${code ?? sig}) before serving: ${output.trim()} ${readLog(dir)}`;
-      resolve();
+  let exited!: Promise<void>;
+  const launch = () => {
+    output = '';
+    exitInfo = undefined;
+    child = asRoot
+      ? spawn('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', bin, ...args], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        })
+      : spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout?.on('data', (d) => {
+      output += d;
     });
-  });
+    child.stderr?.on('data', (d) => {
+      output += d;
+    });
+    const proc = child;
+    exited = new Promise<void>((resolve) => {
+      proc.on('exit', (code, sig) => {
+        exitInfo = `dovecot exited (${code ?? sig}) before serving: ${output.trim()} ${readLog(dir)}`;
+        resolve();
+      });
+    });
+  };
+  launch();
   const log = () => readLog(dir);
+  const running = () => child.exitCode === null && child.signalCode === null;
 
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
+    if (running()) {
+      child.kill('SIGCONT');
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
       await exited;
       clearTimeout(timer);
     }
     rmSync(dir, { recursive: true, force: true });
+  };
+
+  /** The master and every process below it (from /proc: no `ps` needed). */
+  const processTree = (): number[] => {
+    const parents = new Map<number, number[]>();
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        // `pid (comm) state ppid …`: the name may hold spaces and parentheses, so read after the last ')'.
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry)]);
+      } catch {
+        // Gone meanwhile.
+      }
+    }
+    const pids = [child.pid!];
+    for (let i = 0; i < pids.length; i++) pids.push(...(parents.get(pids[i]) ?? []));
+    return pids;
+  };
+
+  const kill = async (signal: NodeJS.Signals, o: { all?: boolean } = {}) => {
+    for (const pid of o.all ? processTree() : [child.pid!]) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // Gone meanwhile.
+      }
+    }
+    if (signal === 'SIGKILL' || signal === 'SIGTERM') await exited;
+  };
+
+  const restart = async () => {
+    if (running()) throw new Error('dovecot is still running');
+    // A master killed with SIGKILL leaves its pid file; the new one would refuse to start.
+    rmSync(join(dir, 'run', 'master.pid'), { force: true });
+    launch();
+    await waitForGreeting(port, Date.now() + 15_000, () => exitInfo);
   };
 
   try {
@@ -334,6 +391,8 @@ service auth {
     deliver,
     client,
     log,
+    kill,
+    restart,
     stop,
   };
 }

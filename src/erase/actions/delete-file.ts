@@ -1,5 +1,6 @@
 import { lstat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { fsPath } from '../../core/raw-path.js';
 import type { DeleteFileAction, DeleteMaildirMessageAction } from '../plan.js';
 import { ActionSkipped, checkFileFingerprint, checkPlace, openTarget, sameFile, syncDir } from '../safety.js';
 import { testHook } from '../test-hooks.js';
@@ -26,7 +27,7 @@ export async function deleteFile(
     await testHook('action:intent-written');
     if (!(await sameFile(action.path, t)))
       throw new ActionSkipped('stale', 'the file was replaced or moved while dsr worked on it');
-    await unlink(action.path);
+    await unlink(fsPath(action.path));
   } finally {
     await t.fh.close();
   }
@@ -38,7 +39,7 @@ export async function deleteFile(
 
 async function gone(path: string): Promise<boolean> {
   try {
-    await lstat(path);
+    await lstat(fsPath(path));
     return false;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'ENOENT';

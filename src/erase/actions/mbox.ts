@@ -1,5 +1,6 @@
 import { constants } from 'node:fs';
 import { type FileHandle, open, readFile, unlink } from 'node:fs/promises';
+import { fsPath } from '../../core/raw-path.js';
 import { trackTemp } from '../../core/run-temp.js';
 import type { RemoveMboxMessageAction } from '../plan.js';
 import { replaceFile, tempPathFor } from '../rewrite.js';
@@ -58,7 +59,7 @@ export async function removeMboxMessages(
     }
   } finally {
     untrackLock?.();
-    if (lock) await unlink(lockPath).catch(() => {});
+    if (lock) await unlink(fsPath(lockPath)).catch(() => {});
   }
 }
 
@@ -138,7 +139,7 @@ async function rewrite(
       for (const a of remove)
         await ctx.journal.write(a.id, 'prepared', { temp, newSha256: sha256, newSize: size });
       // Mail delivered since the copy (by a writer that ignores the dotlock) goes to the new file too.
-      const out = await open(temp, 'r+');
+      const out = await open(fsPath(temp), 'r+');
       try {
         let pos = size;
         for (;;) {
@@ -181,7 +182,7 @@ async function takeDotlock(lockPath: string): Promise<FileHandle | undefined> {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fh = await open(
-        lockPath,
+        fsPath(lockPath),
         constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
         0o600,
       );
@@ -190,9 +191,9 @@ async function takeDotlock(lockPath: string): Promise<FileHandle | undefined> {
       return fh;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const owner = /^dsr (\d+)\n$/.exec(await readFile(lockPath, 'utf8').catch(() => ''));
+      const owner = /^dsr (\d+)\n$/.exec(await readFile(fsPath(lockPath), 'utf8').catch(() => ''));
       if (!owner || processAlive(Number(owner[1]))) return undefined;
-      await unlink(lockPath).catch(() => {});
+      await unlink(fsPath(lockPath)).catch(() => {});
     }
   }
   return undefined;

@@ -1,3 +1,4 @@
+import { fsPath } from '../../core/raw-path.js';
 import type { DetectorId } from '../../core/types.js';
 import { detectEncoding, type TextEncoding } from '../../extract/text/decode.js';
 import { decodeWindows1252, encodeWindows1252 } from '../../extract/text/windows-1252.js';
@@ -95,7 +96,7 @@ async function verifyOnDisk(
 ): Promise<string | undefined> {
   if (expected) {
     const { readFile } = await import('node:fs/promises');
-    const now = await readFile(path);
+    const now = await readFile(fsPath(path));
     if (!now.equals(expected))
       return 'the file on disk is not the redacted content (changed during the run?)';
   }

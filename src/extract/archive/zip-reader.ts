@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { createInflateRaw, inflateRawSync } from 'node:zlib';
+import iconv from 'iconv-lite';
 import type { ByteSource } from './byte-source.js';
 
 /** One file or folder in a zip, as its central directory describes it. */
@@ -278,11 +279,16 @@ async function recoverFromLocalHeaders(src: ByteSource, maxEntries: number): Pro
   return { entries, declared: entries.length, recovered: true };
 }
 
+/**
+ * A member name: UTF-8 when bit 11 (EFS) says so, or when the bytes are valid UTF-8 (many tools write
+ * UTF-8 without the flag). Otherwise the name is in a DOS code page, as Windows' own zip writes it:
+ * the spec names CP437, but Western European Windows (Danish included) writes CP850, which agrees with
+ * CP437 on æ, å, Æ, Å and the other letters both have, and also has ø and Ø (CP437 has ¢ and ¥ there).
+ */
 function decodeName(bytes: Buffer, flags: number): string {
   const utf8 = bytes.toString('utf8');
-  // Bit 11 says UTF-8; many tools write UTF-8 without it, and the rest is usually Latin-1-ish (CP437).
   if (flags & 0x800 || !utf8.includes('\ufffd')) return utf8;
-  return bytes.toString('latin1');
+  return iconv.decode(bytes, 'cp850');
 }
 
 /** Reads a byte range in 1 MiB windows, so a large directory costs few system calls and bounded memory. */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
+import { fsPath } from '../../core/raw-path.js';
 import type { ItemInput } from '../../core/types.js';
 import type { ExtractContext, Extractor } from '../api.js';
 import { mboxFormat } from '../formats.js';
@@ -83,7 +84,7 @@ export async function planMbox(
 export async function readMboxSpans(input: ItemInput, spans: MboxSpan[], ctx: ExtractContext): Promise<void> {
   if (input.source.kind !== 'file') throw new Error('a mailbox part that is not a file');
   const deadline = Date.now() + ctx.limits.timeoutMs * 0.8;
-  const fd = openSync(input.source.absPath, 'r');
+  const fd = openSync(fsPath(input.source.absPath), 'r');
   try {
     for (const [i, span] of spans.entries()) {
       ctx.signal.throwIfAborted();

@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import iconv from 'iconv-lite';
 import { decode as decodeQuotedPrintable } from 'libqp';
 import type { AddressObject, EmailAddress, ParsedMail } from 'mailparser';
+import { fsPath } from '../../core/raw-path.js';
 import type { ItemInput, ItemSource, MessageRef } from '../../core/types.js';
 import type { ExtractContext } from '../api.js';
 import { htmlToText } from '../html/html.js';
@@ -483,6 +484,6 @@ export async function markMessageFile(
   // The walk's own lstat, when there was one: taken before the bytes were read, so a message changed
   // in between can only look stale to an erasure (its sha256 is of the bytes read), never current.
   if (input.source.kind === 'file')
-    fingerprint.mtimeMs = input.source.mtimeMs ?? (await stat(input.source.absPath)).mtimeMs;
+    fingerprint.mtimeMs = input.source.mtimeMs ?? (await stat(fsPath(input.source.absPath))).mtimeMs;
   input.message = { kind, itemPath: [], fingerprint };
 }

@@ -2,6 +2,7 @@ import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { rm, symlink, writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { ExtractError } from '../../core/errors.js';
+import { fsPath, hasRawBytes } from '../../core/raw-path.js';
 import { makeTempDir } from '../../core/run-temp.js';
 import type { ItemInput } from '../../core/types.js';
 import type { ExtractContext, Extractor } from '../api.js';
@@ -9,6 +10,7 @@ import { MEDIA_EXTENSIONS, mediaFormat } from '../formats.js';
 import { extensionOf, readHead } from '../read.js';
 import { detectEncoding } from '../text/decode.js';
 import text from '../text/text.js';
+import { documentScanSignal } from './document-scan.js';
 import { readTags } from './exiftool.js';
 import { type Probe, probeMetadata, type ReadRange, xmpHasFields } from './probe.js';
 import { EXIFTOOL_ARGS, entriesFromTags, type MetaEntry, problemOf } from './tags.js';
@@ -37,6 +39,7 @@ const media: Extractor = {
       readings.set(input, read);
     }
     const meta = await read;
+    if (meta.scan) ctx.withoutText({ kind: 'image', signal: meta.scan });
     if (meta.kind === 'none') return;
     if (meta.kind === 'text') return text.extract(input, ctx);
     emitEntries(ctx, meta.entries, meta.sidecarOf);
@@ -45,10 +48,14 @@ const media: Extractor = {
   },
 };
 
-type Metadata =
+type Metadata = (
   | { kind: 'none' }
   | { kind: 'text' }
-  | { kind: 'entries'; entries: MetaEntry[]; sidecarOf?: string; problem?: string; timedOut?: string };
+  | { kind: 'entries'; entries: MetaEntry[]; sidecarOf?: string; problem?: string; timedOut?: string }
+) & {
+  /** Why the image looks like a scanned document (see documentScanSignal). */
+  scan?: string;
+};
 
 const readings = new WeakMap<ItemInput, Promise<Metadata>>();
 
@@ -56,13 +63,15 @@ async function readMetadata(input: ItemInput, ctx: ExtractContext): Promise<Meta
   const size = input.source.kind === 'file' ? input.source.size : input.source.data.length;
   if (size === 0) throw new ExtractError('corrupt', 'empty file (0 bytes): no image data or metadata');
   const sidecar = extensionOf(input.name).endsWith('.xmp');
-  const probe = sidecar ? await probeSidecar(ctx) : probeMedia(input, size);
-  if (!probe.read) return { kind: 'none' };
+  const { probe, scan } = sidecar
+    ? { probe: await probeSidecar(ctx), scan: undefined }
+    : probeMedia(input, size);
+  if (!probe.read) return { kind: 'none', scan };
   // A text file with a photo's name (a renamed note, an HTML error page saved as .jpg) is read as text.
   if (probe.container === 'other' && !sidecar && (await looksLikeText(input))) return { kind: 'text' };
   const sidecarOf = sidecar ? imageOfSidecar(input) : undefined;
   const native = nativeTags(probe);
-  if (native) return { kind: 'entries', entries: entriesFromTags(native), sidecarOf };
+  if (native) return { kind: 'entries', entries: entriesFromTags(native), sidecarOf, scan };
   let tags: Record<string, unknown>;
   try {
     tags = await withExifToolPath(input, ctx, (path) =>
@@ -77,9 +86,10 @@ async function readMetadata(input: ItemInput, ctx: ExtractContext): Promise<Meta
       entries,
       sidecarOf,
       timedOut: `${err.message}; read natively as far as it goes`,
+      scan,
     };
   }
-  return { kind: 'entries', entries: entriesFromTags(tags), sidecarOf, problem: problemOf(tags) };
+  return { kind: 'entries', entries: entriesFromTags(tags), sidecarOf, problem: problemOf(tags), scan };
 }
 
 /** The fields dsr's native readers reach in a file exiftool could not read in time (see Probe.reachable). */
@@ -128,15 +138,17 @@ export function emitEntries(ctx: ExtractContext, entries: MetaEntry[], sidecarOf
   }
 }
 
-function probeMedia(input: ItemInput, size: number): Probe {
+/** The metadata probe, and whether the image is a scanned document (both from the same reads). */
+function probeMedia(input: ItemInput, size: number): { probe: Probe; scan?: string } {
   if (input.source.kind === 'buffer') {
     const data = input.source.data;
-    return probeMetadata(data.subarray(0, 64), size, (o, l) => data.subarray(o, o + l));
+    const read: ReadRange = (o, l) => data.subarray(o, o + l);
+    return { probe: probeMetadata(data.subarray(0, 64), size, read), scan: documentScanSignal(size, read) };
   }
   // One open and usually one read per photo: metadata segments sit at the start of the file.
   // Synchronous reads: a worker has nothing else to do meanwhile, and a page-cached read is far faster
   // than a round trip through libuv's thread pool (most photos are settled by this one read).
-  const fd = openSync(input.source.absPath, 'r');
+  const fd = openSync(fsPath(input.source.absPath), 'r');
   try {
     const first = Buffer.allocUnsafe(Math.min(size, FIRST_READ));
     const cached = first.subarray(0, readSync(fd, first, 0, first.length, 0));
@@ -145,7 +157,7 @@ function probeMedia(input: ItemInput, size: number): Probe {
       const buf = Buffer.alloc(Math.max(0, Math.min(length, size - offset)));
       return buf.subarray(0, readSync(fd, buf, 0, buf.length, offset));
     };
-    return probeMetadata(cached.subarray(0, 64), size, read);
+    return { probe: probeMetadata(cached.subarray(0, 64), size, read), scan: documentScanSignal(size, read) };
   } finally {
     closeSync(fd);
   }
@@ -167,8 +179,9 @@ async function probeSidecar(ctx: ExtractContext): Promise<Probe> {
 }
 
 /**
- * exiftool takes file names one per line, so a file whose path holds a line break is read through a
- * symlink with a plain name; a nested item (archive member, attachment) through a private temp file.
+ * exiftool takes file names one per line, and as UTF-8, so a file whose path holds a line break or
+ * bytes that are not UTF-8 (see raw-path.ts) is read through a symlink with a plain name; a nested
+ * item (archive member, attachment) through a private temp file.
  * Absolute paths never start with `-`, so no name is taken for an option.
  */
 async function withExifToolPath<T>(
@@ -176,14 +189,19 @@ async function withExifToolPath<T>(
   ctx: ExtractContext,
   use: (path: string) => Promise<T>,
 ): Promise<T> {
-  if (input.source.kind === 'file' && !/[\r\n]/.test(input.source.absPath)) return use(input.source.absPath);
+  if (
+    input.source.kind === 'file' &&
+    !/[\r\n]/.test(input.source.absPath) &&
+    !hasRawBytes(input.source.absPath)
+  )
+    return use(input.source.absPath);
   const dir = await makeTempDir('media');
   try {
     const ext = extname(input.name)
       .replace(/[^A-Za-z0-9.]/g, '')
       .slice(0, 10);
     const path = join(dir, `item${ext}`);
-    if (input.source.kind === 'file') await symlink(input.source.absPath, path);
+    if (input.source.kind === 'file') await symlink(fsPath(input.source.absPath), path);
     else await writeFile(path, await ctx.readAll(), { mode: 0o600 });
     return await use(path);
   } finally {

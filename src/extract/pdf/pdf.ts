@@ -6,6 +6,18 @@ import { checkPdfStreams } from './stream-limits.js';
 
 /** Pages parsed per call: bounds the text held at once in a long document. */
 const PAGE_BATCH = 25;
+/**
+ * A page with fewer visible characters than this and an image is a scanned page: a scan may carry a
+ * stamp or a page number as text, while a page of a real text layer holds far more.
+ */
+const SCANNED_PAGE_MAX_CHARS = 20;
+/**
+ * pdf.js operators that paint an image (its `OPS` values in pdfjs-dist 5.4, the version pdf-parse 2.4
+ * pins): paintImageMaskXObject (83), paintImageXObject (85), paintInlineImageXObject (86).
+ */
+const IMAGE_OPS = new Set([83, 85, 86]);
+/** Pixels an image needs to be a scanned page (an A4 page at 72 dpi has 500,000): not an icon or a logo. */
+const MIN_SCAN_PIXELS = 100_000;
 const INFO_FIELDS = ['Title', 'Author', 'Subject', 'Keywords', 'Creator', 'Producer'] as const;
 
 /** pdf.js error classes by name: they cross module copies, so `instanceof` is unreliable. */
@@ -38,6 +50,48 @@ function isPdfJsError(reason: unknown): boolean {
     /^(\w+Exception|FormatError)$/.test(name) &&
     (stack.includes('pdfjs-dist') || stack.includes('pdf.worker'))
   );
+}
+
+function visibleChars(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length && n < SCANNED_PAGE_MAX_CHARS; i++) if (text.charCodeAt(i) > 32) n++;
+  return n;
+}
+
+/** What of pdf.js's document and page this module uses (pdf-parse keeps its document private). */
+interface PdfJsDocument {
+  getPage(num: number): Promise<{
+    getOperatorList(): Promise<{ fnArray: number[]; argsArray: unknown[][] }>;
+    cleanup(): void;
+  }>;
+}
+
+/**
+ * Whether a page paints an image. Asked only of pages without text: the operator list decodes the
+ * page's images, which is why a page with a text layer is never asked.
+ */
+async function paintsImage(parser: unknown, num: number): Promise<boolean> {
+  let doc: PdfJsDocument;
+  try {
+    doc = await (parser as { load(): Promise<PdfJsDocument> }).load();
+    const page = await doc.getPage(num);
+    try {
+      const { fnArray, argsArray } = await page.getOperatorList();
+      return fnArray.some((op, i) => IMAGE_OPS.has(op) && imagePixels(argsArray[i]) >= MIN_SCAN_PIXELS);
+    } finally {
+      page.cleanup();
+    }
+  } catch (err) {
+    throw toExtractError(err);
+  }
+}
+
+/** An image operator's size: `[objId, width, height]` for an XObject, the image data's for the others. */
+function imagePixels(args: unknown[] | undefined): number {
+  if (!args) return 0;
+  if (typeof args[1] === 'number' && typeof args[2] === 'number') return args[1] * args[2];
+  const data = args[0] as { width?: unknown; height?: unknown } | undefined;
+  return typeof data?.width === 'number' && typeof data.height === 'number' ? data.width * data.height : 0;
 }
 
 let guarded = false;
@@ -76,6 +130,8 @@ const pdf: Extractor = {
     const { PDFParse } = await import('pdf-parse');
     restoreNatives();
     const parser = new PDFParse({ data: new Uint8Array(data), verbosity: 0, stopAtErrors: false });
+    /** Pages with (almost) no text but an image: text only as pictures, not read without OCR. */
+    const scanned: number[] = [];
     try {
       let total: number;
       try {
@@ -105,8 +161,11 @@ const pdf: Extractor = {
         }
         for (const page of pages) {
           if (page.text.trim()) ctx.text(page.text, { field: `page ${page.num}`, page: page.num });
+          if (visibleChars(page.text) < SCANNED_PAGE_MAX_CHARS && (await paintsImage(parser, page.num)))
+            scanned.push(page.num);
         }
       }
+      if (scanned.length) ctx.withoutText({ kind: 'pages', pages: scanned, total });
     } finally {
       await parser.destroy().catch(() => {});
     }

@@ -1,3 +1,4 @@
+import { displayPath } from '../../core/raw-path.js';
 import { locationText } from './html.js';
 import { STRINGS } from './i18n.js';
 import type { AccessReport } from './model.js';
@@ -24,7 +25,7 @@ export function renderCsv(report: AccessReport): string {
     for (const f of item.findings) {
       rows.push([
         item.id,
-        item.path,
+        displayPath(item.path),
         item.itemPath.join(' > '),
         f.category,
         f.value,

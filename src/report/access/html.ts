@@ -1,4 +1,5 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { displayPath } from '../../core/raw-path.js';
 import type { Location } from '../../core/types.js';
 import type { CategoryPolicy, ControllerProfile } from './controller.js';
 import { localize, STRINGS, type Strings } from './i18n.js';
@@ -377,5 +378,6 @@ const ESCAPES: Record<string, string> = {
 };
 
 export function esc(s: string): string {
-  return String(s).replace(/[&<>"']/g, (c) => ESCAPES[c]);
+  // A file name's bytes that are not UTF-8 (see raw-path.ts) shown as `\xF8`, not as U+FFFD.
+  return displayPath(String(s)).replace(/[&<>"']/g, (c) => ESCAPES[c]);
 }
