@@ -10,6 +10,7 @@ interface EraseFlags {
   execute?: boolean;
   auditLog?: string;
   maxActions?: number;
+  lockTimeout?: number;
 }
 
 export function registerErase(program: Command): void {
@@ -23,6 +24,12 @@ export function registerErase(program: Command): void {
       '--max-actions <n>',
       'act on at most N actions this run; the rest wait for a later run',
       positiveInt('--max-actions'),
+    )
+    .option(
+      '--lock-timeout <seconds>',
+      'wait this long for each mbox lock (dotlock, then fcntl) before skipping the mbox as locked',
+      positiveInt('--lock-timeout'),
+      30,
     )
     .action(async (planFile: string, flags: EraseFlags) => {
       process.exitCode = await eraseCommand(planFile, flags);
@@ -54,6 +61,7 @@ async function eraseCommand(planFile: string, flags: EraseFlags): Promise<number
     journalPath: planSidePath(planPath, '.journal.jsonl'),
     auditLogPath,
     maxActions: flags.maxActions,
+    lockTimeoutMs: (flags.lockTimeout ?? 30) * 1000,
     lockPath: planSidePath(planPath, '.lock'),
     onOutcome: (r) => out.write(formatLine(r)),
   });

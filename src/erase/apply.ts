@@ -30,6 +30,8 @@ export interface ApplyOptions {
   maxActions?: number;
   /** Lock file that keeps two runs of the same plan apart. */
   lockPath?: string;
+  /** How long to wait for each mbox lock (dotlock, then fcntl); default 30 s. */
+  lockTimeoutMs?: number;
   onOutcome?: (report: ActionReport) => void;
 }
 
@@ -72,6 +74,7 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions): Promise<ApplyRe
       journal,
       runId,
       execute: opts.execute,
+      lockTimeoutMs: opts.lockTimeoutMs,
     };
     const reports: ActionReport[] = [];
     try {
@@ -185,7 +188,10 @@ async function single(action: Action, ctx: ActionContext): Promise<Outcome> {
 /** Temp files of attempts that were killed before they finished (named in the journal's intent records). */
 async function removeLeftoverTemps(plan: Plan, journal: Journal): Promise<void> {
   for (const a of plan.actions) {
-    for (const r of journal.unfinished(a.id)) {
+    const unfinished = journal.unfinished(a.id);
+    // An mbox write-back that was cut short is finished from its temp file by the action itself.
+    if (unfinished.some((r) => r.phase === 'writeback')) continue;
+    for (const r of unfinished) {
       if (!r.temp || dirname(r.temp) !== dirname(a.path)) continue;
       if (!basename(r.temp).startsWith(`.${basename(a.path)}.dsr-`)) continue;
       await rm(r.temp, { force: true });

@@ -10,7 +10,8 @@ import { type FileHandle, open, readFile } from 'node:fs/promises';
 export interface JournalRecord {
   plan: string;
   action: string;
-  phase: 'intent' | 'prepared' | 'result';
+  /** `writeback`: an mbox is being rewritten in place from `temp` (see actions/mbox.ts). */
+  phase: 'intent' | 'prepared' | 'writeback' | 'result';
   at: string;
   runId: string;
   /** Temp file this action may leave behind if killed (removed on resume). */
@@ -18,6 +19,9 @@ export interface JournalRecord {
   /** sha256 and size of the content the target will have after the action. */
   newSha256?: string;
   newSize?: number;
+  /** writeback: the mbox size being replaced, and the sha256 of its bytes from `newSize` to that size. */
+  fileSize?: number;
+  tailSha256?: string;
   result?: string;
   reason?: string;
 }

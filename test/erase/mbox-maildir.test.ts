@@ -98,6 +98,7 @@ describe('remove-mbox-message', () => {
       execute: true,
       journalPath: join(dir, 'j'),
       auditLogPath: join(dir, 'au'),
+      lockTimeoutMs: 300,
     });
     expect(res.reports.map((r) => [r.action.path.slice(-6), r.action.itemPath[0], r.outcome.result])).toEqual(
       [
