@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../../src/core/errors.js';
 import { type ActionReport, applyPlan } from '../../src/erase/apply.js';
+import { formatHeadLine } from '../../src/erase/audit.js';
 import { loadPlan } from '../../src/erase/plan.js';
 import { EXIT } from '../exit-codes.js';
 import { positiveInt } from '../options.js';
@@ -9,6 +10,7 @@ import { positiveInt } from '../options.js';
 interface EraseFlags {
   execute?: boolean;
   auditLog?: string;
+  auditKey?: string;
   maxActions?: number;
   lockTimeout?: number;
 }
@@ -20,6 +22,10 @@ export function registerErase(program: Command): void {
     .argument('<plan>', 'plan file (dsr plan --out)')
     .option('--execute', 'act: delete, remove and redact as planned (default: dry run, nothing changes)')
     .option('--audit-log <file>', 'audit log to append to (default: <plan>.audit.jsonl beside the plan)')
+    .option(
+      '--audit-key <file>',
+      'key that signs the audit records (default: $DSR_AUDIT_KEY, else ~/.config/dsr/audit.key; created 0600 if missing)',
+    )
     .option(
       '--max-actions <n>',
       'act on at most N actions this run; the rest wait for a later run',
@@ -60,12 +66,21 @@ async function eraseCommand(planFile: string, flags: EraseFlags): Promise<number
     execute: Boolean(flags.execute),
     journalPath: planSidePath(planPath, '.journal.jsonl'),
     auditLogPath,
+    auditKeyPath: flags.auditKey ? resolve(flags.auditKey) : undefined,
     maxActions: flags.maxActions,
     lockTimeoutMs: (flags.lockTimeout ?? 30) * 1000,
     lockPath: planSidePath(planPath, '.lock'),
     onOutcome: (r) => out.write(formatLine(r)),
   });
   out.write(formatSummary(result.reports, Boolean(flags.execute), auditLogPath, result.runId));
+  if (result.audit) {
+    const { head, keyPath, keyCreated } = result.audit;
+    out.write(
+      `${keyCreated ? `Audit key: created ${keyPath} (mode 0600; keep it apart from the logs; its public half is ${keyPath}.pub)\n` : ''}` +
+        `Audit head: ${formatHeadLine(head)}\n` +
+        '  (also in the journal; store this line apart from the log: dsr audit verify LOG --head LINE)\n',
+    );
+  }
   if (result.reports.some((r) => r.outcome.result === 'failed')) return EXIT.internal;
   const allDone = result.reports.every(
     (r) => r.outcome.result === (flags.execute ? 'done' : 'would') || r.outcome.result === 'done',

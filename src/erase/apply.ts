@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
 import { open, readFile, rm, unlink } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { sha256Hex } from '../core/ids.js';
 import type { Fingerprint } from '../core/types.js';
@@ -12,7 +12,8 @@ import { expungeImapMessages } from './actions/imap.js';
 import { removeMboxMessages } from './actions/mbox.js';
 import { redactText } from './actions/redact-text.js';
 import type { ActionContext, Outcome } from './actions/types.js';
-import { AuditLog } from './audit.js';
+import { type AuditHead, AuditLog } from './audit.js';
+import { defaultAuditKeyPath, loadOrCreateSigner } from './audit-key.js';
 import { maskIdentifiers, maskPath } from './identifiers.js';
 import { Journal } from './journal.js';
 import type { Action, ExpungeImapMessageAction, Plan, RemoveMboxMessageAction } from './plan.js';
@@ -26,6 +27,8 @@ export interface ApplyOptions {
   journalPath: string;
   /** Audit log to append to (required with execute). */
   auditLogPath?: string;
+  /** Key that signs the audit records (default: defaultAuditKeyPath(); created if missing). */
+  auditKeyPath?: string;
   /** Act on at most this many actions; the rest are skipped and left for a later run. */
   maxActions?: number;
   /** Lock file that keeps two runs of the same plan apart. */
@@ -43,6 +46,8 @@ export interface ActionReport {
 export interface ApplyResult {
   runId: string;
   reports: ActionReport[];
+  /** With execute: where the audit log ended (also in the journal), and the key that signed it. */
+  audit?: { head: AuditHead; keyPath: string; keyCreated: boolean };
 }
 
 /** A group of actions done together: one mbox file, one IMAP mailbox, or a single action. */
@@ -65,9 +70,10 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions): Promise<ApplyRe
   const releaseLock = opts.execute && opts.lockPath ? await takeRunLock(opts.lockPath) : undefined;
   try {
     const journal = await Journal.open(opts.journalPath, plan.sha256, runId, !opts.execute);
-    const audit = opts.execute
-      ? await AuditLog.open(opts.auditLogPath ?? `${opts.journalPath}.audit.jsonl`)
-      : undefined;
+    const auditLogPath = resolve(opts.auditLogPath ?? `${opts.journalPath}.audit.jsonl`);
+    const keyPath = opts.auditKeyPath ?? defaultAuditKeyPath();
+    const signer = opts.execute ? await loadOrCreateSigner(keyPath) : undefined;
+    const audit = signer ? await AuditLog.open(auditLogPath, signer) : undefined;
     const ctx: ActionContext = {
       plan,
       subject: compileSubject(plan.subject),
@@ -122,12 +128,25 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions): Promise<ApplyRe
           opts.onOutcome?.(report);
         }
       }
+      if (audit) {
+        const head = audit.head();
+        await journal.write('', 'audit-head', {
+          auditLog: auditLogPath,
+          records: head.records,
+          last: head.last,
+          keyId: head.keyId,
+        });
+      }
     } finally {
       await closeFaceTagTool();
       await journal.close();
       await audit?.close();
     }
-    return { runId, reports };
+    return {
+      runId,
+      reports,
+      audit: audit && signer ? { head: audit.head(), keyPath, keyCreated: signer.created } : undefined,
+    };
   } finally {
     await releaseLock?.();
   }

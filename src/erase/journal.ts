@@ -11,7 +11,7 @@ export interface JournalRecord {
   plan: string;
   action: string;
   /** `writeback`: an mbox is being rewritten in place from `temp` (see actions/mbox.ts). */
-  phase: 'intent' | 'prepared' | 'writeback' | 'result';
+  phase: 'intent' | 'prepared' | 'writeback' | 'result' | 'audit-head';
   at: string;
   runId: string;
   /** Temp file this action may leave behind if killed (removed on resume). */
@@ -24,6 +24,11 @@ export interface JournalRecord {
   tailSha256?: string;
   result?: string;
   reason?: string;
+  /** audit-head (action ''): where the audit log ended after this run, an anchor outside the log. */
+  auditLog?: string;
+  records?: number;
+  last?: string;
+  keyId?: string;
 }
 
 export class Journal {
@@ -65,6 +70,22 @@ export class Journal {
     const mine = this.records.filter((r) => r.action === actionId);
     const lastResult = mine.map((r) => r.phase).lastIndexOf('result');
     return mine.slice(lastResult + 1);
+  }
+
+  /** Every audit head recorded in a journal file (any plan), for `dsr audit verify`. */
+  static async auditHeads(path: string): Promise<JournalRecord[]> {
+    const text = await readFile(path, 'utf8');
+    const heads: JournalRecord[] = [];
+    for (const line of text.split('\n')) {
+      try {
+        const r = JSON.parse(line) as JournalRecord;
+        if (r.phase === 'audit-head' && typeof r.records === 'number' && typeof r.last === 'string')
+          heads.push(r);
+      } catch {
+        // A record cut short by a crash.
+      }
+    }
+    return heads;
   }
 
   async write(

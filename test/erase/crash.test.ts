@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { ScanFile } from '../../src/core/types.js';
 import { applyPlan } from '../../src/erase/apply.js';
 import { verifyAuditLog } from '../../src/erase/audit.js';
+import { defaultAuditKeyPath, loadVerifier } from '../../src/erase/audit-key.js';
 import { approvePlan, buildPlan, loadPlan, writePlan } from '../../src/erase/plan.js';
 import { PROJECT, runCli, tempTree } from '../helpers/cli.js';
 import { fileSha, mboxOf, message, readJson, sha256, writeScan } from './helpers.js';
@@ -117,7 +118,8 @@ describe('kill -9 during an erasure leaves the old or the new content, and a rer
       expect(readFileSync(file, 'utf8')).toBe(REDACTED);
       expect(leftovers(join(dir, 'tree'))).toEqual([]);
       expect(existsSync(`${planPath}.lock`)).toBe(false);
-      expect((await verifyAuditLog(`${planPath}.audit`)).ok).toBe(true);
+      const verifier = await loadVerifier(defaultAuditKeyPath());
+      expect((await verifyAuditLog(`${planPath}.audit`, verifier)).ok).toBe(true);
     },
     20_000,
   );
