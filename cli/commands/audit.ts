@@ -8,6 +8,7 @@ import { defaultAuditKeyPath, loadVerifier } from '../../src/erase/audit-key.js'
 import { Journal } from '../../src/erase/journal.js';
 import { EXIT } from '../exit-codes.js';
 import { collect } from '../options.js';
+import { writeSafe } from '../terminal.js';
 
 /** Exit code of `dsr audit verify` when a record is removed, edited, forged or cannot be proven. */
 export const AUDIT_BROKEN = 4;
@@ -56,7 +57,8 @@ async function verifyCommand(file: string, flags: VerifyFlags): Promise<number> 
   }
   if (verdict.ok) {
     const sources = [...new Set(anchors.map((a) => a.source))];
-    process.stdout.write(
+    writeSafe(
+      process.stdout,
       `${file}: OK, ${verdict.records} record(s), chain intact, every record signed by key ${verifier.keyId}\n` +
         (sources.length
           ? `  reaches its ${anchors.length} anchor(s) (${sources.join(', ')}): no record removed from the end\n`
@@ -64,7 +66,8 @@ async function verifyCommand(file: string, flags: VerifyFlags): Promise<number> 
     );
     return EXIT.ok;
   }
-  process.stdout.write(
+  writeSafe(
+    process.stdout,
     `${file}: BROKEN at record ${verdict.broken!.line} (line ${verdict.broken!.line}): ${verdict.broken!.reason}\n` +
       `  ${verdict.records} record(s) before it verify\n`,
   );

@@ -5,6 +5,8 @@ import { type ActionReport, applyPlan } from '../../src/erase/apply.js';
 import { formatHeadLine } from '../../src/erase/audit.js';
 import { loadPlan } from '../../src/erase/plan.js';
 import { EXIT } from '../exit-codes.js';
+import { identifierMasker } from '../summary.js';
+import { writeSafe } from '../terminal.js';
 import { positiveInt } from '../options.js';
 
 interface EraseFlags {
@@ -56,7 +58,9 @@ async function eraseCommand(planFile: string, flags: EraseFlags): Promise<number
       `review it, then: dsr plan ${planFile} --approve --approved-by NAME`,
     );
   const auditLogPath = resolve(flags.auditLog ?? planSidePath(planPath, '.audit.jsonl'));
-  const out = process.stdout;
+  const out = { write: (text: string) => writeSafe(process.stdout, text) };
+  // The plan's paths are where the subject's data is: a folder or file may be named after them.
+  const mask = identifierMasker(plan.subject);
   out.write(
     `dsr erase — ${flags.execute ? 'EXECUTING' : 'DRY RUN (nothing is changed; add --execute to act)'}\n` +
       `  plan ${planPath}\n  sha256 ${plan.sha256}\n` +
@@ -70,9 +74,9 @@ async function eraseCommand(planFile: string, flags: EraseFlags): Promise<number
     maxActions: flags.maxActions,
     lockTimeoutMs: (flags.lockTimeout ?? 30) * 1000,
     lockPath: planSidePath(planPath, '.lock'),
-    onOutcome: (r) => out.write(formatLine(r)),
+    onOutcome: (r) => out.write(formatLine(r, mask)),
   });
-  out.write(formatSummary(result.reports, Boolean(flags.execute), auditLogPath, result.runId));
+  out.write(formatSummary(result.reports, Boolean(flags.execute), auditLogPath, result.runId, mask));
   if (result.audit) {
     const { head, keyPath, keyCreated } = result.audit;
     out.write(
@@ -88,14 +92,15 @@ async function eraseCommand(planFile: string, flags: EraseFlags): Promise<number
   return allDone ? EXIT.ok : EXIT.actionsSkipped;
 }
 
-function formatLine({ action, outcome }: ActionReport): string {
+function formatLine({ action, outcome }: ActionReport, mask: (text: string) => string): string {
+  const path = mask(action.path);
   const where =
     action.kind === 'remove-mbox-message'
-      ? `${action.path} › message at byte ${action.fingerprint.offset}`
+      ? `${path} › message at byte ${action.fingerprint.offset}`
       : action.itemPath.length
-        ? `${action.path} › ${action.itemPath.length} nested item(s)`
-        : action.path;
-  return `  ${outcome.result.padEnd(8)} ${action.kind.padEnd(22)} ${where}${outcome.reason ? `\n           ${outcome.reason}` : ''}\n`;
+        ? `${path} › ${action.itemPath.length} nested item(s)`
+        : path;
+  return `  ${outcome.result.padEnd(8)} ${action.kind.padEnd(22)} ${where}${outcome.reason ? `\n           ${mask(outcome.reason)}` : ''}\n`;
 }
 
 function formatSummary(
@@ -103,6 +108,7 @@ function formatSummary(
   execute: boolean,
   auditLogPath: string,
   runId: string,
+  mask: (text: string) => string,
 ): string {
   const counts = new Map<string, number>();
   for (const r of reports) counts.set(r.outcome.result, (counts.get(r.outcome.result) ?? 0) + 1);
@@ -113,7 +119,7 @@ function formatSummary(
   const notDone = reports.filter((r) => !['done', 'would'].includes(r.outcome.result));
   if (notDone.length) {
     lines.push(`Not done (${notDone.length}), left as they were:`);
-    for (const r of notDone) lines.push(`  ${r.outcome.result.padEnd(8)} ${r.action.path}`);
+    for (const r of notDone) lines.push(`  ${r.outcome.result.padEnd(8)} ${mask(r.action.path)}`);
   }
   if (execute) {
     lines.push(

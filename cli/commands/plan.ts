@@ -13,6 +13,8 @@ import {
 import { loadScanFile } from '../../src/report/load-scan.js';
 import { loadDecisions } from '../../src/review/decisions.js';
 import { EXIT } from '../exit-codes.js';
+import { identifierMasker } from '../summary.js';
+import { writeSafe } from '../terminal.js';
 
 interface PlanFlags {
   out?: string;
@@ -67,7 +69,7 @@ async function planCommand(file: string, flags: PlanFlags): Promise<number> {
   }
   if (flags.approve) plan = approvePlan(plan, flags.approvedBy!);
   await writePlan(out, plan);
-  process.stdout.write(formatPlanSummary(plan, out));
+  writeSafe(process.stdout, formatPlanSummary(plan, out));
   return EXIT.ok;
 }
 
@@ -89,7 +91,9 @@ function formatPlanSummary(plan: Plan, out: string): string {
   for (const a of plan.actions) counts.set(a.kind, (counts.get(a.kind) ?? 0) + 1);
   const lines = [`Plan ${out}`, `  ${plan.actions.length} action(s) for scan ${plan.scanId}`];
   for (const [kind, n] of [...counts].sort()) lines.push(`    ${kind.padEnd(24)} ${n}`);
-  for (const a of plan.actions) if (a.kind === 'manual') lines.push(`  manual: ${a.path} — ${a.reason}`);
+  const mask = identifierMasker(plan.subject);
+  for (const a of plan.actions)
+    if (a.kind === 'manual') lines.push(`  manual: ${mask(a.path)} — ${mask(a.reason)}`);
   lines.push(`  sha256 ${plan.sha256}`);
   lines.push(
     plan.approval

@@ -6,6 +6,7 @@ import { prepareReport, renderCsv, renderHtml, renderJson } from '../../src/repo
 import { type AccessReport, SUBJECT_FIELDS, type SubjectField } from '../../src/report/access/model.js';
 import { writeOutput } from '../../src/report/access/output.js';
 import { EXIT } from '../exit-codes.js';
+import { writeSafe } from '../terminal.js';
 
 export type ReportFormat = 'html' | 'json' | 'csv';
 const FORMATS: readonly ReportFormat[] = ['html', 'json', 'csv'];
@@ -87,7 +88,7 @@ async function reportCommand(scanPath: string, flags: ReportFlags): Promise<numb
   });
   const text = render(report, format);
   await writeOutput(out, (fh) => fh.writeFile(text), Boolean(flags.force));
-  process.stdout.write(summaryLine(report, format, out));
+  writeSafe(process.stdout, summaryLine(report, format, out));
   return EXIT.ok;
 }
 

@@ -8,6 +8,7 @@ import { EXIT } from '../exit-codes.js';
 import { byteSize, collect, positiveInt } from '../options.js';
 import { ProgressLine } from '../progress.js';
 import { formatSummary, identifierMasker } from '../summary.js';
+import { writeSafe } from '../terminal.js';
 
 interface ScanFlags {
   subject?: string;
@@ -186,7 +187,8 @@ async function scanCommand(rootArgs: string[], flags: ScanFlags): Promise<number
       finishedAt: outcome.finishedAt,
       ...(indexed ? { index: indexed.stats } : {}),
     });
-    process.stdout.write(
+    writeSafe(
+      process.stdout,
       formatSummary({
         subject: subject ?? {},
         roots: writer.header.roots,
