@@ -44,6 +44,8 @@ while (n < max && !existsSync(stopFile)) {
   writeSync(fd, `From writer@firma.dk Mon Jan  5 10:00:00 2026\nFrom: writer@firma.dk\nTo: hr@firma.dk\n`);
   writeSync(fd, `Message-ID: <w${id}@writer>\nSubject: delivery ${id}\n\nDelivery number ${id}.\n\n`);
   fsyncSync(fd);
+  // A delivery takes a while (a bigger message, a slower disk): the locks are held most of the time.
+  sleep(2);
   closeSync(fd);
   if (style !== 'fcntl') unlinkSync(`${mbox}.lock`);
   n = id;
