@@ -4,7 +4,6 @@
  * override would show the name reordered. Every line dsr prints goes through `escapeControls`, which
  * shows such characters as `\x1b`, `\x07`, `\x0d`, `\u202e`; only the line breaks dsr writes itself pass.
  */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROLS = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 export function escapeControls(text: string): string {

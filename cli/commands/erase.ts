@@ -5,9 +5,9 @@ import { type ActionReport, applyPlan } from '../../src/erase/apply.js';
 import { formatHeadLine } from '../../src/erase/audit.js';
 import { loadPlan } from '../../src/erase/plan.js';
 import { EXIT } from '../exit-codes.js';
+import { positiveInt } from '../options.js';
 import { identifierMasker } from '../summary.js';
 import { writeSafe } from '../terminal.js';
-import { positiveInt } from '../options.js';
 
 interface EraseFlags {
   execute?: boolean;

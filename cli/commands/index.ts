@@ -1,9 +1,9 @@
 import { type Stats, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { UsageError } from '../../src/core/errors.js';
 import { buildIndex } from '../../src/index/build.js';
 import { openIndex } from '../../src/index/index-file.js';
-import { UsageError } from '../../src/core/errors.js';
 import { EXIT } from '../exit-codes.js';
 import { collect, positiveInt } from '../options.js';
 import { ProgressLine } from '../progress.js';

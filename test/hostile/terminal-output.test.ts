@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type CliResult, runCli, tempTree, writeSubject } from '../helpers/cli.js';
@@ -15,7 +15,6 @@ const RAW = [
 
 function expectClean(what: string, r: CliResult): void {
   const out = r.stdout + r.stderr;
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for raw control characters
   const controls = [...out.matchAll(/[\x00-\x09\x0b-\x1f\x7f-\x9f]/g)].map((m) => m[0].charCodeAt(0));
   expect({ what, controls }).toEqual({ what, controls: [] });
   expect({ what, raw: RAW.filter((v) => out.includes(v)) }).toEqual({ what, raw: [] });
@@ -32,7 +31,15 @@ describe('what dsr prints to a terminal: no raw identifier, no raw control chara
     mkdirSync(join(dir, 'out'));
     const subject = writeSubject(dir);
     const scanPath = join(dir, 'out/scan.json');
-    const scan = runCli(['scan', join(dir, 'tree'), '--subject', subject, '--out', scanPath, '--no-progress']);
+    const scan = runCli([
+      'scan',
+      join(dir, 'tree'),
+      '--subject',
+      subject,
+      '--out',
+      scanPath,
+      '--no-progress',
+    ]);
     expect(scan.code).toBe(0);
     expect(scan.stdout).toContain('a\\x1b[31mred\\x07\\x0d.txt');
     expect(scan.stdout).toContain('2407XX-XXXX.txt');
