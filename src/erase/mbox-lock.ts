@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { open, readFile, stat, unlink } from 'node:fs/promises';
+import { open, readFile, stat, unlink, utimes } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 
 /**
@@ -36,6 +36,7 @@ export interface LockTimes {
 /** Dovecot's `mbox_dotlock_change_timeout` is 2 min, Postfix's `stale_lock_time` 500 s: take the longer. */
 export const DOTLOCK_STALE_MS = 500_000;
 const RETRY_MS = 20;
+const DOTLOCK_REFRESH_MS = 30_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -61,7 +62,14 @@ export async function takeDotlock(
       } finally {
         await fh.close();
       }
+      // Dovecot overrides a dotlock not changed for 2 min: a long rewrite keeps its lock fresh.
+      const refresh = setInterval(() => {
+        const now = new Date();
+        utimes(lockPath, now, now).catch(() => {});
+      }, DOTLOCK_REFRESH_MS);
+      refresh.unref();
       return async () => {
+        clearInterval(refresh);
         await unlink(lockPath).catch(() => {});
       };
     } catch (err) {
