@@ -4,6 +4,7 @@
  * first, before the command line parser and the command's modules load alongside them.
  */
 import { EXIT } from './exit-codes.js';
+import { escapeControls } from './terminal.js';
 
 /**
  * A plain scan always needs worker threads (not `--index`, which may need none, nor `--help`; with
@@ -44,7 +45,7 @@ main(process.argv).then(
     process.exitCode = code;
   },
   (err) => {
-    process.stderr.write(`dsr: internal error: ${err?.stack ?? err}\n`);
+    process.stderr.write(escapeControls(`dsr: internal error: ${err?.stack ?? err}\n`));
     process.exitCode = EXIT.internal;
   },
 );

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { UsageError } from '../src/core/errors.js';
 import { EXIT } from './exit-codes.js';
+import { writeSafe } from './terminal.js';
 
 type Register = (program: Command) => void;
 
@@ -49,10 +50,10 @@ export async function run(argv: string[]): Promise<number> {
       return EXIT.usage;
     }
     if (err instanceof UsageError) {
-      process.stderr.write(`dsr: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ''}`);
+      writeSafe(process.stderr, `dsr: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ''}`);
       return EXIT.usage;
     }
-    process.stderr.write(`dsr: internal error: ${(err as Error)?.stack ?? err}\n`);
+    writeSafe(process.stderr, `dsr: internal error: ${(err as Error)?.stack ?? err}\n`);
     return EXIT.internal;
   }
 }

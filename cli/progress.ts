@@ -1,6 +1,7 @@
 import type { ScanProgress } from '../src/engine/scan.js';
 import type { LiveProgress } from './progress/render-progress.js';
 import { formatBytes } from './summary.js';
+import { escapeControls } from './terminal.js';
 
 /**
  * Progress on a terminal, at most five times a second, never with a value. A plain self-rewriting line
@@ -33,8 +34,10 @@ export class ProgressLine {
     }
   }
 
-  update(p: ScanProgress): void {
+  update(progress: ScanProgress): void {
     if (this.closed) return;
+    // The current file's name may hold control characters: shown escaped, on the plain line and in Ink.
+    const p = progress.current ? { ...progress, current: escapeControls(progress.current) } : progress;
     this.latest = p;
     const now = Date.now();
     if (now - this.last < 200) return;

@@ -36,18 +36,23 @@ export function maskPath(path: string, pathFindings: readonly Finding[]): string
 
 /**
  * Masks every identifier the detectors find in a path, anyone's (a CPR number as a file name, a folder
- * named after the subject), for terminal output: `hr/Søren_Østergård/150387-1236.pdf` -> `hr/S._Ø./1503XX-XXXX.pdf`.
+ * named after the subject or their e-mail address), for terminal output:
+ * `hr/Søren_Østergård/150387-1236.pdf` -> `hr/S._Ø./1503XX-XXXX.pdf`. The path is read twice, as it is
+ * (an e-mail address keeps its dots) and with `_ . / - \` as spaces (words of a name, a number's parts).
  */
 export function identifierMasker(subject: Subject | null): (path: string) => string {
   const compiled = subject && Object.keys(subject).length ? compileSubject(subject) : EMPTY_SUBJECT;
   let lastIn: string | undefined;
   let lastOut = '';
+  const detect = (text: string) =>
+    detectors.flatMap((d) =>
+      d.detect({ text, field: 'path', structured: true }, { subject: compiled, all: true }),
+    );
   return (path) => {
     if (path === lastIn) return lastOut;
-    const text = path.replace(/[_./\\-]/g, ' ');
-    const spans = detectors
-      .flatMap((d) => d.detect({ text, field: 'path', structured: true }, { subject: compiled, all: true }))
-      .sort((a, b) => a.start - b.start);
+    const spans = [...detect(path), ...detect(path.replace(/[_./\\-]/g, ' '))].sort(
+      (a, b) => a.start - b.start || b.end - a.end,
+    );
     let out = '';
     let at = 0;
     for (const c of spans) {

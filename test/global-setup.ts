@@ -12,5 +12,7 @@ export default function setup(): () => void {
   // Open to traverse, as /tmp is: Dovecot, tmux and the permission tests run as other users.
   chmodSync(dir, 0o755);
   process.env.TMPDIR = dir;
+  // dsr erase keeps its audit signing key in the user's configuration folder: this run's own.
+  process.env.XDG_CONFIG_HOME = join(dir, 'config');
   return () => rmSync(dir, { recursive: true, force: true });
 }

@@ -1,16 +1,20 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../../src/core/errors.js';
-import { displayPath } from '../../src/core/raw-path.js';
 import { type ActionReport, applyPlan } from '../../src/erase/apply.js';
+import { formatHeadLine } from '../../src/erase/audit.js';
 import { loadPlan } from '../../src/erase/plan.js';
 import { EXIT } from '../exit-codes.js';
 import { positiveInt } from '../options.js';
+import { identifierMasker } from '../summary.js';
+import { writeSafe } from '../terminal.js';
 
 interface EraseFlags {
   execute?: boolean;
   auditLog?: string;
+  auditKey?: string;
   maxActions?: number;
+  lockTimeout?: number;
 }
 
 export function registerErase(program: Command): void {
@@ -21,9 +25,19 @@ export function registerErase(program: Command): void {
     .option('--execute', 'act: delete, remove and redact as planned (default: dry run, nothing changes)')
     .option('--audit-log <file>', 'audit log to append to (default: <plan>.audit.jsonl beside the plan)')
     .option(
+      '--audit-key <file>',
+      'key that signs the audit records (default: $DSR_AUDIT_KEY, else ~/.config/dsr/audit.key; created 0600 if missing)',
+    )
+    .option(
       '--max-actions <n>',
       'act on at most N actions this run; the rest wait for a later run',
       positiveInt('--max-actions'),
+    )
+    .option(
+      '--lock-timeout <seconds>',
+      'wait this long for each mbox lock (dotlock, then fcntl) before skipping the mbox as locked',
+      positiveInt('--lock-timeout'),
+      30,
     )
     .action(async (planFile: string, flags: EraseFlags) => {
       process.exitCode = await eraseCommand(planFile, flags);
@@ -44,21 +58,47 @@ async function eraseCommand(planFile: string, flags: EraseFlags): Promise<number
       `review it, then: dsr plan ${planFile} --approve --approved-by NAME`,
     );
   const auditLogPath = resolve(flags.auditLog ?? planSidePath(planPath, '.audit.jsonl'));
-  const out = process.stdout;
+  const out = { write: (text: string) => writeSafe(process.stdout, text) };
+  // The plan's paths are where the subject's data is: a folder or file may be named after them.
+  const mask = identifierMasker(plan.subject);
   out.write(
     `dsr erase — ${flags.execute ? 'EXECUTING' : 'DRY RUN (nothing is changed; add --execute to act)'}\n` +
       `  plan ${planPath}\n  sha256 ${plan.sha256}\n` +
       `  ${plan.approval ? `approved by ${plan.approval.by} at ${plan.approval.at}` : 'not approved'}\n\n`,
   );
+  // A rewrite under way is finished (its journal then says done) before the run stops: Ctrl-C never
+  // leaves a half-written file or its temp file behind. A second signal ends the run at once, which
+  // the journal and the next run recover from as from a crash.
+  const stop = new AbortController();
+  const onSignal = () => {
+    if (stop.signal.aborted) return;
+    writeSafe(process.stderr, '\ndsr: stopping after the current action (again to stop at once)\n');
+    stop.abort();
+  };
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const s of signals) process.on(s, onSignal);
   const result = await applyPlan(plan, {
+    signal: stop.signal,
     execute: Boolean(flags.execute),
     journalPath: planSidePath(planPath, '.journal.jsonl'),
     auditLogPath,
+    auditKeyPath: flags.auditKey ? resolve(flags.auditKey) : undefined,
     maxActions: flags.maxActions,
+    lockTimeoutMs: (flags.lockTimeout ?? 30) * 1000,
     lockPath: planSidePath(planPath, '.lock'),
-    onOutcome: (r) => out.write(formatLine(r)),
+    onOutcome: (r) => out.write(formatLine(r, mask)),
+  }).finally(() => {
+    for (const s of signals) process.off(s, onSignal);
   });
-  out.write(formatSummary(result.reports, Boolean(flags.execute), auditLogPath, result.runId));
+  out.write(formatSummary(result.reports, Boolean(flags.execute), auditLogPath, result.runId, mask));
+  if (result.audit) {
+    const { head, keyPath, keyCreated } = result.audit;
+    out.write(
+      `${keyCreated ? `Audit key: created ${keyPath} (mode 0600; keep it apart from the logs; its public half is ${keyPath}.pub)\n` : ''}` +
+        `Audit head: ${formatHeadLine(head)}\n` +
+        '  (also in the journal; store this line apart from the log: dsr audit verify LOG --head LINE)\n',
+    );
+  }
   if (result.reports.some((r) => r.outcome.result === 'failed')) return EXIT.internal;
   const allDone = result.reports.every(
     (r) => r.outcome.result === (flags.execute ? 'done' : 'would') || r.outcome.result === 'done',
@@ -66,14 +106,15 @@ async function eraseCommand(planFile: string, flags: EraseFlags): Promise<number
   return allDone ? EXIT.ok : EXIT.actionsSkipped;
 }
 
-function formatLine({ action, outcome }: ActionReport): string {
+function formatLine({ action, outcome }: ActionReport, mask: (text: string) => string): string {
+  const path = mask(action.path);
   const where =
     action.kind === 'remove-mbox-message'
-      ? `${displayPath(action.path)} › message at byte ${action.fingerprint.offset}`
+      ? `${path} › message at byte ${action.fingerprint.offset}`
       : action.itemPath.length
-        ? `${displayPath(action.path)} › ${action.itemPath.length} nested item(s)`
-        : displayPath(action.path);
-  return `  ${outcome.result.padEnd(8)} ${action.kind.padEnd(22)} ${where}${outcome.reason ? `\n           ${outcome.reason}` : ''}\n`;
+        ? `${path} › ${action.itemPath.length} nested item(s)`
+        : path;
+  return `  ${outcome.result.padEnd(8)} ${action.kind.padEnd(22)} ${where}${outcome.reason ? `\n           ${mask(outcome.reason)}` : ''}\n`;
 }
 
 function formatSummary(
@@ -81,6 +122,7 @@ function formatSummary(
   execute: boolean,
   auditLogPath: string,
   runId: string,
+  mask: (text: string) => string,
 ): string {
   const counts = new Map<string, number>();
   for (const r of reports) counts.set(r.outcome.result, (counts.get(r.outcome.result) ?? 0) + 1);
@@ -91,7 +133,7 @@ function formatSummary(
   const notDone = reports.filter((r) => !['done', 'would'].includes(r.outcome.result));
   if (notDone.length) {
     lines.push(`Not done (${notDone.length}), left as they were:`);
-    for (const r of notDone) lines.push(`  ${r.outcome.result.padEnd(8)} ${displayPath(r.action.path)}`);
+    for (const r of notDone) lines.push(`  ${r.outcome.result.padEnd(8)} ${mask(r.action.path)}`);
   }
   if (execute) {
     lines.push(

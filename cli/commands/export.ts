@@ -4,8 +4,11 @@ import { displayPath } from '../../src/core/raw-path.js';
 import { runExport } from '../../src/export/export.js';
 import type { Lang } from '../../src/report/access/i18n.js';
 import type { SubjectField } from '../../src/report/access/model.js';
+import { loadScanFile } from '../../src/report/load-scan.js';
 import { STDOUT } from '../../src/report/output-path.js';
 import { EXIT } from '../exit-codes.js';
+import { identifierMasker } from '../summary.js';
+import { writeSafe } from '../terminal.js';
 import { parseGiven, parseLang } from './report.js';
 
 interface ExportFlags {
@@ -71,15 +74,17 @@ async function exportCommand(scanPath: string, flags: ExportFlags): Promise<numb
   ];
   if (manifest.notExported.length) {
     lines.push(`  Not exported: ${manifest.notExported.length} (listed in manifest.json under notExported)`);
-    // Paths are where the data lives, not identifiers; they are what the officer must look at.
+    // Where the data lives, for the officer to look at, with identifiers in names masked (a folder
+    // named after the subject, a CPR number as a file name): the manifest has them in full.
+    const mask = identifierMasker((await loadScanFile(scanPath)).subject);
     for (const n of manifest.notExported)
       lines.push(
-        `    ${n.reason.padEnd(10)} ${displayPath([n.original.path, ...n.original.itemPath].join(' > '))}: ${n.message}`,
+        `    ${n.reason.padEnd(10)} ${[n.original.path, ...n.original.itemPath].map(mask).join(' > ')}: ${mask(n.message)}`,
       );
     if (manifest.notExported.some((n) => n.reason === 'changed'))
       lines.push('  Scan again, or pass --allow-changed to copy changed items as they are now.');
   }
   const out = manifest.notExported.length ? process.stderr : process.stdout;
-  out.write(`${lines.join('\n')}\n`);
+  writeSafe(out, `${lines.join('\n')}\n`);
   return manifest.notExported.length ? EXIT.partial : EXIT.ok;
 }

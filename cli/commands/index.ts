@@ -1,10 +1,13 @@
-import { resolve } from 'node:path';
+import { type Stats, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { UsageError } from '../../src/core/errors.js';
 import { buildIndex } from '../../src/index/build.js';
 import { openIndex } from '../../src/index/index-file.js';
 import { EXIT } from '../exit-codes.js';
 import { collect, positiveInt } from '../options.js';
 import { ProgressLine } from '../progress.js';
+import { writeSafe } from '../terminal.js';
 
 interface IndexFlags {
   index: string;
@@ -32,6 +35,11 @@ export function registerIndex(program: Command): void {
 }
 
 async function indexCommand(roots: string[], flags: IndexFlags): Promise<number> {
+  for (const [flag, file] of [
+    ['--index', flags.index],
+    ['--key', flags.key],
+  ] as const)
+    if (file) requireFolder(flag, file);
   const index = await openIndex(flags.index, { keyPath: flags.key, create: true });
   const abort = new AbortController();
   const onSigint = () => abort.abort();
@@ -48,7 +56,8 @@ async function indexCommand(roots: string[], flags: IndexFlags): Promise<number>
     });
     progress?.clear();
     const secs = ((Date.now() - started) / 1000).toFixed(1);
-    process.stdout.write(
+    writeSafe(
+      process.stdout,
       [
         `dsr index${stats.interrupted ? ' (interrupted: the index holds what was read)' : ''}`,
         `${stats.files} files: ${stats.read} read, ${stats.unchanged} unchanged, ${stats.removed} removed, ${stats.errors} errors, in ${secs} s`,
@@ -63,4 +72,20 @@ async function indexCommand(roots: string[], flags: IndexFlags): Promise<number>
     process.off('SIGINT', onSigint);
     index.store.close();
   }
+}
+
+/** The folder a new index or key file goes in must exist: dsr does not guess and create folders. */
+function requireFolder(flag: string, file: string): void {
+  const folder = dirname(resolve(file));
+  let st: Stats | undefined;
+  try {
+    st = statSync(folder);
+  } catch {
+    st = undefined;
+  }
+  if (!st?.isDirectory())
+    throw new UsageError(
+      `${flag} ${file}: the folder ${folder} ${st ? 'is not a folder' : 'does not exist'}`,
+      `create it first (mkdir -p ${folder}) or give a path in an existing folder`,
+    );
 }

@@ -18,6 +18,7 @@ import { checkOutputPath, STDOUT, stdoutSink } from '../../src/report/output-pat
 import { loadDecisions } from '../../src/review/decisions.js';
 import { EXIT } from '../exit-codes.js';
 import { identifierMasker } from '../summary.js';
+import { writeSafe } from '../terminal.js';
 import { planSidePath } from './erase.js';
 
 interface PlanFlags {
@@ -81,7 +82,7 @@ async function planCommand(file: string, flags: PlanFlags): Promise<number> {
   if (flags.approve) {
     const stale = await staleTargets(plan, planSidePath(toStdout ? path : out, '.journal.jsonl'));
     if (stale.length) {
-      process.stderr.write(formatStale(plan, stale));
+      writeSafe(process.stderr, formatStale(plan, stale));
       return EXIT.actionsSkipped;
     }
     plan = approvePlan(plan, flags.approvedBy!);
@@ -89,7 +90,8 @@ async function planCommand(file: string, flags: PlanFlags): Promise<number> {
   if (toStdout) await stdoutSink().write(planJson(plan));
   else await writePlan(out, plan);
   // With the plan on standard output, the summary goes to stderr.
-  (toStdout ? process.stderr : process.stdout).write(
+  writeSafe(
+    toStdout ? process.stderr : process.stdout,
     formatPlanSummary(plan, toStdout ? 'standard output' : out),
   );
   return EXIT.ok;
@@ -139,8 +141,9 @@ function formatPlanSummary(plan: Plan, out: string): string {
   for (const a of plan.actions) counts.set(a.kind, (counts.get(a.kind) ?? 0) + 1);
   const lines = [`Plan ${out}`, `  ${plan.actions.length} action(s) for scan ${plan.scanId}`];
   for (const [kind, n] of [...counts].sort()) lines.push(`    ${kind.padEnd(24)} ${n}`);
+  const mask = identifierMasker(plan.subject);
   for (const a of plan.actions)
-    if (a.kind === 'manual') lines.push(`  manual: ${displayPath(a.path)} — ${a.reason}`);
+    if (a.kind === 'manual') lines.push(`  manual: ${mask(a.path)} — ${mask(a.reason)}`);
   lines.push(`  sha256 ${plan.sha256}`);
   lines.push(
     plan.approval

@@ -7,6 +7,7 @@ import { type AccessReport, SUBJECT_FIELDS, type SubjectField } from '../../src/
 import { writeTextOutput } from '../../src/report/access/output.js';
 import { checkOutputPath, STDOUT } from '../../src/report/output-path.js';
 import { EXIT } from '../exit-codes.js';
+import { writeSafe } from '../terminal.js';
 
 export type ReportFormat = 'html' | 'json' | 'csv';
 const FORMATS: readonly ReportFormat[] = ['html', 'json', 'csv'];
@@ -93,7 +94,8 @@ async function reportCommand(scanPath: string, flags: ReportFlags): Promise<numb
   const text = render(report, format);
   await writeTextOutput(out, text, Boolean(flags.force));
   // With the report on standard output, the summary goes to stderr.
-  (out === STDOUT ? process.stderr : process.stdout).write(
+  writeSafe(
+    out === STDOUT ? process.stderr : process.stdout,
     summaryLine(report, format, out === STDOUT ? 'standard output' : out),
   );
   return EXIT.ok;

@@ -12,6 +12,7 @@ import { EXIT } from '../exit-codes.js';
 import { byteSize, collect, positiveInt } from '../options.js';
 import { ProgressLine } from '../progress.js';
 import { formatSummary, identifierMasker } from '../summary.js';
+import { writeSafe } from '../terminal.js';
 
 interface ScanFlags {
   subject?: string;
@@ -204,7 +205,8 @@ async function scanCommand(rootArgs: string[], flags: ScanFlags): Promise<number
       finishedAt: outcome.finishedAt,
       ...(indexed ? { index: indexed.stats } : {}),
     });
-    (outPath ? process.stdout : process.stderr).write(
+    writeSafe(
+      outPath ? process.stdout : process.stderr,
       formatSummary({
         subject: subject ?? {},
         roots: writer.header.roots,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
 import { open, readFile, rm, unlink } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { sha256Hex } from '../core/ids.js';
 import { fsPath } from '../core/raw-path.js';
@@ -14,7 +14,8 @@ import { expungeImapMessages } from './actions/imap.js';
 import { removeMboxMessages } from './actions/mbox.js';
 import { redactText } from './actions/redact-text.js';
 import type { ActionContext, Outcome } from './actions/types.js';
-import { AuditLog } from './audit.js';
+import { type AuditHead, AuditLog } from './audit.js';
+import { defaultAuditKeyPath, loadOrCreateSigner } from './audit-key.js';
 import { maskIdentifiers, maskPath } from './identifiers.js';
 import { Journal } from './journal.js';
 import type { Action, ExpungeImapMessageAction, Plan, RemoveMboxMessageAction } from './plan.js';
@@ -28,11 +29,17 @@ export interface ApplyOptions {
   journalPath: string;
   /** Audit log to append to (required with execute). */
   auditLogPath?: string;
+  /** Key that signs the audit records (default: defaultAuditKeyPath(); created if missing). */
+  auditKeyPath?: string;
   /** Act on at most this many actions; the rest are skipped and left for a later run. */
   maxActions?: number;
   /** Lock file that keeps two runs of the same plan apart. */
   lockPath?: string;
+  /** How long to wait for each mbox lock (dotlock, then fcntl); default 30 s. */
+  lockTimeoutMs?: number;
   onOutcome?: (report: ActionReport) => void;
+  /** Stops between actions: the one under way is finished (and journalled), the rest are left. */
+  signal?: AbortSignal;
 }
 
 export interface ActionReport {
@@ -43,6 +50,8 @@ export interface ActionReport {
 export interface ApplyResult {
   runId: string;
   reports: ActionReport[];
+  /** With execute: where the audit log ended (also in the journal), and the key that signed it. */
+  audit?: { head: AuditHead; keyPath: string; keyCreated: boolean };
 }
 
 /** A group of actions done together: one mbox file, one IMAP mailbox, or a single action. */
@@ -65,15 +74,17 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions): Promise<ApplyRe
   const releaseLock = opts.execute && opts.lockPath ? await takeRunLock(opts.lockPath) : undefined;
   try {
     const journal = await Journal.open(opts.journalPath, plan.sha256, runId, !opts.execute);
-    const audit = opts.execute
-      ? await AuditLog.open(opts.auditLogPath ?? `${opts.journalPath}.audit.jsonl`)
-      : undefined;
+    const auditLogPath = resolve(opts.auditLogPath ?? `${opts.journalPath}.audit.jsonl`);
+    const keyPath = opts.auditKeyPath ?? defaultAuditKeyPath();
+    const signer = opts.execute ? await loadOrCreateSigner(keyPath) : undefined;
+    const audit = signer ? await AuditLog.open(auditLogPath, signer) : undefined;
     const ctx: ActionContext = {
       plan,
       subject: compileSubject(plan.subject),
       journal,
       runId,
       execute: opts.execute,
+      lockTimeoutMs: opts.lockTimeoutMs,
     };
     const reports: ActionReport[] = [];
     try {
@@ -89,9 +100,15 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions): Promise<ApplyRe
           else if (a.kind === 'manual') decided.set(a.id, { result: 'manual', reason: a.reason });
           else pending.push(a);
         }
-        const now = pending.slice(0, Math.max(0, Math.min(pending.length, budget)));
+        const stopped = opts.signal?.aborted ?? false;
+        const now = stopped ? [] : pending.slice(0, Math.max(0, Math.min(pending.length, budget)));
         for (const a of pending.slice(now.length))
-          decided.set(a.id, { result: 'skipped', reason: 'over --max-actions; left for a later run' });
+          decided.set(a.id, {
+            result: 'skipped',
+            reason: stopped
+              ? 'the run was interrupted; left for a later run'
+              : 'over --max-actions; left for a later run',
+          });
         budget -= now.length;
         if (now.length) {
           let outcomes: Map<string, Outcome>;
@@ -121,12 +138,25 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions): Promise<ApplyRe
           opts.onOutcome?.(report);
         }
       }
+      if (audit) {
+        const head = audit.head();
+        await journal.write('', 'audit-head', {
+          auditLog: auditLogPath,
+          records: head.records,
+          last: head.last,
+          keyId: head.keyId,
+        });
+      }
     } finally {
       await closeFaceTagTool();
       await journal.close();
       await audit?.close();
     }
-    return { runId, reports };
+    return {
+      runId,
+      reports,
+      audit: audit && signer ? { head: audit.head(), keyPath, keyCreated: signer.created } : undefined,
+    };
   } finally {
     await releaseLock?.();
   }
@@ -187,7 +217,10 @@ async function single(action: Action, ctx: ActionContext): Promise<Outcome> {
 /** Temp files of attempts that were killed before they finished (named in the journal's intent records). */
 async function removeLeftoverTemps(plan: Plan, journal: Journal): Promise<void> {
   for (const a of plan.actions) {
-    for (const r of journal.unfinished(a.id)) {
+    const unfinished = journal.unfinished(a.id);
+    // An mbox write-back that was cut short is finished from its temp file by the action itself.
+    if (unfinished.some((r) => r.phase === 'writeback')) continue;
+    for (const r of unfinished) {
       if (!r.temp || dirname(r.temp) !== dirname(a.path)) continue;
       if (!basename(r.temp).startsWith(`.${basename(a.path)}.dsr-`)) continue;
       await rm(fsPath(r.temp), { force: true });

@@ -10,7 +10,8 @@ import { type FileHandle, open, readFile } from 'node:fs/promises';
 export interface JournalRecord {
   plan: string;
   action: string;
-  phase: 'intent' | 'prepared' | 'result';
+  /** `writeback`: an mbox is being rewritten in place from `temp` (see actions/mbox.ts). */
+  phase: 'intent' | 'prepared' | 'writeback' | 'result' | 'audit-head';
   at: string;
   runId: string;
   /** Temp file this action may leave behind if killed (removed on resume). */
@@ -18,8 +19,16 @@ export interface JournalRecord {
   /** sha256 and size of the content the target will have after the action. */
   newSha256?: string;
   newSize?: number;
+  /** writeback: the mbox size being replaced, and the sha256 of its bytes from `newSize` to that size. */
+  fileSize?: number;
+  tailSha256?: string;
   result?: string;
   reason?: string;
+  /** audit-head (action ''): where the audit log ended after this run, an anchor outside the log. */
+  auditLog?: string;
+  records?: number;
+  last?: string;
+  keyId?: string;
 }
 
 export class Journal {
@@ -61,6 +70,22 @@ export class Journal {
     const mine = this.records.filter((r) => r.action === actionId);
     const lastResult = mine.map((r) => r.phase).lastIndexOf('result');
     return mine.slice(lastResult + 1);
+  }
+
+  /** Every audit head recorded in a journal file (any plan), for `dsr audit verify`. */
+  static async auditHeads(path: string): Promise<JournalRecord[]> {
+    const text = await readFile(path, 'utf8');
+    const heads: JournalRecord[] = [];
+    for (const line of text.split('\n')) {
+      try {
+        const r = JSON.parse(line) as JournalRecord;
+        if (r.phase === 'audit-head' && typeof r.records === 'number' && typeof r.last === 'string')
+          heads.push(r);
+      } catch {
+        // A record cut short by a crash.
+      }
+    }
+    return heads;
   }
 
   async write(

@@ -19,6 +19,10 @@ export const STEPS = [
   'rewrite:dir-synced',
   'delete:unlinked',
   'mbox:locked',
+  'mbox:writeback-journalled',
+  'mbox:writeback-half',
+  'mbox:written-back',
+  'mbox:truncated',
   'action:result-written',
 ] as const;
 

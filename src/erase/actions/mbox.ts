@@ -1,21 +1,41 @@
-import { constants } from 'node:fs';
-import { type FileHandle, open, readFile, unlink } from 'node:fs/promises';
+import { closeSync, openSync } from 'node:fs';
+import { type FileHandle, open, rm } from 'node:fs/promises';
 import { fsPath } from '../../core/raw-path.js';
 import { trackTemp } from '../../core/run-temp.js';
+import type { JournalRecord } from '../journal.js';
+import { takeDotlock, takeFcntlLock } from '../mbox-lock.js';
 import type { RemoveMboxMessageAction } from '../plan.js';
-import { replaceFile, tempPathFor } from '../rewrite.js';
-import { ActionSkipped, checkPlace, hashRange, type OpenedTarget, openTarget, readRange } from '../safety.js';
+import { tempPathFor } from '../rewrite.js';
+import {
+  ActionSkipped,
+  checkPlace,
+  hashRange,
+  type OpenedTarget,
+  openTarget,
+  readRange,
+  sameFile,
+} from '../safety.js';
 import { testHook } from '../test-hooks.js';
 import { viewItem } from '../verify.js';
 import { type ActionContext, batchOutcomes, type Outcome } from './types.js';
 
 const COPY_STEP = 1 << 20;
+/** How long to wait for each mbox lock by default (Dovecot's `mbox_lock_timeout` is 5 min). */
+export const MBOX_LOCK_TIMEOUT_MS = 30_000;
 
 /**
- * Removes planned messages from one mbox file in a single atomic rewrite, under the mail system's
- * dotlock (`FILE.lock`, created O_EXCL as procmail/dovecot/mutt do). Every message is checked by the
- * sha256 of its byte range first; a message that moved or changed is skipped as stale. Mail appended
- * while the rewrite runs is copied to the new file before it replaces the old one.
+ * Removes planned messages from one mbox file under the mail system's locks, as Dovecot and mutt do:
+ * the dotlock `FILE.lock` (O_EXCL), then an fcntl write lock on the mbox, each waited for up to a
+ * timeout. Every message is checked by the sha256 of its byte range first; a message that moved or
+ * changed is skipped as stale.
+ *
+ * The new content is built in a temp file beside the mbox (fsynced, journalled), then written back
+ * into the mbox itself, which is truncated to its new length: the file keeps its inode. A rename would
+ * be atomic, but a delivery agent that opened the mbox before the rename and waits for its fcntl lock
+ * (Postfix's local(8) does exactly that) would append to the replaced, unlinked file and the message
+ * would be lost. Right before the write-back, still under both locks, size and mtime are checked
+ * again; mail appended by a writer that ignores both locks is copied over first. A run killed during
+ * the write-back is finished by the next run from the journal and the temp file.
  */
 export async function removeMboxMessages(
   path: string,
@@ -29,37 +49,71 @@ export async function removeMboxMessages(
     if (err instanceof ActionSkipped) return all({ result: err.result, reason: err.message });
     throw err;
   }
+  const times = { timeoutMs: ctx.lockTimeoutMs ?? MBOX_LOCK_TIMEOUT_MS };
   const lockPath = `${path}.lock`;
-  let lock: FileHandle | undefined;
-  let untrackLock: (() => void) | undefined;
+  // Read before any fcntl lock: a re-scan opens and closes the mbox, which would drop the lock.
+  const before = ctx.execute ? await viewItem({ path }, ctx.subject).catch(() => undefined) : undefined;
+  let releaseDotlock: (() => Promise<void>) | undefined;
   if (ctx.execute) {
-    const taken = await takeDotlock(lockPath);
-    if (!taken)
-      return all({ result: 'locked', reason: `the mbox is locked (${lockPath} exists); try again later` });
-    lock = taken;
-    // A signal that ends the run must not leave the mailbox locked for the mail system.
-    untrackLock = trackTemp(lockPath);
-    await testHook('mbox:locked');
+    releaseDotlock = await takeDotlock(lockPath, times);
+    if (!releaseDotlock)
+      return all({
+        result: 'locked',
+        reason: `the mbox stayed locked for ${times.timeoutMs / 1000} s (${lockPath} exists); try again later`,
+      });
   }
+  let result: Map<string, Outcome> | undefined;
   try {
     let t: OpenedTarget;
     try {
-      t = await openTarget(path);
+      t = await openTarget(path, ctx.execute);
     } catch (err) {
       if (err instanceof ActionSkipped) return all({ result: err.result, reason: err.message });
       throw err;
     }
     try {
-      return await rewrite(path, t, actions, ctx, outcomes);
+      if (ctx.execute && !(await takeFcntlLock(t.fh.fd, times)))
+        return all({
+          result: 'locked',
+          reason: `another program held an fcntl lock on the mbox for ${times.timeoutMs / 1000} s; try again later`,
+        });
+      await testHook('mbox:locked');
+      result = await rewrite(path, t, actions, ctx, outcomes);
+      return result;
     } catch (err) {
       if (err instanceof ActionSkipped) return all({ result: err.result, reason: err.message });
       throw err;
     } finally {
+      // Closing the descriptor drops the fcntl lock; the dotlock goes after it, as mutt does.
       await t.fh.close();
     }
   } finally {
-    untrackLock?.();
-    if (lock) await unlink(fsPath(lockPath)).catch(() => {});
+    await releaseDotlock?.();
+    if (result && ctx.execute) await checkAfter(path, actions, ctx, result, before);
+  }
+}
+
+/** Re-scans the rewritten mbox (after the locks are gone): the removed messages must be gone, and nothing worse to read. */
+async function checkAfter(
+  path: string,
+  actions: RemoveMboxMessageAction[],
+  ctx: ActionContext,
+  outcomes: Map<string, Outcome>,
+  before: Awaited<ReturnType<typeof viewItem>> | undefined,
+): Promise<void> {
+  const removed = actions.filter(
+    (a) => outcomes.get(a.id)?.result === 'done' && outcomes.get(a.id)?.after === null,
+  );
+  if (!removed.length) return;
+  const after = await viewItem({ path }, ctx.subject).catch(() => undefined);
+  for (const a of removed) {
+    if (after?.subjectMessages.includes(a.fingerprint.sha256!))
+      outcomes.set(a.id, { result: 'failed', reason: 'a re-scan still finds the message' });
+    else if (before && after && before.errors < after.errors)
+      outcomes.set(a.id, {
+        result: 'failed',
+        reason: 'the rewritten mbox reads with more errors than before',
+      });
   }
 }
 
@@ -70,6 +124,12 @@ async function rewrite(
   ctx: ActionContext,
   outcomes: Map<string, Outcome>,
 ): Promise<Map<string, Outcome>> {
+  if (ctx.execute) {
+    const interrupted = actions
+      .map((a) => ctx.journal.unfinished(a.id).findLast((r) => r.phase === 'writeback'))
+      .find((r) => r !== undefined);
+    if (interrupted) return finishWriteBack(t, interrupted, actions, ctx, outcomes);
+  }
   const size0 = t.size;
   const remove: RemoveMboxMessageAction[] = [];
   for (const a of actions) {
@@ -117,95 +177,162 @@ async function rewrite(
     return outcomes;
   }
 
-  const before = await viewItem({ path }, ctx.subject).catch(() => undefined);
   const temp = tempPathFor(path);
   for (const a of remove) await ctx.journal.write(a.id, 'intent', { temp });
   await testHook('action:intent-written');
-  let copied = 0;
-  const written = await replaceFile(
-    path,
-    temp,
-    t,
-    async (out) => {
-      let at = 0;
-      for (const r of ranges) {
-        await copy(t.fh, out, at, r.start);
-        at = r.end;
-      }
-      await copy(t.fh, out, at, size0);
-      copied = size0;
-    },
-    async ({ sha256, size }) => {
-      for (const a of remove)
-        await ctx.journal.write(a.id, 'prepared', { temp, newSha256: sha256, newSize: size });
-      // Mail delivered since the copy (by a writer that ignores the dotlock) goes to the new file too.
-      const out = await open(fsPath(temp), 'r+');
-      try {
-        let pos = size;
-        for (;;) {
-          const now = (await t.fh.stat()).size;
-          if (now < copied) throw new ActionSkipped('stale', 'the mbox shrank while dsr rewrote it');
-          if (now === copied) break;
-          pos += await copy(t.fh, out, copied, now, pos);
-          copied = now;
-        }
-        await out.sync();
-      } finally {
-        await out.close();
-      }
-    },
-  );
-  const after = await viewItem({ path }, ctx.subject).catch(() => undefined);
-  for (const a of remove) {
-    const stillThere = after?.subjectMessages.includes(a.fingerprint.sha256!) ?? false;
-    outcomes.set(
-      a.id,
-      stillThere
-        ? { result: 'failed', reason: 'a re-scan still finds the message', after: written }
-        : { result: 'done', reason: 'the message was removed from the mbox', after: null },
-    );
-  }
-  if (before && after && before.errors < after.errors)
+  // Created synchronously and tracked in the same step (see writeFileAtomic): a signal before the
+  // write-back removes it. From the write-back on it is the journal's copy of the new content, which a
+  // later run needs to finish an interrupted write-back, so it is kept then.
+  closeSync(openSync(fsPath(temp), 'wx', 0o600));
+  let untrack: (() => void) | undefined = trackTemp(temp);
+  let writingBack = false;
+  const out = await open(fsPath(temp), 'r+');
+  try {
+    let at = 0;
+    for (const r of ranges) {
+      await copy(t.fh, out, at, r.start);
+      at = r.end;
+    }
+    await copy(t.fh, out, at, size0);
+    await testHook('rewrite:temp-written');
+    await out.sync();
+    const size = (await out.stat()).size;
+    const sha256 = await hashRange(out, 0, size);
     for (const a of remove)
-      outcomes.set(a.id, {
-        result: 'failed',
-        reason: 'the rewritten mbox reads with more errors than before',
+      await ctx.journal.write(a.id, 'prepared', { temp, newSha256: sha256, newSize: size });
+    await testHook('rewrite:temp-synced');
+    // Under both locks, right before the write-back: the mbox is as it was read, or grew at its end
+    // (a writer that ignores both locks); that new mail goes into the temp too. Anything else is stale.
+    let copied = size0;
+    let mtimeMs = t.mtimeMs;
+    for (;;) {
+      const st = await t.fh.stat();
+      if (st.size < copied) throw new ActionSkipped('stale', 'the mbox shrank while dsr rewrote it');
+      if (st.size === copied) {
+        if (st.mtimeMs !== mtimeMs)
+          throw new ActionSkipped('stale', 'the mbox was changed in place while dsr rewrote it');
+        break;
+      }
+      await copy(t.fh, out, copied, st.size, (await out.stat()).size);
+      copied = st.size;
+      mtimeMs = st.mtimeMs;
+    }
+    await out.sync();
+    const finalSize = (await out.stat()).size;
+    const written = { sha256: await hashRange(out, 0, finalSize), size: finalSize };
+    if (!(await sameFile(path, t)))
+      throw new ActionSkipped('stale', 'the mbox was replaced or moved while dsr worked on it');
+    const tailSha256 = await hashRange(t.fh, written.size, copied - written.size);
+    for (const a of remove)
+      await ctx.journal.write(a.id, 'writeback', {
+        temp,
+        newSha256: written.sha256,
+        newSize: written.size,
+        fileSize: copied,
+        tailSha256,
       });
+    untrack();
+    untrack = undefined;
+    writingBack = true;
+    await testHook('mbox:writeback-journalled');
+    await writeBack(out, t, written.size);
+  } catch (err) {
+    await out.close().catch(() => {});
+    untrack?.();
+    if (!writingBack) await rm(fsPath(temp), { force: true });
+    throw err;
+  }
+  await out.close();
+  await rm(fsPath(temp), { force: true });
+  for (const a of remove)
+    outcomes.set(a.id, { result: 'done', reason: 'the message was removed from the mbox', after: null });
   return outcomes;
 }
 
 /**
- * Dotlock as mail systems do: create `FILE.lock` with O_EXCL. A lock left by a dsr run that was killed
- * (it holds `dsr PID` and that process is gone) is taken over; any other existing lock means locked.
+ * Writes the temp file's first `size` bytes over the start of the mbox, truncates it to `size` and
+ * syncs it. The mbox keeps its inode, mode and owner.
  */
-async function takeDotlock(lockPath: string): Promise<FileHandle | undefined> {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fh = await open(
-        fsPath(lockPath),
-        constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
-        0o600,
-      );
-      await fh.write(`dsr ${process.pid}\n`);
-      await fh.close();
-      return fh;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const owner = /^dsr (\d+)\n$/.exec(await readFile(fsPath(lockPath), 'utf8').catch(() => ''));
-      if (!owner || processAlive(Number(owner[1]))) return undefined;
-      await unlink(fsPath(lockPath)).catch(() => {});
-    }
-  }
-  return undefined;
+async function writeBack(src: FileHandle, t: OpenedTarget, size: number): Promise<void> {
+  const half = Math.floor(size / 2);
+  await copy(src, t.fh, 0, half, 0);
+  await testHook('mbox:writeback-half');
+  await copy(src, t.fh, half, size, half);
+  await testHook('mbox:written-back');
+  await t.fh.truncate(size);
+  await t.fh.sync();
+  await testHook('mbox:truncated');
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+/**
+ * A run was killed during a write-back. Its journal record names the temp file (the whole new
+ * content), the mbox size it replaced and the hash of the old bytes past the new end, which the
+ * write-back never touches. Those bytes unchanged: not yet truncated, so the write-back is done again
+ * (with any mail appended since, past the old end). The new content at the start instead: it was
+ * finished. Anything else is left alone, with the temp file kept for a person to look at.
+ */
+async function finishWriteBack(
+  t: OpenedTarget,
+  rec: JournalRecord,
+  actions: RemoveMboxMessageAction[],
+  ctx: ActionContext,
+  outcomes: Map<string, Outcome>,
+): Promise<Map<string, Outcome>> {
+  const mine = actions.filter((a) => ctx.journal.unfinished(a.id).some((r) => r.phase === 'writeback'));
+  const others = actions.filter((a) => !mine.includes(a));
+  const newSize = rec.newSize!;
+  const fileSize = rec.fileSize!;
+  const size = (await t.fh.stat()).size;
+  const notTruncated =
+    size >= fileSize && (await hashRange(t.fh, newSize, fileSize - newSize)) === rec.tailSha256;
+  const finished = !notTruncated && size >= newSize && (await hashRange(t.fh, 0, newSize)) === rec.newSha256;
+  let reason: string;
+  if (notTruncated) {
+    const temp = rec.temp!;
+    const out = await open(fsPath(temp), 'r+').catch(() => undefined);
+    if (!out || (await hashRange(out, 0, newSize)) !== rec.newSha256 || (await out.stat()).size < newSize) {
+      await out?.close();
+      throw new ActionSkipped(
+        'refused',
+        `an interrupted rewrite of this mbox cannot be finished: ${temp} is missing or changed`,
+      );
+    }
+    try {
+      await out.truncate(newSize);
+      await copy(t.fh, out, fileSize, size, newSize);
+      await out.sync();
+      const total = newSize + (size - fileSize);
+      const tailSha256 = await hashRange(t.fh, total, size - total);
+      for (const a of mine)
+        await ctx.journal.write(a.id, 'writeback', {
+          temp,
+          newSha256: await hashRange(out, 0, total),
+          newSize: total,
+          fileSize: size,
+          tailSha256,
+        });
+      await writeBack(out, t, total);
+    } finally {
+      await out.close();
+    }
+    await rm(fsPath(temp), { force: true });
+    reason = 'the message was removed: an interrupted rewrite was finished';
+  } else if (finished) {
+    if (rec.temp) await rm(fsPath(rec.temp), { force: true });
+    reason = 'the message was removed by an earlier, interrupted run';
+  } else {
+    throw new ActionSkipped(
+      'refused',
+      `the mbox changed after an interrupted rewrite; nothing was done (the intended content is in ${rec.temp})`,
+    );
   }
+  for (const a of mine) outcomes.set(a.id, { result: 'done', reason, after: null });
+  for (const a of others)
+    outcomes.set(a.id, {
+      result: 'stale',
+      reason: 'the mbox was rewritten by an interrupted run since the plan was made; plan again',
+    });
+  return outcomes;
 }
 
 /** True when the planned byte range still holds the planned message (a `From ` line start, same sha256). */

@@ -20,6 +20,8 @@ export interface ActionContext {
   runId: string;
   /** False for a dry run: check everything, change nothing. */
   execute: boolean;
+  /** How long to wait for each mbox lock (dotlock, fcntl) before the mbox counts as locked. */
+  lockTimeoutMs?: number;
 }
 
 export interface Outcome {

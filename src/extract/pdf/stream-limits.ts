@@ -67,14 +67,22 @@ function streamAt(data: Buffer, at: number): Stream | undefined {
  * (which only shrink) are undone, then Flate or LZW output is counted. Filters after it, and streams
  * with none that inflates, cost nothing.
  */
-function decodeCounted(raw: Uint8Array, stream: Stream, limits: Limits, count: (bytes: number) => void): void {
+function decodeCounted(
+  raw: Uint8Array,
+  stream: Stream,
+  limits: Limits,
+  count: (bytes: number) => void,
+): void {
   let bytes = raw;
   for (const filter of stream.filters) {
     if (filter === 'ASCIIHexDecode' || filter === 'AHx') bytes = fromHex(bytes);
     else if (filter === 'ASCII85Decode' || filter === 'A85') bytes = fromAscii85(bytes);
-    else if (filter === 'FlateDecode' || filter === 'Fl') return inflateCounted(bytes, limits, count);
-    else if (filter === 'LZWDecode' || filter === 'LZW') return lzwCounted(bytes, stream.earlyChange, limits, count);
-    else return;
+    else {
+      if (filter === 'FlateDecode' || filter === 'Fl') inflateCounted(bytes, limits, count);
+      else if (filter === 'LZWDecode' || filter === 'LZW')
+        lzwCounted(bytes, stream.earlyChange, limits, count);
+      return;
+    }
   }
 }
 
@@ -115,7 +123,12 @@ function fromAscii85(data: Uint8Array): Uint8Array {
  * The length of what pdf.js's LZW decoder makes of `data` (the same algorithm, lengths only: no bytes
  * are made), stopping once past the ratio limit. One 12-bit code can stand for ~3,800 bytes.
  */
-function lzwCounted(data: Uint8Array, earlyChange: number, limits: Limits, count: (bytes: number) => void): void {
+function lzwCounted(
+  data: Uint8Array,
+  earlyChange: number,
+  limits: Limits,
+  count: (bytes: number) => void,
+): void {
   const cap = Math.max(RATIO_GRACE_BYTES, data.length * limits.maxRatio);
   const lengths = new Uint16Array(4096);
   for (let i = 0; i < 256; i++) lengths[i] = 1;
@@ -134,7 +147,10 @@ function lzwCounted(data: Uint8Array, earlyChange: number, limits: Limits, count
   };
   for (;;) {
     while (bits < codeLength) {
-      if (pos >= data.length) return flush();
+      if (pos >= data.length) {
+        flush();
+        return;
+      }
       cached = (cached << 8) | data[pos++];
       bits += 8;
     }
@@ -148,7 +164,10 @@ function lzwCounted(data: Uint8Array, earlyChange: number, limits: Limits, count
       nextCode = 258;
       current = 0;
       continue;
-    } else return flush();
+    } else {
+      flush();
+      return;
+    }
     if (hasPrev) {
       if (nextCode < 4096) lengths[nextCode] = lengths[prevCode] + 1;
       nextCode++;
