@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { constants } from 'node:fs';
+import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { open, readFile, rm, unlink } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
@@ -233,11 +233,15 @@ async function removeLeftoverTemps(plan: Plan, journal: Journal): Promise<void> 
 async function takeRunLock(lockPath: string): Promise<() => Promise<void>> {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const fh = await open(lockPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
-      await fh.write(`${process.pid}\n`);
-      await fh.close();
-      // Removed also when a signal ends the run.
+      // Created synchronously and tracked in the same step, so that a signal ending the run removes
+      // it: a creation still under way in libuv's thread pool could finish after the exit handler ran.
+      const fd = openSync(fsPath(lockPath), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
       const untrack = trackTemp(lockPath);
+      try {
+        writeSync(fd, `${process.pid}\n`);
+      } finally {
+        closeSync(fd);
+      }
       return async () => {
         untrack();
         await unlink(lockPath).catch(() => {});

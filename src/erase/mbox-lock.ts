@@ -1,4 +1,4 @@
-import { constants } from 'node:fs';
+import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { open, readFile, stat, unlink, utimes } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { fsPath } from '../core/raw-path.js';
@@ -54,18 +54,19 @@ export async function takeDotlock(
   const deadline = Date.now() + times.timeoutMs;
   for (;;) {
     try {
-      const fh = await open(
+      // Created synchronously and tracked in the same step: a signal that ends the run must not leave
+      // the mailbox locked for the mail system (see takeRunLock).
+      const fd = openSync(
         fsPath(lockPath),
         constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
         0o600,
       );
-      try {
-        await fh.write(`dsr ${process.pid}\n`);
-      } finally {
-        await fh.close();
-      }
-      // A signal that ends the run must not leave the mailbox locked for the mail system.
       const untrack = trackTemp(lockPath);
+      try {
+        writeSync(fd, `dsr ${process.pid}\n`);
+      } finally {
+        closeSync(fd);
+      }
       // Dovecot overrides a dotlock not changed for 2 min: a long rewrite keeps its lock fresh.
       const refresh = setInterval(() => {
         const now = new Date();

@@ -45,18 +45,19 @@ describe('what dsr prints to a terminal: no raw identifier, no raw control chara
     expect(scan.stdout).toContain('2407XX-XXXX.txt');
     expectClean('scan', scan);
 
-    // One file changes after the scan: export lists it as not exported, erase as stale.
+    // The plan is approved while every target is as scanned (approval refuses a stale plan) …
+    const planPath = join(dir, 'out/plan.json');
+    const plan = runCli(['plan', scanPath, '--out', planPath, '--approve', '--approved-by', 'DPO']);
+    expect(plan.code).toBe(0);
+    expectClean('plan', plan);
+
+    // … then one file changes: export lists it as not exported, erase as stale.
     appendFileSync(join(dir, 'tree/240786-1392.txt'), 'one more line\n');
     const exp = runCli(['export', scanPath, '--out', join(dir, 'out/export.zip')]);
     expect(exp.code).toBe(3);
     expect(exp.stderr).toContain('Not exported: 1');
     expect(exp.stderr).toContain('2407XX-XXXX.txt');
     expectClean('export', exp);
-
-    const planPath = join(dir, 'out/plan.json');
-    const plan = runCli(['plan', scanPath, '--out', planPath, '--approve', '--approved-by', 'DPO']);
-    expect(plan.code).toBe(0);
-    expectClean('plan', plan);
 
     const dry = runCli(['erase', planPath]);
     expect(dry.stdout).toMatch(/would\s+delete-file\s+\S*s\*\*\*@example\.dk\/notes\.txt/);
