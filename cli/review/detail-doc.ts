@@ -107,6 +107,7 @@ export const DECISION_COLOR: Record<string, string> = {
   include: 'green',
   exclude: 'gray',
   namesake: 'cyan',
+  keep: 'blue',
 };
 
 function decisionSegments(d: DecisionEntry | undefined): Segment[] {

@@ -165,7 +165,8 @@ export function buildPlan(
   const groups = new Map<string, { items: ItemRecord[]; included: boolean }>();
   for (const item of scan.items) {
     const decision = decisions[item.id]?.decision;
-    if (decision === 'exclude' || decision === 'namesake') continue;
+    // Not the subject's (exclude, namesake), or the subject's but kept for a stated reason (keep).
+    if (decision === 'exclude' || decision === 'namesake' || decision === 'keep') continue;
     const wanted =
       decision === 'include' ||
       item.evidence === 'confirmed' ||
