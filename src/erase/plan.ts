@@ -140,6 +140,11 @@ export interface PlanOptions {
 const REDACTABLE_FORMATS = new Set(['text', 'html', 'json']);
 /** Text-extractor files that are markup where a plain replacement is not safe. */
 const NOT_REDACTABLE_EXT = /\.(rtf|tex)$/i;
+
+/** Whether a file of this format and name is text that dsr can rewrite in place (redact, or mask for an export). */
+export function isRedactableText(format: string | undefined, name: string): boolean {
+  return REDACTABLE_FORMATS.has(format ?? '') && !NOT_REDACTABLE_EXT.test(name);
+}
 /** Photos, videos and their sidecars/databases (media extractors). */
 const MEDIA_FORMATS = new Set(['media', 'picasa', 'takeout']);
 
@@ -340,7 +345,7 @@ function chooseAction(
         : `the subject is tagged in a ${format} sidecar/database: remove the entry with that tool`,
     );
   }
-  const redactable = REDACTABLE_FORMATS.has(format) && !NOT_REDACTABLE_EXT.test(top.path);
+  const redactable = isRedactableText(format, top.path);
   // Deleted whole only when nothing in it can belong to anyone else as far as dsr can tell, and either its
   // name says it is the subject's (a file or folder named after the subject) or a reviewer included it.
   if (!otherCount && (namedAfterSubject || (included && !redactable))) {
