@@ -60,6 +60,14 @@ export function buildDetailDoc(
     ]);
     for (const f of others) blocks.push(findingBlock(f, wrapWidth, true));
   }
+  const elsewhere = Object.entries(record.messageOthers ?? {})
+    .map(([d, n]) => `${d} ${n}`)
+    .join(' · ');
+  if (elsewhere)
+    fixed([
+      [{ text: "other people's identifiers elsewhere in its message (removed with it)", bold: true }],
+      [{ text: `  ${elsewhere}`, color: 'magenta' }],
+    ]);
   fixed([
     [{ text: 'scanned', bold: true }],
     [{ text: `  ${fingerprintText(record.fingerprint)}`, dim: true }],

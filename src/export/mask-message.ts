@@ -85,7 +85,10 @@ export async function maskMessage(
       continue;
     }
     const format = formatForName(name)?.id ?? (att.contentType.startsWith('text/') ? 'text' : undefined);
-    const why = cannotMask(format, name);
+    const why =
+      att.contentType === 'message/rfc822'
+        ? `an attached message nested deeper than ${ctx.limits.maxDepth} levels is not rewritten`
+        : cannotMask(format, name);
     if (why) {
       leftOut.push({
         part: `attachment ${name}`,
