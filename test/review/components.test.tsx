@@ -322,6 +322,8 @@ describe('ReviewApp', () => {
     for (const k of ['↑/↓ j/k', 'PgUp/PgDn g/G', 'Enter/Tab', 'space', '/', 'q'])
       expect(a.frame()).toContain(k);
     expect(a.frame()).toContain('build the erasure plan, approve it with the initials');
+    expect(a.frame()).toContain("keep: the subject's, kept for a reason (reported, not erased)");
+    expect(a.frame()).toContain("exclude: not the subject's data (not reported, not erased)");
     await press(a.stdin, KEY.esc);
     await tick(60);
     expect(a.frame()).not.toContain('── keys');
