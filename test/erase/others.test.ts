@@ -137,7 +137,7 @@ describe("a subject scan's plan never deletes other people's data (built CLI, ev
       join(dir, 'scan.review.json'),
       JSON.stringify({ schema: 'dsr.review/2', scanId: scan.scanId, decisions }),
     );
-    const out = join(dir, 'scan.plan.json');
+    const out = join(dir, 'included.plan.json');
     const r = runCli(['plan', scanPath, '--out', out]);
     expect(r.code).toBe(0);
     plan = readJson<Plan>(out);
