@@ -73,4 +73,21 @@ describe('building and approving a plan from review decisions', () => {
       'decisions: include 0 · exclude 0 · namesake 0 · keep 1 · confirmed undecided 2 (planned)',
     );
   });
+
+  it("previews what dsr plan plans: a message with another person's phone is manual, even when included", async () => {
+    const scan = sampleScan();
+    const m1 = scan.items.find((i) => i.id === 'm1')!;
+    m1.fingerprint = { offset: 0, length: 10, sha256: 'a'.repeat(64) };
+    m1.message!.fingerprint = m1.fingerprint;
+    m1.others = { phone: 1 };
+    let s = initialState(buildIndex(scan), { decisions: {} }, 'anna');
+    const cursor = s.view.positions.indexOf(s.index.posById.get('m1')!);
+    s = reduce({ ...s, cursor }, { type: 'decide', decision: 'include', at: AT, height: 10 });
+    const dir = mkdtempSync(join(tmpdir(), 'dsr-review-plan-'));
+    const planner = erasurePlanner({ scan, planPath: join(dir, 'scan.plan.json'), approvedBy: 'anna' });
+    const draft = await planner.build(toReviewFile(s));
+    expect(draft.summary).toContain(
+      "  manual                 mail/inbox.mbox › message <a@example.dk> — the message also holds 1 phone number of other people (in its text or attachments; its correspondents' addresses do not count), which removing it would remove too: remove the subject's data from it by hand",
+    );
+  });
 });
