@@ -62,10 +62,13 @@ describe('dsr export of IMAP messages (real Dovecot)', () => {
     await dc?.stop();
   });
 
-  it('copies a message as .eml and an attachment as its own file, checked by sha256, changing nothing', async () => {
+  it('--unredacted copies a message as .eml and an attachment as its own file, checked by sha256, changing nothing', async () => {
     const out = join(dir, 'export.zip');
-    const r = runCli(['export', scanPath, '--out', out, '--include-possible'], { env: env(dc.password) });
-    expect(r.stderr).toBe('');
+    const r = runCli(['export', scanPath, '--out', out, '--include-possible', '--unredacted'], {
+      env: env(dc.password),
+    });
+    expect(r.stderr).toContain('Warning: --unredacted: the copies are raw');
+    expect(r.stderr).not.toContain('Not exported');
     expect(r.code).toBe(0);
     const files = unzipSync(readFileSync(out));
     const manifest = JSON.parse(Buffer.from(files['manifest.json']).toString('utf8'));
@@ -106,6 +109,21 @@ describe('dsr export of IMAP messages (real Dovecot)', () => {
     const noteCopy = manifest.items.find((i: { id: string }) => i.id === note.id);
     expect(noteCopy.file).toMatch(/^items\/\d{3}-noter\.txt$/);
     expect(Buffer.from(files[noteCopy.file]).toString('utf8')).toMatch(/21 ?43 ?65 ?87/);
+  });
+
+  it("masks other people's addresses in a fetched message by default, the subject's kept", () => {
+    const out = join(dir, 'masked.zip');
+    const r = runCli(['export', scanPath, '--out', out], { env: env(dc.password) });
+    expect(r.code).toBe(0);
+    const files = unzipSync(readFileSync(out));
+    const manifest = JSON.parse(Buffer.from(files['manifest.json']).toString('utf8'));
+    const inbox = items.find((i) => i.path.includes('/INBOX;') && i.itemPath.length === 0)!;
+    const message = manifest.items.find((i: { id: string }) => i.id === inbox.id);
+    expect(message.copy).toBe('masked');
+    expect(message.masked.email).toBeGreaterThan(0);
+    const eml = Buffer.from(files[message.file]).toString('utf8');
+    expect(eml).toContain('soren.ostergard@example.dk');
+    expect(eml).toMatch(/[a-z]\*\*\*@/);
   });
 
   it('lists IMAP items as not exported without a password and exits 3', () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli.js';
-import { CV, itemAt, MBOX, type ScannedTree, scannedTree } from './report-tree.js';
+import { CV, itemAt, MBOX, type ScannedTree, scannedTree, writeReview } from './report-tree.js';
 
 const sha = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
 
@@ -20,7 +20,10 @@ interface Manifest {
     sourceSha256: string;
     size: number;
     changed: string | null;
+    copy: string;
+    note: string;
   }[];
+  unredacted: boolean;
   notExported: { id: string; reason: string; message: string; original: { path: string } }[];
 }
 
@@ -33,18 +36,31 @@ describe('dsr export', () => {
   let tree: ScannedTree;
   beforeAll(() => {
     tree = scannedTree();
+    // Reviewed: the report is no draft, so nothing needs a warning.
+    writeReview(tree, {
+      [itemAt(tree, 'misc/meeting.txt').id]: 'exclude',
+      [itemAt(tree, 'misc/namesake.txt').id]: 'namesake',
+    });
   });
 
-  it('zips a copy of every reported item in its natural form, with manifest and report', () => {
+  it('--unredacted zips a copy of every reported item in its natural form, with manifest and report', () => {
     const out = join(tree.dir, 'subject-export.zip');
-    const r = runCli(['export', tree.scanPath, '--out', out]);
-    expect(r.stderr).toBe('');
+    const r = runCli(['export', tree.scanPath, '--out', out, '--unredacted']);
+    expect(r.stderr).toBe(
+      'Warning: --unredacted: the copies are raw and may disclose other people\'s CPR numbers, e-mail addresses and phone numbers (GDPR art. 15(4)); manifest.json says "unredacted": true.\n',
+    );
     expect(r.code).toBe(0);
     expect(statSync(out).mode & 0o777).toBe(0o600);
     const { files, manifest } = unzip(out);
     expect(manifest.schema).toBe('dsr.export/1');
     expect(manifest.scanId).toBe(tree.scan.scanId);
     expect(manifest.notExported).toEqual([]);
+    expect(manifest.unredacted).toBe(true);
+    for (const i of manifest.items)
+      expect([i.copy, i.note]).toEqual([
+        'raw',
+        "raw copy: other people's identifiers not masked (--unredacted)",
+      ]);
     const report = JSON.parse(Buffer.from(files['report.json']).toString('utf8'));
     expect(report.schema).toBe('dsr.report/1');
     expect(Buffer.from(files['report.html']).toString('utf8')).toContain('<!doctype html>');
@@ -126,7 +142,10 @@ describe('dsr export', () => {
     const after = unzip(out);
     const copy = after.manifest.items.find((i) => i.id === contract.id)!;
     expect(copy.changed).toMatch(/size \d+ -> \d+ bytes/);
-    expect(copy.sha256).toBe(sha(readFileSync(contractPath)));
+    // Copied as it is now, a colleague's identifiers masked.
+    expect(copy.sourceSha256).toBe(sha(readFileSync(contractPath)));
+    expect(copy.copy).toBe('masked');
+    expect(Buffer.from(after.files[copy.file]).toString('utf8')).toContain('Tilføjet efter scanningen.');
     expect(sha(after.files[copy.file])).toBe(copy.sha256);
     expect(after.manifest.notExported).toEqual([]);
   });

@@ -93,16 +93,17 @@ export function itemAt(tree: ScannedTree, rel: string, itemPath: string[] = []):
 /** Writes scan.review.json beside the scan file. */
 export function writeReview(
   tree: ScannedTree,
-  decisions: Record<string, 'include' | 'exclude' | 'namesake'>,
+  decisions: Record<string, 'include' | 'exclude' | 'namesake' | 'keep' | { decision: string; note: string }>,
+  schema = 'dsr.review/2',
 ): void {
   const entries = Object.fromEntries(
-    Object.entries(decisions).map(([id, decision]) => [
+    Object.entries(decisions).map(([id, d]) => [
       id,
-      { decision, by: 'tester', at: '2026-01-01T00:00:00Z' },
+      { ...(typeof d === 'string' ? { decision: d } : d), by: 'tester', at: '2026-01-01T00:00:00Z' },
     ]),
   );
   writeFileSync(
     join(tree.dir, 'scan.review.json'),
-    JSON.stringify({ schema: 'dsr.review/1', scanId: tree.scan.scanId, decisions: entries }),
+    JSON.stringify({ schema, scanId: tree.scan.scanId, decisions: entries }),
   );
 }

@@ -23,6 +23,7 @@ interface ReportJson {
     reported: number;
     needsReview: { possible: number; namesake: number };
     excludedByReviewer: number;
+    kept?: number;
     includePossible: boolean;
     reviewFile: string | null;
   };
@@ -34,6 +35,7 @@ interface ReportJson {
     itemPath: string[];
     categories: string[];
     decision: string | null;
+    keepReason?: string | null;
     findings: { category: string; value: string; context: string }[];
   }[];
 }
@@ -133,6 +135,66 @@ describe('dsr report', () => {
     }
   });
 
+  it("reports a kept item with its reason (JSON, HTML, CSV) and leaves out one that is not the subject's", () => {
+    const contract = itemAt(tree, 'hr/contract.txt');
+    const notes = itemAt(tree, 'hr/notes <b>.html');
+    const meeting = itemAt(tree, 'misc/meeting.txt');
+    writeReview(tree, {
+      [contract.id]: { decision: 'keep', note: 'bogføringsloven: 5 år' },
+      [meeting.id]: 'keep',
+      [notes.id]: 'exclude',
+    });
+    try {
+      const r = report(tree, ['--format', 'json', '--lang', 'en'], 'r-keep.json');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('2 kept by a reviewer (reported with the reason); 1 left out by a reviewer');
+      const rep = readReport(r.out);
+      const ids = rep.items.map((i) => i.id);
+      expect(ids).toContain(contract.id);
+      expect(ids).toContain(meeting.id);
+      expect(ids).not.toContain(notes.id);
+      const kept = rep.items.find((i) => i.id === contract.id)!;
+      expect(kept).toMatchObject({ decision: 'keep', keepReason: 'bogføringsloven: 5 år' });
+      expect(rep.items.find((i) => i.id === meeting.id)).toMatchObject({
+        decision: 'keep',
+        keepReason: 'legal obligation',
+      });
+      expect(rep.items.find((i) => i.decision !== 'keep')?.keepReason).toBeNull();
+      expect(rep.selection).toMatchObject({ kept: 2, excludedByReviewer: 1 });
+      const html = readFileSync(report(tree, ['--lang', 'en'], 'r-keep.html').out, 'utf8');
+      const article = html.slice(html.indexOf(`data-item="${contract.id}"`));
+      expect(article.slice(0, article.indexOf('</article>'))).toContain(
+        '<p class="kept" data-kept><strong>We keep this data because:</strong> bogføringsloven: 5 år</p>',
+      );
+      expect(html).not.toContain(`data-item="${notes.id}"`);
+      const da = readFileSync(report(tree, [], 'r-keep-da.html').out, 'utf8');
+      expect(da).toContain('Vi opbevarer disse oplysninger, fordi:</strong> bogføringsloven: 5 år');
+      const rows = parseCsv(readFileSync(report(tree, [], 'r-keep.csv').out, 'utf8').slice(1));
+      const row = rows.find((x) => x[0] === contract.id)!;
+      expect(row[6]).toBe('confirmed (kept by reviewer)');
+      expect(row[8]).toBe('bogføringsloven: 5 år');
+    } finally {
+      writeReview(tree, {});
+    }
+  });
+
+  it('reads an old (dsr.review/1) exclude as keep: the subject is told, with a reason that says so', () => {
+    const contract = itemAt(tree, 'hr/contract.txt');
+    const namesake = itemAt(tree, 'misc/namesake.txt');
+    writeReview(tree, { [contract.id]: 'exclude', [namesake.id]: 'namesake' }, 'dsr.review/1');
+    try {
+      const rep = readReport(report(tree, ['--format', 'json'], 'r-v1.json').out);
+      expect(rep.items.find((i) => i.id === contract.id)).toMatchObject({
+        decision: 'keep',
+        keepReason: "kept (decision made before dsr distinguished keep from not-the-subject's)",
+      });
+      expect(rep.items.map((i) => i.id)).not.toContain(namesake.id);
+      expect(rep.selection).toMatchObject({ kept: 1, excludedByReviewer: 1 });
+    } finally {
+      writeReview(tree, {});
+    }
+  });
+
   it('--include-possible adds possible items but never an unreviewed namesake', () => {
     const rep = readReport(report(tree, ['--format', 'json', '--include-possible'], 'r4.json').out);
     const ids = rep.items.map((i) => i.id);
@@ -149,9 +211,11 @@ describe('dsr report', () => {
     const r = report(tree, [], 'r5.csv');
     expect(r.code).toBe(0);
     const text = readFileSync(r.out, 'utf8');
-    expect(text.startsWith('\ufeffitem_id,path,item_path,category,value,location,evidence,context\r\n')).toBe(
-      true,
-    );
+    expect(
+      text.startsWith(
+        '\ufeffitem_id,path,item_path,category,value,location,evidence,context,kept_because\r\n',
+      ),
+    ).toBe(true);
     const rows = parseCsv(text.slice(1));
     const rep = readReport(base.out);
     const findings = rep.items.flatMap((i) => i.findings.map((f) => ({ i, f })));

@@ -19,6 +19,7 @@ interface ExportFlags {
   allowChanged?: boolean;
   force?: boolean;
   given?: SubjectField[];
+  unredacted?: boolean;
 }
 
 export function registerExport(program: Command): void {
@@ -44,6 +45,10 @@ export function registerExport(program: Command): void {
       '--allow-changed',
       'export items that changed since the scan as they are now (flagged in the manifest)',
     )
+    .option(
+      '--unredacted',
+      "copy every item as it is, other people's identifiers included (default: they are masked, and an item that cannot be masked is left out)",
+    )
     .option('--force', 'replace the zip if it exists')
     .action(async (scanPath: string, flags: ExportFlags) => {
       process.exitCode = await exportCommand(scanPath, flags);
@@ -66,12 +71,25 @@ async function exportCommand(scanPath: string, flags: ExportFlags): Promise<numb
     allowChanged: Boolean(flags.allowChanged),
     force: Boolean(flags.force),
     imapPassword: password ? password : undefined,
+    unredacted: Boolean(flags.unredacted),
+    warn: (message) => process.stderr.write(`Warning: ${message}\n`),
   });
   const changedCopies = manifest.items.filter((i) => i.changed).length;
+  const masked = manifest.items.filter((i) => i.copy === 'masked').length;
+  const notes = [
+    ...(masked ? [`${masked} with other people's identifiers masked`] : []),
+    ...(manifest.unredacted ? ["raw: other people's identifiers NOT masked (--unredacted)"] : []),
+    ...(changedCopies ? [`${changedCopies} changed since the scan, copied as they are now`] : []),
+  ];
   const lines = [
     `Export: ${flags.out}`,
-    `  ${manifest.items.length} item(s) copied${changedCopies ? ` (${changedCopies} changed since the scan, copied as they are now)` : ''}, with manifest.json, report.json and report.html`,
+    `  ${manifest.items.length} item(s) copied${notes.length ? ` (${notes.join('; ')})` : ''}, with manifest.json, report.json and report.html`,
   ];
+  for (const i of manifest.items)
+    for (const l of i.leftOut)
+      lines.push(
+        `  left out of ${[i.original.path, ...i.original.itemPath].join(' > ')}: ${l.part}: ${l.reason}`,
+      );
   if (manifest.notExported.length) {
     lines.push(`  Not exported: ${manifest.notExported.length} (listed in manifest.json under notExported)`);
     // Where the data lives, for the officer to look at, with identifiers in names masked (a folder
@@ -83,6 +101,10 @@ async function exportCommand(scanPath: string, flags: ExportFlags): Promise<numb
       );
     if (manifest.notExported.some((n) => n.reason === 'changed'))
       lines.push('  Scan again, or pass --allow-changed to copy changed items as they are now.');
+    if (manifest.notExported.some((n) => n.reason === 'others'))
+      lines.push(
+        "  Items with other people's data that dsr cannot mask need a manual copy (--unredacted copies everything raw).",
+      );
   }
   const out = manifest.notExported.length ? process.stderr : process.stdout;
   writeSafe(out, `${lines.join('\n')}\n`);

@@ -126,6 +126,7 @@ function summaryLine(r: AccessReport, format: ReportFormat, out: string): string
   const lines = [
     `Report (${format}, ${r.lang}): ${out}`,
     `  ${r.selection.reported} item${r.selection.reported === 1 ? '' : 's'}, ${findings} finding${findings === 1 ? '' : 's'} reported` +
+      (r.selection.kept ? `; ${r.selection.kept} kept by a reviewer (reported with the reason)` : '') +
       (r.selection.excludedByReviewer ? `; ${r.selection.excludedByReviewer} left out by a reviewer` : ''),
   ];
   if (r.draft)

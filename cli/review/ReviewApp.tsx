@@ -33,7 +33,7 @@ export interface Planner {
 
 export interface ReviewAppProps {
   index: ReviewIndex;
-  review: Pick<ReviewFile, 'decisions'>;
+  review: Pick<ReviewFile, 'decisions' | 'readAsKeep'>;
   reviewer: string;
   width: number;
   height: number;
@@ -48,7 +48,8 @@ export interface ReviewAppProps {
 
 const HEADER_ROWS = 3;
 const STATUS_ROWS = 1;
-const DECISION_KEYS: Record<string, Decision> = { i: 'include', x: 'exclude', n: 'namesake' };
+/** `r` (keep) asks for the reason first; `x`, which meant keep before keep and exclude were told apart, decides nothing. */
+const DECISION_KEYS: Record<string, Decision> = { i: 'include', e: 'exclude', n: 'namesake' };
 
 /** The review screen: header, virtualised item list, detail pane, overlays and a status line. */
 export function ReviewApp(props: ReviewAppProps) {
@@ -102,6 +103,16 @@ export function ReviewApp(props: ReviewAppProps) {
           dispatch({ type: 'filterDraft', draft: s.mode.draft.slice(0, -1), height: h });
         else if (input && !key.ctrl && !key.meta)
           dispatch({ type: 'filterDraft', draft: s.mode.draft + input, height: h });
+        return;
+      case 'reason':
+        if (key.return) dispatch({ type: 'keepApply', at: now(), height: h });
+        else if (key.escape) {
+          dispatch({ type: 'close' });
+          dispatch({ type: 'status', text: 'not kept: no decision changed' });
+        } else if (key.backspace || key.delete)
+          dispatch({ type: 'reasonDraft', draft: s.mode.draft.slice(0, -1) });
+        else if (input && !key.ctrl && !key.meta)
+          dispatch({ type: 'reasonDraft', draft: s.mode.draft + input });
         return;
       case 'facets': {
         const digit = /^[0-9]$/.test(input) ? Number(input) : undefined;
@@ -182,6 +193,13 @@ export function ReviewApp(props: ReviewAppProps) {
     if (DECISION_KEYS[input])
       return dispatch({ type: 'decide', decision: DECISION_KEYS[input], at: now(), height: h });
     switch (input) {
+      case 'r':
+        return dispatch({ type: 'keepStart' });
+      case 'x':
+        return dispatch({
+          type: 'status',
+          text: "x decides nothing now: e = not the subject's data, r = keep it (with the reason)",
+        });
       case ' ':
         return dispatch({ type: 'toggle', at: now(), height: h });
       case 'u':
@@ -249,6 +267,7 @@ export function ReviewApp(props: ReviewAppProps) {
       <StatusLine
         status={state.status}
         filterDraft={state.mode.kind === 'filter' ? state.mode.draft : undefined}
+        reasonDraft={state.mode.kind === 'reason' ? state.mode.draft : undefined}
         matches={state.view.positions.length}
         askQuit={state.mode.kind === 'quit' ? { unsaved: state.unsaved } : undefined}
         where={where}

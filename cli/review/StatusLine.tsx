@@ -7,6 +7,8 @@ export interface StatusLineProps {
   /** `/` filter being typed, shown instead of the status, with the items it matches. */
   filterDraft?: string;
   matches?: number;
+  /** The reason for keeping the current item, being typed. */
+  reasonDraft?: string;
   /** Asking whether to save before quitting. */
   askQuit?: { unsaved: number };
   /** Position and filter, shown on the right. */
@@ -14,7 +16,33 @@ export interface StatusLineProps {
   width: number;
 }
 
-export function StatusLine({ status, filterDraft, matches, askQuit, where, width }: StatusLineProps) {
+export function StatusLine({
+  status,
+  filterDraft,
+  matches,
+  reasonDraft,
+  askQuit,
+  where,
+  width,
+}: StatusLineProps) {
+  if (reasonDraft !== undefined) {
+    const label = 'keep, because: ';
+    return (
+      <Text wrap="truncate">
+        <Text color="blue" bold>
+          {label}
+        </Text>
+        {reasonDraft}
+        <Text inverse> </Text>
+        <Text dimColor>
+          {padCut(
+            '  Enter keeps it (never erased), Esc cancels',
+            Math.max(0, width - label.length - [...reasonDraft].length - 1),
+          )}
+        </Text>
+      </Text>
+    );
+  }
   if (filterDraft !== undefined) {
     return (
       <Text wrap="truncate">

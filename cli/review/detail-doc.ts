@@ -60,6 +60,14 @@ export function buildDetailDoc(
     ]);
     for (const f of others) blocks.push(findingBlock(f, wrapWidth, true));
   }
+  const elsewhere = Object.entries(record.messageOthers ?? {})
+    .map(([d, n]) => `${d} ${n}`)
+    .join(' · ');
+  if (elsewhere)
+    fixed([
+      [{ text: "other people's identifiers elsewhere in its message (removed with it)", bold: true }],
+      [{ text: `  ${elsewhere}`, color: 'magenta' }],
+    ]);
   fixed([
     [{ text: 'scanned', bold: true }],
     [{ text: `  ${fingerprintText(record.fingerprint)}`, dim: true }],
@@ -107,6 +115,7 @@ export const DECISION_COLOR: Record<string, string> = {
   include: 'green',
   exclude: 'gray',
   namesake: 'cyan',
+  keep: 'blue',
 };
 
 function decisionSegments(d: DecisionEntry | undefined): Segment[] {

@@ -36,14 +36,14 @@ export function erasurePlanner(opts: {
 
 /** Where the plan's items come from: decisions, and confirmed items nobody decided on. */
 export function decisionSummary(scan: ScanFile, review: ReviewFile): string {
-  const n = { include: 0, exclude: 0, namesake: 0 };
+  const n = { include: 0, exclude: 0, namesake: 0, keep: 0 };
   let confirmedUndecided = 0;
   for (const item of scan.items) {
     const d = review.decisions[item.id]?.decision;
     if (d) n[d]++;
     else if (item.evidence === 'confirmed') confirmedUndecided++;
   }
-  return `decisions: include ${n.include} · exclude ${n.exclude} · namesake ${n.namesake} · confirmed undecided ${confirmedUndecided} (planned)`;
+  return `decisions: include ${n.include} · exclude ${n.exclude} · namesake ${n.namesake} · keep ${n.keep} · confirmed undecided ${confirmedUndecided} (planned)`;
 }
 
 /** What the officer sees before approving: actions per kind, then every action, manual ones with their reason. */

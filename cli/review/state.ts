@@ -1,7 +1,13 @@
 import { lowerBound } from '../../src/core/order.js';
 import type { DetectorId, Evidence } from '../../src/core/types.js';
 import { foldToken } from '../../src/match/fold.js';
-import type { Decision, DecisionEntry, ReviewFile } from '../../src/review/decisions.js';
+import {
+  DEFAULT_KEEP_REASON,
+  type Decision,
+  type DecisionEntry,
+  REVIEW_SCHEMA,
+  type ReviewFile,
+} from '../../src/review/decisions.js';
 import type { ReviewIndex, ReviewItem } from './scan-index.js';
 
 /**
@@ -47,6 +53,8 @@ export type Mode =
   | { kind: 'browse' }
   | { kind: 'help' }
   | { kind: 'filter'; draft: string; before: string }
+  /** Keeping the current item: the reason being typed (prefilled with its note or DEFAULT_KEEP_REASON). */
+  | { kind: 'reason'; draft: string }
   | { kind: 'facets'; cursor: number }
   | { kind: 'busy'; what: string }
   | { kind: 'plan'; draft: PlanDraft; typed: string; error?: string }
@@ -87,8 +95,13 @@ export type Action =
   | { type: 'move'; by: number; height: number }
   | { type: 'focus' }
   | { type: 'scrollDetail'; by: number; max: number }
-  | { type: 'decide'; decision: Decision; at: string; height: number }
+  | { type: 'decide'; decision: Decision; at: string; height: number; note?: string }
   | { type: 'toggle'; at: string; height: number }
+  /** Keep the current item: ask for the reason. */
+  | { type: 'keepStart' }
+  | { type: 'reasonDraft'; draft: string }
+  /** The reason is given: keep the item with it. */
+  | { type: 'keepApply'; at: string; height: number }
   | { type: 'undo'; height: number }
   | { type: 'includeConfirmed'; at: string }
   | { type: 'help' }
@@ -112,7 +125,7 @@ export type Action =
 
 export function initialState(
   index: ReviewIndex,
-  review: Pick<ReviewFile, 'decisions'>,
+  review: Pick<ReviewFile, 'decisions' | 'readAsKeep'>,
   reviewer: string,
 ): ReviewState {
   const decisions = new Map(Object.entries(review.decisions));
@@ -121,6 +134,8 @@ export function initialState(
   const parts: string[] = [];
   if (decided) parts.push(`restored ${decided} decision${decided === 1 ? '' : 's'}`);
   if (orphans.length) parts.push(`${orphans.length} for items not in this scan (kept)`);
+  if (review.readAsKeep)
+    parts.push(`${review.readAsKeep} "exclude" of an older review file read as keep (x meant keep then)`);
   const status = parts.join(' · ') || 'press ? for keys';
   return {
     index,
@@ -281,23 +296,52 @@ export function reduce(state: ReviewState, action: Action): ReviewState {
         : { ...state, status: 'no item selected' };
     case 'scrollDetail':
       return { ...state, detailTop: Math.max(0, Math.min(action.max, state.detailTop + action.by)) };
-    case 'decide':
     case 'toggle': {
       const item = currentItem(state);
       if (!item) return { ...state, status: 'no item selected' };
+      // Include and keep: the two answers for the subject's own data (keep asks for the reason).
+      if (state.decisions.get(item.record.id)?.decision === 'include')
+        return reduce(state, { type: 'keepStart' });
+      return reduce(state, { type: 'decide', decision: 'include', at: action.at, height: action.height });
+    }
+    case 'decide': {
+      const item = currentItem(state);
+      if (!item) return { ...state, status: 'no item selected' };
       const id = item.record.id;
-      const decision: Decision =
-        action.type === 'decide'
-          ? action.decision
-          : state.decisions.get(id)?.decision === 'include'
-            ? 'exclude'
-            : 'include';
+      const { decision } = action;
       const prev = state.decisions.get(id);
       const entry: DecisionEntry = { decision, by: state.reviewer, at: action.at };
-      if (prev?.note) entry.note = prev.note;
-      const next = applyChanges(state, `${decision} ${item.location}`, [{ id, after: entry }]);
+      // A keep's note is its reason, which no other decision has; other notes stay with the item.
+      const note =
+        decision === 'keep'
+          ? action.note || DEFAULT_KEEP_REASON
+          : prev?.decision === 'keep'
+            ? undefined
+            : prev?.note;
+      if (note) entry.note = note;
+      const label = `${decision} ${item.location}${decision === 'keep' ? ` (${note})` : ''}`;
+      const next = applyChanges(state, label, [{ id, after: entry }]);
       // Deciding moves on to the next item, as in a mail reader.
       return withCursor(next, next.cursor + 1, action.height);
+    }
+    case 'keepStart': {
+      const item = currentItem(state);
+      if (!item) return { ...state, status: 'no item selected' };
+      const prev = state.decisions.get(item.record.id);
+      const draft = prev?.decision === 'keep' && prev.note ? prev.note : DEFAULT_KEEP_REASON;
+      return { ...state, mode: { kind: 'reason', draft } };
+    }
+    case 'reasonDraft':
+      return state.mode.kind === 'reason'
+        ? { ...state, mode: { kind: 'reason', draft: action.draft } }
+        : state;
+    case 'keepApply': {
+      if (state.mode.kind !== 'reason') return state;
+      const note = state.mode.draft.trim() || DEFAULT_KEEP_REASON;
+      return reduce(
+        { ...state, mode: { kind: 'browse' } },
+        { type: 'decide', decision: 'keep', note, at: action.at, height: action.height },
+      );
     }
     case 'undo': {
       const step = state.undo[state.undo.length - 1];
@@ -426,5 +470,5 @@ export function describeView(view: View): string {
 export function toReviewFile(state: ReviewState): ReviewFile {
   const decisions: Record<string, DecisionEntry> = {};
   for (const [id, entry] of state.decisions) decisions[id] = entry;
-  return { schema: 'dsr.review/1', scanId: state.index.scan.scanId, decisions };
+  return { schema: REVIEW_SCHEMA, scanId: state.index.scan.scanId, decisions };
 }

@@ -171,6 +171,17 @@ export interface ItemRecord {
   fingerprint: Fingerprint;
   /** Identifiers of other people in the same item (counts per detector) — why an item is shared or a namesake. */
   others?: Partial<Record<DetectorId, number>>;
+  /**
+   * A message itself (not an attachment): how many of `others.email` sit in its own address header
+   * fields (From, Sender, Reply-To, To, Cc, Bcc, Delivered-To, Return-Path), its correspondents.
+   */
+  correspondents?: number;
+  /**
+   * An item in a message: other people's identifiers in the parts of the same message that hold nothing
+   * of the subject and so are no items of their own (its headers and text, other attachments), which
+   * removing the message would remove too; the message's correspondents left out.
+   */
+  messageOthers?: Partial<Record<DetectorId, number>>;
   /** The extractor that read the item (`text`, `html`, `pdf`, `eml`, …) — erasure chooses its action from it. */
   format?: string;
   /** The enclosing message, for items inside mail stores (erasure removes the message). */

@@ -3,6 +3,21 @@ import type { Candidate, DetectorId } from '../core/types.js';
 import { EvidenceTracker } from '../match/evidence.js';
 import type { CompiledSubject } from '../match/subject.js';
 
+/**
+ * The fields of a message's own address headers: the addresses there are its correspondents, the
+ * message's envelope, which removing the message does not take from anyone else (see buildPlan).
+ */
+export const ADDRESS_HEADER_FIELDS: ReadonlySet<string> = new Set([
+  'header:From',
+  'header:Sender',
+  'header:Reply-To',
+  'header:To',
+  'header:Cc',
+  'header:Bcc',
+  'header:Delivered-To',
+  'header:Return-Path',
+]);
+
 /** Places remembered per item to tell a repeat in another text stream of the same field. */
 const MAX_PLACES = 4_000_000;
 
@@ -29,6 +44,8 @@ export class ItemCandidates {
   readonly evidence: EvidenceTracker;
   /** Other people's identifiers per detector, in the order first met. */
   readonly others: Partial<Record<DetectorId, number>> = {};
+  /** Of `others.email`, those in the item's address header fields (a message's correspondents). */
+  correspondents = 0;
   readonly subjectDetectors = new Set<DetectorId>();
   /** Some candidates were counted but not listed (`maxListed`). */
   overflow = false;
@@ -84,6 +101,7 @@ export class ItemCandidates {
       if (this.listedSubject++ >= this.maxSubject) return this.overflowed();
     } else {
       this.others[c.detector] = (this.others[c.detector] ?? 0) + 1;
+      if (c.detector === 'email' && ADDRESS_HEADER_FIELDS.has(at.field)) this.correspondents++;
       if (!this.all) return false;
       if (this.listedOthers++ >= this.maxOthers) return this.overflowed();
     }

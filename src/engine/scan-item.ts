@@ -16,6 +16,7 @@ import type {
   ItemRecord,
   ItemRef,
   Location,
+  MessageRef,
   ScanError,
 } from '../core/types.js';
 import type { ExtractContext, TextOptions } from '../extract/api.js';
@@ -219,7 +220,11 @@ async function anchorsFirst(input: ItemInput): Promise<boolean> {
 
 async function scanTopLevelWith(input: ItemInput, opts: EngineOptions): Promise<TopLevelResult> {
   const result: TopLevelResult = { findings: [], items: [], errors: [], itemCount: 0, bytes: 0 };
-  const budget = { inflated: 0, packer: opts.pack ? new FindingPacker(opts.spillDir) : undefined };
+  const budget: TopLevelBudget = {
+    inflated: 0,
+    packer: opts.pack ? new FindingPacker(opts.spillDir) : undefined,
+    messageOthers: new Map(),
+  };
   try {
     await scanItem(input, opts, result, budget);
   } catch (err) {
@@ -238,6 +243,7 @@ async function scanItem(
 ): Promise<void> {
   opts.signal?.throwIfAborted();
   result.itemCount++;
+  const recordsBefore = result.items.length;
   if (input.depth === 0)
     result.bytes += input.source.kind === 'file' ? input.source.size : input.source.data.length;
   const state: ItemState = {
@@ -343,6 +349,7 @@ async function scanItem(
     rawText: gate ? (pieces, encoding) => gate.watch(pieces, encoding) : undefined,
     rawClean: rawCleanTest(opts),
     textClean: textCleanTest(opts),
+    childHeldSubject: () => result.items.length > recordsBefore,
     inflated(bytes) {
       budget.inflated += bytes;
       if (budget.inflated > opts.limits.maxInflatedBytes) {
@@ -390,7 +397,57 @@ async function scanItem(
     if (opts.signal?.aborted) throw err;
     result.errors.push(toScanError(refOf(input), err));
   }
-  await finishItem(state, opts, result, budget.packer);
+  await finishItem(state, opts, result, budget);
+  if (input.message && isMessageItself(input)) settleMessage(input.message, result, recordsBefore, budget);
+}
+
+/** The message item itself, not one of its attachments or attached messages. */
+function isMessageItself(input: ItemInput): boolean {
+  return input.ref.itemPath.length === input.message!.itemPath.length;
+}
+
+function messageKey(message: MessageRef): string {
+  return message.itemPath.join('\u0000');
+}
+
+/**
+ * A message is read to its end: its records (made since `from`) learn what of other people the rest
+ * of it holds (see ItemRecord.messageOthers), since erasure removes the message whole.
+ */
+function settleMessage(
+  message: MessageRef,
+  result: TopLevelResult,
+  from: number,
+  budget: TopLevelBudget,
+): void {
+  const key = messageKey(message);
+  const rest = budget.messageOthers.get(key);
+  budget.messageOthers.delete(key);
+  if (!rest) return;
+  for (let i = from; i < result.items.length; i++) result.items[i].messageOthers = { ...rest };
+}
+
+/** Other people's identifiers in an item without the subject, for the records of its message. */
+function noteMessageOthers(input: ItemInput, candidates: ItemCandidates, budget: TopLevelBudget): void {
+  const message = input.message;
+  if (!message) return;
+  const counts = contentOthers(input, candidates);
+  if (!Object.keys(counts).length) return;
+  const key = messageKey(message);
+  const sum = budget.messageOthers.get(key) ?? {};
+  for (const [d, n] of Object.entries(counts) as [DetectorId, number][]) sum[d] = (sum[d] ?? 0) + n;
+  budget.messageOthers.set(key, sum);
+}
+
+/** An item's other people, its correspondents left out when it is a message itself. */
+function contentOthers(input: ItemInput, candidates: ItemCandidates): Partial<Record<DetectorId, number>> {
+  const counts = { ...candidates.others };
+  if (input.message && isMessageItself(input) && candidates.correspondents) {
+    const email = (counts.email ?? 0) - candidates.correspondents;
+    if (email > 0) counts.email = email;
+    else delete counts.email;
+  }
+  return counts;
 }
 
 /**
@@ -427,6 +484,8 @@ function textCleanTest(opts: EngineOptions): ((text: string) => boolean) | undef
 interface TopLevelBudget {
   inflated: number;
   packer: FindingPacker | undefined;
+  /** Per message being read: other people in its parts that are no items (see ItemRecord.messageOthers). */
+  messageOthers: Map<string, Partial<Record<DetectorId, number>>>;
 }
 
 function chunkerOptions(input: ItemInput, o: TextOptions | undefined, maxChars: number): ChunkerOptions {
@@ -613,8 +672,9 @@ async function finishItem(
   state: ItemState,
   opts: EngineOptions,
   result: TopLevelResult,
-  packer: FindingPacker | undefined,
+  budget: TopLevelBudget,
 ): Promise<void> {
+  const { packer } = budget;
   const { input, candidates, ref } = state;
   // A part of a huge file: its findings wait for the item's evidence, which the main thread decides.
   const range = input.depth === 0 && opts.textRange !== undefined;
@@ -647,8 +707,12 @@ async function finishItem(
       f.evidence = level;
       result.findings.push(f);
     }
-  if (!evidence) return;
+  if (!evidence) {
+    if (!range) noteMessageOthers(input, candidates, budget);
+    return;
+  }
   const others: ItemRecord['others'] = candidates.others;
+  const correspondents = input.message && isMessageItself(input) ? candidates.correspondents : 0;
   result.items.push({
     id: itemIds(state).id,
     path: ref.path,
@@ -657,6 +721,7 @@ async function finishItem(
     detectors: [...candidates.subjectDetectors].sort(),
     fingerprint: await fingerprintOf(input),
     ...(Object.keys(others).length ? { others } : {}),
+    ...(correspondents ? { correspondents } : {}),
     format: state.format,
     ...(input.message ? { message: input.message } : {}),
     scannedAt: new Date().toISOString(),

@@ -11,17 +11,39 @@ export interface SubjectSpan {
   value: string;
 }
 
+/** Spans of identifiers in a text (`structured`: each line stands alone, as in headers and tags). */
+export type SpanFinder = (text: string, structured?: boolean) => SubjectSpan[];
+
 /**
  * The subject's identifiers in a piece of text, found by the same detectors the scan uses; overlaps
  * merged. The detectors read NFC, as the scan does; the spans are places in `text` itself, whatever its
  * normal form (a decomposed `Østerga\u030Ard` spans the letter and its mark).
  */
 export function findSubjectSpans(text: string, subject: CompiledSubject, structured = false): SubjectSpan[] {
+  return findSpans(text, subject, structured, false);
+}
+
+/**
+ * Other people's CPR numbers, e-mail addresses and phone numbers in a piece of text: the scan's detectors
+ * in inventory mode (`--all`), the subject's own identifiers left out; overlaps merged.
+ */
+export function findOthersSpans(text: string, subject: CompiledSubject, structured = false): SubjectSpan[] {
+  return findSpans(text, subject, structured, true);
+}
+
+const OTHERS_DETECTORS = detectors.filter((d) => ['cpr', 'email', 'phone'].includes(d.meta.id));
+
+function findSpans(
+  text: string,
+  subject: CompiledSubject,
+  structured: boolean,
+  others: boolean,
+): SubjectSpan[] {
   const view = nfcView(text);
   const spans: SubjectSpan[] = [];
-  for (const d of detectors) {
-    for (const c of d.detect({ text: view?.nfc ?? text, structured }, { subject, all: false })) {
-      if (!c.subject) continue;
+  for (const d of others ? OTHERS_DETECTORS : detectors) {
+    for (const c of d.detect({ text: view?.nfc ?? text, structured }, { subject, all: others })) {
+      if (c.subject === others) continue;
       const [start, end] = view ? view.toOwnForm(c.start, c.end) : [c.start, c.end];
       spans.push({ detector: c.detector, start, end, value: c.value });
     }

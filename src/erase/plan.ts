@@ -3,14 +3,15 @@ import { UsageError } from '../core/errors.js';
 import { sha256Hex } from '../core/ids.js';
 import { maskValue } from '../core/mask.js';
 import { compareItemRefs } from '../core/order.js';
-import type {
-  DetectorId,
-  Evidence,
-  Finding,
-  Fingerprint,
-  ItemRecord,
-  ScanFile,
-  Subject,
+import {
+  DETECTOR_IDS,
+  type DetectorId,
+  type Evidence,
+  type Finding,
+  type Fingerprint,
+  type ItemRecord,
+  type ScanFile,
+  type Subject,
 } from '../core/types.js';
 import { writeTextAtomic } from '../report/atomic.js';
 import type { ReviewFile } from '../review/decisions.js';
@@ -139,6 +140,11 @@ export interface PlanOptions {
 const REDACTABLE_FORMATS = new Set(['text', 'html', 'json']);
 /** Text-extractor files that are markup where a plain replacement is not safe. */
 const NOT_REDACTABLE_EXT = /\.(rtf|tex)$/i;
+
+/** Whether a file of this format and name is text that dsr can rewrite in place (redact, or mask for an export). */
+export function isRedactableText(format: string | undefined, name: string): boolean {
+  return REDACTABLE_FORMATS.has(format ?? '') && !NOT_REDACTABLE_EXT.test(name);
+}
 /** Photos, videos and their sidecars/databases (media extractors). */
 const MEDIA_FORMATS = new Set(['media', 'picasa', 'takeout']);
 
@@ -165,7 +171,8 @@ export function buildPlan(
   const groups = new Map<string, { items: ItemRecord[]; included: boolean }>();
   for (const item of scan.items) {
     const decision = decisions[item.id]?.decision;
-    if (decision === 'exclude' || decision === 'namesake') continue;
+    // Not the subject's (exclude, namesake), or the subject's but kept for a stated reason (keep).
+    if (decision === 'exclude' || decision === 'namesake' || decision === 'keep') continue;
     const wanted =
       decision === 'include' ||
       item.evidence === 'confirmed' ||
@@ -216,11 +223,11 @@ function chooseAction(
   const top = items.find((i) => i.itemPath.length === 0);
   const message = first.message;
   const itemPath = message ? [...message.itemPath] : [];
-  const others: Partial<Record<DetectorId, number>> = {};
-  for (const i of items)
-    for (const [d, n] of Object.entries(i.others ?? {}))
-      others[d as DetectorId] = (others[d as DetectorId] ?? 0) + (n ?? 0);
-  const otherCount = Object.values(others).reduce((a, b) => a + (b ?? 0), 0);
+  const others: Counts = {};
+  for (const i of items) addCounts(others, i.others);
+  // The parts of its message that hold nothing of the subject: the same for every item of the message.
+  if (message) addCounts(others, items.find((i) => i.messageOthers)?.messageOthers);
+  const otherCount = total(others);
   const evidence = items.map((i) => i.evidence).sort((a, b) => EVIDENCE_RANK[b] - EVIDENCE_RANK[a])[0];
   const base = {
     id: sha256Hex(['action', first.path, ...itemPath].join('\u0000')).slice(0, 16),
@@ -242,16 +249,20 @@ function chooseAction(
 
   if (message) {
     const fp = message.fingerprint ?? {};
-    // Correspondents' e-mail addresses are part of every message; someone else's CPR or phone number is not.
-    const otherContent = (others.cpr ?? 0) + (others.phone ?? 0);
-    if (otherContent && !included) {
+    // The correspondents' addresses in the message's own header fields are its envelope; anyone else's
+    // identifier (in its text, an attachment, a quoted or attached message) would be removed with it,
+    // whoever included it: a message cannot be redacted, so it is left for a person.
+    const content = { ...others };
+    const correspondents = items.reduce((n, i) => n + (i.correspondents ?? 0), 0);
+    if (correspondents) content.email = Math.max(0, (content.email ?? 0) - correspondents);
+    if (total(content)) {
       return manual(
         fp,
         'message-with-others',
-        `the message also holds ${otherContent} CPR/phone number(s) of other people; remove it by hand, or include it in review to remove the whole message`,
+        `the message also holds ${describeCounts(content)} of other people (in its text or attachments; its correspondents' addresses do not count), which removing it would remove too: remove the subject's data from it by hand`,
       );
     }
-    const rule = otherContent ? 'message-included-by-reviewer' : 'message-of-subject';
+    const rule = 'message-of-subject';
     switch (message.kind) {
       case 'mbox':
         if (fp.offset === undefined || fp.length === undefined || !fp.sha256)
@@ -307,7 +318,7 @@ function chooseAction(
     return manual(
       fileFp,
       'inside-container',
-      `the subject's data is inside ${nested[0]?.itemPath.join(' › ') || 'a nested item'} of this file (an archive or document), which cannot be edited safely`,
+      `the subject's data is inside ${nested[0]?.itemPath.join(' › ') || 'a nested item'} of this file (an archive or document), which cannot be edited safely${otherCount ? `; it also holds ${describeCounts(others)} of other people` : ''}`,
     );
   }
   const fp = pick(fileFp, ['size', 'mtimeMs', 'ino', 'sha256']);
@@ -334,7 +345,7 @@ function chooseAction(
         : `the subject is tagged in a ${format} sidecar/database: remove the entry with that tool`,
     );
   }
-  const redactable = REDACTABLE_FORMATS.has(format) && !NOT_REDACTABLE_EXT.test(top.path);
+  const redactable = isRedactableText(format, top.path);
   // Deleted whole only when nothing in it can belong to anyone else as far as dsr can tell, and either its
   // name says it is the subject's (a file or folder named after the subject) or a reviewer included it.
   if (!otherCount && (namedAfterSubject || (included && !redactable))) {
@@ -374,20 +385,48 @@ function chooseAction(
     return manual(
       fp,
       'named-after-subject',
-      'the file name names the subject but the file holds other people’s data: rename it by hand',
+      `the file name names the subject but the file holds ${describeCounts(others)} of other people: rename it by hand`,
     );
   }
   if (otherCount)
     return manual(
       fp,
       'shared-file-not-editable',
-      `the file also holds ${otherCount} identifier(s) of other people and ${format || 'its format'} cannot be redacted safely`,
+      `the file also holds ${describeCounts(others)} of other people and ${format || 'its format'} cannot be redacted safely, so it is never deleted whole: remove the subject's data by hand`,
     );
   return manual(
     fp,
     'not-editable',
     `${format || 'this format'} cannot be redacted safely; delete or edit it by hand, or include it in review to delete the whole file`,
   );
+}
+
+type Counts = Partial<Record<DetectorId, number>>;
+
+function addCounts(sum: Counts, add: Counts | undefined): void {
+  for (const [d, n] of Object.entries(add ?? {}) as [DetectorId, number][]) sum[d] = (sum[d] ?? 0) + n;
+}
+
+function total(counts: Counts): number {
+  return Object.values(counts).reduce((a, b) => a + (b ?? 0), 0);
+}
+
+const KIND_NAMES: Partial<Record<DetectorId, [one: string, many: string]>> = {
+  cpr: ['CPR number', 'CPR numbers'],
+  email: ['e-mail address', 'e-mail addresses'],
+  phone: ['phone number', 'phone numbers'],
+};
+
+/** `1 CPR number, 2 phone numbers`: what of other people a unit holds, per kind (counts, never values). */
+export function describeCounts(counts: Counts): string {
+  const parts: string[] = [];
+  for (const d of DETECTOR_IDS) {
+    const n = counts[d];
+    if (!n) continue;
+    const names = KIND_NAMES[d] ?? [`${d} identifier`, `${d} identifiers`];
+    parts.push(`${n} ${n === 1 ? names[0] : names[1]}`);
+  }
+  return parts.join(', ') || 'identifiers';
 }
 
 function pick(fp: Fingerprint, keys: (keyof Fingerprint)[]): Fingerprint {

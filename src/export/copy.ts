@@ -16,6 +16,10 @@ export interface Copy {
   /** File name of the copy (without folder). */
   name: string;
   pieces: () => AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+  /** Bytes of the copy as it would be written raw. */
+  size: number;
+  /** A whole file on disk: where it is (its bytes are read from there, and may be too many to hold). */
+  file?: string;
   mtime?: Date;
   /** sha256 of the item's bytes as found now (for an mbox message: with its separator line). */
   sourceSha256: string;
@@ -64,6 +68,8 @@ async function fileCopy(item: ReportItem): Promise<Copy> {
     name,
     sourceSha256,
     pieces: () => createReadStream(fsPath(path)) as AsyncIterable<Buffer>,
+    size: info.size,
+    file: path,
     mtime: info.mtime,
     changed: diffs.length ? diffs.join(', ') : null,
   };
@@ -136,6 +142,7 @@ function bufferCopy(item: ReportItem, bytes: Buffer, name: string): Copy {
   return {
     name: copyAs,
     pieces: () => [data],
+    size: data.length,
     sourceSha256,
     changed: diffs.length ? diffs.join(', ') : null,
   };

@@ -1,12 +1,14 @@
 import { resolve } from 'node:path';
 import type { DetectorId, Evidence } from '../core/types.js';
 import { DEFAULT_LIMITS, type Limits } from '../engine/limits.js';
+import { compileSubject } from '../match/subject.js';
 import type { Lang } from '../report/access/i18n.js';
 import { prepareReport, renderHtml, renderJson } from '../report/access/index.js';
-import type { ReportItem, SubjectField } from '../report/access/model.js';
+import type { AccessReport, ReportItem, SubjectField } from '../report/access/model.js';
 import { writeOutput } from '../report/access/output.js';
-import { type CopyContext, copyOf } from './copy.js';
+import { type Copy, type CopyContext, copyOf } from './copy.js';
 import { ImapFetcher } from './imap.js';
+import { type CopySource, type Counts, MAX_MASK_BYTES, type PartLeftOut, safeCopy } from './mask.js';
 import { ZipWriter } from './zip-writer.js';
 
 export interface ExportOptions {
@@ -21,6 +23,14 @@ export interface ExportOptions {
   limits?: Partial<Limits>;
   /** Password for IMAP items; without one they are listed as not exported. */
   imapPassword?: string;
+  /**
+   * Copy every item as it is, other people's identifiers included (flagged in the manifest). Default:
+   * other people's identifiers are masked, and an item that cannot be masked is left out.
+   * @default false
+   */
+  unredacted?: boolean;
+  /** Told what the officer must know before sending the export (a draft report, raw copies). */
+  warn?: (message: string) => void;
 }
 
 /** `manifest.json` in the zip (`dsr.export/1`): where each copy came from and its checksum. */
@@ -29,6 +39,8 @@ export interface ExportManifest {
   createdAt: string;
   scanId: string;
   report: { json: string; html: string };
+  /** Made with --unredacted: every copy raw, other people's identifiers not masked. */
+  unredacted: boolean;
   items: ExportedItem[];
   notExported: NotExportedItem[];
 }
@@ -47,19 +59,30 @@ export interface ExportedItem {
   sourceSha256: string;
   /** Why the item differs from the scan (only with --allow-changed); null when it matches the scan. */
   changed: string | null;
+  /** `raw`: the item's bytes (no other people's identifiers found, or --unredacted); `masked`: theirs masked. */
+  copy: 'raw' | 'masked';
+  /** Other people's identifiers masked in the copy, per kind (empty for a raw copy). */
+  masked: Counts;
+  /** Why the copy is as it is, in words. */
+  note: string;
+  /** Parts of a message left out of its copy (attachments that cannot be masked), with the reason. */
+  leftOut: PartLeftOut[];
 }
 
 export interface NotExportedItem {
   id: string;
   original: { path: string; itemPath: string[] };
   categories: DetectorId[];
-  reason: 'changed' | 'missing' | 'unreadable' | 'imap';
+  /** `others`: it holds other people's identifiers and cannot be masked (see `message`). */
+  reason: 'changed' | 'missing' | 'unreadable' | 'imap' | 'others';
   message: string;
 }
 
+const UNREDACTED_NOTE = "raw copy: other people's identifiers not masked (--unredacted)";
+
 /** Writes the subject's export zip: a copy of every reported item, manifest.json, report.json and report.html. */
 export async function runExport(scanPath: string, opts: ExportOptions): Promise<ExportManifest> {
-  const { report } = await prepareReport(scanPath, {
+  const { scan, report } = await prepareReport(scanPath, {
     lang: opts.lang,
     includePossible: opts.includePossible,
     controller: opts.controller,
@@ -69,11 +92,14 @@ export async function runExport(scanPath: string, opts: ExportOptions): Promise<
   const hasImap = report.items.some((i) => /^imaps?:\/\//i.test(i.path));
   const imap = hasImap && opts.imapPassword ? new ImapFetcher(opts.imapPassword) : undefined;
   const ctx: CopyContext = { limits, imap };
+  const maskCtx = { subject: compileSubject(scan.subject), limits };
+  warnBeforeSending(report, opts);
   const manifest: ExportManifest = {
     schema: 'dsr.export/1',
     createdAt: new Date().toISOString(),
     scanId: report.scan.scanId,
     report: { json: 'report.json', html: 'report.html' },
+    unredacted: Boolean(opts.unredacted),
     items: [],
     notExported: [],
   };
@@ -94,8 +120,30 @@ export async function runExport(scanPath: string, opts: ExportOptions): Promise<
             manifest.notExported.push({ ...describe(item), reason: 'changed', message: copy.changed });
             continue;
           }
+          let content: AsyncIterable<Uint8Array> | Iterable<Uint8Array> = copy.pieces();
+          let kept: Pick<ExportedItem, 'copy' | 'masked' | 'note' | 'leftOut'> = {
+            copy: 'raw',
+            masked: {},
+            note: UNREDACTED_NOTE,
+            leftOut: [],
+          };
+          if (!opts.unredacted) {
+            const source = await sourceOf(copy);
+            const safe = await safeCopy(item.format ?? undefined, source, maskCtx);
+            if (safe.copy === 'none') {
+              manifest.notExported.push({ ...describe(item), reason: 'others', message: safe.message });
+              continue;
+            }
+            if (safe.copy === 'masked') {
+              content = [safe.data];
+              kept = { copy: 'masked', masked: safe.masked, note: safe.note, leftOut: safe.leftOut };
+            } else {
+              if ('data' in source) content = [source.data];
+              kept = { copy: 'raw', masked: {}, note: safe.note, leftOut: [] };
+            }
+          }
           const file = entryName(i + 1, width, copy.name, used);
-          const written = await zip.add(file, copy.pieces(), copy.mtime);
+          const written = await zip.add(file, content, copy.mtime);
           manifest.items.push({
             id: item.id,
             file,
@@ -106,6 +154,7 @@ export async function runExport(scanPath: string, opts: ExportOptions): Promise<
             sha256: written.sha256,
             sourceSha256: copy.sourceSha256,
             changed: copy.changed,
+            ...kept,
           });
         }
         await zip.addText(manifest.report.json, renderJson(report));
@@ -119,6 +168,34 @@ export async function runExport(scanPath: string, opts: ExportOptions): Promise<
     await imap?.close();
   }
   return manifest;
+}
+
+/** The copy's bytes in memory, or its file when it is too large to hold (see safeCopy). */
+async function sourceOf(copy: Copy): Promise<CopySource> {
+  if (copy.file && copy.size > MAX_MASK_BYTES) return { name: copy.name, file: copy.file, size: copy.size };
+  const parts: Buffer[] = [];
+  for await (const piece of copy.pieces())
+    parts.push(Buffer.from(piece.buffer, piece.byteOffset, piece.length));
+  return { name: copy.name, data: parts.length === 1 ? parts[0] : Buffer.concat(parts) };
+}
+
+/** What dsr report says about a draft, and what raw copies mean, said before the export is sent. */
+function warnBeforeSending(report: AccessReport, opts: ExportOptions): void {
+  const warn = opts.warn ?? (() => {});
+  const { possible, namesake } = report.selection.needsReview;
+  if (report.draft)
+    warn(
+      `the report is a draft: ${possible} possible and ${namesake} namesake item(s) have not been reviewed and are not in the export. Review them (dsr review), then export again.`,
+    );
+  const unreviewed = report.items.filter((i) => i.evidence === 'possible' && i.decision === null).length;
+  if (unreviewed)
+    warn(
+      `${unreviewed} possible item(s) (name or face tag only) that nobody has reviewed are in the export (--include-possible): review them before sending it.`,
+    );
+  if (opts.unredacted)
+    warn(
+      `--unredacted: the copies are raw and may disclose other people's CPR numbers, e-mail addresses and phone numbers (GDPR art. 15(4)); manifest.json says "unredacted": true.`,
+    );
 }
 
 function describe(item: ReportItem): Pick<NotExportedItem, 'id' | 'original' | 'categories'> {

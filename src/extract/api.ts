@@ -80,6 +80,12 @@ export interface ExtractContext {
    * anchors (see subjectAnchors), so that no detector can find anything of the subject in it.
    */
   textClean?(text: string): boolean;
+  /**
+   * Whether an item handed to `child` so far (or one nested in it) holds something of the subject. A
+   * message that left its own text unread (see rawClean) reads it after all when one of its
+   * attachments does: erasure removes the whole message, so the other people in it must be counted.
+   */
+  childHeldSubject?(): boolean;
 }
 
 /** What of an item is text only as pictures (see ExtractContext.withoutText). */

@@ -3,21 +3,42 @@ import { basename } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { writeTextAtomic } from '../report/atomic.js';
 
-/** A reviewer's decision about one item (contract in PRODUCT.md "Review decisions"). */
-export type Decision = 'include' | 'exclude' | 'namesake';
+/**
+ * A reviewer's decision about one item (contract in PRODUCT.md "Review decisions"):
+ * - `include`: the subject's, to report and to erase;
+ * - `exclude`: not the subject's data: in neither the report nor a plan;
+ * - `namesake`: someone else with the subject's name: in neither;
+ * - `keep`: the subject's, kept for a stated reason (`note`, e.g. a legal obligation): in the access
+ *   report with that reason, never in an erasure plan.
+ */
+export type Decision = 'include' | 'exclude' | 'namesake' | 'keep';
+export const DECISIONS: readonly Decision[] = ['include', 'exclude', 'namesake', 'keep'];
 
 export interface DecisionEntry {
   decision: Decision;
   by: string;
   at: string;
+  /** The reviewer's note; for `keep`, the reason the item is kept. */
   note?: string;
 }
 
+export const REVIEW_SCHEMA = 'dsr.review/2';
+/** The first schema, whose `exclude` meant "keep the item (e.g. a legal obligation)". */
+const REVIEW_SCHEMA_V1 = 'dsr.review/1';
+
 export interface ReviewFile {
-  schema: 'dsr.review/1';
+  schema: typeof REVIEW_SCHEMA;
   scanId: string;
   decisions: Record<string, DecisionEntry>;
+  /** Set when read from a `dsr.review/1` file: how many of its `exclude` decisions became `keep`. Not written. */
+  readAsKeep?: number;
 }
+
+/** The reason given to a `dsr.review/1` exclusion, read as `keep` (see loadDecisions). */
+export const V1_KEEP_REASON = "kept (decision made before dsr distinguished keep from not-the-subject's)";
+
+/** The reason a `keep` gets unless the reviewer writes another. */
+export const DEFAULT_KEEP_REASON = 'legal obligation';
 
 /** `scan.json` -> `scan.review.json`, beside it. */
 export function reviewPathFor(scanPath: string): string {
@@ -26,7 +47,12 @@ export function reviewPathFor(scanPath: string): string {
     : `${scanPath}.review.json`;
 }
 
-/** Reads the decisions beside a scan file; none when the file does not exist. Refuses one made for another scan. */
+/**
+ * Reads the decisions beside a scan file; none when the file does not exist. Refuses one made for another
+ * scan. A `dsr.review/1` file is read as `dsr.review/2`: its `exclude` was offered as "keep the item, e.g.
+ * a legal obligation", so it becomes `keep` with V1_KEEP_REASON (the subject is told about the item
+ * rather than it being silently left out); its other decisions keep their meaning.
+ */
 export async function loadDecisions(scanPath: string, scanId: string): Promise<ReviewFile> {
   const path = reviewPathFor(scanPath);
   let text: string;
@@ -34,34 +60,49 @@ export async function loadDecisions(scanPath: string, scanId: string): Promise<R
     text = await readFile(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT')
-      return { schema: 'dsr.review/1', scanId, decisions: {} };
+      return { schema: REVIEW_SCHEMA, scanId, decisions: {} };
     throw new UsageError(
       `${path}: cannot read review decisions (${(err as NodeJS.ErrnoException).code ?? err})`,
     );
   }
-  let parsed: ReviewFile;
+  let parsed: { schema?: unknown; scanId?: unknown; decisions?: Record<string, DecisionEntry> };
   try {
-    parsed = JSON.parse(text) as ReviewFile;
+    parsed = JSON.parse(text);
   } catch (err) {
     throw new UsageError(`${path}: not valid JSON (${(err as Error).message})`);
   }
-  if (parsed.schema !== 'dsr.review/1')
-    throw new UsageError(`${path}: unknown schema ${JSON.stringify(parsed.schema)} (expected dsr.review/1)`);
+  const v1 = parsed.schema === REVIEW_SCHEMA_V1;
+  if (!v1 && parsed.schema !== REVIEW_SCHEMA)
+    throw new UsageError(
+      `${path}: unknown schema ${JSON.stringify(parsed.schema)} (expected ${REVIEW_SCHEMA} or ${REVIEW_SCHEMA_V1})`,
+    );
   if (parsed.scanId !== scanId)
     throw new UsageError(
       `${path}: decisions belong to scan ${parsed.scanId}, not ${scanId}: they were made for an earlier scan written to ${scanPath}`,
       `move ${basename(path)} away (keep it if it records decisions you need), then review the new scan with dsr review ${scanPath}; or write new scans to new files (dsr scan without --force refuses to replace one)`,
     );
+  const decisions: Record<string, DecisionEntry> = {};
+  let readAsKeep = 0;
   for (const [id, d] of Object.entries(parsed.decisions ?? {})) {
-    if (!['include', 'exclude', 'namesake'].includes(d?.decision))
-      throw new UsageError(`${path}: decisions.${id}.decision must be include, exclude or namesake`);
+    const allowed: readonly string[] = v1 ? ['include', 'exclude', 'namesake'] : DECISIONS;
+    if (!allowed.includes(d?.decision))
+      throw new UsageError(`${path}: decisions.${id}.decision must be ${allowed.join(', ')}`);
+    if (v1 && d.decision === 'exclude') {
+      readAsKeep++;
+      decisions[id] = {
+        ...d,
+        decision: 'keep',
+        note: d.note ? `${V1_KEEP_REASON}; note: ${d.note}` : V1_KEEP_REASON,
+      };
+    } else decisions[id] = d;
   }
-  return { schema: 'dsr.review/1', scanId, decisions: parsed.decisions ?? {} };
+  return { schema: REVIEW_SCHEMA, scanId, decisions, ...(readAsKeep ? { readAsKeep } : {}) };
 }
 
-/** Writes the decisions atomically, mode 0600. */
+/** Writes the decisions (`dsr.review/2`) atomically, mode 0600. */
 export async function saveDecisions(scanPath: string, review: ReviewFile): Promise<string> {
   const path = reviewPathFor(scanPath);
-  await writeTextAtomic(path, `${JSON.stringify(review, null, 2)}\n`);
+  const { readAsKeep: _, ...file } = review;
+  await writeTextAtomic(path, `${JSON.stringify({ ...file, schema: REVIEW_SCHEMA }, null, 2)}\n`);
   return path;
 }

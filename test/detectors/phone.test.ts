@@ -30,7 +30,13 @@ testDetector(phone, {
     { text: 'mobil 0045-21-43-65-87', findings: [{ start: 6, end: 22, value: SUBJ }] },
     { text: '\n21 43 65 87\n', findings: [{ start: 1, end: 12, value: SUBJ }] },
     { text: 'navn;21436587;x', findings: [{ start: 5, end: 13, value: SUBJ }] },
-    { text: '"21436587",31415926', findings: [{ start: 1, end: 9, value: SUBJ }] },
+    {
+      text: '"21436587",31415926',
+      findings: [
+        { start: 1, end: 9, value: SUBJ },
+        { start: 11, end: 19, value: '+4531415926', subject: false },
+      ],
+    },
     {
       text: 'a: 21436587, b: 21 43 65 87',
       findings: [
@@ -121,8 +127,17 @@ describe('phone --all with the subject', () => {
     ]);
   });
 
-  it("ignores other people's numbers without --all", () => {
-    expect(detectIn(phone, 'Karen: 31 41 59 26', subject, false)).toEqual([]);
+  it("returns other people's numbers without --all too, as not the subject's (they are counted, not listed)", () => {
+    const got = detectIn(phone, 'Karen: 31 41 59 26, Søren: 21 43 65 87, ordre 12 34 56 78', subject, false);
+    expect(got.map(({ start, end, value, subject: s }) => ({ start, end, value, subject: s }))).toEqual([
+      { start: 7, end: 18, value: '+4531415926', subject: false },
+      { start: 27, end: 38, value: SUBJ, subject: true },
+    ]);
+    // The same numbers as an inventory finds, also for a subject without a phone number.
+    const noPhone = subjectOf({ name: 'Søren Kjærgaard Østergård', cpr: ['150387-1236'] });
+    expect(
+      detectIn(phone, 'ring til Jens Hansen på 22 33 44 55', noPhone, false).map((c) => c.value),
+    ).toEqual(['+4522334455']);
   });
 
   it('is more confident with a phone context word, a prefix, and for the subject', () => {
@@ -151,8 +166,10 @@ describe('phone subject outside Denmark', () => {
     ]);
   });
 
-  it('does not read the same eight digits as a Danish number', () => {
-    expect(detectIn(phone, '70 12 34 56', swede)).toEqual([]);
+  it("does not read the same eight digits as the subject's number (they are a Danish number of someone else)", () => {
+    expect(detectIn(phone, '70 12 34 56', swede).map((c) => [c.value, c.subject])).toEqual([
+      ['+4570123456', false],
+    ]);
   });
 });
 

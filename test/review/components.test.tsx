@@ -215,10 +215,10 @@ describe('ReviewApp', () => {
     expect(a.frame()).toContain('4/6 · ? help');
   });
 
-  it('decides with i, x, n and space, undoes with u, and saves with s', async () => {
+  it('decides with i, e, n and space, undoes with u, and saves with s', async () => {
     const a = app();
     await tick();
-    await press(a.stdin, 'x', 'n', ' ');
+    await press(a.stdin, 'e', 'n', ' ');
     expect(a.frame()).toContain('decided 3/6 · undecided 3');
     expect(a.frame()).toMatch(/exclude +shared\/meeting\.txt/);
     expect(a.frame()).toMatch(/namesake +shared\/old\.zip › list\.txt/);
@@ -231,7 +231,7 @@ describe('ReviewApp', () => {
     await tick();
     expect(a.onSave).toHaveBeenCalledTimes(1);
     expect(a.saves[0]).toEqual({
-      schema: 'dsr.review/1',
+      schema: 'dsr.review/2',
       scanId: 'scan-1',
       decisions: {
         p1: { decision: 'exclude', by: 'anna', at: AT },
@@ -240,6 +240,35 @@ describe('ReviewApp', () => {
     });
     expect(a.frame()).toContain('saved 2 decisions to /cases/scan.review.json');
     expect(a.frame()).not.toContain('[unsaved]');
+  });
+
+  it('r keeps an item with a reason typed at the prompt; x decides nothing and says which keys do', async () => {
+    const a = app();
+    await tick();
+    await press(a.stdin, 'x');
+    expect(a.frame()).toContain("x decides nothing now: e = not the subject's data, r = keep it");
+    expect(a.frame()).toContain('decided 0/6');
+    await press(a.stdin, 'r');
+    expect(a.frame()).toContain('keep, because: legal obligation');
+    expect(a.frame()).toContain('Enter keeps it (never erased), Esc cancels');
+    // Edit the default reason: erase "obligation", type another word.
+    await press(a.stdin, ...Array(10).fill(KEY.backspace), 'h', 'o', 'l', 'd', KEY.enter);
+    expect(a.frame()).toContain('keep shared/meeting.txt (legal hold)');
+    expect(a.frame()).toMatch(/keep +shared\/meeting\.txt/);
+    expect(a.frame()).toContain('decided 1/6');
+    // Esc at the prompt changes nothing.
+    await press(a.stdin, 'r', KEY.esc);
+    await tick(60);
+    expect(a.frame()).toContain('not kept: no decision changed');
+    expect(a.frame()).toContain('decided 1/6');
+    // The detail pane of the kept item shows the reason.
+    await press(a.stdin, 'k');
+    expect(a.frame()).toMatch(/decision: keep by anna at .* — legal hold/);
+    await press(a.stdin, 's');
+    await tick();
+    expect(a.saves[0].decisions).toEqual({
+      p1: { decision: 'keep', by: 'anna', at: AT, note: 'legal hold' },
+    });
   });
 
   it('a includes the confirmed items in view; Enter/Tab focus the detail pane', async () => {
@@ -280,7 +309,7 @@ describe('ReviewApp', () => {
   it('takes a burst of keys in one write one by one, as fast typists and scripts send them', async () => {
     const a = app();
     await tick();
-    await press(a.stdin, '/home\rjx');
+    await press(a.stdin, '/home\rje');
     expect(a.frame()).toContain('decided 1/6');
     expect(a.frame()).toMatch(/exclude +home\/anna\/notes\.txt/);
     expect(a.frame()).toContain('2/2 · /home · ? help');
@@ -293,6 +322,8 @@ describe('ReviewApp', () => {
     for (const k of ['↑/↓ j/k', 'PgUp/PgDn g/G', 'Enter/Tab', 'space', '/', 'q'])
       expect(a.frame()).toContain(k);
     expect(a.frame()).toContain('build the erasure plan, approve it with the initials');
+    expect(a.frame()).toContain("keep: the subject's, kept for a reason (reported, not erased)");
+    expect(a.frame()).toContain("exclude: not the subject's data (not reported, not erased)");
     await press(a.stdin, KEY.esc);
     await tick(60);
     expect(a.frame()).not.toContain('── keys');
@@ -314,7 +345,7 @@ describe('ReviewApp', () => {
     };
     const a = app({ planner });
     await tick();
-    await press(a.stdin, 'x', 'p');
+    await press(a.stdin, 'e', 'p');
     await tick();
     expect(drafts[0].decisions.p1.decision).toBe('exclude');
     expect(a.frame()).toContain('── erasure plan: 1 action');

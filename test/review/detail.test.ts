@@ -49,6 +49,24 @@ describe('highlighting the matched text in a context', () => {
 });
 
 describe('the detail document', () => {
+  it("shows other people's identifiers elsewhere in the item's message, which its removal would take too", () => {
+    const scan = makeScan([
+      {
+        id: 'a1',
+        rel: 'mail/x.eml',
+        evidence: 'confirmed',
+        detectors: ['cpr'],
+        itemPath: ['attachment cv.txt'],
+      },
+    ]);
+    scan.items[0].messageOthers = { phone: 1, email: 2 };
+    const index = buildIndex(scan);
+    const lines = visibleLines(buildDetailDoc(index, index.items[0], undefined, 80), 0, 100).map(text);
+    const at = lines.indexOf("other people's identifiers elsewhere in its message (removed with it)");
+    expect(at).toBeGreaterThan(0);
+    expect(lines[at + 1]).toBe('  phone 1 · email 2');
+  });
+
   it('shows every finding with its context, other people, the face region and the fingerprint', () => {
     const scan = makeScan([
       {

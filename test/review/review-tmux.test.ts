@@ -98,7 +98,7 @@ describe('dsr review in a terminal (tmux)', () => {
     // No raw identifier of the subject on screen outside the contexts being reviewed.
     expect(s).not.toContain('soren.ostergard@example.dk');
 
-    await keys('x'); // exclude the possible item; the cursor moves on to the namesake
+    await keys('e'); // not the subject's: exclude the possible item; the cursor moves on to the namesake
     s = await waitFor('exclude shared/meeting.txt');
     expect(s).toContain("other people's identifiers in this item");
     await keys('i'); // the officer knows this one is the subject after all
@@ -109,7 +109,9 @@ describe('dsr review in a terminal (tmux)', () => {
 
     await keys('p');
     s = await waitFor('── erasure plan: 3 actions');
-    expect(s).toContain('decisions: include 1 · exclude 1 · namesake 0 · confirmed undecided 2 (planned)');
+    expect(s).toContain(
+      'decisions: include 1 · exclude 1 · namesake 0 · keep 0 · confirmed undecided 2 (planned)',
+    );
     expect(s).toContain(`will be written to ${join(dir, 'scan.plan.json')}`);
     expect(s).toContain('shared/namesake.txt');
     expect(s).not.toContain('shared/meeting.txt');
@@ -125,7 +127,7 @@ describe('dsr review in a terminal (tmux)', () => {
     const reviewPath = join(dir, 'scan.review.json');
     expect(statSync(reviewPath).mode & 0o777).toBe(0o600);
     const review = JSON.parse(readFileSync(reviewPath, 'utf8'));
-    expect(review.schema).toBe('dsr.review/1');
+    expect(review.schema).toBe('dsr.review/2');
     expect(review.scanId).toBe(scan.scanId);
     expect(Object.keys(review.decisions).sort()).toEqual([idOf('meeting.txt'), idOf('namesake.txt')].sort());
     expect(review.decisions[idOf('meeting.txt')]).toMatchObject({ decision: 'exclude', by: 'officer' });

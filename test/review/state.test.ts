@@ -28,7 +28,7 @@ function run(state: ReviewState, ...actions: Action[]): ReviewState {
 
 const ids = (s: ReviewState) => s.view.positions.map((p) => s.index.items[p].record.id);
 const selected = (s: ReviewState) => currentItem(s)?.record.id;
-const decide = (decision: 'include' | 'exclude' | 'namesake'): Action => ({
+const decide = (decision: 'include' | 'exclude' | 'namesake' | 'keep'): Action => ({
   type: 'decide',
   decision,
   at: AT,
@@ -108,16 +108,63 @@ describe('decisions and undo', () => {
     expect(s.status).toBe('exclude shared/meeting.txt');
   });
 
-  it('space toggles include and exclude', () => {
+  it('space toggles include and keep (keep asks for the reason)', () => {
     const toggle: Action = { type: 'toggle', at: AT, height: H };
     const back: Action = { type: 'move', by: -1, height: H };
     let s = run(start(), toggle);
     expect(s.decisions.get('p1')?.decision).toBe('include');
     s = run(s, back, toggle);
-    expect(s.decisions.get('p1')?.decision).toBe('exclude');
+    expect(s.mode).toEqual({ kind: 'reason', draft: 'legal obligation' });
+    s = run(s, { type: 'keepApply', at: AT, height: H });
+    expect(s.decisions.get('p1')).toEqual({ decision: 'keep', by: 'anna', at: AT, note: 'legal obligation' });
     s = run(s, back, toggle);
-    expect(s.decisions.get('p1')?.decision).toBe('include');
+    expect(s.decisions.get('p1')).toEqual({ decision: 'include', by: 'anna', at: AT });
     expect(s.decided).toBe(1);
+  });
+
+  it('keep asks for the reason (default "legal obligation", editable), records it, and Esc keeps nothing', () => {
+    let s = run(start(), { type: 'keepStart' });
+    expect(s.mode).toEqual({ kind: 'reason', draft: 'legal obligation' });
+    expect(s.decisions.size).toBe(0);
+    s = run(
+      s,
+      { type: 'reasonDraft', draft: 'bogføringsloven § 10: 5 år' },
+      { type: 'keepApply', at: AT, height: H },
+    );
+    expect(s.mode.kind).toBe('browse');
+    expect(s.decisions.get('p1')).toEqual({
+      decision: 'keep',
+      by: 'anna',
+      at: AT,
+      note: 'bogføringsloven § 10: 5 år',
+    });
+    expect(s.status).toBe('keep shared/meeting.txt (bogføringsloven § 10: 5 år)');
+    expect(selected(s)).toBe('z1');
+    // Opened again on a kept item, the prompt shows its reason; an empty reason falls back to the default.
+    s = run(s, { type: 'move', by: -1, height: H }, { type: 'keepStart' });
+    expect(s.mode).toEqual({ kind: 'reason', draft: 'bogføringsloven § 10: 5 år' });
+    s = run(s, { type: 'reasonDraft', draft: '  ' }, { type: 'keepApply', at: AT, height: H });
+    expect(s.decisions.get('p1')?.note).toBe('legal obligation');
+    // Not the subject's after all: exclude drops the reason, which only a keep has.
+    s = run(s, { type: 'move', by: -1, height: H }, decide('exclude'));
+    expect(s.decisions.get('p1')).toEqual({ decision: 'exclude', by: 'anna', at: AT });
+    // Esc (close) leaves the decisions as they were.
+    const before = s.decisions;
+    s = run(s, { type: 'keepStart' }, { type: 'close' });
+    expect(s.decisions).toBe(before);
+    expect(s.mode.kind).toBe('browse');
+  });
+
+  it('says how many decisions of an older review file were read as keep', () => {
+    const decisions = { p1: { decision: 'keep' as const, by: 'bo', at: AT, note: 'x' } };
+    const s = initialState(
+      buildIndex(sampleScan(), new Map(Object.entries(decisions))),
+      { decisions, readAsKeep: 1 },
+      'anna',
+    );
+    expect(s.status).toBe(
+      'restored 1 decision · 1 "exclude" of an older review file read as keep (x meant keep then)',
+    );
   });
 
   it('undo restores the previous decision, returns to the item, and knows when nothing is unsaved', () => {
@@ -171,7 +218,7 @@ describe('decisions and undo', () => {
     expect(s.status).toBe('1 for items not in this scan (kept)');
     s = run(s, decide('exclude'));
     expect(toReviewFile(s)).toEqual({
-      schema: 'dsr.review/1',
+      schema: 'dsr.review/2',
       scanId: 'scan-1',
       decisions: {
         gone: { decision: 'include', by: 'bo', at: AT },

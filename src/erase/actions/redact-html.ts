@@ -1,6 +1,5 @@
 import { decodeHTML } from 'entities';
-import type { CompiledSubject } from '../../match/subject.js';
-import { findSubjectSpans, type SubjectSpan } from '../identifiers.js';
+import type { SpanFinder, SubjectSpan } from '../identifiers.js';
 
 const TOKEN =
   /<style\b[^>]*>[\s\S]*?<\/style\s*>|<!--[\s\S]*?-->|<\/?[a-zA-Z][\w:-]*(?:[^>"']|"[^"]*"|'[^']*')*>|<![^>]*>/g;
@@ -14,16 +13,17 @@ interface Replacement {
 }
 
 /**
- * Redaction of an HTML file as the HTML extractor reads it: the subject's values are found in the
- * visible text (tags stripped, entities decoded, so `S&oslash;ren <i>Østergård</i>` is found) and
- * replaced in the raw text piece by piece — the placeholder goes into the first text run of a value,
- * the other runs of it are emptied, and no tag is ever touched. Values in attributes (`mailto:`,
- * `tel:`) are replaced inside the tag.
+ * Redaction of an HTML file as the HTML extractor reads it: the values `find` finds (the subject's, or
+ * other people's for an export) are found in the visible text (tags stripped, entities decoded, so
+ * `S&oslash;ren <i>Østergård</i>` is found) and replaced in the raw text piece by piece — the
+ * placeholder goes into the first text run of a value, the other runs of it are emptied, and no tag is
+ * ever touched. Values in attributes (`mailto:`, `tel:`) are replaced inside the tag. `placeholder`
+ * gets the span and the value as written (in the visible text or the tag).
  */
 export function redactHtml(
   raw: string,
-  subject: CompiledSubject,
-  placeholder: (s: SubjectSpan) => string,
+  find: SpanFinder,
+  placeholder: (s: SubjectSpan, written: string) => string,
 ): { text: string; spans: SubjectSpan[] } {
   let visible = '';
   // For each visible character: its raw range and the text run it came from (-1: a tag's line break).
@@ -73,16 +73,20 @@ export function redactHtml(
       runOf.push(-1);
     }
     if (name && !tag.startsWith('<style')) {
-      for (const s of findSubjectSpans(tag, subject, true)) {
+      for (const s of find(tag, true)) {
         spans.push(s);
-        replacements.push({ start: m.index + s.start, end: m.index + s.end, text: placeholder(s) });
+        replacements.push({
+          start: m.index + s.start,
+          end: m.index + s.end,
+          text: placeholder(s, tag.slice(s.start, s.end)),
+        });
       }
     }
     at = m.index + tag.length;
   }
   addText(at, raw.length);
 
-  for (const s of findSubjectSpans(visible, subject)) {
+  for (const s of find(visible)) {
     spans.push(s);
     let first = true;
     let k = s.start;
@@ -95,7 +99,7 @@ export function redactHtml(
       const start = rawStart[k];
       let end = rawEnd[k];
       while (k < s.end && runOf[k] === r) end = rawEnd[k++];
-      replacements.push({ start, end, text: first ? placeholder(s) : '' });
+      replacements.push({ start, end, text: first ? placeholder(s, visible.slice(s.start, s.end)) : '' });
       first = false;
     }
   }

@@ -2,7 +2,7 @@ import { fsPath } from '../../core/raw-path.js';
 import type { DetectorId } from '../../core/types.js';
 import { detectEncoding, type TextEncoding } from '../../extract/text/decode.js';
 import { decodeWindows1252, encodeWindows1252 } from '../../extract/text/windows-1252.js';
-import { findSubjectSpans, type SubjectSpan } from '../identifiers.js';
+import { findSubjectSpans, type SpanFinder, type SubjectSpan } from '../identifiers.js';
 import type { RedactTextAction } from '../plan.js';
 import { replaceFile, tempPathFor } from '../rewrite.js';
 import {
@@ -117,16 +117,38 @@ export function redactBytes(
   ctx: Pick<ActionContext, 'subject'>,
 ): { bytes: Buffer; spans: SubjectSpan[] } {
   const codec = textCodec(bytes);
-  if (format === 'html') {
-    const html = redactHtml(codec.text, ctx.subject, (s) => placeholder(s.detector));
-    if (!html.spans.length)
-      throw new ActionSkipped(
-        'refused',
-        "none of the subject's identifiers were found in the raw file; redact by hand",
-      );
-    return { bytes: codec.encode(html.text), spans: html.spans };
-  }
-  let source = codec.text;
+  const r = replaceInText(
+    codec.text,
+    format,
+    (text, structured) => findSubjectSpans(text, ctx.subject, structured),
+    (s) => placeholder(s.detector),
+  );
+  if (!r.spans.length)
+    throw new ActionSkipped(
+      'refused',
+      "none of the subject's identifiers were found in the raw file; redact by hand",
+    );
+  if (r.problem) throw new ActionSkipped('refused', `${r.problem}; redact by hand`);
+  return { bytes: codec.encode(r.text), spans: r.spans };
+}
+
+/** What takes the place of a span: gets the span and the value as written in the text. */
+export type Replacement = (s: SubjectSpan, written: string) => string;
+
+/**
+ * Replaces the spans `find` finds in the decoded text of a text, JSON or HTML file (see redactHtml):
+ * JSON string values written with escapes are searched decoded, and a bare JSON number replaced by
+ * text is quoted when the document would not parse otherwise. `problem` says why the result cannot
+ * be used (the JSON would not parse); no spans means nothing was found.
+ */
+export function replaceInText(
+  decoded: string,
+  format: string | undefined,
+  find: SpanFinder,
+  replace: Replacement,
+): { text: string; spans: SubjectSpan[]; problem?: string } {
+  if (format === 'html') return redactHtml(decoded, find, replace);
+  let source = decoded;
   const found: SubjectSpan[] = [];
   if (format === 'json') {
     // Values inside JSON strings may be written with escapes (`S\u00f8ren`): redact decoded string values.
@@ -137,35 +159,30 @@ export function redactBytes(
       } catch {
         return token;
       }
-      const inner = findSubjectSpans(value, ctx.subject);
+      const inner = find(value);
       if (!inner.length || !token.includes('\\')) return token;
       found.push(...inner);
-      return encodeJsonStringLike(token, splice(value, inner, false));
+      return encodeJsonStringLike(token, splice(value, inner, false, replace));
     });
   }
-  const spans = findSubjectSpans(source, ctx.subject);
+  const spans = find(source);
   found.push(...spans);
-  if (!found.length)
-    throw new ActionSkipped(
-      'refused',
-      "none of the subject's identifiers were found in the raw file; redact by hand",
-    );
-  let text = splice(source, spans, false);
-  if (format === 'json' && parsesAsJson(codec.text) && !parsesAsJson(text)) {
+  if (!found.length) return { text: decoded, spans: [] };
+  let text = splice(source, spans, false, replace);
+  if (format === 'json' && parsesAsJson(decoded) && !parsesAsJson(text)) {
     // A bare number (a phone stored as a JSON number) becomes a quoted placeholder string.
-    text = splice(source, spans, true);
-    if (!parsesAsJson(text))
-      throw new ActionSkipped('refused', 'the redacted JSON would not parse; redact by hand');
+    text = splice(source, spans, true, replace);
+    if (!parsesAsJson(text)) return { text, spans: found, problem: 'the redacted JSON would not parse' };
   }
-  return { bytes: codec.encode(text), spans: found };
+  return { text, spans: found };
 }
 
-function splice(text: string, spans: SubjectSpan[], quoteBare: boolean): string {
+function splice(text: string, spans: SubjectSpan[], quoteBare: boolean, replace: Replacement): string {
   let out = '';
   let at = 0;
   for (const s of spans) {
     const bare = quoteBare && /[:,[]\s*$/.test(text.slice(Math.max(0, s.start - 20), s.start));
-    const p = placeholder(s.detector);
+    const p = replace(s, text.slice(s.start, s.end));
     out += text.slice(at, s.start) + (bare ? `"${p}"` : p);
     at = s.end;
   }

@@ -54,6 +54,8 @@ interface WalkState {
   attachments: number;
   /** Its headers and body text parts hold nothing of the subject (see textPartsClean): they are not read. */
   textClean?: boolean;
+  /** Read its headers and body text parts only: its attachments and attached messages were read already. */
+  textOnly?: boolean;
 }
 
 /**
@@ -91,8 +93,23 @@ export async function extractMessage(raw: Buffer, input: ItemInput, ctx: Extract
   if (textClean) {
     // Its attachments and attached messages are read as usual: they are items of their own.
     await walk(entity, input, ctx, state, 0);
+    if (!ctx.childHeldSubject?.()) return;
+    // One of them holds the subject and erasure would remove the whole message: the other people in
+    // its own headers and text are counted after all.
+    await searchMessageText(entity, fields, input, ctx);
     return;
   }
+  await searchMessage(entity, fields, input, ctx, state);
+}
+
+/** Searches the message's headers, then walks its parts as `state` says. */
+async function searchMessage(
+  entity: Entity,
+  fields: Map<string, string[]>,
+  input: ItemInput,
+  ctx: ExtractContext,
+  state: WalkState,
+): Promise<void> {
   // A single-part message is parsed once for headers and body (most mail in a big mbox is like that).
   const type = parseContentType(fields.get('content-type')?.[0])?.type ?? 'text/plain';
   const whole = type === 'text/plain' || type === 'text/html' ? await parseEntity(entity) : undefined;
@@ -101,6 +118,31 @@ export async function extractMessage(raw: Buffer, input: ItemInput, ctx: Extract
     ctx,
   );
   await walk(entity, input, ctx, state, 0, whole);
+}
+
+/** The message's headers and body text, without its attachments and attached messages. */
+function searchMessageText(
+  entity: Entity,
+  fields: Map<string, string[]>,
+  input: ItemInput,
+  ctx: ExtractContext,
+): Promise<void> {
+  // Its structure's problems were reported by the first walk.
+  return searchMessage(
+    entity,
+    fields,
+    input,
+    { ...ctx, error() {} },
+    {
+      parts: 0,
+      texts: 0,
+      htmls: 0,
+      messages: 0,
+      segments: new Map(),
+      attachments: 0,
+      textOnly: true,
+    },
+  );
 }
 
 /** Charsets whose text keeps ASCII as its own bytes and writes every other character as bytes 0x80–0xFF. */
@@ -317,13 +359,14 @@ async function walk(
   }
 
   if (ct.type === 'message/rfc822' || ct.type === 'message/global') {
-    await attachedMessage(entity, fields, input, ctx, state);
+    if (!state.textOnly) await attachedMessage(entity, fields, input, ctx, state);
     return;
   }
 
   const isBodyText = bodyText(ct, fields);
   // Nothing of the subject in any (see textPartsClean): no finding to name its field for.
   if (isBodyText && state.textClean) return;
+  if (!isBodyText && state.textOnly) return;
   if (!isBodyText && !preparsed && entity.body.length > WHOLE_PARSE_BYTES && isBase64(fields)) {
     // A large attachment: mailparser would copy it several times over; its headers are parsed alone
     // and its body decoded once.

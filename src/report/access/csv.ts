@@ -12,6 +12,7 @@ export const CSV_COLUMNS = [
   'location',
   'evidence',
   'context',
+  'kept_because',
 ] as const;
 
 /**
@@ -30,8 +31,13 @@ export function renderCsv(report: AccessReport): string {
         f.category,
         f.value,
         locationText(f.location, t),
-        item.decision === 'include' ? `${item.evidence} (included by reviewer)` : item.evidence,
+        item.decision === 'include'
+          ? `${item.evidence} (included by reviewer)`
+          : item.decision === 'keep'
+            ? `${item.evidence} (kept by reviewer)`
+            : item.evidence,
         f.context,
+        item.keepReason ?? '',
       ]);
     }
   }

@@ -276,15 +276,20 @@ function itemBlock(item: ReportItem, s: ReportSource, t: Strings): string {
   const status =
     item.decision === 'include'
       ? t.reviewedIncluded
-      : item.evidence === 'confirmed'
-        ? t.evidence.confirmed
-        : t.evidence[item.evidence];
+      : item.decision === 'keep'
+        ? t.reviewedKept
+        : item.evidence === 'confirmed'
+          ? t.evidence.confirmed
+          : t.evidence[item.evidence];
+  const kept = item.keepReason
+    ? `\n<p class="kept" data-kept><strong>${esc(t.keptHeading)}</strong> ${esc(item.keepReason)}</p>`
+    : '';
   const rows = item.findings.map((f) => findingRow(f, t)).join('');
   const table = `<table class="findings"><thead><tr><th>${esc(t.findingColumns.category)}</th><th>${esc(t.findingColumns.value)}</th><th>${esc(t.findingColumns.where)}</th><th>${esc(t.findingColumns.context)}</th></tr></thead><tbody>${rows}</tbody></table>`;
   const regions = item.findings.filter((f) => f.location.region);
   return `<article class="item" id="item-${esc(item.id)}" data-item="${esc(item.id)}">
 <h3 class="where">${where(item.path, item.itemPath, s.kind === 'folder' ? s.label : undefined)}</h3>
-<p class="tags">${tags} <span class="evidence">${esc(status)}</span></p>
+<p class="tags">${tags} <span class="evidence">${esc(status)}</span></p>${kept}
 ${item.findings.length > OPEN_FINDINGS ? `<details><summary>${esc(t.moreFindings(item.findings.length))}</summary>${table}</details>` : table}
 ${regions.length ? `<div class="regions">${regions.map((f) => regionFigure(f, t)).join('')}</div>` : ''}
 </article>`;

@@ -59,6 +59,9 @@ export interface Strings {
   findingColumns: { category: string; value: string; where: string; context: string };
   evidence: Record<Evidence, string>;
   reviewedIncluded: string;
+  reviewedKept: string;
+  /** Before the reason an item is kept (decision `keep`). */
+  keptHeading: string;
   location: { page: string; line: string; column: string; field: string };
   region: string;
   regionText: (r: { x: number; y: number; w: number; h: number }) => string;
@@ -186,6 +189,8 @@ const da: Strings = {
   findingColumns: { category: 'Kategori', value: 'Værdi', where: 'Placering', context: 'Sammenhæng' },
   evidence: { confirmed: 'bekræftet', possible: 'mulig', namesake: 'navnefælle' },
   reviewedIncluded: 'gennemgået og medtaget',
+  reviewedKept: 'gennemgået: opbevares',
+  keptHeading: 'Vi opbevarer disse oplysninger, fordi:',
   location: { page: 'side', line: 'linje', column: 'kolonne', field: 'felt' },
   region: 'Markeret område i billedet',
   regionText: (r) => `venstre ${pct(r.x)}, top ${pct(r.y)}, bredde ${pct(r.w)}, højde ${pct(r.h)}`,
@@ -300,6 +305,8 @@ const en: Strings = {
   findingColumns: { category: 'Category', value: 'Value', where: 'Location', context: 'Context' },
   evidence: { confirmed: 'confirmed', possible: 'possible', namesake: 'namesake' },
   reviewedIncluded: 'reviewed and included',
+  reviewedKept: 'reviewed: kept',
+  keptHeading: 'We keep this data because:',
   location: { page: 'page', line: 'line', column: 'column', field: 'field' },
   region: 'Tagged region in the picture',
   regionText: (r) => `left ${pct(r.x)}, top ${pct(r.y)}, width ${pct(r.w)}, height ${pct(r.h)}`,

@@ -12,7 +12,7 @@ import type {
   ScanStats,
   Subject,
 } from '../../core/types.js';
-import type { Decision, ReviewFile } from '../../review/decisions.js';
+import { DEFAULT_KEEP_REASON, type Decision, type ReviewFile } from '../../review/decisions.js';
 import { type CategoryPolicy, type ControllerProfile, SEARCHED_CATEGORIES } from './controller.js';
 import type { Lang } from './i18n.js';
 import { maskOthers } from './redact.js';
@@ -53,6 +53,8 @@ export interface AccessReport {
     reported: number;
     needsReview: { possible: number; namesake: number };
     excludedByReviewer: number;
+    /** Items a reviewer kept (the subject's, kept for a stated reason): reported, with the reason. */
+    kept: number;
   };
   categories: ReportCategory[];
   sources: ReportSource[];
@@ -81,8 +83,10 @@ export interface ReportItem {
   itemPath: string[];
   source: string;
   evidence: Evidence;
-  /** `include` when a reviewer included it; null for confirmed items nobody reviewed. */
+  /** `include` or `keep` when a reviewer decided so; null for items nobody reviewed. */
   decision: Decision | null;
+  /** Why the organisation keeps the item (decision `keep`): the reviewer's reason; null otherwise. */
+  keepReason: string | null;
   format: string | null;
   categories: DetectorId[];
   fingerprint: Fingerprint;
@@ -134,23 +138,33 @@ export function selectItems(
   items: ItemRecord[];
   needsReview: { possible: number; namesake: number };
   excludedByReviewer: number;
+  kept: number;
 } {
   const items: ItemRecord[] = [];
   const needsReview = { possible: 0, namesake: 0 };
   let excludedByReviewer = 0;
+  let kept = 0;
   for (const item of scan.items) {
     const decision = review.decisions[item.id]?.decision;
     if (decision === 'exclude' || decision === 'namesake') excludedByReviewer++;
-    else if (decision === 'include' || item.evidence === 'confirmed') items.push(item);
+    else if (decision === 'keep') {
+      // The subject's data, kept: the subject is told, with the reason (art. 15(1)(d)).
+      kept++;
+      items.push(item);
+    } else if (decision === 'include' || item.evidence === 'confirmed') items.push(item);
     else if (item.evidence === 'possible' && includePossible) items.push(item);
     else needsReview[item.evidence === 'namesake' ? 'namesake' : 'possible']++;
   }
-  return { items, needsReview, excludedByReviewer };
+  return { items, needsReview, excludedByReviewer, kept };
 }
 
 export function buildReport(scan: ScanFile, opts: ReportOptions): AccessReport {
   const given = [...(opts.given ?? SUBJECT_FIELDS)];
-  const { items, needsReview, excludedByReviewer } = selectItems(scan, opts.review, opts.includePossible);
+  const { items, needsReview, excludedByReviewer, kept } = selectItems(
+    scan,
+    opts.review,
+    opts.includePossible,
+  );
   const findingsByItem = new Map<string, Finding[]>();
   for (const f of scan.findings) {
     if (!f.subject) continue;
@@ -179,7 +193,8 @@ export function buildReport(scan: ScanFile, opts: ReportOptions): AccessReport {
       itemPath: item.itemPath,
       source: source.label,
       evidence: item.evidence,
-      decision: opts.review.decisions[item.id]?.decision ?? null,
+      decision: decisionOf(opts.review, item.id),
+      keepReason: keepReasonOf(opts.review, item.id),
       format: item.format ?? null,
       categories: [...new Set([...item.detectors, ...findings.map((f) => f.category)])].sort(byCategory),
       fingerprint: item.fingerprint,
@@ -232,11 +247,23 @@ export function buildReport(scan: ScanFile, opts: ReportOptions): AccessReport {
       reported: reportItems.length,
       needsReview,
       excludedByReviewer,
+      kept,
     },
     categories,
     sources: [...sources.values()],
     items: reportItems,
   };
+}
+
+/** A reported item's decision: only `include` and `keep` can reach the report. */
+function decisionOf(review: ReviewFile, id: string): Decision | null {
+  const d = review.decisions[id]?.decision;
+  return d === 'include' || d === 'keep' ? d : null;
+}
+
+function keepReasonOf(review: ReviewFile, id: string): string | null {
+  const d = review.decisions[id];
+  return d?.decision === 'keep' ? d.note?.trim() || DEFAULT_KEEP_REASON : null;
 }
 
 function isRemote(path: string): boolean {
