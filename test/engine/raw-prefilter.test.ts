@@ -11,9 +11,9 @@ import { namesGate, rawNamesAbsent } from '../../src/engine/raw-first.js';
 import { rawPass } from '../../src/engine/raw-pass.js';
 import { scanTopLevel } from '../../src/engine/scan-item.js';
 import { TEXT_PIECE_BYTES } from '../../src/extract/read.js';
-import { brief } from '../extract/text-helpers.js';
 import { scanBothWays, topLevelFile } from '../helpers/both-ways.js';
 import { subjectOf } from '../helpers/detector-tester.js';
+import { brief } from '../helpers/scan-bytes.js';
 
 /**
  * The raw-byte prefilter must never lose a finding: every file is scanned twice, with the prefilter

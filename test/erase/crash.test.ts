@@ -8,7 +8,7 @@ import { verifyAuditLog } from '../../src/erase/audit.js';
 import { defaultAuditKeyPath, loadVerifier } from '../../src/erase/audit-key.js';
 import { approvePlan, buildPlan, loadPlan, writePlan } from '../../src/erase/plan.js';
 import { PROJECT, runCli, tempTree } from '../helpers/cli.js';
-import { fileSha, mboxOf, message, readJson, sha256, writeScan } from './helpers.js';
+import { fileSha, mboxOf, message, readJson, sha256, writeScan } from '../helpers/erase.js';
 
 /** Runs the plan in a child process that SIGKILLs itself at `step` (DSR_TEST_CRASH_AT, a test-only hook). */
 function runUntilCrash(planPath: string, step: string): Promise<string> {

@@ -5,7 +5,7 @@ import type { ScanFile } from '../../src/core/types.js';
 import { approvePlan, buildPlan, type Plan, planHash } from '../../src/erase/plan.js';
 import { validatePlan } from '../../src/erase/validate.js';
 import { runCli, tempTree } from '../helpers/cli.js';
-import { planApproved, readJson, scanTree, writeScan } from './helpers.js';
+import { planApproved, readJson, scanTree, writeScan } from '../helpers/erase.js';
 
 const TREE = {
   'tree/notes/shared.txt':

@@ -9,7 +9,7 @@ import { decodeStream, detectEncoding } from '../../src/extract/text/decode.js';
 import { SUBJECT } from '../helpers/cli.js';
 import { subjectOf } from '../helpers/detector-tester.js';
 import { seededRandom } from '../helpers/random.js';
-import { bodyFindings, scanBytes } from './text-helpers.js';
+import { bodyFindings, scanBytes } from '../helpers/scan-bytes.js';
 
 const TEXT = 'Kontakt: Søren Østergård\nCPR 150387-1236\n';
 const EXPECTED = [

@@ -10,9 +10,9 @@ import ExcelJS from 'exceljs';
 import { unzipSync } from 'fflate';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { maskText } from '../src/export/mask.js';
-import { runCli, tempTree, writeSubject } from './helpers/cli.js';
-import { subjectOf } from './helpers/detector-tester.js';
+import { maskText } from '../../src/export/mask.js';
+import { runCli, tempTree, writeSubject } from '../helpers/cli.js';
+import { subjectOf } from '../helpers/detector-tester.js';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 

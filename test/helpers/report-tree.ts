@@ -6,7 +6,7 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
 import { expect } from 'vitest';
-import { PROJECT, runCli, tempTree, writeSubject } from './helpers/cli.js';
+import { PROJECT, runCli, tempTree, writeSubject } from './cli.js';
 
 export const MBOX = [
   'From hr@firma.dk Mon Jan  1 10:00:00 2024',

@@ -21,7 +21,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, runCli, tempTree, writeSubject } from './helpers/cli.js';
+import { CLI, runCli, tempTree, writeSubject } from '../helpers/cli.js';
 
 const dirs: string[] = [];
 const temp = (files: Record<string, string> = {}) => {

@@ -1,8 +1,8 @@
 import { copyFileSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ScanFile } from '../src/core/types.js';
-import { PROJECT, runCli, tempTree, writeSubject } from './helpers/cli.js';
+import type { ScanFile } from '../../src/core/types.js';
+import { PROJECT, runCli, tempTree, writeSubject } from '../helpers/cli.js';
 
 /**
  * Files dsr cannot read (fixtures/unread, written by fixtures/gen/unread.ts) are never a silent skip:

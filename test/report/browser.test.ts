@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT, runCli } from './helpers/cli.js';
-import { itemAt, type ScannedTree, scannedTree, writeReview } from './report-tree.js';
+import { PROJECT, runCli } from '../helpers/cli.js';
+import { itemAt, type ScannedTree, scannedTree, writeReview } from '../helpers/report-tree.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CONTROLLER = join(PROJECT, 'fixtures/controller.example.json');

@@ -6,13 +6,13 @@
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ItemInput } from '../src/core/types.js';
-import { readItemBytes } from '../src/engine/locate.js';
-import { entryName } from '../src/export/export.js';
-import type { Extractor } from '../src/extract/api.js';
-import { type Format, formats } from '../src/extract/registry.js';
-import { tempTree } from './helpers/cli.js';
-import { MBOX } from './report-tree.js';
+import type { ItemInput } from '../../src/core/types.js';
+import { readItemBytes } from '../../src/engine/locate.js';
+import { entryName } from '../../src/export/export.js';
+import type { Extractor } from '../../src/extract/api.js';
+import { type Format, formats } from '../../src/extract/registry.js';
+import { tempTree } from '../helpers/cli.js';
+import { MBOX } from '../helpers/report-tree.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 

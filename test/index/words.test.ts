@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LETTER_LIMIT, SeenWords } from '../src/index/words.js';
-import { piecesAndGlue, seededRandom } from './helpers/random.js';
+import { LETTER_LIMIT, SeenWords } from '../../src/index/words.js';
+import { piecesAndGlue, seededRandom } from '../helpers/random.js';
 
 /** The words a `u`-flag regex finds, of two code units or more: what the index must take from a text. */
 const plainWords = (text: string) =>

@@ -1,14 +1,14 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ScanFile } from '../src/core/types.js';
-import { validateController } from '../src/report/access/controller.js';
-import { csvCell } from '../src/report/access/csv.js';
-import { renderHtml } from '../src/report/access/html.js';
-import { buildReport } from '../src/report/access/model.js';
-import { maskOthers } from '../src/report/access/redact.js';
-import { PROJECT, runCli, SUBJECT } from './helpers/cli.js';
-import { itemAt, type ScannedTree, scannedTree, writeReview } from './report-tree.js';
+import type { ScanFile } from '../../src/core/types.js';
+import { validateController } from '../../src/report/access/controller.js';
+import { csvCell } from '../../src/report/access/csv.js';
+import { renderHtml } from '../../src/report/access/html.js';
+import { buildReport } from '../../src/report/access/model.js';
+import { maskOthers } from '../../src/report/access/redact.js';
+import { PROJECT, runCli, SUBJECT } from '../helpers/cli.js';
+import { itemAt, type ScannedTree, scannedTree, writeReview } from '../helpers/report-tree.js';
 
 const CONTROLLER = join(PROJECT, 'fixtures/controller.example.json');
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { FilterHasher } from '../src/index/filter-hash.js';
+import { FilterHasher } from '../../src/index/filter-hash.js';
 import {
   blockHas,
   blockRange,
@@ -8,8 +8,8 @@ import {
   filterBytesForTokens,
   MAX_FILTER_BYTES,
   TokenFilter,
-} from '../src/index/token-filter.js';
-import { MAX_TOKENS, TokenCollector } from '../src/index/tokens.js';
+} from '../../src/index/token-filter.js';
+import { MAX_TOKENS, TokenCollector } from '../../src/index/tokens.js';
 
 /** A stand-in for a token's MAC: 16 bytes of SHA-256. */
 const macOf = (token: string) => createHash('sha256').update(token).digest().subarray(0, 16);

@@ -3,8 +3,8 @@ import { appendFileSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from './helpers/cli.js';
-import { CV, itemAt, MBOX, type ScannedTree, scannedTree, writeReview } from './report-tree.js';
+import { runCli } from '../helpers/cli.js';
+import { CV, itemAt, MBOX, type ScannedTree, scannedTree, writeReview } from '../helpers/report-tree.js';
 
 const sha = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
 

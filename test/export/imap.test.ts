@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT, runCli, tempTree, writeSubject } from './helpers/cli.js';
-import { type Dovecot, startDovecot } from './helpers/dovecot.js';
+import { PROJECT, runCli, tempTree, writeSubject } from '../helpers/cli.js';
+import { type Dovecot, startDovecot } from '../helpers/dovecot.js';
 
 const MAIL = join(PROJECT, 'fixtures/mail');
 const fixture = (rel: string) => readFileSync(join(MAIL, rel));

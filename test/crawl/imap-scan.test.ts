@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, PROJECT, runCli, tempTree, writeSubject } from './helpers/cli.js';
-import { type Dovecot, startDovecot } from './helpers/dovecot.js';
+import { CLI, PROJECT, runCli, tempTree, writeSubject } from '../helpers/cli.js';
+import { type Dovecot, startDovecot } from '../helpers/dovecot.js';
 
 const MAIL = join(PROJECT, 'fixtures/mail');
 const fixture = (rel: string) => readFileSync(join(MAIL, rel));

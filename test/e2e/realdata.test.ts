@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ErrorKind, ScanFile } from '../src/core/types.js';
-import { PROJECT, runCli, tempTree } from './helpers/cli.js';
+import type { ErrorKind, ScanFile } from '../../src/core/types.js';
+import { PROJECT, runCli, tempTree } from '../helpers/cli.js';
 
 /**
  * ExifTool's 194 test files in ~100 formats (../shared/realdata/exiftool-test-images): the built CLI

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Finding, ItemRecord, ScanFile } from '../../src/core/types.js';
-import { CLI, runCli, SUBJECT, writeSubject } from '../helpers/cli.js';
+import { CLI, runCli, SUBJECT, writeSubject } from './cli.js';
 
 export { SUBJECT };
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { FilterHasher } from '../src/index/filter-hash.js';
-import { TokenCollector } from '../src/index/tokens.js';
-import { foldToken } from '../src/match/fold.js';
-import { seededRandom } from './helpers/random.js';
+import type { FilterHasher } from '../../src/index/filter-hash.js';
+import { TokenCollector } from '../../src/index/tokens.js';
+import { foldToken } from '../../src/match/fold.js';
+import { seededRandom } from '../helpers/random.js';
 
 /** For items of fewer tokens than MAX_TOKENS: they are listed, never put in a filter. */
 const LISTED_ONLY = {

@@ -2,8 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CLI, tempTree, writeSubject } from './helpers/cli.js';
-import { type Dovecot, startDovecot } from './helpers/dovecot.js';
+import { CLI, tempTree, writeSubject } from '../helpers/cli.js';
+import { type Dovecot, startDovecot } from '../helpers/dovecot.js';
 
 /**
  * An IMAP server that dies, is stopped or hangs in the middle of a scan: the scan must never end as if

@@ -2,8 +2,8 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import type { ScanFile } from '../src/core/types.js';
-import { runCli, tempTree, writeSubject } from './helpers/cli.js';
+import type { ScanFile } from '../../src/core/types.js';
+import { runCli, tempTree, writeSubject } from '../helpers/cli.js';
 
 /**
  * File and folder names that are not valid UTF-8 (Latin-1 names from an old Samba share): scanned,

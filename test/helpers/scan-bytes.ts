@@ -1,8 +1,8 @@
 import type { Finding, Subject } from '../../src/core/types.js';
 import { DEFAULT_LIMITS } from '../../src/engine/limits.js';
 import { scanTopLevel, type TopLevelResult } from '../../src/engine/scan-item.js';
-import { SUBJECT } from '../helpers/cli.js';
-import { subjectOf } from '../helpers/detector-tester.js';
+import { SUBJECT } from './cli.js';
+import { subjectOf } from './detector-tester.js';
 
 /** Scans one top-level item held in memory, in process, exactly as a worker scans a file. */
 export function scanBytes(

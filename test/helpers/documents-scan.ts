@@ -4,7 +4,7 @@ import type { Subject } from '../../src/core/types.js';
 import { DEFAULT_LIMITS, type Limits } from '../../src/engine/limits.js';
 import { scanTopLevel, type TopLevelResult } from '../../src/engine/scan-item.js';
 import { compileSubject } from '../../src/match/subject.js';
-import { PROJECT, SUBJECT } from '../helpers/cli.js';
+import { PROJECT, SUBJECT } from './cli.js';
 
 /** Fixtures written by fixtures/gen/documents.ts. */
 export const DOCS = join(PROJECT, 'fixtures/documents');

@@ -4,9 +4,9 @@ import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { filterBytesFor, filterBytesForTokens } from '../src/index/token-filter.js';
-import { MAX_TOKENS } from '../src/index/tokens.js';
-import { CLI, runCli, tempTree, writeSubject } from './helpers/cli.js';
+import { filterBytesFor, filterBytesForTokens } from '../../src/index/token-filter.js';
+import { MAX_TOKENS } from '../../src/index/tokens.js';
+import { CLI, runCli, tempTree, writeSubject } from '../helpers/cli.js';
 
 interface Scan {
   findings: {

@@ -1,9 +1,9 @@
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ScanFile } from '../src/core/types.js';
-import { DOCS, HOSTILE } from './extract/documents-scan.js';
-import { runCli, tempTree, writeSubject } from './helpers/cli.js';
+import type { ScanFile } from '../../src/core/types.js';
+import { runCli, tempTree, writeSubject } from '../helpers/cli.js';
+import { DOCS, HOSTILE } from '../helpers/documents-scan.js';
 
 function scanWith(args: string[]): { code: number; scan: ScanFile; stdout: string } {
   const out = join(tempTree(), 'scan.json');

@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, SUBJECT, tempTree, writeSubject } from './helpers/cli.js';
+import { runCli, SUBJECT, tempTree, writeSubject } from '../helpers/cli.js';
 
 describe('dsr scan (basics)', () => {
   it('finds the subject in a text file and writes a 0600 scan file', () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeTextAtomic } from '../src/report/atomic.js';
+import { writeTextAtomic } from '../../src/report/atomic.js';
 
 const dirs: string[] = [];
 const tempDir = () => {
