@@ -5,11 +5,12 @@ import type { ErrorKind, ScanFile } from '../../src/core/types.js';
 import { PROJECT, runCli, tempTree } from '../helpers/cli.js';
 
 /**
- * ExifTool's 194 test files in ~100 formats (../shared/realdata/exiftool-test-images): the built CLI
- * must get through all of them. The subject is ExifTool's author, whose name is in many of the files'
- * author and rights fields, so the media path (native probe + exiftool) is exercised for real.
+ * ExifTool's 194 test files in ~100 formats (fixtures/realdata/exiftool-test-images, source and licence
+ * in fixtures/realdata/README.md): the built CLI must get through all of them. The subject is ExifTool's
+ * author, whose name is in many of the files' author and rights fields, so the media path (native probe
+ * + exiftool) is exercised for real.
  */
-const REALDATA = join(PROJECT, '../shared/realdata/exiftool-test-images');
+const REALDATA = join(PROJECT, 'fixtures/realdata/exiftool-test-images');
 const KINDS: ErrorKind[] = ['corrupt', 'limit', 'permission', 'timeout', 'encrypted', 'unsupported'];
 let scan: ScanFile;
 let code: number;
