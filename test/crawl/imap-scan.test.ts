@@ -45,6 +45,7 @@ describe('dsr scan imap:// (real Dovecot)', () => {
     try {
       for (const box of ['INBOX', 'Sent', 'Kunder Ø']) {
         const st = await c.status(box, { uidValidity: true });
+        if (!st) throw new Error(`STATUS of ${box} failed`);
         uidValidity[box] = String(st.uidValidity);
       }
     } finally {

@@ -183,7 +183,7 @@ describe('kill -9 during an erasure leaves the old or the new content, and a rer
     );
     const planPath = join(dir, 'plan.json');
     const include = { decision: 'include' as const, by: 'r', at: 'now' };
-    const review = { schema: 'dsr.review/1' as const, scanId: scan.scanId, decisions: { item0: include } };
+    const review = { schema: 'dsr.review/2' as const, scanId: scan.scanId, decisions: { item0: include } };
     await writePlan(planPath, approvePlan(buildPlan(scan, review, {}), 'Test DPO'));
     const killed = runCli(['erase', planPath, '--execute'], {
       env: { ...process.env, DSR_TEST_CRASH_AT: 'delete:unlinked' },

@@ -163,7 +163,7 @@ describe('dsr erase on plain files', () => {
     );
     const include = { decision: 'include' as const, by: 'r', at: 'now' };
     const review = {
-      schema: 'dsr.review/1' as const,
+      schema: 'dsr.review/2' as const,
       scanId: handScan.scanId,
       decisions: { item0: include, item1: include },
     };

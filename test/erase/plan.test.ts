@@ -214,7 +214,7 @@ describe('buildPlan (message and container rules)', () => {
     const reviewed = buildPlan(
       scan,
       {
-        schema: 'dsr.review/1',
+        schema: 'dsr.review/2',
         scanId: scan.scanId,
         decisions: { m2: { decision: 'include', by: 'r', at: 'now' } },
       },
@@ -227,7 +227,7 @@ describe('buildPlan (message and container rules)', () => {
     const ownIncluded = buildPlan(
       scan,
       {
-        schema: 'dsr.review/1',
+        schema: 'dsr.review/2',
         scanId: scan.scanId,
         decisions: {
           p1: { decision: 'include', by: 'r', at: 'now' },

@@ -4,25 +4,10 @@ import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import type { ScanFile } from '../../src/core/types.js';
 import { filterBytesFor, filterBytesForTokens } from '../../src/index/token-filter.js';
 import { MAX_TOKENS } from '../../src/index/tokens.js';
 import { CLI, runCli, tempTree, writeSubject } from '../helpers/cli.js';
-
-interface Scan {
-  findings: {
-    id: string;
-    path: string;
-    detector: string;
-    value: string;
-    location: unknown;
-    itemPath: string[];
-  }[];
-  items: { id: string; evidence: string }[];
-  stats: Record<string, number>;
-  errors: unknown[];
-  skippedFiles?: unknown[];
-  index?: { candidates: number; changed: number; added: number; unchanged: number };
-}
 
 const files: Record<string, string> = {
   'hr/contract.txt': 'Ansættelseskontrakt for Søren Kjærgaard Østergård, CPR-nr. 150387-1236.\n',
@@ -35,12 +20,12 @@ const files: Record<string, string> = {
   'Søren_Østergård/cv.txt': 'Curriculum vitae\n',
 };
 
-function scanFile(p: string): Scan {
-  return JSON.parse(readFileSync(p, 'utf8')) as Scan;
+function scanFile(p: string): ScanFile {
+  return JSON.parse(readFileSync(p, 'utf8')) as ScanFile;
 }
 
 /** Findings as a comparable list: everything but ids, in a stable order. */
-function comparable(scan: Scan): string[] {
+function comparable(scan: ScanFile): string[] {
   return scan.findings.map(({ id: _id, ...rest }) => JSON.stringify(rest)).sort();
 }
 
@@ -200,7 +185,7 @@ describe('dsr index and dsr scan --index', () => {
   }
 
   /** What a scan file says about the files it did not find the subject in: counts, skips, errors. */
-  function accounts(scan: Scan) {
+  function accounts(scan: ScanFile) {
     const sorted = (xs: unknown[] = []) => xs.map((x) => JSON.stringify(x)).sort();
     return { stats: scan.stats, skipped: sorted(scan.skippedFiles), errors: sorted(scan.errors) };
   }

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AccessReport } from '../../src/report/access/model.js';
 import { PROJECT, runCli } from '../helpers/cli.js';
 import { itemAt, type ScannedTree, scannedTree, writeReview } from '../helpers/report-tree.js';
 
@@ -18,8 +19,19 @@ describe('HTML report in a browser', () => {
   let browser: BrowserContext;
   let profile: string | undefined;
   let shots: string;
-  // biome-ignore lint/suspicious/noExplicitAny: the report JSON, read back as a user would
-  let model: any;
+  let json: AccessReport | undefined;
+  /**
+   * The JSON report of the same scan, read back as a user would: one for all cases, since its counts do
+   * not depend on language or profile.
+   */
+  const reportJson = (): AccessReport => {
+    if (!json) {
+      const out = join(tree.dir, 'report.json');
+      expect(runCli(['report', tree.scanPath, '--out', out]).code).toBe(0);
+      json = JSON.parse(readFileSync(out, 'utf8')) as AccessReport;
+    }
+    return json;
+  };
 
   beforeAll(async () => {
     expect(existsSync(CHROMIUM), `${CHROMIUM} is needed (apt-get install chromium)`).toBe(true);
@@ -66,12 +78,7 @@ describe('HTML report in a browser', () => {
       const r = runCli(['report', tree.scanPath, '--lang', c.lang, '--out', `${base}.html`, ...extra]);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
-      // Counts do not depend on language or profile: one JSON report for all cases.
-      if (!model) {
-        const json = join(tree.dir, 'report.json');
-        expect(runCli(['report', tree.scanPath, '--out', json]).code).toBe(0);
-        model = JSON.parse(readFileSync(json, 'utf8'));
-      }
+      const model = reportJson();
 
       const page = await browser.newPage();
       const problems: string[] = [];
@@ -104,10 +111,7 @@ describe('HTML report in a browser', () => {
       expect(await page.locator('tr[data-category="cpr"] td').first().innerText()).toBe(c.category);
       expect(await page.locator('figure.chart svg rect.chart-bar').count()).toBe(5);
       // Every finding is in a table row; the face-tagged photo shows its region.
-      const findings = model.items.reduce(
-        (n: number, i: { findings: unknown[] }) => n + i.findings.length,
-        0,
-      );
+      const findings = model.items.reduce((n, i) => n + i.findings.length, 0);
       expect(await page.locator('tr[data-finding]').count()).toBe(findings);
       expect(await page.locator('[data-region] rect.face').count()).toBe(1);
       expect(await page.locator('[data-region] rect.face').getAttribute('width')).toBe('32');

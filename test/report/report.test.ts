@@ -400,7 +400,7 @@ describe('report model and HTML (in process)', () => {
       ...items.slice(0, 46).map((it) => finding(it.id, it.path, it.itemPath, 0)),
       ...Array.from({ length: 12 }, (_, n) => finding('long', '/srv/share/long.txt', [], n)),
     ];
-    const review = { schema: 'dsr.review/1' as const, scanId: 'test-scan', decisions: {} };
+    const review = { schema: 'dsr.review/2' as const, scanId: 'test-scan', decisions: {} };
     const rep = buildReport(scanWith(items, findings), { lang: 'en', includePossible: false, review });
     expect(rep.sources.map((s) => [s.label, s.kind, s.itemIds.length])).toEqual([
       ['/srv/share', 'folder', 1],
