@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../src/core/errors.js';
-import { displayPath } from '../../src/core/raw-path.js';
 import { runExport } from '../../src/export/export.js';
 import type { Lang } from '../../src/report/access/i18n.js';
 import type { SubjectField } from '../../src/report/access/model.js';

@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../../src/core/errors.js';
-import { displayPath } from '../../src/core/raw-path.js';
 import { type ActionReport, applyPlan } from '../../src/erase/apply.js';
 import {
   type ActionKind,
