@@ -7,7 +7,7 @@ import { fsPath } from '../../core/raw-path.js';
 import type { ItemInput, ItemSource, MessageRef } from '../../core/types.js';
 import type { ExtractContext } from '../api.js';
 import { htmlToText } from '../html/html.js';
-import { spooledSource, withSpoolFile, writePieces } from '../spool.js';
+import { spooledSource, withSpoolFile, writePieces } from '../nested-temp-file.js';
 import { type NamedAddress, searchAddresses } from './headers.js';
 import {
   type ContentType,

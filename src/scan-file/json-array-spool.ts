@@ -27,7 +27,7 @@ export const ELEMENT_SEP = ',\n    ';
  * the whole list goes into the scan file as one copy of bytes (drop the first comma) instead of a
  * string per value (readline and re-encoding 230,000 findings took ~0.4 s at the end of a scan).
  */
-export class Spool<T> {
+export class JsonArraySpool<T> {
   /**
    * The file once spilled, written synchronously: a page-cached write of 32 K characters takes
    * microseconds, and an ordered append of another file (`pushFile`) needs no queue of pending writes.

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Finding } from '../core/types.js';
-import { ELEMENT_SEP, writeAll } from './spool.js';
+import { ELEMENT_SEP, writeAll } from './json-array-spool.js';
 
 /**
  * Findings as a worker hands them to the main thread: scan-file elements in UTF-8, with the counts and
