@@ -80,13 +80,6 @@ export interface ItemInput {
   message?: MessageRef;
 }
 
-/** Top-level items from somewhere other than the file system walk (an IMAP server): what a scan reads. */
-export interface RemoteSource {
-  /** The root as the scan file names it. */
-  root: string;
-  items(signal: AbortSignal, report: (e: ScanError) => void): AsyncIterable<ItemInput>;
-}
-
 /** Location inside an item's extracted text, as shown to a reviewer. */
 export interface Location {
   line?: number;

@@ -10,7 +10,8 @@ import { prepareReport, renderHtml, renderJson } from '../report/access/index.js
 import type { AccessReport, ReportItem, SubjectField } from '../report/access/model.js';
 import { type Copy, type CopyContext, copyOf } from './copy.js';
 import { ImapFetcher } from './imap.js';
-import { type CopySource, type Counts, MAX_MASK_BYTES, type PartLeftOut, safeCopy } from './mask.js';
+import { type CopySource, type Counts, MAX_MASK_BYTES, safeCopy } from './mask.js';
+import type { PartLeftOut } from './mask-text.js';
 import { ZipWriter } from './zip-writer.js';
 
 export interface ExportOptions {

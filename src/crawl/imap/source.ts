@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { ImapFlow } from 'imapflow';
 import { UsageError } from '../../core/errors.js';
-import type { ItemInput, RemoteSource, ScanError } from '../../core/types.js';
+import type { ItemInput, ScanError } from '../../core/types.js';
+import type { ItemSource } from '../item-source.js';
 import { connectImap, describeConnectError, type ImapSession } from './connect.js';
 import { type ImapPasswordSource, NO_PASSWORD_HINT } from './password.js';
 import { type ImapServer, mailboxUrl, messageUrl, parseImapUrl, serverUrl } from './url.js';
@@ -36,7 +37,7 @@ const RECONNECT_PAUSE_MS = 500;
  * password is a usage error before the scan starts. Parameters after the mailbox (`;UIDVALIDITY=…`)
  * are ignored: the whole mailbox is scanned.
  */
-export async function createImapSource(root: string, opts: ImapSourceOptions): Promise<RemoteSource> {
+export async function createImapSource(root: string, opts: ImapSourceOptions): Promise<ItemSource> {
   const { secure, user, host, port, mailbox } = parseImapUrl(root);
   const target: ImapTarget = { secure, user, host, port, mailbox };
   const password = await opts.password(target);
