@@ -195,8 +195,8 @@ interface SortKey {
 /**
  * A spool's values sorted by item, field and offset, up to SORT_LIMIT of them; beyond that in the
  * order they came. A spool on disk is sorted by its keys and the places of its values in the file,
- * in typed arrays, and the values are then copied in order: holding 157,000 parsed findings took the
- * scan of a text tree to 360 MB, where this takes ~40 bytes a value.
+ * in typed arrays, and the values are then copied in order: ~40 bytes a value, where parsed findings
+ * would hold hundreds of bytes each.
  */
 async function writeSorted<T>(
   fh: OutputSink,
