@@ -12,7 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type AtomicWriteStep, writeFileAtomic, writeTextAtomic } from '../src/io/atomic-write.js';
+import { type AtomicWriteStep, writeFileAtomic, writeTextAtomic } from '../../src/io/atomic-write.js';
 
 const dirs: string[] = [];
 const tempDir = () => {

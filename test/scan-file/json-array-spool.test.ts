@@ -1,18 +1,18 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runTempDir } from '../src/core/run-temp.js';
-import type { Finding } from '../src/core/types.js';
-import { ELEMENT_SEP, JsonArraySpool, SPILL_CHARS } from '../src/scan-file/json-array-spool.js';
+import { runTempDir } from '../../src/core/run-temp.js';
+import type { Finding } from '../../src/core/types.js';
+import { ELEMENT_SEP, JsonArraySpool, SPILL_CHARS } from '../../src/scan-file/json-array-spool.js';
 import {
   countKey,
   ElementWriter,
   FindingPacker,
   isPathName,
   type PackedFindings,
-} from '../src/scan-file/packed-findings.js';
-import { ScanWriter } from '../src/scan-file/writer.js';
-import { tempTree } from './helpers/cli.js';
+} from '../../src/scan-file/packed-findings.js';
+import { ScanWriter } from '../../src/scan-file/writer.js';
+import { tempTree } from '../helpers/cli.js';
 
 /** Findings already built, packed as a worker packs them while it finds them. */
 function packFindings(findings: readonly Finding[], packer = new FindingPacker()): PackedFindings {

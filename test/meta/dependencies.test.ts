@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 /** package.json follows the pinning policy written in docs/decisions/dependencies.md. */
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
   dependencies: Record<string, string>;
   devDependencies: Record<string, string>;
 };
-const policy = readFileSync(new URL('../docs/decisions/dependencies.md', import.meta.url), 'utf8');
+const policy = readFileSync(new URL('../../docs/decisions/dependencies.md', import.meta.url), 'utf8');
 
 /** The "Pins" table: package -> range. */
 function pins(): Map<string, string> {
