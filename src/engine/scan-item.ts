@@ -34,7 +34,7 @@ import {
   isPathName,
   type PackedFindings,
   withEvidence,
-} from '../report/packed-findings.js';
+} from '../scan-file/packed-findings.js';
 import { subjectAnchors } from './anchors.js';
 import { fingerprintOf } from './fingerprint.js';
 import { ItemCandidates } from './item-candidates.js';

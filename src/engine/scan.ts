@@ -14,7 +14,7 @@ import { readHead } from '../extract/read.js';
 import { selectFormat } from '../extract/registry.js';
 import { filterBytesFor } from '../index/token-filter.js';
 import { compileSubject } from '../match/subject.js';
-import { ScanWriter } from '../report/scan-writer.js';
+import { ScanWriter } from '../scan-file/writer.js';
 import { FileQueue } from './file-queue.js';
 import { DEFAULT_LIMITS, type Limits } from './limits.js';
 import { defaultConcurrency, ItemTimeoutError, ScanPool, takeWarmPool, WorkerMemoryError } from './pool.js';

@@ -13,7 +13,8 @@ import {
   type ScanFile,
   type Subject,
 } from '../core/types.js';
-import { writeTextAtomic } from '../report/atomic.js';
+import { messageUrl, parseMessageUrl } from '../crawl/imap/url.js';
+import { writeTextAtomic } from '../io/atomic-write.js';
 import type { ReviewFile } from '../review/decisions.js';
 import { canonicalHash } from './canonical.js';
 import { validatePlan } from './validate.js';
@@ -285,14 +286,14 @@ function chooseAction(
           : { ...base, kind: 'delete-file', fingerprint: f, rule };
       }
       case 'imap': {
-        const parsed = parseImapUrl(first.path);
+        const parsed = parseMessageUrl(first.path);
         const uidValidity = fp.uidValidity ?? parsed?.uidValidity;
         const uid = fp.uid ?? parsed?.uid;
         if (!parsed || !uidValidity || !uid)
           return manual(fp, 'no-fingerprint', 'the scan recorded no UIDVALIDITY/UID for this IMAP message');
         return {
           ...base,
-          path: parsed.messageUrl,
+          path: messageUrl(parsed, parsed.mailbox, parsed.uidValidity, parsed.uid),
           kind: 'expunge-imap-message',
           mailbox: parsed.mailbox,
           uidValidity: String(uidValidity),
@@ -433,21 +434,6 @@ function pick(fp: Fingerprint, keys: (keyof Fingerprint)[]): Fingerprint {
   const out: Fingerprint = {};
   for (const k of keys) if (fp[k] !== undefined) (out as Record<string, unknown>)[k] = fp[k];
   return out;
-}
-
-/** `imap://user@host:port/INBOX;UIDVALIDITY=7/;UID=42` (RFC 5092 style). */
-export function parseImapUrl(
-  url: string,
-): { server: string; mailbox: string; uidValidity: string; uid: number; messageUrl: string } | undefined {
-  const m = /^(imaps?:\/\/[^/]+)\/([^;]*);UIDVALIDITY=(\d+)\/;UID=(\d+)/i.exec(url);
-  if (!m) return undefined;
-  let mailbox: string;
-  try {
-    mailbox = decodeURIComponent(m[2]);
-  } catch {
-    return undefined;
-  }
-  return { server: m[1], mailbox, uidValidity: m[3], uid: Number(m[4]), messageUrl: m[0] };
 }
 
 /** sha256 over the canonical JSON of the plan without `sha256` and `approval`. */

@@ -1,14 +1,17 @@
 import { resolve } from 'node:path';
 import type { DetectorId, Evidence } from '../core/types.js';
+import type { ImapPasswordSource } from '../crawl/imap/password.js';
+import { isImapUrl } from '../crawl/imap/url.js';
 import { DEFAULT_LIMITS, type Limits } from '../engine/limits.js';
+import { writeOutput } from '../io/output.js';
 import { compileSubject } from '../match/subject.js';
 import type { Lang } from '../report/access/i18n.js';
 import { prepareReport, renderHtml, renderJson } from '../report/access/index.js';
 import type { AccessReport, ReportItem, SubjectField } from '../report/access/model.js';
-import { writeOutput } from '../report/access/output.js';
 import { type Copy, type CopyContext, copyOf } from './copy.js';
 import { ImapFetcher } from './imap.js';
-import { type CopySource, type Counts, MAX_MASK_BYTES, type PartLeftOut, safeCopy } from './mask.js';
+import { type CopySource, type Counts, MAX_MASK_BYTES, safeCopy } from './mask.js';
+import type { PartLeftOut } from './mask-text.js';
 import { ZipWriter } from './zip-writer.js';
 
 export interface ExportOptions {
@@ -21,8 +24,8 @@ export interface ExportOptions {
   controller?: string;
   given?: SubjectField[];
   limits?: Partial<Limits>;
-  /** Password for IMAP items; without one they are listed as not exported. */
-  imapPassword?: string;
+  /** Where the password for IMAP items comes from (see password.ts); without one they are listed as not exported. */
+  imapPassword?: ImapPasswordSource;
   /**
    * Copy every item as it is, other people's identifiers included (flagged in the manifest). Default:
    * other people's identifiers are masked, and an item that cannot be masked is left out.
@@ -89,8 +92,9 @@ export async function runExport(scanPath: string, opts: ExportOptions): Promise<
     given: opts.given,
   });
   const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
-  const hasImap = report.items.some((i) => /^imaps?:\/\//i.test(i.path));
-  const imap = hasImap && opts.imapPassword ? new ImapFetcher(opts.imapPassword) : undefined;
+  const hasImap = report.items.some((i) => isImapUrl(i.path));
+  const imap =
+    hasImap && opts.imapPassword ? new ImapFetcher(opts.imapPassword, limits.timeoutMs) : undefined;
   const ctx: CopyContext = { limits, imap };
   const maskCtx = { subject: compileSubject(scan.subject), limits };
   warnBeforeSending(report, opts);

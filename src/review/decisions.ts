@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { UsageError } from '../core/errors.js';
-import { writeTextAtomic } from '../report/atomic.js';
+import { writeTextAtomic } from '../io/atomic-write.js';
 
 /**
  * A reviewer's decision about one item (contract in PRODUCT.md "Review decisions"):

@@ -10,7 +10,7 @@ import ExcelJS from 'exceljs';
 import { unzipSync } from 'fflate';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { maskText } from '../../src/export/mask.js';
+import { maskText } from '../../src/export/mask-text.js';
 import { runCli, tempTree, writeSubject } from '../helpers/cli.js';
 import { subjectOf } from '../helpers/detector-tester.js';
 

@@ -117,15 +117,13 @@ async function each(
   const runs: (() => Promise<void>)[] = [];
   for (const signal of SIGNALS)
     for (const ms of moments)
-      runs.push(
-        (async () => {
-          const out = mkdtempSync(join(base, `${command}-out-`));
-          const run = await interrupt(args(out), signal, ms);
-          expect(readdirSync(run.tmp), `${command} ${signal} after ${ms} ms: TMPDIR`).toEqual([]);
-          expect(temporaries(out), `${command} ${signal} after ${ms} ms: output folder`).toEqual([]);
-          check?.(out);
-        }),
-      );
+      runs.push(async () => {
+        const out = mkdtempSync(join(base, `${command}-out-`));
+        const run = await interrupt(args(out), signal, ms);
+        expect(readdirSync(run.tmp), `${command} ${signal} after ${ms} ms: TMPDIR`).toEqual([]);
+        expect(temporaries(out), `${command} ${signal} after ${ms} ms: output folder`).toEqual([]);
+        check?.(out);
+      });
   // Two at a time: the machine has two cores, and each run must reach the moment it is signalled at.
   for (let i = 0; i < runs.length; i += 2) await Promise.all(runs.slice(i, i + 2).map((run) => run()));
 }

@@ -21,9 +21,11 @@ const MIRRORED: Record<string, string[]> = {
   export: ['src/export'],
   extract: ['src/extract'],
   index: ['src/index'],
+  io: ['src/io'],
   match: ['src/match'],
   report: ['src/report'],
   review: ['src/review', 'cli/review'],
+  'scan-file': ['src/scan-file'],
 };
 /** Test folders that cut across the sources. */
 const CROSSING: Record<string, string> = {

@@ -1,10 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../../core/errors.js';
 import type { DetectorId } from '../../core/types.js';
-import type { Lang } from './i18n.js';
-
-/** Text in one language, or per language (`{ "da": "…", "en": "…" }`); the report picks its language. */
-export type LocalText = string | Partial<Record<Lang, string>>;
+import type { LocalText } from './i18n.js';
 
 /** What the controller states about one data category: the facts GDPR art. 15(1)(a)-(d), (g) asks for. */
 export interface CategoryPolicy {

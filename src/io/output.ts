@@ -1,7 +1,12 @@
-import type { Stats } from 'node:fs';
-import { type FileHandle, lstat, stat } from 'node:fs/promises';
+import { type FileHandle, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { UsageError } from '../core/errors.js';
+import { lstatOrUndefined, refuseNonFile, writeFileAtomic } from './atomic-write.js';
+
+/**
+ * The outputs a user names (`-o FILE`, `--out FILE`): a scan file, a report, an export, a plan. Each
+ * is written atomically with mode 0600 (see atomic-write.ts), or to standard output for `-o -`.
+ */
 
 /** `-o -`: the output goes to standard output. */
 export const STDOUT = '-';
@@ -45,11 +50,10 @@ export function stdoutSink(stream: NodeJS.WriteStream = process.stdout): OutputS
 }
 
 /**
- * Refuses an output path that dsr must not write (exit 2): a symbolic link (even to a regular file: as
- * root, `-o /dev/stdout` replaced the device link with a file holding the scan), a device, a named
- * pipe, a socket or a folder; and an existing regular file unless `force`. A path that does not exist
- * yet is fine. Checked before the work starts, and the kind again just before the rename (see
- * writeFileAtomic), as the atomic rename would replace whatever the name is by then.
+ * Refuses an output path that dsr must not write (exit 2): a symbolic link, a device, a named pipe, a
+ * socket or a folder (see refuseNonFile); and an existing regular file unless `force`. A path that
+ * does not exist yet is fine. Checked before the work starts, and the kind again just before the
+ * rename (see writeFileAtomic).
  */
 export async function checkOutputPath(path: string, { force }: { force: boolean }): Promise<void> {
   const st = await lstatOrUndefined(path);
@@ -63,46 +67,31 @@ export async function checkOutputPath(path: string, { force }: { force: boolean 
   if (!force) throw existsError(path);
 }
 
-/** The same check of the kind alone, for the moment before a rename replaces the name. */
-export async function refuseNonFileAt(path: string): Promise<void> {
-  const st = await lstatOrUndefined(path);
-  if (st) refuseNonFile(path, st);
-}
-
 export function existsError(path: string): UsageError {
   return new UsageError(`${path} already exists; pass --force to replace it`);
 }
 
-function refuseNonFile(path: string, st: Stats): void {
-  const what = kindOf(st);
-  if (!what) return;
-  throw new UsageError(
-    `${path} is ${what}: dsr writes an output only as a regular file and never replaces ${what}`,
-    'give the path of a new or regular file, or -o - for standard output',
-  );
-}
-
-function kindOf(st: Stats): string | undefined {
-  if (st.isFile()) return undefined;
-  if (st.isSymbolicLink()) return 'a symbolic link';
-  if (st.isDirectory()) return 'a folder';
-  if (st.isFIFO()) return 'a named pipe (FIFO)';
-  if (st.isSocket()) return 'a socket';
-  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
-  return 'not a regular file';
-}
-
-async function lstatOrUndefined(path: string): Promise<Stats | undefined> {
+/**
+ * Writes a report or export file atomically with mode 0600. An existing file is kept unless `force`:
+ * a report sent to a data subject is a record, and replacing it by accident loses that record. A
+ * symlink, device, pipe, socket or folder under the name is never replaced (see checkOutputPath).
+ */
+export async function writeOutput(
+  path: string,
+  write: (fh: FileHandle) => Promise<void>,
+  force: boolean,
+): Promise<void> {
+  await checkOutputPath(path, { force });
   try {
-    return await lstat(path);
+    await writeFileAtomic(path, write, { overwrite: force });
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return undefined;
-    if (code === 'ENOTDIR')
-      throw new UsageError(
-        `${path}: a part of the path is not a folder`,
-        'give the path of a file in a folder',
-      );
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw existsError(path);
     throw err;
   }
+}
+
+/** A text output (a report, a plan) to a file as writeOutput writes it, or to standard output for `-`. */
+export async function writeTextOutput(path: string, text: string, force: boolean): Promise<void> {
+  if (path === STDOUT) await stdoutSink().write(text);
+  else await writeOutput(path, (fh) => fh.writeFile(text), force);
 }

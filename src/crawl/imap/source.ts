@@ -1,17 +1,14 @@
 import { createHash } from 'node:crypto';
-import { ImapFlow } from 'imapflow';
-import { UsageError } from '../core/errors.js';
-import type { ItemInput, ScanError } from '../core/types.js';
-import { DEFAULT_LIMITS } from '../engine/limits.js';
-import type { ItemSource } from '../engine/scan.js';
-import { readSecret } from './imap-password.js';
+import type { ImapFlow } from 'imapflow';
+import { UsageError } from '../../core/errors.js';
+import type { ItemInput, ScanError } from '../../core/types.js';
+import type { ItemSource } from '../item-source.js';
+import { connectImap, describeConnectError, type ImapSession } from './connect.js';
+import { type ImapPasswordSource, NO_PASSWORD_HINT } from './password.js';
+import { type ImapServer, mailboxUrl, messageUrl, parseImapUrl, serverUrl } from './url.js';
 
-export interface ImapTarget {
-  secure: boolean;
-  user: string;
-  host: string;
-  port: number;
-  /** One mailbox, or every selectable mailbox when undefined. */
+/** What `dsr scan imap://…` reads: one mailbox, or every selectable mailbox when undefined. */
+interface ImapTarget extends ImapServer {
   mailbox?: string;
 }
 
@@ -19,97 +16,46 @@ export interface ImapTarget {
 const BATCH_MESSAGES = 50;
 const BATCH_BYTES = 32 * 1024 * 1024;
 
-export function isImapUrl(root: string): boolean {
-  return /^imaps?:\/\//i.test(root);
-}
-
-/**
- * `imap://user@host[:port]/[MAILBOX]` or `imaps://…`. A password in the URL is refused: it would end
- * up in shell history, the scan file's roots and every item path.
- */
-export function parseImapUrl(root: string): ImapTarget {
-  let url: URL;
-  try {
-    url = new URL(root);
-  } catch {
-    throw new UsageError(`${maskUrl(root)}: not a valid IMAP URL`, 'use imap://user@host:port/MAILBOX');
-  }
-  if (url.password) {
-    throw new UsageError(
-      `${maskUrl(root)}: a password in the URL is refused`,
-      'remove it from the URL; dsr reads it from DSR_IMAP_PASSWORD or asks for it on a terminal',
-    );
-  }
-  const secure = url.protocol.toLowerCase() === 'imaps:';
-  const user = decodeURIComponent(url.username);
-  if (!user) throw new UsageError(`${root}: no user name`, 'use imap://user@host:port/MAILBOX');
-  if (!url.hostname) throw new UsageError(`${root}: no host`, 'use imap://user@host:port/MAILBOX');
-  const port = url.port ? Number(url.port) : secure ? 993 : 143;
-  // RFC 5092 parameters (;UIDVALIDITY=…) after the mailbox name are ignored: the whole mailbox is scanned.
-  const path = url.pathname.replace(/^\//, '').split(';')[0].replace(/\/$/, '');
-  const mailbox = path ? decodeURIComponent(path) : undefined;
-  return { secure, user, host: url.hostname.replace(/^\[|\]$/g, ''), port, mailbox };
-}
-
-/** The URL with any password replaced by `***`, for messages. */
-export function maskUrl(root: string): string {
-  return root.replace(/^(imaps?:\/\/[^:@/]*):[^@/]*@/i, '$1:***@');
-}
-
-function serverUrl(t: ImapTarget): string {
-  const host = t.host.includes(':') ? `[${t.host}]` : t.host;
-  return `${t.secure ? 'imaps' : 'imap'}://${encodeURIComponent(t.user)}@${host}:${t.port}`;
-}
-
-/** RFC 5092 enc-mailbox: percent-encoded UTF-8, hierarchy `/` kept. */
-function encodeMailbox(path: string): string {
-  return path.split('/').map(encodeURIComponent).join('/');
-}
-
-/** `imap://user@host:port/MAILBOX;UIDVALIDITY=v/;UID=n` — one message, as PRODUCT.md names it. */
-export function messageUrl(t: ImapTarget, mailbox: string, uidValidity: string, uid: number): string {
-  return `${serverUrl(t)}/${encodeMailbox(mailbox)};UIDVALIDITY=${uidValidity}/;UID=${uid}`;
-}
-
 export interface ImapSourceOptions {
-  password?: string;
+  /** Where the password comes from (see password.ts). */
+  password: ImapPasswordSource;
   /** Largest message fetched; larger ones are an error entry of kind `limit`. */
-  maxMessageBytes?: number;
+  maxMessageBytes: number;
   /**
    * How long the server may stay silent (a connection, a greeting, an answer) before it is given up:
-   * the scan's `--timeout`. @default 60 s (DEFAULT_LIMITS.timeoutMs)
+   * the scan's `--timeout`.
    */
-  timeoutMs?: number;
+  timeoutMs: number;
 }
 
 /** How long a reconnection keeps trying while the server refuses connections (it may be restarting). */
 const RECONNECT_WINDOW_MS = 5_000;
 const RECONNECT_PAUSE_MS = 500;
 
-/** One IMAP session and the last error its connection reported. */
-interface Session {
-  client: ImapFlow;
-  lastError(): Error | undefined;
-}
-
-/** Connects and logs in now (a wrong password is a usage error before the scan starts). */
-export async function createImapSource(root: string, opts: ImapSourceOptions = {}): Promise<ItemSource> {
-  const target = parseImapUrl(root);
-  const password = opts.password ?? (await passwordFor(target));
-  const timeoutMs = opts.timeoutMs ?? DEFAULT_LIMITS.timeoutMs;
-  const connect = () => openSession(target, password, timeoutMs);
-  let first: Session;
+/**
+ * The messages under an `imap://` or `imaps://` root (see url.ts). Connects and logs in now: a wrong
+ * password is a usage error before the scan starts. Parameters after the mailbox (`;UIDVALIDITY=…`)
+ * are ignored: the whole mailbox is scanned.
+ */
+export async function createImapSource(root: string, opts: ImapSourceOptions): Promise<ItemSource> {
+  const { secure, user, host, port, mailbox } = parseImapUrl(root);
+  const target: ImapTarget = { secure, user, host, port, mailbox };
+  const password = await opts.password(target);
+  if (password === undefined) throw new UsageError(`${serverUrl(target)}: no password`, NO_PASSWORD_HINT);
+  const { timeoutMs } = opts;
+  const connect = () => connectImap(target, password, { timeoutMs });
+  let first: ImapSession;
   try {
     first = await connect();
   } catch (err) {
-    const e = err as { authenticationFailed?: boolean; message?: string };
+    const e = describeConnectError(target, err);
     throw new UsageError(
-      `${serverUrl(target)}: ${e.authenticationFailed ? 'login failed (wrong user or password)' : `cannot connect: ${e.message ?? err}`}`,
+      e.message,
       e.authenticationFailed ? 'check the user in the URL and DSR_IMAP_PASSWORD' : undefined,
     );
   }
-  const root0 = `${serverUrl(target)}/${target.mailbox ? encodeMailbox(target.mailbox) : ''}`;
-  const maxBytes = opts.maxMessageBytes ?? DEFAULT_LIMITS.maxExtractBytes;
+  const root0 = mailboxUrl(target, target.mailbox);
+  const maxBytes = opts.maxMessageBytes;
   return {
     root: root0,
     items: (signal, report) =>
@@ -117,50 +63,9 @@ export async function createImapSource(root: string, opts: ImapSourceOptions = {
   };
 }
 
-async function openSession(target: ImapTarget, password: string, timeoutMs: number): Promise<Session> {
-  const client = new ImapFlow({
-    host: target.host,
-    port: target.port,
-    secure: target.secure,
-    auth: { user: target.user, pass: password },
-    logger: false,
-    disableAutoIdle: true,
-    // No client-side compression or ID chatter is needed; keep the session minimal.
-    clientInfo: { name: 'dsr' },
-    // A server that stops answering (hung, or a dead link) is given up after the scan's time limit.
-    socketTimeout: timeoutMs,
-    connectionTimeout: timeoutMs,
-    greetingTimeout: timeoutMs,
-  });
-  // A dropped connection must become an error entry, not an unhandled 'error' event.
-  let lastError: Error | undefined;
-  client.on('error', (err: Error) => {
-    lastError = err;
-  });
-  try {
-    await client.connect();
-  } catch (err) {
-    client.close();
-    throw err;
-  }
-  return { client, lastError: () => lastError };
-}
-
-async function passwordFor(target: ImapTarget): Promise<string> {
-  const env = process.env.DSR_IMAP_PASSWORD;
-  if (env !== undefined && env !== '') return env;
-  if (process.stdin.isTTY && process.stderr.isTTY) {
-    return readSecret(`Password for ${serverUrl(target)}: `);
-  }
-  throw new UsageError(
-    `${serverUrl(target)}: no password`,
-    'set DSR_IMAP_PASSWORD, or run dsr on a terminal to be asked for it',
-  );
-}
-
 interface FetchJob {
-  first: Session;
-  connect: () => Promise<Session>;
+  first: ImapSession;
+  connect: () => Promise<ImapSession>;
   target: ImapTarget;
   root: string;
   maxBytes: number;
@@ -187,7 +92,7 @@ class ConnectionLost extends Error {
  */
 async function* fetchItems(job: FetchJob): AsyncGenerator<ItemInput> {
   const { target, root, signal, report } = job;
-  let session: Session | undefined = job.first;
+  let session: ImapSession | undefined = job.first;
   let reconnected = false;
   /** The messages of each mailbox already handed on, by UIDVALIDITY: a resumed mailbox skips them. */
   const done = new Map<string, { uidValidity: string; uids: Set<number>; total?: number }>();
@@ -223,20 +128,17 @@ async function* fetchItems(job: FetchJob): AsyncGenerator<ItemInput> {
       message: `IMAP session failed: ${(session?.lastError() ?? (err as Error)).message}`,
     });
   } finally {
-    if (session) {
-      const { client } = session;
-      await client.logout().catch(() => client.close());
-    }
+    await session?.close();
   }
 }
 
-async function listMailboxes(session: Session): Promise<string[]> {
+async function listMailboxes(session: ImapSession): Promise<string[]> {
   const list = await guard(session, () => session.client.list());
   return list.filter((b) => !b.flags.has('\\Noselect') && !b.flags.has('\\NonExistent')).map((b) => b.path);
 }
 
 /** Connects again, retrying refused connections for a while: a server being restarted comes back. */
-async function reconnect(job: FetchJob): Promise<Session> {
+async function reconnect(job: FetchJob): Promise<ImapSession> {
   const until = Date.now() + RECONNECT_WINDOW_MS;
   for (;;) {
     try {
@@ -273,7 +175,7 @@ function reportUnread(
   }
   for (const mailbox of mailboxes.slice(current)) {
     const box = done.get(mailbox);
-    const path = `${serverUrl(target)}/${encodeMailbox(mailbox)}`;
+    const path = mailboxUrl(target, mailbox);
     const message =
       box?.total !== undefined
         ? `${why}: ${box.total - box.uids.size} of ${box.total} messages in ${mailbox} not read (${lost.message}; reconnecting once did not help)`
@@ -287,7 +189,7 @@ function reportUnread(
  * without an error when the socket closes, and answers later commands with nothing, so the client's
  * state is checked after each step, not only its exceptions.
  */
-async function guard<T>(session: Session, step: () => Promise<T>): Promise<T> {
+async function guard<T>(session: ImapSession, step: () => Promise<T>): Promise<T> {
   try {
     const result = await step();
     if (!session.client.usable) throw lostOf(session, undefined);
@@ -299,7 +201,7 @@ async function guard<T>(session: Session, step: () => Promise<T>): Promise<T> {
   }
 }
 
-function lostOf(session: Session, err: unknown): ConnectionLost {
+function lostOf(session: ImapSession, err: unknown): ConnectionLost {
   const cause = (session.lastError() ?? err) as (Error & { code?: string }) | undefined;
   const timedOut = cause?.code === 'ETIMEOUT' || cause?.code === 'ETIMEDOUT';
   const why = cause?.message ? cause.message : 'the server closed the connection';
@@ -313,7 +215,7 @@ function isConnectionError(err: unknown): boolean {
   );
 }
 
-function closeQuietly(session: Session | undefined): void {
+function closeQuietly(session: ImapSession | undefined): void {
   try {
     session?.client.close();
   } catch {
@@ -322,7 +224,7 @@ function closeQuietly(session: Session | undefined): void {
 }
 
 async function* mailboxItems(
-  session: Session,
+  session: ImapSession,
   job: FetchJob,
   mailbox: string,
   done: Map<string, { uidValidity: string; uids: Set<number>; total?: number }>,
@@ -331,7 +233,7 @@ async function* mailboxItems(
   const { target, maxBytes, signal } = job;
   const fail = (path: string, kind: ScanError['kind'], message: string) =>
     job.report({ path, itemPath: [], kind, message });
-  const boxUrl = `${serverUrl(target)}/${encodeMailbox(mailbox)}`;
+  const boxUrl = mailboxUrl(target, mailbox);
   let lock: Awaited<ReturnType<ImapFlow['getMailboxLock']>>;
   try {
     // EXAMINE: the mailbox is opened read-only, so no flag (\Seen included) can change.
@@ -452,9 +354,3 @@ function messageItem(
     message: { kind: 'imap', itemPath: [], fingerprint },
   };
 }
-
-/** The `remoteSources` entry for `dsr scan imap://…`. */
-export const imapRemoteSource = {
-  test: isImapUrl,
-  create: (root: string, opts: { timeoutMs?: number } = {}) => createImapSource(root, opts),
-};

@@ -3,15 +3,15 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runTempDir } from '../../src/core/run-temp.js';
 import type { Finding } from '../../src/core/types.js';
+import { ELEMENT_SEP, JsonArraySpool, SPILL_CHARS } from '../../src/scan-file/json-array-spool.js';
 import {
   countKey,
   ElementWriter,
   FindingPacker,
   isPathName,
   type PackedFindings,
-} from '../../src/report/packed-findings.js';
-import { ScanWriter } from '../../src/report/scan-writer.js';
-import { ELEMENT_SEP, SPILL_CHARS, Spool } from '../../src/report/spool.js';
+} from '../../src/scan-file/packed-findings.js';
+import { ScanWriter } from '../../src/scan-file/writer.js';
 import { tempTree } from '../helpers/cli.js';
 
 /** Findings already built, packed as a worker packs them while it finds them. */
@@ -28,16 +28,16 @@ function packFindings(findings: readonly Finding[], packer = new FindingPacker()
   return packer.finish();
 }
 
-async function collect(spool: Spool<unknown>): Promise<string[]> {
+async function collect(spool: JsonArraySpool<unknown>): Promise<string[]> {
   const out: string[] = [];
   for await (const line of spool.lines()) out.push(line);
   return out;
 }
 
-describe('Spool', () => {
+describe('JsonArraySpool', () => {
   it('keeps a small list in memory: no file is ever created', async () => {
     const path = join(tempTree(), 'small.spool');
-    const spool = new Spool<{ n: number; s: string }>(path);
+    const spool = new JsonArraySpool<{ n: number; s: string }>(path);
     const values = Array.from({ length: 2000 }, (_, n) => ({ n, s: `line ${n} … ø` }));
     for (const v of values) spool.push(v);
     await spool.close();
@@ -51,7 +51,7 @@ describe('Spool', () => {
 
   it('moves to a 0600 file past its memory bound and gives back every line in order', async () => {
     const path = join(tempTree(), 'large.spool');
-    const spool = new Spool<string>(path);
+    const spool = new JsonArraySpool<string>(path);
     const line = 'x'.repeat(1000);
     const n = Math.ceil(SPILL_CHARS / 1000) + 500;
     for (let i = 0; i < n; i++) spool.push(`${i}${line}`);
@@ -69,7 +69,7 @@ describe('Spool', () => {
 
   it('keeps values as scan-file array elements, on disk byte for byte, also values longer than a read', async () => {
     const path = join(tempTree(), 'elements.spool');
-    const spool = new Spool<string>(path);
+    const spool = new JsonArraySpool<string>(path);
     // Multi-byte text, values ending in a comma, and a few of over 1 MiB that span several reads.
     const values = Array.from({ length: 3000 }, (_, i) =>
       i % 1000 === 7 ? `${i}${'æø…'.repeat(500_000)}` : `${i} Søren Østergård, … ${'x'.repeat(i % 3000)},`,
@@ -101,7 +101,7 @@ describe('Spool', () => {
   });
 
   it('gives the same values from memory, bytes and text mixed', async () => {
-    const spool = new Spool<string>(join(tempTree(), 'small.spool'));
+    const spool = new JsonArraySpool<string>(join(tempTree(), 'small.spool'));
     spool.push('a,');
     spool.pushElements(Buffer.from(`${ELEMENT_SEP}"b"${ELEMENT_SEP}"c…"`), 2);
     spool.push('d');

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Finding } from '../core/types.js';
-import { ELEMENT_SEP, writeAll } from './spool.js';
+import { ELEMENT_SEP, writeAll } from './json-array-spool.js';
 
 /**
  * Findings as a worker hands them to the main thread: scan-file elements in UTF-8, with the counts and
@@ -28,14 +28,14 @@ export interface PackedFindings {
 /**
  * Bytes per part. Below glibc's initial mmap threshold (128 KiB): a larger buffer is mapped, and once
  * one is freed glibc raises the threshold and takes the next ones from its heaps, which then keep
- * fragments (an inventory of 3 GB peaked at ~290 MB, ~220 MB with the threshold pinned).
+ * fragments and hold memory long after the buffers are gone.
  */
 export const BLOCK_BYTES = 64 * 1024;
 
 /**
  * Bytes of findings a worker holds for one task before it writes them to a file: an mbox of thousands
- * of messages is one task (or a few), and an inventory of a 30 MB one listed 590,000 findings (~270 MB);
- * with its parts read by both workers at once, 16 MiB held each peaked at 263 MB, 4 MiB at 180 MB.
+ * of messages is one task (or a few), and an inventory of it can list hundreds of thousands of
+ * findings, in every worker at once; a small bound keeps the scan's peak memory low.
  */
 export const PACKER_SPILL_BYTES = 4 * 1024 * 1024;
 

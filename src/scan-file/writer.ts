@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { compareItemRefs, compareStrings } from '../core/order.js';
 import { runTempDir } from '../core/run-temp.js';
 import type { Finding, ItemRecord, ItemRef, ScanError, ScanFile, ScanStats, Subject } from '../core/types.js';
-import { writeFileAtomic } from './atomic.js';
-import { fileSink, type OutputSink } from './output-path.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
+import { fileSink, type OutputSink } from '../io/output.js';
+import { JsonArraySpool, WRITE_CHARS } from './json-array-spool.js';
 import { countKey, isPathName, type PackedFindings } from './packed-findings.js';
-import { Spool, WRITE_CHARS } from './spool.js';
 
 /** Findings and errors sorted in memory up to this many; beyond it they keep the order they came in. */
 const SORT_LIMIT = 200_000;
@@ -37,20 +37,20 @@ export class ScanWriter {
   readonly findingCounts = new Map<string, number>();
   /** Name findings in file and member names, kept so terminal output can mask paths named after the subject. */
   readonly pathNameFindings = new Map<string, Finding[]>();
-  private readonly findings: Spool<Finding>;
-  private readonly errors: Spool<ScanError>;
-  private readonly skipped: Spool<{ path: string; reason: string }>;
-  private readonly scanned: Spool<string> | undefined;
+  private readonly findings: JsonArraySpool<Finding>;
+  private readonly errors: JsonArraySpool<ScanError>;
+  private readonly skipped: JsonArraySpool<{ path: string; reason: string }>;
+  private readonly scanned: JsonArraySpool<string> | undefined;
 
   constructor(
     readonly header: ScanHeader,
     keepFileList: boolean,
   ) {
     const base = join(runTempDir(), `scan-${header.scanId}`);
-    this.findings = new Spool(`${base}.findings.spool`);
-    this.errors = new Spool(`${base}.errors.spool`);
-    this.skipped = new Spool(`${base}.skipped.spool`);
-    this.scanned = keepFileList ? new Spool(`${base}.scanned.spool`) : undefined;
+    this.findings = new JsonArraySpool(`${base}.findings.spool`);
+    this.errors = new JsonArraySpool(`${base}.errors.spool`);
+    this.skipped = new JsonArraySpool(`${base}.skipped.spool`);
+    this.scanned = keepFileList ? new JsonArraySpool(`${base}.scanned.spool`) : undefined;
   }
 
   get findingCount(): number {
@@ -195,10 +195,14 @@ interface SortKey {
 /**
  * A spool's values sorted by item, field and offset, up to SORT_LIMIT of them; beyond that in the
  * order they came. A spool on disk is sorted by its keys and the places of its values in the file,
- * in typed arrays, and the values are then copied in order: holding 157,000 parsed findings took the
- * scan of a text tree to 360 MB, where this takes ~40 bytes a value.
+ * in typed arrays, and the values are then copied in order: ~40 bytes a value, where parsed findings
+ * would hold hundreds of bytes each.
  */
-async function writeSorted<T>(fh: OutputSink, spool: Spool<T>, keyOf: (value: T) => SortKey): Promise<void> {
+async function writeSorted<T>(
+  fh: OutputSink,
+  spool: JsonArraySpool<T>,
+  keyOf: (value: T) => SortKey,
+): Promise<void> {
   if (spool.count > SORT_LIMIT) {
     await writeSpool(fh, spool);
     return;
@@ -343,7 +347,7 @@ class ByteOutput {
 }
 
 /** A spool's values as the elements of a JSON array: its stored text as it is, without the first comma. */
-async function writeSpool<T>(fh: OutputSink, spool: Spool<T>): Promise<void> {
+async function writeSpool<T>(fh: OutputSink, spool: JsonArraySpool<T>): Promise<void> {
   let first = true;
   for await (const piece of spool.pieces()) {
     if (!piece.length) continue;
