@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { ImapFlow } from 'imapflow';
 import { UsageError } from '../core/errors.js';
+import { DEFAULT_LIMITS } from '../core/limits.js';
 import type { ItemInput, ScanError } from '../core/types.js';
-import { DEFAULT_LIMITS } from '../engine/limits.js';
-import type { ItemSource } from '../engine/scan.js';
 import { readSecret } from './imap-password.js';
+import type { ItemSource } from './item-source.js';
 
 export interface ImapTarget {
   secure: boolean;

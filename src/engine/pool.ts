@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { RUN_DIR_KEY, removeThreadTemps, runTempDir } from '../core/run-temp.js';
-import type { TopLevelResult } from './scan-item.js';
+import type { TopLevelResult } from './result.js';
 import type { ScanTask } from './worker.js';
 
 /** The compiled worker entry (see worker-entry.cts). When the engine runs from TypeScript sources (tests), use the build in dist/. */

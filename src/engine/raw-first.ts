@@ -4,7 +4,7 @@ import type { CompiledSubject } from '../match/subject.js';
 import { subjectAnchors } from './anchors.js';
 import { needsDecoding, type RawAnchors, rawSubjectAnchors } from './raw-anchors.js';
 import { type ByteRange, rawPass } from './raw-pass.js';
-import type { TopLevelResult } from './scan-item.js';
+import type { TopLevelResult } from './result.js';
 
 /**
  * The raw-byte pass that opens a subject scan of a top-level file (see rawPass): its settled result,

@@ -5,23 +5,23 @@ import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import pLimit from 'p-limit';
 import { errorMessage, kindOfSystemError } from '../core/errors.js';
 import { newScanId } from '../core/ids.js';
+import { DEFAULT_LIMITS, type Limits } from '../core/limits.js';
 import { runTempDir } from '../core/run-temp.js';
 import type { ItemInput, ScanError, Subject } from '../core/types.js';
 import { type FileEntry, walkRoot } from '../crawl/fs-source.js';
+import type { ItemSource } from '../crawl/item-source.js';
 import type { MboxSpan } from '../extract/mail/mbox.js';
 import { endExifTool } from '../extract/media/exiftool.js';
 import { readHead } from '../extract/read.js';
 import { selectFormat } from '../extract/registry.js';
-import { filterBytesFor } from '../index/token-filter.js';
 import { compileSubject } from '../match/subject.js';
 import { ScanWriter } from '../report/scan-writer.js';
 import { FileQueue } from './file-queue.js';
-import { DEFAULT_LIMITS, type Limits } from './limits.js';
+import type { IndexMode } from './index-mode.js';
 import { defaultConcurrency, ItemTimeoutError, ScanPool, takeWarmPool, WorkerMemoryError } from './pool.js';
 import { RangeMerger } from './range-merger.js';
 import { rawFirstPass } from './raw-first.js';
-import { fileResult } from './raw-pass.js';
-import type { TopLevelResult } from './scan-item.js';
+import { fileResult, type TopLevelResult } from './result.js';
 import { textRanges } from './text-ranges.js';
 import type { ScanTask } from './worker.js';
 
@@ -42,8 +42,8 @@ export interface ScanOptions {
   onProgress?: (p: ScanProgress) => void;
   /** Extra sources (e.g. IMAP mailboxes) feeding items into the same scan. */
   sources?: ItemSource[];
-  /** Index mode: workers collect identifier token MACs under this key instead of detecting. */
-  index?: { macKey: string };
+  /** Index mode: workers collect identifier tokens instead of detecting (see IndexMode). */
+  index?: IndexMode;
   /** Answers a file without reading it (an unchanged, non-candidate file from an index); undefined: scan it. */
   shortcut?: (file: FileEntry) => TopLevelResult | undefined;
   /**
@@ -64,11 +64,7 @@ export interface ScanOptions {
   split?: { minBytes: number; rangeBytes: number; mailboxBytes: number; textBytes: number };
 }
 
-/** A source of top-level items other than the file system walk (IMAP, …). */
-export interface ItemSource {
-  root: string;
-  items(signal: AbortSignal, report: (e: ScanError) => void): AsyncIterable<ItemInput>;
-}
+export type { ItemSource };
 
 export interface ScanProgress {
   files: number;
@@ -296,11 +292,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
   const scanTextSplit = async (input: ItemInput, rawChecked: boolean): Promise<void> => {
     // One thread gains nothing from ranges but their margins.
     if (concurrency < 2) return scanBatch([input], true, false, rawChecked);
-    const size = input.source.kind === 'file' ? input.source.size : input.source.data.length;
-    const merger = new RangeMerger(
-      limits.maxFindings,
-      opts.index ? { filterBytes: filterBytesFor(size) } : undefined,
-    );
+    const merger = new RangeMerger(limits.maxFindings, opts.index !== undefined);
     const pools = shared ? [getPool(), getExtraPool()] : [getPool()];
     const pending: { to: number; result: Promise<TopLevelResult | undefined> }[] = [];
     let merged = true;

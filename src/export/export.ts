@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
+import { DEFAULT_LIMITS, type Limits } from '../core/limits.js';
 import type { DetectorId, Evidence } from '../core/types.js';
-import { DEFAULT_LIMITS, type Limits } from '../engine/limits.js';
 import { compileSubject } from '../match/subject.js';
 import type { Lang } from '../report/access/i18n.js';
 import { prepareReport, renderHtml, renderJson } from '../report/access/index.js';

@@ -1,6 +1,6 @@
+import type { Limits } from '../core/limits.js';
 import { maskValue } from '../core/mask.js';
 import { DETECTOR_IDS, type DetectorId } from '../core/types.js';
-import type { Limits } from '../engine/limits.js';
 import { replaceInText, textCodec } from '../erase/actions/redact-text.js';
 import { findOthersSpans, type SpanFinder, type SubjectSpan } from '../erase/identifiers.js';
 import { describeCounts, isRedactableText } from '../erase/plan.js';
