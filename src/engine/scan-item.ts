@@ -168,8 +168,8 @@ const WITHOUT_NAMES = allDetectors.filter((d) => d.meta.id !== 'name' && d.meta.
 /**
  * Formats read again cheaply, where an anchor pass that finds nothing saves the detectors' work. A file
  * of any other format is read once, with every detector: there reading costs far more than detecting
- * (pdf.js, Office XML, MIME, exiftool), and a hit meant reading it all a second time (60 bench PDFs:
- * 6.0 s -> 3.4 s, the bench's Office files 3.9 s -> 2.5 s, the same findings).
+ * (pdf.js, Office XML, MIME, exiftool), and a hit would mean reading it all a second time (see
+ * `npm run bench`, its documents part).
  */
 const ANCHORS_FIRST = new Set(['text', 'json', 'html', 'zip', 'tar', 'gzip']);
 
@@ -613,7 +613,7 @@ function lineColumn(chunk: Chunk, index: number): { line: number; column: number
 
 /**
  * A copy of a short string cut from a chunk. V8 keeps a slice's whole parent alive, so without it every
- * 1 MiB chunk that held a candidate stayed in memory until its item was finished.
+ * 1 MiB chunk that held a candidate would stay in memory until its item is finished.
  */
 function detach(s: string): string {
   return s.length ? ` ${s}`.slice(1) : s;
