@@ -1,11 +1,7 @@
 import type { ItemInput } from '../../core/types.js';
 import { readHead } from '../../extract/read.js';
 import { selectFormat } from '../../extract/registry.js';
-import { readMailboxInParts } from './mailbox-in-parts.js';
-import { rawPassInRanges } from './raw-pass-in-ranges.js';
 import type { ScanRun } from './run.js';
-import { readTextInRanges } from './text-in-ranges.js';
-import { readZipInParts } from './zip-in-parts.js';
 
 /** Whether a file of this size may be shared among the workers (its format decides: see `howToShare`). */
 export function mayShare(run: Pick<ScanRun, 'split' | 'inProcess'>, size: number): boolean {
@@ -44,7 +40,7 @@ export function howToShare(
 
 /**
  * A file big enough to share among the workers, by its format (its head read here); `otherwise`
- * when it is not shared.
+ * when it is not shared. The strategies load on first use: most scans meet no huge file.
  */
 export async function readHugeFile(
   run: ScanRun,
@@ -60,13 +56,13 @@ export async function readHugeFile(
   }
   switch (howToShare(run, format, size)) {
     case 'mailbox-parts':
-      return readMailboxInParts(run, input, size);
+      return (await import('./mailbox-in-parts.js')).readMailboxInParts(run, input, size);
     case 'zip-parts':
-      return readZipInParts(run, input, size);
+      return (await import('./zip-in-parts.js')).readZipInParts(run, input, size);
     case 'text-ranges':
-      return readTextInRanges(run, input, false);
+      return (await import('./text-in-ranges.js')).readTextInRanges(run, input, false);
     case 'raw-pass-ranges':
-      return rawPassInRanges(run, input, size);
+      return (await import('./raw-pass-in-ranges.js')).rawPassInRanges(run, input, size);
     default:
       otherwise();
   }
