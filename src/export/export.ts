@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
+import { DEFAULT_LIMITS, type Limits } from '../core/limits.js';
 import type { DetectorId, Evidence } from '../core/types.js';
 import type { ImapPasswordSource } from '../crawl/imap/password.js';
 import { isImapUrl } from '../crawl/imap/url.js';
-import { DEFAULT_LIMITS, type Limits } from '../engine/limits.js';
 import { writeOutput } from '../io/output.js';
 import { compileSubject } from '../match/subject.js';
 import type { Lang } from '../report/access/i18n.js';

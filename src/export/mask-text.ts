@@ -1,5 +1,5 @@
+import type { Limits } from '../core/limits.js';
 import { maskValue } from '../core/mask.js';
-import type { Limits } from '../engine/limits.js';
 import { replaceInText, textCodec } from '../erase/actions/redact-text.js';
 import { findOthersSpans, type SpanFinder, type SubjectSpan } from '../erase/identifiers.js';
 import { isRedactableText } from '../erase/plan.js';

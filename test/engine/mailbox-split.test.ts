@@ -1,6 +1,6 @@
 /**
  * A huge mailbox whose messages both workers read, in parts planned by the main thread (see
- * `planMbox` and runScan's scanMailboxSplit): the scan file must be the one a single read gives.
+ * `planMbox` and readMailboxInParts): the scan file must be the one a single read gives.
  */
 import { describe, expect, it } from 'vitest';
 import { tempTree } from '../helpers/cli.js';

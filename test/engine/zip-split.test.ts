@@ -1,6 +1,6 @@
 /**
  * A huge zip whose members both workers read, in parts planned from its directory by the main thread
- * (see `planZip` and runScan's scanZipSplit): the scan file must be the one a single read gives.
+ * (see `planZip` and readZipInParts): the scan file must be the one a single read gives.
  */
 import { gzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
@@ -62,7 +62,7 @@ describe('a huge zip read in parts by both workers', () => {
 
   it('stops where the members inflate past --max-inflated-bytes, and at --max-members, as one read does', async () => {
     // Without archives inside: what those inflate is known to later parts only once merged, so
-    // parts read at once may read a few members more before the budget stops them (see scanZipSplit).
+    // parts read at once may read a few members more before the budget stops them (see readZipInParts).
     const dir = tempTree({ 'a.zip': archive(400, 3, false), 'b.zip': archive(400, 4, false) });
     const budget = { maxInflatedBytes: 300 * KiB };
     const split = await scanShared(dir, SPLIT, { all: true, limits: budget });

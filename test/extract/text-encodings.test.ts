@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS } from '../../src/engine/limits.js';
+import { DEFAULT_LIMITS } from '../../src/core/limits.js';
 import { scanTopLevel } from '../../src/engine/scan-item.js';
 import { decodeStream, detectEncoding } from '../../src/extract/text/decode.js';
 import { SUBJECT } from '../helpers/cli.js';

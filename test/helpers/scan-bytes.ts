@@ -1,5 +1,5 @@
+import { DEFAULT_LIMITS } from '../../src/core/limits.js';
 import type { Finding, Subject } from '../../src/core/types.js';
-import { DEFAULT_LIMITS } from '../../src/engine/limits.js';
 import { scanTopLevel, type TopLevelResult } from '../../src/engine/scan-item.js';
 import { SUBJECT } from './cli.js';
 import { subjectOf } from './detector-tester.js';

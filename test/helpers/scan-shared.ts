@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Limits } from '../../src/core/limits.js';
 import type { Location, Subject } from '../../src/core/types.js';
-import type { Limits } from '../../src/engine/limits.js';
 import { runScan, type ScanOptions } from '../../src/engine/scan.js';
 import { SUBJECT } from './cli.js';
 

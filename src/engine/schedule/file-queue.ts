@@ -1,5 +1,5 @@
-import type { ItemInput } from '../core/types.js';
-import { formatForName } from '../extract/registry.js';
+import type { ItemInput } from '../../core/types.js';
+import { formatForName } from '../../extract/registry.js';
 
 export interface FileQueueOptions {
   /** Files held at most; the walk waits for room beyond it. */
@@ -14,8 +14,8 @@ export interface FileQueueOptions {
 }
 
 /**
- * The files a shared subject scan has found and no thread has taken yet (see runScan): plain text (by
- * name) apart from other formats. The workers are fed batches from the heads — other formats first,
+ * The files a shared subject scan has found and no thread has taken yet (see raw-pass-here.ts): plain
+ * text (by name) apart from other formats. The workers are fed batches from the heads — other formats first,
  * also to the extra thread, then plain text to the pool only — and the main thread takes plain-text
  * files from the tail with `next`.
  */
