@@ -23,6 +23,8 @@ export const DOCUMENT_SCHEMAS: Record<string, TSchema> = {
 export function schemaFileText(schema: TSchema): string {
   const document = {
     $schema: 'http://json-schema.org/draft-07/schema#',
+    title: schema.title,
+    description: schema.description,
     ...schema,
   };
   return `${JSON.stringify(document, null, 2)}\n`;
