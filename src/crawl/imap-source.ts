@@ -66,7 +66,7 @@ function encodeMailbox(path: string): string {
   return path.split('/').map(encodeURIComponent).join('/');
 }
 
-/** `imap://user@host:port/MAILBOX;UIDVALIDITY=v/;UID=n` — one message, as PRODUCT.md names it. */
+/** `imap://user@host:port/MAILBOX;UIDVALIDITY=v/;UID=n` — one message (RFC 5092; docs/formats.md). */
 export function messageUrl(t: ImapTarget, mailbox: string, uidValidity: string, uid: number): string {
   return `${serverUrl(t)}/${encodeMailbox(mailbox)};UIDVALIDITY=${uidValidity}/;UID=${uid}`;
 }

@@ -58,7 +58,9 @@ const ACTION_BASE = {
     ...strict,
     description: 'What the unit looked like when it was planned; erase refuses to act when it differs.',
   }),
-  rule: Type.String({ description: 'The planning rule that chose this action.' }),
+  rule: Type.String({
+    description: 'The planning rule that chose this action (docs/cli.md, "The deletion and redaction rule").',
+  }),
 };
 
 function action<K extends ActionKind, P extends TProperties>(kind: K, extra: P, description: string) {
