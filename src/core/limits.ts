@@ -1,4 +1,7 @@
-/** Defaults from PRODUCT.md "Bad input and limits"; every one can be overridden on the command line. */
+/**
+ * Defaults of the README's limits table (docs/limits.md says how they hold); every one can be overridden
+ * on the command line.
+ */
 export interface Limits {
   /** Bytes read into memory for one file or member that is not plain text (plain text streams any size). @default 100 MiB */
   maxExtractBytes: number;

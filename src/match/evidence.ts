@@ -15,9 +15,10 @@ const UNIQUE: ReadonlySet<DetectorId> = new Set(['cpr', 'email', 'phone']);
 const NAMESAKE_DISTANCE = 150;
 
 /**
- * One evidence level per item (PRODUCT.md): confirmed when a unique identifier of the subject is
- * present; namesake when the subject's name sits next to a different CPR number, or beside an e-mail
- * address made of that name that is not the subject's; possible for a name or face tag alone.
+ * One evidence level per item (README, "What counts as the subject's data"): confirmed when a unique
+ * identifier of the subject is present; namesake when the subject's name sits next to a different CPR
+ * number, or beside an e-mail address made of that name that is not the subject's; possible for a name or
+ * face tag alone.
  * Undefined when the item holds nothing of the subject.
  */
 export function evidenceOf(

@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../core/errors.js';
+import { schemaProblem } from '../core/schemas/problem.js';
+import { SCAN_SCHEMA, ScanFileSchema } from '../core/schemas/scan.js';
 import type { ScanFile } from '../core/types.js';
 
 /** Reads and checks a scan file for the commands that consume one (report, export, plan, review). */
@@ -18,10 +20,16 @@ export async function loadScanFile(path: string): Promise<ScanFile> {
   } catch (err) {
     throw new UsageError(`${path}: not valid JSON (${(err as Error).message})`);
   }
-  if (scan?.schema !== 'dsr.scan/1') {
+  if (scan?.schema !== SCAN_SCHEMA) {
     throw new UsageError(
-      `${path}: not a dsr scan file (schema ${JSON.stringify(scan?.schema)}, expected dsr.scan/1)`,
+      `${path}: not a dsr scan file (schema ${JSON.stringify(scan?.schema)}, expected ${SCAN_SCHEMA})`,
     );
   }
+  const problem = schemaProblem(ScanFileSchema, scan);
+  if (problem)
+    throw new UsageError(
+      `${path}: not a valid scan file: ${problem}`,
+      'a scan file is written by dsr scan and never edited: scan again (docs/file-formats.md describes the format)',
+    );
   return scan;
 }

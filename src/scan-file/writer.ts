@@ -22,7 +22,7 @@ export interface ScanHeader {
 }
 
 /**
- * The scan file sink (contract in PRODUCT.md). Findings, errors and the file lists are spooled to disk
+ * The scan file sink (contract: docs/file-formats.md). Findings, errors and file lists are spooled to disk
  * as they arrive; `write` assembles `dsr.scan/1` atomically, mode 0600.
  */
 export class ScanWriter {

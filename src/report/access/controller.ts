@@ -1,5 +1,8 @@
 import { readFile } from 'node:fs/promises';
+import type { Static } from '@sinclair/typebox';
 import { UsageError } from '../../core/errors.js';
+import type { Assert, Same } from '../../core/schemas/build.js';
+import type { ControllerProfileSchema } from '../../core/schemas/report.js';
 import type { DetectorId } from '../../core/types.js';
 import type { LocalText } from './i18n.js';
 
@@ -34,6 +37,11 @@ export interface ControllerProfile {
   /** Keyed by category: `name`, `email`, `phone`, `cpr`, `face` (photos and video), or any other key with a `label`. */
   categories: Record<string, CategoryPolicy>;
 }
+
+/** The profile's JSON Schema (docs/schemas/controller.schema.json) describes exactly this type. */
+export type ControllerProfileMatchesSchema = Assert<
+  Same<ControllerProfile, Static<typeof ControllerProfileSchema>>
+>;
 
 export const SEARCHED_CATEGORIES: readonly DetectorId[] = ['name', 'email', 'phone', 'cpr', 'face'];
 
