@@ -67,5 +67,6 @@ export function memberChanges(
         : `${where}: ${format || 'its format'} cannot be redacted safely; edit it by hand, or include it in review to remove the member`,
     };
   }
-  return { members };
+  const key = (m: ArchiveMemberChange) => m.itemPath.join('\u0000');
+  return { members: members.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)) };
 }
