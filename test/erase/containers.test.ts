@@ -184,13 +184,13 @@ describe('tar and gzip rewrite', () => {
 });
 
 describe('Office XML redaction', () => {
-  it('replaces a name split over runs at its first run and cuts the rest; other text and markup stay', () => {
+  it('replaces a name split over runs at its first run and cuts the rest, keeping the spaces left; other text and markup stay', () => {
     const xml =
       '<w:p><w:r><w:t xml:space="preserve">Deltager: </w:t></w:r><w:r><w:t>Sø</w:t></w:r><w:r><w:rPr><w:b/></w:rPr><w:t>ren Kjærgaard Østergård og Jens</w:t></w:r></w:p>';
     const found: unknown[] = [];
     const out = redactXml(xml, find, placeholder, found as never[]);
     expect(out).toBe(
-      '<w:p><w:r><w:t xml:space="preserve">Deltager: </w:t></w:r><w:r><w:t>[REDACTED-NAME]</w:t></w:r><w:r><w:rPr><w:b/></w:rPr><w:t> og Jens</w:t></w:r></w:p>',
+      '<w:p><w:r><w:t xml:space="preserve">Deltager: </w:t></w:r><w:r><w:t>[REDACTED-NAME]</w:t></w:r><w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve"> og Jens</w:t></w:r></w:p>',
     );
     expect(found).toHaveLength(1);
   });

@@ -83,6 +83,8 @@ export function redactOfficePackage(
 
 interface TextPiece {
   token: number;
+  /** The start tag of the element the text is in (a `w:t` that comes to begin or end with a space must say to keep it). */
+  parent: number;
   start: number;
   end: number;
   text: string;
@@ -98,6 +100,7 @@ export function redactXml(
 ): string {
   const tokens: string[] = [];
   const open: string[] = [];
+  const openTokens: number[] = [];
   let group: { text: string; pieces: TextPiece[] } = { text: '', pieces: [] };
   let skipping = 0;
   const flush = () => {
@@ -120,6 +123,7 @@ export function redactXml(
         const decoded = decodeXML(text);
         group.pieces.push({
           token: tokens.length,
+          parent: openTokens[openTokens.length - 1] ?? -1,
           start: group.text.length,
           end: group.text.length + decoded.length,
           text: decoded,
@@ -138,10 +142,14 @@ export function redactXml(
     tokens.push(close ? raw : `<${name}${redactAttributes(attrs ?? '', find, replace, found)}${selfClose}>`);
     if (close) {
       const at = open.lastIndexOf(name);
-      if (at >= 0) open.length = at;
+      if (at >= 0) {
+        open.length = at;
+        openTokens.length = at;
+      }
       if (SKIP.has(name)) skipping = Math.max(0, skipping - 1);
     } else if (!selfClose) {
       open.push(name);
+      openTokens.push(tokens.length - 1);
       if (SKIP.has(name)) skipping++;
     } else if (GAPS.has(name)) group.text += ' ';
   }
@@ -179,7 +187,11 @@ function redactGroup(
       out += p.text.slice(at, c.from) + c.insert;
       at = c.to;
     }
-    tokens[p.token] = escapeText(out + p.text.slice(at));
+    const text = out + p.text.slice(at);
+    tokens[p.token] = escapeText(text);
+    const parent = tokens[p.parent] ?? '';
+    if (/^<w:t[\s>]/.test(parent) && /^\s|\s$/.test(text) && !parent.includes('xml:space'))
+      tokens[p.parent] = parent.replace(/^<w:t/, '<w:t xml:space="preserve"');
   }
 }
 
