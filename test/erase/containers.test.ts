@@ -213,6 +213,13 @@ describe('Office XML redaction', () => {
         found,
       ),
     ).toBe('<Relationship Id="rId1" Target="mailto:[REDACTED-EMAIL]" TargetMode="External"/>');
+    // A sheet name may not hold brackets; a threaded comment's person is named in displayName.
+    expect(redactXml('<sheet name="Søren Kjærgaard Østergård" sheetId="2"/>', find, placeholder, found)).toBe(
+      '<sheet name="REDACTED-NAME" sheetId="2"/>',
+    );
+    expect(
+      redactXml('<person displayName="Søren Kjærgaard Østergård" id="{1}"/>', find, placeholder, found),
+    ).toBe('<person displayName="[REDACTED-NAME]" id="{1}"/>');
     const formula = '<c r="A1"><f>"soren.ostergard@example.dk"</f></c>';
     expect(redactXml(formula, find, placeholder, found)).toBe(formula);
   });

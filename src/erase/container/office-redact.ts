@@ -32,6 +32,7 @@ const ATTRIBUTES = new Set([
   'author',
   'initials',
   'name',
+  'displayName',
   'Target',
   'href',
   'creator',
@@ -139,7 +140,9 @@ export function redactXml(
       continue;
     }
     if (!inBlock() || BLOCKS.has(name)) flush();
-    tokens.push(close ? raw : `<${name}${redactAttributes(attrs ?? '', find, replace, found)}${selfClose}>`);
+    tokens.push(
+      close ? raw : `<${name}${redactAttributes(name, attrs ?? '', find, replace, found)}${selfClose}>`,
+    );
     if (close) {
       const at = open.lastIndexOf(name);
       if (at >= 0) {
@@ -196,6 +199,7 @@ function redactGroup(
 }
 
 function redactAttributes(
+  element: string,
   attrs: string,
   find: SpanFinder,
   replace: SpanReplacement,
@@ -212,12 +216,14 @@ function redactAttributes(
       const spans = find(value, true);
       if (!spans.length) return all;
       found.push(...spans);
-      return `${space}${name}${eq}"${escapeText(splice(value, spans, replace)).replace(/"/g, '&quot;')}"`;
+      // A sheet's name may not hold brackets: Excel would call the workbook damaged.
+      const put = element === 'sheet' ? (s: SubjectSpan) => replace(s).replace(/[[\]]/g, '') : replace;
+      return `${space}${name}${eq}"${escapeText(splice(value, spans, put)).replace(/"/g, '&quot;')}"`;
     },
   );
 }
 
-const CELL = /<c\b([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g;
+const CELL = /<c(\s[^>]*?)?(?:\/>|>([\s\S]*?)<\/c>)/g;
 
 /**
  * Spreadsheet cells: a number or formula-string cell holding the subject's value becomes an inline
@@ -230,7 +236,7 @@ function redactSheetCells(
   replace: SpanReplacement,
   found: SubjectSpan[],
 ): string {
-  return xml.replace(CELL, (cell, attrs: string, inner?: string) => {
+  return xml.replace(CELL, (cell, attrs = '', inner?: string) => {
     if (!inner) return cell;
     const type = /\bt="(\w+)"/.exec(attrs)?.[1] ?? 'n';
     const v = /<v>([\s\S]*?)<\/v>/.exec(inner)?.[1];
