@@ -101,7 +101,13 @@ export function readMember(data: Buffer, m: ZipMember): Buffer {
   if (m.method === 0) return raw;
   if (m.method !== 8)
     throw new ActionSkipped('refused', `member ${m.name} uses compression method ${m.method}`);
-  return inflateRawSync(raw, { maxOutputLength: Math.max(1, m.size) });
+  try {
+    const out = inflateRawSync(raw, { maxOutputLength: Math.max(1, m.size) });
+    if (out.length === m.size) return out;
+  } catch {
+    // Damaged, or inflating past its declared size: refused below.
+  }
+  throw new ActionSkipped('refused', `member ${m.name} does not inflate to its declared size (damaged?)`);
 }
 
 /** What becomes of a member: new content, or null to remove it. Members not named are copied as they are. */
