@@ -84,7 +84,7 @@ describe('zip rewrite', () => {
     expect(t.stdout).toContain('Everything is Ok');
   });
 
-  it('refuses what it cannot rewrite safely: zip64, data before the first member, an encrypted member, a member changed since the scan', async () => {
+  it('refuses what it cannot rewrite safely: zip64, data before the first member, an encrypted or lying member, a member changed since the scan', async () => {
     const data = Buffer.from(zipSync({ 'a.txt': strToU8('alpha'), 'b.txt': strToU8('beta') }));
     const zip64 = Buffer.from(data);
     const eocd = zip64.lastIndexOf(Buffer.from([0x50, 0x4b, 5, 6]));
@@ -104,6 +104,11 @@ describe('zip rewrite', () => {
     encrypted.writeUInt16LE(a.flags | 1, layout.directoryStart + 8);
     expect(await refusal(editContainer(encrypted, [{ itemPath: ['member a.txt'], change: upper }]))).toMatch(
       /^refused: .*encrypted/,
+    );
+    const lying = Buffer.from(zipSync({ 'a.txt': strToU8('alpha '.repeat(50)) }));
+    lying.writeUInt32LE(10, readZipLayout(lying).directoryStart + 24);
+    expect(await refusal(editContainer(lying, [{ itemPath: ['member a.txt'], change: upper }]))).toMatch(
+      /^refused: .*declared size/,
     );
     expect(
       await refusal(
