@@ -20,7 +20,7 @@ const CRM = [
   'table customers › row 17 | name | Søren Østergård | fornavn+efternavn',
   `table customers › row 17 | phone | ${PHONE} | telefon`,
   `table notes "2024" › row 1 | name | ${NAME} | body`,
-  `table orders › row key A-1001 | email | ${EMAIL} | customer_email`,
+  `table orders › row "order_no" = 'A-1001' | email | ${EMAIL} | customer_email`,
 ];
 
 /** Every file in `dir` with its bytes' hash and its mtime. */

@@ -84,7 +84,7 @@ describe('7z', () => {
       'member crm.sqlite › table customers › row 17 | name | Søren Østergård | fornavn+efternavn',
       `member crm.sqlite › table customers › row 17 | phone | ${PHONE} | telefon`,
       `member crm.sqlite › table notes "2024" › row 1 | name | ${NAME} | body`,
-      `member crm.sqlite › table orders › row key A-1001 | email | ${EMAIL} | customer_email`,
+      `member crm.sqlite › table orders › row "order_no" = 'A-1001' | email | ${EMAIL} | customer_email`,
       ...TODO,
       `member inner.zip › member kontakt.txt | email | ${EMAIL} | body`,
       ...LETTER,
@@ -132,8 +132,8 @@ describe('7z', () => {
       'member crm.sqlite › table customers › row 2 | limit',
       'member crm.sqlite › table customers › row 3 | limit',
       'member crm.sqlite › table notes "2024" › row 1 | limit',
-      'member crm.sqlite › table orders › row key A-1001 | limit',
-      'member crm.sqlite › table orders › row key A-1002 | limit',
+      `member crm.sqlite › table orders › row "order_no" = 'A-1001' | limit`,
+      `member crm.sqlite › table orders › row "order_no" = 'A-1002' | limit`,
       'member inner.zip › member kontakt.txt | limit',
     ]);
   });

@@ -142,8 +142,9 @@ async function readTable(
       const text = valueText(value);
       if (text) fields.push([names[i], text]);
     });
+    // A table without rowid names its row by its primary key, written as the SQL condition that finds it.
     const label = withoutRowid
-      ? `row key ${keys.map((k) => valueText(values[names.indexOf(k.name)]) || 'NULL').join(', ')}`
+      ? `row ${keys.map((k) => keyCondition(k.name, values[names.indexOf(k.name)])).join(' AND ')}`
       : `row ${rowid}`;
     for (const [, text] of fields) budget.chars += text.length;
     if (budget.chars > limits.maxTextChars) {
@@ -181,6 +182,13 @@ function valueText(value: unknown): string {
   if (typeof value === 'number') return numberText(String(value));
   if (typeof value === 'bigint') return numberText(value.toString());
   return '';
+}
+
+function keyCondition(column: string, value: unknown): string {
+  if (value === null || value === undefined) return `${quoteId(column)} IS NULL`;
+  if (typeof value === 'number' || typeof value === 'bigint') return `${quoteId(column)} = ${value}`;
+  if (Buffer.isBuffer(value)) return `${quoteId(column)} = X'${value.toString('hex')}'`;
+  return `${quoteId(column)} = '${String(value).replaceAll("'", "''")}'`;
 }
 
 export function quoteId(name: string): string {
