@@ -149,8 +149,11 @@ describe('7z', () => {
   it('cut short: a corrupt error naming what 7-Zip says, no crash', async () => {
     const data = readFileSync(join(DATA, 'bundle.7z'));
     const dir = tempTree({ 'cut.7z': data.subarray(0, data.length - 200) });
+    const exitCode = process.exitCode;
     const r = await scanFile(join(dir, 'cut.7z'));
     expect(errorLines(r)).toEqual([' | corrupt']);
     expect(findingLines(r)).toEqual([]);
+    // 7-Zip's exit status (2) is not dsr's: the process's exit code is left as it was.
+    expect(process.exitCode).toBe(exitCode);
   });
 });

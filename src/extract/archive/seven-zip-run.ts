@@ -66,6 +66,8 @@ export async function runSevenZip(
   z.FS.mount(z.NODEFS, { root: dirname(spool) }, '/s');
   z.FS.chdir('/s');
   let code: number;
+  // Emscripten's exit sets process.exitCode to 7-Zip's status: dsr's own exit code must not change.
+  const exitCode = process.exitCode;
   try {
     code = z.callMain([
       '-bd',
@@ -79,6 +81,8 @@ export async function runSevenZip(
   } catch (err) {
     errors.push((err as Error).message);
     code = 2;
+  } finally {
+    process.exitCode = exitCode;
   }
   return { code, out, problem: problemOf(errors), capped };
 }
