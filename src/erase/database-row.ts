@@ -39,7 +39,7 @@ export function databaseRowAction(
   return {
     columns,
     sql,
-    reason: `row ${/^-?\d+$/.test(key) ? `with rowid ${key}` : `where ${key}`} of table ${table} holds the subject's data in column${columns.length === 1 ? '' : 's'} ${columns.join(', ') || '(none listed)'}${inside}: dsr does not edit databases; delete the row or clear those columns with the application that owns it, or with the SQL shown, on a backup first`,
+    reason: `row ${/^-?\d+$/.test(key) ? `with rowid ${key}` : `where ${key}`} of table ${table} holds the subject's data in column${columns.length === 1 ? '' : 's'} ${columns.join(', ') || '(none listed)'}${inside}: dsr does not edit databases; delete the row or clear those columns with the application that owns it, or with the SQL in this action's sql field (on a backup first)`,
   };
 }
 
