@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runSevenZip } from '../../src/extract/archive/seven-zip-run.js';
 import { PROJECT, tempTree } from '../helpers/cli.js';
 import { errorLines, findingLines, scanFile } from '../helpers/documents-scan.js';
 import { inPrivateTmpdir } from '../helpers/private-tmpdir.js';
@@ -144,6 +145,25 @@ describe('7z', () => {
     const names = await scanFile(join(DATA, 'encrypted-names.7z'));
     expect(errorLines(names)).toEqual([' | encrypted']);
     expect(names.errors[0].message).toMatch(/password-protected \(encrypted file names\)/);
+  });
+
+  it('symbolic links are no members: neither their targets read nor made, the regular file read', async () => {
+    const { result: r, left } = await inPrivateTmpdir(() => scanFile(join(DATA, 'links.7z')));
+    expect(errorLines(r)).toEqual([]);
+    expect(findingLines(r)).toEqual([
+      `member links/ok.txt | cpr | ${CPR} | body`,
+      `member links/ok.txt | name | ${NAME} | body`,
+    ]);
+    expect(left).toEqual([]);
+  });
+
+  it('7-Zip itself cannot make a link in the spool, even when asked to write every member', async () => {
+    const dir = tempTree();
+    mkdirSync(join(dir, 'out'));
+    const run = await runSevenZip(join(DATA, 'links.7z'), join(dir, 'out'), ['x', '-y', '-snld'], 1 << 20);
+    expect(run.code).not.toBe(0);
+    const made = readdirSync(join(dir, 'out/links'));
+    expect(made).toEqual(['ok.txt']);
   });
 
   it('cut short: a corrupt error naming what 7-Zip says, no crash', async () => {

@@ -22,7 +22,7 @@ interface Fs {
 }
 interface Module {
   FS: Fs;
-  NODEFS: { stream_ops: { write: (...args: unknown[]) => number } };
+  NODEFS: { stream_ops: { write: (...args: unknown[]) => number }; node_ops: { symlink: () => void } };
   callMain(args: string[]): number;
 }
 type Factory = (opts: { print(s: string): void; printErr(s: string): void }) => Promise<Module>;
@@ -31,6 +31,7 @@ let factory: Promise<Factory> | undefined;
 
 /** The errno 7-Zip sees when the cap is reached: ENOSPC, as for a full disk. */
 const ENOSPC = 28;
+const EPERM = 63;
 
 /**
  * Runs 7-Zip (WebAssembly, one fresh instance per run) on `archive` with the private folder holding
@@ -59,6 +60,11 @@ export async function runSevenZip(
       throw new z.FS.ErrnoError(ENOSPC);
     }
     return write.apply(this, a);
+  };
+  // A member that is a symbolic link would be made a real one, pointing anywhere: a later member
+  // written through it would land outside the spool. Members are files; links are refused.
+  z.NODEFS.node_ops.symlink = () => {
+    throw new z.FS.ErrnoError(EPERM);
   };
   z.FS.mkdir('/a');
   z.FS.mount(z.NODEFS, { root: dirname(archive) }, '/a');

@@ -1,4 +1,4 @@
-import { copyFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, lstatSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { ExtractError } from '../../core/errors.js';
@@ -124,6 +124,7 @@ interface Member {
   block?: number;
   encrypted: boolean;
   folder: boolean;
+  link: boolean;
 }
 
 /** Members as `7z l -slt` lists them. */
@@ -139,6 +140,8 @@ function parseListing(lines: string[]): Member[] {
         ...(current.Block ? { block: Number(current.Block) } : {}),
         encrypted: current.Encrypted === '+',
         folder: current.Folder === '+' || /^D/.test(current.Attributes ?? ''),
+        // Unix mode bits after the Windows attributes: `lrwxrwxrwx` is a symbolic link.
+        link: /\sl[rwxsStT-]{9}$/.test(current.Attributes ?? ''),
       });
     current = undefined;
   };
@@ -181,7 +184,8 @@ async function extractSevenZip(
       /password/i.test(listing.problem) ? 'encrypted' : 'corrupt',
       `7z archive could not be opened (${listing.problem || `7-Zip exit code ${listing.code}`}); not read`,
     );
-  const files = parseListing(listing.out).filter((m) => !m.folder);
+  // Only regular files are members, as in a tar: a link's target is no content of the archive.
+  const files = parseListing(listing.out).filter((m) => !m.folder && !m.link);
   // A solid block's packed size is listed on its first member only: a member's ratio is its block's.
   const blocks = new Map<number, { packed: number; size: number }>();
   for (const m of files) {
@@ -235,7 +239,8 @@ async function extractSevenZip(
     }
     let size = -1;
     try {
-      size = statSync(path).size;
+      const st = lstatSync(path);
+      if (st.isFile()) size = st.size;
     } catch {
       // Not written: the archive's error below says why.
     }
