@@ -96,7 +96,7 @@ describe('SQLite databases', () => {
     ]);
   });
 
-  it('rows past --max-members per table and text past --max-text-chars per database are limit errors', async () => {
+  it('rows past --max-members per table and text past --max-text per database are limit errors', async () => {
     const rows = await scanFile(join(DATA, 'crm.sqlite'), { limits: { maxMembers: 3 } });
     expect(errorLines(rows)).toEqual([' | limit']);
     expect(rows.errors[0].message).toMatch(/table customers: more than 3 rows \(--max-members\)/);

@@ -150,7 +150,7 @@ async function readTable(
     if (budget.chars > limits.maxTextChars) {
       ctx.error(
         'limit',
-        `more than ${limits.maxTextChars} characters of text in this database (--max-text-chars); read up to table ${table}, ${label}`,
+        `more than ${limits.maxTextChars} characters of text in this database (--max-text); read up to table ${table}, ${label}`,
       );
       return false;
     }
