@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { PROJECT, tempTree } from '../helpers/cli.js';
 import { errorLines, findingLines, scanFile } from '../helpers/documents-scan.js';
@@ -96,6 +97,20 @@ describe('SQLite databases', () => {
     ]);
   });
 
+  it('a STRICT table without rowid names its row by its composite primary key', async () => {
+    const dir = tempTree();
+    const path = join(dir, 'visits.db');
+    const db = new Database(path);
+    db.exec(
+      'CREATE TABLE visits (day TEXT, n INTEGER, who TEXT, PRIMARY KEY (day, n)) STRICT, WITHOUT ROWID',
+    );
+    db.prepare('INSERT INTO visits VALUES (?, ?, ?)').run("2024-03-01 'am'", 2, 'soren.ostergard@example.dk');
+    db.close();
+    expect(findingLines(await scanFile(path))).toEqual([
+      `table visits › row "day" = '2024-03-01 ''am''' AND "n" = 2 | email | ${EMAIL} | who`,
+    ]);
+  });
+
   it('rows past --max-members per table and text past --max-text per database are limit errors', async () => {
     const rows = await scanFile(join(DATA, 'crm.sqlite'), { limits: { maxMembers: 3 } });
     expect(errorLines(rows)).toEqual([' | limit']);
@@ -126,6 +141,22 @@ describe('SQLite databases', () => {
     const thumbs = await scanFile(join(dir, 'Thumbs.db'));
     expect(thumbs.errors).toEqual([]);
     expect(thumbs.skipped).toBe('binary');
+  });
+
+  it('a database inside a zip is read from memory, WAL databases too', async () => {
+    const zip = zipSync({
+      'backup/crm.sqlite': readFileSync(join(DATA, 'crm.sqlite')),
+      'backup/wal.sqlite3': readFileSync(join(DATA, 'wal.sqlite3')),
+    });
+    const dir = tempTree({ 'backup.zip': zip });
+    const r = await scanFile(join(dir, 'backup.zip'));
+    expect(errorLines(r)).toEqual([]);
+    expect(findingLines(r)).toEqual(
+      [
+        ...CRM.map((l) => `member backup/crm.sqlite › ${l}`),
+        ...CRM.map((l) => `member backup/wal.sqlite3 › ${l}`),
+      ].sort(),
+    );
   });
 
   it('a file without a known name is recognised as SQLite by its first bytes', async () => {

@@ -116,7 +116,8 @@ async function readTable(
   const { limits } = ctx;
   const columns = db.prepare(`PRAGMA table_xinfo(${quoteId(table)})`).all() as Column[];
   const keys = columns.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk);
-  const withoutRowid = /\bwithout\s+rowid\s*$/i.test(tableSql(db, table));
+  // Table options follow the last parenthesis: `WITHOUT ROWID`, `STRICT`, in either order.
+  const withoutRowid = /\)[^)]*\bwithout\s+rowid\b[^)]*$/i.test(tableSql(db, table));
   const select = withoutRowid
     ? `SELECT * FROM ${quoteId(table)}`
     : `SELECT _rowid_ AS "dsr:rowid", * FROM ${quoteId(table)}`;
