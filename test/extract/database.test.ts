@@ -97,12 +97,12 @@ describe('SQLite databases', () => {
     ]);
   });
 
-  it('a STRICT table without rowid names its row by its composite primary key', async () => {
+  it('a table WITHOUT ROWID, STRICT names its row by its composite primary key', async () => {
     const dir = tempTree();
     const path = join(dir, 'visits.db');
     const db = new Database(path);
     db.exec(
-      'CREATE TABLE visits (day TEXT, n INTEGER, who TEXT, PRIMARY KEY (day, n)) STRICT, WITHOUT ROWID',
+      'CREATE TABLE visits (day TEXT, n INTEGER, who TEXT, PRIMARY KEY (day, n)) WITHOUT ROWID, STRICT',
     );
     db.prepare('INSERT INTO visits VALUES (?, ?, ?)').run("2024-03-01 'am'", 2, 'soren.ostergard@example.dk');
     db.close();
