@@ -16,6 +16,7 @@ import {
 import { messageUrl, parseMessageUrl } from '../crawl/imap/url.js';
 import { writeTextAtomic } from '../io/atomic-write.js';
 import type { ReviewFile } from '../review/decisions.js';
+import { databaseRowAction, isDatabaseRow } from './database-row.js';
 import { memberChanges } from './plan-members.js';
 import { approvalHash, planHash } from './plan-seal.js';
 import { validatePlan } from './validate.js';
@@ -126,6 +127,7 @@ export function buildPlan(
 
 /** The erasable unit an item belongs to: its message in a mail store, else its top-level file. */
 function unitKey(item: ItemRecord): string {
+  if (isDatabaseRow(item)) return `row\u0000${item.path}\u0000${item.itemPath.join('\u0000')}`;
   if (item.message) return `msg\u0000${item.path}\u0000${item.message.itemPath.join('\u0000')}`;
   return `file\u0000${item.path}`;
 }
@@ -230,6 +232,14 @@ function chooseAction(
   }
 
   const fileFp = top?.fingerprint ?? {};
+  if (isDatabaseRow(first)) {
+    const row = databaseRowAction(
+      first,
+      items.flatMap((i) => findingsByItem.get(i.id) ?? []),
+    );
+    const id = sha256Hex(['action', first.path, ...first.itemPath].join('\u0000')).slice(0, 16);
+    return { ...manual(fileFp, 'database-row', row.reason), id, itemPath: [...first.itemPath], sql: row.sql };
+  }
   const nested = items.filter((i) => i.itemPath.length > 0);
   if (nested.length && !top) {
     // Members of an archive (nested ones too) are removed or redacted in place, the rest copied.
