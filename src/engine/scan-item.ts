@@ -18,7 +18,9 @@ import type {
   ItemRef,
   Location,
   MessageRef,
+  PixelBox,
   ScanError,
+  WordBox,
 } from '../core/types.js';
 import type { ExtractContext, TextOptions } from '../extract/api.js';
 import type { ZipPart } from '../extract/archive/zip.js';
@@ -462,6 +464,7 @@ function chunkerOptions(input: ItemInput, o: TextOptions | undefined, maxChars: 
     structured: o?.structured,
     location: o?.location,
     faceTag: o?.faceTag,
+    boxes: o?.boxes,
     maxChars,
   };
 }
@@ -703,6 +706,10 @@ function locationOf(
 ): Location {
   if (chunk.location || c.location) {
     const facts = { ...chunk.location, ...c.location };
+    if (chunk.boxes) {
+      const box = boxOf(chunk.boxes, offset, offset + (c.end - c.start));
+      if (box) facts.box = box;
+    }
     return {
       ...facts,
       field: facts.field ?? field,
@@ -715,6 +722,22 @@ function locationOf(
   const location: Location = { field, line, column, offset };
   if (chunk.page !== undefined) location.page = chunk.page;
   return location;
+}
+
+/** The box around the OCR words a match [from, to) touches. */
+export function boxOf(boxes: readonly WordBox[], from: number, to: number): PixelBox | undefined {
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (const { from: a, to: b, box } of boxes) {
+    if (b <= from || a >= to) continue;
+    x0 = Math.min(x0, box.x);
+    y0 = Math.min(y0, box.y);
+    x1 = Math.max(x1, box.x + box.w);
+    y1 = Math.max(y1, box.y + box.h);
+  }
+  return x0 === Infinity ? undefined : { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
 }
 
 export function toScanError(ref: ItemRef, err: unknown): ScanError {
