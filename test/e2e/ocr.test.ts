@@ -1,4 +1,4 @@
-import { copyFileSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Finding, ScanFile } from '../../src/core/types.js';
@@ -93,5 +93,58 @@ describe('OCR of scanned documents (built CLI)', { timeout: 180_000 }, () => {
       `scannet-2-sider.pdf | unsupported | no text layer on pages 1-2 of 2: scanned pages, need OCR: ${hint}`,
     ]);
     expect(s.findings).toEqual([]);
+  });
+});
+
+describe('a scan read by OCR in the plan, the report and the review (built CLI)', {
+  timeout: 180_000,
+}, () => {
+  const dir = tempTree();
+  for (const f of ['brev.png', 'scannet-2-sider.pdf']) copyFileSync(join(OCR, f), join(dir, f));
+  const out = join(tempTree(), 'scan.json');
+  const scanned = () => {
+    if (!existsSync(out)) {
+      const r = runCli(['scan', dir, '--subject', writeSubject(tempTree()), '--out', out, '--no-progress']);
+      expect(r.code).toBe(0);
+    }
+    return out;
+  };
+
+  it('erasure is manual and names the page: dsr cannot black out pixels', () => {
+    const planFile = join(tempTree(), 'plan.json');
+    expect(runCli(['plan', scanned(), '--out', planFile]).code).toBe(0);
+    const plan = JSON.parse(readFileSync(planFile, 'utf8'));
+    expect(
+      plan.actions.map((a: { path: string; kind: string; rule: string; reason: string }) => [
+        basename(a.path),
+        a.kind,
+        a.rule,
+        a.reason,
+      ]),
+    ).toEqual([
+      [
+        'brev.png',
+        'manual',
+        'scanned-page',
+        "the subject's data was read by OCR from the scanned page 1 of this image: black it out or remove the page by hand, or delete the file",
+      ],
+      [
+        'scannet-2-sider.pdf',
+        'manual',
+        'scanned-page',
+        "the subject's data was read by OCR from the scanned page 2 of this PDF: black it out or remove the page by hand, or delete the file",
+      ],
+    ]);
+  });
+
+  it('the access report says the text was read by OCR, in English and Danish', () => {
+    for (const [lang, said] of [
+      ['en', 'read by text recognition (OCR) from a scanned page'],
+      ['da', 'læst med tekstgenkendelse (OCR) fra en scannet side'],
+    ]) {
+      const html = join(tempTree(), 'report.html');
+      expect(runCli(['report', scanned(), '--format', 'html', '--lang', lang, '--out', html]).code).toBe(0);
+      expect(readFileSync(html, 'utf8')).toContain(said);
+    }
   });
 });
