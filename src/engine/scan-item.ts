@@ -25,6 +25,7 @@ import type {
 import type { ExtractContext, TextOptions } from '../extract/api.js';
 import type { ZipPart } from '../extract/archive/zip.js';
 import { Chunker, type ChunkerOptions } from '../extract/chunker.js';
+import type { OcrCacheRef } from '../extract/ocr/cache.js';
 import { readHead, readTransientPieces } from '../extract/read.js';
 import { formatForName, selectExtractor, selectFormat } from '../extract/registry.js';
 import { decodeStream } from '../extract/text/decode.js';
@@ -68,6 +69,8 @@ export interface EngineOptions {
   rawChecked?: boolean;
   /** An inventory's top-level plain text: names looked for only once its bytes may hold the surname. */
   namesGate?: NamesGate;
+  /** An index's OCR results (see OcrCache). */
+  ocrCache?: OcrCacheRef;
   /**
    * Findings handed on as scan-file elements (`packed`), each serialised as it is found into UTF-8 bytes
    * outside the JS heap: an inventory's many findings, held until their item is read to the end, are
@@ -252,6 +255,7 @@ async function scanItem(
   const ctx: ExtractContext = {
     limits: opts.limits,
     signal: opts.signal ?? NEVER_ABORTED,
+    ...(opts.ocrCache ? { ocrCache: opts.ocrCache } : {}),
     text(text, o) {
       let t = text;
       if (docChars + t.length > opts.limits.maxTextChars) {

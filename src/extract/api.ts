@@ -1,6 +1,7 @@
 import type { Limits } from '../core/limits.js';
 import type { Chunk, ErrorKind, ItemInput, ItemRef, Location, WordBox } from '../core/types.js';
 import type { TextPlace } from './chunker.js';
+import type { OcrCacheRef } from './ocr/cache.js';
 
 /**
  * The contract between the engine and a format extractor. An extractor only turns bytes into text
@@ -88,6 +89,8 @@ export interface ExtractContext {
    * attachments does: erasure removes the whole message, so the other people in it must be counted.
    */
   childHeldSubject?(): boolean;
+  /** Where an index keeps OCR results: scanned pages recognised before are read from there. */
+  ocrCache?: OcrCacheRef;
 }
 
 /** What of an item is text only as pictures (see ExtractContext.withoutText). */

@@ -3,6 +3,7 @@ import { delimiter, join } from 'node:path';
 import { ExtractError } from '../../core/errors.js';
 import type { ItemInput, WordBox } from '../../core/types.js';
 import type { ExtractContext } from '../api.js';
+import { OcrCache, sha256Hex } from './cache.js';
 import { type OcrPage, ocrUnavailable, recognise, run } from './tesseract.js';
 
 /** Share of the item time limit OCR may use: the worker is stopped at the limit and would lose the rest. */
@@ -51,10 +52,39 @@ export async function pdfOcrUnavailable(): Promise<string | undefined> {
  */
 export async function readImageByOcr(input: ItemInput, ctx: ExtractContext): Promise<void> {
   const deadline = deadlineOf(input, ctx);
-  const pages = await once(input, 0, async () =>
-    recognise(await ctx.readAll(), { signal: ctx.signal, deadline }),
-  );
+  const pages = await once(input, 0, async () => {
+    const data = await ctx.readAll();
+    return kept(ctx, data, 0, () => recognise(data, { signal: ctx.signal, deadline }));
+  });
   for (const page of pages) emitPage(ctx, page, page.page);
+}
+
+/** Page `page` of the item with these bytes from the index's OCR results, else recognised and kept there. */
+async function kept(
+  ctx: ExtractContext,
+  data: Uint8Array,
+  page: number,
+  make: () => Promise<OcrPage[]>,
+): Promise<OcrPage[]> {
+  if (!ctx.ocrCache) return make();
+  const cache = new OcrCache(ctx.ocrCache);
+  const name = cache.name(contentHash(data), page);
+  const known = cache.get(name);
+  if (known) return known;
+  const pages = await make();
+  cache.put(name, pages);
+  return pages;
+}
+
+/** SHA-256 of an item's bytes, once per buffer (a PDF's pages share it). */
+const hashes = new WeakMap<Uint8Array, string>();
+function contentHash(data: Uint8Array): string {
+  let h = hashes.get(data);
+  if (!h) {
+    h = sha256Hex(data);
+    hashes.set(data, h);
+  }
+  return h;
 }
 
 /**
@@ -75,10 +105,12 @@ export async function readPdfPagesByOcr(
     const { num, side } = pages[i];
     let read: OcrPage[];
     try {
-      read = await once(input, num, async () => {
-        const image = await renderPage(bin, data, num, side, deadline, ctx.signal);
-        return recognise(image, { signal: ctx.signal, deadline });
-      });
+      read = await once(input, num, () =>
+        kept(ctx, data, num, async () => {
+          const image = await renderPage(bin, data, num, side, deadline, ctx.signal);
+          return recognise(image, { signal: ctx.signal, deadline });
+        }),
+      );
     } catch (err) {
       if (!(err instanceof ExtractError && err.kind === 'timeout')) throw err;
       const left = pages.slice(i).map((p) => p.num);
