@@ -9,6 +9,7 @@ import documents from './documents.js';
 import exportPart from './export.js';
 import mail from './mail.js';
 import media from './media.js';
+import ocr from './ocr.js';
 import text from './text.js';
 
 const parts: BenchPart[] = [];
@@ -17,6 +18,7 @@ parts.push(documents);
 parts.push(media);
 parts.push(mail);
 parts.push(exportPart);
+parts.push(ocr);
 
 const USAGE = `usage: npm run bench -- [--size MB] [--only NAME]
   --size MB    approximate corpus size per part (default 300)

@@ -265,6 +265,17 @@ function chooseAction(
   const namedAfterSubject = findings.some((f) => f.location.field === 'path');
   const format = top.format ?? '';
 
+  // Text read by OCR is pixels: dsr cannot black it out, so a person does, told on which pages.
+  const scannedPages = [
+    ...new Set(contentFindings.filter((f) => f.location.field === 'ocr').map((f) => f.location.page ?? 1)),
+  ].sort((a, b) => a - b);
+  if (scannedPages.length)
+    return manual(
+      fp,
+      'scanned-page',
+      `the subject's data was read by OCR from the scanned ${scannedPages.length > 1 ? 'pages' : 'page'} ${scannedPages.join(', ')} of this ${format === 'pdf' ? 'PDF' : 'image'}: black it out or remove the ${scannedPages.length > 1 ? 'pages' : 'page'} by hand, or delete the file`,
+    );
+
   if (MEDIA_FORMATS.has(format)) {
     // A photo is never deleted whole: untagged people in it are invisible to the scan.
     if (format === 'media' && top.detectors.includes('face'))
