@@ -22,6 +22,8 @@ export const ACTION_KINDS = [
   'expunge-imap-message',
   'redact-text',
   'remove-face-tags',
+  'remove-attachment',
+  'redact-attachment',
   'manual',
 ] as const;
 export type ActionKind = (typeof ACTION_KINDS)[number];
@@ -96,9 +98,40 @@ export const RemoveFaceTagsActionSchema = action(
   { blurFaces: Type.Boolean() },
   "Drop the subject's face regions and person tags from a photo's metadata.",
 );
+/** Where an attachment's message is, and which attachment (itemPath is the attachment's own). */
+const ATTACHMENT_FIELDS = {
+  container: Type.Union(
+    [Type.Literal('eml'), Type.Literal('maildir'), Type.Literal('mbox'), Type.Literal('imap')],
+    {
+      description:
+        "The mail store the message is in: fingerprint is the message's (file, mbox byte range, IMAP UID).",
+    },
+  ),
+  attachmentSha256: Type.String({ description: "sha256 of the attachment's decoded content as scanned." }),
+  mailbox: Type.Optional(Type.String()),
+  uidValidity: Type.Optional(Type.String()),
+  uid: Type.Optional(Type.Integer()),
+};
+export const RemoveAttachmentActionSchema = action(
+  'remove-attachment',
+  ATTACHMENT_FIELDS,
+  'Replace one attachment of a message by a short text part; every other part stays byte-identical.',
+);
+export const RedactAttachmentActionSchema = action(
+  'redact-attachment',
+  { ...ATTACHMENT_FIELDS, spans: Type.Array(PlannedSpanSchema) },
+  "Replace the subject's values in a text attachment; its header and every other part stay byte-identical.",
+);
 export const ManualActionSchema = action(
   'manual',
-  { reason: Type.String({ description: 'Why dsr does not act, and what a person must do.' }) },
+  {
+    reason: Type.String({ description: 'Why dsr does not act, and what a person must do.' }),
+    pages: Type.Optional(
+      Type.Array(Type.Object({ page: Type.Integer(), detectors: Type.Array(DetectorIdSchema) }, strict), {
+        description: "A document's pages that hold the subject's data, and what kind.",
+      }),
+    ),
+  },
   'Left for a person.',
 );
 
@@ -109,6 +142,8 @@ export const ActionSchema = Type.Union([
   ExpungeImapMessageActionSchema,
   RedactTextActionSchema,
   RemoveFaceTagsActionSchema,
+  RemoveAttachmentActionSchema,
+  RedactAttachmentActionSchema,
   ManualActionSchema,
 ]);
 
@@ -118,6 +153,8 @@ export type DeleteMaildirMessageAction = Static<typeof DeleteMaildirMessageActio
 export type ExpungeImapMessageAction = Static<typeof ExpungeImapMessageActionSchema>;
 export type RedactTextAction = Static<typeof RedactTextActionSchema>;
 export type RemoveFaceTagsAction = Static<typeof RemoveFaceTagsActionSchema>;
+export type RemoveAttachmentAction = Static<typeof RemoveAttachmentActionSchema>;
+export type RedactAttachmentAction = Static<typeof RedactAttachmentActionSchema>;
 export type ManualAction = Static<typeof ManualActionSchema>;
 export type Action = Static<typeof ActionSchema>;
 

@@ -1,0 +1,210 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { ScanFile } from '../../src/core/types.js';
+import type { Action, Plan } from '../../src/erase/plan.js';
+import { runCli, tempTree, writeSubject } from '../helpers/cli.js';
+import { startDovecot } from '../helpers/dovecot.js';
+import { fileSha, mboxOf, planApproved, readJson, scanTree, sha256 } from '../helpers/erase.js';
+import { CV_TEXT, messageWithAttachments, partHashes, pdfWith } from '../helpers/mail-attachments.js';
+
+const SHARED = 'Referat\nSøren Kjærgaard Østergård, CPR 150387-1236\nJens Hansen: 22 33 44 55\n';
+const OTHER = 'post,beløb\r\nkaffe,120\r\n';
+
+/** The subject's findings in a fresh scan of the tree (dsr scan, as a verification re-scan). */
+function rescanFindings(dir: string): number {
+  const out = join(dir, `rescan-${Date.now()}.json`);
+  const r = runCli([
+    'scan',
+    join(dir, 'tree'),
+    '--subject',
+    join(dir, 'subject.json'),
+    '--out',
+    out,
+    '-j',
+    '1',
+  ]);
+  expect([0, 3]).toContain(r.code);
+  return readJson<ScanFile>(out).findings.filter((f) => f.subject).length;
+}
+
+function _actionAt(plan: Plan, path: string, last: string): Action {
+  const a = plan.actions.find((x) => x.path === path && x.itemPath[x.itemPath.length - 1] === last);
+  if (!a)
+    throw new Error(
+      `no action for ${last}: ${JSON.stringify(plan.actions.map((x) => [x.kind, x.itemPath]))}`,
+    );
+  return a;
+}
+
+describe('remove-attachment and redact-attachment in an .eml (built CLI)', () => {
+  it('removes the CV, redacts the shared notes, and leaves every other part byte-identical; a re-scan finds nothing', async () => {
+    const cv = await pdfWith(CV_TEXT);
+    const raw = messageWithAttachments('e1', { cv, shared: SHARED, other: OTHER });
+    const dir = tempTree({ 'tree/mail/ansøgning.eml': raw, 'tree/other.txt': 'Jens Hansen 22 33 44 55\n' });
+    const file = join(dir, 'tree/mail/ansøgning.eml');
+    const before = await partHashes(Buffer.from(raw));
+    const untouched = fileSha(join(dir, 'tree/other.txt'));
+    const scanPath = scanTree(dir);
+    const planPath = planApproved(scanPath);
+    const plan = readJson<Plan>(planPath);
+    expect(plan.actions.map((a) => [a.kind, a.itemPath, a.rule])).toEqual([
+      ['remove-attachment', ['attachment cv.pdf'], 'attachment-of-subject'],
+      ['redact-attachment', ['attachment noter.txt'], 'shared-attachment-redact'],
+    ]);
+
+    const dry = runCli(['erase', planPath]);
+    expect(dry.stdout).toMatch(/would +remove-attachment/);
+    expect(dry.stdout).toMatch(/would +redact-attachment/);
+    expect(readFileSync(file, 'utf8')).toBe(raw);
+
+    const r = runCli(['erase', planPath, '--execute']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const now = readFileSync(file);
+    const text = now.toString('utf8');
+    expect(text).toMatch(/attachment cv\.pdf removed on \d{4}-\d{2}-\d{2} under an erasure request/);
+    // Headers, the body part, the other attachment and every boundary line are as they were.
+    const after = await partHashes(now);
+    expect(after['attachment budget.csv']).toBe(before['attachment budget.csv']);
+    const rawBytes = Buffer.from(raw);
+    const pdfAt = rawBytes.indexOf('--XB\r\nContent-Type: application/pdf') + 6;
+    expect(sha256(now.subarray(0, pdfAt))).toBe(sha256(rawBytes.subarray(0, pdfAt)));
+    const csvAt = rawBytes.indexOf('\r\n--XB\r\nContent-Type: text/csv');
+    expect(sha256(now.subarray(now.length - (rawBytes.length - csvAt)))).toBe(
+      sha256(rawBytes.subarray(csvAt)),
+    );
+    const notes = Buffer.from(
+      text.split('filename="noter.txt"\r\nContent-Transfer-Encoding: base64\r\n\r\n')[1].split('\r\n--XB')[0],
+      'base64',
+    ).toString('utf8');
+    expect(notes).toBe('Referat\n[REDACTED-NAME], CPR [REDACTED-CPR]\nJens Hansen: 22 33 44 55\n');
+    expect(fileSha(join(dir, 'tree/other.txt'))).toBe(untouched);
+
+    expect(rescanFindings(dir)).toBe(0);
+    expect(runCli(['audit', 'verify', join(dir, 'scan.plan.audit.jsonl')]).code).toBe(0);
+  }, 60_000);
+});
+
+describe('remove-attachment in Maildir and mbox (built CLI)', () => {
+  it('Maildir: the rewritten message gets a new unique name with its flags; an mbox keeps its other messages byte for byte', async () => {
+    const cv = await pdfWith(CV_TEXT);
+    const md = messageWithAttachments('md1', { cv, other: OTHER });
+    const m1 = `From karen.jensen@firma.dk Mon Mar  2 09:00:00 2026\n${messageWithAttachments('mb1', { cv, other: OTHER }, '\n')}`;
+    const m2 = `From jens.hansen@firma.dk Mon Mar  2 10:00:00 2026\nFrom: jens.hansen@firma.dk\nMessage-ID: <mb2@firma.dk>\nSubject: frokost\n\nFrokost?\n`;
+    const { data } = mboxOf([m2, m1]);
+    const dir = tempTree({
+      'tree/Maildir/cur/1700000000.M1P1.host,S=100:2,RS': md,
+      'tree/Maildir/new/.keep': '',
+      'tree/Maildir/tmp/.keep': '',
+      'tree/mail/inbox': data,
+    });
+    const scanPath = scanTree(dir);
+    const planPath = planApproved(scanPath);
+    const plan = readJson<Plan>(planPath);
+    expect(plan.actions.map((a) => [a.kind, a.itemPath])).toEqual(
+      expect.arrayContaining([
+        ['remove-attachment', ['attachment cv.pdf']],
+        ['remove-attachment', ['message <mb1@firma.dk>', 'attachment cv.pdf']],
+      ]),
+    );
+    const r = runCli(['erase', planPath, '--execute']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const names = readdirSync(join(dir, 'tree/Maildir/cur'));
+    expect(names).toHaveLength(1);
+    expect(names[0]).not.toBe('1700000000.M1P1.host,S=100:2,RS');
+    expect(names[0]).toMatch(/,S=\d+:2,RS$/);
+    const newMd = readFileSync(join(dir, 'tree/Maildir/cur', names[0]));
+    expect(names[0]).toContain(`,S=${newMd.length}:`);
+    expect((await partHashes(newMd))['attachment budget.csv']).toBe(
+      (await partHashes(Buffer.from(md)))['attachment budget.csv'],
+    );
+    const box = readFileSync(join(dir, 'tree/mail/inbox'), 'latin1');
+    expect(box.startsWith(mboxOf([m2]).data.toString('latin1'))).toBe(true);
+    expect(box).toContain('attachment cv.pdf removed on');
+    expect(box).not.toContain(cv.toString('base64').slice(0, 76));
+    expect(rescanFindings(dir)).toBe(0);
+  }, 60_000);
+});
+
+describe('stale and refused attachment edits', () => {
+  it('a message changed since the scan is stale and left as it is', async () => {
+    const cv = await pdfWith(CV_TEXT);
+    const raw = messageWithAttachments('s1', { cv });
+    const dir = tempTree({ 'tree/a.eml': raw });
+    const planPath = planApproved(scanTree(dir));
+    writeFileSync(join(dir, 'tree/a.eml'), raw.replace('Hej Jens', 'Hej Anne'));
+    const r = runCli(['erase', planPath, '--execute']);
+    expect(r.code).toBe(5);
+    expect(r.stdout).toMatch(/stale +remove-attachment/);
+    expect(readFileSync(join(dir, 'tree/a.eml'), 'utf8')).toContain('Hej Anne');
+  }, 60_000);
+});
+
+/** A message's flags without \\Recent (a session's flag, not the message's). */
+const lasting = (flags: Set<string> | undefined): string[] =>
+  [...(flags ?? [])].filter((f) => f !== '\\Recent').sort();
+
+describe('remove-attachment in an IMAP message (real Dovecot)', () => {
+  it('APPENDs the rewritten message with its flags and internal date, then UID EXPUNGEs the old UID', async () => {
+    const cv = await pdfWith(CV_TEXT);
+    const raw = messageWithAttachments('imap1', { cv, other: OTHER });
+    const dc = await startDovecot({
+      messages: [
+        { raw, flags: ['\\Seen', '\\Flagged'] },
+        { raw: messageWithAttachments('imap2', { other: OTHER }) },
+      ],
+    });
+    try {
+      const client = await dc.client();
+      await client.mailboxOpen('INBOX');
+      const before = new Map<number, { date: string; flags: string[] }>();
+      for await (const m of client.fetch('1:*', { uid: true, flags: true, internalDate: true }))
+        before.set(m.uid, { date: String(m.internalDate), flags: lasting(m.flags) });
+      await client.logout();
+      const [oldUid, keptUid] = [...before.keys()].sort((a, b) => a - b);
+
+      const dir = tempTree();
+      const subject = writeSubject(dir);
+      const env = { ...process.env, DSR_IMAP_PASSWORD: dc.password };
+      const root = `imap://${dc.user}@${dc.host}:${dc.port}/INBOX`;
+      const scanPath = join(dir, 'scan.json');
+      expect(
+        runCli(['scan', root, '--subject', subject, '--out', scanPath, '--no-progress'], { env }).code,
+      ).toBe(0);
+      const planPath = planApproved(scanPath);
+      expect(readJson<Plan>(planPath).actions.map((a) => [a.kind, a.itemPath])).toEqual([
+        ['remove-attachment', ['attachment cv.pdf']],
+      ]);
+      expect(runCli(['erase', planPath], { env }).stdout).toMatch(/would +remove-attachment/);
+      const r = runCli(['erase', planPath, '--execute'], { env });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+
+      const check = await dc.client();
+      await check.mailboxOpen('INBOX');
+      const after = new Map<number, { date: string; flags: string[]; source: Buffer }>();
+      for await (const m of check.fetch('1:*', { uid: true, flags: true, internalDate: true, source: true }))
+        after.set(m.uid, { date: String(m.internalDate), flags: lasting(m.flags), source: m.source! });
+      await check.logout();
+      expect(after.has(oldUid)).toBe(false);
+      expect(after.has(keptUid)).toBe(true);
+      const [newUid] = [...after.keys()].filter((u) => u !== keptUid);
+      expect(after.get(newUid)!.flags).toEqual(before.get(oldUid)!.flags);
+      expect(after.get(newUid)!.date).toBe(before.get(oldUid)!.date);
+      const source = after.get(newUid)!.source;
+      expect(source.toString('utf8')).toContain('attachment cv.pdf removed on');
+      expect((await partHashes(source))['attachment budget.csv']).toBe(
+        (await partHashes(Buffer.from(raw)))['attachment budget.csv'],
+      );
+      const rescan = join(dir, 'rescan.json');
+      expect(
+        runCli(['scan', root, '--subject', subject, '--out', rescan, '--no-progress'], { env }).code,
+      ).toBe(0);
+      expect(readJson<ScanFile>(rescan).findings.filter((f) => f.subject)).toEqual([]);
+    } finally {
+      await dc.stop();
+    }
+  }, 90_000);
+});
