@@ -1,11 +1,11 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ScanFile } from '../../src/core/types.js';
-import type { Action, Plan } from '../../src/erase/plan.js';
+import type { ItemRecord, ScanFile } from '../../src/core/types.js';
+import { type Action, approvePlan, buildPlan, type Plan, writePlan } from '../../src/erase/plan.js';
 import { runCli, tempTree, writeSubject } from '../helpers/cli.js';
 import { startDovecot } from '../helpers/dovecot.js';
-import { fileSha, mboxOf, planApproved, readJson, scanTree, sha256 } from '../helpers/erase.js';
+import { fileSha, mboxOf, planApproved, readJson, scanTree, sha256, writeScan } from '../helpers/erase.js';
 import { CV_TEXT, messageWithAttachments, partHashes, pdfWith } from '../helpers/mail-attachments.js';
 
 const SHARED = 'Referat\nSøren Kjærgaard Østergård, CPR 150387-1236\nJens Hansen: 22 33 44 55\n';
@@ -207,4 +207,192 @@ describe('remove-attachment in an IMAP message (real Dovecot)', () => {
       await dc.stop();
     }
   }, 90_000);
+});
+
+/** A plan (approved) to remove cv.pdf from one message, from a scan file written by hand. */
+async function removalPlan(
+  dir: string,
+  roots: string[],
+  path: string,
+  message: ItemRecord['message'],
+  cv: Buffer,
+): Promise<string> {
+  const scan = readJson<ScanFile>(
+    writeScan(dir, roots, [
+      {
+        path,
+        itemPath: [...(message?.itemPath ?? []), 'attachment cv.pdf'],
+        format: 'pdf',
+        detectors: ['cpr', 'name'],
+        fingerprint: { sha256: sha256(cv) },
+        message,
+      },
+    ]),
+  );
+  const planPath = join(dir, 'plan.json');
+  await writePlan(planPath, approvePlan(buildPlan(scan, undefined, {}), 'Test DPO'));
+  return planPath;
+}
+
+const killedAt = (planPath: string, step: string, env: NodeJS.ProcessEnv = process.env) =>
+  runCli(['erase', planPath, '--execute'], { env: { ...env, DSR_TEST_CRASH_AT: step } });
+
+const REWRITE_STEPS = [
+  'action:intent-written',
+  'rewrite:temp-written',
+  'rewrite:temp-synced',
+  'rewrite:renamed',
+  'rewrite:dir-synced',
+  'action:result-written',
+];
+
+describe('kill -9 during an attachment rewrite: the old or the new message, and a rerun completes', () => {
+  it.each(REWRITE_STEPS)(
+    '.eml killed at %s',
+    async (step) => {
+      const cv = await pdfWith(CV_TEXT);
+      const raw = messageWithAttachments('c1', { cv, other: OTHER });
+      const dir = tempTree({ 'tree/a.eml': raw });
+      const file = join(dir, 'tree/a.eml');
+      const planPath = await removalPlan(
+        dir,
+        [join(dir, 'tree')],
+        file,
+        {
+          kind: 'eml',
+          itemPath: [],
+          fingerprint: { size: Buffer.byteLength(raw), sha256: sha256(raw) },
+        },
+        cv,
+      );
+      expect(killedAt(planPath, step).code).toBe(-1);
+      const mid = readFileSync(file, 'utf8');
+      expect(mid === raw || mid.includes('attachment cv.pdf removed on')).toBe(true);
+      const again = runCli(['erase', planPath, '--execute']);
+      expect(again.code).toBe(0);
+      const now = readFileSync(file, 'utf8');
+      expect(now).toContain('attachment cv.pdf removed on');
+      expect(now.split('removed on').length).toBe(2);
+      expect(readdirSync(join(dir, 'tree')).filter((f) => f.includes('.dsr-'))).toEqual([]);
+      expect(runCli(['audit', 'verify', join(dir, 'plan.audit.jsonl')]).code).toBe(0);
+    },
+    40_000,
+  );
+
+  it.each([...REWRITE_STEPS, 'maildir:renamed'])(
+    'Maildir message killed at %s',
+    async (step) => {
+      const cv = await pdfWith(CV_TEXT);
+      const raw = messageWithAttachments('c2', { cv, other: OTHER });
+      const name = '1700000000.M2P2.host,S=1:2,S';
+      const dir = tempTree({
+        [`tree/Maildir/cur/${name}`]: raw,
+        'tree/Maildir/new/.k': '',
+        'tree/Maildir/tmp/.k': '',
+      });
+      const cur = join(dir, 'tree/Maildir/cur');
+      const planPath = await removalPlan(
+        dir,
+        [join(dir, 'tree')],
+        join(cur, name),
+        {
+          kind: 'maildir',
+          itemPath: [],
+          fingerprint: { size: Buffer.byteLength(raw), sha256: sha256(raw) },
+        },
+        cv,
+      );
+      expect(killedAt(planPath, step).code).toBe(-1);
+      const again = runCli(['erase', planPath, '--execute']);
+      expect(again.stdout + again.stderr).toMatch(/done +remove-attachment/);
+      expect(again.code).toBe(0);
+      const names = readdirSync(cur);
+      expect(names).toHaveLength(1);
+      expect(names[0]).toMatch(/:2,S$/);
+      expect(readFileSync(join(cur, names[0]), 'utf8')).toContain('attachment cv.pdf removed on');
+    },
+    40_000,
+  );
+
+  it.each([
+    'mbox:locked',
+    'action:intent-written',
+    'rewrite:temp-synced',
+    'mbox:writeback-journalled',
+    'mbox:writeback-half',
+    'mbox:truncated',
+    'action:result-written',
+  ])(
+    'mbox message killed at %s',
+    async (step) => {
+      const cv = await pdfWith(CV_TEXT);
+      const m1 = `From karen.jensen@firma.dk Mon Mar  2 09:00:00 2026\n${messageWithAttachments('c3', { cv, other: OTHER }, '\n')}`;
+      const m2 =
+        'From jens.hansen@firma.dk Mon Mar  2 10:00:00 2026\nFrom: jens.hansen@firma.dk\nMessage-ID: <c4@firma.dk>\n\nFrokost?\n';
+      const { data, ranges } = mboxOf([m1, m2]);
+      const dir = tempTree({ 'tree/inbox': data });
+      const file = join(dir, 'tree/inbox');
+      const planPath = await removalPlan(
+        dir,
+        [join(dir, 'tree')],
+        file,
+        {
+          kind: 'mbox',
+          itemPath: ['message <c3@firma.dk>'],
+          fingerprint: ranges[0],
+        },
+        cv,
+      );
+      expect(killedAt(planPath, step).code).toBe(-1);
+      const again = runCli(['erase', planPath, '--execute']);
+      expect(again.code).toBe(0);
+      const box = readFileSync(file, 'latin1');
+      expect(box.split('removed on').length).toBe(2);
+      expect(box.endsWith(mboxOf([m2]).data.toString('latin1'))).toBe(true);
+      expect(box).not.toContain(cv.toString('base64').slice(0, 60));
+      expect(
+        readdirSync(join(dir, 'tree')).filter((f) => f.includes('.dsr-') || f.endsWith('.lock')),
+      ).toEqual([]);
+    },
+    40_000,
+  );
+
+  it.each(['action:intent-written', 'imap:appended', 'action:result-written'])(
+    'IMAP message killed at %s: never two copies',
+    async (step) => {
+      const cv = await pdfWith(CV_TEXT);
+      const raw = messageWithAttachments('c5', { cv, other: OTHER });
+      const dc = await startDovecot({ messages: [{ raw, flags: ['\\Seen'] }] });
+      try {
+        const client = await dc.client();
+        const box = await client.mailboxOpen('INBOX');
+        const [uid] = (await client.search({ all: true }, { uid: true })) || [];
+        await client.logout();
+        const server = `imap://${dc.user}@${dc.host}:${dc.port}`;
+        const dir = tempTree();
+        const validity = String(box.uidValidity);
+        const planPath = await removalPlan(
+          dir,
+          [`${server}/INBOX`],
+          `${server}/INBOX;UIDVALIDITY=${validity}/;UID=${uid}`,
+          { kind: 'imap', itemPath: [], fingerprint: { uidValidity: validity, uid, sha256: sha256(raw) } },
+          cv,
+        );
+        const env = { ...process.env, DSR_IMAP_PASSWORD: dc.password };
+        expect(killedAt(planPath, step, env).code).toBe(-1);
+        const again = runCli(['erase', planPath, '--execute'], { env });
+        expect(again.code).toBe(0);
+        const check = await dc.client();
+        await check.mailboxOpen('INBOX');
+        const sources: string[] = [];
+        for await (const m of check.fetch('1:*', { source: true })) sources.push(m.source!.toString('utf8'));
+        await check.logout();
+        expect(sources).toHaveLength(1);
+        expect(sources[0]).toContain('attachment cv.pdf removed on');
+      } finally {
+        await dc.stop();
+      }
+    },
+    60_000,
+  );
 });

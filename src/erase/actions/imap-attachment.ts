@@ -95,12 +95,18 @@ async function editOne(
     { uid: true },
   );
   const msg = fetched || undefined;
-  const intent = ctx.execute
-    ? actions.flatMap((a) => ctx.journal.unfinished(a.id)).find((r) => r.phase === 'intent' && r.newSha256)
-    : undefined;
+  // The messages earlier, interrupted runs may have appended.
+  const intended = new Set(
+    ctx.execute
+      ? actions
+          .flatMap((a) => ctx.journal.unfinished(a.id))
+          .filter((r) => r.phase === 'intent' && r.newSha256)
+          .map((r) => r.newSha256!)
+      : [],
+  );
   if (!msg?.source) {
     // Gone: expunged by an earlier run after its APPEND (then the new message is there), or by someone else.
-    if (intent?.newSha256 && (await findBySha(client, intent.newSha256)) !== undefined) {
+    if (intended.size && (await findBySha(client, intended)) !== undefined) {
       for (const a of actions)
         out.set(a.id, { result: 'done', reason: 'the attachment was edited by an earlier, interrupted run' });
       return out;
@@ -117,7 +123,8 @@ async function editOne(
   if (!edited.bytes || !ctx.execute) return out;
   const bytes = edited.bytes;
   const newSha256 = sha256Of(bytes);
-  let newUid = intent?.newSha256 === newSha256 ? await findBySha(client, newSha256) : undefined;
+  // An earlier run's APPEND (its message may differ from this one: the note carries the day) is not repeated.
+  let newUid = intended.size ? await findBySha(client, intended) : undefined;
   if (newUid === undefined) {
     for (const id of edited.applied)
       await ctx.journal.write(id, 'intent', { newSha256, newSize: bytes.length });
@@ -152,9 +159,11 @@ async function editOne(
   return out;
 }
 
-/** The UID of a message in the open mailbox whose bytes have this sha256 (an earlier run's APPEND). */
-async function findBySha(client: ImapFlow, sha256: string): Promise<number | undefined> {
+/** The UID of a message in the open mailbox whose bytes have one of these sha256 (an earlier run's APPEND). */
+async function findBySha(client: ImapFlow, sha256s: Set<string>): Promise<number | undefined> {
+  let found: number | undefined;
+  if (!client.mailbox || !client.mailbox.exists) return undefined;
   for await (const m of client.fetch('1:*', { uid: true, source: true }))
-    if (m.source && sha256Of(m.source) === sha256) return m.uid;
-  return undefined;
+    if (found === undefined && m.source && sha256s.has(sha256Of(m.source))) found = m.uid;
+  return found;
 }
