@@ -396,3 +396,146 @@ describe('kill -9 during an attachment rewrite: the old or the new message, and 
     60_000,
   );
 });
+
+describe('buildPlan: the message, the attachment, or a redaction (hand-built scans)', () => {
+  const dir = tempTree();
+  const eml = (extra: Partial<ItemRecord>): Partial<ItemRecord> => ({
+    path: '/r/a.eml',
+    message: { kind: 'eml', itemPath: [], fingerprint: { size: 10, sha256: 'a'.repeat(64) } },
+    fingerprint: { sha256: 'b'.repeat(64) },
+    ...extra,
+  });
+  // Every text item has one finding of the subject's CPR in its body.
+  const plan = (items: Partial<ItemRecord>[], decisions: Record<string, 'include' | 'exclude'> = {}) => {
+    const texts = items.filter((i) => i.format === 'text').map((i) => ({ itemId: i.id, path: i.path }));
+    const scan = readJson<ScanFile>(writeScan(dir, ['/r'], items, texts));
+    const review = {
+      schema: 'dsr.review/2' as const,
+      scanId: scan.scanId,
+      decisions: Object.fromEntries(
+        Object.entries(decisions).map(([id, decision]) => [id, { decision, by: 'r', at: 'now' }]),
+      ),
+    };
+    return buildPlan(scan, review).actions.map((a) => [a.kind, a.itemPath.join(' › '), a.rule]);
+  };
+
+  it('the subject in the message itself: the message is decided whole, its attachments with it', () => {
+    expect(
+      plan([
+        eml({ id: 'm', itemPath: [] }),
+        eml({ id: 'p', itemPath: ['attachment cv.pdf'], format: 'pdf' }),
+      ]),
+    ).toEqual([['delete-file', '', 'message-of-subject']]);
+  });
+
+  it('only in attachments: a PDF is removed, a text redacted (removed when a reviewer included it), one with others left', () => {
+    expect(
+      plan([
+        eml({ id: 'p', itemPath: ['attachment cv.pdf'], format: 'pdf' }),
+        eml({ id: 't', itemPath: ['attachment noter.txt'], format: 'text' }),
+        eml({ id: 'x', itemPath: ['attachment liste.xlsx'], format: 'office', others: { phone: 2 } }),
+      ]),
+    ).toEqual([
+      ['remove-attachment', 'attachment cv.pdf', 'attachment-of-subject'],
+      ['manual', 'attachment liste.xlsx', 'attachment-with-others'],
+      ['redact-attachment', 'attachment noter.txt', 'subject-data-in-attachment'],
+    ]);
+    expect(
+      plan([eml({ id: 't', itemPath: ['attachment noter.txt'], format: 'text' })], { t: 'include' }),
+    ).toEqual([['remove-attachment', 'attachment noter.txt', 'attachment-of-subject']]);
+  });
+
+  it('a reviewer’s exclude keeps an attachment out; the subject inside an archive in it is manual; in an attached message, the message is decided whole', () => {
+    expect(
+      plan(
+        [
+          eml({ id: 'p', itemPath: ['attachment cv.pdf'], format: 'pdf' }),
+          eml({ id: 'z', itemPath: ['attachment bilag.zip', 'cv.txt'], format: 'text' }),
+        ],
+        { p: 'exclude' },
+      ),
+    ).toEqual([['manual', 'attachment bilag.zip', 'inside-attachment']]);
+    expect(
+      plan([eml({ id: 'q', itemPath: ['message <fwd@x>', 'attachment cv.pdf'], format: 'pdf' })]),
+    ).toEqual([['delete-file', '', 'message-of-subject']]);
+  });
+});
+
+describe('PDF: deleted when wholly the subject’s, else manual with its pages', () => {
+  const dir = tempTree();
+  const pdfItem = (others?: ItemRecord['others']): Partial<ItemRecord> => ({
+    path: '/r/cv.pdf',
+    format: 'pdf',
+    detectors: ['cpr', 'name'],
+    fingerprint: { size: 10, sha256: 'c'.repeat(64) },
+    ...(others ? { others } : {}),
+  });
+  const finding = (detector: 'cpr' | 'name', page: number) => ({
+    path: '/r/cv.pdf',
+    detector,
+    value: detector === 'cpr' ? '150387-1236' : 'Søren Kjærgaard Østergård',
+    location: { field: `page ${page}`, page },
+  });
+  const build = (items: Partial<ItemRecord>[], findings: ReturnType<typeof finding>[], errors = false) => {
+    const scan = readJson<ScanFile>(writeScan(dir, ['/r'], items, findings));
+    if (errors)
+      scan.errors.push({
+        path: '/r/cv.pdf',
+        itemPath: [],
+        message: 'page 2 is scanned',
+        kind: 'unsupported',
+      });
+    return buildPlan(scan, undefined).actions[0];
+  };
+
+  it('name and CPR, nobody else, read whole: delete-file', () => {
+    expect(build([pdfItem()], [finding('name', 1), finding('cpr', 1)])).toMatchObject({
+      kind: 'delete-file',
+      rule: 'pdf-wholly-subject',
+    });
+  });
+
+  it('another person’s identifier, a CPR without the name, or an unread page: manual, saying which pages hold what', () => {
+    const shared = build([pdfItem({ phone: 1 })], [finding('name', 1), finding('cpr', 3)]);
+    expect(shared).toMatchObject({
+      kind: 'manual',
+      rule: 'pdf-with-others',
+      pages: [
+        { page: 1, detectors: ['name'] },
+        { page: 3, detectors: ['cpr'] },
+      ],
+    });
+    expect(shared.kind === 'manual' && shared.reason).toContain('page 1 (name), page 3 (cpr)');
+    expect(build([pdfItem()], [finding('cpr', 2)])).toMatchObject({
+      kind: 'manual',
+      rule: 'pdf-not-wholly-subject',
+    });
+    expect(build([pdfItem()], [finding('name', 1), finding('cpr', 1)], true)).toMatchObject({
+      kind: 'manual',
+      rule: 'pdf-not-wholly-subject',
+    });
+  });
+
+  it('end to end: a CV is deleted, a colleague list in PDF stays with its pages named (built CLI)', async () => {
+    const tree = tempTree({
+      'tree/cv.pdf': await pdfWith(CV_TEXT),
+      'tree/liste.pdf': await pdfWith([
+        'Telefonliste',
+        'Søren Kjærgaard Østergård 21 43 65 87',
+        'Jens Hansen 22 33 44 55',
+      ]),
+    });
+    const planPath = planApproved(scanTree(tree));
+    const plan = readJson<Plan>(planPath);
+    const byName = Object.fromEntries(plan.actions.map((a) => [a.path.split('/').pop(), a]));
+    expect(byName['cv.pdf']).toMatchObject({ kind: 'delete-file', rule: 'pdf-wholly-subject' });
+    expect(byName['liste.pdf']).toMatchObject({
+      kind: 'manual',
+      rule: 'pdf-with-others',
+      pages: [{ page: 1 }],
+    });
+    const r = runCli(['erase', planPath, '--execute']);
+    expect(r.code).toBe(5);
+    expect(readdirSync(join(tree, 'tree')).sort()).toEqual(['liste.pdf']);
+  }, 60_000);
+});
