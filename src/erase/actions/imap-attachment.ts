@@ -162,7 +162,8 @@ async function editOne(
 /** The UID of a message in the open mailbox whose bytes have one of these sha256 (an earlier run's APPEND). */
 async function findBySha(client: ImapFlow, sha256s: Set<string>): Promise<number | undefined> {
   let found: number | undefined;
-  if (!client.mailbox || !client.mailbox.exists) return undefined;
+  const box = client.mailbox || undefined;
+  if (!box?.exists) return undefined;
   for await (const m of client.fetch('1:*', { uid: true, source: true }))
     if (found === undefined && m.source && sha256s.has(sha256Of(m.source))) found = m.uid;
   return found;
