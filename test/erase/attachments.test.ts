@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ItemRecord, ScanFile } from '../../src/core/types.js';
-import { type Action, approvePlan, buildPlan, type Plan, writePlan } from '../../src/erase/plan.js';
+import { approvePlan, buildPlan, type Plan, writePlan } from '../../src/erase/plan.js';
 import { runCli, tempTree, writeSubject } from '../helpers/cli.js';
 import { startDovecot } from '../helpers/dovecot.js';
 import { fileSha, mboxOf, planApproved, readJson, scanTree, sha256, writeScan } from '../helpers/erase.js';
@@ -26,15 +26,6 @@ function rescanFindings(dir: string): number {
   ]);
   expect([0, 3]).toContain(r.code);
   return readJson<ScanFile>(out).findings.filter((f) => f.subject).length;
-}
-
-function _actionAt(plan: Plan, path: string, last: string): Action {
-  const a = plan.actions.find((x) => x.path === path && x.itemPath[x.itemPath.length - 1] === last);
-  if (!a)
-    throw new Error(
-      `no action for ${last}: ${JSON.stringify(plan.actions.map((x) => [x.kind, x.itemPath]))}`,
-    );
-  return a;
 }
 
 describe('remove-attachment and redact-attachment in an .eml (built CLI)', () => {
