@@ -74,7 +74,7 @@ describe('remove-attachment and redact-attachment in an .eml (built CLI)', () =>
 
     expect(rescanFindings(dir)).toBe(0);
     expect(runCli(['audit', 'verify', join(dir, 'scan.plan.audit.jsonl')]).code).toBe(0);
-  }, 60_000);
+  }, 120_000);
 });
 
 describe('remove-attachment in Maildir and mbox (built CLI)', () => {
@@ -116,7 +116,38 @@ describe('remove-attachment in Maildir and mbox (built CLI)', () => {
     expect(box).toContain('attachment cv.pdf removed on');
     expect(box).not.toContain(cv.toString('base64').slice(0, 76));
     expect(rescanFindings(dir)).toBe(0);
-  }, 60_000);
+  }, 120_000);
+});
+
+describe('redact-attachment inside an mbox (built CLI)', () => {
+  it('redacts the shared notes in place in the write-back; the colleague’s phone and every other byte stay', async () => {
+    const m1 = `From karen.jensen@firma.dk Mon Mar  2 09:00:00 2026\n${messageWithAttachments('mr1', { shared: SHARED, other: OTHER }, '\n')}`;
+    const m2 =
+      'From jens.hansen@firma.dk Mon Mar  2 10:00:00 2026\nFrom: jens.hansen@firma.dk\nMessage-ID: <mr2@firma.dk>\n\nFrokost?\n';
+    const { data } = mboxOf([m1, m2]);
+    const dir = tempTree({ 'tree/inbox': data });
+    const planPath = planApproved(scanTree(dir));
+    expect(readJson<Plan>(planPath).actions.map((a) => [a.kind, a.itemPath])).toEqual([
+      ['redact-attachment', ['message <mr1@firma.dk>', 'attachment noter.txt']],
+    ]);
+    const r = runCli(['erase', planPath, '--execute']);
+    expect(r.code).toBe(0);
+    const box = readFileSync(join(dir, 'tree/inbox'));
+    const old = Buffer.from(data);
+    const notesAt = old.indexOf('filename="noter.txt"');
+    const csvAt = old.indexOf('\n--XB\nContent-Type: text/csv');
+    expect(sha256(box.subarray(0, notesAt))).toBe(sha256(old.subarray(0, notesAt)));
+    expect(sha256(box.subarray(box.length - (old.length - csvAt)))).toBe(sha256(old.subarray(csvAt)));
+    const notes = Buffer.from(
+      box
+        .toString('latin1')
+        .split('filename="noter.txt"\nContent-Transfer-Encoding: base64\n\n')[1]
+        .split('\n--XB')[0],
+      'base64',
+    ).toString('utf8');
+    expect(notes).toBe('Referat\n[REDACTED-NAME], CPR [REDACTED-CPR]\nJens Hansen: 22 33 44 55\n');
+    expect(rescanFindings(dir)).toBe(0);
+  }, 120_000);
 });
 
 describe('stale and refused attachment edits', () => {
