@@ -136,11 +136,29 @@ export const pdfFormat: ExtractorFormat = {
   sniff: (head) => looksLikePdf(head, 4),
 };
 
+/** Word, Excel and PowerPoint 97-2003 files: OLE compound files read by office/legacy/. */
+export const LEGACY_OFFICE_EXTENSIONS = ['.doc', '.dot', '.xls', '.xlt', '.xlw', '.ppt', '.pps', '.pot'];
+
+const LEGACY_STREAMS = ['WordDocument', 'Workbook', 'PowerPoint Document'].map((n) =>
+  Buffer.from(n, 'utf16le'),
+);
+
+/**
+ * An OLE compound file whose directory, where the first bytes hold it (as in most small files), names
+ * a Word, Excel or PowerPoint stream.
+ */
+function isLegacyOffice(head: Uint8Array): boolean {
+  if (!startsWith(head, CFB_MAGIC)) return false;
+  const b = Buffer.from(head.buffer, head.byteOffset, head.length);
+  return LEGACY_STREAMS.some((name) => b.includes(name));
+}
+
 export const officeFormat: ExtractorFormat = {
   id: 'office',
   description:
-    'Word, Excel, PowerPoint (DOCX/XLSX/PPTX and macro/template variants) and OpenDocument (ODT/ODS/ODP): text, headers and footers, notes, comments, cells, properties',
+    'Word, Excel, PowerPoint (DOCX/XLSX/PPTX and macro/template variants, and the 97-2003 binary DOC/XLS/PPT) and OpenDocument (ODT/ODS/ODP): text, headers and footers, notes, comments, cells, properties',
   extensions: [
+    ...LEGACY_OFFICE_EXTENSIONS,
     '.docx',
     '.docm',
     '.dotx',
@@ -161,6 +179,7 @@ export const officeFormat: ExtractorFormat = {
     '.otp',
     '.odg',
   ],
+  sniff: isLegacyOffice,
 };
 
 export const zipFormat: ExtractorFormat = {
@@ -255,9 +274,6 @@ export const UNOPENED_ARCHIVES: readonly { name: string; extensions: string[]; m
   { name: 'LHA', extensions: ['.lzh', '.lha'], magic: [] },
 ];
 
-/** Legacy binary Office files: OLE compound files that dsr does not read yet. */
-export const LEGACY_OFFICE_EXTENSIONS = ['.doc', '.dot', '.xls', '.xlt', '.xlw', '.ppt', '.pps', '.pot'];
-
 export function startsWith(head: Uint8Array, magic: readonly number[]): boolean {
   return magic.length > 0 && head.length >= magic.length && magic.every((b, i) => head[i] === b);
 }
@@ -275,8 +291,8 @@ const ENCRYPTED_PACKAGE = Buffer.from('EncryptedPackage', 'utf16le');
 export const unopenedFormat: ExtractorFormat = {
   id: 'unopened',
   description:
-    'Containers dsr recognises but cannot open yet (7z, RAR, bzip2, xz, Zstandard, lzip, cab, ARJ, LHA; legacy binary .doc/.xls/.ppt): an `unsupported` error, or `encrypted` where the container says it is',
-  extensions: [...UNOPENED_ARCHIVES.flatMap((a) => a.extensions), ...LEGACY_OFFICE_EXTENSIONS],
+    'Containers dsr recognises but cannot open yet (7z, RAR, bzip2, xz, Zstandard, lzip, cab, ARJ, LHA): an `unsupported` error, or `encrypted` where the container says it is',
+  extensions: UNOPENED_ARCHIVES.flatMap((a) => a.extensions),
   sniff(head) {
     return UNOPENED_ARCHIVES.some((a) => startsWith(head, a.magic)) || isEncryptedOoxml(head);
   },

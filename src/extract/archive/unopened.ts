@@ -3,13 +3,7 @@ import { ExtractError } from '../../core/errors.js';
 import { fsPath } from '../../core/raw-path.js';
 import type { ItemInput } from '../../core/types.js';
 import type { Extractor } from '../api.js';
-import {
-  isEncryptedOoxml,
-  LEGACY_OFFICE_EXTENSIONS,
-  startsWith,
-  UNOPENED_ARCHIVES,
-  unopenedFormat,
-} from '../formats.js';
+import { isEncryptedOoxml, startsWith, UNOPENED_ARCHIVES, unopenedFormat } from '../formats.js';
 import { extensionOf, readHead } from '../read.js';
 
 /** Bytes of a 7z file's header looked at for its coders. */
@@ -33,11 +27,7 @@ const unopened: Extractor = {
     const archive =
       UNOPENED_ARCHIVES.find((a) => startsWith(head, a.magic)) ??
       UNOPENED_ARCHIVES.find((a) => a.extensions.some((e) => ext.endsWith(e)));
-    if (!archive) {
-      if (LEGACY_OFFICE_EXTENSIONS.some((e) => ext.endsWith(e)))
-        throw new ExtractError('unsupported', 'legacy binary Office format (OLE compound file); not read');
-      throw new ExtractError('unsupported', 'a container dsr cannot open; not read');
-    }
+    if (!archive) throw new ExtractError('unsupported', 'a container dsr cannot open; not read');
     if (archive.name === '7z') {
       const encrypted = sevenZipEncrypted(head, (at, length) => readRange(input, at, length));
       if (encrypted)
