@@ -318,7 +318,7 @@ export const jsonFormat: ExtractorFormat = {
 export const textFormat: ExtractorFormat = {
   id: 'text',
   description:
-    'Plain text (txt, csv, tsv, md, log, xml, yaml, ini, vcf, ics, sql, and text files without a known extension); RTF with its control words stripped',
+    'Plain text (txt, csv, tsv, md, log, xml, yaml, ini, vcf, ics, sql, and text files without a known extension); RTF with its control words stripped; vCard and iCalendar lines unfolded and quoted-printable values decoded',
   extensions: [
     '.txt',
     '.csv',
@@ -333,7 +333,10 @@ export const textFormat: ExtractorFormat = {
     '.cfg',
     '.conf',
     '.vcf',
+    '.vcard',
     '.ics',
+    '.ifb',
+    '.vcs',
     '.sql',
     '.rtf',
     '.tex',
