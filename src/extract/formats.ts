@@ -260,6 +260,15 @@ export const pstFormat: ExtractorFormat = {
   },
 };
 
+export const tnefFormat: ExtractorFormat = {
+  id: 'tnef',
+  description:
+    "Outlook's TNEF attachment (winmail.dat, application/ms-tnef): the wrapped message's subject, sender, recipients and plain, HTML and RTF bodies; its attachments as child items",
+  extensions: ['.tnef'],
+  // winmail.dat says nothing by its name: the signature 0x223E9F78 claims it.
+  sniff: (head) => startsWith(head, [0x78, 0x9f, 0x3e, 0x22]),
+};
+
 /** Archive and compressed formats dsr knows by name or first bytes but cannot open (see unopened.ts). */
 export const UNOPENED_ARCHIVES: readonly { name: string; extensions: string[]; magic: number[] }[] = [
   { name: '7z', extensions: ['.7z'], magic: [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c] },

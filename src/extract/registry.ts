@@ -16,6 +16,7 @@ import {
   takeoutFormat,
   tarFormat,
   textFormat,
+  tnefFormat,
   unopenedFormat,
   zipFormat,
 } from './formats.js';
@@ -49,6 +50,7 @@ export const formats: Format[] = [
   lazy(emlFormat, () => import('./mail/eml.js')),
   lazy(msgFormat, () => import('./mail/msg.js')),
   lazy(pstFormat, () => import('./mail/pst.js')),
+  lazy(tnefFormat, () => import('./mail/tnef.js')),
   lazy(unopenedFormat, () => import('./archive/unopened.js')),
   lazy(htmlFormat, () => import('./html/html.js')),
   lazy(jsonFormat, () => import('./json/json.js')),
