@@ -159,6 +159,14 @@ describe('legacy Office files that cannot be read', () => {
     }
   });
 
+  it('a legacy file larger than --max-extract-bytes is a `limit` error, not read', async () => {
+    for (const f of ['notes.doc', 'kunder.xls', 'slides.ppt']) {
+      const r = await scanFile(join(FORMATS, f), { limits: { maxExtractBytes: 4096 } });
+      expect(errorLines(r), f).toEqual([' | limit']);
+      expect(r.findings, f).toEqual([]);
+    }
+  });
+
   it('an OLE file named .doc with none of the Office streams is `corrupt`; one without a name is not claimed', async () => {
     const c = CFB.utils.cfb_new();
     CFB.utils.cfb_add(c, '/Contents', Buffer.from('hello'));
