@@ -100,6 +100,43 @@ describe('PowerPoint 97-2003 (.ppt)', () => {
   });
 });
 
+describe('objects embedded in legacy Office files', () => {
+  it('an Excel 97 object, an XLSX package and a packaged file in a .doc are read as members of it', async () => {
+    const doc = CFB.read(readFileSync(join(FORMATS, 'notes.doc')), { type: 'buffer' });
+    const xls = CFB.read(readFileSync(join(FORMATS, 'kunder.xls')), { type: 'buffer' });
+    CFB.utils.cfb_add(doc, '/ObjectPool/_1001/Workbook', CFB.find(xls, '/Workbook')!.content as Uint8Array);
+    CFB.utils.cfb_add(
+      doc,
+      '/ObjectPool/_1002/Package',
+      readFileSync(join(PROJECT, 'fixtures/documents/customers.xlsx')),
+    );
+    const text = Buffer.from('Kontakt: soren.ostergard@example.dk\n');
+    const size = Buffer.alloc(4);
+    size.writeUInt32LE(text.length);
+    const native = Buffer.concat([
+      Buffer.alloc(4),
+      Buffer.from([2, 0]),
+      Buffer.from('kontakt.txt\0C:\\tmp\\kontakt.txt\0', 'latin1'),
+      Buffer.from([0, 0, 3, 0]),
+      Buffer.from([4, 0, 0, 0]),
+      Buffer.from('tmp\0', 'latin1'),
+      size,
+      text,
+    ]);
+    CFB.utils.cfb_add(doc, '/ObjectPool/_1003/\u0001Ole10Native', native);
+    const dir = tempTree({
+      'with-objects.doc': Buffer.from(CFB.write(doc, { type: 'buffer' }) as Uint8Array),
+    });
+    const r = await scanFile(join(dir, 'with-objects.doc'));
+    expect(errorLines(r)).toEqual([]);
+    const lines = findingLines(r);
+    expect(lines).toContain(`member ObjectPool/_1001 | cpr | ${CPR} | sheet Kunder`);
+    expect(lines).toContain(`member ObjectPool/_1002 | cpr | ${CPR} | sheet Kunder`);
+    expect(lines).toContain(`member ObjectPool/_1003 | email | ${EMAIL} | body`);
+    expect(lines).toContain(` | cpr | ${CPR} | body`);
+  });
+});
+
 describe('document properties (OLE property sets)', () => {
   it('reads author, last modified by and title from SummaryInformation', () => {
     const c = CFB.read(readFileSync(join(FORMATS, 'notes.doc')), { type: 'buffer' });

@@ -2,9 +2,11 @@ import CFB from 'cfb';
 import { ExtractError } from '../../../core/errors.js';
 import type { ItemInput } from '../../../core/types.js';
 import type { ExtractContext } from '../../api.js';
+import { memberRef } from '../../archive/members.js';
 import { LEGACY_OFFICE_EXTENSIONS } from '../../formats.js';
 import { extensionOf } from '../../read.js';
 import { readWordDocument } from './doc.js';
+import { embeddedObjects } from './embedded.js';
 import { propertySetLines } from './ole-properties.js';
 import { readPresentation } from './ppt.js';
 import { readWorkbook } from './xls.js';
@@ -77,6 +79,16 @@ export async function readLegacyOffice(input: ItemInput, ctx: ExtractContext): P
     ...(documentSummary ? propertySetLines(documentSummary, 'document') : []),
   ];
   emit(ctx, [...new Set(lines)].join('\n'), 'properties', true);
+  // Embedded objects (a workbook pasted into a Word file) are read as members, as OOXML embeddings are.
+  const objects = embeddedObjects(container);
+  if (objects.length > ctx.limits.maxMembers)
+    ctx.error('limit', `more than ${ctx.limits.maxMembers} embedded objects; the rest not read`);
+  for (const o of objects.slice(0, ctx.limits.maxMembers))
+    await ctx.child({
+      ref: memberRef(input.ref, o.storage),
+      name: o.name,
+      source: { kind: 'buffer', data: o.data },
+    });
 }
 
 function emit(ctx: ExtractContext, text: string, field: string, structured = false): void {
