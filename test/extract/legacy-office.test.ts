@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import CFB from 'cfb';
 import { describe, expect, it } from 'vitest';
 import { propertySetLines } from '../../src/extract/office/legacy/ole-properties.js';
+import { readPresentation } from '../../src/extract/office/legacy/ppt.js';
 import { readWorkbook, shownNumber } from '../../src/extract/office/legacy/xls.js';
 import { PROJECT, tempTree } from '../helpers/cli.js';
 import { errorLines, findingLines, scanFile } from '../helpers/documents-scan.js';
@@ -134,6 +135,17 @@ describe('objects embedded in legacy Office files', () => {
     expect(lines).toContain(`member ObjectPool/_1002 | cpr | ${CPR} | sheet Kunder`);
     expect(lines).toContain(`member ObjectPool/_1003 | email | ${EMAIL} | body`);
     expect(lines).toContain(` | cpr | ${CPR} | body`);
+  });
+});
+
+describe("a real PowerPoint file (fixtures/realdata, from exiftool's test images)", () => {
+  it('slide text once, under its slide; master text apart', () => {
+    const c = CFB.read(readFileSync(join(PROJECT, 'fixtures/realdata/exiftool-test-images/FlashPix.ppt')), {
+      type: 'buffer',
+    });
+    const show = readPresentation(Buffer.from(CFB.find(c, '/PowerPoint Document')!.content as Uint8Array));
+    expect([...show.fields.keys()]).toEqual(['slide 1', 'masters']);
+    expect(show.fields.get('slide 1')).toEqual(['Title', 'Subtitle\nSubtitle2\nsubtitle3']);
   });
 });
 

@@ -49,6 +49,21 @@ describe('vCard', () => {
   });
 });
 
+describe("real files (fixtures/realdata, from exiftool's test images)", () => {
+  const REAL = join(PROJECT, 'fixtures/realdata/exiftool-test-images');
+
+  it("an Apple Contacts vCard: the person's name and addresses are found", async () => {
+    const r = await scanFile(join(REAL, 'VCard.vcf'), {
+      subject: { name: 'Phil Harvey', emails: ['someone@work.email'] },
+    });
+    expect(r.errors).toEqual([]);
+    expect(r.findings.map((f) => `${f.detector} ${f.value} ${f.location.line}`).sort()).toEqual([
+      'email someone@work.email 8',
+      'name Phil Harvey 5',
+    ]);
+  });
+});
+
 describe('iCalendar', () => {
   it('unfolds lines before detection: a name, an address and a phone number cut by folds are found', async () => {
     const r = await scanFile(join(FORMATS, 'calendar.ics'));

@@ -97,7 +97,8 @@ export function readPresentation(stream: Buffer): Presentation {
         } else if (isText(r)) add(field, textOf(r));
       }
     }
-    collect(document.body, 'headers and footers', add, out, 0);
+    // The rest of the document container: headers and footers, and any text outside the slide lists.
+    collect(document.body, 'other text', add, out, 0);
   }
 
   for (const r of top) {
@@ -155,7 +156,7 @@ function collect(
         if (s.instance === 0 && text) out.commentAuthors.push(text);
         if (s.instance === 1) add('comments', text);
       }
-    } else if (r.container && r.type !== HEADERS_FOOTERS) collect(r.body, field, add, out, depth + 1);
+    } else if (r.container && r.type !== SLIDE_LIST_WITH_TEXT) collect(r.body, field, add, out, depth + 1);
   }
 }
 
