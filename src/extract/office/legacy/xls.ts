@@ -158,7 +158,15 @@ function readSheet(
     rows.set(row, cells);
     cells.set(data.readUInt16LE(2), text);
   };
-  const number = (value: number, xf: number) => shownNumber(value, g.formats[xf] ?? 'General', g.date1904);
+  const formatters = new Map<number, (value: number) => string>();
+  const number = (value: number, xf: number) => {
+    let format = formatters.get(xf);
+    if (!format) {
+      format = numberFormatter(g.formats[xf] ?? 'General', g.date1904);
+      formatters.set(xf, format);
+    }
+    return format(value);
+  };
   let formulaCell: Buffer | undefined;
   let text: { chars: number; parts: string[]; object?: number } | undefined;
   const all = records(stream, sheet.offset);
@@ -287,11 +295,20 @@ function sheetLines(rows: Map<number, Map<number, string>>): string {
  * a 9-digit CPR number that lost its leading zero zero-padded.
  */
 export function shownNumber(value: number, format: string, date1904 = false): string {
-  if (!Number.isFinite(value)) return '';
-  const digits = /^(?:0|\\.|"[^"]*"|[-\s/.])+$/.test(format) ? zeroPattern(value, format) : undefined;
-  if (digits !== undefined) return digits;
-  if (isDateFormat(format) && value >= 0 && value < 2958466) return excelDate(value, date1904);
-  return numberText(String(value));
+  return numberFormatter(format, date1904)(value);
+}
+
+/** `shownNumber` for one format, its kind worked out once (a sheet has many cells and few formats). */
+function numberFormatter(format: string, date1904: boolean): (value: number) => string {
+  const zeros = /^(?:0|\\.|"[^"]*"|[-\s/.])+$/.test(format);
+  const date = !zeros && isDateFormat(format);
+  return (value) => {
+    if (!Number.isFinite(value)) return '';
+    const digits = zeros ? zeroPattern(value, format) : undefined;
+    if (digits !== undefined) return digits;
+    if (date && value >= 0 && value < 2958466) return excelDate(value, date1904);
+    return numberText(String(value));
+  };
 }
 
 function zeroPattern(value: number, format: string): string | undefined {
