@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../../src/core/errors.js';
+import { imapPasswordSource } from '../../src/crawl/imap/password.js';
 import { EXIT } from '../exit-codes.js';
 import { positiveInt } from '../options.js';
 import { writeSafe } from '../terminal.js';
@@ -100,6 +101,8 @@ async function agentCommand(rootArgs: string[], flags: AgentFlags): Promise<numb
       roots,
       keys,
       concurrency: flags.concurrency,
+      stateDir: dirname(keyPath),
+      imapPassword: imapPasswordSource(process.env),
       signal: stop.signal,
       log: (line) => writeSafe(process.stderr, `dsr agent ${name}: ${line}\n`),
       beforeCommit: pauseHookFromEnv(process.env),

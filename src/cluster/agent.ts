@@ -3,12 +3,15 @@ import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type PgBoss from 'pg-boss';
 import type { Subject } from '../core/types.js';
+import type { ImapPasswordSource } from '../crawl/imap/password.js';
 import { runScan } from '../engine/scan.js';
 import type { OutputSink } from '../io/output.js';
 import { agentQueue, type ClusterDb } from './db.js';
+import { eraseOnAgent } from './erase.js';
 import {
   type AgentJob,
   childJobId,
+  type EraseJobResult,
   JOB_EXPIRE_SECONDS,
   JOB_RETRIES,
   type ScanJob,
@@ -29,6 +32,10 @@ export interface AgentOptions {
   log?: (line: string) => void;
   /** How often the queue is polled when idle, in ms. @default 500 */
   pollMs?: number;
+  /** Where erasure journals, audit copies and the agent's audit key are kept. */
+  stateDir: string;
+  /** Where the password of an IMAP server comes from, for erasing IMAP messages. */
+  imapPassword?: ImapPasswordSource;
   /** Test hook: called with the job's number (from 1) when its result is ready, before it commits. */
   beforeCommit?: (job: number) => Promise<void>;
 }
@@ -96,11 +103,25 @@ async function workJob(
   const started = Date.now();
   let outcome: Outcome;
   try {
-    outcome = await scanJob(opts, roots, job.id, job.data);
+    outcome =
+      job.data.kind === 'erase'
+        ? {
+            result: sealedResult(
+              job,
+              await eraseOnAgent({ id: job.id, data: job.data }, { ...opts, roots }, opts.signal),
+            ),
+            children: [],
+          }
+        : await scanJob(opts, roots, job.id, job.data);
   } catch (err) {
     // A job that fails is answered with its error, not retried forever: the coordinator lists it.
     if (opts.signal.aborted) outcome = { stopped: true };
-    else outcome = { result: sealedResult(job, { root: '', error: (err as Error).message }), children: [] };
+    else {
+      const error = (err as Error).message;
+      const answer =
+        job.data.kind === 'erase' ? { refused: error, actions: [], records: [] } : { root: '', error };
+      outcome = { result: sealedResult(job, answer), children: [] };
+    }
   }
   if ('stopped' in outcome) {
     await db.boss.fail(queue, job.id, { reason: 'agent stopped' }).catch(() => {});
@@ -134,7 +155,7 @@ async function workJob(
   );
 }
 
-type Outcome = { stopped: true } | { result: Buffer; children: { id: string; data: ScanJob }[] };
+type Outcome = { stopped: true } | { result: Buffer; children: { id: string; data: AgentJob }[] };
 
 async function scanJob(opts: AgentOptions, roots: string[], jobId: string, data: ScanJob): Promise<Outcome> {
   const root = roots[data.root];
@@ -181,7 +202,7 @@ async function scanJob(opts: AgentOptions, roots: string[], jobId: string, data:
   return { result: sealedResult({ id: jobId, data }, result), children };
 }
 
-function sealedResult(job: { id: string; data: AgentJob }, result: ScanJobResult): Buffer {
+function sealedResult(job: { id: string; data: AgentJob }, result: ScanJobResult | EraseJobResult): Buffer {
   return seal(JSON.stringify(result), job.data.reply, job.id);
 }
 

@@ -37,6 +37,9 @@ CREATE TABLE IF NOT EXISTS dsr.job (
 CREATE INDEX IF NOT EXISTS job_request ON dsr.job (request_id) WHERE collected_at IS NULL;
 `;
 
+/** The advisory lock key under which dsr's tables are created ("dsr" in ASCII). */
+const SCHEMA_LOCK = 0x647372;
+
 const AGENT_NAME = /^[A-Za-z0-9_-]{1,40}$/;
 
 export function checkAgentName(name: string): string {
@@ -80,7 +83,8 @@ export async function connectCluster(url: string, opts: ConnectOptions = {}): Pr
   // An idle connection that the server drops must not end the process: the next query reconnects.
   pool.on('error', () => {});
   try {
-    await pool.query(SCHEMA_SQL);
+    // Agents starting together must not race to create the same tables: one at a time.
+    await pool.query(`BEGIN; SELECT pg_advisory_xact_lock(${SCHEMA_LOCK}); ${SCHEMA_SQL} COMMIT;`);
   } catch (err) {
     // A restricted role (an agent's) may not create: an administrator made the tables (docs/cluster.md).
     if ((err as { code?: string }).code !== '42501') {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Limits } from '../core/limits.js';
+import type { AuditRecord } from '../core/schemas/audit.js';
 
 /**
  * What travels in a pg-boss job's data. Everything that could name a person (the subject, a path
@@ -38,7 +39,30 @@ export interface ScanJobResult {
   error?: string;
 }
 
-export type AgentJob = ScanJob;
+/** A host's share of an erasure: the whole plan, sealed for the agent under this job's id. */
+export interface EraseJob {
+  kind: 'erase';
+  request: string;
+  reply: string;
+  execute: boolean;
+  plan: string;
+}
+
+export interface ErasedAction {
+  id: string;
+  result: string;
+  reason?: string;
+}
+
+/** What an erase job returns, sealed: each action's outcome and the audit records of the run. */
+export interface EraseJobResult {
+  /** The agent refused the whole plan (a broken seal, no approval). */
+  refused?: string;
+  actions: ErasedAction[];
+  records: Omit<AuditRecord, 'seq' | 'prev' | 'hash' | 'keyId' | 'sig'>[];
+}
+
+export type AgentJob = ScanJob | EraseJob;
 
 /** Send options every dsr job gets: redelivered after a crash, a few times over. */
 export const JOB_RETRIES = 20;

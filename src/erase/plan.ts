@@ -118,8 +118,9 @@ export function buildPlan(
 
 /** The erasable unit an item belongs to: its message in a mail store, else its top-level file. */
 function unitKey(item: ItemRecord): string {
-  if (item.message) return `msg\u0000${item.path}\u0000${item.message.itemPath.join('\u0000')}`;
-  return `file\u0000${item.path}`;
+  const host = item.host ?? '';
+  if (item.message) return `msg\u0000${host}\u0000${item.path}\u0000${item.message.itemPath.join('\u0000')}`;
+  return `file\u0000${host}\u0000${item.path}`;
 }
 
 function chooseAction(
@@ -138,8 +139,13 @@ function chooseAction(
   if (message) addCounts(others, items.find((i) => i.messageOthers)?.messageOthers);
   const otherCount = total(others);
   const evidence = items.map((i) => i.evidence).sort((a, b) => EVIDENCE_RANK[b] - EVIDENCE_RANK[a])[0];
+  // Through agents, the same path on two hosts is two units: the host is part of the id.
   const base = {
-    id: sha256Hex(['action', first.path, ...itemPath].join('\u0000')).slice(0, 16),
+    id: sha256Hex(['action', ...(first.host ? [first.host] : []), first.path, ...itemPath].join('\u0000')).slice(
+      0,
+      16,
+    ),
+    ...(first.host ? { host: first.host } : {}),
     path: first.path,
     itemPath,
     items: items.map((i) => i.id).sort(),
