@@ -94,7 +94,6 @@ async function agentCommand(rootArgs: string[], flags: AgentFlags): Promise<numb
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    writeSafe(process.stderr, `dsr agent ${name}: ${roots.length} root(s), waiting for jobs\n`);
     await runAgent({
       db,
       name,
@@ -106,6 +105,8 @@ async function agentCommand(rootArgs: string[], flags: AgentFlags): Promise<numb
       signal: stop.signal,
       log: (line) => writeSafe(process.stderr, `dsr agent ${name}: ${line}\n`),
       beforeCommit: pauseHookFromEnv(process.env),
+      onReady: () =>
+        writeSafe(process.stderr, `dsr agent ${name}: ${roots.length} root(s), waiting for jobs\n`),
     });
     return EXIT.ok;
   } finally {

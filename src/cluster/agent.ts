@@ -6,7 +6,7 @@ import type { Subject } from '../core/types.js';
 import type { ImapPasswordSource } from '../crawl/imap/password.js';
 import { runScan } from '../engine/scan.js';
 import type { OutputSink } from '../io/output.js';
-import { agentQueue, type ClusterDb } from './db.js';
+import { agentQueue, type ClusterDb, ensureQueue } from './db.js';
 import { eraseOnAgent } from './erase.js';
 import {
   type AgentJob,
@@ -36,6 +36,8 @@ export interface AgentOptions {
   stateDir: string;
   /** Where the password of an IMAP server comes from, for erasing IMAP messages. */
   imapPassword?: ImapPasswordSource;
+  /** Called once the agent is registered and its queue made: jobs sent now reach it. */
+  onReady?: () => void;
   /** Test hook: called with the job's number (from 1) when its result is ready, before it commits. */
   beforeCommit?: (job: number) => Promise<void>;
 }
@@ -54,11 +56,18 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
      ON CONFLICT (name) DO UPDATE SET public_key = $2, roots = $3, seen_at = now()`,
     [name, opts.keys.publicKey, roots.length],
   );
-  if (!(await db.boss.getQueue(queue))) await db.boss.createQueue(queue);
-  await releaseOrphans(db, queue);
+  // Alive from here on, while the queue is made (creating its partition waits for locks on a busy database).
   const heartbeat = setInterval(() => {
     db.pool.query('UPDATE dsr.agent SET seen_at = now() WHERE name = $1', [name]).catch(() => {});
   }, 2000);
+  try {
+    await ensureQueue(db, queue);
+    await releaseOrphans(db, queue);
+  } catch (err) {
+    clearInterval(heartbeat);
+    throw err;
+  }
+  opts.onReady?.();
   let jobs = 0;
   try {
     while (!opts.signal.aborted) {

@@ -5,7 +5,7 @@ import { newScanId, sha256Hex } from '../core/ids.js';
 import type { Limits } from '../core/limits.js';
 import type { HostRecord, ScanFile, Subject } from '../core/types.js';
 import { ScanWriter } from '../scan-file/writer.js';
-import { agentQueue, type ClusterDb } from './db.js';
+import { agentQueue, type ClusterDb, ensureQueue } from './db.js';
 import { JOB_EXPIRE_SECONDS, JOB_RETRIES, type ScanJob, type ScanJobResult } from './jobs.js';
 import { type KeyPair, newKeyPair, open, sealJson } from './seal.js';
 
@@ -53,8 +53,15 @@ export class Request {
     return req;
   }
 
+  private readonly queues = new Set<string>();
+
   /** Sends one job to an agent's queue, with its row, in one transaction. */
   async send(host: string, data: object, id: string = randomUUID()): Promise<string> {
+    const queue = agentQueue(host);
+    // An agent makes its queue when it starts; one registered but still starting may not have it yet.
+    if (!this.queues.has(queue) && !(await this.db.boss.getQueue(queue)))
+      await this.db.boss.createQueue(queue);
+    this.queues.add(queue);
     await this.db.transaction(async (client, tx) => {
       await client.query('INSERT INTO dsr.job (id, request_id, host) VALUES ($1, $2, $3)', [
         id,

@@ -56,6 +56,23 @@ export function agentQueue(name: string): string {
   return `dsr-agent-${name}`;
 }
 
+/**
+ * Makes an agent's queue when missing. pg-boss gives each queue a partition of its job table; agents
+ * starting together can deadlock making theirs (PostgreSQL then cancels one), so that one tries again.
+ */
+export async function ensureQueue(db: ClusterDb, queue: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      if (!(await db.boss.getQueue(queue))) await db.boss.createQueue(queue);
+      return;
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (attempt >= 20 || (code !== '40P01' && code !== '23505')) throw err;
+      await new Promise((r) => setTimeout(r, 50 + Math.random() * 200 * attempt));
+    }
+  }
+}
+
 export interface ClusterDb {
   pool: PoolType;
   boss: PgBoss;

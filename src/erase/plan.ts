@@ -141,10 +141,9 @@ function chooseAction(
   const evidence = items.map((i) => i.evidence).sort((a, b) => EVIDENCE_RANK[b] - EVIDENCE_RANK[a])[0];
   // Through agents, the same path on two hosts is two units: the host is part of the id.
   const base = {
-    id: sha256Hex(['action', ...(first.host ? [first.host] : []), first.path, ...itemPath].join('\u0000')).slice(
-      0,
-      16,
-    ),
+    id: sha256Hex(
+      ['action', ...(first.host ? [first.host] : []), first.path, ...itemPath].join('\u0000'),
+    ).slice(0, 16),
     ...(first.host ? { host: first.host } : {}),
     path: first.path,
     itemPath,

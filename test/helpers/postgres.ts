@@ -28,6 +28,8 @@ export interface Postgres {
   sql(text: string): string;
   /** The server log so far (for failure messages). */
   log(): string;
+  /** With `tls`: the CA certificate (PEM) that signed the server's, for `sslrootcert`. */
+  caFile?: string;
   stop(): Promise<void>;
 }
 
@@ -58,10 +60,10 @@ function postgresUser(): { uid: number; gid: number } | undefined {
 }
 
 export interface StartPostgresOptions {
-  /** Extra `postgresql.conf` lines (e.g. TLS settings). */
+  /** Extra `postgresql.conf` lines. */
   conf?: string[];
-  /** Files to write into the data folder before start (certificates), owned by the server's user. */
-  files?: Record<string, string>;
+  /** Also accept TLS, with a fresh CA and a server certificate for 127.0.0.1 (see `caFile`). */
+  tls?: boolean;
 }
 
 export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Postgres> {
@@ -99,12 +101,9 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Po
     'max_connections = 200',
     ...(opts.conf ?? []),
   ];
+  const caFile = opts.tls ? makeCertificates(dir, data, owner) : undefined;
+  if (opts.tls) conf.push('ssl = on', "ssl_cert_file = 'server.crt'", "ssl_key_file = 'server.key'");
   writeFileSync(join(data, 'postgresql.auto.conf'), `${conf.join('\n')}\n`);
-  for (const [name, text] of Object.entries(opts.files ?? {})) {
-    const p = join(data, name);
-    writeFileSync(p, text, { mode: 0o600 });
-    if (owner) chownSync(p, owner.uid, owner.gid);
-  }
   if (owner) chownSync(join(data, 'postgresql.auto.conf'), owner.uid, owner.gid);
   const start = as(join(PG_BIN, 'pg_ctl'), ['-D', data, '-l', logFile, '-w', '-t', '60', 'start']);
   if (start.status !== 0)
@@ -128,6 +127,7 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Po
     port,
     url: `postgres://dsr@127.0.0.1:${port}/dsr`,
     dir,
+    caFile,
     dump() {
       const r = spawnSync(join(PG_BIN, 'pg_dump'), ['-h', dir, '-p', String(port), '-U', 'dsr', 'dsr'], {
         encoding: 'utf8',
@@ -149,4 +149,67 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Po
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A CA and a server certificate for 127.0.0.1 signed by it (openssl), the key readable by the server only. */
+function makeCertificates(
+  dir: string,
+  data: string,
+  owner: { uid: number; gid: number } | undefined,
+): string {
+  const run = (args: string[]) => {
+    const r = spawnSync('openssl', args, { encoding: 'utf8', cwd: dir });
+    if (r.status !== 0) throw new Error(`openssl ${args[0]} failed: ${r.stderr}`);
+  };
+  const ca = join(dir, 'ca.pem');
+  run([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=dsr test CA',
+    '-keyout',
+    join(dir, 'ca.key'),
+    '-out',
+    ca,
+  ]);
+  run([
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-subj',
+    '/CN=127.0.0.1',
+    '-keyout',
+    join(data, 'server.key'),
+    '-out',
+    join(dir, 'server.csr'),
+  ]);
+  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  run([
+    'x509',
+    '-req',
+    '-in',
+    join(dir, 'server.csr'),
+    '-CA',
+    ca,
+    '-CAkey',
+    join(dir, 'ca.key'),
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-extfile',
+    join(dir, 'san.ext'),
+    '-out',
+    join(data, 'server.crt'),
+  ]);
+  for (const f of ['server.key', 'server.crt']) {
+    chmodSync(join(data, f), 0o600);
+    if (owner) chownSync(join(data, f), owner.uid, owner.gid);
+  }
+  return ca;
 }
