@@ -59,8 +59,7 @@ export class Request {
   async send(host: string, data: object, id: string = randomUUID()): Promise<string> {
     const queue = agentQueue(host);
     // An agent makes its queue when it starts; one registered but still starting may not have it yet.
-    if (!this.queues.has(queue) && !(await this.db.boss.getQueue(queue)))
-      await this.db.boss.createQueue(queue);
+    if (!this.queues.has(queue)) await ensureQueue(this.db, queue);
     this.queues.add(queue);
     await this.db.transaction(async (client, tx) => {
       await client.query('INSERT INTO dsr.job (id, request_id, host) VALUES ($1, $2, $3)', [
