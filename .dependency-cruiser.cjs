@@ -15,6 +15,8 @@
  *   src/index, src/review, src/report, src/erase, src/export
  *                   what is done with a scan: the index, review decisions, the access report, the
  *                   erasure, the export
+ *   src/cluster     agents and their coordinator on PostgreSQL: runs the engine, the index and the
+ *                   erasure on each host (loaded only for --db)
  *   cli             one module per command, the review TUI
  *
  * bench/, test/ and fixtures/ may import anything; nothing else imports them. A new folder in src/
@@ -37,9 +39,10 @@ const EXTRACT = 'src/extract';
 const CRAWL = 'src/crawl';
 const ENGINE = 'src/engine';
 const SINKS = ['src/index', 'src/review', 'src/report', 'src/erase', 'src/export'];
+const CLUSTER = 'src/cluster';
 const CLI = 'cli';
 const OUTSIDE = ['bench', 'test', 'fixtures'];
-const LAYERED = [BYTE_SCAN, CORE, IO, MATCH, SCAN_FILE, EXTRACT, CRAWL, ENGINE, ...SINKS];
+const LAYERED = [BYTE_SCAN, CORE, IO, MATCH, SCAN_FILE, EXTRACT, CRAWL, ENGINE, ...SINKS, CLUSTER];
 
 /** What each layer must not import: everything above it (the product's own code only). */
 const layerRule = (name, from, notTo, comment) => ({
@@ -143,6 +146,18 @@ module.exports = {
       'src/index',
       ['src/review', 'src/report', 'src/erase', 'src/export', CLI],
       'The index stores what a scan found; it runs the engine and needs no other sink.',
+    ),
+    layerRule(
+      'cluster-is-below-the-cli',
+      CLUSTER,
+      [CLI],
+      'The cluster runs scans, indexes and erasures on agents for the commands; the commands call it.',
+    ),
+    layerRule(
+      'nothing-below-needs-the-cluster',
+      `(${[BYTE_SCAN, CORE, IO, MATCH, DETECTORS, SCAN_FILE, EXTRACT, CRAWL, ENGINE, ...SINKS].join('|')})`,
+      [CLUSTER],
+      'A single-machine run never loads PostgreSQL: nothing the engine or a sink needs may come from src/cluster.',
     ),
     {
       name: 'every-src-folder-has-a-layer',

@@ -15,7 +15,7 @@ function warmsWorkers(argv: string[]): 'all' | 'subject' | undefined {
   const args = argv.slice(2);
   const plainScan =
     args.find((a) => !a.startsWith('-')) === 'scan' &&
-    !args.some((a) => /^--(index|concurrency|help)(=|$)|^-h$/.test(a));
+    !args.some((a) => /^--(index|concurrency|help|db)(=|$)|^-h$/.test(a));
   if (!plainScan) return undefined;
   return args.includes('--all') ? 'all' : 'subject';
 }

@@ -18,6 +18,7 @@ const commands: Record<string, () => Promise<Register>> = {
   plan: async () => (await import('./commands/plan.js')).registerPlan,
   erase: async () => (await import('./commands/erase.js')).registerErase,
   audit: async () => (await import('./commands/audit.js')).registerAudit,
+  agent: async () => (await import('./commands/agent.js')).registerAgent,
 };
 
 async function commandsFor(argv: string[]): Promise<Register[]> {

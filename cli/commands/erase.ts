@@ -17,6 +17,8 @@ interface EraseFlags {
   auditKey?: string;
   maxActions?: number;
   lockTimeout?: number;
+  db?: string;
+  wait?: number;
 }
 
 export function registerErase(program: Command): void {
@@ -41,7 +43,18 @@ export function registerErase(program: Command): void {
       positiveInt('--lock-timeout'),
       30,
     )
+    .option('--db <url>', "a plan from a scan through agents: each host's actions are done by its agent")
+    .option(
+      '--wait <seconds>',
+      'with --db: how long an agent with actions to do may stay silent (default 60)',
+      positiveInt('--wait'),
+    )
     .action(async (planFile: string, flags: EraseFlags) => {
+      if (flags.db) {
+        const { eraseClusterCommand } = await import('./erase-cluster.js');
+        process.exitCode = await eraseClusterCommand(planFile, { ...flags, db: flags.db });
+        return;
+      }
       process.exitCode = await eraseCommand(planFile, flags);
     });
 }

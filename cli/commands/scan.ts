@@ -3,7 +3,7 @@ import { access, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../../src/core/errors.js';
-import { DEFAULT_LIMITS } from '../../src/core/limits.js';
+import { DEFAULT_LIMITS, type Limits } from '../../src/core/limits.js';
 import { displayPath } from '../../src/core/raw-path.js';
 import type { Subject } from '../../src/core/types.js';
 import { imapPasswordSource } from '../../src/crawl/imap/password.js';
@@ -17,7 +17,7 @@ import { ProgressLine } from '../progress.js';
 import { formatSummary, identifierMasker } from '../summary.js';
 import { writeSafe } from '../terminal.js';
 
-interface ScanFlags {
+export interface ScanFlags {
   subject?: string;
   name?: string[];
   alias?: string[];
@@ -41,6 +41,9 @@ interface ScanFlags {
   maxFindings?: number;
   index?: string;
   key?: string;
+  db?: string;
+  agent?: string[];
+  wait?: number;
 }
 
 /** Remote roots (imap://…) are handled by a source module. */
@@ -68,7 +71,7 @@ export function registerScan(program: Command): void {
   program
     .command('scan')
     .description("Search folders, files and mailboxes for one person's data and write a scan file.")
-    .argument('<roots...>', 'folders or files to search (and imap://user@host/MAILBOX URLs)')
+    .argument('[roots...]', 'folders or files to search (and imap://user@host/MAILBOX URLs)')
     .option('-s, --subject <file>', 'subject profile JSON: {name, aliases, emails, phones, cpr}')
     .option('--name <name>', "the subject's full name (repeatable: more become aliases)", collect)
     .option('--alias <name>', 'another name the subject is known by (repeatable)', collect)
@@ -118,12 +121,47 @@ export function registerScan(program: Command): void {
       "findings listed per item, the subject's and (--all) others' (default 20000)",
       positiveInt('--max-findings'),
     )
+    .option('--db <url>', "scan through agents: every registered agent's roots (docs/cluster.md)")
+    .option('--agent <name>', 'with --db: only this agent (repeatable)', collect)
+    .option(
+      '--wait <seconds>',
+      'with --db: how long an agent may stay silent before it is named as not answering (default 60)',
+      positiveInt('--wait'),
+    )
     .action(async (roots: string[], flags: ScanFlags) => {
+      if (flags.db) {
+        const { scanClusterCommand } = await import('./scan-cluster.js');
+        process.exitCode = await scanClusterCommand(roots, {
+          ...flags,
+          db: flags.db,
+          subjectOf: () => subjectFromScanFlags(flags),
+          limits: limitsFromFlags(flags),
+          defaultOut: defaultScanFileName(),
+        });
+        return;
+      }
+      if (!roots.length)
+        throw new UsageError('no roots given', 'name the folders, files or imap:// mailboxes to search');
       process.exitCode = await scanCommand(roots, flags);
     });
 }
 
-async function scanCommand(rootArgs: string[], flags: ScanFlags): Promise<number> {
+/** The --max-… flags as limits. */
+export function limitsFromFlags(flags: ScanFlags): Partial<Limits> {
+  return {
+    ...(flags.timeout ? { timeoutMs: flags.timeout * 1000 } : {}),
+    ...(flags.maxExtractBytes ? { maxExtractBytes: flags.maxExtractBytes } : {}),
+    ...(flags.maxInflatedBytes ? { maxInflatedBytes: flags.maxInflatedBytes } : {}),
+    ...(flags.maxDepth ? { maxDepth: flags.maxDepth } : {}),
+    ...(flags.maxMembers ? { maxMembers: flags.maxMembers } : {}),
+    ...(flags.maxRatio ? { maxRatio: flags.maxRatio } : {}),
+    ...(flags.maxText ? { maxTextChars: flags.maxText } : {}),
+    ...(flags.maxFindings ? { maxFindings: flags.maxFindings } : {}),
+  };
+}
+
+/** The subject of the flags; null for an inventory (--all without one). */
+export async function subjectFromScanFlags(flags: ScanFlags): Promise<Subject | null> {
   const hasIdentifiers =
     flags.subject || flags.name || flags.email || flags.phone || flags.cpr || flags.alias;
   if (!hasIdentifiers && !flags.all) {
@@ -132,7 +170,11 @@ async function scanCommand(rootArgs: string[], flags: ScanFlags): Promise<number
       'pass --subject subject.json, or --name/--email/--phone/--cpr, or --all for an inventory',
     );
   }
-  const subject: Subject | null = hasIdentifiers ? await subjectFromOptions(flags) : null;
+  return hasIdentifiers ? await subjectFromOptions(flags) : null;
+}
+
+async function scanCommand(rootArgs: string[], flags: ScanFlags): Promise<number> {
+  const subject = await subjectFromScanFlags(flags);
   const roots: string[] = [];
   const sources: ItemSource[] = [];
   for (const root of rootArgs) {
@@ -197,16 +239,7 @@ async function scanCommand(rootArgs: string[], flags: ScanFlags): Promise<number
       shortcut: indexed?.shortcut,
       readHere: indexed?.readHere,
       signal: abort.signal,
-      limits: {
-        ...(flags.timeout ? { timeoutMs: flags.timeout * 1000 } : {}),
-        ...(flags.maxExtractBytes ? { maxExtractBytes: flags.maxExtractBytes } : {}),
-        ...(flags.maxInflatedBytes ? { maxInflatedBytes: flags.maxInflatedBytes } : {}),
-        ...(flags.maxDepth ? { maxDepth: flags.maxDepth } : {}),
-        ...(flags.maxMembers ? { maxMembers: flags.maxMembers } : {}),
-        ...(flags.maxRatio ? { maxRatio: flags.maxRatio } : {}),
-        ...(flags.maxText ? { maxTextChars: flags.maxText } : {}),
-        ...(flags.maxFindings ? { maxFindings: flags.maxFindings } : {}),
-      },
+      limits: limitsFromFlags(flags),
       onProgress: progress
         ? (p) => progress.update({ ...p, current: p.current && displayPath(maskCurrent(p.current)) })
         : undefined,

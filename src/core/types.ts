@@ -168,6 +168,8 @@ export interface Candidate {
 
 export interface Finding {
   id: string;
+  /** The agent that found it, in a scan made through agents (`dsr scan --db`); `path` is on that host. */
+  host?: string;
   path: string;
   itemPath: string[];
   itemId: string;
@@ -183,6 +185,8 @@ export interface Finding {
 
 export interface ItemRecord {
   id: string;
+  /** The agent whose host holds the item (`dsr scan --db`). */
+  host?: string;
   path: string;
   itemPath: string[];
   evidence: Evidence;
@@ -209,6 +213,8 @@ export interface ItemRecord {
 }
 
 export interface ScanError {
+  /** The agent that met the error (`dsr scan --db`). */
+  host?: string;
   path: string;
   itemPath: string[];
   message: string;
@@ -247,5 +253,14 @@ export interface ScanFile {
   items: ItemRecord[];
   errors: ScanError[];
   scanned?: string[];
-  skippedFiles?: { path: string; reason: string }[];
+  skippedFiles?: { path: string; reason: string; host?: string }[];
+  /** A scan made through agents (`dsr scan --db`): each agent asked, its roots, and whether it answered. */
+  hosts?: HostRecord[];
+}
+
+export interface HostRecord {
+  name: string;
+  roots: string[];
+  /** False when the agent did not answer within `--wait`: its roots (or some folders) were not scanned. */
+  answered: boolean;
 }

@@ -16,6 +16,16 @@ export type WalkEvent =
   | { type: 'skip'; path: string; reason: string }
   | { type: 'error'; error: ScanError };
 
+/**
+ * A part of a root's walk (an agent's job, src/cluster/): the folder `rel` below the root and what is
+ * under it; with `onSubfolder`, only that folder's own files, each subfolder handed to it unvisited.
+ * Paths and their evidence stay relative to the whole root, as in a walk of all of it.
+ */
+export interface WalkPart {
+  rel: string;
+  onSubfolder?: (rel: string) => void;
+}
+
 /** `node_modules` -> also `**\/node_modules` and everything below it; patterns with a slash are kept as given. */
 export function excludePatterns(excludes: readonly string[]): string[] {
   const out: string[] = [];
@@ -38,7 +48,11 @@ export function excludePatterns(excludes: readonly string[]): string[] {
  * tree (1,353 files, 109 folders) that the workers needed; this walk takes ~10 ms. Exclusions are
  * matched by picomatch, the matcher fast-glob itself uses.
  */
-export async function* walkRoot(root: string, excludes: readonly string[]): AsyncGenerator<WalkEvent> {
+export async function* walkRoot(
+  root: string,
+  excludes: readonly string[],
+  part?: WalkPart,
+): AsyncGenerator<WalkEvent> {
   const absRoot = resolve(root);
   let rootStat: fs.Stats;
   try {
@@ -72,7 +86,9 @@ export async function* walkRoot(root: string, excludes: readonly string[]): Asyn
   const excluded = excludes.length ? await excludeMatcher(excludes) : undefined;
   const seenDirs = new Set<string>([`${rootStat.dev}:${rootStat.ino}`]);
   /** Folders still to read, as absolute and root-relative paths. */
-  const toVisit: { path: string; rel: string }[] = [{ path: absRoot, rel: '' }];
+  const toVisit: { path: string; rel: string }[] = [
+    { path: part?.rel ? join(absRoot, part.rel) : absRoot, rel: part?.rel ?? '' },
+  ];
   for (let next = toVisit.pop(); next; next = toVisit.pop()) {
     const { path: dirPath, rel: dirRel } = next;
     let dir: fs.Dir;
@@ -105,6 +121,10 @@ export async function* walkRoot(root: string, excludes: readonly string[]): Asyn
       yield listingError(dirPath, err);
     } finally {
       dir.closeSync();
+    }
+    if (part?.onSubfolder) {
+      for (const sub of subdirs) part.onSubfolder(sub.rel);
+      continue;
     }
     // Reversed, so that the stack visits a folder's subfolders in listing order.
     for (let i = subdirs.length - 1; i >= 0; i--) {

@@ -4,7 +4,7 @@ import { newScanId } from '../core/ids.js';
 import { DEFAULT_LIMITS, type Limits } from '../core/limits.js';
 import { runTempDir } from '../core/run-temp.js';
 import type { ItemInput, Subject } from '../core/types.js';
-import { walkRoot } from '../crawl/fs-source.js';
+import { type WalkPart, walkRoot } from '../crawl/fs-source.js';
 import type { ItemSource } from '../crawl/item-source.js';
 import { endExifTool } from '../extract/media/exiftool.js';
 import type { OcrCacheRef } from '../extract/ocr/cache.js';
@@ -45,6 +45,8 @@ export interface ScanOptions extends IndexAnswers {
   onResult?: (input: ItemInput, result: TopLevelResult) => void;
   /** dsr's own files (the subject profile, the scan file): listed as skipped with this reason, never searched. */
   ownFiles?: { path: string; reason: string }[];
+  /** Walk only this part of each root (an agent's job: see WalkPart). @default the whole root */
+  part?: WalkPart;
   /** Files shared among the workers, and the size of their parts. @default DEFAULT_SPLIT */
   split?: SplitSizes;
 }
@@ -104,7 +106,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
   const dispatcher = new Dispatcher(run, scheduler, queue, ownFiles, opts);
   try {
     for (const root of roots) {
-      for await (const ev of walkRoot(root, opts.excludes ?? [])) {
+      for await (const ev of walkRoot(root, opts.excludes ?? [], opts.part)) {
         if (stop.signal.aborted) break;
         await dispatcher.walked(ev);
       }

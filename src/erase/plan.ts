@@ -114,11 +114,10 @@ export function buildPlan(
   const actions: Action[] = [];
   for (const g of groups.values()) {
     const byAttachment = attachmentActions(g.items, decisions, findingsByItem, { ...opts, limited });
-    if (byAttachment) actions.push(...byAttachment);
-    else
-      actions.push(
-        chooseAction(g.items, g.included, findingsByItem, { ...opts, limited, included, errored }),
-      );
+    const chosen = byAttachment ?? [
+      chooseAction(g.items, g.included, findingsByItem, { ...opts, limited, included, errored }),
+    ];
+    actions.push(...chosen.map((a) => onHost(a, g.items[0].host)));
   }
   actions.sort(compareItemRefs);
 
@@ -134,11 +133,21 @@ export function buildPlan(
   return { ...body, sha256: planHash(body) };
 }
 
+/**
+ * Through agents the same path on two hosts is two units: an action every rule made without its
+ * host (attachments, database rows) gets it, and the host goes into its id.
+ */
+function onHost(action: Action, host: string | undefined): Action {
+  if (!host || action.host) return action;
+  return { ...action, host, id: sha256Hex(['action', host, action.id].join('\u0000')).slice(0, 16) };
+}
+
 /** The erasable unit an item belongs to: its message in a mail store, else its top-level file. */
 function unitKey(item: ItemRecord): string {
-  if (isDatabaseRow(item)) return `row\u0000${item.path}\u0000${item.itemPath.join('\u0000')}`;
-  if (item.message) return `msg\u0000${item.path}\u0000${item.message.itemPath.join('\u0000')}`;
-  return `file\u0000${item.path}`;
+  const host = item.host ?? '';
+  if (isDatabaseRow(item)) return `row\u0000${host}\u0000${item.path}\u0000${item.itemPath.join('\u0000')}`;
+  if (item.message) return `msg\u0000${host}\u0000${item.path}\u0000${item.message.itemPath.join('\u0000')}`;
+  return `file\u0000${host}\u0000${item.path}`;
 }
 
 function chooseAction(
@@ -157,8 +166,12 @@ function chooseAction(
   if (message) addCounts(others, items.find((i) => i.messageOthers)?.messageOthers);
   const otherCount = total(others);
   const evidence = items.map((i) => i.evidence).sort((a, b) => EVIDENCE_RANK[b] - EVIDENCE_RANK[a])[0];
+  // Through agents, the same path on two hosts is two units: the host is part of the id.
   const base = {
-    id: sha256Hex(['action', first.path, ...itemPath].join('\u0000')).slice(0, 16),
+    id: sha256Hex(
+      ['action', ...(first.host ? [first.host] : []), first.path, ...itemPath].join('\u0000'),
+    ).slice(0, 16),
+    ...(first.host ? { host: first.host } : {}),
     path: first.path,
     itemPath,
     items: items.map((i) => i.id).sort(),

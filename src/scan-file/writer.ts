@@ -39,7 +39,7 @@ export class ScanWriter {
   readonly pathNameFindings = new Map<string, Finding[]>();
   private readonly findings: JsonArraySpool<Finding>;
   private readonly errors: JsonArraySpool<ScanError>;
-  private readonly skipped: JsonArraySpool<{ path: string; reason: string }>;
+  private readonly skipped: JsonArraySpool<{ path: string; reason: string; host?: string }>;
   private readonly scanned: JsonArraySpool<string> | undefined;
 
   constructor(
@@ -109,10 +109,10 @@ export class ScanWriter {
     this.scanned?.push(path);
   }
 
-  addSkipped(path: string, reason: string): void {
+  addSkipped(path: string, reason: string, host?: string): void {
     this.stats.skipped++;
     this.skippedReasons.set(reason, (this.skippedReasons.get(reason) ?? 0) + 1);
-    this.skipped.push({ path, reason });
+    this.skipped.push(host ? { path, reason, host } : { path, reason });
   }
 
   /** Removes the spools without writing a scan file (a scan that failed). */
@@ -129,7 +129,13 @@ export class ScanWriter {
    */
   async write(
     to: string | OutputSink,
-    extra: { interrupted?: boolean; finishedAt: string; index?: ScanFile['index']; overwrite?: boolean },
+    extra: {
+      interrupted?: boolean;
+      finishedAt: string;
+      index?: ScanFile['index'];
+      hosts?: ScanFile['hosts'];
+      overwrite?: boolean;
+    },
   ): Promise<void> {
     await this.findings.close();
     await this.errors.close();
@@ -143,6 +149,7 @@ export class ScanWriter {
       finishedAt: extra.finishedAt,
       ...(extra.interrupted ? { interrupted: true } : {}),
       roots: this.header.roots,
+      ...(extra.hosts ? { hosts: extra.hosts } : {}),
       subject: this.header.subject,
       options: this.header.options,
       ...(extra.index ? { index: extra.index } : {}),

@@ -139,7 +139,17 @@ describe('docs/cli.md', () => {
   const section = (command: string) =>
     doc.split(new RegExp(`^## dsr ${command}$`, 'm'))[1]?.split(/^## /m)[0] ?? '';
 
-  for (const command of ['scan', 'index', 'review', 'report', 'export', 'plan', 'erase', 'audit verify']) {
+  for (const command of [
+    'scan',
+    'index',
+    'review',
+    'report',
+    'export',
+    'plan',
+    'erase',
+    'audit verify',
+    'agent',
+  ]) {
     it(`describes every flag that dsr ${command} --help prints, in its own section`, () => {
       const help = runCli([...command.split(' '), '--help']);
       expect(help.code, help.stderr).toBe(0);

@@ -13,6 +13,7 @@ const TEST = join(PROJECT, 'test');
 /** Test folders named after a source folder, and where that source folder is. */
 const MIRRORED: Record<string, string[]> = {
   cli: ['cli'],
+  cluster: ['src/cluster'],
   core: ['src/core'],
   crawl: ['src/crawl'],
   detectors: ['detectors'],

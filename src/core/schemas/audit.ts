@@ -16,6 +16,9 @@ export const AuditRecordSchema = Type.Object(
     approver: Type.Union([Type.String(), Type.Null()], { description: 'Who approved the plan.' }),
     action: Type.String({ description: "The plan action's id." }),
     kind: Type.String({ description: 'The action kind (delete-file, redact-text, …).' }),
+    host: Type.Optional(
+      Type.String({ description: 'An erasure through agents (dsr erase --db): the agent that acted.' }),
+    ),
     target: Type.Object({
       path: Type.String({ description: "The target's path, the subject's identifiers in it masked." }),
       pathSha256: Type.String({ description: 'sha256 of the real path.' }),

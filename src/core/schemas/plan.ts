@@ -49,6 +49,11 @@ export type PlannedSpan = Static<typeof PlannedSpanSchema>;
 
 const ACTION_BASE = {
   id: Type.String({ description: 'Stable: the same unit in the same place gets the same id.' }),
+  host: Type.Optional(
+    Type.String({
+      description: 'A plan from a scan through agents: the agent that erases it (dsr erase --db).',
+    }),
+  ),
   path: Type.String({ minLength: 1, description: 'The file on disk, or the IMAP URL of the message.' }),
   itemPath: Type.Array(Type.String(), {
     description: 'The unit erased inside path (a message), empty for a whole file.',

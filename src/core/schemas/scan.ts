@@ -32,6 +32,11 @@ export const ERROR_KINDS = [
 
 export const ScanErrorSchema = Type.Object(
   {
+    host: Type.Optional(
+      Type.String({
+        description: 'A scan made through agents (dsr scan --db): the agent; path is on its host.',
+      }),
+    ),
     path: Type.String(),
     itemPath: ItemPathSchema,
     message: Type.String(),
@@ -46,6 +51,11 @@ export const ScanErrorSchema = Type.Object(
 export const FindingSchema = Type.Object(
   {
     id: Type.String(),
+    host: Type.Optional(
+      Type.String({
+        description: 'A scan made through agents (dsr scan --db): the agent; path is on its host.',
+      }),
+    ),
     path: Type.String({ description: 'The file on disk, or an IMAP message URL.' }),
     itemPath: ItemPathSchema,
     itemId: Type.String({ description: 'The id of the item the finding is in.' }),
@@ -75,6 +85,11 @@ export const MessageRefSchema = Type.Object(
 export const ItemRecordSchema = Type.Object(
   {
     id: Type.String({ description: 'Stable: the same path and itemPath give the same id in the next scan.' }),
+    host: Type.Optional(
+      Type.String({
+        description: 'A scan made through agents (dsr scan --db): the agent; path is on its host.',
+      }),
+    ),
     path: Type.String(),
     itemPath: ItemPathSchema,
     evidence: EvidenceSchema,
@@ -142,15 +157,33 @@ export const ScanFileSchema = Type.Object(
       errors: Type.Integer(),
     }),
     skippedFiles: Type.Optional(
-      Type.Array(Type.Object({ path: Type.String(), reason: Type.String() }), {
-        description: 'Files not searched on purpose: symlink, special file, binary, subject file, scan file.',
-      }),
+      Type.Array(
+        Type.Object({ path: Type.String(), reason: Type.String(), host: Type.Optional(Type.String()) }),
+        {
+          description:
+            'Files not searched on purpose: symlink, special file, binary, subject file, scan file.',
+        },
+      ),
     ),
     findings: Type.Array(FindingSchema),
     items: Type.Array(ItemRecordSchema),
     errors: Type.Array(ScanErrorSchema),
     scanned: Type.Optional(
-      Type.Array(Type.String(), { description: 'Every file visited; left out with --no-file-list.' }),
+      Type.Array(Type.String(), {
+        description: 'Every file visited; left out with --no-file-list. Through agents: HOST:PATH.',
+      }),
+    ),
+    hosts: Type.Optional(
+      Type.Array(
+        Type.Object({
+          name: Type.String(),
+          roots: Type.Array(Type.String()),
+          answered: Type.Boolean({
+            description: 'False: the agent did not answer within --wait; its roots were not (all) scanned.',
+          }),
+        }),
+        { description: 'A scan made through agents (dsr scan --db): each agent asked and its roots.' },
+      ),
     ),
   },
   {

@@ -1,0 +1,110 @@
+import { resolve } from 'node:path';
+import { UsageError } from '../../src/core/errors.js';
+import type { Limits } from '../../src/core/limits.js';
+import type { Subject } from '../../src/core/types.js';
+import { checkOutputPath, STDOUT, stdoutSink } from '../../src/io/output.js';
+import { EXIT } from '../exit-codes.js';
+import { formatSummary } from '../summary.js';
+import { writeSafe } from '../terminal.js';
+
+/** What `dsr scan` hands over for --db (scan.ts reads the subject and the limits as for any scan). */
+export interface ClusterScanFlags {
+  db: string;
+  agent?: string[];
+  wait?: number;
+  out?: string;
+  force?: boolean;
+  all?: boolean;
+  exclude?: string[];
+  fileList: boolean;
+  index?: string;
+  limits: Partial<Limits>;
+  defaultOut: string;
+  subjectOf: () => Promise<Subject | null>;
+}
+
+/** How long an agent may stay silent, with jobs to do, before the scan goes on without it. */
+const DEFAULT_WAIT_SECONDS = 60;
+
+/**
+ * `dsr scan --db URL`: the scan made by the registered agents (or those named with --agent), each on its
+ * own roots, written as one scan file. An agent that does not answer within --wait is named, exit 3.
+ */
+export async function scanClusterCommand(rootArgs: string[], flags: ClusterScanFlags): Promise<number> {
+  if (rootArgs.length)
+    throw new UsageError(
+      'dsr scan --db takes no roots: each agent scans the roots it was started with',
+      'leave the roots out, or restrict the scan with --agent NAME',
+    );
+  if (flags.index)
+    throw new UsageError('--index with --db is not available yet', 'scan through the agents without --index');
+  const subject = await flags.subjectOf();
+  const outPath = flags.out === STDOUT ? undefined : resolve(flags.out ?? flags.defaultOut);
+  if (outPath) await checkOutputPath(outPath, { force: Boolean(flags.force) });
+  const { connectCluster } = await import('../../src/cluster/db.js');
+  const { scanThroughAgents, selectAgents } = await import('../../src/cluster/coordinator.js');
+  const db = await connectCluster(flags.db);
+  const abort = new AbortController();
+  const onSignal = () => {
+    process.stderr.write('\ndsr: stopping — writing what the agents sent so far\n');
+    abort.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const started = Date.now();
+  try {
+    const agents = await selectAgents(db, flags.agent);
+    const waitSeconds = flags.wait ?? DEFAULT_WAIT_SECONDS;
+    const outcome = await scanThroughAgents({
+      db,
+      agents,
+      subject,
+      all: Boolean(flags.all),
+      excludes: flags.exclude ?? [],
+      fileList: flags.fileList,
+      limits: flags.limits,
+      waitSeconds,
+      signal: abort.signal,
+    });
+    const { writer } = outcome;
+    await writer.write(outPath ?? stdoutSink(), {
+      overwrite: Boolean(flags.force),
+      interrupted: outcome.interrupted,
+      finishedAt: outcome.finishedAt,
+      hosts: outcome.hosts,
+    });
+    const out = outPath ? process.stdout : process.stderr;
+    writeSafe(
+      out,
+      formatSummary({
+        subject: subject ?? {},
+        roots: writer.header.roots,
+        stats: writer.stats,
+        items: writer.items,
+        findingCounts: writer.findingCounts,
+        pathFindings: writer.pathNameFindings,
+        skippedReasons: writer.skippedReasons,
+        errorsByKind: writer.errorKinds,
+        firstErrors: writer.firstErrors,
+        elapsedMs: Date.now() - started,
+        outPath: outPath ?? 'standard output',
+        interrupted: outcome.interrupted,
+      }),
+    );
+    const answered = outcome.hosts.filter((h) => h.answered).map((h) => h.name);
+    writeSafe(
+      out,
+      `agents: ${answered.length} answered${answered.length ? ` (${answered.join(', ')})` : ''}\n`,
+    );
+    if (outcome.silent.length)
+      writeSafe(
+        out,
+        `agents not answering within ${waitSeconds} s: ${outcome.silent.join(', ')} — their roots were not (all) scanned\n`,
+      );
+    return outcome.interrupted || writer.stats.errors ? EXIT.partial : EXIT.ok;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await db.close();
+  }
+}

@@ -1,0 +1,154 @@
+import type { PoolClient, Pool as PoolType } from 'pg';
+import type PgBoss from 'pg-boss';
+import { UsageError } from '../core/errors.js';
+
+/**
+ * The cluster's database: pg-boss's queue (schema `pgboss`) and dsr's own tables (schema `dsr`) in one
+ * PostgreSQL database. `pg` and `pg-boss` load only here, for `--db`: a single-machine run never loads them.
+ *
+ * dsr.agent    one row per agent: its name, public key (to seal the subject for it), number of roots
+ *              and last sign of life. No path: the roots themselves travel sealed in results.
+ * dsr.request  one row per request (scan, erase) while it runs: the coordinator's public key.
+ * dsr.job      one row per job of a request: its host and, once done, its sealed result, written in
+ *              the transaction that completes the pg-boss job (no duplicate on redelivery).
+ */
+export const SCHEMA_SQL = `
+CREATE SCHEMA IF NOT EXISTS dsr;
+CREATE TABLE IF NOT EXISTS dsr.agent (
+  name text PRIMARY KEY,
+  public_key text NOT NULL,
+  roots integer NOT NULL,
+  seen_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE IF NOT EXISTS dsr.request (
+  id uuid PRIMARY KEY,
+  kind text NOT NULL,
+  public_key text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE IF NOT EXISTS dsr.job (
+  id uuid PRIMARY KEY,
+  request_id uuid NOT NULL REFERENCES dsr.request ON DELETE CASCADE,
+  host text NOT NULL,
+  result bytea,
+  done_at timestamptz,
+  collected_at timestamptz
+);
+CREATE INDEX IF NOT EXISTS job_request ON dsr.job (request_id) WHERE collected_at IS NULL;
+`;
+
+/** The advisory lock key under which dsr's tables are created ("dsr" in ASCII). */
+const SCHEMA_LOCK = 0x647372;
+
+const AGENT_NAME = /^[A-Za-z0-9_-]{1,40}$/;
+
+export function checkAgentName(name: string): string {
+  if (!AGENT_NAME.test(name))
+    throw new UsageError(
+      `agent name ${JSON.stringify(name)} is not allowed`,
+      'use 1-40 letters, digits, - or _ (the host name without dots, say)',
+    );
+  return name;
+}
+
+/** Each agent works one queue of its own: scan, erase and index jobs for its roots. */
+export function agentQueue(name: string): string {
+  return `dsr-agent-${name}`;
+}
+
+/**
+ * Makes an agent's queue when missing. pg-boss gives each queue a partition of its job table; agents
+ * starting together can deadlock making theirs (PostgreSQL then cancels one), so that one tries again.
+ */
+export async function ensureQueue(db: ClusterDb, queue: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      if (!(await db.boss.getQueue(queue))) await db.boss.createQueue(queue);
+      return;
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (attempt >= 20 || (code !== '40P01' && code !== '23505')) throw err;
+      await new Promise((r) => setTimeout(r, 50 + Math.random() * 200 * attempt));
+    }
+  }
+}
+
+export interface ClusterDb {
+  pool: PoolType;
+  boss: PgBoss;
+  /** Runs `fn` in one transaction; pg-boss calls made with `db` join it. */
+  transaction<T>(fn: (client: PoolClient, db: PgBoss.Db) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface ConnectOptions {
+  /** Run pg-boss's maintenance (expiring jobs whose holder went silent). @default true */
+  supervise?: boolean;
+  /** Connections in this process's pool. @default 4 */
+  max?: number;
+}
+
+/** Connects to `url` (any libpq URL, `sslmode=verify-full` included), creating dsr's tables when missing. */
+export async function connectCluster(url: string, opts: ConnectOptions = {}): Promise<ClusterDb> {
+  if (!/^postgres(ql)?:\/\//.test(url))
+    throw new UsageError(
+      `--db ${JSON.stringify(url.replace(/:[^:@/]*@/, ':***@'))} is not a PostgreSQL URL`,
+      'give postgres://USER@HOST:PORT/DATABASE (add ?sslmode=verify-full for TLS)',
+    );
+  const [{ default: pg }, { default: PgBossClass }] = await Promise.all([import('pg'), import('pg-boss')]);
+  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 4 });
+  // An idle connection that the server drops must not end the process: the next query reconnects.
+  pool.on('error', () => {});
+  try {
+    // Agents starting together must not race to create the same tables: one at a time.
+    await pool.query(`BEGIN; SELECT pg_advisory_xact_lock(${SCHEMA_LOCK}); ${SCHEMA_SQL} COMMIT;`);
+  } catch (err) {
+    // A restricted role (an agent's) may not create: an administrator made the tables (docs/cluster.md).
+    if ((err as { code?: string }).code !== '42501') {
+      await pool.end();
+      throw connectError(url, err);
+    }
+  }
+  const db: PgBoss.Db = {
+    executeSql: (text, values) => pool.query(text, values),
+  };
+  const boss = new PgBossClass({
+    db,
+    schema: 'pgboss',
+    supervise: opts.supervise ?? true,
+    schedule: false,
+    maintenanceIntervalSeconds: 5,
+  });
+  boss.on('error', () => {});
+  await boss.start();
+  return {
+    pool,
+    boss,
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await fn(client, { executeSql: (text, values) => client.query(text, values) });
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      await boss.stop({ graceful: false, wait: true }).catch(() => {});
+      await pool.end().catch(() => {});
+    },
+  };
+}
+
+function connectError(url: string, err: unknown): UsageError {
+  const safe = url.replace(/:[^:@/]*@/, ':***@');
+  return new UsageError(
+    `cannot use the database ${safe}: ${(err as Error).message}`,
+    'check that PostgreSQL runs there, the role may log in, and the URL (docs/cluster.md)',
+  );
+}

@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import type { Limits } from '../core/limits.js';
+import type { AuditRecord } from '../core/schemas/audit.js';
+
+/**
+ * What travels in a pg-boss job's data. Everything that could name a person (the subject, a path
+ * below a root) is sealed: `subject` for the agent's key, `part` for the agent itself.
+ */
+export interface ScanJob {
+  kind: 'scan';
+  request: string;
+  /** The coordinator's public key for this request: results are sealed for it. */
+  reply: string;
+  /** Which of the agent's roots (their order on its command line). */
+  root: number;
+  /** The subject, sealed for the agent under the request id. */
+  subject: string;
+  /** A folder below the root (see WalkPart), sealed for the agent under this job's id; none: the root. */
+  part?: string;
+  /** How many folders down this job is; a folder above the split depth is walked one level only. */
+  depth: number;
+  options: ScanJobOptions;
+}
+
+export interface ScanJobOptions {
+  all: boolean;
+  excludes: string[];
+  fileList: boolean;
+  limits: Partial<Limits>;
+  /** Folders this many levels below a root and deeper are one job each with all below them. */
+  splitDepth: number;
+}
+
+/** What a scan job returns, sealed for the coordinator: the part's own scan file. */
+export interface ScanJobResult {
+  root: string;
+  scanFile?: string;
+  /** Why the job could not be done (the agent lacks the root, the engine failed). */
+  error?: string;
+}
+
+/** A host's share of an erasure: the whole plan, sealed for the agent under this job's id. */
+export interface EraseJob {
+  kind: 'erase';
+  request: string;
+  reply: string;
+  execute: boolean;
+  plan: string;
+}
+
+export interface ErasedAction {
+  id: string;
+  result: string;
+  reason?: string;
+}
+
+/** What an erase job returns, sealed: each action's outcome and the audit records of the run. */
+export interface EraseJobResult {
+  /** The agent refused the whole plan (a broken seal, no approval). */
+  refused?: string;
+  actions: ErasedAction[];
+  records: Omit<AuditRecord, 'seq' | 'prev' | 'hash' | 'keyId' | 'sig'>[];
+}
+
+export type AgentJob = ScanJob | EraseJob;
+
+/** Send options every dsr job gets: redelivered after a crash, a few times over. */
+export const JOB_RETRIES = 20;
+/** A job whose agent went silent this long is handed out again (pg-boss's expiration). */
+export const JOB_EXPIRE_SECONDS = 60 * 60;
+
+/** A job id derived from its parent's and a name, as a UUID: a redelivered parent makes the same children. */
+export function childJobId(parent: string, name: string): string {
+  const h = createHash('sha256').update(`${parent}\u0000${name}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
