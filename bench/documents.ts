@@ -181,6 +181,7 @@ const documents: BenchPart = {
         '--subject',
         subject,
         '--no-progress',
+        '--force',
         '--out',
         join(outDir, `documents-${name}.scan.json`),
       ]);
@@ -219,6 +220,7 @@ const documents: BenchPart = {
       '--index',
       index,
       '--no-progress',
+      '--force',
       '--out',
       indexed,
     ]);

@@ -163,6 +163,7 @@ const mail: BenchPart = {
         '--subject',
         subject,
         '--no-progress',
+        '--force',
         '--out',
         join(outDir, out),
         ...extra,

@@ -138,6 +138,7 @@ const media: BenchPart = {
       corpus.dir,
       '--subject',
       subjectPath,
+      '--force',
       '--out',
       scanPath,
     ]);
@@ -169,6 +170,7 @@ const media: BenchPart = {
       emptyDir,
       '--subject',
       subjectPath,
+      '--force',
       '--out',
       join(root, 'empty.json'),
     ]);

@@ -168,6 +168,7 @@ const text: BenchPart = {
       '--subject',
       subject,
       '--no-progress',
+      '--force',
       '--out',
       join(outDir, `text-${sizeMb}mb-${mode}.scan.json`),
       ...extra,
