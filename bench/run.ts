@@ -5,6 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { BENCH_DIR, type BenchContext, type BenchPart, which } from './api.js';
+import byteScan from './byte-scan.js';
 import documents from './documents.js';
 import exportPart from './export.js';
 import mail from './mail.js';
@@ -17,6 +18,7 @@ parts.push(documents);
 parts.push(media);
 parts.push(mail);
 parts.push(exportPart);
+parts.push(byteScan);
 
 const USAGE = `usage: npm run bench -- [--size MB] [--only NAME]
   --size MB    approximate corpus size per part (default 300)
