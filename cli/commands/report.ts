@@ -3,7 +3,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { UsageError } from '../../src/core/errors.js';
 import { LANGS, type Lang } from '../../src/report/access/i18n.js';
 import { prepareReport, renderCsv, renderHtml, renderJson } from '../../src/report/access/index.js';
-import { type AccessReport, SUBJECT_FIELDS, type SubjectField } from '../../src/report/access/model.js';
+import { type AccessReport, type SubjectField, subjectFields } from '../../src/report/access/model.js';
 import { writeTextOutput } from '../../src/report/access/output.js';
 import { checkOutputPath, STDOUT } from '../../src/report/output-path.js';
 import { EXIT } from '../exit-codes.js';
@@ -29,9 +29,9 @@ export function parseGiven(value: string): SubjectField[] {
     .map((k) => k.trim())
     .filter(Boolean);
   for (const k of kinds)
-    if (!SUBJECT_FIELDS.includes(k as SubjectField))
+    if (!subjectFields().includes(k))
       throw new InvalidArgumentError(
-        `--given takes a comma list of ${SUBJECT_FIELDS.join(', ')} (got "${k}")`,
+        `--given takes a comma list of ${subjectFields().join(', ')} (got "${k}")`,
       );
   return kinds as SubjectField[];
 }

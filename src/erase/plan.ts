@@ -1,17 +1,16 @@
 import { readFile } from 'node:fs/promises';
+import { registry } from '../../detectors/index.js';
 import { UsageError } from '../core/errors.js';
 import { sha256Hex } from '../core/ids.js';
-import { maskValue } from '../core/mask.js';
 import { compareItemRefs } from '../core/order.js';
-import {
-  DETECTOR_IDS,
-  type DetectorId,
-  type Evidence,
-  type Finding,
-  type Fingerprint,
-  type ItemRecord,
-  type ScanFile,
-  type Subject,
+import type {
+  DetectorId,
+  Evidence,
+  Finding,
+  Fingerprint,
+  ItemRecord,
+  ScanFile,
+  Subject,
 } from '../core/types.js';
 import { writeTextAtomic } from '../report/atomic.js';
 import type { ReviewFile } from '../review/decisions.js';
@@ -254,7 +253,8 @@ function chooseAction(
     // whoever included it: a message cannot be redacted, so it is left for a person.
     const content = { ...others };
     const correspondents = items.reduce((n, i) => n + (i.correspondents ?? 0), 0);
-    if (correspondents) content.email = Math.max(0, (content.email ?? 0) - correspondents);
+    const id = registry.correspondentId;
+    if (correspondents && id) content[id] = Math.max(0, (content[id] ?? 0) - correspondents);
     if (total(content)) {
       return manual(
         fp,
@@ -329,7 +329,7 @@ function chooseAction(
 
   if (MEDIA_FORMATS.has(format)) {
     // A photo is never deleted whole: untagged people in it are invisible to the scan.
-    if (format === 'media' && top.detectors.includes('face'))
+    if (format === 'media' && top.detectors.some((d) => registry.get(d)?.meta.kind === 'face'))
       return {
         ...base,
         kind: 'remove-face-tags',
@@ -375,7 +375,7 @@ function chooseAction(
           ...(f.location.line !== undefined ? { line: f.location.line } : {}),
           ...(f.location.column !== undefined ? { column: f.location.column } : {}),
           ...(f.location.offset !== undefined ? { offset: f.location.offset } : {}),
-          masked: maskValue(f.detector, f.value),
+          masked: registry.mask(f.detector, f.value),
         }))
         .sort((a, b) => (a.offset ?? 0) - (b.offset ?? 0)),
       rule: otherCount ? 'shared-file-redact' : 'subject-data-in-text',
@@ -408,25 +408,12 @@ function addCounts(sum: Counts, add: Counts | undefined): void {
 }
 
 function total(counts: Counts): number {
-  return Object.values(counts).reduce((a, b) => a + (b ?? 0), 0);
+  return Object.values(counts).reduce<number>((a, b) => a + (b ?? 0), 0);
 }
-
-const KIND_NAMES: Partial<Record<DetectorId, [one: string, many: string]>> = {
-  cpr: ['CPR number', 'CPR numbers'],
-  email: ['e-mail address', 'e-mail addresses'],
-  phone: ['phone number', 'phone numbers'],
-};
 
 /** `1 CPR number, 2 phone numbers`: what of other people a unit holds, per kind (counts, never values). */
 export function describeCounts(counts: Counts): string {
-  const parts: string[] = [];
-  for (const d of DETECTOR_IDS) {
-    const n = counts[d];
-    if (!n) continue;
-    const names = KIND_NAMES[d] ?? [`${d} identifier`, `${d} identifiers`];
-    parts.push(`${n} ${n === 1 ? names[0] : names[1]}`);
-  }
-  return parts.join(', ') || 'identifiers';
+  return registry.describeCounts(counts) || 'identifiers';
 }
 
 function pick(fp: Fingerprint, keys: (keyof Fingerprint)[]): Fingerprint {

@@ -1,5 +1,5 @@
-import { maskValue } from '../core/mask.js';
-import { DETECTOR_IDS, type DetectorId } from '../core/types.js';
+import { registry } from '../../detectors/index.js';
+import type { DetectorId } from '../core/types.js';
 import type { Limits } from '../engine/limits.js';
 import { replaceInText, textCodec } from '../erase/actions/redact-text.js';
 import { findOthersSpans, type SpanFinder, type SubjectSpan } from '../erase/identifiers.js';
@@ -148,7 +148,7 @@ export function othersFinder(subject: CompiledSubject): SpanFinder {
 
 /** An identifier as written, masked as dsr masks it on screen (`22 33 44 55` -> `22XXXX55`). */
 export function maskWritten(s: SubjectSpan, written: string): string {
-  return maskValue(s.detector, written);
+  return registry.mask(s.detector, written);
 }
 
 async function viewOf(source: CopySource, ctx: MaskContext): Promise<ItemView> {
@@ -173,7 +173,5 @@ export function countSpans(spans: SubjectSpan[]): Counts {
 }
 
 function ordered(counts: Counts): Counts {
-  const out: Counts = {};
-  for (const d of DETECTOR_IDS) if (counts[d]) out[d] = counts[d];
-  return out;
+  return registry.ordered(counts);
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
+import { type DetectorRegistry, registry as detectors } from '../../detectors/index.js';
 import type { Finding } from '../core/types.js';
 import { ELEMENT_SEP, writeAll } from './spool.js';
 
@@ -199,8 +200,11 @@ export function countKey(f: Pick<Finding, 'detector' | 'subject'>): string {
 }
 
 /** A name found in a file or member name: kept so terminal output can mask such paths. */
-export function isPathName(f: Pick<Finding, 'detector' | 'location'>): boolean {
-  return f.detector === 'name' && f.location.field === 'path';
+export function isPathName(
+  f: Pick<Finding, 'detector' | 'location'>,
+  registry: DetectorRegistry = detectors,
+): boolean {
+  return f.location.field === 'path' && registry.isName(f.detector);
 }
 
 function mkdirOnce(dir: string): void {
