@@ -8,7 +8,7 @@ import { basename, join } from 'node:path';
 import { Document, Packer, Paragraph, TextRun } from 'docx';
 import ExcelJS from 'exceljs';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
-import { DEFAULT_LIMITS } from '../src/engine/limits.js';
+import { DEFAULT_LIMITS } from '../src/core/limits.js';
 import { scanTopLevel } from '../src/engine/scan-item.js';
 import { compileSubject } from '../src/match/subject.js';
 import {

@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_LIMITS } from '../src/engine/limits.js';
+import { DEFAULT_LIMITS } from '../src/core/limits.js';
 import { scanTopLevel } from '../src/engine/scan-item.js';
 import { compileSubject } from '../src/match/subject.js';
 import { type BenchPart, DSR, formatRow, mbPerSec, measure, type Throughput } from './api.js';

@@ -1,4 +1,4 @@
-/** Exit codes (PRODUCT.md): scripts rely on them. */
+/** Exit codes (docs/cli.md, "Conventions"): scripts rely on them. */
 export const EXIT = {
   ok: 0,
   internal: 1,

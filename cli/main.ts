@@ -9,7 +9,7 @@ import { escapeControls } from './terminal.js';
 /**
  * A plain scan always needs worker threads (not `--index`, which may need none, nor `--help`; with
  * `--concurrency` the scan starts its own). A subject scan's main thread does a worker's share of the
- * raw-byte pass (see runScan): it needs one thread fewer than an inventory (`--all`).
+ * raw-byte pass (see shareRawPass): it needs one thread fewer than an inventory (`--all`).
  */
 function warmsWorkers(argv: string[]): 'all' | 'subject' | undefined {
   const args = argv.slice(2);

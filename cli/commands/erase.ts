@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../../src/core/errors.js';
+import { imapPasswordSource } from '../../src/crawl/imap/password.js';
 import { type ActionReport, applyPlan } from '../../src/erase/apply.js';
 import { formatHeadLine } from '../../src/erase/audit.js';
 import { loadPlan } from '../../src/erase/plan.js';
@@ -8,6 +9,7 @@ import { EXIT } from '../exit-codes.js';
 import { positiveInt } from '../options.js';
 import { identifierMasker } from '../summary.js';
 import { writeSafe } from '../terminal.js';
+import { testStepHook } from '../test-hooks.js';
 
 interface EraseFlags {
   execute?: boolean;
@@ -86,6 +88,8 @@ async function eraseCommand(planFile: string, flags: EraseFlags): Promise<number
     maxActions: flags.maxActions,
     lockTimeoutMs: (flags.lockTimeout ?? 30) * 1000,
     lockPath: planSidePath(planPath, '.lock'),
+    hook: testStepHook,
+    imapPassword: imapPasswordSource(process.env),
     onOutcome: (r) => out.write(formatLine(r, mask)),
   }).finally(() => {
     for (const s of signals) process.off(s, onSignal);

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../src/core/errors.js';
-import { displayPath } from '../../src/core/raw-path.js';
+import { imapPasswordSource } from '../../src/crawl/imap/password.js';
 import { runExport } from '../../src/export/export.js';
+import { STDOUT } from '../../src/io/output.js';
 import type { Lang } from '../../src/report/access/i18n.js';
 import type { SubjectField } from '../../src/report/access/model.js';
-import { loadScanFile } from '../../src/report/load-scan.js';
-import { STDOUT } from '../../src/report/output-path.js';
+import { loadScanFile } from '../../src/scan-file/load.js';
 import { EXIT } from '../exit-codes.js';
 import { identifierMasker } from '../summary.js';
 import { writeSafe } from '../terminal.js';
@@ -61,7 +61,6 @@ async function exportCommand(scanPath: string, flags: ExportFlags): Promise<numb
       '--out - is not supported by dsr export: the export is a zip file',
       'give the path of the zip to write, e.g. --out subject-export.zip',
     );
-  const password = process.env.DSR_IMAP_PASSWORD;
   const manifest = await runExport(scanPath, {
     out: flags.out,
     lang: flags.lang,
@@ -70,7 +69,7 @@ async function exportCommand(scanPath: string, flags: ExportFlags): Promise<numb
     includePossible: Boolean(flags.includePossible),
     allowChanged: Boolean(flags.allowChanged),
     force: Boolean(flags.force),
-    imapPassword: password ? password : undefined,
+    imapPassword: imapPasswordSource(process.env),
     unredacted: Boolean(flags.unredacted),
     warn: (message) => process.stderr.write(`Warning: ${message}\n`),
   });

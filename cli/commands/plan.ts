@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../../src/core/errors.js';
-import { displayPath } from '../../src/core/raw-path.js';
 import { type ActionReport, applyPlan } from '../../src/erase/apply.js';
 import {
   type ActionKind,
@@ -13,9 +12,9 @@ import {
   planJson,
   writePlan,
 } from '../../src/erase/plan.js';
-import { loadScanFile } from '../../src/report/load-scan.js';
-import { checkOutputPath, STDOUT, stdoutSink } from '../../src/report/output-path.js';
+import { checkOutputPath, STDOUT, stdoutSink } from '../../src/io/output.js';
 import { loadDecisions } from '../../src/review/decisions.js';
+import { loadScanFile } from '../../src/scan-file/load.js';
 import { EXIT } from '../exit-codes.js';
 import { identifierMasker } from '../summary.js';
 import { writeSafe } from '../terminal.js';

@@ -1,11 +1,10 @@
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { UsageError } from '../../src/core/errors.js';
+import { checkOutputPath, STDOUT, writeTextOutput } from '../../src/io/output.js';
 import { LANGS, type Lang } from '../../src/report/access/i18n.js';
 import { prepareReport, renderCsv, renderHtml, renderJson } from '../../src/report/access/index.js';
 import { type AccessReport, type SubjectField, subjectFields } from '../../src/report/access/model.js';
-import { writeTextOutput } from '../../src/report/access/output.js';
-import { checkOutputPath, STDOUT } from '../../src/report/output-path.js';
 import { EXIT } from '../exit-codes.js';
 import { writeSafe } from '../terminal.js';
 

@@ -3,11 +3,14 @@ import { access, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../../src/core/errors.js';
+import { DEFAULT_LIMITS } from '../../src/core/limits.js';
 import { displayPath } from '../../src/core/raw-path.js';
 import type { Subject } from '../../src/core/types.js';
+import { imapPasswordSource } from '../../src/crawl/imap/password.js';
+import { isImapUrl } from '../../src/crawl/imap/url.js';
 import { defaultConcurrency, type ItemSource, runScan } from '../../src/engine/scan.js';
+import { checkOutputPath, STDOUT, stdoutSink } from '../../src/io/output.js';
 import { subjectFromOptions } from '../../src/match/subject.js';
-import { checkOutputPath, STDOUT, stdoutSink } from '../../src/report/output-path.js';
 import { EXIT } from '../exit-codes.js';
 import { byteSize, collect, positiveInt } from '../options.js';
 import { ProgressLine } from '../progress.js';
@@ -40,16 +43,20 @@ interface ScanFlags {
   key?: string;
 }
 
-/** Remote roots (imap://…) are handled by a source module; registered by the mail-store work. */
+/** Remote roots (imap://…) are handled by a source module. */
 export const remoteSources: {
   test: (root: string) => boolean;
-  create: (root: string, opts: { timeoutMs?: number }) => Promise<ItemSource>;
+  create: (root: string, opts: { timeoutMs?: number; maxMessageBytes?: number }) => Promise<ItemSource>;
 }[] = [];
 // imapflow is loaded only for an imap:// root: it takes a fifth of a second to compile.
 remoteSources.push({
-  test: (root) => /^imaps?:\/\//i.test(root),
+  test: isImapUrl,
   create: async (root, opts) =>
-    (await import('../../src/crawl/imap-source.js')).imapRemoteSource.create(root, opts),
+    (await import('../../src/crawl/imap/source.js')).createImapSource(root, {
+      password: imapPasswordSource(process.env),
+      timeoutMs: opts.timeoutMs ?? DEFAULT_LIMITS.timeoutMs,
+      maxMessageBytes: opts.maxMessageBytes ?? DEFAULT_LIMITS.maxExtractBytes,
+    }),
 });
 
 export function defaultScanFileName(now = new Date()): string {
@@ -130,7 +137,13 @@ async function scanCommand(rootArgs: string[], flags: ScanFlags): Promise<number
   const sources: ItemSource[] = [];
   for (const root of rootArgs) {
     const remote = remoteSources.find((r) => r.test(root));
-    if (remote) sources.push(await remote.create(root, { timeoutMs: flags.timeout && flags.timeout * 1000 }));
+    if (remote)
+      sources.push(
+        await remote.create(root, {
+          timeoutMs: flags.timeout && flags.timeout * 1000,
+          maxMessageBytes: flags.maxExtractBytes,
+        }),
+      );
     else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(root)) throw new UsageError(`${root}: unsupported URL scheme`);
     else roots.push(root);
   }

@@ -1,8 +1,8 @@
 import { render } from 'ink';
 import { useEffect, useState } from 'react';
 import type { ScanFile } from '../../src/core/types.js';
-import { loadScanFile } from '../../src/report/load-scan.js';
 import { loadDecisions, type ReviewFile, saveDecisions } from '../../src/review/decisions.js';
+import { loadScanFile } from '../../src/scan-file/load.js';
 import { requireTerminal } from './no-tty.js';
 import { erasurePlanner, planPathFor } from './planner.js';
 import { ReviewApp, type ReviewAppProps } from './ReviewApp.js';

@@ -1,12 +1,12 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { ExtractError } from '../core/errors.js';
+import { DEFAULT_LIMITS, type Limits } from '../core/limits.js';
 import { fsPath } from '../core/raw-path.js';
 import type { Fingerprint, ItemInput } from '../core/types.js';
 import type { ExtractContext } from '../extract/api.js';
 import { readHead } from '../extract/read.js';
 import { selectExtractor } from '../extract/registry.js';
-import { DEFAULT_LIMITS, type Limits } from './limits.js';
 
 /** The bytes of one item, found again by its path and itemPath. */
 export interface LocatedItem {

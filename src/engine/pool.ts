@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { RUN_DIR_KEY, removeThreadTemps, runTempDir } from '../core/run-temp.js';
-import type { TopLevelResult } from './scan-item.js';
+import type { TopLevelResult } from './result.js';
 import type { ScanTask } from './worker.js';
 
 /** The compiled worker entry (see worker-entry.cts). When the engine runs from TypeScript sources (tests), use the build in dist/. */
@@ -67,8 +67,8 @@ function outOfMemory(err: unknown): boolean {
  * fresh one.
  *
  * Tasks are handed to Piscina without an AbortSignal: Piscina runs an abortable task alone on its
- * thread, so each task waited for a round trip to the main thread after the one before (workers idled
- * ~13 % of a subject scan, more while the main thread scans too). Instead each worker notes in shared
+ * thread, so each task would wait for a round trip to the main thread after the one before (workers
+ * would idle ~13 % of a subject scan, more while the main thread scans too). Instead each worker notes in shared
  * memory which task it is on, and the pool terminates that thread itself. A task queued behind the
  * stopped one on the same thread fails with it; the scan reads such items again.
  */
@@ -95,8 +95,8 @@ export class ScanPool {
       idleTimeout: 60_000,
       // Workers have their own heap; keep each bounded so many large files in flight cannot exhaust memory.
       // A bounded young generation: V8 otherwise lets each worker's grow to tens of MB of garbage between
-      // scavenges. 8 MB: at 4 MB an inventory's findings outlived the scavenges and were copied into the
-      // old generation; 16 MB was no faster than 8 on --all over the bench corpus but peaked 30 MB higher.
+      // scavenges. 8 MB: at 4 MB an inventory's findings outlive the scavenges and are copied into the old
+      // generation; 16 MB is no faster than 8 on --all over the bench corpus but peaks 30 MB higher.
       resourceLimits: { maxOldGenerationSizeMb: this.heapMb, maxYoungGenerationSizeMb: 8 },
       // Temporary files of the workers go in the run's folder (see run-temp.ts).
       workerData: { progress: this.progress, owner: this.owner, [RUN_DIR_KEY]: runTempDir() },

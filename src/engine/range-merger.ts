@@ -1,13 +1,11 @@
 import { itemId } from '../core/ids.js';
+import { tooManyFindings } from '../core/limits.js';
 import type { DetectorId, Finding, ItemInput, ItemRecord, ScanError } from '../core/types.js';
-import { TokenFilter } from '../index/token-filter.js';
 import { combineEvidence, type EvidenceSummary } from '../match/evidence.js';
-import { ElementWriter, type PackedFindings, textOf, withEvidence } from '../report/packed-findings.js';
-import { ELEMENT_SEP } from '../report/spool.js';
+import { ELEMENT_SEP } from '../scan-file/json-array-spool.js';
+import { ElementWriter, type PackedFindings, textOf, withEvidence } from '../scan-file/packed-findings.js';
 import { fingerprintOf, type HashSoFar } from './fingerprint.js';
-import { tooManyFindings } from './limits.js';
-import { fileResult } from './raw-pass.js';
-import type { TopLevelResult } from './scan-item.js';
+import { fileResult, type TopLevelResult } from './result.js';
 
 /** A finding element's detector and whether it is the subject's (its first such keys: see `filter`). */
 const KIND = /,"detector":"([a-z]+)","subject":(true|false),/;
@@ -29,12 +27,12 @@ export class RangeMerger {
   private overflow = false;
   private readonly errors: ScanError[] = [];
   /** Index mode: the filter of every part's tokens (a part's filter holds them all, however few). */
-  private tokenFilter: TokenFilter | undefined;
+  private tokenFilter: Uint8Array | undefined;
 
-  /** `index`: in index mode, the size of the file's token filter (see filterBytesFor). */
+  /** `index`: the parts are an index's (their token filters are merged). */
   constructor(
     private readonly maxListed: number,
-    private readonly index?: { filterBytes: number },
+    private readonly index = false,
   ) {}
 
   /** Parts merged so far. */
@@ -54,16 +52,20 @@ export class RangeMerger {
   add(result: TopLevelResult): boolean {
     const part = result.range;
     if (!part?.evidence || part.invalid || result.packed?.spilled) return false;
-    if (this.index && result.tokenFilter?.length !== this.index.filterBytes) return false;
+    const filter = result.tokenFilter;
+    if (this.index && (!filter || filter.length !== (this.tokenFilter?.length ?? filter.length)))
+      return false;
     this.summaries.push(part.evidence);
     for (const [detector, n] of Object.entries(part.others ?? {}) as [DetectorId, number][])
       this.others[detector] = (this.others[detector] ?? 0) + n;
     for (const d of part.detectors ?? []) this.detectors.add(d);
     if (part.overflow) this.overflow = true;
     this.errors.push(...result.errors);
+    // Token filters are Bloom filters of one size: the file's is the OR of its parts'.
     if (this.index) {
-      this.tokenFilter ??= new TokenFilter(this.index.filterBytes);
-      this.tokenFilter.merge(result.tokenFilter!);
+      this.tokenFilter ??= new Uint8Array(filter!.length);
+      const merged = this.tokenFilter;
+      for (let i = 0; i < merged.length; i++) merged[i] |= filter![i];
     }
     const packed = result.packed;
     if (!packed) return true;
@@ -118,7 +120,7 @@ export class RangeMerger {
       ...fileResult(input.source.kind === 'file' ? input.source.size : input.source.data.length, 'text'),
       errors,
       parts: this.summaries.length,
-      ...(this.tokenFilter ? { tokenFilter: this.tokenFilter.bits } : {}),
+      ...(this.tokenFilter ? { tokenFilter: this.tokenFilter } : {}),
     };
     if (this.count || this.pathNames.length)
       result.packed = {

@@ -5,7 +5,7 @@ import type { CompiledSubject } from '../match/subject.js';
 import { subjectAnchors, uniqueAnchors } from './anchors.js';
 import { needsDecoding, type RawAnchors, rawSubjectAnchors } from './raw-anchors.js';
 import { type ByteRange, rawPass } from './raw-pass.js';
-import type { TopLevelResult } from './scan-item.js';
+import type { TopLevelResult } from './result.js';
 
 /**
  * The raw-byte pass that opens a subject scan of a top-level file (see rawPass): its settled result,
@@ -52,8 +52,8 @@ export async function rawNamesAbsent(
  * left out of the chunks read so far. Its `watch` sees the file's raw bytes as the text extractor
  * streams them (UTF-8 or Windows-1252), before they are decoded; until a piece may hold a spelling of
  * the subject's surname (`rawNamesAbsent`'s test, across piece borders too), no chunk made of them can
- * hold a name of the subject, and `closed` is true. This replaces a raw pass over the whole file
- * before the read, which read every byte twice. Undefined when names must always be looked for (the
+ * hold a name of the subject, and `closed` is true. Watching the stream reads every byte once, where a
+ * raw pass over the whole file before the read would read it twice. Undefined when names must always be looked for (the
  * path holds the surname, no byte patterns); `false` when never (the subject has no name).
  */
 export function namesGate(

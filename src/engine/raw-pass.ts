@@ -7,7 +7,7 @@ import { formatForName, selectFormat } from '../extract/registry.js';
 import { detectEncoding } from '../extract/text/decode.js';
 import { isRtf } from '../extract/text/text.js';
 import { needsDecoding, type RawAnchors } from './raw-anchors.js';
-import type { TopLevelResult } from './scan-item.js';
+import { fileResult, type TopLevelResult } from './result.js';
 
 /** Small blocks: their Latin-1 strings stay in the young generation, which frees them almost for nothing. */
 const BLOCK = 64 * 1024;
@@ -94,12 +94,4 @@ export async function rawPass(
 
 function settled(size: number, format: string, skipped?: string): TopLevelResult {
   return { ...fileResult(size, format), ...(skipped ? { skipped } : {}) };
-}
-
-/**
- * A top-level file's result before anything in it is listed: the file itself as its one item. Also
- * what the parts of a huge file are gathered into (see RangeMerger, runScan's scanInParts).
- */
-export function fileResult(size: number, format: string): TopLevelResult {
-  return { findings: [], items: [], errors: [], itemCount: 1, bytes: size, format };
 }

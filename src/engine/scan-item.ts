@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { type Detector, type DetectorRegistry, registry as defaultRegistry } from '../../detectors/index.js';
 import { ExtractError, errorMessage, kindOfSystemError } from '../core/errors.js';
 import { findingId, findingIdPrefix, itemId } from '../core/ids.js';
+import { type Limits, tooManyFindings } from '../core/limits.js';
 import { lowerBound } from '../core/order.js';
 import { fsPath } from '../core/raw-path.js';
 import { collapsedJson, collapseSpaces } from '../core/spaces.js';
@@ -24,20 +25,17 @@ import { Chunker, type ChunkerOptions } from '../extract/chunker.js';
 import { readHead, readTransientPieces } from '../extract/read.js';
 import { formatForName, selectExtractor, selectFormat } from '../extract/registry.js';
 import { decodeStream } from '../extract/text/decode.js';
-import type { EvidenceSummary } from '../match/evidence.js';
 import type { CompiledSubject } from '../match/subject.js';
 import {
   countKey,
   ElementWriter,
   FindingPacker,
   isPathName,
-  type PackedFindings,
   withEvidence,
-} from '../report/packed-findings.js';
+} from '../scan-file/packed-findings.js';
 import { subjectAnchors } from './anchors.js';
 import { fingerprintOf } from './fingerprint.js';
 import { ItemCandidates } from './item-candidates.js';
-import { type Limits, tooManyFindings } from './limits.js';
 import { needsDecoding } from './raw-anchors.js';
 import {
   type NamesGate,
@@ -47,9 +45,11 @@ import {
   rawFirstPass,
   rawNamesAbsent,
 } from './raw-first.js';
+import type { TopLevelResult } from './result.js';
 import { type MboxPart, rangeIsUtf8, type TextRange } from './text-ranges.js';
 import { withoutTextMessage } from './without-text.js';
 
+export type { RangeOutcome, TopLevelResult } from './result.js';
 export { fingerprintOf };
 
 export interface EngineOptions {
@@ -86,42 +86,6 @@ export interface EngineOptions {
   mboxPart?: MboxPart;
   /** Only these members of a huge zip (see `planZip`), likewise. */
   zipPart?: ZipPart;
-}
-
-/** Everything one top-level file (or IMAP message) contributed to the scan. */
-export interface TopLevelResult {
-  findings: Finding[];
-  items: ItemRecord[];
-  errors: ScanError[];
-  /** Items read: the file itself plus every nested message, attachment and member. */
-  itemCount: number;
-  bytes: number;
-  /** Set when the top-level item was not searchable (binary, no known format). */
-  skipped?: string;
-  format?: string;
-  /** Findings already serialised (by a worker thread), in place of `findings`. */
-  packed?: PackedFindings;
-  /** Index mode: hex MACs of the identifier tokens found (see src/index/tokens.ts). */
-  tokens?: string[];
-  /** Index mode, an item of too many tokens to list: a filter of their MACs instead (see TokenFilter). */
-  tokenFilter?: Uint8Array;
-  /** A part of a huge file (`EngineOptions.textRange`): what the item's record is made of once merged. */
-  range?: RangeOutcome;
-  /** The file was read in this many parts by the workers at once (see RangeMerger). */
-  parts?: number;
-  /** A part of a huge zip: the bytes inflated from the file by the time it was done. */
-  inflated?: number;
-}
-
-/** What one part of a huge file adds to its item: no item record or evidence of its own. */
-export interface RangeOutcome {
-  /** The part's bytes are not UTF-8 throughout: the file must be read in one piece. */
-  invalid?: boolean;
-  evidence?: EvidenceSummary;
-  others?: ItemRecord['others'];
-  detectors?: DetectorId[];
-  overflow?: boolean;
-  listed?: { subject: number; others: number };
 }
 
 interface ItemState {
@@ -211,8 +175,8 @@ function registryOf(opts: EngineOptions): DetectorRegistry {
 /**
  * Formats read again cheaply, where an anchor pass that finds nothing saves the detectors' work. A file
  * of any other format is read once, with every detector: there reading costs far more than detecting
- * (pdf.js, Office XML, MIME, exiftool), and a hit meant reading it all a second time (60 bench PDFs:
- * 6.0 s -> 3.4 s, the bench's Office files 3.9 s -> 2.5 s, the same findings).
+ * (pdf.js, Office XML, MIME, exiftool), and a hit would mean reading it all a second time (see
+ * `npm run bench`, its documents part).
  */
 const ANCHORS_FIRST = new Set(['text', 'json', 'html', 'zip', 'tar', 'gzip']);
 
@@ -674,7 +638,7 @@ function lineColumn(chunk: Chunk, index: number): { line: number; column: number
 
 /**
  * A copy of a short string cut from a chunk. V8 keeps a slice's whole parent alive, so without it every
- * 1 MiB chunk that held a candidate stayed in memory until its item was finished.
+ * 1 MiB chunk that held a candidate would stay in memory until its item is finished.
  */
 function detach(s: string): string {
   return s.length ? ` ${s}`.slice(1) : s;

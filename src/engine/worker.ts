@@ -1,17 +1,15 @@
 // Piscina hands its workers the pool's workerData as the thread's own: importing it from piscina would
 // load the whole pool package into every worker.
 import { threadId, workerData } from 'node:worker_threads';
+import type { Limits } from '../core/limits.js';
 import type { ItemInput, Subject } from '../core/types.js';
 import type { ZipPart } from '../extract/archive/zip.js';
-import { FilterHasher, filterKeyOf } from '../index/filter-hash.js';
-import { macOf } from '../index/keys.js';
-import { filterBytesFor, MAX_FILTER_BYTES } from '../index/token-filter.js';
-import { TokenCollector } from '../index/tokens.js';
 import { type CompiledSubject, compileSubject, EMPTY_SUBJECT } from '../match/subject.js';
-import type { Limits } from './limits.js';
+import type { CollectorFactory, IndexMode } from './index-mode.js';
 import { rawFirstPass } from './raw-first.js';
 import type { ByteRange } from './raw-pass.js';
-import { scanTopLevel, type TopLevelResult } from './scan-item.js';
+import type { TopLevelResult } from './result.js';
+import { scanTopLevel } from './scan-item.js';
 import type { MboxPart, TextRange } from './text-ranges.js';
 
 /**
@@ -42,8 +40,8 @@ export interface ScanTask {
   spillDir?: string;
   /** Hand large packed findings over by transfer (Piscina's, when the task runs in a pool's thread). */
   transfer?: boolean;
-  /** Index mode: collect keyed hashes of identifier tokens instead of detecting (the key is the MAC key, base64). */
-  index?: { macKey: string };
+  /** Index mode: collect identifier tokens instead of detecting (see IndexMode). */
+  index?: IndexMode;
   /**
    * This task's place in the pool's shared arrays: the worker writes its thread id when it begins the
    * task and 1 + the index of each item it begins, so each item's time limit starts when it does and
@@ -136,54 +134,28 @@ async function runOne(input: ItemInput, task: ScanTask, signal?: AbortSignal): P
   };
   // Findings cross to the main thread as the scan file's own elements, serialised as they are found:
   // one string copies far faster than thousands of cloned objects, and the main thread (which shares
-  // two cores with the workers) no longer serialises them itself.
+  // two cores with the workers) need not serialise them itself.
   if (!task.index) return scanTopLevel(input, { ...opts, pack: true });
-  // A part's filter size follows the whole file's, so that the filters of its parts (see RangeMerger)
-  // match; a whole item's is the largest until its tokens are counted, then folded to what they need.
+  const collectorFor = await collectorFactory(task.index.collector);
   const size = input.source.kind === 'file' ? input.source.size : input.source.data.length;
-  const collector = new TokenCollector({
-    filterBytes: task.textRange !== undefined ? filterBytesFor(size) : MAX_FILTER_BYTES,
-    hasher: filterHasher(task.index.macKey),
-    filterOnly: task.textRange !== undefined,
-  });
+  const collector = collectorFor(task.index.key, { bytes: size, part: task.textRange !== undefined });
   const result = await scanTopLevel(input, {
     ...opts,
     detectors: [],
     onChunk: (chunk) => collector.add(chunk.text),
   });
-  collector.finish();
-  if (collector.filter) result.tokenFilter = collector.filter.bits;
-  else result.tokens = [...collector.tokens].map(tokenMacs(task.index.macKey));
+  collector.finish(result);
   return result;
 }
 
-let hasher: { key: string; of: FilterHasher } | undefined;
+let collectors: { url: string; factory: Promise<CollectorFactory> } | undefined;
 
-function filterHasher(macKey: string): FilterHasher {
-  if (hasher?.key !== macKey)
-    hasher = { key: macKey, of: new FilterHasher(filterKeyOf(Buffer.from(macKey, 'base64'))) };
-  return hasher.of;
-}
-
-/**
- * Token MACs are remembered per thread: the same words and numbers recur in file after file (the
- * bench corpus's 577,000 file tokens are 38,000 distinct ones) and an HMAC costs ~3 µs. At most 50,000
- * (~6 MB): 200,000 took ~25 MB a worker on PDFs of varied text, and indexing them peaked at 300 MB.
- */
-const MAX_MACS = 50_000;
-let macs: { key: string; of: Map<string, string> } | undefined;
-
-function tokenMacs(macKey: string): (token: string) => string {
-  if (macs?.key !== macKey) macs = { key: macKey, of: new Map() };
-  const { of } = macs;
-  const key = Buffer.from(macKey, 'base64');
-  return (token) => {
-    let m = of.get(token);
-    if (m === undefined) {
-      m = macOf(key, token).toString('hex');
-      if (of.size >= MAX_MACS) of.clear();
-      of.set(token, m);
-    }
-    return m;
-  };
+/** The index's collectors, loaded by a thread on its first task in index mode. */
+function collectorFactory(url: string): Promise<CollectorFactory> {
+  if (collectors?.url !== url)
+    collectors = {
+      url,
+      factory: import(url).then((m: { collectorFor: CollectorFactory }) => m.collectorFor),
+    };
+  return collectors.factory;
 }

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { closeSync, constants, openSync, writeSync } from 'node:fs';
-import { open, readFile, rm, unlink } from 'node:fs/promises';
+import { readFile, rm, unlink } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { sha256Hex } from '../core/ids.js';
 import { fsPath } from '../core/raw-path.js';
 import { trackTemp } from '../core/run-temp.js';
 import type { Fingerprint } from '../core/types.js';
+import type { ImapPasswordSource } from '../crawl/imap/password.js';
+import { parseMessageUrl, serverUrl } from '../crawl/imap/url.js';
 import { compileSubject } from '../match/subject.js';
 import { deleteFile } from './actions/delete-file.js';
 import { closeFaceTagTool, removeFaceTags } from './actions/face-tags.js';
@@ -20,7 +22,7 @@ import { maskIdentifiers, maskPath } from './identifiers.js';
 import { Journal } from './journal.js';
 import type { Action, ExpungeImapMessageAction, Plan, RemoveMboxMessageAction } from './plan.js';
 import { ActionSkipped } from './safety.js';
-import { testHook } from './test-hooks.js';
+import { noStepHook, type StepHook } from './test-hooks.js';
 
 export interface ApplyOptions {
   /** False: a dry run that checks every action and changes nothing. */
@@ -40,6 +42,10 @@ export interface ApplyOptions {
   onOutcome?: (report: ActionReport) => void;
   /** Stops between actions: the one under way is finished (and journalled), the rest are left. */
   signal?: AbortSignal;
+  /** Called at each named step of the erasure: the test suite's crash and pause points. @default none */
+  hook?: StepHook;
+  /** Where the password for an IMAP server comes from (see password.ts). @default none: IMAP actions are refused */
+  imapPassword?: ImapPasswordSource;
 }
 
 export interface ActionReport {
@@ -85,6 +91,8 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions): Promise<ApplyRe
       runId,
       execute: opts.execute,
       lockTimeoutMs: opts.lockTimeoutMs,
+      hook: opts.hook ?? noStepHook,
+      imapPassword: opts.imapPassword ?? (async () => undefined),
     };
     const reports: ActionReport[] = [];
     try {
@@ -130,7 +138,7 @@ export async function applyPlan(plan: Plan, opts: ApplyOptions): Promise<ApplyRe
           };
           if (opts.execute) {
             await journal.write(action.id, 'result', { result: outcome.result, reason: outcome.reason });
-            await testHook('action:result-written');
+            await ctx.hook('action:result-written');
             await audit?.append(auditRecord(plan, runId, action, outcome, ctx));
           }
           const report = { action, outcome };
@@ -180,7 +188,8 @@ function unitsOf(plan: Plan): Unit[] {
       }
       u.actions.push(a);
     } else if (a.kind === 'expunge-imap-message') {
-      const key = `${a.path.replace(/\/[^/]*;UIDVALIDITY=.*$/i, '')}\u0000${a.mailbox}\u0000${a.uidValidity}`;
+      const ref = parseMessageUrl(a.path);
+      const key = `${ref ? serverUrl(ref) : a.path}\u0000${a.mailbox}\u0000${a.uidValidity}`;
       let u = imap.get(key);
       if (!u) {
         u = { actions: [], run: (acts, ctx) => expungeImapMessages(acts as ExpungeImapMessageAction[], ctx) };

@@ -7,11 +7,11 @@ import {
   sign,
   verify,
 } from 'node:crypto';
-import { constants } from 'node:fs';
-import { mkdir, open, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { UsageError } from '../core/errors.js';
+import { writeTextAtomic } from '../io/atomic-write.js';
 
 /**
  * The key that signs audit records: an Ed25519 key pair. The private key (PKCS#8 PEM, mode 0600) is
@@ -58,14 +58,9 @@ export async function loadOrCreateSigner(path: string): Promise<AuditSigner & { 
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
     pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     try {
-      const fh = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
-      try {
-        await fh.writeFile(pem);
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      await writeFile(`${path}.pub`, publicKey.export({ type: 'spki', format: 'pem' }).toString(), {
+      // Whole or not at all: a key cut short by a crash would make every later run fail.
+      await writeTextAtomic(path, pem, { overwrite: false });
+      await writeTextAtomic(`${path}.pub`, publicKey.export({ type: 'spki', format: 'pem' }).toString(), {
         mode: 0o644,
       });
       created = true;

@@ -1,4 +1,5 @@
 import { type FileHandle, open, readFile } from 'node:fs/promises';
+import { AUDIT_HEAD_PATTERN, type AuditRecord } from '../core/schemas/audit.js';
 import type { AuditSigner, AuditVerifier } from './audit-key.js';
 import { canonicalHash } from './canonical.js';
 
@@ -11,28 +12,7 @@ import { canonicalHash } from './canonical.js';
  * the plan's journal and prints it as a head line for the operator to keep elsewhere.
  * Records name targets by masked path and path hash and carry fingerprints (hashes), never raw identifiers.
  */
-export interface AuditRecord {
-  seq: number;
-  time: string;
-  runId: string;
-  plan: string;
-  approver: string | null;
-  action: string;
-  kind: string;
-  target: { path: string; pathSha256: string; itemPath: string[] };
-  before: Record<string, unknown> | null;
-  after: Record<string, unknown> | null;
-  result: string;
-  reason: string | null;
-  /** Hash of the previous record (64 zeros for the first). */
-  prev: string;
-  /** Id of the key that signed the record (see audit-key.ts); absent in logs of older versions. */
-  keyId?: string;
-  /** sha256 over the canonical JSON of this record without `hash` and `sig`. */
-  hash: string;
-  /** Ed25519 signature (base64) of `hash`. */
-  sig?: string;
-}
+export type { AuditRecord } from '../core/schemas/audit.js';
 
 export const GENESIS = '0'.repeat(64);
 
@@ -56,7 +36,7 @@ export function formatHeadLine(head: AuditHead): string {
 }
 
 export function parseHeadLine(line: string): AuditHead | undefined {
-  const m = /^dsr-audit-head\/1 records=(\d+) last=([0-9a-f]{64})(?: key=([0-9a-f]{16}))?$/.exec(line.trim());
+  const m = new RegExp(AUDIT_HEAD_PATTERN).exec(line.trim());
   if (!m) return undefined;
   return { records: Number(m[1]), last: m[2], keyId: m[3] };
 }

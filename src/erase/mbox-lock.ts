@@ -1,5 +1,5 @@
 import { closeSync, constants, openSync, writeSync } from 'node:fs';
-import { open, readFile, stat, unlink, utimes } from 'node:fs/promises';
+import { readFile, stat, unlink, utimes } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { fsPath } from '../core/raw-path.js';
 import { trackTemp } from '../core/run-temp.js';

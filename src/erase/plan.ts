@@ -3,128 +3,30 @@ import { registry } from '../../detectors/index.js';
 import { UsageError } from '../core/errors.js';
 import { sha256Hex } from '../core/ids.js';
 import { compareItemRefs } from '../core/order.js';
-import type {
-  DetectorId,
-  Evidence,
-  Finding,
-  Fingerprint,
-  ItemRecord,
-  ScanFile,
-  Subject,
-} from '../core/types.js';
-import { writeTextAtomic } from '../report/atomic.js';
+import { type Action, type ManualAction, PLAN_SCHEMA, type Plan } from '../core/schemas/plan.js';
+import type { DetectorId, Evidence, Finding, Fingerprint, ItemRecord, ScanFile } from '../core/types.js';
+import { messageUrl, parseMessageUrl } from '../crawl/imap/url.js';
+import { writeTextAtomic } from '../io/atomic-write.js';
 import type { ReviewFile } from '../review/decisions.js';
-import { canonicalHash } from './canonical.js';
+import { approvalHash, planHash } from './plan-seal.js';
 import { validatePlan } from './validate.js';
 
-export const PLAN_SCHEMA = 'dsr.plan/1';
-
-export type ActionKind =
-  | 'delete-file'
-  | 'remove-mbox-message'
-  | 'delete-maildir-message'
-  | 'expunge-imap-message'
-  | 'redact-text'
-  | 'remove-face-tags'
-  | 'manual';
-
-export const ACTION_KINDS: readonly ActionKind[] = [
-  'delete-file',
-  'remove-mbox-message',
-  'delete-maildir-message',
-  'expunge-imap-message',
-  'redact-text',
-  'remove-face-tags',
-  'manual',
-];
-
-/** One place of the subject's data that a redaction replaces (values are masked: the plan names, the subject holds). */
-export interface PlannedSpan {
-  detector: DetectorId;
-  field?: string;
-  line?: number;
-  column?: number;
-  offset?: number;
-  masked: string;
-}
-
-interface ActionBase {
-  /** Stable id: the same unit in the same place gets the same id. */
-  id: string;
-  /** The file on disk, or the IMAP URL of the message. */
-  path: string;
-  /** The unit erased inside `path` (a message), empty for a whole file. */
-  itemPath: string[];
-  /** Ids of the scan items this action covers. */
-  items: string[];
-  evidence: Evidence;
-  detectors: DetectorId[];
-  format?: string;
-  /** Other people's identifiers in the unit (counts per detector), as the scan saw them. */
-  others?: Partial<Record<DetectorId, number>>;
-  /** What the unit looked like when it was planned; erase refuses to act when it differs. */
-  fingerprint: Fingerprint;
-  /** The planning rule that chose this action (README "deletion and redaction rule"). */
-  rule: string;
-}
-
-export interface DeleteFileAction extends ActionBase {
-  kind: 'delete-file';
-}
-export interface RemoveMboxMessageAction extends ActionBase {
-  kind: 'remove-mbox-message';
-}
-export interface DeleteMaildirMessageAction extends ActionBase {
-  kind: 'delete-maildir-message';
-}
-export interface ExpungeImapMessageAction extends ActionBase {
-  kind: 'expunge-imap-message';
-  mailbox: string;
-  uidValidity: string;
-  uid: number;
-}
-export interface RedactTextAction extends ActionBase {
-  kind: 'redact-text';
-  spans: PlannedSpan[];
-}
-export interface RemoveFaceTagsAction extends ActionBase {
-  kind: 'remove-face-tags';
-  blurFaces: boolean;
-}
-export interface ManualAction extends ActionBase {
-  kind: 'manual';
-  reason: string;
-}
-
-export type Action =
-  | DeleteFileAction
-  | RemoveMboxMessageAction
-  | DeleteMaildirMessageAction
-  | ExpungeImapMessageAction
-  | RedactTextAction
-  | RemoveFaceTagsAction
-  | ManualAction;
-
-export interface PlanApproval {
-  by: string;
-  at: string;
-  /** sha256 over the plan's sha256, `by` and `at`: any later edit breaks it. */
-  sha256: string;
-}
-
-export interface Plan {
-  schema: typeof PLAN_SCHEMA;
-  createdAt: string;
-  scanId: string;
-  roots: string[];
-  /** The subject's identifiers as given to the scan: erase needs them to redact and to verify. */
-  subject: Subject;
-  options: { includePossible: boolean; blurFaces: boolean };
-  actions: Action[];
-  /** sha256 over the canonical JSON of everything above (not this field, not approval). */
-  sha256: string;
-  approval?: PlanApproval;
-}
+export type {
+  Action,
+  ActionKind,
+  DeleteFileAction,
+  DeleteMaildirMessageAction,
+  ExpungeImapMessageAction,
+  ManualAction,
+  Plan,
+  PlanApproval,
+  PlannedSpan,
+  RedactTextAction,
+  RemoveFaceTagsAction,
+  RemoveMboxMessageAction,
+} from '../core/schemas/plan.js';
+export { ACTION_KINDS, PLAN_SCHEMA } from '../core/schemas/plan.js';
+export { approvalHash, planHash } from './plan-seal.js';
 
 export interface PlanOptions {
   /** Plan `possible` items that no reviewer decided on. @default false */
@@ -285,14 +187,14 @@ function chooseAction(
           : { ...base, kind: 'delete-file', fingerprint: f, rule };
       }
       case 'imap': {
-        const parsed = parseImapUrl(first.path);
+        const parsed = parseMessageUrl(first.path);
         const uidValidity = fp.uidValidity ?? parsed?.uidValidity;
         const uid = fp.uid ?? parsed?.uid;
         if (!parsed || !uidValidity || !uid)
           return manual(fp, 'no-fingerprint', 'the scan recorded no UIDVALIDITY/UID for this IMAP message');
         return {
           ...base,
-          path: parsed.messageUrl,
+          path: messageUrl(parsed, parsed.mailbox, parsed.uidValidity, parsed.uid),
           kind: 'expunge-imap-message',
           mailbox: parsed.mailbox,
           uidValidity: String(uidValidity),
@@ -420,33 +322,6 @@ function pick(fp: Fingerprint, keys: (keyof Fingerprint)[]): Fingerprint {
   const out: Fingerprint = {};
   for (const k of keys) if (fp[k] !== undefined) (out as Record<string, unknown>)[k] = fp[k];
   return out;
-}
-
-/** `imap://user@host:port/INBOX;UIDVALIDITY=7/;UID=42` (RFC 5092 style). */
-export function parseImapUrl(
-  url: string,
-): { server: string; mailbox: string; uidValidity: string; uid: number; messageUrl: string } | undefined {
-  const m = /^(imaps?:\/\/[^/]+)\/([^;]*);UIDVALIDITY=(\d+)\/;UID=(\d+)/i.exec(url);
-  if (!m) return undefined;
-  let mailbox: string;
-  try {
-    mailbox = decodeURIComponent(m[2]);
-  } catch {
-    return undefined;
-  }
-  return { server: m[1], mailbox, uidValidity: m[3], uid: Number(m[4]), messageUrl: m[0] };
-}
-
-/** sha256 over the canonical JSON of the plan without `sha256` and `approval`. */
-export function planHash(
-  plan: Omit<Plan, 'sha256' | 'approval'> & { sha256?: string; approval?: unknown },
-): string {
-  const { sha256: _s, approval: _a, ...body } = plan;
-  return canonicalHash(body);
-}
-
-export function approvalHash(planSha256: string, by: string, at: string): string {
-  return canonicalHash({ plan: planSha256, by, at });
 }
 
 /** Seals the plan: who approved it and when, bound to its hash. Any later edit makes it refused. */

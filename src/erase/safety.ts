@@ -140,15 +140,3 @@ export async function assertUnchanged(t: OpenedTarget, fp: Fingerprint): Promise
   if (size !== t.size || (fp.sha256 && (await hashRange(t.fh, 0, size)) !== fp.sha256))
     throw new ActionSkipped('stale', 'the file changed while dsr worked on it');
 }
-
-/** fsync of a folder, so a rename or unlink in it survives a crash. */
-export async function syncDir(dir: string): Promise<void> {
-  const d = await open(fsPath(dir), 'r');
-  try {
-    await d.sync();
-  } catch {
-    // Some file systems do not support fsync on folders.
-  } finally {
-    await d.close();
-  }
-}

@@ -1,16 +1,10 @@
 /**
- * Test-only hooks, read from the environment, that let the test suite prove crash safety:
- *
- * - `DSR_TEST_CRASH_AT=<step>` kills the process with SIGKILL (as `kill -9` would) when it reaches the
- *   named step of an erasure, e.g. `rewrite:temp-written`.
- * - `DSR_TEST_PAUSE_AT=<step>` writes `dsr-test-paused <step>` to stderr and waits until the file named
- *   by `DSR_TEST_RESUME_FILE` exists, so a test can change the world mid-run (swap in a symlink,
- *   deliver mail to an mbox).
- *
- * Neither variable has any use outside the tests; both are inert when unset.
+ * Named steps of an erasure where the test suite stops the run to prove crash safety: it kills the
+ * process there (as `kill -9` would) or pauses it to change the world mid-run (swap in a symlink,
+ * deliver mail to an mbox). The erase code only calls the hook it is given (`ActionContext.hook`,
+ * `ApplyOptions.hook`); it never reads the environment. The CLI makes the hook from its environment
+ * once, at start-up (cli/test-hooks.ts); everywhere else the hook does nothing.
  */
-import { existsSync } from 'node:fs';
-
 export const STEPS = [
   'action:intent-written',
   'rewrite:temp-written',
@@ -26,16 +20,10 @@ export const STEPS = [
   'action:result-written',
 ] as const;
 
-export async function testHook(step: string): Promise<void> {
-  const crash = process.env.DSR_TEST_CRASH_AT;
-  if (crash && crash === step) process.kill(process.pid, 'SIGKILL');
-  const pause = process.env.DSR_TEST_PAUSE_AT;
-  if (pause && pause === step) {
-    const resume = process.env.DSR_TEST_RESUME_FILE;
-    process.stderr.write(`dsr-test-paused ${step}\n`);
-    const deadline = Date.now() + 30_000;
-    while (resume && !existsSync(resume) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-}
+export type EraseStep = (typeof STEPS)[number];
+
+/** Called when the erasure reaches a step; it may kill the process or wait before it returns. */
+export type StepHook = (step: EraseStep) => Promise<void>;
+
+/** The hook outside the tests: nothing happens at any step. */
+export const noStepHook: StepHook = async () => {};

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
+import { DEFAULT_LIMITS } from '../core/limits.js';
 import { fsPath } from '../core/raw-path.js';
 import type { Finding, ItemInput } from '../core/types.js';
-import { DEFAULT_LIMITS } from '../engine/limits.js';
 import { scanTopLevel } from '../engine/scan-item.js';
 import type { CompiledSubject } from '../match/subject.js';
 

@@ -4,12 +4,14 @@ import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { errorMessage } from '../core/errors.js';
 import { sha256Hex } from '../core/ids.js';
+import type { Limits } from '../core/limits.js';
 import { fsPath } from '../core/raw-path.js';
 import type { ItemInput } from '../core/types.js';
-import type { Limits } from '../engine/limits.js';
+import { NO_PASSWORD_HINT } from '../crawl/imap/password.js';
+import { isImapUrl, parseMessageUrl } from '../crawl/imap/url.js';
 import { locateIn, readItemBytes } from '../engine/locate.js';
 import type { ReportItem } from '../report/access/model.js';
-import { type ImapFetcher, ImapMessageError, parseMessageUrl } from './imap.js';
+import { type ImapFetcher, ImapMessageError } from './imap.js';
 
 /** An item's bytes as they are now, and how they differ from what the scan saw. */
 export interface Copy {
@@ -38,7 +40,7 @@ export interface CopyContext {
 /** Finds the item again and checks it against the scan's fingerprint. Never throws for a bad item. */
 export async function copyOf(item: ReportItem, ctx: CopyContext): Promise<Copy | NotCopied> {
   try {
-    if (/^imaps?:\/\//i.test(item.path)) return await imapCopy(item, ctx);
+    if (isImapUrl(item.path)) return await imapCopy(item, ctx);
     if (item.itemPath.length === 0) return await fileCopy(item);
     return await nestedCopy(item, ctx);
   } catch (err) {
@@ -113,7 +115,7 @@ async function imapCopy(item: ReportItem, ctx: CopyContext): Promise<Copy | NotC
   if (!ctx.imap)
     return {
       reason: 'imap',
-      message: 'IMAP message not fetched: set DSR_IMAP_PASSWORD to export messages from the server',
+      message: `IMAP message not fetched: ${NO_PASSWORD_HINT}`,
     };
   if (item.fingerprint.uidValidity && item.fingerprint.uidValidity !== ref.uidValidity)
     return { reason: 'changed', message: 'UIDVALIDITY in the URL and the fingerprint differ' };

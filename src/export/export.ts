@@ -1,14 +1,21 @@
 import { resolve } from 'node:path';
-import type { DetectorId, Evidence } from '../core/types.js';
-import { DEFAULT_LIMITS, type Limits } from '../engine/limits.js';
+import { DEFAULT_LIMITS, type Limits } from '../core/limits.js';
+import {
+  EXPORT_SCHEMA,
+  type ExportedItem,
+  type ExportManifest,
+  type NotExportedItem,
+} from '../core/schemas/export.js';
+import type { ImapPasswordSource } from '../crawl/imap/password.js';
+import { isImapUrl } from '../crawl/imap/url.js';
+import { writeOutput } from '../io/output.js';
 import { compileSubject } from '../match/subject.js';
 import type { Lang } from '../report/access/i18n.js';
 import { prepareReport, renderHtml, renderJson } from '../report/access/index.js';
 import type { AccessReport, ReportItem, SubjectField } from '../report/access/model.js';
-import { writeOutput } from '../report/access/output.js';
 import { type Copy, type CopyContext, copyOf } from './copy.js';
 import { ImapFetcher } from './imap.js';
-import { type CopySource, type Counts, MAX_MASK_BYTES, type PartLeftOut, safeCopy } from './mask.js';
+import { type CopySource, MAX_MASK_BYTES, safeCopy } from './mask.js';
 import { ZipWriter } from './zip-writer.js';
 
 export interface ExportOptions {
@@ -21,8 +28,8 @@ export interface ExportOptions {
   controller?: string;
   given?: SubjectField[];
   limits?: Partial<Limits>;
-  /** Password for IMAP items; without one they are listed as not exported. */
-  imapPassword?: string;
+  /** Where the password for IMAP items comes from (see password.ts); without one they are listed as not exported. */
+  imapPassword?: ImapPasswordSource;
   /**
    * Copy every item as it is, other people's identifiers included (flagged in the manifest). Default:
    * other people's identifiers are masked, and an item that cannot be masked is left out.
@@ -33,50 +40,7 @@ export interface ExportOptions {
   warn?: (message: string) => void;
 }
 
-/** `manifest.json` in the zip (`dsr.export/1`): where each copy came from and its checksum. */
-export interface ExportManifest {
-  schema: 'dsr.export/1';
-  createdAt: string;
-  scanId: string;
-  report: { json: string; html: string };
-  /** Made with --unredacted: every copy raw, other people's identifiers not masked. */
-  unredacted: boolean;
-  items: ExportedItem[];
-  notExported: NotExportedItem[];
-}
-
-export interface ExportedItem {
-  id: string;
-  /** Path of the copy inside the zip. */
-  file: string;
-  original: { path: string; itemPath: string[] };
-  categories: DetectorId[];
-  evidence: Evidence;
-  size: number;
-  /** sha256 of the copy in the zip. */
-  sha256: string;
-  /** sha256 of the item's bytes where it lives (differs from `sha256` only for an mbox message, whose separator line is dropped). */
-  sourceSha256: string;
-  /** Why the item differs from the scan (only with --allow-changed); null when it matches the scan. */
-  changed: string | null;
-  /** `raw`: the item's bytes (no other people's identifiers found, or --unredacted); `masked`: theirs masked. */
-  copy: 'raw' | 'masked';
-  /** Other people's identifiers masked in the copy, per kind (empty for a raw copy). */
-  masked: Counts;
-  /** Why the copy is as it is, in words. */
-  note: string;
-  /** Parts of a message left out of its copy (attachments that cannot be masked), with the reason. */
-  leftOut: PartLeftOut[];
-}
-
-export interface NotExportedItem {
-  id: string;
-  original: { path: string; itemPath: string[] };
-  categories: DetectorId[];
-  /** `others`: it holds other people's identifiers and cannot be masked (see `message`). */
-  reason: 'changed' | 'missing' | 'unreadable' | 'imap' | 'others';
-  message: string;
-}
+export type { ExportedItem, ExportManifest, NotExportedItem } from '../core/schemas/export.js';
 
 const UNREDACTED_NOTE = "raw copy: other people's identifiers not masked (--unredacted)";
 
@@ -89,13 +53,14 @@ export async function runExport(scanPath: string, opts: ExportOptions): Promise<
     given: opts.given,
   });
   const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
-  const hasImap = report.items.some((i) => /^imaps?:\/\//i.test(i.path));
-  const imap = hasImap && opts.imapPassword ? new ImapFetcher(opts.imapPassword) : undefined;
+  const hasImap = report.items.some((i) => isImapUrl(i.path));
+  const imap =
+    hasImap && opts.imapPassword ? new ImapFetcher(opts.imapPassword, limits.timeoutMs) : undefined;
   const ctx: CopyContext = { limits, imap };
   const maskCtx = { subject: compileSubject(scan.subject), limits };
   warnBeforeSending(report, opts);
   const manifest: ExportManifest = {
-    schema: 'dsr.export/1',
+    schema: EXPORT_SCHEMA,
     createdAt: new Date().toISOString(),
     scanId: report.scan.scanId,
     report: { json: 'report.json', html: 'report.html' },

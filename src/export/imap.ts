@@ -1,32 +1,11 @@
-import { ImapFlow } from 'imapflow';
-import { parseImapUrl } from '../crawl/imap-source.js';
-
-export interface ImapMessageRef {
-  /** `imap://user@host:port` — one session per server. */
-  server: string;
-  target: ReturnType<typeof parseImapUrl>;
-  mailbox: string;
-  uidValidity: string;
-  uid: number;
-}
-
-/** `imap://user@host:port/INBOX;UIDVALIDITY=7/;UID=42` -> its parts; undefined for anything else. */
-export function parseMessageUrl(url: string): ImapMessageRef | undefined {
-  const m = /^(imaps?:\/\/[^/]+)\/([^;]*);UIDVALIDITY=(\d+)\/;UID=(\d+)$/i.exec(url);
-  if (!m) return undefined;
-  try {
-    const target = parseImapUrl(`${m[1]}/${m[2]}`);
-    if (!target.mailbox) return undefined;
-    return { server: m[1], target, mailbox: target.mailbox, uidValidity: m[3], uid: Number(m[4]) };
-  } catch {
-    return undefined;
-  }
-}
+import { connectImap, describeConnectError, type ImapSession } from '../crawl/imap/connect.js';
+import { type ImapPasswordSource, NO_PASSWORD_HINT } from '../crawl/imap/password.js';
+import { type ImapMessageRef, serverUrl } from '../crawl/imap/url.js';
 
 export class ImapMessageError extends Error {
   override name = 'ImapMessageError';
   constructor(
-    readonly reason: 'changed' | 'missing' | 'unreadable',
+    readonly reason: 'changed' | 'missing' | 'unreadable' | 'imap',
     message: string,
   ) {
     super(message);
@@ -38,12 +17,15 @@ export class ImapMessageError extends Error {
  * (EXAMINE), so that exporting changes nothing on the server, not even the \Seen flag.
  */
 export class ImapFetcher {
-  private readonly clients = new Map<string, Promise<ImapFlow>>();
+  private readonly sessions = new Map<string, Promise<ImapSession>>();
 
-  constructor(private readonly password: string) {}
+  constructor(
+    private readonly password: ImapPasswordSource,
+    private readonly timeoutMs?: number,
+  ) {}
 
   async fetch(ref: ImapMessageRef): Promise<Buffer> {
-    const client = await this.client(ref);
+    const { client } = await this.session(ref);
     const lock = await client.getMailboxLock(ref.mailbox, { readOnly: true }).catch((err: Error) => {
       throw new ImapMessageError('missing', `cannot open mailbox ${ref.mailbox} read-only: ${err.message}`);
     });
@@ -65,39 +47,32 @@ export class ImapFetcher {
   }
 
   async close(): Promise<void> {
-    for (const c of this.clients.values()) {
-      const client = await c.catch(() => undefined);
-      await client?.logout().catch(() => client.close());
-    }
-    this.clients.clear();
+    for (const s of this.sessions.values()) await (await s.catch(() => undefined))?.close();
+    this.sessions.clear();
   }
 
-  private client(ref: ImapMessageRef): Promise<ImapFlow> {
-    let c = this.clients.get(ref.server);
-    if (!c) {
-      const t = ref.target;
-      const client = new ImapFlow({
-        host: t.host,
-        port: t.port,
-        secure: t.secure,
-        auth: { user: t.user, pass: this.password },
-        logger: false,
-        disableAutoIdle: true,
-      });
-      client.on('error', () => {});
-      c = client.connect().then(
-        () => client,
-        (err: { authenticationFailed?: boolean; message?: string }) => {
-          throw new ImapMessageError(
-            'unreadable',
-            err.authenticationFailed
-              ? 'IMAP login failed (check DSR_IMAP_PASSWORD)'
-              : `cannot connect: ${err.message}`,
-          );
-        },
-      );
-      this.clients.set(ref.server, c);
+  private session(ref: ImapMessageRef): Promise<ImapSession> {
+    const server = serverUrl(ref);
+    let s = this.sessions.get(server);
+    if (!s) {
+      s = this.open(ref);
+      this.sessions.set(server, s);
     }
-    return c;
+    return s;
+  }
+
+  private async open(ref: ImapMessageRef): Promise<ImapSession> {
+    const password = await this.password(ref);
+    if (password === undefined)
+      throw new ImapMessageError('imap', `IMAP message not fetched: ${NO_PASSWORD_HINT}`);
+    try {
+      return await connectImap(ref, password, { timeoutMs: this.timeoutMs });
+    } catch (err) {
+      const e = describeConnectError(ref, err);
+      throw new ImapMessageError(
+        'unreadable',
+        e.authenticationFailed ? `${e.message} (check DSR_IMAP_PASSWORD)` : e.message,
+      );
+    }
   }
 }

@@ -12,7 +12,7 @@ import {
   maskWritten,
   othersFinder,
   type PartLeftOut,
-} from './mask.js';
+} from './mask-text.js';
 
 const PARSE_OPTIONS = {
   skipHtmlToText: true,

@@ -1,12 +1,10 @@
 import { registry } from '../../detectors/index.js';
 import type { DetectorId } from '../core/types.js';
-import type { Limits } from '../engine/limits.js';
-import { replaceInText, textCodec } from '../erase/actions/redact-text.js';
-import { findOthersSpans, type SpanFinder, type SubjectSpan } from '../erase/identifiers.js';
-import { describeCounts, isRedactableText } from '../erase/plan.js';
+import type { SubjectSpan } from '../erase/identifiers.js';
+import { describeCounts } from '../erase/plan.js';
 import { ActionSkipped } from '../erase/safety.js';
 import { type ItemView, viewItem } from '../erase/verify.js';
-import type { CompiledSubject } from '../match/subject.js';
+import { cannotMask, isMessage, type MaskContext, maskText, type PartLeftOut } from './mask-text.js';
 
 /**
  * What goes into an export for one item (GDPR art. 15(4), 20: the copy must not adversely affect the
@@ -21,17 +19,6 @@ export type SafeCopy =
   | { copy: 'none'; message: string };
 
 export type Counts = Partial<Record<DetectorId, number>>;
-
-/** A part of a message copy that was left out (an attachment that cannot be masked). */
-export interface PartLeftOut {
-  part: string;
-  reason: string;
-}
-
-export interface MaskContext {
-  subject: CompiledSubject;
-  limits: Limits;
-}
 
 /** Largest item read into memory to be masked (a rewrite holds it, and the result, at once). */
 export const MAX_MASK_BYTES = 64 * 1024 * 1024;
@@ -97,58 +84,6 @@ export async function safeCopy(
     note: `other people's identifiers masked: ${describeCounts(masked)}`,
     leftOut: rewritten.leftOut,
   };
-}
-
-/** Mail messages (.eml, Maildir, mbox and IMAP messages, attached messages): rewritten as a new message. */
-export function isMessage(format: string | undefined): boolean {
-  return format === 'eml' || format === 'maildir';
-}
-
-/** Why an item of this format cannot be masked, or undefined when it can. */
-export function cannotMask(format: string | undefined, name: string): string | undefined {
-  if (isMessage(format) || isRedactableText(format, name)) return undefined;
-  const manual = 'request a manual copy with them blacked out';
-  switch (format) {
-    case 'pdf':
-      return `PDF copies cannot be masked yet: ${manual}`;
-    case 'office':
-      return `Office documents cannot be masked yet: ${manual}`;
-    case 'zip':
-    case 'tar':
-    case 'gzip':
-    case 'mbox':
-    case 'pst':
-      return `an archive or mailbox is not copied whole when it holds other people's data: ${manual}`;
-    case 'msg':
-      return `Outlook .msg messages cannot be masked yet: ${manual}`;
-    case 'media':
-    case 'picasa':
-    case 'takeout':
-      return `photos, videos and their metadata cannot be masked: ${manual}`;
-    default:
-      return `${format ? `${format} files` : 'files of this kind'} cannot be masked safely yet: ${manual}`;
-  }
-}
-
-/** Other people's identifiers masked in a text, JSON or HTML file, written back in its own encoding. */
-export function maskText(
-  bytes: Buffer,
-  format: string | undefined,
-  subject: CompiledSubject,
-): { data: Buffer; spans: SubjectSpan[] } {
-  const codec = textCodec(bytes);
-  const r = replaceInText(codec.text, format, othersFinder(subject), maskWritten);
-  if (r.problem) throw new ActionSkipped('refused', r.problem);
-  return { data: codec.encode(r.text), spans: r.spans };
-}
-
-export function othersFinder(subject: CompiledSubject): SpanFinder {
-  return (text, structured) => findOthersSpans(text, subject, structured);
-}
-
-/** An identifier as written, masked as dsr masks it on screen (`22 33 44 55` -> `22XXXX55`). */
-export function maskWritten(s: SubjectSpan, written: string): string {
-  return registry.mask(s.detector, written);
 }
 
 async function viewOf(source: CopySource, ctx: MaskContext): Promise<ItemView> {

@@ -1,5 +1,5 @@
+import type { Limits } from '../core/limits.js';
 import type { Chunk, ErrorKind, ItemInput, ItemRef, Location } from '../core/types.js';
-import type { Limits } from '../engine/limits.js';
 import type { TextPlace } from './chunker.js';
 
 /**

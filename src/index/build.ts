@@ -1,9 +1,10 @@
 import { resolve, sep } from 'node:path';
 import type { ScanError } from '../core/types.js';
 import type { FileEntry } from '../crawl/fs-source.js';
+import type { TopLevelResult } from '../engine/result.js';
 import { runScan, type ScanOptions } from '../engine/scan.js';
-import type { TopLevelResult } from '../engine/scan-item.js';
 import { indexOwnFiles, type OpenIndex, sealJson, unsealJson } from './index-file.js';
+import { indexMode } from './item-tokens.js';
 import { type IndexKey, mac } from './keys.js';
 import type { FileState, PlainOutcome } from './store.js';
 
@@ -79,7 +80,7 @@ export async function buildIndex(
     ...opts,
     subject: null,
     fileList: false,
-    index: { macKey: key.macKey.toString('base64') },
+    index: indexMode(key.macKey),
     ownFiles: [...(opts.ownFiles ?? []), ...indexOwnFiles(index)],
     shortcut(file) {
       const pathMac = mac(key, file.absPath);

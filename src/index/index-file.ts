@@ -1,7 +1,8 @@
-import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
+import { writeFileAtomic } from '../io/atomic-write.js';
 import { createKey, type IndexKey, keyCheck, keyPathFor, loadKey, seal, unseal } from './keys.js';
 import { type IndexStore, SqliteIndexStore } from './store.js';
 
@@ -83,23 +84,27 @@ export async function openIndex(
 
 /**
  * Writes the index's tables and identity into a side file and renames it over the reserved (empty)
- * index file, so that a crash never leaves an index without its identity: only the empty file, which
- * the next run finishes.
+ * index file (see writeFileAtomic), so that a crash never leaves an index without its identity: only
+ * the empty file, which the next run finishes, and the side file, which it removes first.
  */
 async function initialise(path: string, key: IndexKey): Promise<void> {
   const side = `${path}.init`;
-  for (const f of [side, `${side}-wal`, `${side}-shm`]) rmSync(f, { force: true });
-  const fh = await open(side, 'wx', 0o600);
-  await fh.close();
-  const store = new SqliteIndexStore(side);
-  store.transaction(() => {
-    store.setMeta('schema', INDEX_SCHEMA);
-    store.setMeta('indexId', key.indexId);
-    store.setMeta('keyCheck', keyCheck(key));
-    store.setMeta('createdAt', new Date().toISOString());
+  const sqliteSides = [`${side}-wal`, `${side}-shm`, `${side}-journal`];
+  for (const f of [side, ...sqliteSides]) rmSync(f, { force: true });
+  await writeFileAtomic(path, async () => {}, {
+    temp: side,
+    sideTemps: sqliteSides,
+    edit: async (temp) => {
+      const store = new SqliteIndexStore(temp);
+      store.transaction(() => {
+        store.setMeta('schema', INDEX_SCHEMA);
+        store.setMeta('indexId', key.indexId);
+        store.setMeta('keyCheck', keyCheck(key));
+        store.setMeta('createdAt', new Date().toISOString());
+      });
+      store.close();
+    },
   });
-  store.close();
-  renameSync(side, path);
 }
 
 function safeMeta(store: IndexStore, key: string): string | undefined {

@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../core/errors.js';
 import { hasRawBytes, toBytes } from '../core/raw-path.js';
-import { writeTextAtomic } from '../report/atomic.js';
+import { writeTextAtomic } from '../io/atomic-write.js';
 
 /**
  * The per-index secret. Identifiers are stored only as HMAC-SHA256 under this key, and paths only

@@ -1,6 +1,6 @@
 import type { Subject } from '../core/types.js';
 import type { FileEntry } from '../crawl/fs-source.js';
-import type { TopLevelResult } from '../engine/scan-item.js';
+import type { TopLevelResult } from '../engine/result.js';
 import { compileSubject } from '../match/subject.js';
 import { isUnchanged, storedResult } from './build.js';
 import { FilterHasher, filterKeyOf } from './filter-hash.js';

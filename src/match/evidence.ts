@@ -14,12 +14,12 @@ export interface PlacedCandidate extends Candidate {
 const NAMESAKE_DISTANCE = 150;
 
 /**
- * One evidence level per item, from each detector's evidence rules (see EvidenceRules): confirmed when
- * a unique identifier of the subject is present; namesake when the subject's name sits next to another
- * person's value that tells a namesake (a different CPR number), anywhere in an item that a face tag
- * names the subject in, or when such a value tells it by itself (an e-mail address made of the name
- * that is not the subject's); possible for a name or face tag alone. Undefined when the item holds
- * nothing of the subject.
+ * One evidence level per item (README, "What counts as the subject's data"), from each detector's
+ * evidence rules (see EvidenceRules): confirmed when a unique identifier of the subject is present;
+ * namesake when the subject's name sits next to another person's value that tells a namesake (a
+ * different CPR number), anywhere in an item that a face tag names the subject in, or when such a value
+ * tells it by itself (an e-mail address made of the name that is not the subject's); possible for a
+ * name or face tag alone. Undefined when the item holds nothing of the subject.
  */
 export function evidenceOf(
   cands: readonly PlacedCandidate[],

@@ -1,35 +1,22 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { UsageError } from '../core/errors.js';
-import { writeTextAtomic } from '../report/atomic.js';
+import { schemaProblem } from '../core/schemas/problem.js';
+import {
+  type DecisionEntry,
+  REVIEW_SCHEMA,
+  REVIEW_SCHEMA_V1,
+  type ReviewDocument,
+  ReviewSchema,
+  ReviewV1Schema,
+} from '../core/schemas/review.js';
+import { writeTextAtomic } from '../io/atomic-write.js';
 
-/**
- * A reviewer's decision about one item (contract in PRODUCT.md "Review decisions"):
- * - `include`: the subject's, to report and to erase;
- * - `exclude`: not the subject's data: in neither the report nor a plan;
- * - `namesake`: someone else with the subject's name: in neither;
- * - `keep`: the subject's, kept for a stated reason (`note`, e.g. a legal obligation): in the access
- *   report with that reason, never in an erasure plan.
- */
-export type Decision = 'include' | 'exclude' | 'namesake' | 'keep';
-export const DECISIONS: readonly Decision[] = ['include', 'exclude', 'namesake', 'keep'];
+export type { Decision, DecisionEntry } from '../core/schemas/review.js';
+export { DECISIONS, REVIEW_SCHEMA } from '../core/schemas/review.js';
 
-export interface DecisionEntry {
-  decision: Decision;
-  by: string;
-  at: string;
-  /** The reviewer's note; for `keep`, the reason the item is kept. */
-  note?: string;
-}
-
-export const REVIEW_SCHEMA = 'dsr.review/2';
-/** The first schema, whose `exclude` meant "keep the item (e.g. a legal obligation)". */
-const REVIEW_SCHEMA_V1 = 'dsr.review/1';
-
-export interface ReviewFile {
-  schema: typeof REVIEW_SCHEMA;
-  scanId: string;
-  decisions: Record<string, DecisionEntry>;
+/** The decisions file (`dsr.review/2`) as read: the document, and what reading a first-version file did. */
+export interface ReviewFile extends ReviewDocument {
   /** Set when read from a `dsr.review/1` file: how many of its `exclude` decisions became `keep`. Not written. */
   readAsKeep?: number;
 }
@@ -65,7 +52,7 @@ export async function loadDecisions(scanPath: string, scanId: string): Promise<R
       `${path}: cannot read review decisions (${(err as NodeJS.ErrnoException).code ?? err})`,
     );
   }
-  let parsed: { schema?: unknown; scanId?: unknown; decisions?: Record<string, DecisionEntry> };
+  let parsed: { schema?: unknown; scanId?: unknown };
   try {
     parsed = JSON.parse(text);
   } catch (err) {
@@ -81,12 +68,15 @@ export async function loadDecisions(scanPath: string, scanId: string): Promise<R
       `${path}: decisions belong to scan ${parsed.scanId}, not ${scanId}: they were made for an earlier scan written to ${scanPath}`,
       `move ${basename(path)} away (keep it if it records decisions you need), then review the new scan with dsr review ${scanPath}; or write new scans to new files (dsr scan without --force refuses to replace one)`,
     );
+  const problem = schemaProblem(v1 ? ReviewV1Schema : ReviewSchema, parsed);
+  if (problem)
+    throw new UsageError(
+      `${path}: ${problem}`,
+      'correct the file (docs/file-formats.md describes it), or move it away and decide again with dsr review',
+    );
   const decisions: Record<string, DecisionEntry> = {};
   let readAsKeep = 0;
-  for (const [id, d] of Object.entries(parsed.decisions ?? {})) {
-    const allowed: readonly string[] = v1 ? ['include', 'exclude', 'namesake'] : DECISIONS;
-    if (!allowed.includes(d?.decision))
-      throw new UsageError(`${path}: decisions.${id}.decision must be ${allowed.join(', ')}`);
+  for (const [id, d] of Object.entries((parsed as ReviewDocument).decisions)) {
     if (v1 && d.decision === 'exclude') {
       readAsKeep++;
       decisions[id] = {

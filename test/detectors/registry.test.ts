@@ -5,8 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { formatSummary } from '../../cli/summary.js';
 import { defineDetector } from '../../detectors/define.js';
 import { createRegistry, registry as dsrRegistry } from '../../detectors/index.js';
+import { DEFAULT_LIMITS } from '../../src/core/limits.js';
 import type { Candidate, ScanFile } from '../../src/core/types.js';
-import { DEFAULT_LIMITS } from '../../src/engine/limits.js';
 import { scanTopLevel } from '../../src/engine/scan-item.js';
 import { renderHtml } from '../../src/report/access/html.js';
 import { buildReport } from '../../src/report/access/model.js';
@@ -161,7 +161,7 @@ describe('a detector added to a registry of its own', () => {
 
   it('is a category of the access report, with its labels, colour and other people’s values hidden', async () => {
     const scan = scanFileOf(await scanText(TEXT));
-    const review = { schema: 'dsr.review/1' as const, scanId: 'test', decisions: {} };
+    const review = { schema: 'dsr.review/2' as const, scanId: 'test', decisions: {} };
     for (const lang of ['en', 'da'] as const) {
       const report = buildReport(scan, { lang, includePossible: false, review, registry });
       const category = report.categories.find((c) => c.id === 'iban');

@@ -5,6 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { ScanFile } from '../../src/core/types.js';
 import { type CliResult, runCli, SUBJECT, tempTree, writeSubject } from '../helpers/cli.js';
 
 /** Raw identifiers of the subject and of the other fake people below: never on the terminal. */
@@ -33,23 +34,8 @@ function scan(args: string[], opts: Parameters<typeof runCli>[1] = {}): CliResul
   return r;
 }
 
-interface ScanJson {
-  subject: object;
-  stats: { files: number };
-  findings: {
-    path: string;
-    itemPath: string[];
-    detector: string;
-    value: string;
-    subject: boolean;
-    evidence: string;
-    location: { field?: string; offset?: number; line?: number; column?: number };
-  }[];
-  items: { id: string; path: string; evidence: string; detectors: string[]; others?: object }[];
-  errors: unknown[];
-}
-const readScan = (p: string): ScanJson => JSON.parse(readFileSync(p, 'utf8'));
-const strip = (s: ScanJson) =>
+const readScan = (p: string): ScanFile => JSON.parse(readFileSync(p, 'utf8'));
+const strip = (s: ScanFile) =>
   s.findings.map((f) => [f.path, f.detector, f.value, f.subject, f.evidence, f.location.offset]);
 
 const FILES = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ItemInput } from '../../src/core/types.js';
-import { FileQueue } from '../../src/engine/file-queue.js';
+import { FileQueue } from '../../src/engine/schedule/file-queue.js';
 
 function file(name: string, size = 100): ItemInput {
   const absPath = `/data/${name}`;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITS } from '../../src/core/limits.js';
 import type { ItemInput } from '../../src/core/types.js';
 import { ItemCandidates } from '../../src/engine/item-candidates.js';
-import { DEFAULT_LIMITS } from '../../src/engine/limits.js';
 import { scanTopLevel } from '../../src/engine/scan-item.js';
 import type { PlacedCandidate } from '../../src/match/evidence.js';
 import { subjectOf } from '../helpers/detector-tester.js';

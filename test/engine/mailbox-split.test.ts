@@ -1,6 +1,6 @@
 /**
  * A huge mailbox whose messages both workers read, in parts planned by the main thread (see
- * `planMbox` and runScan's scanMailboxSplit): the scan file must be the one a single read gives.
+ * `planMbox` and readMailboxInParts): the scan file must be the one a single read gives.
  */
 import { describe, expect, it } from 'vitest';
 import { tempTree } from '../helpers/cli.js';
@@ -56,9 +56,7 @@ describe('a huge mailbox read in parts by both workers', () => {
       expect(split.parts.Indbakke).toBeGreaterThan(5);
       expect(split.parts['Søren Østergård.mbox']).toBeGreaterThan(5);
       expect(one.parts).toEqual({ 'arkiv.mbox': 1, Indbakke: 1, 'Søren Østergård.mbox': 1 });
-      expect(
-        one.findings.filter((f) => (f as { location: { field: string } }).location.field === 'path'),
-      ).toHaveLength(1);
+      expect(one.findings.filter((f) => f.location.field === 'path')).toHaveLength(1);
       expect(split.findings.length).toBeGreaterThan(opts.all ? 2000 : 100);
       expect(one.errors).toHaveLength(1);
       expect(split).toEqual({ ...one, parts: split.parts });

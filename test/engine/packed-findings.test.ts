@@ -1,10 +1,10 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITS } from '../../src/core/limits.js';
 import type { Finding, ItemInput } from '../../src/core/types.js';
-import { DEFAULT_LIMITS } from '../../src/engine/limits.js';
 import { scanTopLevel } from '../../src/engine/scan-item.js';
-import { ELEMENT_SEP } from '../../src/report/spool.js';
+import { ELEMENT_SEP } from '../../src/scan-file/json-array-spool.js';
 import { subjectOf } from '../helpers/detector-tester.js';
 
 /**

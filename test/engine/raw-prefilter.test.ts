@@ -4,16 +4,16 @@ import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { registry } from '../../detectors/index.js';
+import { DEFAULT_LIMITS } from '../../src/core/limits.js';
 import type { ItemInput } from '../../src/core/types.js';
-import { DEFAULT_LIMITS } from '../../src/engine/limits.js';
 import { needsDecoding, rawSubjectAnchors } from '../../src/engine/raw-anchors.js';
 import { namesGate, rawNamesAbsent } from '../../src/engine/raw-first.js';
 import { rawPass } from '../../src/engine/raw-pass.js';
 import { scanTopLevel } from '../../src/engine/scan-item.js';
 import { TEXT_PIECE_BYTES } from '../../src/extract/read.js';
-import { brief } from '../extract/text-helpers.js';
 import { scanBothWays, topLevelFile } from '../helpers/both-ways.js';
 import { subjectOf } from '../helpers/detector-tester.js';
+import { brief } from '../helpers/scan-bytes.js';
 
 /**
  * The raw-byte prefilter must never lose a finding: every file is scanned twice, with the prefilter

@@ -7,7 +7,7 @@ import { appendFileSync, existsSync, readFileSync, rmSync, unlinkSync } from 'no
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli, tempTree } from '../helpers/cli.js';
-import { scanTree } from './helpers.js';
+import { scanTree } from '../helpers/erase.js';
 
 const OTHER = 'Jens Hansen, jens@firma.dk, CPR 010190-1234';
 const FILES = {

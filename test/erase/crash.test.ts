@@ -8,15 +8,16 @@ import { verifyAuditLog } from '../../src/erase/audit.js';
 import { defaultAuditKeyPath, loadVerifier } from '../../src/erase/audit-key.js';
 import { approvePlan, buildPlan, loadPlan, writePlan } from '../../src/erase/plan.js';
 import { PROJECT, runCli, tempTree } from '../helpers/cli.js';
-import { fileSha, mboxOf, message, readJson, sha256, writeScan } from './helpers.js';
+import { fileSha, mboxOf, message, readJson, sha256, writeScan } from '../helpers/erase.js';
 
-/** Runs the plan in a child process that SIGKILLs itself at `step` (DSR_TEST_CRASH_AT, a test-only hook). */
+/** Runs the plan in a child process that SIGKILLs itself at `step` (DSR_TEST_CRASH_AT, read by cli/test-hooks.ts). */
 function runUntilCrash(planPath: string, step: string): Promise<string> {
   const script = `
     const { applyPlan } = await import(${JSON.stringify(join(PROJECT, 'dist/src/erase/apply.js'))});
     const { loadPlan } = await import(${JSON.stringify(join(PROJECT, 'dist/src/erase/plan.js'))});
+    const { testStepHook } = await import(${JSON.stringify(join(PROJECT, 'dist/cli/test-hooks.js'))});
     const plan = await loadPlan(process.argv[1]);
-    await applyPlan(plan, { execute: true, journalPath: process.argv[1] + '.journal', auditLogPath: process.argv[1] + '.audit', lockPath: process.argv[1] + '.lock' });
+    await applyPlan(plan, { execute: true, journalPath: process.argv[1] + '.journal', auditLogPath: process.argv[1] + '.audit', lockPath: process.argv[1] + '.lock', hook: testStepHook });
   `;
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--input-type=module', '-e', script, planPath], {
@@ -28,6 +29,31 @@ function runUntilCrash(planPath: string, step: string): Promise<string> {
       stderr += d;
     });
     child.on('close', (code, signal) => resolve(signal ?? `exit ${code}: ${stderr}`));
+  });
+}
+
+/** Runs the plan in a child process with DSR_TEST_CRASH_AT set but no hook given to applyPlan. */
+function runWithCrashVariableOnly(planPath: string, step: string): Promise<string> {
+  const script = `
+    const { applyPlan } = await import(${JSON.stringify(join(PROJECT, 'dist/src/erase/apply.js'))});
+    const { loadPlan } = await import(${JSON.stringify(join(PROJECT, 'dist/src/erase/plan.js'))});
+    const plan = await loadPlan(process.argv[1]);
+    const r = await applyPlan(plan, { execute: true, journalPath: process.argv[1] + '.journal', auditLogPath: process.argv[1] + '.audit', lockPath: process.argv[1] + '.lock' });
+    process.stdout.write(r.reports.map((x) => x.outcome.result).join(','));
+  `;
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script, planPath], {
+      env: { ...process.env, DSR_TEST_CRASH_AT: step },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout?.on('data', (d) => {
+      out += d;
+    });
+    child.stderr?.on('data', (d) => {
+      out += d;
+    });
+    child.on('close', (code, signal) => resolve(signal ?? `exit ${code}: ${out}`));
   });
 }
 
@@ -171,6 +197,18 @@ describe('kill -9 during an erasure leaves the old or the new content, and a rer
     20_000,
   );
 
+  it('the erase code never reads the crash variable itself: only the hook the CLI hands it stops it', async () => {
+    const { file, planPath } = await textCase();
+    expect(await runWithCrashVariableOnly(planPath, 'rewrite:temp-written')).toBe('exit 0: done');
+    expect(readFileSync(file, 'utf8')).toBe(REDACTED);
+  });
+
+  it('the CLI refuses a crash or pause step the erasure does not have', () => {
+    const r = runCli(['--version'], { env: { ...process.env, DSR_TEST_CRASH_AT: 'rewrite:no-such-step' } });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('no such erase step');
+  });
+
   it('a deletion killed after the unlink counts as done on the rerun (CLI)', async () => {
     const dir = tempTree({ 'tree/own.pdf': '%PDF-1.4 CPR 150387-1236' });
     const file = join(dir, 'tree/own.pdf');
@@ -183,7 +221,7 @@ describe('kill -9 during an erasure leaves the old or the new content, and a rer
     );
     const planPath = join(dir, 'plan.json');
     const include = { decision: 'include' as const, by: 'r', at: 'now' };
-    const review = { schema: 'dsr.review/1' as const, scanId: scan.scanId, decisions: { item0: include } };
+    const review = { schema: 'dsr.review/2' as const, scanId: scan.scanId, decisions: { item0: include } };
     await writePlan(planPath, approvePlan(buildPlan(scan, review, {}), 'Test DPO'));
     const killed = runCli(['erase', planPath, '--execute'], {
       env: { ...process.env, DSR_TEST_CRASH_AT: 'delete:unlinked' },

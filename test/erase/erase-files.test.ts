@@ -16,7 +16,7 @@ import type { ScanFile } from '../../src/core/types.js';
 import { applyPlan } from '../../src/erase/apply.js';
 import { approvePlan, buildPlan, type Plan, writePlan } from '../../src/erase/plan.js';
 import { runCli, tempTree } from '../helpers/cli.js';
-import { fileSha, readJson, scanTree, spawnPaused, writeScan } from './helpers.js';
+import { fileSha, readJson, scanTree, spawnPaused, writeScan } from '../helpers/erase.js';
 
 const OTHER = 'Jens Hansen, jens@firma.dk, CPR 010190-1234';
 const FILES: Record<string, string | Uint8Array> = {
@@ -163,7 +163,7 @@ describe('dsr erase on plain files', () => {
     );
     const include = { decision: 'include' as const, by: 'r', at: 'now' };
     const review = {
-      schema: 'dsr.review/1' as const,
+      schema: 'dsr.review/2' as const,
       scanId: handScan.scanId,
       decisions: { item0: include, item1: include },
     };

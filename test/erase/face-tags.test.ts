@@ -7,7 +7,7 @@ import type { ScanFile } from '../../src/core/types.js';
 import { applyPlan } from '../../src/erase/apply.js';
 import { approvePlan, buildPlan } from '../../src/erase/plan.js';
 import { PROJECT, tempTree } from '../helpers/cli.js';
-import { fileSha, readJson, writeScan } from './helpers.js';
+import { fileSha, readJson, writeScan } from '../helpers/erase.js';
 
 const exiftool = new ExifTool({ maxProcs: 1 });
 afterAll(() => exiftool.end());

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { ScanFile } from '../../src/core/types.js';
 import type { Plan } from '../../src/erase/plan.js';
 import { PROJECT, runCli, tempTree } from '../helpers/cli.js';
-import { fileSha, readJson } from './helpers.js';
+import { fileSha, readJson } from '../helpers/erase.js';
 
 function allFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })

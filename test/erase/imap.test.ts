@@ -4,7 +4,7 @@ import type { ScanFile } from '../../src/core/types.js';
 import { approvePlan, buildPlan, type Plan, writePlan } from '../../src/erase/plan.js';
 import { runCli, tempTree, writeSubject } from '../helpers/cli.js';
 import { startDovecot } from '../helpers/dovecot.js';
-import { message, readJson, writeScan } from './helpers.js';
+import { message, readJson, writeScan } from '../helpers/erase.js';
 
 describe('expunge-imap-message against a real Dovecot', () => {
   it('expunges exactly the planned UIDs; a message someone else flagged \\Deleted survives; a changed UIDVALIDITY is stale', async () => {

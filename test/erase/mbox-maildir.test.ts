@@ -15,7 +15,7 @@ import type { ScanFile } from '../../src/core/types.js';
 import { applyPlan } from '../../src/erase/apply.js';
 import { approvePlan, buildPlan, writePlan } from '../../src/erase/plan.js';
 import { tempTree } from '../helpers/cli.js';
-import { fileSha, mboxOf, message, readJson, spawnPaused, writeScan } from './helpers.js';
+import { fileSha, mboxOf, message, readJson, spawnPaused, writeScan } from '../helpers/erase.js';
 
 const M1 = message('m1@example.dk', 'soren.ostergard@example.dk', 'CPR 150387-1236');
 const M2 = message('m2@firma.dk', 'jens@firma.dk', 'Frokost kl. 12?');

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ItemRecord, ScanFile } from '../../src/core/types.js';
 import { type Action, buildPlan, type Plan } from '../../src/erase/plan.js';
 import { runCli, tempTree } from '../helpers/cli.js';
-import { fileSha, mboxOf, planApproved, readJson, scanTree, writeScan } from './helpers.js';
+import { fileSha, mboxOf, planApproved, readJson, scanTree, writeScan } from '../helpers/erase.js';
 
 /**
  * "An item holding any other person's CPR number, e-mail address or phone number is never deleted

@@ -5,7 +5,7 @@ import type { ScanFile } from '../../src/core/types.js';
 import { approvePlan, buildPlan, type Plan, planHash } from '../../src/erase/plan.js';
 import { validatePlan } from '../../src/erase/validate.js';
 import { runCli, tempTree } from '../helpers/cli.js';
-import { planApproved, readJson, scanTree, writeScan } from './helpers.js';
+import { planApproved, readJson, scanTree, writeScan } from '../helpers/erase.js';
 
 const TREE = {
   'tree/notes/shared.txt':
@@ -214,7 +214,7 @@ describe('buildPlan (message and container rules)', () => {
     const reviewed = buildPlan(
       scan,
       {
-        schema: 'dsr.review/1',
+        schema: 'dsr.review/2',
         scanId: scan.scanId,
         decisions: { m2: { decision: 'include', by: 'r', at: 'now' } },
       },
@@ -227,7 +227,7 @@ describe('buildPlan (message and container rules)', () => {
     const ownIncluded = buildPlan(
       scan,
       {
-        schema: 'dsr.review/1',
+        schema: 'dsr.review/2',
         scanId: scan.scanId,
         decisions: {
           p1: { decision: 'include', by: 'r', at: 'now' },

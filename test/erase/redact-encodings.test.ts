@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli, tempTree } from '../helpers/cli.js';
-import { planApproved, scanTree } from './helpers.js';
+import { planApproved, scanTree } from '../helpers/erase.js';
 
 const OTHER = 'Jens Hansen, jens@firma.dk, CPR 010190-1234';
 const cp1252 = (s: string) => iconv.encode(s, 'windows-1252');

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { gzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { tempTree } from '../helpers/cli.js';
+import { DOCS, errorLines, findingLines, HOSTILE, scanFile } from '../helpers/documents-scan.js';
 import { inPrivateTmpdir } from '../helpers/private-tmpdir.js';
-import { DOCS, errorLines, findingLines, HOSTILE, scanFile } from './documents-scan.js';
 
 const NAME = 'Søren Kjærgaard Østergård';
 const EMAIL = 'soren.ostergard@example.dk';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { documentScanSignal, type ImageFacts, signalOf } from '../../src/extract/media/document-scan.js';
 import { PROJECT } from '../helpers/cli.js';
 
-/** The image rule (README "Scanned documents"): which images are scans of documents, from headers alone. */
+/** The image rule (docs/formats.md "Scanned documents"): which images are scans of documents, from headers alone. */
 const A4_300 = { width: 2480, height: 3508, dpi: [300, 300] as [number, number] };
 
 const cases: [string, ImageFacts, string | undefined][] = [

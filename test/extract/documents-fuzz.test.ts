@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempTree } from '../helpers/cli.js';
-import { DOCS, scanFile } from './documents-scan.js';
+import { DOCS, scanFile } from '../helpers/documents-scan.js';
 
 /** Deterministic damage: truncations and flipped bytes at spread-out positions. */
 function mutants(data: Buffer, count: number): Buffer[] {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { numberText, sheetText } from '../../src/extract/office/ooxml.js';
 import { xmlToText } from '../../src/extract/office/xml-text.js';
 import { tempTree } from '../helpers/cli.js';
-import { DOCS, errorLines, findingLines, scanFile } from './documents-scan.js';
+import { DOCS, errorLines, findingLines, scanFile } from '../helpers/documents-scan.js';
 
 const NAME = 'Søren Kjærgaard Østergård';
 const ALIAS = 'Søren K. Østergård';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HtmlTextReader, htmlToText } from '../../src/extract/html/html.js';
 import { seededRandom } from '../helpers/random.js';
-import { bodyFindings, scanBytes } from './text-helpers.js';
+import { bodyFindings, scanBytes } from '../helpers/scan-bytes.js';
 
 /**
  * HTML is read as it streams in (a large report never sits in memory whole): written in pieces of

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeBase64 } from '../../src/extract/mail/mime.js';
 import { inPrivateTmpdir } from '../helpers/private-tmpdir.js';
 import { seededRandom } from '../helpers/random.js';
-import { bodyFindings, scanBytes } from './text-helpers.js';
+import { bodyFindings, scanBytes } from '../helpers/scan-bytes.js';
 
 const CPR = '150387-1236';
 

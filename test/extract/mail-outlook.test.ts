@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS } from '../../src/engine/limits.js';
+import { DEFAULT_LIMITS } from '../../src/core/limits.js';
 import { scanTopLevel } from '../../src/engine/scan-item.js';
 import { compileSubject } from '../../src/match/subject.js';
 import { PROJECT, tempTree } from '../helpers/cli.js';

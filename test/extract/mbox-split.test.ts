@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITS } from '../../src/core/limits.js';
 import type { ItemInput } from '../../src/core/types.js';
-import { DEFAULT_LIMITS } from '../../src/engine/limits.js';
 import type { ExtractContext } from '../../src/extract/api.js';
 import mbox from '../../src/extract/mail/mbox.js';
 import { seededRandom } from '../helpers/random.js';

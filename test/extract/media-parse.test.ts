@@ -11,6 +11,8 @@ import { readXmpTags } from '../../src/extract/media/xmp.js';
 import { PROJECT, tempTree } from '../helpers/cli.js';
 
 const MEDIA = join(PROJECT, 'fixtures/media');
+/** ExifTool's own test images (source and licence in fixtures/realdata/README.md). */
+const REALDATA = join(PROJECT, 'fixtures/realdata/exiftool-test-images');
 
 async function probeFile(rel: string) {
   const data = readFileSync(join(MEDIA, rel));
@@ -236,15 +238,14 @@ describe('native XMP reader', () => {
   }, 60_000);
 
   it("gives what exiftool gives on ExifTool's own XMP test files", async () => {
-    const dir = join(PROJECT, '../shared/realdata/exiftool-test-images');
-    const files = readdirSync(dir).filter((f) => /\.xmp$/i.test(f));
+    const files = readdirSync(REALDATA).filter((f) => /\.xmp$/i.test(f));
     expect(files.length).toBeGreaterThanOrEqual(10);
     let compared = 0;
     for (const f of files) {
-      const data = readFileSync(join(dir, f));
+      const data = readFileSync(join(REALDATA, f));
       if (!xmpHasFields(data.toString('latin1'))) continue;
       const native = entriesFromTags(readXmpTags([data.toString('utf8')]));
-      const tags = await et.readRaw(join(dir, f), { readArgs: [...EXIFTOOL_ARGS], useMWG: false });
+      const tags = await et.readRaw(join(REALDATA, f), { readArgs: [...EXIFTOOL_ARGS], useMWG: false });
       expect(native, f).toEqual(entriesFromTags(tags as Record<string, unknown>));
       compared++;
     }
@@ -388,11 +389,10 @@ describe('native EXIF and IPTC reader', () => {
       );
     }
     made.push(await written(dir, 'iptc.tif', 'ExifTool.tif', { 'IPTC:Keywords': ['Jens Mikkelsen'] }));
-    const realdata = join(PROJECT, '../shared/realdata/exiftool-test-images');
     const files = [
       ...made,
       ...readdirSync(MEDIA, { recursive: true }).map((f) => join(MEDIA, String(f))),
-      ...readdirSync(realdata).map((f) => join(realdata, f)),
+      ...readdirSync(REALDATA).map((f) => join(REALDATA, f)),
     ].filter((f) => /\.(tiff?|dng|cr2|nef|arw|pef|iiq|heic|heif|avif)$/i.test(f));
     const skipped: string[] = [];
     for (const file of files) {
@@ -411,10 +411,9 @@ describe('native EXIF and IPTC reader', () => {
   }, 60_000);
 
   it('gives what exiftool gives for every fixture and real-world photo it reads natively', async () => {
-    const realdata = join(PROJECT, '../shared/realdata/exiftool-test-images');
     const files = [
       ...readdirSync(MEDIA, { recursive: true }).map((f) => join(MEDIA, String(f))),
-      ...readdirSync(realdata).map((f) => join(realdata, f)),
+      ...readdirSync(REALDATA).map((f) => join(REALDATA, f)),
     ].filter((f) => /\.(jpe?g|png|webp|tiff?|dng|cr2|nef|iiq|heic|heif|avif)$/i.test(f));
     let compared = 0;
     for (const file of files) {

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import html from '../../src/extract/html/html.js';
 import pdf from '../../src/extract/pdf/pdf.js';
 import { tempTree } from '../helpers/cli.js';
-import { DOCS, findingLines, scanFile } from './documents-scan.js';
+import { DOCS, findingLines, scanFile } from '../helpers/documents-scan.js';
 
 afterEach(() => {
   vi.restoreAllMocks();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Chunk } from '../../src/core/types.js';
 import { CHUNK_CHARS, Chunker, OVERLAP } from '../../src/extract/chunker.js';
-import { bodyFindings, scanBytes } from './text-helpers.js';
+import { bodyFindings, scanBytes } from '../helpers/scan-bytes.js';
 
 const REF = { path: '/mem/x.txt', itemPath: [] };
 

@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS } from '../../src/engine/limits.js';
+import { DEFAULT_LIMITS } from '../../src/core/limits.js';
 import { scanTopLevel } from '../../src/engine/scan-item.js';
 import { decodeStream, detectEncoding } from '../../src/extract/text/decode.js';
 import { SUBJECT } from '../helpers/cli.js';
 import { subjectOf } from '../helpers/detector-tester.js';
 import { seededRandom } from '../helpers/random.js';
-import { bodyFindings, scanBytes } from './text-helpers.js';
+import { bodyFindings, scanBytes } from '../helpers/scan-bytes.js';
 
 const TEXT = 'Kontakt: Søren Østergård\nCPR 150387-1236\n';
 const EXPECTED = [

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { htmlToText } from '../../src/extract/html/html.js';
 import { unescapeJsonText } from '../../src/extract/json/json.js';
-import { bodyFindings, scanBytes } from './text-helpers.js';
+import { bodyFindings, scanBytes } from '../helpers/scan-bytes.js';
 
 describe('.html', () => {
   it('finds a name split by inline tags and written with entities', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rtfToText } from '../../src/extract/text/rtf.js';
-import { bodyFindings, scanBytes } from './text-helpers.js';
+import { bodyFindings, scanBytes } from '../helpers/scan-bytes.js';
 
 const RTF = [
   '{\\rtf1\\ansi\\ansicpg1252\\deff0{\\fonttbl{\\f0\\fswiss Arial;}}{\\colortbl;\\red0\\green0\\blue0;}',

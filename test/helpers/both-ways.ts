@@ -1,8 +1,8 @@
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { registry } from '../../detectors/index.js';
+import { DEFAULT_LIMITS } from '../../src/core/limits.js';
 import type { ItemInput } from '../../src/core/types.js';
-import { DEFAULT_LIMITS } from '../../src/engine/limits.js';
 import { scanTopLevel } from '../../src/engine/scan-item.js';
 import type { CompiledSubject } from '../../src/match/subject.js';
 

@@ -353,7 +353,7 @@ service auth {
             existing.add(box);
           }
           const res = await c.append(box, Buffer.from(m.raw), m.flags ?? []);
-          if (!res?.uid) throw new Error(`APPEND to ${box} returned no UID`);
+          if (res === false || !res.uid) throw new Error(`APPEND to ${box} returned no UID`);
           uids.push(res.uid);
         }
       } finally {

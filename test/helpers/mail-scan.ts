@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { DEFAULT_LIMITS, type Limits } from '../../src/core/limits.js';
 import type { ItemInput } from '../../src/core/types.js';
-import { DEFAULT_LIMITS, type Limits } from '../../src/engine/limits.js';
 import { scanTopLevel, type TopLevelResult } from '../../src/engine/scan-item.js';
 import { compileSubject } from '../../src/match/subject.js';
 import { PROJECT, SUBJECT } from './cli.js';

@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Subject } from '../../src/core/types.js';
-import type { Limits } from '../../src/engine/limits.js';
+import type { Limits } from '../../src/core/limits.js';
+import type { Location, Subject } from '../../src/core/types.js';
 import { runScan, type ScanOptions } from '../../src/engine/scan.js';
 import { SUBJECT } from './cli.js';
 
 /** A scan file without what differs from run to run (ids, times, the order files were done in). */
 export interface ScanFile {
-  findings: { location: { offset: number } }[];
+  /** Every finding the engine writes has an offset (0 for the start of a name). */
+  findings: { location: Location & { offset: number } }[];
   items: { scannedAt?: string }[];
   errors: unknown[];
   stats: unknown;

@@ -3,8 +3,8 @@ import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type AuditRecord, recordHash } from '../../src/erase/audit.js';
-import { planApproved, scanTree } from '../erase/helpers.js';
 import { runCli, tempTree } from '../helpers/cli.js';
+import { planApproved, scanTree } from '../helpers/erase.js';
 
 const CPR = 'CPR 150387-1236\n';
 

@@ -4,9 +4,9 @@ import { gzipSync } from 'node:zlib';
 import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import type { ScanFile } from '../../src/core/types.js';
-import { errorLines, findingLines, scanFile } from '../extract/documents-scan.js';
 import { runCli, tempTree, writeSubject } from '../helpers/cli.js';
-import { filler, pngWithTextBomb } from './build.js';
+import { errorLines, findingLines, scanFile } from '../helpers/documents-scan.js';
+import { filler, pngWithTextBomb } from '../helpers/hostile-files.js';
 
 const MiB = 1024 * 1024;
 const enc = (s: string) => new TextEncoder().encode(s);

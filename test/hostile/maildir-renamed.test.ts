@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ScanFile } from '../../src/core/types.js';
 import { approvePlan, buildPlan, writePlan } from '../../src/erase/plan.js';
-import { fileSha, message, readJson, writeScan } from '../erase/helpers.js';
 import { runCli, tempTree } from '../helpers/cli.js';
+import { fileSha, message, readJson, writeScan } from '../helpers/erase.js';
 
 const MINE = message('m1@example.dk', 'soren.ostergard@example.dk', 'CPR 150387-1236');
 const OTHER = message('m2@firma.dk', 'jens@firma.dk', 'Frokost kl. 12?');

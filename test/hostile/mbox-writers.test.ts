@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ScanFile } from '../../src/core/types.js';
 import { approvePlan, buildPlan, writePlan } from '../../src/erase/plan.js';
-import { mboxOf, message, readJson, writeScan } from '../erase/helpers.js';
 import { CLI, tempTree } from '../helpers/cli.js';
+import { mboxOf, message, readJson, writeScan } from '../helpers/erase.js';
 
-const WRITER = join(import.meta.dirname, 'helpers/mbox-writer.mjs');
+const WRITER = join(import.meta.dirname, '../helpers/mbox-writer.mjs');
 const SUBJECT_MESSAGE = message('subject@example.dk', 'soren.ostergard@example.dk', 'CPR 150387-1236');
 const FILLER = 600;
 

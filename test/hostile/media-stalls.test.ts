@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { ScanFile } from '../../src/core/types.js';
 import { parseXml, readXmpTags } from '../../src/extract/media/xmp.js';
 import { runCli, SUBJECT, tempTree, writeSubject } from '../helpers/cli.js';
-import { jpegWithDeepXmp, jpegWithHugeExtendedXmp } from './build.js';
+import { jpegWithDeepXmp, jpegWithHugeExtendedXmp } from '../helpers/hostile-files.js';
 
 describe('photos that stall exiftool', () => {
   it('are `timeout` errors within the time limit, and the face tags dsr reads itself are still found', () => {

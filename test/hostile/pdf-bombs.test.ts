@@ -2,9 +2,15 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { errorLines, findingLines, scanFile } from '../extract/documents-scan.js';
 import { tempTree } from '../helpers/cli.js';
-import { filler, lzwTextThenRun, pdfWithContent, pdfWithEncodedContent, showText } from './build.js';
+import { errorLines, findingLines, scanFile } from '../helpers/documents-scan.js';
+import {
+  filler,
+  lzwTextThenRun,
+  pdfWithContent,
+  pdfWithEncodedContent,
+  showText,
+} from '../helpers/hostile-files.js';
 
 const MiB = 1024 * 1024;
 

@@ -71,16 +71,22 @@ async function interrupt(args: string[], signal: Signal | undefined, afterMs: nu
   const ended = new Promise<Run>((resolve) =>
     child.on('exit', (code, sig) => resolve({ code, signal: sig, tmp })),
   );
+  // dsr's run folder lives from when its signal handlers are in place until its `exit` event. A
+  // signal after that meets a process tearing down, whose handlers Node has already let go: it
+  // would test Node, not dsr. So a signal is only sent while the folder is there.
+  const live = () => readdirSync(tmp).some((n) => n.startsWith('dsr-run-'));
+  const send = (sig: NodeJS.Signals) => {
+    if (live()) child.kill(sig);
+  };
   if (signal) {
     // The moments count from when dsr has its handlers in place (it then makes its run folder).
-    for (let i = 0; i < 1200 && !readdirSync(tmp).some((n) => n.startsWith('dsr-run-')); i++)
-      await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 1200 && !live(); i++) await new Promise((r) => setTimeout(r, 25));
     await new Promise((r) => setTimeout(r, afterMs));
     if (signal === 'SIGINT x2') {
-      child.kill('SIGINT');
+      send('SIGINT');
       await new Promise((r) => setTimeout(r, 50));
-      child.kill('SIGINT');
-    } else child.kill(signal);
+      send('SIGINT');
+    } else send(signal);
   }
   const killer = setTimeout(() => child.kill('SIGKILL'), 90_000);
   const run = await ended;
@@ -108,20 +114,18 @@ async function each(
   moments: number[],
   check?: (out: string) => void,
 ): Promise<void> {
-  const runs: Promise<void>[] = [];
+  const runs: (() => Promise<void>)[] = [];
   for (const signal of SIGNALS)
     for (const ms of moments)
-      runs.push(
-        (async () => {
-          const out = mkdtempSync(join(base, `${command}-out-`));
-          const run = await interrupt(args(out), signal, ms);
-          expect(readdirSync(run.tmp), `${command} ${signal} after ${ms} ms: TMPDIR`).toEqual([]);
-          expect(temporaries(out), `${command} ${signal} after ${ms} ms: output folder`).toEqual([]);
-          check?.(out);
-        })(),
-      );
+      runs.push(async () => {
+        const out = mkdtempSync(join(base, `${command}-out-`));
+        const run = await interrupt(args(out), signal, ms);
+        expect(readdirSync(run.tmp), `${command} ${signal} after ${ms} ms: TMPDIR`).toEqual([]);
+        expect(temporaries(out), `${command} ${signal} after ${ms} ms: output folder`).toEqual([]);
+        check?.(out);
+      });
   // Two at a time: the machine has two cores, and each run must reach the moment it is signalled at.
-  for (let i = 0; i < runs.length; i += 2) await Promise.all(runs.slice(i, i + 2));
+  for (let i = 0; i < runs.length; i += 2) await Promise.all(runs.slice(i, i + 2).map((run) => run()));
 }
 
 /** An output file present after an interruption is whole (written atomically). */

@@ -8,7 +8,7 @@ import { type Planner, ReviewApp } from '../../cli/review/ReviewApp.js';
 import { buildIndex } from '../../cli/review/scan-index.js';
 import { buildView, type PlanDraft } from '../../cli/review/state.js';
 import type { ReviewFile } from '../../src/review/decisions.js';
-import { makeScan, sampleScan } from './make-scan.js';
+import { makeScan, sampleScan } from '../helpers/make-scan.js';
 
 const AT = '2026-02-03T04:05:06.000Z';
 const KEY = {

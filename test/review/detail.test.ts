@@ -3,7 +3,7 @@ import { buildDetailDoc, fingerprintText, locationText, visibleLines } from '../
 import { locateMatch } from '../../cli/review/highlight.js';
 import { buildIndex } from '../../cli/review/scan-index.js';
 import type { Finding } from '../../src/core/types.js';
-import { makeScan, sampleScan } from './make-scan.js';
+import { makeScan, sampleScan } from '../helpers/make-scan.js';
 
 const text = (line: { text: string }[]) => line.map((s) => s.text).join('');
 const hit = (f: Pick<Finding, 'detector' | 'value' | 'context'> & { location?: Finding['location'] }) => {

@@ -6,7 +6,7 @@ import { erasurePlanner, planPathFor } from '../../cli/review/planner.js';
 import { buildIndex } from '../../cli/review/scan-index.js';
 import { initialState, reduce, toReviewFile } from '../../cli/review/state.js';
 import { loadPlan } from '../../src/erase/plan.js';
-import { sampleScan } from './make-scan.js';
+import { sampleScan } from '../helpers/make-scan.js';
 
 const AT = '2026-02-03T04:05:06.000Z';
 

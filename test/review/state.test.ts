@@ -13,7 +13,7 @@ import {
   toReviewFile,
 } from '../../cli/review/state.js';
 import type { DecisionEntry } from '../../src/review/decisions.js';
-import { makeScan, ROOT, sampleScan } from './make-scan.js';
+import { makeScan, ROOT, sampleScan } from '../helpers/make-scan.js';
 
 const AT = '2026-02-03T04:05:06.000Z';
 const H = 10;

@@ -1,6 +1,7 @@
 import { lstat, readdir, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fsPath, nameFromBytes } from '../../core/raw-path.js';
+import { syncDir } from '../../io/atomic-write.js';
 import type { DeleteFileAction, DeleteMaildirMessageAction } from '../plan.js';
 import {
   ActionSkipped,
@@ -9,9 +10,7 @@ import {
   hashRange,
   openTarget,
   sameFile,
-  syncDir,
 } from '../safety.js';
-import { testHook } from '../test-hooks.js';
 import type { ActionContext, Outcome } from './types.js';
 
 /**
@@ -43,14 +42,14 @@ export async function deleteFile(
     await checkFileFingerprint(t, action.fingerprint);
     if (!ctx.execute) return { result: 'would', reason: `would unlink ${what}${how}` };
     await ctx.journal.write(action.id, 'intent');
-    await testHook('action:intent-written');
+    await ctx.hook('action:intent-written');
     if (!(await sameFile(path, t)))
       throw new ActionSkipped('stale', 'the file was replaced or moved while dsr worked on it');
     await unlink(fsPath(path));
   } finally {
     await t.fh.close();
   }
-  await testHook('delete:unlinked');
+  await ctx.hook('delete:unlinked');
   await syncDir(dirname(path));
   if (!(await gone(path))) return { result: 'failed', reason: `${what} is still there after unlink` };
   return { result: 'done', reason: `${what} was unlinked${how}`, after: null };

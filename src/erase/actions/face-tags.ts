@@ -2,9 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { ExifTool } from 'exiftool-vendored';
 import { guardedExifTool } from '../../extract/media/exiftool-process.js';
+import { tempPathBeside } from '../../io/atomic-write.js';
 import { findSubjectSpans } from '../identifiers.js';
 import type { RemoveFaceTagsAction } from '../plan.js';
-import { replaceFile, tempPathFor } from '../rewrite.js';
+import { replaceFile } from '../rewrite.js';
 import {
   ActionSkipped,
   assertUnchanged,
@@ -14,7 +15,6 @@ import {
   openTarget,
   readRange,
 } from '../safety.js';
-import { testHook } from '../test-hooks.js';
 import { viewItem } from '../verify.js';
 import { canBlur, type FaceBox, mpBox, mwgBox, pixelateFaces } from './blur.js';
 import type { ActionContext, Outcome } from './types.js';
@@ -131,13 +131,14 @@ export async function removeFaceTags(action: RemoveFaceTagsAction, ctx: ActionCo
         reason: `would remove ${removed} face region(s)/person tag(s)${blurNote(undefined)}`,
       };
     const bytes = await readRange(t.fh, 0, t.size);
-    const temp = tempPathFor(action.path, extname(action.path) || '.tmp');
+    const temp = tempPathBeside(action.path, extname(action.path) || '.tmp');
     await ctx.journal.write(action.id, 'intent', { temp });
-    await testHook('action:intent-written');
+    await ctx.hook('action:intent-written');
     const written = await replaceFile(
       action.path,
       temp,
       t,
+      ctx.hook,
       async (out) => {
         await out.write(bytes);
       },

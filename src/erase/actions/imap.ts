@@ -1,15 +1,16 @@
 import { createHash } from 'node:crypto';
-import { ImapFlow } from 'imapflow';
+import type { ImapFlow } from 'imapflow';
+import { connectImap, describeConnectError } from '../../crawl/imap/connect.js';
+import { NO_PASSWORD_HINT } from '../../crawl/imap/password.js';
+import { type ImapUrl, parseImapUrl, parseMessageUrl, sameServer } from '../../crawl/imap/url.js';
 import type { ExpungeImapMessageAction } from '../plan.js';
-import { parseImapUrl } from '../plan.js';
-import { testHook } from '../test-hooks.js';
 import { type ActionContext, batchOutcomes, type Outcome } from './types.js';
 
 /**
  * Expunges planned messages from one IMAP mailbox: the server must offer UIDPLUS (so that `UID EXPUNGE`
  * removes exactly these UIDs and not every message someone else flagged \Deleted), UIDVALIDITY must be
  * the planned one (UIDs are only meaningful within it), then `UID STORE +FLAGS (\Deleted)` and
- * `UID EXPUNGE` of exactly the planned UIDs. The password comes from DSR_IMAP_PASSWORD.
+ * `UID EXPUNGE` of exactly the planned UIDs. The password comes from `ctx.imapPassword` (see password.ts).
  */
 export async function expungeImapMessages(
   actions: ExpungeImapMessageAction[],
@@ -17,34 +18,24 @@ export async function expungeImapMessages(
 ): Promise<Map<string, Outcome>> {
   const { outcomes, settle: all } = batchOutcomes(actions);
   const first = actions[0];
-  const url = parseImapUrl(first.path);
+  const url = parseMessageUrl(first.path);
   if (!url) return all({ result: 'refused', reason: 'not an imap:// message URL' });
-  const server = new URL(url.server);
   const inRoots = ctx.plan.roots.some((r) => {
-    try {
-      const u = new URL(r);
-      return u.protocol === server.protocol && u.host === server.host && u.username === server.username;
-    } catch {
-      return false;
-    }
+    const root = imapRoot(r);
+    return root !== undefined && sameServer(root, url);
   });
   if (!inRoots)
     return all({ result: 'refused', reason: "outside the plan's roots (not a scanned IMAP server)" });
-  const password = process.env.DSR_IMAP_PASSWORD;
-  if (!password)
-    return all({ result: 'refused', reason: 'set DSR_IMAP_PASSWORD to log in to the IMAP server' });
-  const client = new ImapFlow({
-    host: server.hostname,
-    port: Number(server.port) || (server.protocol === 'imaps:' ? 993 : 143),
-    secure: server.protocol === 'imaps:',
-    auth: { user: decodeURIComponent(server.username), pass: password },
-    logger: false,
-  });
+  const password = await ctx.imapPassword(url);
+  if (password === undefined)
+    return all({ result: 'refused', reason: `no password for the IMAP server: ${NO_PASSWORD_HINT}` });
+  let session: Awaited<ReturnType<typeof connectImap>>;
   try {
-    await client.connect();
+    session = await connectImap(url, password);
   } catch (err) {
-    return all({ result: 'refused', reason: `cannot log in to ${server.host} (${(err as Error).message})` });
+    return all({ result: 'refused', reason: describeConnectError(url, err).message });
   }
+  const { client } = session;
   try {
     if (!client.capabilities.has('UIDPLUS'))
       return all({
@@ -91,7 +82,7 @@ export async function expungeImapMessages(
       }
       const before = await allUids(client);
       for (const a of remove) await ctx.journal.write(a.id, 'intent');
-      await testHook('action:intent-written');
+      await ctx.hook('action:intent-written');
       const range = remove.map((a) => a.uid).join(',');
       const ok = await client.messageDelete(range, { uid: true });
       if (!ok) return all({ result: 'failed', reason: 'the server refused UID STORE/UID EXPUNGE' });
@@ -113,7 +104,15 @@ export async function expungeImapMessages(
       lock.release();
     }
   } finally {
-    await client.logout().catch(() => {});
+    await session.close();
+  }
+}
+
+function imapRoot(root: string): ImapUrl | undefined {
+  try {
+    return parseImapUrl(root);
+  } catch {
+    return undefined;
   }
 }
 

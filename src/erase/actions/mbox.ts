@@ -1,11 +1,9 @@
-import { closeSync, openSync } from 'node:fs';
 import { type FileHandle, open, rm } from 'node:fs/promises';
 import { fsPath } from '../../core/raw-path.js';
-import { trackTemp } from '../../core/run-temp.js';
+import { openTrackedTemp, tempPathBeside } from '../../io/atomic-write.js';
 import type { JournalRecord } from '../journal.js';
 import { takeDotlock, takeFcntlLock } from '../mbox-lock.js';
 import type { RemoveMboxMessageAction } from '../plan.js';
-import { tempPathFor } from '../rewrite.js';
 import {
   ActionSkipped,
   checkPlace,
@@ -15,7 +13,7 @@ import {
   readRange,
   sameFile,
 } from '../safety.js';
-import { testHook } from '../test-hooks.js';
+import type { StepHook } from '../test-hooks.js';
 import { viewItem } from '../verify.js';
 import { type ActionContext, batchOutcomes, type Outcome } from './types.js';
 
@@ -77,7 +75,7 @@ export async function removeMboxMessages(
           result: 'locked',
           reason: `another program held an fcntl lock on the mbox for ${times.timeoutMs / 1000} s; try again later`,
         });
-      await testHook('mbox:locked');
+      await ctx.hook('mbox:locked');
       result = await rewrite(path, t, actions, ctx, outcomes);
       return result;
     } catch (err) {
@@ -177,16 +175,14 @@ async function rewrite(
     return outcomes;
   }
 
-  const temp = tempPathFor(path);
+  const temp = tempPathBeside(path);
   for (const a of remove) await ctx.journal.write(a.id, 'intent', { temp });
-  await testHook('action:intent-written');
-  // Created synchronously and tracked in the same step (see writeFileAtomic): a signal before the
-  // write-back removes it. From the write-back on it is the journal's copy of the new content, which a
-  // later run needs to finish an interrupted write-back, so it is kept then.
-  closeSync(openSync(fsPath(temp), 'wx', 0o600));
-  let untrack: (() => void) | undefined = trackTemp(temp);
+  await ctx.hook('action:intent-written');
+  // A signal before the write-back removes the temp file. From the write-back on it is the journal's
+  // copy of the new content, which a later run needs to finish an interrupted write-back: kept then.
+  const { fh: out, untrack: untrackTemp } = await openTrackedTemp(temp);
+  let untrack: (() => void) | undefined = untrackTemp;
   let writingBack = false;
-  const out = await open(fsPath(temp), 'r+');
   try {
     let at = 0;
     for (const r of ranges) {
@@ -194,13 +190,13 @@ async function rewrite(
       at = r.end;
     }
     await copy(t.fh, out, at, size0);
-    await testHook('rewrite:temp-written');
+    await ctx.hook('rewrite:temp-written');
     await out.sync();
     const size = (await out.stat()).size;
     const sha256 = await hashRange(out, 0, size);
     for (const a of remove)
       await ctx.journal.write(a.id, 'prepared', { temp, newSha256: sha256, newSize: size });
-    await testHook('rewrite:temp-synced');
+    await ctx.hook('rewrite:temp-synced');
     // Under both locks, right before the write-back: the mbox is as it was read, or grew at its end
     // (a writer that ignores both locks); that new mail goes into the temp too. Anything else is stale.
     let copied = size0;
@@ -234,8 +230,8 @@ async function rewrite(
     untrack();
     untrack = undefined;
     writingBack = true;
-    await testHook('mbox:writeback-journalled');
-    await writeBack(out, t, written.size);
+    await ctx.hook('mbox:writeback-journalled');
+    await writeBack(out, t, written.size, ctx.hook);
   } catch (err) {
     await out.close().catch(() => {});
     untrack?.();
@@ -253,15 +249,15 @@ async function rewrite(
  * Writes the temp file's first `size` bytes over the start of the mbox, truncates it to `size` and
  * syncs it. The mbox keeps its inode, mode and owner.
  */
-async function writeBack(src: FileHandle, t: OpenedTarget, size: number): Promise<void> {
+async function writeBack(src: FileHandle, t: OpenedTarget, size: number, hook: StepHook): Promise<void> {
   const half = Math.floor(size / 2);
   await copy(src, t.fh, 0, half, 0);
-  await testHook('mbox:writeback-half');
+  await hook('mbox:writeback-half');
   await copy(src, t.fh, half, size, half);
-  await testHook('mbox:written-back');
+  await hook('mbox:written-back');
   await t.fh.truncate(size);
   await t.fh.sync();
-  await testHook('mbox:truncated');
+  await hook('mbox:truncated');
 }
 
 /**
@@ -311,7 +307,7 @@ async function finishWriteBack(
           fileSize: size,
           tailSha256,
         });
-      await writeBack(out, t, total);
+      await writeBack(out, t, total, ctx.hook);
     } finally {
       await out.close();
     }

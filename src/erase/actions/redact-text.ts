@@ -2,9 +2,10 @@ import { fsPath } from '../../core/raw-path.js';
 import type { DetectorId } from '../../core/types.js';
 import { detectEncoding, type TextEncoding } from '../../extract/text/decode.js';
 import { decodeWindows1252, encodeWindows1252 } from '../../extract/text/windows-1252.js';
+import { tempPathBeside } from '../../io/atomic-write.js';
 import { findSubjectSpans, type SpanFinder, type SubjectSpan } from '../identifiers.js';
 import type { RedactTextAction } from '../plan.js';
-import { replaceFile, tempPathFor } from '../rewrite.js';
+import { replaceFile } from '../rewrite.js';
 import {
   ActionSkipped,
   assertUnchanged,
@@ -14,7 +15,6 @@ import {
   openTarget,
   readRange,
 } from '../safety.js';
-import { testHook } from '../test-hooks.js';
 import { erasureProblem, viewItem } from '../verify.js';
 import { redactHtml } from './redact-html.js';
 import type { ActionContext, Outcome } from './types.js';
@@ -65,13 +65,14 @@ export async function redactText(action: RedactTextAction, ctx: ActionContext): 
       throw new ActionSkipped('refused', `redaction cannot be done safely: ${problem}; redact by hand`);
     const summary = `${redaction.spans.length} span(s) (${countByDetector(redaction.spans)})`;
     if (!ctx.execute) return { result: 'would', reason: `would redact ${summary}` };
-    const temp = tempPathFor(action.path);
+    const temp = tempPathBeside(action.path);
     await ctx.journal.write(action.id, 'intent', { temp });
-    await testHook('action:intent-written');
+    await ctx.hook('action:intent-written');
     const written = await replaceFile(
       action.path,
       temp,
       t,
+      ctx.hook,
       async (out) => {
         await out.write(redaction.bytes);
       },

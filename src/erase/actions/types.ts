@@ -1,7 +1,9 @@
 import type { Fingerprint } from '../../core/types.js';
+import type { ImapPasswordSource } from '../../crawl/imap/password.js';
 import type { CompiledSubject } from '../../match/subject.js';
 import type { Journal } from '../journal.js';
 import type { Plan } from '../plan.js';
+import type { StepHook } from '../test-hooks.js';
 
 export type ActionResult =
   | 'done'
@@ -22,6 +24,10 @@ export interface ActionContext {
   execute: boolean;
   /** How long to wait for each mbox lock (dotlock, fcntl) before the mbox counts as locked. */
   lockTimeoutMs?: number;
+  /** Called at each named step of an action (the test suite's crash and pause points; see test-hooks.ts). */
+  hook: StepHook;
+  /** Where the password for an IMAP server comes from (see password.ts); undefined when there is none. */
+  imapPassword: ImapPasswordSource;
 }
 
 export interface Outcome {

@@ -1,4 +1,4 @@
-import type { Limits } from '../../engine/limits.js';
+import type { Limits } from '../../core/limits.js';
 
 /**
  * Below this many inflated bytes a member is never a bomb, whatever its ratio: a few KiB of blank

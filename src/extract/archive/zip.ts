@@ -1,5 +1,5 @@
+import type { Limits } from '../../core/limits.js';
 import type { ItemInput } from '../../core/types.js';
-import type { Limits } from '../../engine/limits.js';
 import type { ExtractContext, Extractor } from '../api.js';
 import { zipFormat } from '../formats.js';
 import { extractOfficePackage, isOfficePackage } from '../office/office.js';

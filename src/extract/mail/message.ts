@@ -7,7 +7,7 @@ import { fsPath } from '../../core/raw-path.js';
 import type { ItemInput, ItemSource, MessageRef } from '../../core/types.js';
 import type { ExtractContext } from '../api.js';
 import { htmlToText } from '../html/html.js';
-import { spooledSource, withSpoolFile, writePieces } from '../spool.js';
+import { spooledSource, withSpoolFile, writePieces } from '../nested-temp-file.js';
 import { type NamedAddress, searchAddresses } from './headers.js';
 import {
   type ContentType,
@@ -187,16 +187,60 @@ function plainBody(fields: Map<string, string[]>, body: Buffer): Buffer | undefi
 
 /**
  * The HTML of a body that is one text/html part in one of BYTE_CHARSETS (see partBytes), decoded as
- * mailparser decodes it: UTF-8 when its charset is missing or says ASCII or UTF-8, else by iconv-lite.
+ * mailparser decodes it (see decodeCharset).
  */
 function htmlBody(fields: Map<string, string[]>, body: Buffer): string | undefined {
   const ct = partType(fields);
   const bytes = ct?.type === 'text/html' ? partBytes(fields, body) : undefined;
   if (!bytes) return undefined;
-  const charset = ct!.params.charset ?? 'utf-8';
-  return ['ascii', 'usascii', 'utf8'].includes(charset.toLowerCase().replace(/[^a-z0-9]+/g, ''))
-    ? bytes.toString('utf8')
-    : iconv.decode(bytes, charset);
+  return decodeCharset(bytes, ct!.params.charset);
+}
+
+/**
+ * Bytes as mailparser decodes a text part: UTF-8 when its charset is missing or says ASCII or UTF-8,
+ * else by iconv-lite, with Latin-1 read as Windows-1252 (as libmime's charset table, which mailparser
+ * goes by, and browsers read it: `0x80` is `€`, not a control character).
+ */
+function decodeCharset(bytes: Buffer, charset = 'utf-8'): string {
+  if (['ascii', 'usascii', 'utf8'].includes(charset.toLowerCase().replace(/[^a-z0-9]+/g, '')))
+    return bytes.toString('utf8');
+  return iconv.decode(bytes, LATIN1_NAMES.has(charset.toLowerCase()) ? 'windows-1252' : charset);
+}
+
+/** Names of Latin-1 (ISO-8859-1) that libmime maps to Windows-1252. */
+const LATIN1_NAMES = new Set([
+  'iso-8859-1',
+  'iso8859-1',
+  'iso88591',
+  'iso_8859-1',
+  'iso_8859-1:1987',
+  'iso-ir-100',
+  'latin1',
+  'l1',
+  'cp819',
+  'ibm819',
+  'csisolatin1',
+]);
+
+/**
+ * The text of a message whose body is one text/plain or text/html part, as dsr reads it without
+ * mailparser (plainBody, htmlBody), or undefined where dsr leaves the message to mailparser. It must
+ * be mailparser's own `text` or `html` (line breaks aside: mailparser gives LF for CRLF), or the fast
+ * paths would miss what a parse finds: the mailparser pin's test (test/extract/mailparser-drift.test.ts)
+ * checks it on tricky bodies.
+ */
+export function bodyWithoutParser(
+  raw: Buffer,
+): { type: 'text/plain' | 'text/html'; text: string } | undefined {
+  const entity = splitEntity(raw);
+  const fields = headerFields(entity.header);
+  const ct = partType(fields);
+  if (ct?.type === 'text/html') {
+    const html = htmlBody(fields, entity.body);
+    return html === undefined ? undefined : { type: 'text/html', text: html };
+  }
+  const bytes = plainBody(fields, entity.body);
+  return bytes && { type: 'text/plain', text: decodeCharset(bytes, ct?.params.charset) };
 }
 
 /** A part's one content type (text/plain when it has none), or undefined for two or extended (RFC 2231) parameters. */

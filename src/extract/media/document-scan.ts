@@ -4,7 +4,7 @@ import type { ReadRange } from './probe.js';
 /**
  * Whether an image file is a scanned document rather than a photo, from its headers alone (no pixel is
  * decoded). Without OCR its text cannot be read, and a photo must not be reported as unread text, so
- * only these cheap signals count (the README's "Scanned documents" states the same rule):
+ * only these cheap signals count (docs/formats.md, "Scanned documents", states the same rule):
  *
  * 1. a TIFF compressed for fax (CCITT RLE, Group 3 or Group 4);
  * 2. a bilevel image (one channel, one bit per pixel) of at least 500 x 500 pixels;

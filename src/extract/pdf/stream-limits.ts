@@ -1,7 +1,7 @@
 import { inflateSync } from 'node:zlib';
 import { Unzlib } from 'fflate';
 import { ExtractError } from '../../core/errors.js';
-import type { Limits } from '../../engine/limits.js';
+import type { Limits } from '../../core/limits.js';
 import { RATIO_GRACE_BYTES } from '../archive/member-limits.js';
 
 /**

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
+import type { Static } from '@sinclair/typebox';
 import { type DetectorRegistry, registry as detectors } from '../../../detectors/index.js';
 import { UsageError } from '../../core/errors.js';
-import type { Lang } from './i18n.js';
-
-/** Text in one language, or per language (`{ "da": "…", "en": "…" }`); the report picks its language. */
-export type LocalText = string | Partial<Record<Lang, string>>;
+import type { Assert, Same } from '../../core/schemas/build.js';
+import type { ControllerProfileSchema } from '../../core/schemas/report.js';
+import type { LocalText } from './i18n.js';
 
 /** What the controller states about one data category: the facts GDPR art. 15(1)(a)-(d), (g) asks for. */
 export interface CategoryPolicy {
@@ -37,6 +37,11 @@ export interface ControllerProfile {
   /** Keyed by category: a detector's id (the categories dsr searches), or any other key with a `label`. */
   categories: Record<string, CategoryPolicy>;
 }
+
+/** The profile's JSON Schema (docs/schemas/controller.schema.json) describes exactly this type. */
+export type ControllerProfileMatchesSchema = Assert<
+  Same<ControllerProfile, Static<typeof ControllerProfileSchema>>
+>;
 
 export async function loadController(
   path: string,

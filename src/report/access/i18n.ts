@@ -1,8 +1,10 @@
 import type { ErrorKind, Evidence } from '../../core/types.js';
-import type { LocalText } from './controller.js';
 
 export type Lang = 'da' | 'en';
 export const LANGS: readonly Lang[] = ['da', 'en'];
+
+/** Text in one language, or per language (`{ "da": "…", "en": "…" }`); the report picks its language. */
+export type LocalText = string | Partial<Record<Lang, string>>;
 
 /** Every sentence of the access report, in Danish and English. */
 export interface Strings {

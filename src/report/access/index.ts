@@ -1,6 +1,6 @@
 import type { ScanFile } from '../../core/types.js';
 import { loadDecisions, reviewPathFor } from '../../review/decisions.js';
-import { loadScanFile } from '../load-scan.js';
+import { loadScanFile } from '../../scan-file/load.js';
 import { loadController } from './controller.js';
 import type { Lang } from './i18n.js';
 import { type AccessReport, buildReport, type SubjectField } from './model.js';

@@ -1,5 +1,8 @@
 import { relative, sep } from 'node:path';
+import type { Static } from '@sinclair/typebox';
 import { type DetectorRegistry, registry as detectors } from '../../../detectors/index.js';
+import type { Assert, Same } from '../../core/schemas/build.js';
+import type { AccessReportSchema } from '../../core/schemas/report.js';
 import type {
   DetectorId,
   Evidence,
@@ -19,7 +22,7 @@ import { maskOthers } from './redact.js';
 
 /**
  * The access report (`dsr.report/1`): one model, rendered as JSON as is and as HTML and CSV.
- * Field-by-field description in the README ("Report JSON").
+ * Field-by-field description in docs/file-formats.md; its JSON Schema is src/core/schemas/report.ts.
  */
 export interface AccessReport {
   schema: 'dsr.report/1';
@@ -60,6 +63,9 @@ export interface AccessReport {
   sources: ReportSource[];
   items: ReportItem[];
 }
+
+/** The report's JSON is exactly what its schema describes. */
+export type AccessReportMatchesSchema = Assert<Same<AccessReport, Static<typeof AccessReportSchema>>>;
 
 export interface ReportCategory {
   id: DetectorId;
