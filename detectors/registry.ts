@@ -46,6 +46,11 @@ export class DetectorRegistry {
     return this.byId.has(id);
   }
 
+  /** A detector of people tagged in media metadata (kind `face`): such an item is a photo or video of them. */
+  isFaceTag(id: DetectorId): boolean {
+    return this.byId.get(id)?.meta.kind === 'face';
+  }
+
   /** A detector of the subject's name (see `names`). */
   isName(id: DetectorId): boolean {
     const d = this.byId.get(id);

@@ -1,8 +1,8 @@
 import { type DetectorRegistry, registry as detectors } from '../../detectors/index.js';
 import { lowerBound } from '../core/order.js';
 import type { Candidate, DetectorId } from '../core/types.js';
-import { EvidenceTracker } from '../match/evidence.js';
 import type { CompiledSubject } from '../match/subject.js';
+import { EvidenceTracker } from './evidence.js';
 
 /**
  * The fields of a message's own address headers: the addresses there are its correspondents, the

@@ -26,16 +26,11 @@ import { readHead, readTransientPieces } from '../extract/read.js';
 import { formatForName, selectExtractor, selectFormat } from '../extract/registry.js';
 import { decodeStream } from '../extract/text/decode.js';
 import type { CompiledSubject } from '../match/subject.js';
-import {
-  countKey,
-  ElementWriter,
-  FindingPacker,
-  isPathName,
-  withEvidence,
-} from '../scan-file/packed-findings.js';
+import { countKey, ElementWriter, FindingPacker, withEvidence } from '../scan-file/packed-findings.js';
 import { subjectAnchors } from './anchors.js';
 import { fingerprintOf } from './fingerprint.js';
 import { ItemCandidates } from './item-candidates.js';
+import { isPathName } from './path-names.js';
 import { needsDecoding } from './raw-anchors.js';
 import {
   type NamesGate,

@@ -231,7 +231,7 @@ function chooseAction(
 
   if (MEDIA_FORMATS.has(format)) {
     // A photo is never deleted whole: untagged people in it are invisible to the scan.
-    if (format === 'media' && top.detectors.some((d) => registry.get(d)?.meta.kind === 'face'))
+    if (format === 'media' && top.detectors.some((d) => registry.isFaceTag(d)))
       return {
         ...base,
         kind: 'remove-face-tags',

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { type DetectorRegistry, registry as detectors } from '../../detectors/index.js';
 import type { Finding } from '../core/types.js';
 import { ELEMENT_SEP, writeAll } from './json-array-spool.js';
 
@@ -154,7 +153,7 @@ export class FindingPacker {
     for (const key in counts) this.counts[key] = (this.counts[key] ?? 0) + counts[key];
   }
 
-  /** A name found in a file or member name, kept whole as well (see `isPathName`). */
+  /** A name found in a file or member name, kept whole as well (see src/engine/path-names.ts). */
   addPathName(f: Finding): void {
     this.pathNames.push(f);
   }
@@ -197,14 +196,6 @@ export function ownBytes(s: string): Uint8Array {
 
 export function countKey(f: Pick<Finding, 'detector' | 'subject'>): string {
   return `${f.detector}:${f.subject ? 'subject' : 'other'}`;
-}
-
-/** A name found in a file or member name: kept so terminal output can mask such paths. */
-export function isPathName(
-  f: Pick<Finding, 'detector' | 'location'>,
-  registry: DetectorRegistry = detectors,
-): boolean {
-  return f.location.field === 'path' && registry.isName(f.detector);
 }
 
 function mkdirOnce(dir: string): void {

@@ -1,6 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatSummary } from '../../cli/summary.js';
 import { defineDetector } from '../../detectors/define.js';
@@ -11,7 +11,7 @@ import { scanTopLevel } from '../../src/engine/scan-item.js';
 import { renderHtml } from '../../src/report/access/html.js';
 import { buildReport } from '../../src/report/access/model.js';
 import { topLevelFile } from '../helpers/both-ways.js';
-import { SUBJECT } from '../helpers/cli.js';
+import { PROJECT, SUBJECT } from '../helpers/cli.js';
 import { subjectOf, testDetector } from '../helpers/detector-tester.js';
 
 /**
@@ -181,5 +181,60 @@ describe('a detector added to a registry of its own', () => {
     // dsr's own registry knows no such category.
     const own = buildReport(scan, { lang: 'en', includePossible: false, review });
     expect(own.categories.map((c) => c.id)).toEqual(['name', 'email', 'phone', 'cpr', 'face']);
+  });
+});
+
+describe('the registry is the only place that names a detector', () => {
+  const ids = dsrRegistry.ids.join('|');
+  /** Ways code outside detectors/ would tell detectors apart by their ids instead of asking the registry. */
+  const NAMING = [
+    // f.detector === 'name', c.detector !== 'cpr'
+    new RegExp(`\\bdetector\\w*\\b[^\\n;]*?[!=]==?\\s*'(${ids})'`),
+    new RegExp(`'(${ids})'\\s*[!=]==?[^\\n;]*\\bdetector`),
+    // switch (f.detector) { case 'phone': … }
+    new RegExp(`\\bcase '(${ids})':`),
+    // ['email', 'phone', 'cpr']: a list of detectors
+    new RegExp(`\\[\\s*'(${ids})',\\s*'(${ids})'`),
+    // 'email' | 'phone', Record<'cpr', …>
+    new RegExp(`'(${ids})'\\s*\\|\\s*'(${ids})'|<'(${ids})'`),
+  ];
+  const sources = (dir: string): string[] =>
+    readdirSync(join(PROJECT, dir), { recursive: true })
+      .map((f) => join(PROJECT, dir, String(f)))
+      .filter((f) => /\.tsx?$/.test(f) && !f.includes('byte-scan/assembly'));
+
+  it('no module of src/ or cli/ tells detectors apart by their ids', () => {
+    const found: string[] = [];
+    for (const file of [...sources('src'), ...sources('cli')])
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .forEach((line, i) => {
+          if (NAMING.some((re) => re.test(line)))
+            found.push(`${relative(PROJECT, file)}:${i + 1}: ${line.trim()}`);
+        });
+    expect(found, 'read the detector from the registry (detectors/index.ts) instead').toEqual([]);
+  });
+
+  it('catches the ways code names a detector', () => {
+    for (const line of [
+      "return f.detector === 'name' && f.location.field === 'path';",
+      "if ('cpr' === c.detector) continue;",
+      "    case 'phone':",
+      "export const SEARCHED: readonly DetectorId[] = ['name', 'email', 'phone', 'cpr', 'face'];",
+      "export type DetectorId = 'email' | 'phone' | 'cpr' | 'name' | 'face';",
+    ])
+      expect(
+        NAMING.some((re) => re.test(line)),
+        line,
+      ).toBe(true);
+    for (const line of [
+      "const known = new Set(['name', 'aliases', 'emails', 'phones', 'cpr']);",
+      "if (type.toLowerCase() !== 'face') return;",
+      "for (const k of ['registration', 'email', 'phone', 'website']) str(org[k]);",
+    ])
+      expect(
+        NAMING.some((re) => re.test(line)),
+        line,
+      ).toBe(false);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { emailMadeOfName } from '../../detectors/email.js';
 import { registry } from '../../detectors/index.js';
 import type { Subject } from '../../src/core/types.js';
-import { evidenceOf, type PlacedCandidate } from '../../src/match/evidence.js';
+import { evidenceOf, type PlacedCandidate } from '../../src/engine/evidence.js';
 import type { CompiledSubject } from '../../src/match/subject.js';
 import { subjectOf } from '../helpers/detector-tester.js';
 

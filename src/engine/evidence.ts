@@ -1,6 +1,6 @@
 import type { DetectorRegistry, EvidenceRules } from '../../detectors/index.js';
 import type { Candidate, DetectorId, Evidence } from '../core/types.js';
-import type { CompiledSubject } from './subject.js';
+import type { CompiledSubject } from '../match/subject.js';
 
 /** A candidate placed in its item: which text stream it came from and where. */
 export interface PlacedCandidate extends Candidate {
