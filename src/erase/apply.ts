@@ -11,9 +11,11 @@ import type { ImapPasswordSource } from '../crawl/imap/password.js';
 import { parseMessageUrl, serverUrl } from '../crawl/imap/url.js';
 import { compileSubject } from '../match/subject.js';
 import { deleteFile } from './actions/delete-file.js';
+import { editArchive } from './actions/edit-archive.js';
 import { closeFaceTagTool, removeFaceTags } from './actions/face-tags.js';
 import { expungeImapMessages } from './actions/imap.js';
 import { removeMboxMessages } from './actions/mbox.js';
+import { redactOffice } from './actions/redact-office.js';
 import { redactText } from './actions/redact-text.js';
 import type { ActionContext, Outcome } from './actions/types.js';
 import { type AuditHead, AuditLog } from './audit.js';
@@ -214,6 +216,10 @@ async function single(action: Action, ctx: ActionContext): Promise<Outcome> {
         return await redactText(action, ctx);
       case 'remove-face-tags':
         return await removeFaceTags(action, ctx);
+      case 'redact-office':
+        return await redactOffice(action, ctx);
+      case 'edit-archive':
+        return await editArchive(action, ctx);
       default:
         return { result: 'manual', reason: 'not an automatic action' };
     }

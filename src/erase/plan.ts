@@ -8,6 +8,7 @@ import type { DetectorId, Evidence, Finding, Fingerprint, ItemRecord, ScanFile }
 import { messageUrl, parseMessageUrl } from '../crawl/imap/url.js';
 import { writeTextAtomic } from '../io/atomic-write.js';
 import type { ReviewFile } from '../review/decisions.js';
+import { memberChanges } from './plan-members.js';
 import { approvalHash, planHash } from './plan-seal.js';
 import { validatePlan } from './validate.js';
 
@@ -16,11 +17,13 @@ export type {
   ActionKind,
   DeleteFileAction,
   DeleteMaildirMessageAction,
+  EditArchiveAction,
   ExpungeImapMessageAction,
   ManualAction,
   Plan,
   PlanApproval,
   PlannedSpan,
+  RedactOfficeAction,
   RedactTextAction,
   RemoveFaceTagsAction,
   RemoveMboxMessageAction,
@@ -91,9 +94,14 @@ export function buildPlan(
   const limited = new Set(
     scan.errors.filter((e) => e.kind === 'limit').map((e) => [e.path, ...e.itemPath].join('\u0000')),
   );
+  const included = new Set(
+    Object.entries(decisions)
+      .filter(([, d]) => d.decision === 'include')
+      .map(([id]) => id),
+  );
   const actions: Action[] = [];
   for (const g of groups.values())
-    actions.push(chooseAction(g.items, g.included, findingsByItem, { ...opts, limited }));
+    actions.push(chooseAction(g.items, g.included, findingsByItem, { ...opts, limited, included }));
   actions.sort(compareItemRefs);
 
   const body = {
@@ -118,7 +126,7 @@ function chooseAction(
   items: ItemRecord[],
   included: boolean,
   findingsByItem: Map<string, Finding[]>,
-  opts: { blurFaces?: boolean; limited: Set<string> },
+  opts: { blurFaces?: boolean; limited: Set<string>; included: Set<string> },
 ): Action {
   const first = items[0];
   const top = items.find((i) => i.itemPath.length === 0);
@@ -216,6 +224,17 @@ function chooseAction(
 
   const fileFp = top?.fingerprint ?? {};
   const nested = items.filter((i) => i.itemPath.length > 0);
+  if (nested.length && !top) {
+    // Members of an archive (nested ones too) are removed or redacted in place, the rest copied.
+    const plan = memberChanges(first.path, nested, {
+      ...opts,
+      findingsByItem,
+      redactableText: isRedactableText,
+      spansOf: plannedSpans,
+    });
+    if ('reason' in plan) return manual(fileFp, 'inside-container', plan.reason);
+    return { ...base, kind: 'edit-archive', fingerprint: {}, members: plan.members, rule: 'archive-members' };
+  }
   if (nested.length || !top) {
     return manual(
       fileFp,
@@ -258,7 +277,8 @@ function chooseAction(
       rule: namedAfterSubject ? 'file-dedicated-to-subject' : 'included-by-reviewer-not-editable',
     };
   }
-  if (redactable && contentFindings.length && opts.limited.has([top.path, ...top.itemPath].join('\u0000'))) {
+  const limitedHere = opts.limited.has([top.path, ...top.itemPath].join('\u0000'));
+  if ((redactable || format === 'office') && contentFindings.length && limitedHere) {
     return manual(
       fp,
       'findings-not-listed',
@@ -270,17 +290,17 @@ function chooseAction(
       ...base,
       kind: 'redact-text',
       fingerprint: fp,
-      spans: contentFindings
-        .map((f) => ({
-          detector: f.detector,
-          ...(f.location.field ? { field: f.location.field } : {}),
-          ...(f.location.line !== undefined ? { line: f.location.line } : {}),
-          ...(f.location.column !== undefined ? { column: f.location.column } : {}),
-          ...(f.location.offset !== undefined ? { offset: f.location.offset } : {}),
-          masked: registry.mask(f.detector, f.value),
-        }))
-        .sort((a, b) => (a.offset ?? 0) - (b.offset ?? 0)),
+      spans: plannedSpans(contentFindings),
       rule: otherCount ? 'shared-file-redact' : 'subject-data-in-text',
+    };
+  }
+  if (format === 'office' && contentFindings.length && !limitedHere) {
+    return {
+      ...base,
+      kind: 'redact-office',
+      fingerprint: fp,
+      spans: plannedSpans(contentFindings),
+      rule: otherCount ? 'shared-file-redact' : 'subject-data-in-document',
     };
   }
   if (redactable) {
@@ -301,6 +321,19 @@ function chooseAction(
     'not-editable',
     `${format || 'this format'} cannot be redacted safely; delete or edit it by hand, or include it in review to delete the whole file`,
   );
+}
+
+function plannedSpans(findings: Finding[]) {
+  return findings
+    .map((f) => ({
+      detector: f.detector,
+      ...(f.location.field ? { field: f.location.field } : {}),
+      ...(f.location.line !== undefined ? { line: f.location.line } : {}),
+      ...(f.location.column !== undefined ? { column: f.location.column } : {}),
+      ...(f.location.offset !== undefined ? { offset: f.location.offset } : {}),
+      masked: registry.mask(f.detector, f.value),
+    }))
+    .sort((a, b) => (a.offset ?? 0) - (b.offset ?? 0));
 }
 
 type Counts = Partial<Record<DetectorId, number>>;

@@ -44,6 +44,8 @@ describe('a full erasure run over the fixture tree', () => {
       'remove-mbox-message',
       'redact-text',
       'remove-face-tags',
+      'redact-office',
+      'edit-archive',
       'manual',
     ])
       expect(kinds).toContain(k);

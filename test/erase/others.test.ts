@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ItemRecord, ScanFile } from '../../src/core/types.js';
 import { type Action, buildPlan, type Plan } from '../../src/erase/plan.js';
 import { runCli, tempTree } from '../helpers/cli.js';
-import { fileSha, mboxOf, planApproved, readJson, scanTree, writeScan } from '../helpers/erase.js';
+import { mboxOf, planApproved, readJson, scanTree, writeScan } from '../helpers/erase.js';
 
 /**
  * "An item holding any other person's CPR number, e-mail address or phone number is never deleted
@@ -179,35 +179,35 @@ describe("a subject scan's plan never deletes other people's data (built CLI, ev
     expect(at('mail/inbox.mbox', ['message <mb-plain@example.dk>']).kind).toBe('remove-mbox-message');
   });
 
-  it('office: a document with a colleague’s phone, e-mail or CPR is manual, even after a reviewer’s include', () => {
-    const cases: [string, string][] = [
-      ['docs/kolleger.xlsx', '1 phone number'],
-      ['docs/adresser.xlsx', '1 e-mail address'],
-      ['docs/brev.docx', '1 CPR number'],
-    ];
-    for (const [rel, count] of cases) {
+  it('office: a document with a colleague’s phone, e-mail or CPR is redacted in place, never deleted, even after a reviewer’s include', () => {
+    for (const rel of ['docs/kolleger.xlsx', 'docs/adresser.xlsx', 'docs/brev.docx']) {
       const a = at(rel);
-      expect([rel, a.kind, a.rule]).toEqual([rel, 'manual', 'shared-file-not-editable']);
-      expect(a.kind === 'manual' && a.reason).toContain(`${count} of other people`);
+      expect([rel, a.kind, a.rule]).toEqual([rel, 'redact-office', 'shared-file-redact']);
     }
   });
 
-  it('archive member: manual, with what of other people the archive holds', () => {
+  it('archive member: redacted in place (never removed) when it also holds other people’s identifiers', () => {
     for (const k of KINDS) {
       const a = at(`docs/${k}.zip`);
-      expect([k, a.kind, a.rule]).toEqual([k, 'manual', 'inside-container']);
-      expect(a.kind === 'manual' && a.reason).toContain(`${COUNT[k]} of other people`);
+      expect([k, a.kind, a.rule]).toEqual([k, 'edit-archive', 'archive-members']);
+      expect(a.kind === 'edit-archive' && a.members.map((m) => [m.itemPath, m.change])).toEqual([
+        [['member notes.txt'], 'redact'],
+      ]);
     }
   });
 
-  it('dsr erase --execute leaves the spreadsheet with a colleague’s phone in place', () => {
+  it('dsr erase --execute redacts the spreadsheet and keeps the colleague’s phone in it', async () => {
     const xlsxPath = join(root, 'docs/kolleger.xlsx');
-    const before = fileSha(xlsxPath);
     const planPath = planApproved(join(dir, 'scan.json'));
     const r = runCli(['erase', planPath, '--execute']);
     expect(r.code).toBe(5); // manual actions are left for a person
     expect(existsSync(xlsxPath)).toBe(true);
-    expect(fileSha(xlsxPath)).toBe(before);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(xlsxPath);
+    const cells = wb.worksheets[0].getSheetValues().flat().map(String).join('|');
+    expect(cells).toContain('22 33 44 55');
+    expect(cells).not.toContain('150387-1236');
+    expect(cells).toContain('[REDACTED-CPR]');
     // What may go, went: a message with only its correspondents, a file that is the subject's alone.
     expect(existsSync(join(root, 'mail/header-only.eml'))).toBe(false);
     expect(existsSync(join(root, 'Søren_Østergård/own.txt'))).toBe(false);

@@ -22,6 +22,8 @@ export const ACTION_KINDS = [
   'expunge-imap-message',
   'redact-text',
   'remove-face-tags',
+  'redact-office',
+  'edit-archive',
   'manual',
 ] as const;
 export type ActionKind = (typeof ACTION_KINDS)[number];
@@ -96,6 +98,30 @@ export const RemoveFaceTagsActionSchema = action(
   { blurFaces: Type.Boolean() },
   "Drop the subject's face regions and person tags from a photo's metadata.",
 );
+export const RedactOfficeActionSchema = action(
+  'redact-office',
+  { spans: Type.Array(PlannedSpanSchema) },
+  "Replace the subject's values in the parts of an Office or OpenDocument file; the other parts are copied byte for byte.",
+);
+export const ArchiveMemberChangeSchema = Type.Object(
+  {
+    itemPath: Type.Array(Type.String(), { minItems: 1, description: 'The member, as the scan names it.' }),
+    change: Type.Union([Type.Literal('remove'), Type.Literal('redact')]),
+    format: Type.Optional(Type.String()),
+    fingerprint: Type.Object(FingerprintSchema.properties, {
+      ...strict,
+      description: "The member's content as scanned (sha256 of its bytes); a member that differs is stale.",
+    }),
+    spans: Type.Array(PlannedSpanSchema),
+  },
+  { ...strict, description: 'One member of an archive removed, or redacted in place.' },
+);
+export type ArchiveMemberChange = Static<typeof ArchiveMemberChangeSchema>;
+export const EditArchiveActionSchema = action(
+  'edit-archive',
+  { members: Type.Array(ArchiveMemberChangeSchema, { minItems: 1 }) },
+  'Remove or redact members of a zip, tar or gzip (in nested archives too); every other member is copied byte for byte.',
+);
 export const ManualActionSchema = action(
   'manual',
   { reason: Type.String({ description: 'Why dsr does not act, and what a person must do.' }) },
@@ -109,6 +135,8 @@ export const ActionSchema = Type.Union([
   ExpungeImapMessageActionSchema,
   RedactTextActionSchema,
   RemoveFaceTagsActionSchema,
+  RedactOfficeActionSchema,
+  EditArchiveActionSchema,
   ManualActionSchema,
 ]);
 
@@ -118,6 +146,8 @@ export type DeleteMaildirMessageAction = Static<typeof DeleteMaildirMessageActio
 export type ExpungeImapMessageAction = Static<typeof ExpungeImapMessageActionSchema>;
 export type RedactTextAction = Static<typeof RedactTextActionSchema>;
 export type RemoveFaceTagsAction = Static<typeof RemoveFaceTagsActionSchema>;
+export type RedactOfficeAction = Static<typeof RedactOfficeActionSchema>;
+export type EditArchiveAction = Static<typeof EditArchiveActionSchema>;
 export type ManualAction = Static<typeof ManualActionSchema>;
 export type Action = Static<typeof ActionSchema>;
 

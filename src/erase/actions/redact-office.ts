@@ -1,0 +1,29 @@
+import { redactOfficePackage } from '../container/office-redact.js';
+import { findSubjectSpans } from '../identifiers.js';
+import type { RedactOfficeAction } from '../plan.js';
+import { erasureProblem } from '../verify.js';
+import { placeholder } from './redact-text.js';
+import { countByDetector, rewriteWhole } from './rewrite-whole.js';
+import type { ActionContext, Outcome } from './types.js';
+
+/**
+ * Redacts the subject's identifiers in a DOCX, XLSX, PPTX, ODT, ODS or ODP in place (see
+ * office-redact.ts): only the parts that hold them are written anew, every other part is copied as it
+ * was compressed. The whole file is scanned again before and after: nothing of the subject may be
+ * left, and nobody else's identifiers may change.
+ */
+export async function redactOffice(action: RedactOfficeAction, ctx: ActionContext): Promise<Outcome> {
+  return rewriteWhole(
+    action,
+    ctx,
+    async (bytes) => {
+      const r = redactOfficePackage(bytes, officeFinder(ctx), (s) => placeholder(s.detector));
+      return { bytes: r.bytes, summary: `redact ${r.spans.length} span(s) (${countByDetector(r.spans)})` };
+    },
+    erasureProblem,
+  );
+}
+
+export function officeFinder(ctx: Pick<ActionContext, 'subject'>) {
+  return (text: string, structured?: boolean) => findSubjectSpans(text, ctx.subject, structured);
+}
