@@ -10,6 +10,7 @@ import documents from './documents.js';
 import exportPart from './export.js';
 import mail from './mail.js';
 import media from './media.js';
+import ocr from './ocr.js';
 import text from './text.js';
 
 const parts: BenchPart[] = [];
@@ -18,6 +19,7 @@ parts.push(documents);
 parts.push(media);
 parts.push(mail);
 parts.push(exportPart);
+parts.push(ocr);
 parts.push(byteScan);
 
 const USAGE = `usage: npm run bench -- [--size MB] [--only NAME]

@@ -189,9 +189,11 @@ function contextLines(f: Finding, width: number): Line[] {
 
 export function locationText(loc: Location): string {
   const parts: string[] = [];
-  if (loc.field && loc.field !== 'body') parts.push(loc.field);
+  if (loc.field === 'ocr') parts.push('read by OCR from a scanned page');
+  else if (loc.field && loc.field !== 'body') parts.push(loc.field);
   if (loc.page !== undefined) parts.push(`page ${loc.page}`);
   if (loc.line !== undefined) parts.push(`line ${loc.line}:${loc.column ?? 1}`);
+  if (loc.box) parts.push(`at x ${loc.box.x} y ${loc.box.y} (${loc.box.w}×${loc.box.h} px)`);
   if (loc.region) {
     const r = loc.region;
     parts.push(`face region x ${r.x.toFixed(2)} y ${r.y.toFixed(2)} w ${r.w.toFixed(2)} h ${r.h.toFixed(2)}`);

@@ -93,6 +93,23 @@ export interface Location {
   region?: { x: number; y: number; w: number; h: number };
   /** For sidecar files (XMP, Picasa, Takeout): the media file the metadata describes. */
   sidecarOf?: string;
+  /** For text read by OCR (`field: "ocr"`): the word(s) of the match, in pixels of the page image. */
+  box?: PixelBox;
+}
+
+/** A rectangle in pixels of an image, from its top-left corner. */
+export interface PixelBox {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/** Where a word of text read by OCR stands: its characters [from, to) in the field's stream, and its box. */
+export interface WordBox {
+  from: number;
+  to: number;
+  box: PixelBox;
 }
 
 /**
@@ -129,6 +146,8 @@ export interface Chunk {
   location?: Partial<Location>;
   /** True when the text is a person tagged in media metadata (face region, person keyword): the `face` detector reads it, `name` does not. */
   faceTag?: boolean;
+  /** Text read by OCR: each word's place in the stream and its box (a finding's box joins its words'). */
+  boxes?: readonly WordBox[];
 }
 
 export interface Candidate {

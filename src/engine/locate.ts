@@ -64,7 +64,6 @@ async function descend(
   outer?: AbortSignal,
 ): Promise<LocatedItem | undefined> {
   outer?.throwIfAborted();
-  const next = wanted.slice(0, input.ref.itemPath.length + 1);
   const done = new AbortController();
   const signal = outer ? AbortSignal.any([outer, done.signal]) : done.signal;
   let found: LocatedItem | undefined;
@@ -76,10 +75,13 @@ async function descend(
     text() {},
     async textStream() {},
     async child(child) {
-      if (searched || !sameSteps(child.ref.itemPath, next)) return;
+      // A child may be more than one step down (a database's `table T` › `row N`).
+      const steps = child.ref.itemPath;
+      if (searched || steps.length <= input.ref.itemPath.length) return;
+      if (!sameSteps(steps, wanted.slice(0, steps.length))) return;
       searched = true;
       const full: ItemInput = { message: input.message, ...child, depth: input.depth + 1 };
-      if (next.length === wanted.length) found = await capture(full, limits);
+      if (steps.length === wanted.length) found = await capture(full, limits);
       else if (full.depth < limits.maxDepth) found = await descend(full, wanted, limits, budget, outer);
       // Nothing else in this container is needed: extractors that watch the signal stop early.
       done.abort();

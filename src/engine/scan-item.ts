@@ -17,11 +17,14 @@ import type {
   ItemRef,
   Location,
   MessageRef,
+  PixelBox,
   ScanError,
+  WordBox,
 } from '../core/types.js';
 import type { ExtractContext, TextOptions } from '../extract/api.js';
 import type { ZipPart } from '../extract/archive/zip.js';
 import { Chunker, type ChunkerOptions } from '../extract/chunker.js';
+import type { OcrCacheRef } from '../extract/ocr/cache.js';
 import { readHead, readTransientPieces } from '../extract/read.js';
 import { formatForName, selectExtractor, selectFormat } from '../extract/registry.js';
 import { decodeStream } from '../extract/text/decode.js';
@@ -63,6 +66,8 @@ export interface EngineOptions {
   rawChecked?: boolean;
   /** An inventory's top-level plain text: names looked for only once its bytes may hold the surname. */
   namesGate?: NamesGate;
+  /** An index's OCR results (see OcrCache). */
+  ocrCache?: OcrCacheRef;
   /**
    * Findings handed on as scan-file elements (`packed`), each serialised as it is found into UTF-8 bytes
    * outside the JS heap: an inventory's many findings, held until their item is read to the end, are
@@ -255,6 +260,7 @@ async function scanItem(
   const ctx: ExtractContext = {
     limits: opts.limits,
     signal: opts.signal ?? NEVER_ABORTED,
+    ...(opts.ocrCache ? { ocrCache: opts.ocrCache } : {}),
     text(text, o) {
       let t = text;
       if (docChars + t.length > opts.limits.maxTextChars) {
@@ -477,6 +483,7 @@ function chunkerOptions(input: ItemInput, o: TextOptions | undefined, maxChars: 
     structured: o?.structured,
     location: o?.location,
     faceTag: o?.faceTag,
+    boxes: o?.boxes,
     maxChars,
   };
 }
@@ -723,6 +730,10 @@ function locationOf(
 ): Location {
   if (chunk.location || c.location) {
     const facts = { ...chunk.location, ...c.location };
+    if (chunk.boxes) {
+      const box = boxOf(chunk.boxes, offset, offset + (c.end - c.start));
+      if (box) facts.box = box;
+    }
     return {
       ...facts,
       field: facts.field ?? field,
@@ -735,6 +746,22 @@ function locationOf(
   const location: Location = { field, line, column, offset };
   if (chunk.page !== undefined) location.page = chunk.page;
   return location;
+}
+
+/** The box around the OCR words a match [from, to) touches. */
+export function boxOf(boxes: readonly WordBox[], from: number, to: number): PixelBox | undefined {
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (const { from: a, to: b, box } of boxes) {
+    if (b <= from || a >= to) continue;
+    x0 = Math.min(x0, box.x);
+    y0 = Math.min(y0, box.y);
+    x1 = Math.max(x1, box.x + box.w);
+    y1 = Math.max(y1, box.y + box.h);
+  }
+  return x0 === Infinity ? undefined : { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
 }
 
 export function toScanError(ref: ItemRef, err: unknown): ScanError {

@@ -7,6 +7,7 @@ import type { ItemInput, Subject } from '../core/types.js';
 import { walkRoot } from '../crawl/fs-source.js';
 import type { ItemSource } from '../crawl/item-source.js';
 import { endExifTool } from '../extract/media/exiftool.js';
+import type { OcrCacheRef } from '../extract/ocr/cache.js';
 import { ScanWriter } from '../scan-file/writer.js';
 import type { IndexMode } from './index-mode.js';
 import { defaultConcurrency } from './pool.js';
@@ -38,6 +39,8 @@ export interface ScanOptions extends IndexAnswers {
   sources?: ItemSource[];
   /** Index mode: workers collect identifier tokens instead of detecting (see IndexMode). */
   index?: IndexMode;
+  /** An index's OCR results: scanned pages recognised before are not recognised again. */
+  ocrCache?: OcrCacheRef;
   /** Sees every top-level result (the index stores tokens from here). */
   onResult?: (input: ItemInput, result: TopLevelResult) => void;
   /** dsr's own files (the subject profile, the scan file): listed as skipped with this reason, never searched. */
@@ -81,6 +84,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
     all,
     limits: { ...DEFAULT_LIMITS, ...opts.limits },
     index: opts.index,
+    ocrCache: opts.ocrCache,
     concurrency,
     split: opts.split ?? DEFAULT_SPLIT,
     inProcess: Boolean(opts.inProcess),

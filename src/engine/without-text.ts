@@ -1,14 +1,16 @@
 import type { WithoutText } from '../extract/api.js';
 
 /**
- * The error message for text an item holds only as pictures (see ExtractContext.withoutText). Until
- * OCR exists this is all dsr can say of it; OCR would read these pages instead of reporting them.
+ * The error message for text an item holds only as pictures that OCR could not read here (see
+ * ExtractContext.withoutText): what it is, and what to install.
  */
 export function withoutTextMessage(what: WithoutText): string {
-  if (what.kind === 'image') return `image of a document (${what.signal}): scanned page, needs OCR`;
+  const why = what.why ? `: ${what.why}` : '';
+  if (what.kind === 'image') return `image of a document (${what.signal}): scanned page, needs OCR${why}`;
   const { pages, total } = what;
-  if (pages.length === 1) return `no text layer on page ${pages[0]} of ${total}: scanned page, needs OCR`;
-  return `no text layer on pages ${pageRanges(pages)} of ${total}: scanned pages, need OCR`;
+  if (pages.length === 1)
+    return `no text layer on page ${pages[0]} of ${total}: scanned page, needs OCR${why}`;
+  return `no text layer on pages ${pageRanges(pages)} of ${total}: scanned pages, need OCR${why}`;
 }
 
 /** `[1, 2, 3, 5]` -> `1-3, 5`. */

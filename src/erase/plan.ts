@@ -8,6 +8,7 @@ import type { DetectorId, Evidence, Finding, Fingerprint, ItemRecord, ScanFile }
 import { messageUrl, parseMessageUrl } from '../crawl/imap/url.js';
 import { writeTextAtomic } from '../io/atomic-write.js';
 import type { ReviewFile } from '../review/decisions.js';
+import { databaseRowAction, isDatabaseRow } from './database-row.js';
 import { memberChanges } from './plan-members.js';
 import { approvalHash, planHash } from './plan-seal.js';
 import { validatePlan } from './validate.js';
@@ -118,6 +119,7 @@ export function buildPlan(
 
 /** The erasable unit an item belongs to: its message in a mail store, else its top-level file. */
 function unitKey(item: ItemRecord): string {
+  if (isDatabaseRow(item)) return `row\u0000${item.path}\u0000${item.itemPath.join('\u0000')}`;
   if (item.message) return `msg\u0000${item.path}\u0000${item.message.itemPath.join('\u0000')}`;
   return `file\u0000${item.path}`;
 }
@@ -223,6 +225,14 @@ function chooseAction(
   }
 
   const fileFp = top?.fingerprint ?? {};
+  if (isDatabaseRow(first)) {
+    const row = databaseRowAction(
+      first,
+      items.flatMap((i) => findingsByItem.get(i.id) ?? []),
+    );
+    const id = sha256Hex(['action', first.path, ...first.itemPath].join('\u0000')).slice(0, 16);
+    return { ...manual(fileFp, 'database-row', row.reason), id, itemPath: [...first.itemPath], sql: row.sql };
+  }
   const nested = items.filter((i) => i.itemPath.length > 0);
   if (nested.length && !top) {
     // Members of an archive (nested ones too) are removed or redacted in place, the rest copied.
@@ -247,6 +257,17 @@ function chooseAction(
   const contentFindings = findings.filter((f) => f.location.field !== 'path');
   const namedAfterSubject = findings.some((f) => f.location.field === 'path');
   const format = top.format ?? '';
+
+  // Text read by OCR is pixels: dsr cannot black it out, so a person does, told on which pages.
+  const scannedPages = [
+    ...new Set(contentFindings.filter((f) => f.location.field === 'ocr').map((f) => f.location.page ?? 1)),
+  ].sort((a, b) => a - b);
+  if (scannedPages.length)
+    return manual(
+      fp,
+      'scanned-page',
+      `the subject's data was read by OCR from the scanned ${scannedPages.length > 1 ? 'pages' : 'page'} ${scannedPages.join(', ')} of this ${format === 'pdf' ? 'PDF' : 'image'}: black it out or remove the ${scannedPages.length > 1 ? 'pages' : 'page'} by hand, or delete the file`,
+    );
 
   if (MEDIA_FORMATS.has(format)) {
     // A photo is never deleted whole: untagged people in it are invisible to the scan.

@@ -1,6 +1,7 @@
 import type { Limits } from '../core/limits.js';
-import type { Chunk, ErrorKind, ItemInput, ItemRef, Location } from '../core/types.js';
+import type { Chunk, ErrorKind, ItemInput, ItemRef, Location, WordBox } from '../core/types.js';
 import type { TextPlace } from './chunker.js';
+import type { OcrCacheRef } from './ocr/cache.js';
 
 /**
  * The contract between the engine and a format extractor. An extractor only turns bytes into text
@@ -30,6 +31,8 @@ export interface TextOptions {
   location?: Partial<Location>;
   /** The text is a person tagged in media metadata (face region, person keyword): read by `face`, not `name`. */
   faceTag?: boolean;
+  /** Text read by OCR: where each word stands in the text and its box in pixels (see Chunk.boxes). */
+  boxes?: readonly WordBox[];
   /** The item the text belongs to; default the item being extracted. */
   ref?: ItemRef;
   /**
@@ -54,8 +57,8 @@ export interface ExtractContext {
   /** Declare the item not searchable (binary, no known format): counted as skipped, not as an error. */
   skip(reason: string): void;
   /**
-   * Report text the item holds only as pictures (scanned PDF pages, an image of a document), which is
-   * not read: the engine records it as an `unsupported` error until OCR exists to read it instead.
+   * Report text the item holds only as pictures (scanned PDF pages, an image of a document) that is not
+   * read because OCR cannot run here (`why` says what is missing): an `unsupported` error.
    */
   withoutText(what: WithoutText): void;
   /** Record a problem with this item (or a nested ref) without stopping the scan. */
@@ -86,13 +89,15 @@ export interface ExtractContext {
    * attachments does: erasure removes the whole message, so the other people in it must be counted.
    */
   childHeldSubject?(): boolean;
+  /** Where an index keeps OCR results: scanned pages recognised before are read from there. */
+  ocrCache?: OcrCacheRef;
 }
 
 /** What of an item is text only as pictures (see ExtractContext.withoutText). */
 export type WithoutText =
   /** PDF pages with no text layer but an image: scanned pages. Numbers from 1, ascending. */
-  | { kind: 'pages'; pages: number[]; total: number }
+  | { kind: 'pages'; pages: number[]; total: number; why?: string }
   /** An image that looks like a scanned document rather than a photo; `signal` says why. */
-  | { kind: 'image'; signal: string };
+  | { kind: 'image'; signal: string; why?: string };
 
 export type { Chunk };

@@ -1,4 +1,4 @@
-import type { Chunk, ItemRef, Location } from '../core/types.js';
+import type { Chunk, ItemRef, Location, WordBox } from '../core/types.js';
 
 /**
  * Characters per chunk handed to the detectors. A chunk with its overlap stays below V8's large-object
@@ -20,6 +20,8 @@ export interface ChunkerOptions {
   structured?: boolean;
   location?: Partial<Location>;
   faceTag?: boolean;
+  /** Text read by OCR: its words' boxes (see Chunk.boxes). */
+  boxes?: readonly WordBox[];
   /** Stop after this many characters; reported through `truncated`. */
   maxChars: number;
   /** The text continues a stream from this place (a part of a huge file read by one worker of several). */
@@ -115,6 +117,7 @@ export class Chunker {
       structured: this.opts.structured,
       location: this.opts.location,
       ...(this.opts.faceTag ? { faceTag: true } : {}),
+      ...(this.opts.boxes ? { boxes: this.opts.boxes } : {}),
       offset: this.offset,
       overlap: this.overlap,
       acceptFrom: this.overlap / 2,

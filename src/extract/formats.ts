@@ -181,6 +181,22 @@ export const gzipFormat: ExtractorFormat = {
   sniff: (head) => head.length >= 3 && head[0] === 0x1f && head[1] === 0x8b && head[2] === 8,
 };
 
+export const sevenZipFormat: ExtractorFormat = {
+  id: '7z',
+  description:
+    '7z archives (LZMA, LZMA2, PPMd, BZip2, Deflate, BCJ filters), xz and bzip2 streams (.xz, .bz2, .tar.xz, .tar.bz2, .txz, .tbz2): read by 7-Zip compiled to WebAssembly (7z-wasm) into a private spool under the ratio, size, member and depth limits; password-protected ones are `encrypted` errors',
+  extensions: ['.7z', '.xz', '.txz', '.tar.xz', '.bz2', '.tbz', '.tbz2', '.tar.bz2'],
+  sniff: (head) =>
+    startsWith(head, [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c]) ||
+    startsWith(head, [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]) ||
+    // "BZh" and a block size digit, then the block magic (pi): a text starting "BZh" is not claimed.
+    (startsWith(head, [0x42, 0x5a, 0x68]) &&
+      head[3] >= 0x31 &&
+      head[3] <= 0x39 &&
+      head[4] === 0x31 &&
+      head[5] === 0x41),
+};
+
 export const tarFormat: ExtractorFormat = {
   id: 'tar',
   description: 'Tar archives (ustar, pax, GNU): every regular file read through the extractors',
@@ -241,12 +257,34 @@ export const pstFormat: ExtractorFormat = {
   },
 };
 
+const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
+
+export function isSqlite(head: Uint8Array): boolean {
+  return startsWith(head, [...SQLITE_MAGIC]);
+}
+
+export const sqliteFormat: ExtractorFormat = {
+  id: 'sqlite',
+  description:
+    "SQLite databases (.sqlite, .sqlite3, .db, or any file starting `SQLite format 3`; UTF-8 and UTF-16): every table's text and number columns, row by row (`table T` › `row N`), read from a private copy so the database is never locked or written",
+  extensions: ['.sqlite', '.sqlite3', '.db'],
+  sniff: isSqlite,
+};
+
+/** The content type of a database row handed on as a child item (see database/row.ts). */
+export const SQLITE_ROW_TYPE = 'application/x-dsr-database-row';
+
+export const sqliteRowFormat: ExtractorFormat = {
+  id: 'sqlite-row',
+  description:
+    'One row of a SQLite table: each column searched as its own field (`location.field` is the column)',
+  extensions: [],
+  sniff: (_head, input) => input.contentType === SQLITE_ROW_TYPE && input.source.kind === 'buffer',
+};
+
 /** Archive and compressed formats dsr knows by name or first bytes but cannot open (see unopened.ts). */
 export const UNOPENED_ARCHIVES: readonly { name: string; extensions: string[]; magic: number[] }[] = [
-  { name: '7z', extensions: ['.7z'], magic: [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c] },
   { name: 'RAR', extensions: ['.rar'], magic: [0x52, 0x61, 0x72, 0x21, 0x1a, 0x07] },
-  { name: 'bzip2', extensions: ['.bz2', '.tbz', '.tbz2'], magic: [0x42, 0x5a, 0x68] },
-  { name: 'xz', extensions: ['.xz', '.txz'], magic: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00] },
   { name: 'Zstandard', extensions: ['.zst', '.tzst'], magic: [0x28, 0xb5, 0x2f, 0xfd] },
   { name: 'lzip', extensions: ['.lz'], magic: [0x4c, 0x5a, 0x49, 0x50] },
   { name: 'LZMA', extensions: ['.lzma'], magic: [] },
@@ -275,7 +313,7 @@ const ENCRYPTED_PACKAGE = Buffer.from('EncryptedPackage', 'utf16le');
 export const unopenedFormat: ExtractorFormat = {
   id: 'unopened',
   description:
-    'Containers dsr recognises but cannot open yet (7z, RAR, bzip2, xz, Zstandard, lzip, cab, ARJ, LHA; legacy binary .doc/.xls/.ppt): an `unsupported` error, or `encrypted` where the container says it is',
+    'Containers dsr recognises but cannot open yet (RAR, Zstandard, lzip, cab, ARJ, LHA; legacy binary .doc/.xls/.ppt): an `unsupported` error, or `encrypted` where the container says it is',
   extensions: [...UNOPENED_ARCHIVES.flatMap((a) => a.extensions), ...LEGACY_OFFICE_EXTENSIONS],
   sniff(head) {
     return UNOPENED_ARCHIVES.some((a) => startsWith(head, a.magic)) || isEncryptedOoxml(head);

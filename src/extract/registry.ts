@@ -13,6 +13,9 @@ import {
   pdfFormat,
   picasaFormat,
   pstFormat,
+  sevenZipFormat,
+  sqliteFormat,
+  sqliteRowFormat,
   takeoutFormat,
   tarFormat,
   textFormat,
@@ -36,6 +39,7 @@ function lazy(format: ExtractorFormat, load: () => Promise<{ default: Extractor 
  * matching extension first, then by content, and plain text (which itself detects binary) is the fallback.
  */
 export const formats: Format[] = [
+  lazy(sqliteRowFormat, () => import('./database/sqlite-row.js')),
   lazy(mediaFormat, () => import('./media/media.js')),
   lazy(picasaFormat, () => import('./media/picasa.js')),
   lazy(takeoutFormat, () => import('./media/takeout.js')),
@@ -44,11 +48,13 @@ export const formats: Format[] = [
   lazy(zipFormat, () => import('./archive/zip.js')),
   lazy(gzipFormat, () => import('./archive/gzip.js')),
   lazy(tarFormat, () => import('./archive/tar.js')),
+  lazy(sevenZipFormat, () => import('./archive/seven-zip.js')),
   lazy(maildirFormat, () => import('./mail/maildir.js')),
   lazy(mboxFormat, () => import('./mail/mbox.js')),
   lazy(emlFormat, () => import('./mail/eml.js')),
   lazy(msgFormat, () => import('./mail/msg.js')),
   lazy(pstFormat, () => import('./mail/pst.js')),
+  lazy(sqliteFormat, () => import('./database/sqlite.js')),
   lazy(unopenedFormat, () => import('./archive/unopened.js')),
   lazy(htmlFormat, () => import('./html/html.js')),
   lazy(jsonFormat, () => import('./json/json.js')),

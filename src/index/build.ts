@@ -3,7 +3,7 @@ import type { ScanError } from '../core/types.js';
 import type { FileEntry } from '../crawl/fs-source.js';
 import type { TopLevelResult } from '../engine/result.js';
 import { runScan, type ScanOptions } from '../engine/scan.js';
-import { indexOwnFiles, type OpenIndex, sealJson, unsealJson } from './index-file.js';
+import { indexOwnFiles, type OpenIndex, ocrCacheOf, sealJson, unsealJson } from './index-file.js';
 import { indexMode } from './item-tokens.js';
 import { type IndexKey, mac } from './keys.js';
 import type { FileState, PlainOutcome } from './store.js';
@@ -81,6 +81,7 @@ export async function buildIndex(
     subject: null,
     fileList: false,
     index: indexMode(key.macKey),
+    ocrCache: ocrCacheOf(index),
     ownFiles: [...(opts.ownFiles ?? []), ...indexOwnFiles(index)],
     shortcut(file) {
       const pathMac = mac(key, file.absPath);

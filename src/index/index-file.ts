@@ -1,7 +1,9 @@
+import { createHmac } from 'node:crypto';
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
+import type { OcrCacheRef } from '../extract/ocr/cache.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { createKey, type IndexKey, keyCheck, keyPathFor, loadKey, seal, unseal } from './keys.js';
 import { type IndexStore, SqliteIndexStore } from './store.js';
@@ -121,6 +123,17 @@ export function sealJson(key: IndexKey, value: unknown): Buffer {
 
 export function unsealJson<T>(key: IndexKey, sealed: Buffer): T {
   return JSON.parse(unseal(key, sealed)) as T;
+}
+
+/**
+ * Where the index keeps OCR results (`INDEX.ocr/`, sealed under a key derived from the index's; see
+ * OcrCache): an unchanged scan read by the index run is not recognised again by a `scan --index`.
+ */
+export function ocrCacheOf(index: OpenIndex): OcrCacheRef {
+  return {
+    dir: `${index.path}.ocr`,
+    key: createHmac('sha256', index.key.encKey).update('dsr ocr cache').digest('hex'),
+  };
 }
 
 /** The index's own files, never searched by a scan or an index run that walks over them. */

@@ -1,10 +1,11 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { ScanFile } from '../../src/core/types.js';
 import { approvePlan, buildPlan, type Plan, planHash } from '../../src/erase/plan.js';
 import { validatePlan } from '../../src/erase/validate.js';
-import { runCli, tempTree } from '../helpers/cli.js';
+import { PROJECT, runCli, tempTree } from '../helpers/cli.js';
 import { planApproved, readJson, scanTree, writeScan } from '../helpers/erase.js';
 
 const TREE = {
@@ -249,5 +250,61 @@ describe('buildPlan (message and container rules)', () => {
     const changed = JSON.parse(JSON.stringify(plan));
     changed.actions[1].fingerprint.offset = 11;
     expect(validatePlan(changed)).toContain('edited after it was made');
+  });
+});
+
+describe('dsr plan: database rows (built CLI)', () => {
+  it('each row holding the subject is its own manual action naming table, key and columns, with SQL', () => {
+    const dir = tempTree();
+    mkdirSync(join(dir, 'tree'));
+    copyFileSync(join(PROJECT, 'fixtures/data/crm.sqlite'), join(dir, 'tree/crm.sqlite'));
+    const scanPath = scanTree(dir);
+    const out = join(dir, 'plan.json');
+    expect(runCli(['plan', scanPath, '--out', out]).code).toBe(0);
+    const plan = readJson<Plan>(out);
+    expect(validatePlan(plan)).toBeUndefined();
+    // The row of table `notes "2024"` names the subject only (possible): planned only when included.
+    const rows = plan.actions.map((a) => ({
+      itemPath: a.itemPath,
+      kind: a.kind,
+      rule: a.rule,
+      sql: a.kind === 'manual' ? a.sql : undefined,
+    }));
+    expect(rows).toEqual([
+      {
+        itemPath: ['table customers', 'row 17'],
+        kind: 'manual',
+        rule: 'database-row',
+        sql: [
+          '-- remove the row:',
+          'DELETE FROM "customers" WHERE rowid = 17;',
+          "-- or clear only the subject's columns:",
+          'UPDATE "customers" SET "cpr" = NULL, "efternavn" = NULL, "email" = NULL, "fornavn" = NULL, "telefon" = NULL WHERE rowid = 17;',
+        ].join('\n'),
+      },
+      {
+        itemPath: ['table orders', `row "order_no" = 'A-1001'`],
+        kind: 'manual',
+        rule: 'database-row',
+        sql: [
+          '-- remove the row:',
+          `DELETE FROM "orders" WHERE "order_no" = 'A-1001';`,
+          "-- or clear only the subject's columns:",
+          `UPDATE "orders" SET "customer_email" = NULL WHERE "order_no" = 'A-1001';`,
+        ].join('\n'),
+      },
+    ]);
+    const customer = plan.actions[0];
+    expect(customer.kind === 'manual' && customer.reason).toMatch(
+      /row with rowid 17 of table customers holds the subject's data in columns cpr, efternavn, email, fornavn, telefon/,
+    );
+    // The SQL does what it says on a copy of the database: the subject's row goes, the others stay.
+    const copy = join(dir, 'copy.sqlite');
+    copyFileSync(join(dir, 'tree/crm.sqlite'), copy);
+    const db = new Database(copy);
+    for (const a of plan.actions) if (a.kind === 'manual' && a.sql) db.exec(a.sql.split('\n')[1]);
+    expect(db.prepare('SELECT id FROM customers ORDER BY id').pluck().all()).toEqual([1, 2, 3]);
+    expect(db.prepare('SELECT order_no FROM orders').pluck().all()).toEqual(['A-1002']);
+    db.close();
   });
 });

@@ -11,7 +11,7 @@ import { readItemBytes } from '../../src/engine/locate.js';
 import { entryName } from '../../src/export/export.js';
 import type { Extractor } from '../../src/extract/api.js';
 import { type Format, formats } from '../../src/extract/registry.js';
-import { tempTree } from '../helpers/cli.js';
+import { PROJECT, tempTree } from '../helpers/cli.js';
 import { MBOX } from '../helpers/report-tree.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -93,5 +93,20 @@ describe('entryName', () => {
     expect(entryName(2, 1, 'cv.pdf', used)).toBe('items/002-cv.pdf');
     expect(entryName(12, 4, 'a\u0000b:c.txt', used)).toBe('items/0012-a_b_c.txt');
     expect(entryName(2, 1, 'CV.pdf', used)).toBe('items/002-CV.pdf_');
+  });
+});
+
+describe('readItemBytes: a child two steps down', () => {
+  it('finds a database row (`table T` › `row N`), also inside a 7z', async () => {
+    const data = join(PROJECT, 'fixtures/data');
+    const row = await readItemBytes(join(data, 'crm.sqlite'), ['table customers', 'row 17']);
+    expect(row?.bytes.toString('utf8')).toContain('["email","soren.ostergard@example.dk"]');
+    const nested = await readItemBytes(join(data, 'bundle.7z'), [
+      'member crm.sqlite',
+      'table orders',
+      `row "order_no" = 'A-1001'`,
+    ]);
+    expect(nested?.bytes.toString('utf8')).toContain('["customer_email","soren.ostergard@example.dk"]');
+    expect(await readItemBytes(join(data, 'crm.sqlite'), ['table customers', 'row 99'])).toBeUndefined();
   });
 });

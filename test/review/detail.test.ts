@@ -152,6 +152,9 @@ describe('the detail document', () => {
     expect(locationText({ field: 'header:From', line: 3, column: 7 })).toBe('header:From · line 3:7');
     expect(locationText({ page: 2, line: 1 })).toBe('page 2 · line 1:1');
     expect(locationText({})).toBe('—');
+    expect(
+      locationText({ field: 'ocr', page: 2, line: 3, column: 9, box: { x: 205, y: 205, w: 440, h: 29 } }),
+    ).toBe('read by OCR from a scanned page · page 2 · line 3:9 · at x 205 y 205 (440×29 px)');
     expect(fingerprintText({ offset: 120, length: 300, sha256: 'f'.repeat(64) })).toBe(
       'offset 120+300 · sha256 ffffffffffffffff…',
     );

@@ -52,17 +52,33 @@ export const LocationSchema = Type.Object(
   {
     line: Type.Optional(Type.Integer({ description: '1-based line in the field.' })),
     column: Type.Optional(Type.Integer({ description: '1-based column in the line.' })),
-    page: Type.Optional(Type.Integer({ description: 'Page of a PDF.' })),
+    page: Type.Optional(
+      Type.Integer({ description: 'Page of a PDF (or of a multi-page image read by OCR).' }),
+    ),
     field: Type.Optional(
       Type.String({
         description:
-          'The text stream: `body`, `path`, `header:From`, `html:attributes`, `page 3`, `XMP-mwg-rs RegionList[2]`, …',
+          'The text stream: `body`, `path`, `header:From`, `html:attributes`, `page 3`, `XMP-mwg-rs RegionList[2]`, …; `ocr` for text read by OCR from a scanned page or an image.',
       }),
     ),
     offset: Type.Optional(Type.Integer({ description: 'Character offset of the value in its field.' })),
     region: Type.Optional(RegionSchema),
     sidecarOf: Type.Optional(
       Type.String({ description: 'For a sidecar (XMP, Picasa, Takeout): the image it describes.' }),
+    ),
+    box: Type.Optional(
+      Type.Object(
+        {
+          x: Type.Integer({ minimum: 0 }),
+          y: Type.Integer({ minimum: 0 }),
+          w: Type.Integer({ minimum: 0 }),
+          h: Type.Integer({ minimum: 0 }),
+        },
+        {
+          description:
+            'For text read by OCR: the word(s) of the value on the page image, in pixels from its top-left corner.',
+        },
+      ),
     ),
   },
   { description: 'Where in the item the value is.' },

@@ -124,7 +124,15 @@ export const EditArchiveActionSchema = action(
 );
 export const ManualActionSchema = action(
   'manual',
-  { reason: Type.String({ description: 'Why dsr does not act, and what a person must do.' }) },
+  {
+    reason: Type.String({ description: 'Why dsr does not act, and what a person must do.' }),
+    sql: Type.Optional(
+      Type.String({
+        description:
+          "For a database row: the SQL a person could run (on a backup first) to delete the row or clear the columns holding the subject's data.",
+      }),
+    ),
+  },
   'Left for a person.',
 );
 

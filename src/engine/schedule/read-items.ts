@@ -36,6 +36,7 @@ export async function readItems(run: ScanRun, inputs: ItemInput[], how: ReadHow 
       all: run.all,
       limits: run.limits,
       index: run.index,
+      ocrCache: run.ocrCache,
       rawChecked,
       spillDir: run.spillDir,
     };

@@ -1,5 +1,6 @@
 import type { Limits } from '../../core/limits.js';
 import type { ItemInput, Subject } from '../../core/types.js';
+import type { OcrCacheRef } from '../../extract/ocr/cache.js';
 import type { ScanWriter } from '../../scan-file/writer.js';
 import type { IndexMode } from '../index-mode.js';
 import type { TopLevelResult } from '../result.js';
@@ -43,6 +44,7 @@ export interface ScanRun {
   all: boolean;
   limits: Limits;
   index: IndexMode | undefined;
+  ocrCache?: OcrCacheRef;
   /** Threads reading at once. */
   concurrency: number;
   split: SplitSizes;

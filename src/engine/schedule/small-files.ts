@@ -6,6 +6,13 @@ export const BATCH_BYTES = 2 * 1024 * 1024;
 export const BATCH_FILES = 32;
 
 /**
+ * Image formats scanners write (TIFF, PNG, WebP): such a file may be a page read by OCR, a second of
+ * CPU however small it is, so it counts as half a batch. Without this, a folder of scanned pages went to
+ * one worker as one batch and was recognised on one core. JPEG photos (camera libraries) batch as before.
+ */
+const MAYBE_SCAN = /\.(tiff?|png|webp)$/i;
+
+/**
  * Gathers small files into batches: one message to and from a worker for many files. A file of a
  * batch's bytes or more goes on its own.
  */
@@ -24,7 +31,7 @@ export class SmallFiles {
       return;
     }
     this.batch.push(input);
-    this.bytes += size;
+    this.bytes += MAYBE_SCAN.test(input.name) ? Math.max(size, this.most.bytes / 2) : size;
     if (this.batch.length >= this.most.files || this.bytes >= this.most.bytes) this.flush();
   }
 

@@ -1,7 +1,4 @@
-import { closeSync, openSync, readSync } from 'node:fs';
 import { ExtractError } from '../../core/errors.js';
-import { fsPath } from '../../core/raw-path.js';
-import type { ItemInput } from '../../core/types.js';
 import type { Extractor } from '../api.js';
 import {
   isEncryptedOoxml,
@@ -12,14 +9,9 @@ import {
 } from '../formats.js';
 import { extensionOf, readHead } from '../read.js';
 
-/** Bytes of a 7z file's header looked at for its coders. */
-const SEVEN_ZIP_HEADER_BYTES = 64 * 1024;
-/** The 7z coder id of AES-256 + SHA-256. */
-const SEVEN_ZIP_AES = Buffer.from([0x06, 0xf1, 0x07, 0x01]);
-
 /**
  * Containers dsr cannot open yet are never a silent skip: each is an error entry, `encrypted` where the
- * container's own header says so (a 7z or RAR archive with encrypted headers or members, an encrypted
+ * container's own header says so (a RAR archive with encrypted headers or members, an encrypted
  * Office package), else `unsupported`, so that the scan's exit code (3) and the report say they were not
  * searched.
  */
@@ -38,11 +30,6 @@ const unopened: Extractor = {
         throw new ExtractError('unsupported', 'legacy binary Office format (OLE compound file); not read');
       throw new ExtractError('unsupported', 'a container dsr cannot open; not read');
     }
-    if (archive.name === '7z') {
-      const encrypted = sevenZipEncrypted(head, (at, length) => readRange(input, at, length));
-      if (encrypted)
-        throw new ExtractError('encrypted', `7z archive is password-protected (${encrypted}); not read`);
-    }
     if (archive.name === 'RAR') {
       const encrypted = rarEncrypted(head);
       if (encrypted)
@@ -54,41 +41,6 @@ const unopened: Extractor = {
     );
   },
 };
-
-/**
- * Whether a 7z archive is encrypted, as far as its header shows without decompressing: an encrypted
- * header ("encrypted file names") lists the AES coder for the header itself; a plain header lists it
- * for the members. A compressed header hides the members' coders: then this cannot tell.
- */
-function sevenZipEncrypted(
-  head: Uint8Array,
-  read: (at: number, length: number) => Buffer,
-): string | undefined {
-  if (head.length < 32) return undefined;
-  const start = Buffer.from(head.buffer, head.byteOffset, 32);
-  const offset = Number(start.readBigUInt64LE(12));
-  const size = Number(start.readBigUInt64LE(20));
-  if (!Number.isSafeInteger(offset + 32) || size <= 0) return undefined;
-  const header = read(32 + offset, Math.min(size, SEVEN_ZIP_HEADER_BYTES));
-  if (!header.includes(SEVEN_ZIP_AES)) return undefined;
-  // 0x17: kEncodedHeader (the header is itself packed, here with AES); 0x01: kHeader (plain).
-  return header[0] === 0x17 ? 'encrypted file names' : 'encrypted members';
-}
-
-/** Up to `length` bytes of the item from `at` (fewer at its end). */
-function readRange(input: ItemInput, at: number, length: number): Buffer {
-  if (input.source.kind === 'buffer') {
-    const d = input.source.data;
-    return Buffer.from(d.buffer, d.byteOffset, d.length).subarray(at, at + length);
-  }
-  const fd = openSync(fsPath(input.source.absPath), 'r');
-  try {
-    const buf = Buffer.alloc(Math.max(0, Math.min(length, input.source.size - at)));
-    return buf.subarray(0, readSync(fd, buf, 0, buf.length, at));
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /** Whether a RAR archive says it is encrypted in its first header (RAR 5 and RAR 4). */
 function rarEncrypted(head: Uint8Array): string | undefined {

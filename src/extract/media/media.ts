@@ -7,6 +7,8 @@ import { makeTempDir } from '../../core/run-temp.js';
 import type { ItemInput } from '../../core/types.js';
 import type { ExtractContext, Extractor } from '../api.js';
 import { MEDIA_EXTENSIONS, mediaFormat } from '../formats.js';
+import { ocrUnavailable, readImageByOcr } from '../ocr/ocr.js';
+import { pageLikeSignal } from '../ocr/page-like.js';
 import { extensionOf, readHead } from '../read.js';
 import { detectEncoding } from '../text/decode.js';
 import text from '../text/text.js';
@@ -39,7 +41,7 @@ const media: Extractor = {
       readings.set(input, read);
     }
     const meta = await read;
-    if (meta.scan) ctx.withoutText({ kind: 'image', signal: meta.scan });
+    if (meta.scan) await readScan(input, ctx, meta.scan);
     if (meta.kind === 'none') return;
     if (meta.kind === 'text') return text.extract(input, ctx);
     emitEntries(ctx, meta.entries, meta.sidecarOf);
@@ -47,6 +49,24 @@ const media: Extractor = {
     else if (meta.problem) ctx.error('corrupt', `exiftool: ${meta.problem}`);
   },
 };
+
+/**
+ * An image of a document is read by OCR; where OCR is missing it is an `unsupported` error saying what
+ * to install. An image OCR cannot read is an error of its own, and its metadata is still read.
+ */
+async function readScan(input: ItemInput, ctx: ExtractContext, signal: string): Promise<void> {
+  const why = await ocrUnavailable();
+  if (why) {
+    ctx.withoutText({ kind: 'image', signal, why });
+    return;
+  }
+  try {
+    await readImageByOcr(input, ctx);
+  } catch (err) {
+    if (!(err instanceof ExtractError)) throw err;
+    ctx.error(err.kind, `OCR: ${err.message}`);
+  }
+}
 
 type Metadata = (
   | { kind: 'none' }
@@ -63,9 +83,12 @@ async function readMetadata(input: ItemInput, ctx: ExtractContext): Promise<Meta
   const size = input.source.kind === 'file' ? input.source.size : input.source.data.length;
   if (size === 0) throw new ExtractError('corrupt', 'empty file (0 bytes): no image data or metadata');
   const sidecar = extensionOf(input.name).endsWith('.xmp');
-  const { probe, scan } = sidecar
+  const { probe, scan: headerScan } = sidecar
     ? { probe: await probeSidecar(ctx), scan: undefined }
     : probeMedia(input, size);
+  // A WebP's headers say nothing of what it shows: a look at a thumbnail decides.
+  const scan =
+    headerScan ?? (probe.container === 'webp' ? await pageLikeSignal(await ctx.readAll()) : undefined);
   if (!probe.read) return { kind: 'none', scan };
   // A text file with a photo's name (a renamed note, an HTML error page saved as .jpg) is read as text.
   if (probe.container === 'other' && !sidecar && (await looksLikeText(input))) return { kind: 'text' };

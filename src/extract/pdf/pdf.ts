@@ -1,6 +1,7 @@
 import { ExtractError } from '../../core/errors.js';
 import type { Extractor } from '../api.js';
 import { looksLikePdf, pdfFormat } from '../formats.js';
+import { pdfOcrUnavailable, readPdfPagesByOcr } from '../ocr/ocr.js';
 import { restoreNatives } from './natives.js';
 import { checkPdfStreams } from './stream-limits.js';
 
@@ -11,6 +12,12 @@ const PAGE_BATCH = 25;
  * stamp or a page number as text, while a page of a real text layer holds far more.
  */
 const SCANNED_PAGE_MAX_CHARS = 20;
+/**
+ * A page with a short text layer (a header, a stamp, a few OCR'd words) over an image of a whole page
+ * at 100 dpi or more (an A4 page at 100 dpi has 970,000 pixels) is a scanned page too.
+ */
+const PARTLY_SCANNED_MAX_CHARS = 200;
+const PAGE_IMAGE_PIXELS = 900_000;
 /**
  * pdf.js operators that paint an image (its `OPS` values in pdfjs-dist 5.4, the version pdf-parse 2.4
  * pins): paintImageMaskXObject (83), paintImageXObject (85), paintInlineImageXObject (86).
@@ -54,8 +61,22 @@ function isPdfJsError(reason: unknown): boolean {
 
 function visibleChars(text: string): number {
   let n = 0;
-  for (let i = 0; i < text.length && n < SCANNED_PAGE_MAX_CHARS; i++) if (text.charCodeAt(i) > 32) n++;
+  for (let i = 0; i < text.length && n < PARTLY_SCANNED_MAX_CHARS; i++) if (text.charCodeAt(i) > 32) n++;
   return n;
+}
+
+/**
+ * Whether a page is a scanned page, from its text layer and (asked only when that is short) its images:
+ * the long side in pixels of its page image, or 0 when it is not a scanned page.
+ */
+async function scannedSide(parser: unknown, num: number, text: string): Promise<number> {
+  const chars = visibleChars(text);
+  if (chars >= PARTLY_SCANNED_MAX_CHARS) return 0;
+  const [w, h] = await largestImage(parser, num);
+  const pixels = w * h;
+  if (chars < SCANNED_PAGE_MAX_CHARS ? pixels >= MIN_SCAN_PIXELS : pixels >= PAGE_IMAGE_PIXELS)
+    return Math.max(w, h);
+  return 0;
 }
 
 /** What of pdf.js's document and page this module uses (pdf-parse keeps its document private). */
@@ -67,17 +88,23 @@ interface PdfJsDocument {
 }
 
 /**
- * Whether a page paints an image. Asked only of pages without text: the operator list decodes the
- * page's images, which is why a page with a text layer is never asked.
+ * Width and height of the largest image a page paints ([0, 0] for none). Asked only of pages with
+ * little text: the operator list decodes the page's images, which is why a page of text is never asked.
  */
-async function paintsImage(parser: unknown, num: number): Promise<boolean> {
+async function largestImage(parser: unknown, num: number): Promise<[number, number]> {
   let doc: PdfJsDocument;
   try {
     doc = await (parser as { load(): Promise<PdfJsDocument> }).load();
     const page = await doc.getPage(num);
     try {
       const { fnArray, argsArray } = await page.getOperatorList();
-      return fnArray.some((op, i) => IMAGE_OPS.has(op) && imagePixels(argsArray[i]) >= MIN_SCAN_PIXELS);
+      let largest: [number, number] = [0, 0];
+      fnArray.forEach((op, i) => {
+        if (!IMAGE_OPS.has(op)) return;
+        const size = imageSize(argsArray[i]);
+        if (size[0] * size[1] > largest[0] * largest[1]) largest = size;
+      });
+      return largest;
     } finally {
       page.cleanup();
     }
@@ -87,11 +114,13 @@ async function paintsImage(parser: unknown, num: number): Promise<boolean> {
 }
 
 /** An image operator's size: `[objId, width, height]` for an XObject, the image data's for the others. */
-function imagePixels(args: unknown[] | undefined): number {
-  if (!args) return 0;
-  if (typeof args[1] === 'number' && typeof args[2] === 'number') return args[1] * args[2];
+function imageSize(args: unknown[] | undefined): [number, number] {
+  if (!args) return [0, 0];
+  if (typeof args[1] === 'number' && typeof args[2] === 'number') return [args[1], args[2]];
   const data = args[0] as { width?: unknown; height?: unknown } | undefined;
-  return typeof data?.width === 'number' && typeof data.height === 'number' ? data.width * data.height : 0;
+  return typeof data?.width === 'number' && typeof data.height === 'number'
+    ? [data.width, data.height]
+    : [0, 0];
 }
 
 let guarded = false;
@@ -113,7 +142,7 @@ function ignorePdfJsStrayRejections(): void {
 
 const pdf: Extractor = {
   ...pdfFormat,
-  async extract(_input, ctx) {
+  async extract(input, ctx) {
     ignorePdfJsStrayRejections();
     const data = await ctx.readAll();
     if (!looksLikePdf(data)) throw new ExtractError('corrupt', 'not a PDF (no %PDF- header)');
@@ -130,8 +159,9 @@ const pdf: Extractor = {
     const { PDFParse } = await import('pdf-parse');
     restoreNatives();
     const parser = new PDFParse({ data: new Uint8Array(data), verbosity: 0, stopAtErrors: false });
-    /** Pages with (almost) no text but an image: text only as pictures, not read without OCR. */
-    const scanned: number[] = [];
+    /** Pages with (almost) no text but an image of the page: read by OCR. */
+    const scanned: { num: number; side: number }[] = [];
+    let ocrPages: { num: number; side: number }[] = [];
     try {
       let total: number;
       try {
@@ -161,14 +191,20 @@ const pdf: Extractor = {
         }
         for (const page of pages) {
           if (page.text.trim()) ctx.text(page.text, { field: `page ${page.num}`, page: page.num });
-          if (visibleChars(page.text) < SCANNED_PAGE_MAX_CHARS && (await paintsImage(parser, page.num)))
-            scanned.push(page.num);
+          const side = await scannedSide(parser, page.num, page.text);
+          if (side) scanned.push({ num: page.num, side });
         }
       }
-      if (scanned.length) ctx.withoutText({ kind: 'pages', pages: scanned, total });
+      if (scanned.length) {
+        const why = await pdfOcrUnavailable();
+        if (why) ctx.withoutText({ kind: 'pages', pages: scanned.map((p) => p.num), total, why });
+        else ocrPages = scanned;
+      }
     } finally {
       await parser.destroy().catch(() => {});
     }
+    // After pdf.js has let go of the document: OCR takes long, and its memory is better free meanwhile.
+    if (ocrPages.length) await readPdfPagesByOcr(input, ctx, ocrPages);
   },
 };
 

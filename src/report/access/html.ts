@@ -326,7 +326,8 @@ function findingRow(f: ReportFinding, t: Texts): string {
 export function locationText(loc: Location, t: Strings): string {
   const parts: string[] = [];
   if (loc.page !== undefined) parts.push(`${t.location.page} ${loc.page}`);
-  if (loc.field && loc.field !== 'body') parts.push(`${t.location.field} ${loc.field}`);
+  if (loc.field === 'ocr') parts.push(t.location.ocr);
+  else if (loc.field && loc.field !== 'body') parts.push(`${t.location.field} ${loc.field}`);
   if (loc.line !== undefined) parts.push(`${t.location.line} ${loc.line}`);
   if (loc.column !== undefined) parts.push(`${t.location.column} ${loc.column}`);
   return parts.join(', ');

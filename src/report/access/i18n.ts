@@ -64,7 +64,8 @@ export interface Strings {
   reviewedKept: string;
   /** Before the reason an item is kept (decision `keep`). */
   keptHeading: string;
-  location: { page: string; line: string; column: string; field: string };
+  /** `ocr`: said of text read by OCR from a scanned page or an image. */
+  location: { page: string; line: string; column: string; field: string; ocr: string };
   region: string;
   regionText: (r: { x: number; y: number; w: number; h: number }) => string;
   moreFindings: (n: number) => string;
@@ -186,7 +187,13 @@ const da: Strings = {
   reviewedIncluded: 'gennemgået og medtaget',
   reviewedKept: 'gennemgået: opbevares',
   keptHeading: 'Vi opbevarer disse oplysninger, fordi:',
-  location: { page: 'side', line: 'linje', column: 'kolonne', field: 'felt' },
+  location: {
+    page: 'side',
+    line: 'linje',
+    column: 'kolonne',
+    field: 'felt',
+    ocr: 'læst med tekstgenkendelse (OCR) fra en scannet side',
+  },
   region: 'Markeret område i billedet',
   regionText: (r) => `venstre ${pct(r.x)}, top ${pct(r.y)}, bredde ${pct(r.w)}, højde ${pct(r.h)}`,
   moreFindings: (n) => `Alle ${n} fund`,
@@ -294,7 +301,13 @@ const en: Strings = {
   reviewedIncluded: 'reviewed and included',
   reviewedKept: 'reviewed: kept',
   keptHeading: 'We keep this data because:',
-  location: { page: 'page', line: 'line', column: 'column', field: 'field' },
+  location: {
+    page: 'page',
+    line: 'line',
+    column: 'column',
+    field: 'field',
+    ocr: 'read by text recognition (OCR) from a scanned page',
+  },
   region: 'Tagged region in the picture',
   regionText: (r) => `left ${pct(r.x)}, top ${pct(r.y)}, width ${pct(r.w)}, height ${pct(r.h)}`,
   moreFindings: (n) => `All ${n} findings`,

@@ -22,6 +22,16 @@ describe('SmallFiles', () => {
     expect(sent).toHaveLength(2);
   });
 
+  it('sends small TIFF, PNG and WebP files (maybe scanned pages, read by OCR) two at a time; JPEGs batch as before', () => {
+    const { small, sent, add } = batcher();
+    for (const name of ['p1.png', 'p2.PNG', 'f.tif', 'g.tiff', 'w.webp']) add(name, 40_000);
+    small.flush();
+    expect(sent).toEqual([['p1.png', 'p2.PNG'], ['f.tif', 'g.tiff'], ['w.webp']]);
+    for (let i = 0; i < 5; i++) add(`IMG_${i}.jpg`, 40_000);
+    small.flush();
+    expect(sent.at(-1)).toHaveLength(5);
+  });
+
   it('sends a batch once its bytes reach BATCH_BYTES, the file that reached them included', () => {
     const { sent, add } = batcher();
     const third = Math.ceil(BATCH_BYTES / 3);
