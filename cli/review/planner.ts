@@ -46,6 +46,16 @@ export function decisionSummary(scan: ScanFile, review: ReviewFile): string {
   return `decisions: include ${n.include} · exclude ${n.exclude} · namesake ${n.namesake} · keep ${n.keep} · confirmed undecided ${confirmedUndecided} (planned)`;
 }
 
+/** Why a person must act (manual), or what of a message an attachment edit keeps. */
+function gloss(a: Plan['actions'][number]): string {
+  if (a.kind === 'manual') return ` — ${a.reason}`;
+  if (a.kind === 'remove-attachment')
+    return ' — the attachment only: the message and its other parts are kept';
+  if (a.kind === 'redact-attachment')
+    return ` — ${a.spans.length} value(s) in the attachment redacted: the message and its other parts are kept`;
+  return '';
+}
+
 /** What the officer sees before approving: actions per kind, then every action, manual ones with their reason. */
 export function draftOf(plan: Plan, roots: readonly string[], planPath: string): PlanDraft {
   const counts = new Map<ActionKind, number>();
@@ -59,7 +69,7 @@ export function draftOf(plan: Plan, roots: readonly string[], planPath: string):
   summary.push(`will be written to ${planPath}`);
   for (const a of plan.actions) {
     const where = [relativeToRoots(a.path, roots), ...a.itemPath].join(' › ');
-    summary.push(`  ${a.kind.padEnd(22)} ${where}${a.kind === 'manual' ? ` — ${a.reason}` : ''}`);
+    summary.push(`  ${a.kind.padEnd(22)} ${where}${gloss(a)}`);
   }
   return { summary, actionCount: plan.actions.length, token: plan };
 }

@@ -5,7 +5,7 @@ import type { ItemInput } from '../core/types.js';
 import { borrowBuffer, returnBuffer } from '../extract/read.js';
 import { formatForName, selectFormat } from '../extract/registry.js';
 import { detectEncoding } from '../extract/text/decode.js';
-import { isRtf } from '../extract/text/text.js';
+import { isEncodedText } from '../extract/text/text.js';
 import { needsDecoding, type RawAnchors } from './raw-anchors.js';
 import { fileResult, type TopLevelResult } from './result.js';
 
@@ -69,7 +69,8 @@ export async function rawPass(
       if (format === undefined) {
         const head = bytes.subarray(0, HEAD);
         const extractor = selectFormat(input, head);
-        if (extractor.id === 'text' ? isRtf(input.name, head) : extractor.id !== 'json') return undefined;
+        if (extractor.id === 'text' ? isEncodedText(input.name, head) : extractor.id !== 'json')
+          return undefined;
         format = extractor.id;
         escapes = format === 'json';
         const guess = detectEncoding(head);

@@ -10,7 +10,7 @@ import type { MboxSpan } from '../extract/mail/mbox.js';
 import { readHead } from '../extract/read.js';
 import { selectFormat } from '../extract/registry.js';
 import { detectEncoding } from '../extract/text/decode.js';
-import { isRtf } from '../extract/text/text.js';
+import { isEncodedText } from '../extract/text/text.js';
 import type { HashSoFar } from './fingerprint.js';
 
 /**
@@ -70,7 +70,7 @@ export async function* textRanges(
   if (input.source.kind !== 'file' || input.depth !== 0) return;
   const { absPath, size } = input.source;
   const head = await readHead(input);
-  if (selectFormat(input, head).id !== 'text' || isRtf(input.name, head)) return;
+  if (selectFormat(input, head).id !== 'text' || isEncodedText(input.name, head)) return;
   const guess = detectEncoding(head);
   if (guess === 'binary' || (guess.encoding !== 'utf-8' && guess.encoding !== 'windows-1252')) return;
   const counter = new TextCounter(absPath, guess.encoding, guess.bom, hashing);

@@ -10,11 +10,13 @@ import type { Fingerprint } from '../core/types.js';
 import type { ImapPasswordSource } from '../crawl/imap/password.js';
 import { parseMessageUrl, serverUrl } from '../crawl/imap/url.js';
 import { compileSubject } from '../match/subject.js';
+import { type AttachmentAction, editMessageFile, isAttachmentAction } from './actions/attachment.js';
 import { deleteFile } from './actions/delete-file.js';
 import { editArchive } from './actions/edit-archive.js';
 import { closeFaceTagTool, removeFaceTags } from './actions/face-tags.js';
 import { expungeImapMessages } from './actions/imap.js';
-import { removeMboxMessages } from './actions/mbox.js';
+import { editImapAttachments } from './actions/imap-attachment.js';
+import { type MboxAction, removeMboxMessages } from './actions/mbox.js';
 import { redactOffice } from './actions/redact-office.js';
 import { redactText } from './actions/redact-text.js';
 import type { ActionContext, Outcome } from './actions/types.js';
@@ -22,7 +24,7 @@ import { type AuditHead, AuditLog } from './audit.js';
 import { defaultAuditKeyPath, loadOrCreateSigner } from './audit-key.js';
 import { maskIdentifiers, maskPath } from './identifiers.js';
 import { Journal } from './journal.js';
-import type { Action, ExpungeImapMessageAction, Plan, RemoveMboxMessageAction } from './plan.js';
+import type { Action, ExpungeImapMessageAction, Plan } from './plan.js';
 import { ActionSkipped } from './safety.js';
 import { noStepHook, type StepHook } from './test-hooks.js';
 
@@ -176,14 +178,27 @@ function unitsOf(plan: Plan): Unit[] {
   const units: Unit[] = [];
   const mbox = new Map<string, Unit>();
   const imap = new Map<string, Unit>();
+  // Attachments of one message file, or of one IMAP mailbox: one rewrite each.
+  const messages = new Map<string, Unit>();
   for (const a of plan.actions) {
-    if (a.kind === 'remove-mbox-message') {
+    if (isAttachmentAction(a) && a.container !== 'mbox') {
+      const ref = a.container === 'imap' ? parseMessageUrl(a.path) : undefined;
+      const key = ref ? `${serverUrl(ref)}\u0000${a.mailbox}\u0000${a.uidValidity}` : a.path;
+      let u = messages.get(key);
+      if (!u) {
+        const run = a.container === 'imap' ? editImapAttachments : editMessageFile;
+        u = { actions: [], run: (acts, ctx) => run(acts as AttachmentAction[], ctx) };
+        messages.set(key, u);
+        units.push(u);
+      }
+      u.actions.push(a);
+    } else if (a.kind === 'remove-mbox-message' || isAttachmentAction(a)) {
       let u = mbox.get(a.path);
       if (!u) {
         const path = a.path;
         u = {
           actions: [],
-          run: (acts, ctx) => removeMboxMessages(path, acts as RemoveMboxMessageAction[], ctx),
+          run: (acts, ctx) => removeMboxMessages(path, acts as MboxAction[], ctx),
         };
         mbox.set(a.path, u);
         units.push(u);

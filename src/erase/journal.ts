@@ -19,6 +19,9 @@ export interface JournalRecord {
   /** sha256 and size of the content the target will have after the action. */
   newSha256?: string;
   newSize?: number;
+  /** A rewritten Maildir message's new name (see actions/attachment.ts); an IMAP message's new UID. */
+  newPath?: string;
+  newUid?: number;
   /** writeback: the mbox size being replaced, and the sha256 of its bytes from `newSize` to that size. */
   fileSize?: number;
   tailSha256?: string;

@@ -24,8 +24,10 @@ export type {
   Plan,
   PlanApproval,
   PlannedSpan,
+  RedactAttachmentAction,
   RedactOfficeAction,
   RedactTextAction,
+  RemoveAttachmentAction,
   RemoveFaceTagsAction,
   RemoveMboxMessageAction,
 } from '../core/schemas/plan.js';
@@ -100,9 +102,16 @@ export function buildPlan(
       .filter(([, d]) => d.decision === 'include')
       .map(([id]) => id),
   );
+  const errored = new Set(scan.errors.map((e) => e.path));
   const actions: Action[] = [];
-  for (const g of groups.values())
-    actions.push(chooseAction(g.items, g.included, findingsByItem, { ...opts, limited, included }));
+  for (const g of groups.values()) {
+    const byAttachment = attachmentActions(g.items, decisions, findingsByItem, { ...opts, limited });
+    if (byAttachment) actions.push(...byAttachment);
+    else
+      actions.push(
+        chooseAction(g.items, g.included, findingsByItem, { ...opts, limited, included, errored }),
+      );
+  }
   actions.sort(compareItemRefs);
 
   const body = {
@@ -128,7 +137,7 @@ function chooseAction(
   items: ItemRecord[],
   included: boolean,
   findingsByItem: Map<string, Finding[]>,
-  opts: { blurFaces?: boolean; limited: Set<string>; included: Set<string> },
+  opts: { blurFaces?: boolean; limited: Set<string>; included: Set<string>; errored: Set<string> },
 ): Action {
   const first = items[0];
   const top = items.find((i) => i.itemPath.length === 0);
@@ -287,6 +296,12 @@ function chooseAction(
         : `the subject is tagged in a ${format} sidecar/database: remove the entry with that tool`,
     );
   }
+  if (format === 'pdf') {
+    const pdf = pdfAction(findings, others, opts.errored.has(top.path));
+    if (pdf.wholly) return { ...base, kind: 'delete-file', fingerprint: fp, rule: 'pdf-wholly-subject' };
+    if (otherCount || !(included || namedAfterSubject))
+      return { ...manual(fp, pdf.rule, pdf.reason), pages: pdf.pages };
+  }
   const redactable = isRedactableText(format, top.path);
   // Deleted whole only when nothing in it can belong to anyone else as far as dsr can tell, and either its
   // name says it is the subject's (a file or folder named after the subject) or a reviewer included it.
@@ -359,6 +374,50 @@ function plannedSpans(findings: Finding[]) {
 
 type Counts = Partial<Record<DetectorId, number>>;
 
+/**
+ * A PDF is wholly the subject's (a CV, a payslip) when, as far as the scan can tell, it is about the
+ * subject and nobody else: it names the subject and holds one of the subject's unique identifiers
+ * (CPR, e-mail, phone) in its text, holds no other person's CPR, e-mail or phone, and was read without
+ * an error (no unread, scanned or encrypted pages). Otherwise a person must edit it: the pages that
+ * hold the subject's data are listed.
+ */
+function pdfAction(
+  findings: Finding[],
+  others: Counts,
+  errored: boolean,
+): { wholly: boolean; rule: string; reason: string; pages: { page: number; detectors: DetectorId[] }[] } {
+  const content = findings.filter((f) => f.location.field !== 'path');
+  const byPage = new Map<number, Set<DetectorId>>();
+  for (const f of content) {
+    if (f.location.page === undefined) continue;
+    const set = byPage.get(f.location.page) ?? new Set<DetectorId>();
+    set.add(f.detector);
+    byPage.set(f.location.page, set);
+  }
+  const pages = [...byPage]
+    .sort((a, b) => a[0] - b[0])
+    .map(([page, d]) => ({ page, detectors: [...d].sort(registry.compare) }));
+  const named = content.some((f) => registry.isName(f.detector));
+  // An identifier's value is one person's alone (a name is not: namesakes share it).
+  const identified = content.some((f) => registry.get(f.detector)?.meta.kind === 'identifier');
+  const where = pages.length
+    ? `the subject's data is on ${pages.map((p) => `page ${p.page} (${p.detectors.join(', ')})`).join(', ')}`
+    : "the subject's data is in the document's metadata";
+  const otherCount = total(others);
+  if (!otherCount && !errored && named && identified) return { wholly: true, rule: '', reason: '', pages };
+  const why = otherCount
+    ? `it also holds ${describeCounts(others)} of other people, so it is never deleted whole`
+    : errored
+      ? 'the scan could not read all of it (see its error)'
+      : `it does not both name the subject and hold one of the subject's CPR number, e-mail address or phone number`;
+  return {
+    wholly: false,
+    rule: otherCount ? 'pdf-with-others' : 'pdf-not-wholly-subject',
+    reason: `not wholly the subject's PDF: ${why}; ${where}: remove those by hand${otherCount ? '' : ', or include it in review to delete the whole file'}`,
+    pages,
+  };
+}
+
 function addCounts(sum: Counts, add: Counts | undefined): void {
   for (const [d, n] of Object.entries(add ?? {}) as [DetectorId, number][]) sum[d] = (sum[d] ?? 0) + n;
 }
@@ -414,4 +473,128 @@ export async function loadPlan(path: string): Promise<Plan> {
   if (problem)
     throw new UsageError(`${path}: ${problem}`, 'make a new plan with dsr plan (and approve it again)');
   return parsed as Plan;
+}
+
+/** Mail stores whose messages dsr can rewrite: an attachment is removed from its message there. */
+const ATTACHMENT_CONTAINERS = new Set(['eml', 'maildir', 'mbox', 'imap']);
+
+/**
+ * The actions for a message whose own headers and text hold nothing of the subject, only some of its
+ * attachments: the message is someone else's and stays; each such attachment is redacted (text dsr can
+ * rewrite, unless it is wholly the subject's: nobody else's identifiers in it and a reviewer included it
+ * or its name names the subject), removed (wholly the subject's), or left for a person (it also holds
+ * other people's data, or the subject is inside something in it, an archive or an attached message).
+ * Undefined when the message is decided as a whole (chooseAction).
+ */
+function attachmentActions(
+  items: ItemRecord[],
+  decisions: ReviewFile['decisions'],
+  findingsByItem: Map<string, Finding[]>,
+  opts: { limited: Set<string> },
+): Action[] | undefined {
+  const message = items[0].message;
+  if (!message || !ATTACHMENT_CONTAINERS.has(message.kind)) return undefined;
+  const depth = message.itemPath.length;
+  if (items.some((i) => i.itemPath.length <= depth || !i.itemPath[depth].startsWith('attachment ')))
+    return undefined;
+  const fp = message.fingerprint ?? {};
+  let path = items[0].path;
+  let fingerprint: Fingerprint;
+  let imap: { mailbox: string; uidValidity: string; uid: number } | undefined;
+  const container = message.kind as 'eml' | 'maildir' | 'mbox' | 'imap';
+  if (container === 'mbox') {
+    if (fp.offset === undefined || fp.length === undefined || !fp.sha256) return undefined;
+    fingerprint = pick(fp, ['offset', 'length', 'sha256']);
+  } else if (container === 'imap') {
+    const parsed = parseMessageUrl(path);
+    const uidValidity = fp.uidValidity ?? parsed?.uidValidity;
+    const uid = fp.uid ?? parsed?.uid;
+    if (!parsed || !uidValidity || !uid) return undefined;
+    path = messageUrl(parsed, parsed.mailbox, parsed.uidValidity, parsed.uid);
+    imap = { mailbox: parsed.mailbox, uidValidity: String(uidValidity), uid };
+    fingerprint = pick({ ...fp, uidValidity: String(uidValidity), uid }, [
+      'uidValidity',
+      'uid',
+      'modseq',
+      'size',
+      'sha256',
+    ]);
+  } else {
+    if (depth || !fp.sha256 || fp.size === undefined) return undefined;
+    fingerprint = pick(fp, ['size', 'mtimeMs', 'ino', 'sha256']);
+  }
+
+  const bySegment = new Map<string, ItemRecord[]>();
+  for (const i of items) bySegment.set(i.itemPath[depth], [...(bySegment.get(i.itemPath[depth]) ?? []), i]);
+  const actions: Action[] = [];
+  for (const [segment, group] of bySegment) {
+    const itemPath = [...message.itemPath, segment];
+    const att = group.find((i) => i.itemPath.length === depth + 1);
+    const others: Counts = {};
+    for (const i of group) addCounts(others, i.others);
+    const otherCount = total(others);
+    const base = {
+      id: sha256Hex(['action', path, ...itemPath].join('\u0000')).slice(0, 16),
+      path,
+      itemPath,
+      items: group.map((i) => i.id).sort(),
+      evidence: group.map((i) => i.evidence).sort((a, b) => EVIDENCE_RANK[b] - EVIDENCE_RANK[a])[0],
+      detectors: [...new Set(group.flatMap((i) => i.detectors))].sort(),
+      ...(att?.format ? { format: att.format } : {}),
+      ...(otherCount ? { others } : {}),
+      fingerprint,
+    };
+    const manual = (rule: string, reason: string): ManualAction => ({
+      ...base,
+      kind: 'manual',
+      rule,
+      reason,
+    });
+    if (group.some((i) => i.itemPath.length > depth + 1))
+      actions.push(
+        manual(
+          'inside-attachment',
+          `the subject's data is inside ${group
+            .find((i) => i.itemPath.length > depth + 1)!
+            .itemPath.slice(depth)
+            .join(
+              ' › ',
+            )} of this message (an archive or attached message), which cannot be edited safely: remove it by hand`,
+        ),
+      );
+    else if (!att?.fingerprint.sha256)
+      actions.push(manual('no-fingerprint', 'the scan recorded no fingerprint of the attachment'));
+    else {
+      const where = { ...base, container, attachmentSha256: att.fingerprint.sha256, ...imap };
+      const findings = findingsByItem.get(att.id) ?? [];
+      const content = findings.filter((f) => f.location.field !== 'path');
+      const wholly =
+        !otherCount &&
+        (decisions[att.id]?.decision === 'include' || findings.some((f) => f.location.field === 'path'));
+      const redactable = isRedactableText(att.format, segment) && content.length > 0;
+      if (redactable && !wholly && opts.limited.has([att.path, ...att.itemPath].join('\u0000')))
+        actions.push(
+          manual(
+            'findings-not-listed',
+            "the scan did not list all of the subject's data in this attachment (see its limit error): scan it again with a higher --max-findings, or edit it by hand",
+          ),
+        );
+      else if (redactable && !wholly)
+        actions.push({
+          ...where,
+          kind: 'redact-attachment',
+          spans: plannedSpans(content),
+          rule: otherCount ? 'shared-attachment-redact' : 'subject-data-in-attachment',
+        });
+      else if (otherCount)
+        actions.push(
+          manual(
+            'attachment-with-others',
+            `the attachment also holds ${describeCounts(others)} of other people and cannot be redacted safely, so it is never removed whole: remove the subject's data from it by hand`,
+          ),
+        );
+      else actions.push({ ...where, kind: 'remove-attachment', rule: 'attachment-of-subject' });
+    }
+  }
+  return actions;
 }

@@ -17,6 +17,8 @@ export const STEPS = [
   'mbox:writeback-half',
   'mbox:written-back',
   'mbox:truncated',
+  'maildir:renamed',
+  'imap:appended',
   'action:result-written',
 ] as const;
 

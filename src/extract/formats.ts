@@ -136,11 +136,29 @@ export const pdfFormat: ExtractorFormat = {
   sniff: (head) => looksLikePdf(head, 4),
 };
 
+/** Word, Excel and PowerPoint 97-2003 files: OLE compound files read by office/legacy/. */
+export const LEGACY_OFFICE_EXTENSIONS = ['.doc', '.dot', '.xls', '.xlt', '.xlw', '.ppt', '.pps', '.pot'];
+
+const LEGACY_STREAMS = ['WordDocument', 'Workbook', 'PowerPoint Document'].map((n) =>
+  Buffer.from(n, 'utf16le'),
+);
+
+/**
+ * An OLE compound file whose directory, where the first bytes hold it (as in most small files), names
+ * a Word, Excel or PowerPoint stream.
+ */
+function isLegacyOffice(head: Uint8Array): boolean {
+  if (!startsWith(head, CFB_MAGIC)) return false;
+  const b = Buffer.from(head.buffer, head.byteOffset, head.length);
+  return LEGACY_STREAMS.some((name) => b.includes(name));
+}
+
 export const officeFormat: ExtractorFormat = {
   id: 'office',
   description:
-    'Word, Excel, PowerPoint (DOCX/XLSX/PPTX and macro/template variants) and OpenDocument (ODT/ODS/ODP): text, headers and footers, notes, comments, cells, properties',
+    'Word, Excel, PowerPoint (DOCX/XLSX/PPTX and macro/template variants, and the 97-2003 binary DOC/XLS/PPT) and OpenDocument (ODT/ODS/ODP): text, headers and footers, notes, comments, cells, properties',
   extensions: [
+    ...LEGACY_OFFICE_EXTENSIONS,
     '.docx',
     '.docm',
     '.dotx',
@@ -161,6 +179,7 @@ export const officeFormat: ExtractorFormat = {
     '.otp',
     '.odg',
   ],
+  sniff: isLegacyOffice,
 };
 
 export const zipFormat: ExtractorFormat = {
@@ -257,6 +276,15 @@ export const pstFormat: ExtractorFormat = {
   },
 };
 
+export const tnefFormat: ExtractorFormat = {
+  id: 'tnef',
+  description:
+    "Outlook's TNEF attachment (winmail.dat, application/ms-tnef): the wrapped message's subject, sender, recipients and plain, HTML and RTF bodies; its attachments as child items",
+  extensions: ['.tnef'],
+  // winmail.dat says nothing by its name: the signature 0x223E9F78 claims it.
+  sniff: (head) => startsWith(head, [0x78, 0x9f, 0x3e, 0x22]),
+};
+
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
 
 export function isSqlite(head: Uint8Array): boolean {
@@ -293,9 +321,6 @@ export const UNOPENED_ARCHIVES: readonly { name: string; extensions: string[]; m
   { name: 'LHA', extensions: ['.lzh', '.lha'], magic: [] },
 ];
 
-/** Legacy binary Office files: OLE compound files that dsr does not read yet. */
-export const LEGACY_OFFICE_EXTENSIONS = ['.doc', '.dot', '.xls', '.xlt', '.xlw', '.ppt', '.pps', '.pot'];
-
 export function startsWith(head: Uint8Array, magic: readonly number[]): boolean {
   return magic.length > 0 && head.length >= magic.length && magic.every((b, i) => head[i] === b);
 }
@@ -313,8 +338,8 @@ const ENCRYPTED_PACKAGE = Buffer.from('EncryptedPackage', 'utf16le');
 export const unopenedFormat: ExtractorFormat = {
   id: 'unopened',
   description:
-    'Containers dsr recognises but cannot open yet (RAR, Zstandard, lzip, cab, ARJ, LHA; legacy binary .doc/.xls/.ppt): an `unsupported` error, or `encrypted` where the container says it is',
-  extensions: [...UNOPENED_ARCHIVES.flatMap((a) => a.extensions), ...LEGACY_OFFICE_EXTENSIONS],
+    'Containers dsr recognises but cannot open yet (RAR, Zstandard, lzip, cab, ARJ, LHA): an `unsupported` error, or `encrypted` where the container says it is',
+  extensions: UNOPENED_ARCHIVES.flatMap((a) => a.extensions),
   sniff(head) {
     return UNOPENED_ARCHIVES.some((a) => startsWith(head, a.magic)) || isEncryptedOoxml(head);
   },
@@ -340,7 +365,7 @@ export const jsonFormat: ExtractorFormat = {
 export const textFormat: ExtractorFormat = {
   id: 'text',
   description:
-    'Plain text (txt, csv, tsv, md, log, xml, yaml, ini, vcf, ics, sql, and text files without a known extension); RTF with its control words stripped',
+    'Plain text (txt, csv, tsv, md, log, xml, yaml, ini, vcf, ics, sql, and text files without a known extension); RTF with its control words stripped; vCard and iCalendar lines unfolded and quoted-printable values decoded',
   extensions: [
     '.txt',
     '.csv',
@@ -355,7 +380,10 @@ export const textFormat: ExtractorFormat = {
     '.cfg',
     '.conf',
     '.vcf',
+    '.vcard',
     '.ics',
+    '.ifb',
+    '.vcs',
     '.sql',
     '.rtf',
     '.tex',

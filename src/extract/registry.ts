@@ -19,6 +19,7 @@ import {
   takeoutFormat,
   tarFormat,
   textFormat,
+  tnefFormat,
   unopenedFormat,
   zipFormat,
 } from './formats.js';
@@ -55,6 +56,7 @@ export const formats: Format[] = [
   lazy(msgFormat, () => import('./mail/msg.js')),
   lazy(pstFormat, () => import('./mail/pst.js')),
   lazy(sqliteFormat, () => import('./database/sqlite.js')),
+  lazy(tnefFormat, () => import('./mail/tnef.js')),
   lazy(unopenedFormat, () => import('./archive/unopened.js')),
   lazy(htmlFormat, () => import('./html/html.js')),
   lazy(jsonFormat, () => import('./json/json.js')),

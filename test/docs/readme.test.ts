@@ -66,11 +66,13 @@ describe('README.md', () => {
     expect(statSync(README).size).toBeLessThanOrEqual(20_000);
   });
 
-  it('names in its Guarantees table only test files that exist', () => {
-    const section =
+  it('links its Guarantees to docs/guarantees.md, whose table names only test files that exist', () => {
+    const summary =
       read(README)
         .split(/^## Guarantees$/m)[1]
         ?.split(/^## /m)[0] ?? '';
+    expect(summary).toContain('(docs/guarantees.md)');
+    const section = read(join(PROJECT, 'docs/guarantees.md'));
     const rows = section
       .split('\n')
       .filter((line) => line.startsWith('| ') && !line.startsWith('| guarantee'));

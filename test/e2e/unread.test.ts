@@ -159,7 +159,7 @@ describe('encrypted and unopened archives are errors, never a silent skip (built
     const { code, scan: s } = scan(dir);
     expect(code).toBe(3);
     expect(s.errors.map(line).sort()).toEqual([
-      'gammel.doc |  | unsupported | legacy binary Office format (OLE compound file); not read',
+      'gammel.doc |  | corrupt | not a readable OLE compound file (damaged or truncated); not read',
       'kontrakt-kopi |  | encrypted | password-protected Office document; not read',
     ]);
   });

@@ -164,13 +164,14 @@ describe("a subject scan's plan never deletes other people's data (built CLI, ev
     expect(at('Søren_Østergård/own.txt').kind).toBe('delete-file');
   });
 
-  it("mail: a message with another person's identifier in its text or attachments is manual; correspondents alone do not block", () => {
+  it("mail: a message with another person's identifier in its text is manual; correspondents alone do not block; the subject's attachment is removed, the message kept", () => {
     for (const k of KINDS) {
-      for (const rel of [`mail/${k}.eml`, `mail/attached-${k}.eml`]) {
-        const a = at(rel);
-        expect([rel, a.kind]).toEqual([rel, 'manual']);
-        expect(a.kind === 'manual' && a.reason).toContain(`${COUNT[k]} of other people`);
-      }
+      const a = at(`mail/${k}.eml`);
+      expect([k, a.kind]).toEqual([k, 'manual']);
+      expect(a.kind === 'manual' && a.reason).toContain(`${COUNT[k]} of other people`);
+      // The subject only in an attachment: the message (and the other person in its text) stays.
+      const att = at(`mail/attached-${k}.eml`, ['attachment cv.txt']);
+      expect([k, att.kind, att.others]).toEqual([k, 'remove-attachment', undefined]);
     }
     expect(at('mail/header-only.eml').kind).toBe('delete-file');
     expect(at('Maildir/cur/1.host:2,S').kind).toBe('manual');
@@ -242,7 +243,13 @@ describe('buildPlan: other people in messages (hand-built scan)', () => {
         { id: 'b', ...msg('mbox', 2), others: { email: 3 }, correspondents: 2 },
         { id: 'c', ...msg('imap', 3), others: { phone: 1 } },
         { id: 'd', ...msg('imap', 4), others: { email: 1 }, correspondents: 1 },
-        { id: 'e', ...msg('imap', 5), itemPath: ['attachment cv.pdf'], messageOthers: { cpr: 2 } },
+        {
+          id: 'e',
+          ...msg('imap', 5),
+          itemPath: ['attachment cv.pdf'],
+          messageOthers: { cpr: 2 },
+          fingerprint: { sha256: 'e'.repeat(64) },
+        },
       ],
     ),
   );
@@ -254,7 +261,7 @@ describe('buildPlan: other people in messages (hand-built scan)', () => {
     ),
   };
 
-  it('an address in the body (not a correspondent) blocks removal; an IMAP message too; a reviewer cannot override', () => {
+  it('an address in the body (not a correspondent) blocks removal; an IMAP message too; a reviewer cannot override; an attachment is removed alone', () => {
     for (const review of [undefined, include]) {
       const kinds = Object.fromEntries(buildPlan(scan, review).actions.map((a) => [a.items.join(), a.kind]));
       expect(kinds).toEqual({
@@ -262,7 +269,8 @@ describe('buildPlan: other people in messages (hand-built scan)', () => {
         b: 'manual',
         c: 'manual',
         d: 'expunge-imap-message',
-        e: 'manual',
+        // The subject only in an attachment: it is removed, and the message with the others' CPR numbers kept.
+        e: 'remove-attachment',
       });
     }
     const reasons = Object.fromEntries(
@@ -270,6 +278,11 @@ describe('buildPlan: other people in messages (hand-built scan)', () => {
     );
     expect(reasons.b).toContain('1 e-mail address of other people');
     expect(reasons.c).toContain('1 phone number of other people');
-    expect(reasons.e).toContain('2 CPR numbers of other people');
+    expect(buildPlan(scan, include).actions.find((a) => a.items.join() === 'e')).toMatchObject({
+      itemPath: ['attachment cv.pdf'],
+      container: 'imap',
+      uid: 5,
+      attachmentSha256: 'e'.repeat(64),
+    });
   });
 });

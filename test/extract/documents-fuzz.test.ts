@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempTree } from '../helpers/cli.js';
+import { PROJECT, tempTree } from '../helpers/cli.js';
 import { DOCS, scanFile } from '../helpers/documents-scan.js';
 
 /** Deterministic damage: truncations and flipped bytes at spread-out positions. */
@@ -48,4 +48,23 @@ describe('damaged documents and archives never crash the scan', () => {
     // Truncated copies at least are always reported.
     expect(errors).toBeGreaterThanOrEqual(8);
   });
+});
+
+describe('damaged legacy Office files and winmail.dat never crash the scan', () => {
+  it.each(['notes.doc', 'kunder.xls', 'slides.ppt', 'winmail.dat'])(
+    '%s: 24 damaged copies each end in findings and/or error entries',
+    async (file) => {
+      const dir = tempTree();
+      const original = readFileSync(join(PROJECT, 'fixtures/formats', file));
+      let errors = 0;
+      for (const [i, data] of mutants(original, 24).entries()) {
+        const path = join(dir, `${i}-${file}`);
+        writeFileSync(path, data);
+        const r = await scanFile(path);
+        for (const e of r.errors) expect(['corrupt', 'limit', 'unsupported', 'encrypted']).toContain(e.kind);
+        errors += r.errors.length;
+      }
+      expect(errors).toBeGreaterThanOrEqual(8);
+    },
+  );
 });

@@ -55,15 +55,8 @@ describe('Outlook .pst', () => {
       limits: DEFAULT_LIMITS,
     });
     expect(r.format).toBe('pst');
-    // Its legacy Word and Excel attachments (.doc, .xls: OLE files) are not read: each is an error, not a silent skip.
-    expect(r.errors.length).toBeGreaterThan(0);
-    for (const e of r.errors) {
-      expect(e.itemPath.at(-1)).toMatch(/^attachment .*\.(doc|xls)$/i);
-      expect([e.kind, e.message]).toEqual([
-        'unsupported',
-        'legacy binary Office format (OLE compound file); not read',
-      ]);
-    }
+    // Its legacy Word and Excel attachments (.doc, .xls: OLE files written by Office 97-2000) are read.
+    expect(r.errors).toEqual([]);
     const tw = 'folder Top of Personal Folders/lokay-m/MLOKAY (Non-Privileged)/TW-Commercial Group';
     const sys = 'folder Top of Personal Folders/lokay-m/MLOKAY (Non-Privileged)/Systems';
     expect(findingLines(r)).toEqual(

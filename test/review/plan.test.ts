@@ -90,4 +90,21 @@ describe('building and approving a plan from review decisions', () => {
       "  manual                 mail/inbox.mbox › message <a@example.dk> — the message also holds 1 phone number of other people (in its text or attachments; its correspondents' addresses do not count), which removing it would remove too: remove the subject's data from it by hand",
     );
   });
+
+  it('shows the chosen action per message: its attachment removed, the message kept', async () => {
+    const scan = sampleScan();
+    const m1 = scan.items.find((i) => i.id === 'm1')!;
+    m1.itemPath = [...m1.itemPath, 'attachment cv.pdf'];
+    m1.format = 'pdf';
+    m1.fingerprint = { sha256: 'b'.repeat(64) };
+    m1.message!.fingerprint = { offset: 0, length: 10, sha256: 'a'.repeat(64) };
+    for (const f of scan.findings) if (f.itemId === 'm1') f.itemPath = m1.itemPath;
+    const s = initialState(buildIndex(scan), { decisions: {} }, 'anna');
+    const dir = mkdtempSync(join(tmpdir(), 'dsr-review-plan-'));
+    const planner = erasurePlanner({ scan, planPath: join(dir, 'scan.plan.json'), approvedBy: 'anna' });
+    const draft = await planner.build(toReviewFile(s));
+    expect(draft.summary).toContain(
+      '  remove-attachment      mail/inbox.mbox › message <a@example.dk> › attachment cv.pdf — the attachment only: the message and its other parts are kept',
+    );
+  });
 });

@@ -24,6 +24,8 @@ export const ACTION_KINDS = [
   'remove-face-tags',
   'redact-office',
   'edit-archive',
+  'remove-attachment',
+  'redact-attachment',
   'manual',
 ] as const;
 export type ActionKind = (typeof ACTION_KINDS)[number];
@@ -122,6 +124,30 @@ export const EditArchiveActionSchema = action(
   { members: Type.Array(ArchiveMemberChangeSchema, { minItems: 1 }) },
   'Remove or redact members of a zip, tar or gzip (in nested archives too); every other member is copied byte for byte.',
 );
+/** Where an attachment's message is, and which attachment (itemPath is the attachment's own). */
+const ATTACHMENT_FIELDS = {
+  container: Type.Union(
+    [Type.Literal('eml'), Type.Literal('maildir'), Type.Literal('mbox'), Type.Literal('imap')],
+    {
+      description:
+        "The mail store the message is in: fingerprint is the message's (file, mbox byte range, IMAP UID).",
+    },
+  ),
+  attachmentSha256: Type.String({ description: "sha256 of the attachment's decoded content as scanned." }),
+  mailbox: Type.Optional(Type.String()),
+  uidValidity: Type.Optional(Type.String()),
+  uid: Type.Optional(Type.Integer()),
+};
+export const RemoveAttachmentActionSchema = action(
+  'remove-attachment',
+  ATTACHMENT_FIELDS,
+  'Replace one attachment of a message by a short text part; every other part stays byte-identical.',
+);
+export const RedactAttachmentActionSchema = action(
+  'redact-attachment',
+  { ...ATTACHMENT_FIELDS, spans: Type.Array(PlannedSpanSchema) },
+  "Replace the subject's values in a text attachment; its header and every other part stay byte-identical.",
+);
 export const ManualActionSchema = action(
   'manual',
   {
@@ -130,6 +156,11 @@ export const ManualActionSchema = action(
       Type.String({
         description:
           "For a database row: the SQL a person could run (on a backup first) to delete the row or clear the columns holding the subject's data.",
+      }),
+    ),
+    pages: Type.Optional(
+      Type.Array(Type.Object({ page: Type.Integer(), detectors: Type.Array(DetectorIdSchema) }, strict), {
+        description: "A document's pages that hold the subject's data, and what kind.",
       }),
     ),
   },
@@ -145,6 +176,8 @@ export const ActionSchema = Type.Union([
   RemoveFaceTagsActionSchema,
   RedactOfficeActionSchema,
   EditArchiveActionSchema,
+  RemoveAttachmentActionSchema,
+  RedactAttachmentActionSchema,
   ManualActionSchema,
 ]);
 
@@ -156,6 +189,8 @@ export type RedactTextAction = Static<typeof RedactTextActionSchema>;
 export type RemoveFaceTagsAction = Static<typeof RemoveFaceTagsActionSchema>;
 export type RedactOfficeAction = Static<typeof RedactOfficeActionSchema>;
 export type EditArchiveAction = Static<typeof EditArchiveActionSchema>;
+export type RemoveAttachmentAction = Static<typeof RemoveAttachmentActionSchema>;
+export type RedactAttachmentAction = Static<typeof RedactAttachmentActionSchema>;
 export type ManualAction = Static<typeof ManualActionSchema>;
 export type Action = Static<typeof ActionSchema>;
 

@@ -68,8 +68,8 @@ export function maildirUniquePart(name: string): string {
  * The planned message under another name in `cur/` or `new/` of the same Maildir: same unique part,
  * same size and sha256 as planned. Undefined when there is none (then the action is stale).
  */
-async function findRenamedMessage(
-  action: DeleteMaildirMessageAction,
+export async function findRenamedMessage(
+  action: Pick<DeleteMaildirMessageAction, 'path' | 'fingerprint'>,
   ctx: ActionContext,
 ): Promise<string | undefined> {
   const folder = basename(dirname(action.path));
@@ -100,7 +100,7 @@ async function findRenamedMessage(
   return undefined;
 }
 
-async function gone(path: string): Promise<boolean> {
+export async function gone(path: string): Promise<boolean> {
   try {
     await lstat(fsPath(path));
     return false;

@@ -15,7 +15,11 @@ import {
 } from '../safety.js';
 import type { StepHook } from '../test-hooks.js';
 import { viewItem } from '../verify.js';
+import { type AttachmentAction, editMessage, isAttachmentAction, sha256Of } from './attachment.js';
 import { type ActionContext, batchOutcomes, type Outcome } from './types.js';
+
+/** What an mbox rewrite does: cut whole messages out, or rewrite some of their attachments. */
+export type MboxAction = RemoveMboxMessageAction | AttachmentAction;
 
 const COPY_STEP = 1 << 20;
 /** How long to wait for each mbox lock by default (Dovecot's `mbox_lock_timeout` is 5 min). */
@@ -37,7 +41,7 @@ export const MBOX_LOCK_TIMEOUT_MS = 30_000;
  */
 export async function removeMboxMessages(
   path: string,
-  actions: RemoveMboxMessageAction[],
+  actions: MboxAction[],
   ctx: ActionContext,
 ): Promise<Map<string, Outcome>> {
   const { outcomes, settle: all } = batchOutcomes(actions);
@@ -94,19 +98,25 @@ export async function removeMboxMessages(
 /** Re-scans the rewritten mbox (after the locks are gone): the removed messages must be gone, and nothing worse to read. */
 async function checkAfter(
   path: string,
-  actions: RemoveMboxMessageAction[],
+  actions: MboxAction[],
   ctx: ActionContext,
   outcomes: Map<string, Outcome>,
   before: Awaited<ReturnType<typeof viewItem>> | undefined,
 ): Promise<void> {
   const removed = actions.filter(
-    (a) => outcomes.get(a.id)?.result === 'done' && outcomes.get(a.id)?.after === null,
+    (a) =>
+      outcomes.get(a.id)?.result === 'done' && (outcomes.get(a.id)?.after === null || isAttachmentAction(a)),
   );
   if (!removed.length) return;
   const after = await viewItem({ path }, ctx.subject).catch(() => undefined);
   for (const a of removed) {
     if (after?.subjectMessages.includes(a.fingerprint.sha256!))
-      outcomes.set(a.id, { result: 'failed', reason: 'a re-scan still finds the message' });
+      outcomes.set(a.id, {
+        result: 'failed',
+        reason: isAttachmentAction(a)
+          ? 'a re-scan still finds the message as it was'
+          : 'a re-scan still finds the message',
+      });
     else if (before && after && before.errors < after.errors)
       outcomes.set(a.id, {
         result: 'failed',
@@ -118,7 +128,7 @@ async function checkAfter(
 async function rewrite(
   path: string,
   t: OpenedTarget,
-  actions: RemoveMboxMessageAction[],
+  actions: MboxAction[],
   ctx: ActionContext,
   outcomes: Map<string, Outcome>,
 ): Promise<Map<string, Outcome>> {
@@ -129,7 +139,7 @@ async function rewrite(
     if (interrupted) return finishWriteBack(t, interrupted, actions, ctx, outcomes);
   }
   const size0 = t.size;
-  const remove: RemoveMboxMessageAction[] = [];
+  const remove: MboxAction[] = [];
   for (const a of actions) {
     const { offset, length, sha256 } = a.fingerprint;
     if (offset === undefined || length === undefined || !sha256) {
@@ -152,7 +162,7 @@ async function rewrite(
     ) {
       outcomes.set(a.id, {
         result: 'done',
-        reason: 'the message was removed by an earlier, interrupted run',
+        reason: `${isAttachmentAction(a) ? 'the attachment was edited' : 'the message was removed'} by an earlier, interrupted run`,
         after: null,
       });
       continue;
@@ -163,20 +173,18 @@ async function rewrite(
     });
   }
   if (!remove.length) return outcomes;
-  const ranges = remove
-    .map((a) => ({ start: a.fingerprint.offset!, end: a.fingerprint.offset! + a.fingerprint.length! }))
-    .sort((x, y) => x.start - y.start);
-  for (let i = 1; i < ranges.length; i++)
-    if (ranges[i].start < ranges[i - 1].end)
-      throw new ActionSkipped('refused', 'planned message ranges overlap');
+  const ranges = await plannedRanges(t, remove, ctx, outcomes);
+  const acting = remove.filter((a) => ranges.some((r) => r.ids.includes(a.id)));
+  if (!acting.length) return outcomes;
   if (!ctx.execute) {
-    for (const a of remove)
-      outcomes.set(a.id, { result: 'would', reason: 'would remove the message from the mbox' });
+    for (const a of acting)
+      if (!isAttachmentAction(a))
+        outcomes.set(a.id, { result: 'would', reason: 'would remove the message from the mbox' });
     return outcomes;
   }
 
   const temp = tempPathBeside(path);
-  for (const a of remove) await ctx.journal.write(a.id, 'intent', { temp });
+  for (const a of acting) await ctx.journal.write(a.id, 'intent', { temp });
   await ctx.hook('action:intent-written');
   // A signal before the write-back removes the temp file. From the write-back on it is the journal's
   // copy of the new content, which a later run needs to finish an interrupted write-back: kept then.
@@ -187,6 +195,7 @@ async function rewrite(
     let at = 0;
     for (const r of ranges) {
       await copy(t.fh, out, at, r.start);
+      if (r.replacement) await out.write(r.replacement, 0, r.replacement.length, null);
       at = r.end;
     }
     await copy(t.fh, out, at, size0);
@@ -194,7 +203,7 @@ async function rewrite(
     await out.sync();
     const size = (await out.stat()).size;
     const sha256 = await hashRange(out, 0, size);
-    for (const a of remove)
+    for (const a of acting)
       await ctx.journal.write(a.id, 'prepared', { temp, newSha256: sha256, newSize: size });
     await ctx.hook('rewrite:temp-synced');
     // Under both locks, right before the write-back: the mbox is as it was read, or grew at its end
@@ -219,7 +228,7 @@ async function rewrite(
     if (!(await sameFile(path, t)))
       throw new ActionSkipped('stale', 'the mbox was replaced or moved while dsr worked on it');
     const tailSha256 = await hashRange(t.fh, written.size, copied - written.size);
-    for (const a of remove)
+    for (const a of acting)
       await ctx.journal.write(a.id, 'writeback', {
         temp,
         newSha256: written.sha256,
@@ -240,9 +249,81 @@ async function rewrite(
   }
   await out.close();
   await rm(fsPath(temp), { force: true });
-  for (const a of remove)
-    outcomes.set(a.id, { result: 'done', reason: 'the message was removed from the mbox', after: null });
+  for (const a of acting) {
+    const r = ranges.find((x) => x.ids.includes(a.id))!;
+    outcomes.set(
+      a.id,
+      r.replacement
+        ? {
+            result: 'done',
+            reason:
+              a.kind === 'redact-attachment'
+                ? 'the attachment was redacted in the mbox message'
+                : 'the attachment was replaced by a short note in the mbox message',
+            after: { length: r.replacement.length, sha256: sha256Of(r.replacement) },
+          }
+        : { result: 'done', reason: 'the message was removed from the mbox', after: null },
+    );
+  }
   return outcomes;
+}
+
+interface PlannedRange {
+  start: number;
+  end: number;
+  /** The message's new bytes (its attachments edited); none: the message is cut out. */
+  replacement?: Buffer;
+  ids: string[];
+}
+
+/**
+ * The byte ranges the rewrite replaces, in order: a message to remove, or a message whose attachments
+ * are edited (its `From ` line kept, the rest as editMessage makes it). An attachment edit that cannot
+ * go ahead gets its outcome here and leaves its message as it is.
+ */
+async function plannedRanges(
+  t: OpenedTarget,
+  remove: MboxAction[],
+  ctx: ActionContext,
+  outcomes: Map<string, Outcome>,
+): Promise<PlannedRange[]> {
+  const byStart = new Map<number, MboxAction[]>();
+  for (const a of remove)
+    byStart.set(a.fingerprint.offset!, [...(byStart.get(a.fingerprint.offset!) ?? []), a]);
+  const ranges: PlannedRange[] = [];
+  for (const [start, acts] of byStart) {
+    const end = start + acts[0].fingerprint.length!;
+    const edits = acts.filter(isAttachmentAction);
+    if (!edits.length) {
+      ranges.push({ start, end, ids: acts.map((a) => a.id) });
+      continue;
+    }
+    if (edits.length !== acts.length)
+      throw new ActionSkipped('refused', 'a message is planned both for removal and for an attachment edit');
+    const bytes = await readRange(t.fh, start, end - start);
+    const nl = bytes.indexOf(0x0a);
+    let edited: Awaited<ReturnType<typeof editMessage>>;
+    try {
+      edited = await editMessage(bytes.subarray(nl + 1), edits, ctx);
+    } catch (err) {
+      if (!(err instanceof ActionSkipped)) throw err;
+      for (const a of edits) outcomes.set(a.id, { result: err.result, reason: err.message });
+      continue;
+    }
+    for (const [id, o] of edited.outcomes) outcomes.set(id, o);
+    if (edited.bytes)
+      ranges.push({
+        start,
+        end,
+        replacement: Buffer.concat([bytes.subarray(0, nl + 1), edited.bytes]),
+        ids: edited.applied,
+      });
+  }
+  ranges.sort((x, y) => x.start - y.start);
+  for (let i = 1; i < ranges.length; i++)
+    if (ranges[i].start < ranges[i - 1].end)
+      throw new ActionSkipped('refused', 'planned message ranges overlap');
+  return ranges;
 }
 
 /**
@@ -270,7 +351,7 @@ async function writeBack(src: FileHandle, t: OpenedTarget, size: number, hook: S
 async function finishWriteBack(
   t: OpenedTarget,
   rec: JournalRecord,
-  actions: RemoveMboxMessageAction[],
+  actions: MboxAction[],
   ctx: ActionContext,
   outcomes: Map<string, Outcome>,
 ): Promise<Map<string, Outcome>> {
@@ -322,7 +403,14 @@ async function finishWriteBack(
       `the mbox changed after an interrupted rewrite; nothing was done (the intended content is in ${rec.temp})`,
     );
   }
-  for (const a of mine) outcomes.set(a.id, { result: 'done', reason, after: null });
+  for (const a of mine)
+    outcomes.set(a.id, {
+      result: 'done',
+      reason: isAttachmentAction(a)
+        ? reason.replace('the message was removed', 'the attachment was edited')
+        : reason,
+      after: null,
+    });
   for (const a of others)
     outcomes.set(a.id, {
       result: 'stale',

@@ -1,12 +1,6 @@
 import { ExtractError } from '../../core/errors.js';
 import type { Extractor } from '../api.js';
-import {
-  isEncryptedOoxml,
-  LEGACY_OFFICE_EXTENSIONS,
-  startsWith,
-  UNOPENED_ARCHIVES,
-  unopenedFormat,
-} from '../formats.js';
+import { isEncryptedOoxml, startsWith, UNOPENED_ARCHIVES, unopenedFormat } from '../formats.js';
 import { extensionOf, readHead } from '../read.js';
 
 /**
@@ -25,11 +19,7 @@ const unopened: Extractor = {
     const archive =
       UNOPENED_ARCHIVES.find((a) => startsWith(head, a.magic)) ??
       UNOPENED_ARCHIVES.find((a) => a.extensions.some((e) => ext.endsWith(e)));
-    if (!archive) {
-      if (LEGACY_OFFICE_EXTENSIONS.some((e) => ext.endsWith(e)))
-        throw new ExtractError('unsupported', 'legacy binary Office format (OLE compound file); not read');
-      throw new ExtractError('unsupported', 'a container dsr cannot open; not read');
-    }
+    if (!archive) throw new ExtractError('unsupported', 'a container dsr cannot open; not read');
     if (archive.name === 'RAR') {
       const encrypted = rarEncrypted(head);
       if (encrypted)

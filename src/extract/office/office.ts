@@ -61,7 +61,10 @@ const office: Extractor = {
       if (head.includes(Buffer.from('EncryptedPackage', 'utf16le'))) {
         throw new ExtractError('encrypted', 'password-protected Office document; not read');
       }
-      throw new ExtractError('unsupported', 'legacy binary Office format (OLE compound file); not read');
+      // Word, Excel and PowerPoint 97-2003; their readers load only when such a file is met.
+      const { readLegacyOffice } = await import('./legacy/legacy.js');
+      await readLegacyOffice(input, ctx);
+      return;
     }
     const { src, dir } = await openZip(input, ctx, 'Office document', MAX_PARTS);
     if (dir.entries.length > MAX_PARTS)
