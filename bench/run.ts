@@ -5,6 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { BENCH_DIR, type BenchContext, type BenchPart, which } from './api.js';
+import byteScan from './byte-scan.js';
 import cluster from './cluster.js';
 import documents from './documents.js';
 import exportPart from './export.js';
@@ -21,6 +22,7 @@ parts.push(mail);
 parts.push(exportPart);
 parts.push(ocr);
 parts.push(cluster);
+parts.push(byteScan);
 
 const USAGE = `usage: npm run bench -- [--size MB] [--only NAME]
   --size MB    approximate corpus size per part (default 300)

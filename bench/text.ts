@@ -33,7 +33,8 @@ const RG_ALL = [
   NAME_RE,
 ];
 
-function corpus(
+/** The plain-text corpus of `sizeMb`, generated when missing or of an older version. */
+export function textCorpus(
   benchDir: string,
   sizeMb: number,
   log: (l: string) => void,
@@ -135,7 +136,7 @@ const text: BenchPart = {
   name: 'text',
   description: 'plain text, CSV, JSON, logs, Markdown with fake people',
   async run({ sizeMb, benchDir, rg, log }) {
-    const { dir, m } = corpus(benchDir, sizeMb, log);
+    const { dir, m } = textCorpus(benchDir, sizeMb, log);
     const outDir = join(benchDir, 'out');
     mkdirSync(outDir, { recursive: true });
     const subject = join(benchDir, 'subject.json');

@@ -1,6 +1,5 @@
 import { relative } from 'node:path';
-import { detectors } from '../detectors/index.js';
-import { maskName, maskSubject, maskValue } from '../src/core/mask.js';
+import { type DetectorRegistry, registry as detectors } from '../detectors/index.js';
 import { compareStrings } from '../src/core/order.js';
 import { displayPath } from '../src/core/raw-path.js';
 import type { Finding, ItemRecord, ScanError, ScanStats, Subject } from '../src/core/types.js';
@@ -19,7 +18,11 @@ export function formatBytes(n: number): string {
 }
 
 /** Hides the subject's name where a path is named after them: `Søren_Østergård/cv.txt` -> `S._Ø./cv.txt`. */
-export function maskPath(path: string, pathFindings: readonly Finding[]): string {
+export function maskPath(
+  path: string,
+  pathFindings: readonly Finding[],
+  registry: DetectorRegistry = detectors,
+): string {
   let out = path;
   for (const f of pathFindings) {
     const words = f.value
@@ -27,9 +30,7 @@ export function maskPath(path: string, pathFindings: readonly Finding[]): string
       .filter(Boolean)
       .map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
     if (!words.length) continue;
-    out = out.replace(new RegExp(words.join('[ _.\\-]+'), 'giu'), (m) =>
-      maskName(m.replace(/[_.-]+/g, ' ')).replace(/ /g, '_'),
-    );
+    out = out.replace(new RegExp(words.join('[ _.\\-]+'), 'giu'), (m) => maskInPath(registry, f.detector, m));
   }
   return out;
 }
@@ -40,12 +41,15 @@ export function maskPath(path: string, pathFindings: readonly Finding[]): string
  * `hr/Søren_Østergård/150387-1236.pdf` -> `hr/S._Ø./1503XX-XXXX.pdf`. The path is read twice, as it is
  * (an e-mail address keeps its dots) and with `_ . / - \` as spaces (words of a name, a number's parts).
  */
-export function identifierMasker(subject: Subject | null): (path: string) => string {
+export function identifierMasker(
+  subject: Subject | null,
+  registry: DetectorRegistry = detectors,
+): (path: string) => string {
   const compiled = subject && Object.keys(subject).length ? compileSubject(subject) : EMPTY_SUBJECT;
   let lastIn: string | undefined;
   let lastOut = '';
   const detect = (text: string) =>
-    detectors.flatMap((d) =>
+    registry.list.flatMap((d) =>
       d.detect({ text, field: 'path', structured: true }, { subject: compiled, all: true }),
     );
   return (path) => {
@@ -58,17 +62,22 @@ export function identifierMasker(subject: Subject | null): (path: string) => str
     for (const c of spans) {
       if (c.start < at) continue;
       const raw = path.slice(c.start, c.end);
-      out +=
-        path.slice(at, c.start) +
-        (c.detector === 'name'
-          ? maskName(raw.replace(/[_.-]+/g, ' ')).replace(/ /g, '_')
-          : maskValue(c.detector, raw));
+      out += path.slice(at, c.start) + maskInPath(registry, c.detector, raw);
       at = c.end;
     }
     lastIn = path;
     lastOut = out + path.slice(at);
     return lastOut;
   };
+}
+
+/**
+ * A value as a path writes it, masked: a name's words may be joined by `_`, `.` or `-` there
+ * (`Søren_Østergård` -> `S._Ø.`), where an identifier's separators are its own.
+ */
+function maskInPath(registry: DetectorRegistry, detector: string, written: string): string {
+  if (!registry.isName(detector)) return registry.mask(detector, written);
+  return registry.mask(detector, written.replace(/[_.-]+/g, ' ')).replace(/ /g, '_');
 }
 
 export interface SummaryInput {
@@ -86,12 +95,15 @@ export interface SummaryInput {
   outPath: string;
   interrupted: boolean;
   maxItems?: number;
+  /** @default detectors/index.ts */
+  registry?: DetectorRegistry;
 }
 
 /** The end-of-scan summary for a terminal: counts and locations, every identifier masked. */
 export function formatSummary(s: SummaryInput): string {
+  const registry = s.registry ?? detectors;
   const lines: string[] = [];
-  const subj = maskSubject(s.subject);
+  const subj = registry.maskProfile(s.subject);
   lines.push(
     `dsr scan${s.interrupted ? ' (interrupted: partial results)' : ''}${subj ? ` — subject ${subj}` : ''}`,
   );
@@ -102,10 +114,17 @@ export function formatSummary(s: SummaryInput): string {
   for (const i of s.items) byEvidence[i.evidence]++;
   lines.push('');
   lines.push(`Items with the subject's data: ${s.items.length}`);
-  lines.push(`  confirmed  ${byEvidence.confirmed}   (CPR, e-mail or phone of the subject)`);
-  lines.push(`  possible   ${byEvidence.possible}   (name or face tag only: needs review)`);
-  lines.push(`  namesake   ${byEvidence.namesake}   (the name next to someone else's CPR or e-mail)`);
-  const det = ['cpr', 'email', 'phone', 'name', 'face']
+  const confirming = registry.list.filter((d) => d.evidence.subject === 'confirmed');
+  const naming = registry.list.filter((d) => d.evidence.subject === 'possible');
+  const telling = registry.list.filter((d) => d.evidence.namesake);
+  lines.push(`  confirmed  ${byEvidence.confirmed}   (${registry.listShort(confirming)} of the subject)`);
+  lines.push(`  possible   ${byEvidence.possible}   (${registry.listShort(naming)} only: needs review)`);
+  lines.push(
+    `  namesake   ${byEvidence.namesake}   (the name next to someone else's ${registry.listShort(telling)})`,
+  );
+  const counted = new Set([...s.findingCounts.keys()].map((k) => k.slice(0, k.lastIndexOf(':'))));
+  const det = [...new Set([...registry.ids, ...counted])]
+    .sort(registry.compare)
     .map((d) => {
       const mine = s.findingCounts.get(`${d}:subject`) ?? 0;
       const other = s.findingCounts.get(`${d}:other`) ?? 0;
@@ -119,14 +138,14 @@ export function formatSummary(s: SummaryInput): string {
     `Skipped: ${s.stats.skipped}${skipped ? ` (${skipped})` : ''}   Errors: ${s.stats.errors}${errors ? ` (${errors})` : ''}`,
   );
   const rootOf = (p: string) => s.roots.find((r) => p.startsWith(`${r}/`)) ?? '';
-  const mask = identifierMasker(s.subject);
+  const mask = identifierMasker(s.subject, registry);
   /** A place as the terminal may show it: below its root, identifiers in names masked. */
   const shownPlace = (path: string, itemPath: readonly string[]) => {
     const root = rootOf(path);
     const found = s.pathFindings.get(path) ?? [];
-    const shown = displayPath(mask(maskPath(root ? relative(root, path) : path, found)));
+    const shown = displayPath(mask(maskPath(root ? relative(root, path) : path, found, registry)));
     return itemPath.length
-      ? `${shown} › ${itemPath.map((p) => displayPath(mask(maskPath(p, found)))).join(' › ')}`
+      ? `${shown} › ${itemPath.map((p) => displayPath(mask(maskPath(p, found, registry)))).join(' › ')}`
       : shown;
   };
   const firstErrors = s.firstErrors ?? [];

@@ -1,15 +1,22 @@
+import { type ByteSeq, digitRunsOf, exactSteps, SHORT_TEXT } from '../src/byte-scan/index.js';
 import type { Candidate } from '../src/core/types.js';
-import { digitScanOf, SHORT_TEXT } from '../src/engine/byte-scan.js';
-import { cprCentury, formatCpr, isFutureCprDate, isValidCprDate, passesModulus11 } from '../src/match/cpr.js';
+import {
+  cprCentury,
+  cprDigits,
+  formatCpr,
+  isFutureCprDate,
+  isValidCprDate,
+  passesModulus11,
+} from '../src/match/cpr.js';
 import { clampConfidence, defineDetector } from './define.js';
 
 /**
  * DDMMYY, an optional separator, SSSS; never part of a longer digit run. The separator is a hyphen, a
  * space or a no-break space, or a dash a word processor put in a hyphen's place (U+2010 hyphen, U+2011
  * non-breaking hyphen, U+2012 figure dash, U+2013 en dash): `150387–1236` is the same number. The regex
- * `(?<!\d)(\d{6})([-\u00a0 \u2010-\u2013]?)(\d{4})(?!\d)` read off the text's runs of ASCII digits by
- * the byte-scan module (a run of ten, or a run of six, one separator and a run of four). Its matches,
- * in order, as `[start, end, digits]`.
+ * `(?<!\d)(\d{6})([-\u00a0 \u2010-\u2013]?)(\d{4})(?!\d)` read off the text's runs of ASCII digits
+ * (a run of ten, or a run of six, one separator and a run of four). Its matches, in order, as
+ * `[start, end, digits]`.
  */
 export function cprMatches(text: string): [start: number, end: number, digits: string][] {
   if (text.length >= SHORT_TEXT) return cprMatchesByRuns(text);
@@ -25,16 +32,29 @@ const CPR_RE = /(?<!\d)(\d{6})([-\u00a0 \u2010-\u2013]?)(\d{4})(?!\d)/g;
 
 /** `cprMatches` read off the digit runs whatever the text's length (exported for its test). */
 export function cprMatchesByRuns(text: string): [start: number, end: number, digits: string][] {
-  const found = digitScanOf(text).cprMatches();
+  const runs = digitRunsOf(text);
   const out: [number, number, string][] = [];
-  for (let i = 0; i < found.length; i += 2) {
-    const start = found[i];
-    const end = found[i + 1];
-    const digits =
-      end - start === 10 ? text.slice(start, end) : text.slice(start, start + 6) + text.slice(end - 4, end);
-    out.push([start, end, digits]);
+  for (let k = 0; k < runs.length; k += 2) {
+    const start = runs[k];
+    const end = runs[k + 1];
+    if (end - start === 10) out.push([start, end, text.slice(start, end)]);
+    else if (
+      end - start === 6 &&
+      runs[k + 2] === end + 1 &&
+      runs[k + 3] - runs[k + 2] === 4 &&
+      isCprSeparator(text.charCodeAt(end))
+    ) {
+      out.push([start, end + 5, text.slice(start, end) + text.slice(end + 1, end + 5)]);
+      // The run of four is this number's.
+      k += 2;
+    }
   }
   return out;
+}
+
+/** `-`, space, no-break space, or U+2010 hyphen, U+2011 non-breaking hyphen, U+2012 figure dash, U+2013 en dash. */
+function isCprSeparator(c: number): boolean {
+  return c === 0x2d || c === 0x20 || c === 0xa0 || (c >= 0x2010 && c <= 0x2013);
 }
 
 const RAISE = [
@@ -99,13 +119,33 @@ const CONTEXT_RE = new RegExp(
 );
 const RAISING = new Set(RAISE);
 
+/**
+ * What stands between a number's date and serial in a file's raw bytes: `-`, a space, a no-break space
+ * (Windows-1252 0xA0, UTF-8 C2 A0), an en dash in Windows-1252 (0x96), U+2010–U+2013 in UTF-8.
+ */
+const RAW_SEPARATORS: readonly ByteSeq[] = [
+  [0x2d],
+  [0x20],
+  [0xa0],
+  [0xc2, 0xa0],
+  [0x96],
+  [0xe2, 0x80, [0x90, 0x93]],
+];
+
 export default defineDetector({
   meta: {
     id: 'cpr',
+    kind: 'identifier',
     description:
       "Danish CPR numbers (DDMMYY-SSSS, with or without separator). Subject mode: the subject's numbers. Inventory mode: every plausible number (valid date and century; modulus 11 and context words raise confidence, invoice/order context, glued symbols and dense number lists lower it).",
     keywords: [],
     context: { raise: RAISE, lower: LOWER },
+    labels: {
+      en: { short: 'CPR', one: 'CPR number', many: 'CPR numbers', category: 'CPR number' },
+      da: { short: 'CPR', one: 'CPR-nummer', many: 'CPR-numre', category: 'CPR-nummer' },
+    },
+    color: '#c0504d',
+    profile: ['cpr'],
   },
   detect(chunk, { subject, all }) {
     const { text } = chunk;
@@ -142,7 +182,39 @@ export default defineDetector({
     }
     return out;
   },
+  mask: maskCpr,
+  // Another person's number next to the subject's name tells a namesake ("his" CPR number).
+  evidence: { subject: 'confirmed', namesake: 'near-name' },
+  anchors: {
+    // The last four digits are always written together (`150387-1236`, `1503871236`).
+    text(subject) {
+      const tails = [...subject.cprs].map((c) => c.slice(6));
+      return tails.length ? (text) => tails.some((tail) => text.includes(tail)) : undefined;
+    },
+    raw: (subject) =>
+      [...subject.cprs].map((digits) => ({
+        kind: 'program',
+        program: { steps: exactSteps(digits, (i) => i === 5), separators: RAW_SEPARATORS },
+      })),
+  },
+  indexTokens: (subject) => [...subject.cprs].map((digits) => `d:${digits}`),
+  written(value) {
+    const d = cprDigits(value);
+    return new RegExp(`(?<!\\d)${d.slice(0, 6)}[-\\s\\u00a0\\u2010-\\u2013]?${d.slice(6)}(?!\\d)`, 'g');
+  },
+  conceal: {
+    pattern: String.raw`(?<![\p{N}])\d{6}[- ]?\d{4}(?![\p{N}])`,
+    precedence: 3,
+    mine: (written, subject) => subject.cprs.has(written.replace(/\D/g, '')),
+  },
 });
+
+/** `150387-1236` -> `1503XX-XXXX`: the birth date's day and month stay, as dsr shows numbers in logs. */
+export function maskCpr(value: string): string {
+  const digits = value.replace(/\D/g, '');
+  if (digits.length !== 10) return 'XXXXXX-XXXX';
+  return `${digits.slice(0, 4)}XX-XXXX`;
+}
 
 /** The nearest context word before the number decides: an id-like word lowers, a CPR word raises. */
 function contextWord(text: string, start: number): 'raise' | 'lower' | undefined {

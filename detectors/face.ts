@@ -1,6 +1,7 @@
 import type { Candidate } from '../src/core/types.js';
 import type { NameHit } from '../src/match/names.js';
 import { defineDetector } from './define.js';
+import { maskName, nameAnchors, nameTokens, nameWritten } from './name.js';
 
 /**
  * The subject's name as a person tagged in media metadata: face regions (MWG, Microsoft Photo),
@@ -11,9 +12,20 @@ import { defineDetector } from './define.js';
 export default defineDetector({
   meta: {
     id: 'face',
+    kind: 'face',
     description:
       "The subject's name in face-tagged media metadata (XMP MWG and Microsoft Photo regions, IPTC PersonInImage, Lightroom/digiKam People keywords, keywords, XMP sidecars, Picasa, Google Takeout), with the face rectangle when there is one.",
     keywords: [],
+    labels: {
+      en: { short: 'face tag', one: 'face tag', many: 'face tags', category: 'Photos and video' },
+      da: {
+        short: 'ansigtsmærke',
+        one: 'ansigtsmærke',
+        many: 'ansigtsmærker',
+        category: 'Billeder og video',
+      },
+    },
+    color: '#d08a1e',
   },
   detect(chunk, { subject }) {
     if (!chunk.faceTag || !subject.names.length) return [];
@@ -34,4 +46,10 @@ export default defineDetector({
     };
     return [candidate];
   },
+  mask: maskName,
+  // A tag names the person in the whole photo: another person's CPR number anywhere in it tells a namesake.
+  evidence: { subject: 'possible', names: 'item' },
+  anchors: nameAnchors,
+  indexTokens: nameTokens,
+  written: nameWritten,
 });

@@ -4,7 +4,7 @@ import { UsageError } from '../../src/core/errors.js';
 import { checkOutputPath, STDOUT, writeTextOutput } from '../../src/io/output.js';
 import { LANGS, type Lang } from '../../src/report/access/i18n.js';
 import { prepareReport, renderCsv, renderHtml, renderJson } from '../../src/report/access/index.js';
-import { type AccessReport, SUBJECT_FIELDS, type SubjectField } from '../../src/report/access/model.js';
+import { type AccessReport, type SubjectField, subjectFields } from '../../src/report/access/model.js';
 import { EXIT } from '../exit-codes.js';
 import { writeSafe } from '../terminal.js';
 
@@ -28,9 +28,9 @@ export function parseGiven(value: string): SubjectField[] {
     .map((k) => k.trim())
     .filter(Boolean);
   for (const k of kinds)
-    if (!SUBJECT_FIELDS.includes(k as SubjectField))
+    if (!subjectFields().includes(k))
       throw new InvalidArgumentError(
-        `--given takes a comma list of ${SUBJECT_FIELDS.join(', ')} (got "${k}")`,
+        `--given takes a comma list of ${subjectFields().join(', ')} (got "${k}")`,
       );
   return kinds as SubjectField[];
 }

@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { registry } from '../../detectors/index.js';
 import type { Facet } from './state.js';
 
 export interface FacetPickerProps {
@@ -16,12 +17,10 @@ const LABEL: Partial<Record<Facet, string>> = {
   possible: 'evidence: possible',
   namesake: 'evidence: namesake',
   confirmed: 'evidence: confirmed',
-  cpr: 'detector: cpr',
-  email: 'detector: email',
-  phone: 'detector: phone',
-  name: 'detector: name',
-  face: 'detector: face',
 };
+
+/** A facet as the menu names it: a detector by its category (`CPR number`, `Photos and video`). */
+const labelOf = (f: Facet) => LABEL[f] ?? (registry.has(f) ? registry.label(f).category : f);
 
 /** The `f` menu: filter by evidence level, detector or undecided. */
 export function FacetPicker({ facets, cursor, current, counts, width, height }: FacetPickerProps) {
@@ -33,7 +32,7 @@ export function FacetPicker({ facets, cursor, current, counts, width, height }: 
       {facets.map((f, i) => (
         <Text key={f} wrap="truncate" inverse={i === cursor}>
           {i === cursor ? '▸ ' : '  '}
-          {i} {(LABEL[f] ?? f).padEnd(22)}
+          {i} {labelOf(f).padEnd(22)}
           <Text dimColor>{counts[f] ?? 0}</Text>
           {f === current ? <Text color="green"> (current)</Text> : null}
         </Text>

@@ -1,6 +1,6 @@
 import { Box, type Key, useInput } from 'ink';
 import { useMemo, useRef, useState } from 'react';
-import { maskSubject } from '../../src/core/mask.js';
+import { registry } from '../../detectors/index.js';
 import type { Decision, ReviewFile } from '../../src/review/decisions.js';
 import { DetailPane, maxDetailTop } from './DetailPane.js';
 import { buildDetailDoc } from './detail-doc.js';
@@ -72,7 +72,7 @@ export function ReviewApp(props: ReviewAppProps) {
     () => (item ? buildDetailDoc(index, item, decision, width) : undefined),
     [index, item, decision, width],
   );
-  const subject = useMemo(() => maskSubject(index.scan.subject), [index]);
+  const subject = useMemo(() => registry.maskProfile(index.scan.subject), [index]);
 
   const run = (what: string, work: () => Promise<Action | undefined>) => {
     dispatch({ type: 'busy', what });

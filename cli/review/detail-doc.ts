@@ -1,4 +1,4 @@
-import { maskValue } from '../../src/core/mask.js';
+import { registry } from '../../detectors/index.js';
 import type { Finding, Fingerprint, Location } from '../../src/core/types.js';
 import type { DecisionEntry } from '../../src/review/decisions.js';
 import { locateMatch } from './highlight.js';
@@ -137,7 +137,7 @@ function findingBlock(f: Finding, width: number, other: boolean): { height: numb
         { text: locationText(f.location) },
         { text: `  ${Math.round(f.confidence * 100)}%`, dim: true },
       ];
-      if (other) head.push({ text: `  ${maskValue(f.detector, f.value)}`, color: 'magenta' });
+      if (other) head.push({ text: `  ${registry.mask(f.detector, f.value)}`, color: 'magenta' });
       return [head, ...contextLines(f, width), ...region];
     },
   };

@@ -1,3 +1,4 @@
+import { registry } from '../../detectors/index.js';
 import { lowerBound } from '../../src/core/order.js';
 import type { DetectorId, Evidence } from '../../src/core/types.js';
 import { foldToken } from '../../src/match/fold.js';
@@ -22,11 +23,7 @@ export const FACETS: readonly Facet[] = [
   'possible',
   'namesake',
   'confirmed',
-  'cpr',
-  'email',
-  'phone',
-  'name',
-  'face',
+  ...registry.ids,
 ];
 
 export type Row = { kind: 'group'; group: number } | { kind: 'item'; pos: number };

@@ -5,8 +5,8 @@
  * sinks (scan file, reports, TUI) consume Findings, ItemRecords and ScanErrors.
  */
 
-export type DetectorId = 'email' | 'phone' | 'cpr' | 'name' | 'face';
-export const DETECTOR_IDS: readonly DetectorId[] = ['email', 'phone', 'cpr', 'name', 'face'];
+/** The id of a registered detector (`detectors/index.ts`), as the scan file names it. */
+export type DetectorId = string;
 
 export type Evidence = 'confirmed' | 'possible' | 'namesake';
 

@@ -1,32 +1,41 @@
-import { subjectDigitsHint } from '../../detectors/phone.js';
-import { cprDigits } from '../match/cpr.js';
+import { type DetectorRegistry, registry as detectors, type SubjectAnchors } from '../../detectors/index.js';
 import type { CompiledSubject } from '../match/subject.js';
 
 /**
- * A cheap test that text may hold one of the subject's identifiers. Each anchor is implied by its
- * detector's pattern, so a chunk that fails every test cannot yield a subject finding:
- * - CPR: the last four digits, always written together (`150387-1236`, `1503871236`);
- * - phone: the national digits in order with at most one separator between them;
- * - e-mail: the address itself, case-insensitively;
- * - name and face tags: the surname in any spelling (every name form contains it).
+ * A cheap test that text may hold one of the subject's identifiers: the detectors' text anchors (see
+ * SubjectAnchors), each implied by its detector's pattern, so that a chunk that fails every test
+ * cannot yield a subject finding. Undefined for an empty subject.
  */
-export function subjectAnchors(subject: CompiledSubject): ((text: string) => boolean) | undefined {
-  if (!cache.has(subject)) cache.set(subject, compileAnchors(subject));
-  return cache.get(subject);
+export function subjectAnchors(
+  subject: CompiledSubject,
+  registry: DetectorRegistry = detectors,
+): ((text: string) => boolean) | undefined {
+  let bySubject = cache.get(registry);
+  if (!bySubject) {
+    bySubject = new WeakMap();
+    cache.set(registry, bySubject);
+  }
+  if (!bySubject.has(subject)) bySubject.set(subject, compileAnchors(subject, registry));
+  return bySubject.get(subject);
 }
 
-const cache = new WeakMap<CompiledSubject, ((text: string) => boolean) | undefined>();
+const cache = new WeakMap<
+  DetectorRegistry,
+  WeakMap<CompiledSubject, ((text: string) => boolean) | undefined>
+>();
 
-function compileAnchors(subject: CompiledSubject): ((text: string) => boolean) | undefined {
+function compileAnchors(
+  subject: CompiledSubject,
+  registry: DetectorRegistry,
+): ((text: string) => boolean) | undefined {
   if (subject.isEmpty) return undefined;
-  const cprTails = [...subject.cprs].map((c) => cprDigits(c).slice(6));
-  const phoneHint = subject.phones.size ? subjectDigitsHint(subject) : undefined;
-  const emailRe = subject.emails.size
-    ? new RegExp([...subject.emails].map((e) => e.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'iu')
-    : undefined;
-  return (text) =>
-    cprTails.some((tail) => text.includes(tail)) ||
-    phoneHint?.test(text) ||
-    (emailRe !== undefined && text.includes('@') && emailRe.test(text)) ||
-    subject.names.some((m) => m.mayOccurIn(text));
+  const tests = uniqueAnchors(registry.list)
+    .map((a) => a.text(subject))
+    .filter((t): t is (text: string) => boolean => t !== undefined);
+  return (text) => tests.some((t) => t(text));
+}
+
+/** The detectors' anchors, each shared object once (the name and face detectors share theirs). */
+export function uniqueAnchors(list: readonly { anchors: SubjectAnchors }[]): SubjectAnchors[] {
+  return [...new Set(list.map((d) => d.anchors))];
 }

@@ -1,7 +1,8 @@
+import { type DetectorRegistry, registry as detectors } from '../../detectors/index.js';
 import { lowerBound } from '../core/order.js';
 import type { Candidate, DetectorId } from '../core/types.js';
-import { EvidenceTracker } from '../match/evidence.js';
 import type { CompiledSubject } from '../match/subject.js';
+import { EvidenceTracker } from './evidence.js';
 
 /**
  * The fields of a message's own address headers: the addresses there are its correspondents, the
@@ -44,7 +45,10 @@ export class ItemCandidates {
   readonly evidence: EvidenceTracker;
   /** Other people's identifiers per detector, in the order first met. */
   readonly others: Partial<Record<DetectorId, number>> = {};
-  /** Of `others.email`, those in the item's address header fields (a message's correspondents). */
+  /**
+   * Of the other people's values of the registry's correspondent detector (e-mail addresses), those in
+   * the item's address header fields: a message's correspondents.
+   */
   correspondents = 0;
   readonly subjectDetectors = new Set<DetectorId>();
   /** Some candidates were counted but not listed (`maxListed`). */
@@ -60,6 +64,7 @@ export class ItemCandidates {
 
   private readonly maxSubject: number;
   private readonly maxOthers: number;
+  private readonly correspondentId: DetectorId | undefined;
 
   /**
    * `quota`: fewer to list of each kind than `maxListed`, for a part of a huge file whose earlier
@@ -70,8 +75,10 @@ export class ItemCandidates {
     private readonly all: boolean,
     maxListed: number,
     quota?: { subject: number; others: number },
+    registry: DetectorRegistry = detectors,
   ) {
-    this.evidence = new EvidenceTracker(subject);
+    this.evidence = new EvidenceTracker(subject, registry);
+    this.correspondentId = registry.correspondentId;
     this.maxSubject = Math.min(maxListed, quota?.subject ?? maxListed);
     this.maxOthers = Math.min(maxListed, quota?.others ?? maxListed);
   }
@@ -101,7 +108,7 @@ export class ItemCandidates {
       if (this.listedSubject++ >= this.maxSubject) return this.overflowed();
     } else {
       this.others[c.detector] = (this.others[c.detector] ?? 0) + 1;
-      if (c.detector === 'email' && ADDRESS_HEADER_FIELDS.has(at.field)) this.correspondents++;
+      if (c.detector === this.correspondentId && ADDRESS_HEADER_FIELDS.has(at.field)) this.correspondents++;
       if (!this.all) return false;
       if (this.listedOthers++ >= this.maxOthers) return this.overflowed();
     }

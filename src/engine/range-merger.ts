@@ -1,9 +1,9 @@
 import { itemId } from '../core/ids.js';
 import { tooManyFindings } from '../core/limits.js';
 import type { DetectorId, Finding, ItemInput, ItemRecord, ScanError } from '../core/types.js';
-import { combineEvidence, type EvidenceSummary } from '../match/evidence.js';
 import { ELEMENT_SEP } from '../scan-file/json-array-spool.js';
 import { ElementWriter, type PackedFindings, textOf, withEvidence } from '../scan-file/packed-findings.js';
+import { combineEvidence, type EvidenceSummary } from './evidence.js';
 import { fingerprintOf, type HashSoFar } from './fingerprint.js';
 import { fileResult, type TopLevelResult } from './result.js';
 

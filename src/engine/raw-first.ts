@@ -1,7 +1,8 @@
 import { relative } from 'node:path';
+import { type DetectorRegistry, registry as detectors } from '../../detectors/index.js';
 import type { ItemInput } from '../core/types.js';
 import type { CompiledSubject } from '../match/subject.js';
-import { subjectAnchors } from './anchors.js';
+import { subjectAnchors, uniqueAnchors } from './anchors.js';
 import { needsDecoding, type RawAnchors, rawSubjectAnchors } from './raw-anchors.js';
 import { type ByteRange, rawPass } from './raw-pass.js';
 import type { TopLevelResult } from './result.js';
@@ -17,9 +18,10 @@ export async function rawFirstPass(
   subject: CompiledSubject,
   signal?: AbortSignal,
   range?: ByteRange,
+  registry: DetectorRegistry = detectors,
 ): Promise<TopLevelResult | undefined> {
-  const anchors = subjectAnchors(subject);
-  const raw = rawAnchorsOf(subject);
+  const anchors = subjectAnchors(subject, registry);
+  const raw = rawAnchorsOf(subject, registry);
   if (!anchors || !raw || ((range?.start ?? 0) === 0 && anchors(pathTextOf(input).normalize('NFC'))))
     return undefined;
   return rawPass(input, raw, signal, range);
@@ -27,20 +29,21 @@ export async function rawFirstPass(
 
 /**
  * For an inventory (`--all`) of a JSON file (plain text is looked at as it is read: see NamesGate):
- * true when the raw-byte pass proves that the top-level file holds nothing the name and face detectors
- * could find (no spelling of the subject's surname in its bytes, nor in its path; a `\u` escape always
- * counts as one), so that it can be read without them. False when that is not known.
+ * true when the raw-byte pass proves that the top-level file holds nothing the name detectors (name,
+ * face) could find (no spelling of the subject's surname in its bytes, nor in its path; a `\u` escape
+ * always counts as one), so that it can be read without them. False when that is not known.
  */
 export async function rawNamesAbsent(
   input: ItemInput,
   subject: CompiledSubject,
   signal?: AbortSignal,
+  registry: DetectorRegistry = detectors,
 ): Promise<boolean> {
-  if (!subject.names.length) return true;
-  const raw = rawNameAnchorsOf(subject);
+  const names = namesAnchorOf(subject, registry);
+  if (!names) return true;
+  const raw = rawNameAnchorsOf(subject, registry);
   if (!raw) return false;
-  const path = pathTextOf(input).normalize('NFC');
-  if (subject.names.some((m) => m.mayOccurIn(path))) return false;
+  if (names(pathTextOf(input).normalize('NFC'))) return false;
   return (await rawPass(input, raw, signal)) !== undefined;
 }
 
@@ -53,13 +56,28 @@ export async function rawNamesAbsent(
  * raw pass over the whole file before the read would read it twice. Undefined when names must always be looked for (the
  * path holds the surname, no byte patterns); `false` when never (the subject has no name).
  */
-export function namesGate(input: ItemInput, subject: CompiledSubject): NamesGate | false | undefined {
-  if (!subject.names.length) return false;
-  const raw = rawNameAnchorsOf(subject);
+export function namesGate(
+  input: ItemInput,
+  subject: CompiledSubject,
+  registry: DetectorRegistry = detectors,
+): NamesGate | false | undefined {
+  const names = namesAnchorOf(subject, registry);
+  if (!names) return false;
+  const raw = rawNameAnchorsOf(subject, registry);
   if (!raw) return undefined;
-  const path = pathTextOf(input).normalize('NFC');
-  if (subject.names.some((m) => m.mayOccurIn(path))) return undefined;
+  if (names(pathTextOf(input).normalize('NFC'))) return undefined;
   return new NamesGate(raw);
+}
+
+/** The name detectors' text anchors for the subject, or undefined when the subject has no name. */
+function namesAnchorOf(
+  subject: CompiledSubject,
+  registry: DetectorRegistry,
+): ((text: string) => boolean) | undefined {
+  const tests = uniqueAnchors(registry.names)
+    .map((a) => a.text(subject))
+    .filter((t): t is (text: string) => boolean => t !== undefined);
+  return tests.length ? (text) => tests.some((t) => t(text)) : undefined;
 }
 
 export class NamesGate {
@@ -108,18 +126,28 @@ export function pathTextOf(input: ItemInput): string {
   return path ? path.replace(/[_./\\-]/g, ' ') : '';
 }
 
-const rawAnchorCache = new WeakMap<CompiledSubject, RawAnchors | undefined>();
+type Cache = WeakMap<DetectorRegistry, WeakMap<CompiledSubject, RawAnchors | undefined>>;
+const rawAnchorCache: Cache = new WeakMap();
+const rawNameAnchorCache: Cache = new WeakMap();
 
-/** The subject's raw-byte anchors, made once per compiled subject. */
-export function rawAnchorsOf(subject: CompiledSubject): RawAnchors | undefined {
-  if (!rawAnchorCache.has(subject)) rawAnchorCache.set(subject, rawSubjectAnchors(subject));
-  return rawAnchorCache.get(subject);
+function cached(cache: Cache, subject: CompiledSubject, registry: DetectorRegistry, namesOnly: boolean) {
+  let bySubject = cache.get(registry);
+  if (!bySubject) {
+    bySubject = new WeakMap();
+    cache.set(registry, bySubject);
+  }
+  if (!bySubject.has(subject)) bySubject.set(subject, rawSubjectAnchors(subject, { namesOnly }, registry));
+  return bySubject.get(subject);
 }
 
-const rawNameAnchorCache = new WeakMap<CompiledSubject, RawAnchors | undefined>();
+/** The subject's raw-byte anchors, made once per compiled subject. */
+export function rawAnchorsOf(
+  subject: CompiledSubject,
+  registry: DetectorRegistry = detectors,
+): RawAnchors | undefined {
+  return cached(rawAnchorCache, subject, registry, false);
+}
 
-function rawNameAnchorsOf(subject: CompiledSubject): RawAnchors | undefined {
-  if (!rawNameAnchorCache.has(subject))
-    rawNameAnchorCache.set(subject, rawSubjectAnchors(subject, { namesOnly: true }));
-  return rawNameAnchorCache.get(subject);
+function rawNameAnchorsOf(subject: CompiledSubject, registry: DetectorRegistry): RawAnchors | undefined {
+  return cached(rawNameAnchorCache, subject, registry, true);
 }

@@ -1,6 +1,6 @@
 import type { DetectorId, Finding, ItemRecord, ScanError } from '../core/types.js';
-import type { EvidenceSummary } from '../match/evidence.js';
 import type { PackedFindings } from '../scan-file/packed-findings.js';
+import type { EvidenceSummary } from './evidence.js';
 
 /** Everything one top-level file (or IMAP message) contributed to the scan. */
 export interface TopLevelResult {

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Detector } from '../../detectors/define.js';
-import { detectors as allDetectors } from '../../detectors/index.js';
+import { type Detector, type DetectorRegistry, registry as defaultRegistry } from '../../detectors/index.js';
 import { ExtractError, errorMessage, kindOfSystemError } from '../core/errors.js';
 import { findingId, findingIdPrefix, itemId } from '../core/ids.js';
 import { type Limits, tooManyFindings } from '../core/limits.js';
@@ -30,16 +29,11 @@ import { readHead, readTransientPieces } from '../extract/read.js';
 import { formatForName, selectExtractor, selectFormat } from '../extract/registry.js';
 import { decodeStream } from '../extract/text/decode.js';
 import type { CompiledSubject } from '../match/subject.js';
-import {
-  countKey,
-  ElementWriter,
-  FindingPacker,
-  isPathName,
-  withEvidence,
-} from '../scan-file/packed-findings.js';
+import { countKey, ElementWriter, FindingPacker, withEvidence } from '../scan-file/packed-findings.js';
 import { subjectAnchors } from './anchors.js';
 import { fingerprintOf } from './fingerprint.js';
 import { ItemCandidates } from './item-candidates.js';
+import { isPathName } from './path-names.js';
 import { needsDecoding } from './raw-anchors.js';
 import {
   type NamesGate,
@@ -62,6 +56,9 @@ export interface EngineOptions {
   all: boolean;
   limits: Limits;
   signal?: AbortSignal;
+  /** The detectors to know: their anchors, evidence rules and names. @default detectors/index.ts */
+  registry?: DetectorRegistry;
+  /** Only these detectors, without anchor passes (tests compare with them). @default every registered one */
   detectors?: readonly Detector[];
   /** Sees every chunk before detection (the index collects identifier tokens here). */
   onChunk?: (chunk: Chunk) => void;
@@ -103,6 +100,7 @@ interface ItemState {
   findings: Finding[];
   /** … or, when packing, as scan-file elements, with their counts and path-name findings. */
   packing: { elements: ElementWriter; counts: Record<string, number>; pathNames: Finding[] } | undefined;
+  registry: DetectorRegistry;
 }
 
 const CONTEXT = 40;
@@ -115,23 +113,25 @@ export async function scanTopLevel(input: ItemInput, opts: EngineOptions): Promi
   if (opts.mboxPart || opts.zipPart) return scanTopLevelWith(input, opts);
   // Subject scans first read the item with cheap anchors only; most files hold nothing of the subject
   // and are done after that pass. A file with an anchor hit is read again with every detector.
-  const anchors = !opts.all && !opts.onChunk && !opts.detectors ? subjectAnchors(opts.subject) : undefined;
+  const registry = registryOf(opts);
+  const anchors =
+    !opts.all && !opts.onChunk && !opts.detectors ? subjectAnchors(opts.subject, registry) : undefined;
   // An inventory lists everyone's e-mail addresses, phones and CPR numbers, but names are only the subject's.
   if (opts.all && !opts.onChunk && !opts.detectors) {
     // JSON is settled by a raw pass first (its escapes are decoded only by its extractor); plain text
     // as its bytes are read (see NamesGate).
     if (formatForName(input.name)?.id === 'json' || input.depth !== 0 || input.source.kind !== 'file') {
-      const noNames = await rawNamesAbsent(input, opts.subject, opts.signal);
-      return scanTopLevelWith(input, noNames ? { ...opts, detectors: WITHOUT_NAMES } : opts);
+      const noNames = await rawNamesAbsent(input, opts.subject, opts.signal, registry);
+      return scanTopLevelWith(input, noNames ? { ...opts, detectors: registry.identifiers } : opts);
     }
-    const gate = namesGate(input, opts.subject);
-    if (gate === false) return scanTopLevelWith(input, { ...opts, detectors: WITHOUT_NAMES });
+    const gate = namesGate(input, opts.subject, registry);
+    if (gate === false) return scanTopLevelWith(input, { ...opts, detectors: registry.identifiers });
     return scanTopLevelWith(input, { ...opts, namesGate: gate });
   }
   if (!anchors) return scanTopLevelWith(input, opts);
   // Plain text is first searched as raw bytes: no decoding or normalising for a file without an anchor.
   if (!opts.rawChecked) {
-    const settled = await rawFirstPass(input, opts.subject, opts.signal);
+    const settled = await rawFirstPass(input, opts.subject, opts.signal, undefined, registry);
     if (settled) return settled;
   }
   if (!(await anchorsFirst(input))) return scanTopLevelWith(input, opts);
@@ -162,13 +162,15 @@ async function scanTextRange(
     return { findings: [], items: [], errors: [], itemCount: 1, bytes: 0, range: { invalid: true } };
   // Names only once the bytes read may hold the surname, as for a whole file (not for an index's tokens).
   if (opts.detectors || opts.onChunk) return scanTopLevelWith(input, opts);
-  const gate = namesGate(input, opts.subject);
-  if (gate === false) return scanTopLevelWith(input, { ...opts, detectors: WITHOUT_NAMES });
+  const registry = registryOf(opts);
+  const gate = namesGate(input, opts.subject, registry);
+  if (gate === false) return scanTopLevelWith(input, { ...opts, detectors: registry.identifiers });
   return scanTopLevelWith(input, { ...opts, namesGate: gate });
 }
 
-/** An inventory's detectors for a file that cannot hold the subject's surname. */
-const WITHOUT_NAMES = allDetectors.filter((d) => d.meta.id !== 'name' && d.meta.id !== 'face');
+function registryOf(opts: EngineOptions): DetectorRegistry {
+  return opts.registry ?? defaultRegistry;
+}
 
 /**
  * Formats read again cheaply, where an anchor pass that finds nothing saves the detectors' work. A file
@@ -225,11 +227,14 @@ async function scanItem(
       opts.all,
       opts.limits.maxFindings,
       input.depth === 0 ? opts.quota : undefined,
+      registryOf(opts),
     ),
     findings: [],
     packing: budget.packer ? { elements: new ElementWriter(), counts: {}, pathNames: [] } : undefined,
+    registry: registryOf(opts),
   };
-  const detectors = opts.detectors ?? allDetectors;
+  const registry = registryOf(opts);
+  const detectors = opts.detectors ?? registry.list;
   const gate = input.depth === 0 ? opts.namesGate : undefined;
   let docChars = 0;
   let truncatedReported = false;
@@ -249,7 +254,7 @@ async function scanItem(
     const stream = ++streams;
     return (chunk: Chunk) => {
       opts.onChunk?.(chunk);
-      detectChunk(chunk, stream, gate?.closed ? WITHOUT_NAMES : detectors, opts, state);
+      detectChunk(chunk, stream, gate?.closed ? registry.identifiers : detectors, opts, state);
     };
   };
   const ctx: ExtractContext = {
@@ -398,10 +403,15 @@ function settleMessage(
 }
 
 /** Other people's identifiers in an item without the subject, for the records of its message. */
-function noteMessageOthers(input: ItemInput, candidates: ItemCandidates, budget: TopLevelBudget): void {
+function noteMessageOthers(
+  input: ItemInput,
+  candidates: ItemCandidates,
+  budget: TopLevelBudget,
+  registry: DetectorRegistry,
+): void {
   const message = input.message;
   if (!message) return;
-  const counts = contentOthers(input, candidates);
+  const counts = contentOthers(input, candidates, registry);
   if (!Object.keys(counts).length) return;
   const key = messageKey(message);
   const sum = budget.messageOthers.get(key) ?? {};
@@ -410,12 +420,17 @@ function noteMessageOthers(input: ItemInput, candidates: ItemCandidates, budget:
 }
 
 /** An item's other people, its correspondents left out when it is a message itself. */
-function contentOthers(input: ItemInput, candidates: ItemCandidates): Partial<Record<DetectorId, number>> {
+function contentOthers(
+  input: ItemInput,
+  candidates: ItemCandidates,
+  registry: DetectorRegistry,
+): Partial<Record<DetectorId, number>> {
   const counts = { ...candidates.others };
-  if (input.message && isMessageItself(input) && candidates.correspondents) {
-    const email = (counts.email ?? 0) - candidates.correspondents;
-    if (email > 0) counts.email = email;
-    else delete counts.email;
+  const id = registry.correspondentId;
+  if (id && input.message && isMessageItself(input) && candidates.correspondents) {
+    const left = (counts[id] ?? 0) - candidates.correspondents;
+    if (left > 0) counts[id] = left;
+    else delete counts[id];
   }
   return counts;
 }
@@ -426,7 +441,7 @@ function contentOthers(input: ItemInput, candidates: ItemCandidates): Partial<Re
  */
 function rawCleanTest(opts: EngineOptions): ((bytes: Uint8Array) => boolean) | undefined {
   if (opts.all || opts.onChunk || opts.detectors) return undefined;
-  const anchors = rawAnchorsOf(opts.subject);
+  const anchors = rawAnchorsOf(opts.subject, registryOf(opts));
   if (!anchors) return undefined;
   return (bytes) => {
     const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
@@ -445,7 +460,7 @@ const RAW_BLOCK = 64 * 1024;
 /** A subject scan's test of text for the subject's anchors (see ExtractContext.textClean), as rawCleanTest. */
 function textCleanTest(opts: EngineOptions): ((text: string) => boolean) | undefined {
   if (opts.all || opts.onChunk || opts.detectors) return undefined;
-  const anchors = subjectAnchors(opts.subject);
+  const anchors = subjectAnchors(opts.subject, registryOf(opts));
   // Chunks hold text in NFC (see Chunker).
   return anchors && ((text) => !anchors(text.normalize('NFC')));
 }
@@ -504,7 +519,12 @@ function detectChunk(
       }
       // Other people's identifiers only count towards evidence unless --all: no context needed.
       if (!state.candidates.add(c, { field, offset, structured: chunk.structured }, stream)) continue;
-      if (state.packing && !chunk.location && !c.location && !(c.detector === 'name' && field === 'path'))
+      if (
+        state.packing &&
+        !chunk.location &&
+        !c.location &&
+        !(field === 'path' && state.registry.isName(c.detector))
+      )
         packPlain(state, state.packing, chunk, c, field, offset);
       else keep(state, findingOf(state, chunk, c, field, offset));
     }
@@ -594,7 +614,7 @@ function keep(state: ItemState, f: Finding): void {
     packing.elements.add(JSON.stringify(f));
     const key = countKey(f);
     packing.counts[key] = (packing.counts[key] ?? 0) + 1;
-    if (isPathName(f)) packing.pathNames.push(f);
+    if (isPathName(f, state.registry)) packing.pathNames.push(f);
     return;
   }
   f.value = detach(f.value);
@@ -679,7 +699,7 @@ async function finishItem(
       result.findings.push(f);
     }
   if (!evidence) {
-    if (!range) noteMessageOthers(input, candidates, budget);
+    if (!range) noteMessageOthers(input, candidates, budget, registryOf(opts));
     return;
   }
   const others: ItemRecord['others'] = candidates.others;

@@ -2,6 +2,7 @@ import { isAscii, isUtf8 } from 'node:buffer';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import { TextDecoder } from 'node:util';
+import { ByteCounter } from '../byte-scan/index.js';
 import { fsPath } from '../core/raw-path.js';
 import type { ItemInput } from '../core/types.js';
 import type { TextPlace } from '../extract/chunker.js';
@@ -10,7 +11,6 @@ import { readHead } from '../extract/read.js';
 import { selectFormat } from '../extract/registry.js';
 import { detectEncoding } from '../extract/text/decode.js';
 import { isEncodedText } from '../extract/text/text.js';
-import { ByteCounter } from './byte-scan.js';
 import type { HashSoFar } from './fingerprint.js';
 
 /**

@@ -1,5 +1,4 @@
-import { detectors } from '../../detectors/index.js';
-import { maskValue } from '../core/mask.js';
+import { registry } from '../../detectors/index.js';
 import type { DetectorId } from '../core/types.js';
 import { nfcView } from '../match/nfc-view.js';
 import type { CompiledSubject } from '../match/subject.js';
@@ -24,14 +23,12 @@ export function findSubjectSpans(text: string, subject: CompiledSubject, structu
 }
 
 /**
- * Other people's CPR numbers, e-mail addresses and phone numbers in a piece of text: the scan's detectors
- * in inventory mode (`--all`), the subject's own identifiers left out; overlaps merged.
+ * Other people's identifiers (CPR numbers, e-mail addresses, phone numbers) in a piece of text: the
+ * scan's identifier detectors in inventory mode (`--all`), the subject's own left out; overlaps merged.
  */
 export function findOthersSpans(text: string, subject: CompiledSubject, structured = false): SubjectSpan[] {
   return findSpans(text, subject, structured, true);
 }
-
-const OTHERS_DETECTORS = detectors.filter((d) => ['cpr', 'email', 'phone'].includes(d.meta.id));
 
 function findSpans(
   text: string,
@@ -41,7 +38,7 @@ function findSpans(
 ): SubjectSpan[] {
   const view = nfcView(text);
   const spans: SubjectSpan[] = [];
-  for (const d of others ? OTHERS_DETECTORS : detectors) {
+  for (const d of others ? registry.identifiers : registry.list) {
     for (const c of d.detect({ text: view?.nfc ?? text, structured }, { subject, all: others })) {
       if (c.subject === others) continue;
       const [start, end] = view ? view.toOwnForm(c.start, c.end) : [c.start, c.end];
@@ -66,7 +63,7 @@ export function maskIdentifiers(text: string, subject: CompiledSubject, searchTe
   let out = '';
   let at = 0;
   for (const s of findSubjectSpans(searchText, subject, true)) {
-    out += text.slice(at, s.start) + maskValue(s.detector, searchText.slice(s.start, s.end));
+    out += text.slice(at, s.start) + registry.mask(s.detector, searchText.slice(s.start, s.end));
     at = s.end;
   }
   return out + text.slice(at);

@@ -39,7 +39,7 @@ export function memberChanges(
     const findings = rules.findingsByItem.get(item.id) ?? [];
     const content = findings.filter((f) => f.location.field !== 'path');
     const namedAfterSubject = findings.some((f) => f.location.field === 'path');
-    const others = Object.values(item.others ?? {}).reduce((a, b) => a + (b ?? 0), 0);
+    const others = Object.values(item.others ?? {}).reduce<number>((a, b) => a + (b ?? 0), 0);
     const name = item.itemPath[item.itemPath.length - 1].slice('member '.length);
     const format = item.format;
     const editable = format === 'office' || rules.redactableText(format, name);

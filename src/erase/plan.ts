@@ -1,18 +1,10 @@
 import { readFile } from 'node:fs/promises';
+import { registry } from '../../detectors/index.js';
 import { UsageError } from '../core/errors.js';
 import { sha256Hex } from '../core/ids.js';
-import { maskValue } from '../core/mask.js';
 import { compareItemRefs } from '../core/order.js';
 import { type Action, type ManualAction, PLAN_SCHEMA, type Plan } from '../core/schemas/plan.js';
-import {
-  DETECTOR_IDS,
-  type DetectorId,
-  type Evidence,
-  type Finding,
-  type Fingerprint,
-  type ItemRecord,
-  type ScanFile,
-} from '../core/types.js';
+import type { DetectorId, Evidence, Finding, Fingerprint, ItemRecord, ScanFile } from '../core/types.js';
 import { messageUrl, parseMessageUrl } from '../crawl/imap/url.js';
 import { writeTextAtomic } from '../io/atomic-write.js';
 import type { ReviewFile } from '../review/decisions.js';
@@ -195,7 +187,8 @@ function chooseAction(
     // whoever included it: a message cannot be redacted, so it is left for a person.
     const content = { ...others };
     const correspondents = items.reduce((n, i) => n + (i.correspondents ?? 0), 0);
-    if (correspondents) content.email = Math.max(0, (content.email ?? 0) - correspondents);
+    const id = registry.correspondentId;
+    if (correspondents && id) content[id] = Math.max(0, (content[id] ?? 0) - correspondents);
     if (total(content)) {
       return manual(
         fp,
@@ -300,7 +293,7 @@ function chooseAction(
 
   if (MEDIA_FORMATS.has(format)) {
     // A photo is never deleted whole: untagged people in it are invisible to the scan.
-    if (format === 'media' && top.detectors.includes('face'))
+    if (format === 'media' && top.detectors.some((d) => registry.isFaceTag(d)))
       return {
         ...base,
         kind: 'remove-face-tags',
@@ -387,15 +380,12 @@ function plannedSpans(findings: Finding[]) {
       ...(f.location.line !== undefined ? { line: f.location.line } : {}),
       ...(f.location.column !== undefined ? { column: f.location.column } : {}),
       ...(f.location.offset !== undefined ? { offset: f.location.offset } : {}),
-      masked: maskValue(f.detector, f.value),
+      masked: registry.mask(f.detector, f.value),
     }))
     .sort((a, b) => (a.offset ?? 0) - (b.offset ?? 0));
 }
 
 type Counts = Partial<Record<DetectorId, number>>;
-
-/** Detectors whose value is one person's alone (a name is not: namesakes share it). */
-const UNIQUE_DETECTORS: readonly DetectorId[] = ['cpr', 'email', 'phone'];
 
 /**
  * A PDF is wholly the subject's (a CV, a payslip) when, as far as the scan can tell, it is about the
@@ -419,9 +409,10 @@ function pdfAction(
   }
   const pages = [...byPage]
     .sort((a, b) => a[0] - b[0])
-    .map(([page, d]) => ({ page, detectors: DETECTOR_IDS.filter((x) => d.has(x)) }));
-  const named = content.some((f) => f.detector === 'name');
-  const identified = content.some((f) => UNIQUE_DETECTORS.includes(f.detector));
+    .map(([page, d]) => ({ page, detectors: [...d].sort(registry.compare) }));
+  const named = content.some((f) => registry.isName(f.detector));
+  // An identifier's value is one person's alone (a name is not: namesakes share it).
+  const identified = content.some((f) => registry.get(f.detector)?.meta.kind === 'identifier');
   const where = pages.length
     ? `the subject's data is on ${pages.map((p) => `page ${p.page} (${p.detectors.join(', ')})`).join(', ')}`
     : "the subject's data is in the document's metadata";
@@ -445,25 +436,12 @@ function addCounts(sum: Counts, add: Counts | undefined): void {
 }
 
 function total(counts: Counts): number {
-  return Object.values(counts).reduce((a, b) => a + (b ?? 0), 0);
+  return Object.values(counts).reduce<number>((a, b) => a + (b ?? 0), 0);
 }
-
-const KIND_NAMES: Partial<Record<DetectorId, [one: string, many: string]>> = {
-  cpr: ['CPR number', 'CPR numbers'],
-  email: ['e-mail address', 'e-mail addresses'],
-  phone: ['phone number', 'phone numbers'],
-};
 
 /** `1 CPR number, 2 phone numbers`: what of other people a unit holds, per kind (counts, never values). */
 export function describeCounts(counts: Counts): string {
-  const parts: string[] = [];
-  for (const d of DETECTOR_IDS) {
-    const n = counts[d];
-    if (!n) continue;
-    const names = KIND_NAMES[d] ?? [`${d} identifier`, `${d} identifiers`];
-    parts.push(`${n} ${n === 1 ? names[0] : names[1]}`);
-  }
-  return parts.join(', ') || 'identifiers';
+  return registry.describeCounts(counts) || 'identifiers';
 }
 
 function pick(fp: Fingerprint, keys: (keyof Fingerprint)[]): Fingerprint {
@@ -618,16 +596,7 @@ function attachmentActions(
         actions.push({
           ...where,
           kind: 'redact-attachment',
-          spans: content
-            .map((f) => ({
-              detector: f.detector,
-              ...(f.location.field ? { field: f.location.field } : {}),
-              ...(f.location.line !== undefined ? { line: f.location.line } : {}),
-              ...(f.location.column !== undefined ? { column: f.location.column } : {}),
-              ...(f.location.offset !== undefined ? { offset: f.location.offset } : {}),
-              masked: maskValue(f.detector, f.value),
-            }))
-            .sort((a, b) => (a.offset ?? 0) - (b.offset ?? 0)),
+          spans: plannedSpans(content),
           rule: otherCount ? 'shared-attachment-redact' : 'subject-data-in-attachment',
         });
       else if (otherCount)

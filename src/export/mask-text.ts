@@ -1,5 +1,5 @@
+import { registry } from '../../detectors/index.js';
 import type { Limits } from '../core/limits.js';
-import { maskValue } from '../core/mask.js';
 import { replaceInText, textCodec } from '../erase/actions/redact-text.js';
 import { findOthersSpans, type SpanFinder, type SubjectSpan } from '../erase/identifiers.js';
 import { isRedactableText } from '../erase/plan.js';
@@ -71,5 +71,5 @@ export function othersFinder(subject: CompiledSubject): SpanFinder {
 
 /** An identifier as written, masked as dsr masks it on screen (`22 33 44 55` -> `22XXXX55`). */
 export function maskWritten(s: SubjectSpan, written: string): string {
-  return maskValue(s.detector, written);
+  return registry.mask(s.detector, written);
 }

@@ -1,4 +1,5 @@
-import { DETECTOR_IDS, type DetectorId } from '../core/types.js';
+import { registry } from '../../detectors/index.js';
+import type { DetectorId } from '../core/types.js';
 import type { SubjectSpan } from '../erase/identifiers.js';
 import { describeCounts } from '../erase/plan.js';
 import { ActionSkipped } from '../erase/safety.js';
@@ -107,7 +108,5 @@ export function countSpans(spans: SubjectSpan[]): Counts {
 }
 
 function ordered(counts: Counts): Counts {
-  const out: Counts = {};
-  for (const d of DETECTOR_IDS) if (counts[d]) out[d] = counts[d];
-  return out;
+  return registry.ordered(counts);
 }

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { ModuleInstance } from '../engine/byte-scan.js';
+import { ModuleInstance } from '../byte-scan/index.js';
 
 /**
  * The keyed hashes that place tokens in a token filter: SipHash-2-4, a keyed function made for short

@@ -1,4 +1,4 @@
-import { cprDigits } from '../match/cpr.js';
+import { type DetectorRegistry, registry as detectors } from '../../detectors/index.js';
 import { foldToken } from '../match/fold.js';
 import type { CompiledSubject } from '../match/subject.js';
 import type { FilterHasher } from './filter-hash.js';
@@ -7,7 +7,8 @@ import { SeenWords } from './words.js';
 
 /**
  * Normalised tokens of everything that could be an identifier, so that an index lookup finds every
- * item a full scan would (a superset: the exact detectors run again on the candidates).
+ * item a full scan would (a superset: the exact detectors run again on the candidates). A detector's
+ * index tokens for the subject (Detector.indexTokens) are among these:
  * - words: folded letter runs (`Østergård`, `Oestergaard` -> `w:ostergard`), plus the genitive-less form;
  * - digit chains (digits joined by single ` .-` separators or dashes U+2010–U+2013): every run of
  *   consecutive groups with 8–15 digits and its last 8 digits (`d:21436587`, `d:1503871236`),
@@ -160,20 +161,12 @@ function foldWord(word: string): string {
 }
 
 /**
- * The tokens to look up for a subject: any file holding one of them is re-read by the exact detectors,
- * as is every file stored with EVERY_TOKEN.
+ * The tokens to look up for a subject: each detector's index tokens for the subject's values (see
+ * Detector.indexTokens). Any file holding one of them is re-read by the exact detectors, as is every
+ * file stored with EVERY_TOKEN.
  */
-export function subjectTokens(subject: CompiledSubject): string[] {
+export function subjectTokens(subject: CompiledSubject, registry: DetectorRegistry = detectors): string[] {
   const out = new Set<string>([EVERY_TOKEN]);
-  for (const e of subject.emails) out.add(`e:${e}`);
-  for (const c of subject.cprs) out.add(`d:${cprDigits(c)}`);
-  for (const e164 of subject.phones) out.add(`d:${e164.replace(/\D/g, '').slice(-8)}`);
-  for (const national of subject.phoneNational.keys()) out.add(`d:${national}`);
-  for (const m of subject.names) {
-    const last = m.folded[m.folded.length - 1];
-    const parts = last.match(/\p{L}+/gu) ?? [];
-    const anchor = parts[parts.length - 1];
-    if (anchor) out.add(`w:${anchor}`);
-  }
+  for (const d of registry.list) for (const token of d.indexTokens(subject)) out.add(token);
   return [...out];
 }

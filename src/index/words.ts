@@ -1,4 +1,6 @@
-import { ModuleInstance } from '../engine/byte-scan.js';
+import { align, LETTER_LIMIT, letterBits, ModuleInstance } from '../byte-scan/index.js';
+
+export { LETTER_LIMIT };
 
 /**
  * The words (`\p{L}+` runs, as a `u`-flag regex sees them) of a text that are new to an item, found by
@@ -32,8 +34,6 @@ export class SeenWords {
 let scanner: WordScanner | undefined;
 let owner: SeenWords | undefined;
 
-/** Code points below this may be letters (none above it is, in any Unicode version so far: a test checks). */
-export const LETTER_LIMIT = 0x40000;
 const TABLE_SLOTS = 1 << 17;
 /** Only words shorter than this are remembered: 12 units, 24 bytes, at most. */
 const KEPT_UNITS = 12;
@@ -83,29 +83,4 @@ class WordScanner extends ModuleInstance {
     const n = this.newWords(data, text.length, STATE, LETTERS, TABLE, TABLE_SLOTS - 1, ARENA, out);
     return new Int32Array(this.memory.buffer, out, n * 2);
   }
-}
-
-const align = (n: number) => Math.ceil(n / 16) * 16;
-
-/**
- * One bit per code point below LETTER_LIMIT, set where `\p{L}` matches, as this Node's regexes see it
- * (surrogate code points never match). Blocks with no letter, or only letters, are decided at once.
- */
-function letterBits(): Uint8Array {
-  const bits = new Uint8Array(LETTER_LIMIT / 8);
-  const some = /\p{L}/u;
-  const only = /^\p{L}+$/u;
-  const BLOCK = 256;
-  for (let from = 0; from < LETTER_LIMIT; from += BLOCK) {
-    if (from >= 0xd800 && from < 0xe000) continue;
-    const block = String.fromCodePoint(...Array.from({ length: BLOCK }, (_, i) => from + i));
-    if (!some.test(block)) continue;
-    if (only.test(block)) {
-      bits.fill(0xff, from / 8, (from + BLOCK) / 8);
-      continue;
-    }
-    for (let cp = from; cp < from + BLOCK; cp++)
-      if (some.test(String.fromCodePoint(cp))) bits[cp >> 3] |= 1 << (cp & 7);
-  }
-  return bits;
 }

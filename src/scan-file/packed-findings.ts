@@ -153,7 +153,7 @@ export class FindingPacker {
     for (const key in counts) this.counts[key] = (this.counts[key] ?? 0) + counts[key];
   }
 
-  /** A name found in a file or member name, kept whole as well (see `isPathName`). */
+  /** A name found in a file or member name, kept whole as well (see src/engine/path-names.ts). */
   addPathName(f: Finding): void {
     this.pathNames.push(f);
   }
@@ -196,11 +196,6 @@ export function ownBytes(s: string): Uint8Array {
 
 export function countKey(f: Pick<Finding, 'detector' | 'subject'>): string {
   return `${f.detector}:${f.subject ? 'subject' : 'other'}`;
-}
-
-/** A name found in a file or member name: kept so terminal output can mask such paths. */
-export function isPathName(f: Pick<Finding, 'detector' | 'location'>): boolean {
-  return f.detector === 'name' && f.location.field === 'path';
 }
 
 function mkdirOnce(dir: string): void {

@@ -6,7 +6,7 @@ import type { Finding, ItemRecord, ItemRef, ScanError, ScanFile, ScanStats, Subj
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { fileSink, type OutputSink } from '../io/output.js';
 import { JsonArraySpool, WRITE_CHARS } from './json-array-spool.js';
-import { countKey, isPathName, type PackedFindings } from './packed-findings.js';
+import { countKey, type PackedFindings } from './packed-findings.js';
 
 /** Findings and errors sorted in memory up to this many; beyond it they keep the order they came in. */
 const SORT_LIMIT = 200_000;
@@ -57,10 +57,14 @@ export class ScanWriter {
     return this.findings.count;
   }
 
-  addFinding(f: Finding): void {
+  /**
+   * `pathName`: the subject's name in a file or member name, kept so that terminal output can mask
+   * such paths (which detectors find names is the engine's to say: see src/engine/path-names.ts).
+   */
+  addFinding(f: Finding, pathName = false): void {
     this.findings.push(f);
     this.count(countKey(f));
-    if (isPathName(f)) this.notePathName(f);
+    if (pathName) this.notePathName(f);
   }
 
   /** Findings serialised elsewhere (a worker), with what the writer keeps of them. */

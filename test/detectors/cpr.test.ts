@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cprMatches, cprMatchesByRuns } from '../../detectors/cpr.js';
 import { cpr } from '../../detectors/index.js';
-import { SHORT_TEXT } from '../../src/engine/byte-scan.js';
+import { SHORT_TEXT } from '../../src/byte-scan/index.js';
 import {
   cprCentury,
   cprDigits,

@@ -5,7 +5,7 @@ import { subjectOf, testDetector } from '../helpers/detector-tester.js';
 
 /** The face detector reads only texts that the media extractors mark as face tags. */
 const onFaceTag: Detector = {
-  meta: face.meta,
+  ...face,
   detect: (chunk, ctx) => face.detect({ ...chunk, faceTag: true }, ctx),
 };
 

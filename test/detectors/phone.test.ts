@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { phone } from '../../detectors/index.js';
 import { phoneMatches, phoneMatchesByRuns, phonePattern } from '../../detectors/phone.js';
-import { SHORT_TEXT } from '../../src/engine/byte-scan.js';
+import { SHORT_TEXT } from '../../src/byte-scan/index.js';
 import { detectIn, subjectOf, testDetector } from '../helpers/detector-tester.js';
 import { piecesAndGlue, seededRandom } from '../helpers/random.js';
 

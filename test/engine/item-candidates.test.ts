@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../src/core/limits.js';
 import type { ItemInput } from '../../src/core/types.js';
+import type { PlacedCandidate } from '../../src/engine/evidence.js';
 import { ItemCandidates } from '../../src/engine/item-candidates.js';
 import { scanTopLevel } from '../../src/engine/scan-item.js';
-import type { PlacedCandidate } from '../../src/match/evidence.js';
 import { subjectOf } from '../helpers/detector-tester.js';
 
 const subject = subjectOf();

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { afterAll, describe, expect, it } from 'vitest';
-import { detectors } from '../../detectors/index.js';
+import { registry } from '../../detectors/index.js';
 import { DEFAULT_LIMITS } from '../../src/core/limits.js';
 import type { ItemInput } from '../../src/core/types.js';
 import { needsDecoding, rawSubjectAnchors } from '../../src/engine/raw-anchors.js';
@@ -210,7 +210,7 @@ describe('inventory (--all): names looked for only where the surname occurs', ()
     const input = fileOf(name, bytes);
     const opts = { subject, all: true, limits: DEFAULT_LIMITS };
     const gated = await scanTopLevel(input, opts);
-    const full = await scanTopLevel(input, { ...opts, detectors });
+    const full = await scanTopLevel(input, { ...opts, detectors: registry.list });
     expect(gated.findings).toEqual(full.findings);
     expect(gated.items.map((i) => i.evidence)).toEqual(full.items.map((i) => i.evidence));
   });
@@ -254,7 +254,7 @@ describe('inventory (--all): names looked for only where the surname occurs', ()
     const input = fileOf('big.txt', bytes);
     const opts = { subject, all: true, limits: DEFAULT_LIMITS };
     const gated = await scanTopLevel(input, opts);
-    const full = await scanTopLevel(input, { ...opts, detectors });
+    const full = await scanTopLevel(input, { ...opts, detectors: registry.list });
     // The name is there to be found (in the file without one, it is not).
     expect(full.findings.some((f) => f.detector === 'name')).toBe(!label.startsWith('no name'));
     expect(gated.findings).toEqual(full.findings);

@@ -1,6 +1,6 @@
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { detectors } from '../../detectors/index.js';
+import { registry } from '../../detectors/index.js';
 import { DEFAULT_LIMITS } from '../../src/core/limits.js';
 import type { ItemInput } from '../../src/core/types.js';
 import { scanTopLevel } from '../../src/engine/scan-item.js';
@@ -30,6 +30,6 @@ export function topLevelFile(work: string, name: string, bytes: Buffer): ItemInp
 export async function scanBothWays(input: ItemInput, subject: CompiledSubject, limits = DEFAULT_LIMITS) {
   const opts = { subject, all: false, limits };
   const fast = await scanTopLevel(input, opts);
-  const full = await scanTopLevel(input, { ...opts, detectors });
+  const full = await scanTopLevel(input, { ...opts, detectors: registry.list });
   return { fast, full };
 }

@@ -27,6 +27,7 @@ const MIRRORED: Record<string, string[]> = {
   report: ['src/report'],
   review: ['src/review', 'cli/review'],
   'scan-file': ['src/scan-file'],
+  'byte-scan': ['src/byte-scan'],
 };
 /** Test folders that cut across the sources. */
 const CROSSING: Record<string, string> = {

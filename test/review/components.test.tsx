@@ -302,7 +302,8 @@ describe('ReviewApp', () => {
     await press(a.stdin, '3');
     expect(a.frame()).toContain('filter namesake: 1 item');
     expect(a.frame()).toContain('▸ ·        shared/other.txt');
-    await press(a.stdin, 'f', 'j', 'j', KEY.enter);
+    // The detectors follow in registry order (name, email, phone, cpr, face): cpr is five below namesake.
+    await press(a.stdin, 'f', 'j', 'j', 'j', 'j', 'j', KEY.enter);
     expect(a.frame()).toContain('filter cpr: 1 item');
   });
 

@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runTempDir } from '../../src/core/run-temp.js';
 import type { Finding } from '../../src/core/types.js';
+import { isPathName } from '../../src/engine/path-names.js';
 import { ELEMENT_SEP, JsonArraySpool, SPILL_CHARS } from '../../src/scan-file/json-array-spool.js';
 import {
   countKey,
   ElementWriter,
   FindingPacker,
-  isPathName,
   type PackedFindings,
 } from '../../src/scan-file/packed-findings.js';
 import { ScanWriter } from '../../src/scan-file/writer.js';
@@ -255,7 +255,7 @@ describe('ScanWriter', () => {
       i % 50 === 0 ? finding(i, 'name', 'path', true) : finding(i, i % 2 ? 'email' : 'cpr', 'body', false),
     );
     const one = testWriter(`one-${process.pid}`, true);
-    for (const f of findings) one.addFinding(f);
+    for (const f of findings) one.addFinding(f, isPathName(f));
     const packed = testWriter(`packed-${process.pid}`, true);
     packed.addPacked(packFindings(findings.slice(0, 120)));
     packed.addPacked(packFindings(findings.slice(120)));

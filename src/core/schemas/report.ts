@@ -1,5 +1,4 @@
 import { Type } from '@sinclair/typebox';
-import { DETECTOR_IDS } from '../types.js';
 import { oneOf } from './build.js';
 import {
   DetectorIdSchema,
@@ -20,7 +19,6 @@ import { ScanErrorSchema } from './scan.js';
 
 export const REPORT_SCHEMA = 'dsr.report/1';
 export const LANGS = ['da', 'en'] as const;
-export const SUBJECT_FIELDS = ['name', 'email', 'phone', 'cpr'] as const;
 
 /** A text, or one per language: `{"da": "…", "en": "…"}`; the report picks its language. */
 function localText(description?: string) {
@@ -71,7 +69,8 @@ export const ControllerProfileSchema = Type.Object(
     ),
     transfers: Type.Optional(localText()),
     categories: Type.Record(Type.String(), CategoryPolicySchema, {
-      description: `By category: ${DETECTOR_IDS.join(', ')} (face: photos and video), or any other key with a label.`,
+      description:
+        "By category: a detector's id (README.md's detector table; face: photos and video), or any other key with a label.",
     }),
   },
   {
@@ -135,8 +134,8 @@ export const AccessReportSchema = Type.Object(
     subject: Type.Object(SubjectSchema.properties, {
       description: 'Who the report is about; identifiers of kinds not in given are masked.',
     }),
-    given: Type.Array(oneOf(SUBJECT_FIELDS), {
-      description: 'The kinds of identifier the subject gave (--given).',
+    given: Type.Array(DetectorIdSchema, {
+      description: 'The kinds of identifier the subject gave (--given), as the ids of their detectors.',
     }),
     controller: Type.Union([ControllerProfileSchema, Type.Null()]),
     scan: Type.Object({

@@ -1,6 +1,7 @@
 import type { Limits } from '../../core/limits.js';
 import type { ErrorKind, ItemInput } from '../../core/types.js';
 import type { ScanWriter } from '../../scan-file/writer.js';
+import { isPathName } from '../path-names.js';
 import { WorkerMemoryError } from '../pool.js';
 import type { TopLevelResult } from '../result.js';
 import type { ScanRun } from './run.js';
@@ -17,7 +18,7 @@ export function collect(writer: ScanWriter, input: ItemInput, result: TopLevelRe
 /** What a top-level result adds besides the file itself: its items, findings and errors. */
 export function collectPart(writer: ScanWriter, result: TopLevelResult): void {
   writer.stats.items += result.itemCount;
-  for (const f of result.findings) writer.addFinding(f);
+  for (const f of result.findings) writer.addFinding(f, isPathName(f));
   if (result.packed) writer.addPacked(result.packed);
   for (const i of result.items) writer.addItem(i);
   for (const e of result.errors) writer.addError(e);

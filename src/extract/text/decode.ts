@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { TextDecoder } from 'node:util';
-import { Latin1Decoder } from '../../engine/byte-scan.js';
+import { Latin1Decoder } from '../../byte-scan/index.js';
 import { decodeWindows1252, Windows1252Decoder } from './windows-1252.js';
 
 /**

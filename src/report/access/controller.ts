@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import type { Static } from '@sinclair/typebox';
+import { type DetectorRegistry, registry as detectors } from '../../../detectors/index.js';
 import { UsageError } from '../../core/errors.js';
 import type { Assert, Same } from '../../core/schemas/build.js';
 import type { ControllerProfileSchema } from '../../core/schemas/report.js';
-import type { DetectorId } from '../../core/types.js';
 import type { LocalText } from './i18n.js';
 
 /** What the controller states about one data category: the facts GDPR art. 15(1)(a)-(d), (g) asks for. */
@@ -34,7 +34,7 @@ export interface ControllerProfile {
   supervisoryAuthority?: { name: LocalText; url?: string };
   /** Transfers to countries outside the EU/EEA and their safeguards (art. 15(2)). */
   transfers?: LocalText;
-  /** Keyed by category: `name`, `email`, `phone`, `cpr`, `face` (photos and video), or any other key with a `label`. */
+  /** Keyed by category: a detector's id (the categories dsr searches), or any other key with a `label`. */
   categories: Record<string, CategoryPolicy>;
 }
 
@@ -43,9 +43,10 @@ export type ControllerProfileMatchesSchema = Assert<
   Same<ControllerProfile, Static<typeof ControllerProfileSchema>>
 >;
 
-export const SEARCHED_CATEGORIES: readonly DetectorId[] = ['name', 'email', 'phone', 'cpr', 'face'];
-
-export async function loadController(path: string): Promise<ControllerProfile> {
+export async function loadController(
+  path: string,
+  registry: DetectorRegistry = detectors,
+): Promise<ControllerProfile> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -60,11 +61,15 @@ export async function loadController(path: string): Promise<ControllerProfile> {
   } catch (err) {
     throw new UsageError(`${path}: not valid JSON (${(err as Error).message})`);
   }
-  return validateController(raw, path);
+  return validateController(raw, path, registry);
 }
 
 /** Checks a parsed profile; the message names the first field that is wrong. */
-export function validateController(raw: unknown, file = 'controller'): ControllerProfile {
+export function validateController(
+  raw: unknown,
+  file = 'controller',
+  registry: DetectorRegistry = detectors,
+): ControllerProfile {
   const fail = (field: string, what: string): never => {
     throw new UsageError(
       `${file}: ${field} ${what}`,
@@ -123,7 +128,7 @@ export function validateController(raw: unknown, file = 'controller'): Controlle
   for (const [key, value] of Object.entries(cats)) {
     const field = `categories.${key}`;
     const c = obj(value, field);
-    local(c.label, `${field}.label`, !SEARCHED_CATEGORIES.includes(key as DetectorId));
+    local(c.label, `${field}.label`, !registry.has(key));
     list(c.purposes, `${field}.purposes`);
     list(c.legalBasis, `${field}.legalBasis`);
     local(c.retention, `${field}.retention`, true);

@@ -1,10 +1,10 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { type DetectorRegistry, registry as detectors } from '../../../detectors/index.js';
 import { displayPath } from '../../core/raw-path.js';
-import type { Location } from '../../core/types.js';
+import type { DetectorId, Location } from '../../core/types.js';
 import type { CategoryPolicy, ControllerProfile } from './controller.js';
 import { localize, STRINGS, type Strings } from './i18n.js';
 import type { AccessReport, ReportCategory, ReportFinding, ReportItem, ReportSource } from './model.js';
-import { REPORT_CSS } from './style.js';
+import { categoryCss, REPORT_CSS } from './style.js';
 
 /** Sources with more items than this start collapsed; a finding table longer than this folds away. */
 const OPEN_ITEMS = 40;
@@ -14,8 +14,8 @@ const OPEN_FINDINGS = 10;
  * Renders the access report as one self-contained HTML page: inline CSS and SVG, no scripts, no external
  * requests, printable on A4. Every text from the scan (paths, values, contexts from untrusted files) is escaped.
  */
-export function renderHtml(report: AccessReport): string {
-  const t = STRINGS[report.lang];
+export function renderHtml(report: AccessReport, registry: DetectorRegistry = detectors): string {
+  const t = textsOf(report, registry);
   const org = report.controller?.organisation.name;
   return `<!doctype html>
 <html lang="${t.htmlLang}">
@@ -24,7 +24,7 @@ export function renderHtml(report: AccessReport): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="dsr">
 <title>${esc(t.title)}${org ? ` – ${esc(org)}` : ''}</title>
-<style>${REPORT_CSS}</style>
+<style>${REPORT_CSS}${categoryCss(registry)}</style>
 </head>
 <body>
 <header class="cover">
@@ -49,11 +49,35 @@ ${rightsSection(report, t)}
 `;
 }
 
+/** The report's sentences and what it says about each detector's values, in the report's language. */
+interface Texts extends Strings {
+  category(id: DetectorId): string;
+  /** Other people's values hidden in the snippets (`e-mail addresses, phone numbers and CPR numbers`). */
+  hiddenKinds: string;
+  /** A value as people read it. */
+  display(id: DetectorId, value: string): string;
+  /** Where a value may stand as written in a snippet. */
+  written(id: DetectorId, value: string): RegExp;
+}
+
+function textsOf(report: AccessReport, registry: DetectorRegistry): Texts {
+  const lang = report.lang;
+  return {
+    ...STRINGS[lang],
+    category: (id) => registry.label(id, lang).category,
+    hiddenKinds: registry.listMany(registry.identifiers, lang),
+    display: (id, value) => registry.display(id, value),
+    written: (id, value) =>
+      registry.get(id)?.written(value) ??
+      new RegExp(value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+'), 'giu'),
+  };
+}
+
 function banner(kind: string, title: string, text: string): string {
   return `<aside class="banner ${kind}" role="note" data-banner="${kind}">${title ? `<strong>${esc(title)}</strong> ` : ''}${esc(text)}</aside>`;
 }
 
-function aboutSection(r: AccessReport, t: Strings): string {
+function aboutSection(r: AccessReport, t: Texts): string {
   const s = r.subject;
   const f = t.subjectFields;
   const rows: [string, string[]][] = [
@@ -73,14 +97,14 @@ function aboutSection(r: AccessReport, t: Strings): string {
     .filter(([, v]) => v.length)
     .map(([k, v]) => `<dt>${esc(k)}</dt><dd>${v.map(esc).join('<br>')}</dd>`)
     .join('')}</dl>
-<p class="note">${esc(t.maskNote)}</p>
+<p class="note">${esc(t.maskNote(t.hiddenKinds))}</p>
 </div>
 ${r.controller ? controllerCard(r.controller, r, t) : ''}
 </div>
 </section>`;
 }
 
-function controllerCard(c: ControllerProfile, r: AccessReport, t: Strings): string {
+function controllerCard(c: ControllerProfile, r: AccessReport, t: Texts): string {
   const f = t.controllerFields;
   const loc = (x: Parameters<typeof localize>[0]) => localize(x, r.lang);
   const contact = [loc(c.contact.name), loc(c.contact.role)].filter(Boolean).join(', ');
@@ -113,7 +137,7 @@ function authorityText(c: ControllerProfile, r: AccessReport): string {
   return [localize(sa.name, r.lang), sa.url ? `(${sa.url})` : ''].filter(Boolean).join(' ');
 }
 
-function searchedSection(r: AccessReport, t: Strings): string {
+function searchedSection(r: AccessReport, t: Texts): string {
   const st = r.scan.stats;
   const tiles: [string, string, string][] = [
     ['files', t.counts.files, t.number(st.files)],
@@ -156,7 +180,7 @@ ${
 </section>`;
 }
 
-function summarySection(r: AccessReport, t: Strings): string {
+function summarySection(r: AccessReport, t: Texts): string {
   const cats = r.categories;
   const shown = cats.filter((c) => c.items > 0 || c.policy);
   return `<section id="summary">
@@ -168,7 +192,7 @@ ${barChart(cats, t)}
 <tbody>${cats
     .map(
       (c) =>
-        `<tr data-category="${c.id}"><td>${esc(t.category[c.id])}</td><td class="num" data-count="category-items">${t.number(c.items)}</td><td class="num" data-count="category-findings">${t.number(c.findings)}</td></tr>`,
+        `<tr data-category="${c.id}"><td>${esc(t.category(c.id))}</td><td class="num" data-count="category-items">${t.number(c.items)}</td><td class="num" data-count="category-findings">${t.number(c.findings)}</td></tr>`,
     )
     .join('')}</tbody></table>
 </div>
@@ -176,7 +200,7 @@ ${shown.map((c) => categoryCard(c, r, t)).join('\n')}
 </section>`;
 }
 
-function barChart(cats: ReportCategory[], t: Strings): string {
+function barChart(cats: ReportCategory[], t: Texts): string {
   const max = Math.max(1, ...cats.map((c) => c.items));
   const rowH = 28;
   const labelW = 150;
@@ -186,7 +210,7 @@ function barChart(cats: ReportCategory[], t: Strings): string {
     .map((c, i) => {
       const y = 4 + i * rowH;
       const w = c.items ? Math.max(3, Math.round((c.items / max) * barW)) : 0;
-      return `<g><text x="0" y="${y + 18}" class="chart-label">${esc(t.category[c.id])}</text>
+      return `<g><text x="0" y="${y + 18}" class="chart-label">${esc(t.category(c.id))}</text>
 <rect x="${labelW}" y="${y + 4}" width="${barW}" height="18" rx="3" class="chart-track"/>
 <rect x="${labelW}" y="${y + 4}" width="${w}" height="18" rx="3" class="chart-bar bar-${c.id}"/>
 <text x="${labelW + barW + 8}" y="${y + 18}" class="chart-value">${t.number(c.items)}</text></g>`;
@@ -195,9 +219,9 @@ function barChart(cats: ReportCategory[], t: Strings): string {
   return `<figure class="chart"><svg role="img" aria-label="${esc(t.chartTitle)}" viewBox="0 0 ${labelW + barW + 48} ${h}" width="${labelW + barW + 48}" height="${h}" xmlns="http://www.w3.org/2000/svg"><title>${esc(t.chartTitle)}</title>${bars}</svg><figcaption>${esc(t.chartTitle)}</figcaption></figure>`;
 }
 
-function categoryCard(c: ReportCategory, r: AccessReport, t: Strings): string {
+function categoryCard(c: ReportCategory, r: AccessReport, t: Texts): string {
   const values = c.values.length
-    ? `<p class="values"><span class="muted">${esc(t.categoryColumns.values)}:</span> ${c.values.map((v) => `<span class="value-chip">${esc(displayValue(c.id, v))}</span>`).join(' ')}</p>`
+    ? `<p class="values"><span class="muted">${esc(t.categoryColumns.values)}:</span> ${c.values.map((v) => `<span class="value-chip">${esc(t.display(c.id, v))}</span>`).join(' ')}</p>`
     : '';
   const policy = r.controller
     ? c.policy
@@ -205,13 +229,13 @@ function categoryCard(c: ReportCategory, r: AccessReport, t: Strings): string {
       : `<p class="muted">${esc(t.noPolicy)}</p>`
     : '';
   return `<div class="category-card" data-category-card="${c.id}">
-<h3><span class="dot bar-${c.id}"></span>${esc(t.category[c.id])} <span class="muted">· ${esc(t.itemsIn(c.items))}</span></h3>
+<h3><span class="dot bar-${c.id}"></span>${esc(t.category(c.id))} <span class="muted">· ${esc(t.itemsIn(c.items))}</span></h3>
 ${values}
 ${policy}
 </div>`;
 }
 
-function policyList(p: CategoryPolicy, r: AccessReport, t: Strings): string {
+function policyList(p: CategoryPolicy, r: AccessReport, t: Texts): string {
   const loc = (x: Parameters<typeof localize>[0]) => localize(x, r.lang);
   const rows: [string, string[]][] = [
     [t.policy.purposes, p.purposes.map(loc)],
@@ -229,7 +253,7 @@ function policyList(p: CategoryPolicy, r: AccessReport, t: Strings): string {
     .join('')}</dl>`;
 }
 
-function otherCategoriesSection(r: AccessReport, t: Strings): string {
+function otherCategoriesSection(r: AccessReport, t: Texts): string {
   const others = Object.entries(r.controller?.categories ?? {}).filter(
     ([key]) => !r.categories.some((c) => c.id === key),
   );
@@ -248,7 +272,7 @@ ${policyList(p, r, t)}
 </section>`;
 }
 
-function itemsSection(r: AccessReport, t: Strings): string {
+function itemsSection(r: AccessReport, t: Texts): string {
   const byId = new Map(r.items.map((i) => [i.id, i]));
   const open = r.items.length <= OPEN_ITEMS;
   const body = r.items.length
@@ -261,7 +285,7 @@ ${body}
 </section>`;
 }
 
-function sourceBlock(s: ReportSource, byId: Map<string, ReportItem>, open: boolean, t: Strings): string {
+function sourceBlock(s: ReportSource, byId: Map<string, ReportItem>, open: boolean, t: Texts): string {
   const items = s.itemIds.map((id) => byId.get(id)!).filter(Boolean);
   return `<details class="source" data-source${open ? ' open' : ''}>
 <summary><span class="tag">${esc(t.sourceKinds[s.kind])}</span> <code>${esc(s.label)}</code> <span class="muted">· ${esc(t.itemsIn(items.length))}</span></summary>
@@ -269,9 +293,9 @@ ${items.map((item) => itemBlock(item, s, t)).join('\n')}
 </details>`;
 }
 
-function itemBlock(item: ReportItem, s: ReportSource, t: Strings): string {
+function itemBlock(item: ReportItem, s: ReportSource, t: Texts): string {
   const tags = item.categories
-    .map((c) => `<span class="cat bar-${c}" data-item-category="${c}">${esc(t.category[c])}</span>`)
+    .map((c) => `<span class="cat bar-${c}" data-item-category="${c}">${esc(t.category(c))}</span>`)
     .join(' ');
   const status =
     item.decision === 'include'
@@ -295,8 +319,8 @@ ${regions.length ? `<div class="regions">${regions.map((f) => regionFigure(f, t)
 </article>`;
 }
 
-function findingRow(f: ReportFinding, t: Strings): string {
-  return `<tr data-finding="${esc(f.id)}"><td>${esc(t.category[f.category])}</td><td class="value">${esc(displayValue(f.category, f.value))}</td><td class="loc">${esc(locationText(f.location, t))}</td><td class="context">${highlight(f.context, f)}</td></tr>`;
+function findingRow(f: ReportFinding, t: Texts): string {
+  return `<tr data-finding="${esc(f.id)}"><td>${esc(t.category(f.category))}</td><td class="value">${esc(t.display(f.category, f.value))}</td><td class="loc">${esc(locationText(f.location, t))}</td><td class="context">${highlight(f.context, f, t)}</td></tr>`;
 }
 
 export function locationText(loc: Location, t: Strings): string {
@@ -310,7 +334,7 @@ export function locationText(loc: Location, t: Strings): string {
 }
 
 /** Draws the photo as a frame and the tagged face as a rectangle in it (region normalised to 0..1). */
-function regionFigure(f: ReportFinding, t: Strings): string {
+function regionFigure(f: ReportFinding, t: Texts): string {
   const r = f.location.region!;
   const W = 160;
   const H = 120;
@@ -326,7 +350,7 @@ function regionFigure(f: ReportFinding, t: Strings): string {
 </svg><figcaption>${esc(t.region)}: ${esc(f.value)}<br><span class="muted">${esc(t.regionText({ x, y, w, h }))}</span></figcaption></figure>`;
 }
 
-function rightsSection(r: AccessReport, t: Strings): string {
+function rightsSection(r: AccessReport, t: Texts): string {
   const authority = r.controller?.supervisoryAuthority ? authorityText(r.controller, r) : t.defaultAuthority;
   const contact = r.controller?.contact.email;
   return `<section id="rights">
@@ -348,31 +372,12 @@ function where(path: string, itemPath: string[], under?: string): string {
 }
 
 /** Escapes the context and marks the value where it appears as written. */
-function highlight(context: string, f: ReportFinding): string {
-  const m = valuePattern(f).exec(context);
+function highlight(context: string, f: ReportFinding, t: Texts): string {
+  const m = t.written(f.category, f.value).exec(context);
   if (!m) return esc(context);
   const at = m.index;
   const end = at + m[0].length;
   return `${esc(context.slice(0, at))}<mark>${esc(context.slice(at, end))}</mark>${esc(context.slice(end))}`;
-}
-
-/** A normalised value as it may be written: CPR with or without separator, a phone with any spacing or prefix. */
-function valuePattern(f: ReportFinding): RegExp {
-  const digits = f.value.replace(/\D/g, '');
-  if (f.category === 'cpr' && digits.length === 10)
-    return new RegExp(`(?<!\\d)${digits.slice(0, 6)}[\\s-]?${digits.slice(6)}(?!\\d)`);
-  if (f.category === 'phone' && digits.length >= 8) {
-    const national = digits.slice(-8).split('').join('[\\s().-]*');
-    return new RegExp(`(?<!\\d)(?:(?:\\+|00)\\s*\\(?\\d{1,3}\\)?[\\s-]*)?${national}(?!\\d)`);
-  }
-  return new RegExp(f.value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+'), 'iu');
-}
-
-/** Phone numbers are stored normalised (`+4521436587`); people read them grouped. */
-function displayValue(category: string, value: string): string {
-  if (category !== 'phone') return value;
-  const p = parsePhoneNumberFromString(value);
-  return p?.isValid() ? p.formatInternational() : value;
 }
 
 const ESCAPES: Record<string, string> = {

@@ -1,4 +1,4 @@
-import type { DetectorId, ErrorKind, Evidence } from '../../core/types.js';
+import type { ErrorKind, Evidence } from '../../core/types.js';
 
 export type Lang = 'da' | 'en';
 export const LANGS: readonly Lang[] = ['da', 'en'];
@@ -18,7 +18,8 @@ export interface Strings {
   aboutYou: string;
   subjectIntro: string;
   subjectFields: { name: string; aliases: string; emails: string; phones: string; cpr: string };
-  maskNote: string;
+  /** `kinds`: what is hidden (`e-mail addresses, phone numbers and CPR numbers`). */
+  maskNote: (kinds: string) => string;
   controllerHeading: string;
   controllerFields: {
     organisation: string;
@@ -47,7 +48,6 @@ export interface Strings {
   summaryHeading: string;
   summaryIntro: string;
   chartTitle: string;
-  category: Record<DetectorId, string>;
   categoryColumns: { category: string; items: string; findings: string; values: string };
   policy: { purposes: string; legalBasis: string; retention: string; recipients: string; source: string };
   noPolicy: string;
@@ -119,8 +119,8 @@ const da: Strings = {
     phones: 'Telefon',
     cpr: 'CPR-nummer',
   },
-  maskNote:
-    'Oplysninger om andre personer, som står i de samme dokumenter (e-mailadresser, telefon- og CPR-numre), er skjult med X.',
+  maskNote: (kinds) =>
+    `Oplysninger om andre personer, som står i de samme dokumenter (${kinds}), er skjult med X.`,
   controllerHeading: 'Dataansvarlig',
   controllerFields: {
     organisation: 'Virksomhed',
@@ -164,13 +164,6 @@ const da: Strings = {
   summaryHeading: 'Oversigt over dine oplysninger',
   summaryIntro: 'Antal elementer, hvor hver type oplysning om dig blev fundet:',
   chartTitle: 'Elementer pr. kategori',
-  category: {
-    name: 'Navn',
-    email: 'E-mailadresse',
-    phone: 'Telefonnummer',
-    cpr: 'CPR-nummer',
-    face: 'Billeder og video',
-  },
   categoryColumns: { category: 'Kategori', items: 'Elementer', findings: 'Fund', values: 'Fundne værdier' },
   policy: {
     purposes: 'Formål',
@@ -242,8 +235,7 @@ const en: Strings = {
     phones: 'Phone',
     cpr: 'CPR number',
   },
-  maskNote:
-    'Details of other people in the same documents (e-mail addresses, phone and CPR numbers) are hidden with X.',
+  maskNote: (kinds) => `Details of other people in the same documents (${kinds}) are hidden with X.`,
   controllerHeading: 'Controller',
   controllerFields: {
     organisation: 'Organisation',
@@ -287,13 +279,6 @@ const en: Strings = {
   summaryHeading: 'Summary of your data',
   summaryIntro: 'Number of items in which each kind of data about you was found:',
   chartTitle: 'Items per category',
-  category: {
-    name: 'Name',
-    email: 'E-mail address',
-    phone: 'Phone number',
-    cpr: 'CPR number',
-    face: 'Photos and video',
-  },
   categoryColumns: { category: 'Category', items: 'Items', findings: 'Findings', values: 'Values found' },
   policy: {
     purposes: 'Purposes',

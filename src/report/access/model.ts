@@ -1,6 +1,6 @@
 import { relative, sep } from 'node:path';
 import type { Static } from '@sinclair/typebox';
-import { maskCpr, maskEmail, maskName, maskPhone } from '../../core/mask.js';
+import { type DetectorRegistry, registry as detectors } from '../../../detectors/index.js';
 import type { Assert, Same } from '../../core/schemas/build.js';
 import type { AccessReportSchema } from '../../core/schemas/report.js';
 import type {
@@ -16,7 +16,7 @@ import type {
   Subject,
 } from '../../core/types.js';
 import { DEFAULT_KEEP_REASON, type Decision, type ReviewFile } from '../../review/decisions.js';
-import { type CategoryPolicy, type ControllerProfile, SEARCHED_CATEGORIES } from './controller.js';
+import type { CategoryPolicy, ControllerProfile } from './controller.js';
 import type { Lang } from './i18n.js';
 import { maskOthers } from './redact.js';
 
@@ -115,24 +115,32 @@ export interface ReportOptions {
   review: ReviewFile;
   reviewFile?: string | null;
   controller?: ControllerProfile | null;
-  /** Kinds of identifier the subject gave in the request. @default all of them */
+  /** Kinds of identifier the subject gave in the request (see subjectFields). @default all of them */
   given?: SubjectField[];
   now?: Date;
+  /** @default detectors/index.ts */
+  registry?: DetectorRegistry;
 }
 
-export type SubjectField = 'name' | 'email' | 'phone' | 'cpr';
-export const SUBJECT_FIELDS: readonly SubjectField[] = ['name', 'email', 'phone', 'cpr'];
+/** A kind of identifier in the subject's profile: the id of the detector that finds it (`--given`). */
+export type SubjectField = string;
+
+/** The detectors whose values the subject profile holds (see DetectorMeta.profile), in registry order. */
+export function subjectFields(registry: DetectorRegistry = detectors): SubjectField[] {
+  return registry.list.filter((d) => d.meta.profile?.length).map((d) => d.meta.id);
+}
 
 /** The subject as shown in the report: identifiers the subject did not give are masked. */
-function shownSubject(s: Subject, given: SubjectField[]): Subject {
-  const keep = (f: SubjectField) => given.includes(f);
-  return {
-    ...(s.name ? { name: keep('name') ? s.name : maskName(s.name) } : {}),
-    ...(s.aliases?.length ? { aliases: keep('name') ? s.aliases : s.aliases.map(maskName) } : {}),
-    ...(s.emails?.length ? { emails: keep('email') ? s.emails : s.emails.map(maskEmail) } : {}),
-    ...(s.phones?.length ? { phones: keep('phone') ? s.phones : s.phones.map(maskPhone) } : {}),
-    ...(s.cpr?.length ? { cpr: keep('cpr') ? s.cpr : s.cpr.map(maskCpr) } : {}),
-  };
+function shownSubject(s: Subject, given: SubjectField[], registry: DetectorRegistry): Subject {
+  const shown: Subject = {};
+  for (const d of registry.list)
+    for (const field of d.meta.profile ?? []) {
+      const value = s[field];
+      const keep = given.includes(d.meta.id);
+      if (typeof value === 'string') shown[field] = (keep ? value : d.mask(value)) as never;
+      else if (value?.length) shown[field] = (keep ? value : value.map((v) => d.mask(v))) as never;
+    }
+  return shown;
 }
 
 /** Which items the subject sees: confirmed or included ones, never an unreviewed possible or namesake item. */
@@ -165,7 +173,8 @@ export function selectItems(
 }
 
 export function buildReport(scan: ScanFile, opts: ReportOptions): AccessReport {
-  const given = [...(opts.given ?? SUBJECT_FIELDS)];
+  const registry = opts.registry ?? detectors;
+  const given = [...(opts.given ?? subjectFields(registry))];
   const { items, needsReview, excludedByReviewer, kept } = selectItems(
     scan,
     opts.review,
@@ -190,7 +199,7 @@ export function buildReport(scan: ScanFile, opts: ReportOptions): AccessReport {
         value: f.value,
         confidence: f.confidence,
         location: f.location,
-        context: maskOthers(f.context, scan.subject),
+        context: maskOthers(f.context, scan.subject, registry),
       }),
     );
     return {
@@ -202,7 +211,9 @@ export function buildReport(scan: ScanFile, opts: ReportOptions): AccessReport {
       decision: decisionOf(opts.review, item.id),
       keepReason: keepReasonOf(opts.review, item.id),
       format: item.format ?? null,
-      categories: [...new Set([...item.detectors, ...findings.map((f) => f.category)])].sort(byCategory),
+      categories: [...new Set([...item.detectors, ...findings.map((f) => f.category)])].sort(
+        registry.compare,
+      ),
       fingerprint: item.fingerprint,
       findings,
     };
@@ -217,7 +228,7 @@ export function buildReport(scan: ScanFile, opts: ReportOptions): AccessReport {
     sources.set(item.source, entry);
   }
 
-  const categories: ReportCategory[] = SEARCHED_CATEGORIES.map((id) => {
+  const categories: ReportCategory[] = registry.ids.map((id) => {
     const withCat = reportItems.filter((r) => r.categories.includes(id));
     const findings = withCat.flatMap((r) => r.findings.filter((f) => f.category === id));
     return {
@@ -234,7 +245,7 @@ export function buildReport(scan: ScanFile, opts: ReportOptions): AccessReport {
     generatedAt: (opts.now ?? new Date()).toISOString(),
     lang: opts.lang,
     draft: needsReview.possible + needsReview.namesake > 0,
-    subject: shownSubject(scan.subject, given),
+    subject: shownSubject(scan.subject, given, registry),
     given,
     controller: opts.controller ?? null,
     scan: {
@@ -295,10 +306,6 @@ function sourceOf(item: ItemRecord, roots: string[], mailboxRoots: string[]): Om
 
 function locationKey(item: ReportItem): string {
   return [item.path, ...item.itemPath].join('\u0000');
-}
-
-function byCategory(a: DetectorId, b: DetectorId): number {
-  return SEARCHED_CATEGORIES.indexOf(a) - SEARCHED_CATEGORIES.indexOf(b);
 }
 
 function compareText(a: string, b: string): number {

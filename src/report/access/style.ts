@@ -1,9 +1,11 @@
+import type { DetectorRegistry } from '../../../detectors/index.js';
+
 /** The report's stylesheet, inlined so that the HTML file stands alone. Screen first, then A4 print. */
 export const REPORT_CSS = `
 :root {
   --ink: #1c2430; --muted: #5d6878; --line: #d9dee5; --paper: #ffffff; --wash: #f4f6f9;
   --brand: #1f3a5f; --accent: #2a7f8f; --warn: #9a5b00; --warn-bg: #fff4e0;
-  --c-name: #3d6fb6; --c-email: #2a8f6f; --c-phone: #8a63b8; --c-cpr: #c0504d; --c-face: #d08a1e;
+  --c-region: #d08a1e;
 }
 * { box-sizing: border-box; }
 html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
@@ -48,11 +50,6 @@ figure.chart figcaption { font-size: 12px; color: var(--muted); }
 .chart-label { font-size: 13px; fill: var(--ink); }
 .chart-value { font-size: 13px; font-weight: 600; fill: var(--ink); }
 .chart-track { fill: var(--wash); }
-.bar-name { fill: var(--c-name); background: var(--c-name); }
-.bar-email { fill: var(--c-email); background: var(--c-email); }
-.bar-phone { fill: var(--c-phone); background: var(--c-phone); }
-.bar-cpr { fill: var(--c-cpr); background: var(--c-cpr); }
-.bar-face { fill: var(--c-face); background: var(--c-face); }
 .category-card { border-top: 1px solid var(--line); padding: 10px 0 4px; }
 .category-card h3 { display: flex; align-items: center; gap: 8px; }
 .dot { display: inline-block; width: 11px; height: 11px; border-radius: 50%; }
@@ -76,7 +73,7 @@ mark { background: #fde68a; color: inherit; padding: 0 1px; border-radius: 2px; 
 .regions { display: flex; flex-wrap: wrap; gap: 14px; margin: 6px 0; }
 figure.region { display: flex; gap: 10px; align-items: center; font-size: 13px; }
 figure.region .photo { fill: #e8edf3; stroke: #9aa6b5; }
-figure.region .face { fill: rgba(208, 138, 30, .25); stroke: var(--c-face); stroke-width: 2; }
+figure.region .face { fill: rgba(208, 138, 30, .25); stroke: var(--c-region); stroke-width: 2; }
 #rights ul { padding-left: 20px; }
 footer { max-width: 880px; margin: 0 auto; padding: 6px 24px 28px; display: flex; justify-content: space-between; color: var(--muted); font-size: 12px; }
 .empty { font-style: italic; }
@@ -94,3 +91,10 @@ footer { max-width: 880px; margin: 0 auto; padding: 6px 24px 28px; display: flex
   a { color: inherit; text-decoration: none; }
 }
 `;
+
+/** Each detector's colour (DetectorMeta.color) for its bar in the chart, its dot and its tags. */
+export function categoryCss(registry: DetectorRegistry): string {
+  return registry.list
+    .map((d) => `.bar-${d.meta.id} { fill: ${d.meta.color}; background: ${d.meta.color}; }\n`)
+    .join('');
+}

@@ -1,11 +1,11 @@
 import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { EvidenceSummary } from '../../../src/engine/evidence.js';
 import type { TopLevelResult } from '../../../src/engine/result.js';
 import { rawPassInRanges } from '../../../src/engine/schedule/raw-pass-in-ranges.js';
 import { readTextInRanges } from '../../../src/engine/schedule/text-in-ranges.js';
 import type { ScanTask } from '../../../src/engine/worker.js';
-import type { EvidenceSummary } from '../../../src/match/evidence.js';
 import { tempTree } from '../../helpers/cli.js';
 import { type Answer, fakeScanRun, fileItem, readResult } from '../../helpers/fake-scan-run.js';
 
@@ -36,11 +36,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const CLEAN: EvidenceSummary = {
   mine: false,
   unique: false,
-  face: false,
-  namesakeEmail: false,
-  cprFields: [],
+  namesItem: false,
+  namesakeValue: false,
+  otherFields: [],
   structuredNameFields: [],
-  nearCpr: false,
+  nearName: false,
 };
 
 /** A range's result as a worker gives it: nothing found, and in index mode a token filter. */

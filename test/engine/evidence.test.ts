@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { detectors } from '../../detectors/index.js';
+import { emailMadeOfName } from '../../detectors/email.js';
+import { registry } from '../../detectors/index.js';
 import type { Subject } from '../../src/core/types.js';
-import { emailMadeOfName, evidenceOf, type PlacedCandidate } from '../../src/match/evidence.js';
+import { evidenceOf, type PlacedCandidate } from '../../src/engine/evidence.js';
 import type { CompiledSubject } from '../../src/match/subject.js';
 import { subjectOf } from '../helpers/detector-tester.js';
 
@@ -10,7 +11,7 @@ const subject = subjectOf();
 /** Runs every text detector over the text of one item, as the engine does, and places the candidates. */
 function candidatesIn(text: string, s: CompiledSubject, all = false, structured = false): PlacedCandidate[] {
   const out: PlacedCandidate[] = [];
-  for (const d of detectors) {
+  for (const d of registry.list) {
     for (const c of d.detect({ text, structured }, { subject: s, all })) {
       out.push({ ...c, field: 'body', offset: c.start, structured });
     }
@@ -18,7 +19,8 @@ function candidatesIn(text: string, s: CompiledSubject, all = false, structured 
   return out;
 }
 
-const evidence = (text: string, all = false, s = subject) => evidenceOf(candidatesIn(text, s, all), s);
+const evidence = (text: string, all = false, s = subject) =>
+  evidenceOf(candidatesIn(text, s, all), s, registry);
 const pad = (n: number) => 'x'.repeat(n);
 
 describe('evidence levels', () => {
@@ -65,7 +67,7 @@ describe('evidence levels', () => {
       const text = `Søren Østergård ${pad(gap)} 010190-1238`;
       const cands = candidatesIn(text, subject);
       const cpr = cands.find((c) => c.detector === 'cpr')!;
-      return { distance: cpr.offset, level: evidenceOf(cands, subject) };
+      return { distance: cpr.offset, level: evidenceOf(cands, subject, registry) };
     };
     expect(at(133)).toEqual({ distance: 150, level: 'namesake' });
     expect(at(134)).toEqual({ distance: 151, level: 'possible' });
@@ -73,8 +75,8 @@ describe('evidence levels', () => {
 
   it('reads a structured field (headers, tags) as one record whatever the distance', () => {
     const text = `Søren Østergård\n${pad(300)}\n010190-1238`;
-    expect(evidenceOf(candidatesIn(text, subject, false, false), subject)).toBe('possible');
-    expect(evidenceOf(candidatesIn(text, subject, false, true), subject)).toBe('namesake');
+    expect(evidenceOf(candidatesIn(text, subject, false, false), subject, registry)).toBe('possible');
+    expect(evidenceOf(candidatesIn(text, subject, false, true), subject, registry)).toBe('namesake');
   });
 
   it('does not tie a name and a CPR number in different fields', () => {
@@ -95,14 +97,14 @@ describe('evidence levels', () => {
       subject: false,
       field: 'body',
     };
-    expect(evidenceOf([name, other], subject)).toBe('possible');
-    expect(evidenceOf([name, { ...other, field: 'path' }], subject)).toBe('namesake');
+    expect(evidenceOf([name, other], subject, registry)).toBe('possible');
+    expect(evidenceOf([name, { ...other, field: 'path' }], subject, registry)).toBe('namesake');
   });
 
   it('gives no level to an item without the subject, also in --all mode', () => {
     expect(evidence('Karen Jensen, 010190-1238, karen@example.dk, 31 41 59 26', true)).toBeUndefined();
     expect(evidence('Søren Jensen og Karen Østergård')).toBeUndefined();
-    expect(evidenceOf([], subject)).toBeUndefined();
+    expect(evidenceOf([], subject, registry)).toBeUndefined();
   });
 
   it('counts a face tag like a name', () => {
@@ -117,7 +119,7 @@ describe('evidence levels', () => {
       offset: 0,
       structured: true,
     };
-    expect(evidenceOf([face], subject)).toBe('possible');
+    expect(evidenceOf([face], subject, registry)).toBe('possible');
   });
 });
 

@@ -1,6 +1,6 @@
+import type { DetectorRegistry, EvidenceRules } from '../../detectors/index.js';
 import type { Candidate, DetectorId, Evidence } from '../core/types.js';
-import { foldToken } from './fold.js';
-import type { CompiledSubject } from './subject.js';
+import type { CompiledSubject } from '../match/subject.js';
 
 /** A candidate placed in its item: which text stream it came from and where. */
 export interface PlacedCandidate extends Candidate {
@@ -10,47 +10,54 @@ export interface PlacedCandidate extends Candidate {
   structured?: boolean;
 }
 
-const UNIQUE: ReadonlySet<DetectorId> = new Set(['cpr', 'email', 'phone']);
-/** How close a different CPR number must be to the subject's name to be "his" CPR. */
+/** How close another person's value (a CPR number) must be to the subject's name to be "his". */
 const NAMESAKE_DISTANCE = 150;
 
 /**
- * One evidence level per item (README, "What counts as the subject's data"): confirmed when a unique
- * identifier of the subject is present; namesake when the subject's name sits next to a different CPR
- * number, or beside an e-mail address made of that name that is not the subject's; possible for a name or
- * face tag alone.
- * Undefined when the item holds nothing of the subject.
+ * One evidence level per item (README, "What counts as the subject's data"), from each detector's
+ * evidence rules (see EvidenceRules): confirmed when a unique identifier of the subject is present;
+ * namesake when the subject's name sits next to another person's value that tells a namesake (a
+ * different CPR number), anywhere in an item that a face tag names the subject in, or when such a value
+ * tells it by itself (an e-mail address made of the name that is not the subject's); possible for a
+ * name or face tag alone. Undefined when the item holds nothing of the subject.
  */
 export function evidenceOf(
   cands: readonly PlacedCandidate[],
   subject: CompiledSubject,
+  registry: DetectorRegistry,
 ): Evidence | undefined {
-  const tracker = new EvidenceTracker(subject);
+  const tracker = new EvidenceTracker(subject, registry);
   for (const c of cands) tracker.add(c);
   return tracker.evidence();
 }
 
-/** Offsets of names and CPR numbers kept per item (8 bytes each); an item with more is decided on these. */
+/** Offsets of names and of other people's values kept per item (8 bytes each); an item with more is decided on these. */
 const MAX_OFFSETS = 4_000_000;
 
 /**
  * `evidenceOf`, taking the item's candidates one at a time and keeping only what the decision needs:
  * an export of millions of other people's identifiers is never held as candidates, only as the
- * offsets of its CPR numbers (up to MAX_OFFSETS: past them, a namesake is only seen near those kept).
+ * offsets of those that can tell a namesake near a name (up to MAX_OFFSETS: past them, a namesake is
+ * only seen near those kept).
  */
 export class EvidenceTracker {
   private mine = false;
   private unique = false;
-  private face = false;
-  private namesakeEmail = false;
+  private namesItem = false;
+  private namesakeValue = false;
   /** The subject's name candidates per field (offsets), and the fields where one is structured. */
   private readonly names = new Map<string, number[]>();
   private readonly structuredNames = new Set<string>();
-  /** Other people's CPR numbers per field (offsets). */
-  private readonly cprs = new Map<string, number[]>();
+  /** Other people's values that tell a namesake near a name, per field (offsets). */
+  private readonly others = new Map<string, number[]>();
   private offsets = 0;
+  /** Each detector's rules, looked up once per detector id. */
+  private readonly rules = new Map<DetectorId, EvidenceRules | undefined>();
 
-  constructor(private readonly subject: CompiledSubject) {}
+  constructor(
+    private readonly subject: CompiledSubject,
+    private readonly registry: DetectorRegistry,
+  ) {}
 
   add(c: PlacedCandidate): void {
     this.note(c.detector, c.subject, c, c.value);
@@ -63,17 +70,24 @@ export class EvidenceTracker {
     at: { field: string; offset: number; structured?: boolean },
     value: string,
   ): void {
+    const rules = this.rulesOf(detector);
+    if (!rules) return;
     if (subject) {
       this.mine = true;
-      if (UNIQUE.has(detector)) this.unique = true;
-      else if (detector === 'face') this.face = true;
-      else if (detector === 'name') {
+      if (rules.subject === 'confirmed') this.unique = true;
+      else if (rules.names === 'item') this.namesItem = true;
+      else if (rules.names === 'place') {
         this.keep(this.names, at.field, at.offset);
         if (at.structured) this.structuredNames.add(at.field);
       }
-    } else if (detector === 'cpr') this.keep(this.cprs, at.field, at.offset);
-    else if (detector === 'email' && !this.namesakeEmail && emailMadeOfName(value, this.subject))
-      this.namesakeEmail = true;
+    } else if (rules.namesake === 'near-name') this.keep(this.others, at.field, at.offset);
+    else if (rules.namesake && !this.namesakeValue && rules.namesake(value, this.subject))
+      this.namesakeValue = true;
+  }
+
+  private rulesOf(detector: DetectorId): EvidenceRules | undefined {
+    if (!this.rules.has(detector)) this.rules.set(detector, this.registry.get(detector)?.evidence);
+    return this.rules.get(detector);
   }
 
   evidence(): Evidence | undefined {
@@ -88,18 +102,18 @@ export class EvidenceTracker {
     const s: EvidenceSummary = {
       mine: this.mine,
       unique: this.unique,
-      face: this.face,
-      namesakeEmail: this.namesakeEmail,
-      cprFields: [...this.cprs.keys()],
+      namesItem: this.namesItem,
+      namesakeValue: this.namesakeValue,
+      otherFields: [...this.others.keys()],
       structuredNameFields: [...this.structuredNames],
-      nearCpr: false,
+      nearName: false,
     };
     // Only worked out where it can still decide (see decideEvidence): it sorts every offset kept.
-    if (s.mine && !s.unique && !s.namesakeEmail)
-      for (const [field, cprs] of this.cprs) {
+    if (s.mine && !s.unique && !s.namesakeValue)
+      for (const [field, others] of this.others) {
         const names = this.names.get(field);
-        if (names && anyWithin(names, cprs, NAMESAKE_DISTANCE)) {
-          s.nearCpr = true;
+        if (names && anyWithin(names, others, NAMESAKE_DISTANCE)) {
+          s.nearName = true;
           break;
         }
       }
@@ -119,29 +133,34 @@ export class EvidenceTracker {
 /**
  * The facts of an item's evidence (see EvidenceTracker). Parts of one item read apart each note their
  * own candidates and those in a margin around them (wider than NAMESAKE_DISTANCE), so that a name and
- * a CPR number close together are always seen by one part; `combineEvidence` then decides for the item.
+ * another person's value close together are always seen by one part; `combineEvidence` then decides
+ * for the item.
  */
 export interface EvidenceSummary {
+  /** A value of the subject's … */
   mine: boolean;
+  /** … a unique identifier among them … */
   unique: boolean;
-  face: boolean;
-  namesakeEmail: boolean;
-  /** Fields holding another person's CPR number … */
-  cprFields: string[];
+  /** … one that names the subject in the whole item (a face tag). */
+  namesItem: boolean;
+  /** Another person's value tells a namesake by itself. */
+  namesakeValue: boolean;
+  /** Fields holding another person's value that tells a namesake near a name … */
+  otherFields: string[];
   /** … and fields where the subject's name is structured (a header, a tag). */
   structuredNameFields: string[];
-  /** The subject's name lies within NAMESAKE_DISTANCE of another CPR number in the same field. */
-  nearCpr: boolean;
+  /** The subject's name lies within NAMESAKE_DISTANCE of such a value in the same field. */
+  nearName: boolean;
 }
 
 function decideEvidence(s: EvidenceSummary): Evidence | undefined {
   if (!s.mine) return undefined;
   if (s.unique) return 'confirmed';
-  if (s.namesakeEmail) return 'namesake';
-  // A face tag names the person in the whole photo, so any other CPR in the same item counts.
-  if (s.cprFields.length && (s.face || s.cprFields.some((f) => s.structuredNameFields.includes(f))))
+  if (s.namesakeValue) return 'namesake';
+  // A face tag names the person in the whole photo, and a structured name its whole field.
+  if (s.otherFields.length && (s.namesItem || s.otherFields.some((f) => s.structuredNameFields.includes(f))))
     return 'namesake';
-  return s.nearCpr ? 'namesake' : 'possible';
+  return s.nearName ? 'namesake' : 'possible';
 }
 
 /** The evidence of an item from the summaries of its parts. */
@@ -149,11 +168,11 @@ export function combineEvidence(parts: readonly EvidenceSummary[]): Evidence | u
   return decideEvidence({
     mine: parts.some((p) => p.mine),
     unique: parts.some((p) => p.unique),
-    face: parts.some((p) => p.face),
-    namesakeEmail: parts.some((p) => p.namesakeEmail),
-    cprFields: [...new Set(parts.flatMap((p) => p.cprFields))],
+    namesItem: parts.some((p) => p.namesItem),
+    namesakeValue: parts.some((p) => p.namesakeValue),
+    otherFields: [...new Set(parts.flatMap((p) => p.otherFields))],
     structuredNameFields: [...new Set(parts.flatMap((p) => p.structuredNameFields))],
-    nearCpr: parts.some((p) => p.nearCpr),
+    nearName: parts.some((p) => p.nearName),
   });
 }
 
@@ -167,30 +186,4 @@ function anyWithin(as: number[], bs: number[], distance: number): boolean {
     else j++;
   }
   return false;
-}
-
-/**
- * An address made of the subject's name: the surname plus the first name (`soren.ostergaard@…`,
- * `ostergaard.soren@…`) or plus initials only (`s.ostergaard@…`, `sk.ostergaard@…`), in any spelling.
- * `steen.ostergaard@…` or `info@ostergaard.dk` is not.
- */
-export function emailMadeOfName(email: string, subject: CompiledSubject): boolean {
-  const raw = email.slice(0, Math.max(0, email.lastIndexOf('@')));
-  // Folding is slow next to a regex test, and most addresses hold no trace of the surname.
-  if (!subject.names.some((m) => m.containsSurname(raw))) return false;
-  const local = lettersOf(raw);
-  if (!local) return false;
-  return subject.names.some((m) => {
-    const first = lettersOf(m.folded[0]);
-    const last = lettersOf(m.folded[m.folded.length - 1]);
-    const at = last ? local.indexOf(last) : -1;
-    if (!first || at === -1) return false;
-    const rest = local.slice(0, at) + local.slice(at + last.length);
-    if (rest.includes(first)) return true;
-    return rest.length > 0 && rest.length < m.folded.length && rest[0] === first[0];
-  });
-}
-
-function lettersOf(s: string): string {
-  return foldToken(s).replace(/[^a-z]/g, '');
 }

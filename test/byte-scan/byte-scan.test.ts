@@ -1,16 +1,45 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { buildByteScan } from '../../src/byte-scan/build.mjs';
 import {
   ByteCounter,
+  type ByteProgram,
   ByteScanner,
-  type ByteStep,
+  type ByteSeq,
   caselessSteps,
-  DigitScanner,
-  digitSteps,
+  DigitRuns,
+  exactSteps,
   Latin1Decoder,
-} from '../../src/engine/byte-scan.js';
-import { assembleByteScan } from '../../src/engine/byte-scan-build.mjs';
+  programPattern,
+} from '../../src/byte-scan/index.js';
+import {
+  countPlain,
+  digitRunsPlain,
+  latin1FromUtf8Plain,
+  NewWordsPlain,
+  PlainScanner,
+  sipHashesPlain,
+} from '../../src/byte-scan/plain.js';
+import { FilterHasher } from '../../src/index/filter-hash.js';
+import { SeenWords } from '../../src/index/words.js';
+import { PROJECT } from '../helpers/cli.js';
 import { seededRandom } from '../helpers/random.js';
+
+/** Real files of every kind, for the comparisons with the plain versions: the fixtures and dsr's own sources. */
+function realFiles(): Buffer[] {
+  const out: Buffer[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const path = join(dir, e.name);
+      if (e.isDirectory()) walk(path);
+      else out.push(readFileSync(path));
+    }
+  };
+  for (const dir of ['fixtures', 'src', 'detectors']) walk(join(PROJECT, dir));
+  return out;
+}
+const REAL = realFiles();
 
 /**
  * The byte scanner decides "does this block hold the pattern" for the raw prefilter; a wrong "no" loses
@@ -25,35 +54,44 @@ const CPR_DASH = '(?:\\x96|\\xe2\\x80[\\x90-\\x93])';
 const cprRegex = (d: string) => new RegExp(`${d.slice(0, 6)}(?:[- ]|${NBSP}|${CPR_DASH})?${d.slice(6)}`, 'i');
 const literalRegex = (s: string) => new RegExp(s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&'), 'i');
 
-const phone = (d: string) => digitSteps(d, 1, () => true);
-const cpr = (d: string) => digitSteps(d, 2, (i) => i === 5);
+/** Separators of the two digit programs dsr's detectors make (a phone number's, a CPR number's). */
+const PHONE_SEPARATORS: ByteSeq[] = [[0x20], [0x2e], [0x2d], [0xa0], [0xc2, 0xa0]];
+const CPR_SEPARATORS: ByteSeq[] = [[0x2d], [0x20], [0xa0], [0xc2, 0xa0], [0x96], [0xe2, 0x80, [0x90, 0x93]]];
+const phone = (d: string): ByteProgram => ({
+  steps: exactSteps(d, () => true),
+  separators: PHONE_SEPARATORS,
+});
+const cpr = (d: string): ByteProgram => ({
+  steps: exactSteps(d, (i) => i === 5),
+  separators: CPR_SEPARATORS,
+});
+const literal = (s: string): ByteProgram => ({ steps: caselessSteps(s) });
 
 interface Case {
   name: string;
-  steps: ByteStep[];
+  program: ByteProgram;
   regex: RegExp;
 }
 const CASES: Case[] = [
-  { name: 'phone', steps: phone('21436587'), regex: phoneRegex('21436587') },
-  { name: 'phone with a repeated digit', steps: phone('22226587'), regex: phoneRegex('22226587') },
-  { name: 'CPR', steps: cpr('1503871236'), regex: cprRegex('1503871236') },
-  { name: 'literal', steps: caselessSteps('sterg'), regex: literalRegex('sterg') },
-  { name: 'one-letter literal', steps: caselessSteps('q'), regex: literalRegex('q') },
-  { name: 'repetitive literal', steps: caselessSteps('aab'), regex: literalRegex('aab') },
+  { name: 'phone', program: phone('21436587'), regex: phoneRegex('21436587') },
+  { name: 'phone with a repeated digit', program: phone('22226587'), regex: phoneRegex('22226587') },
+  { name: 'CPR', program: cpr('1503871236'), regex: cprRegex('1503871236') },
+  { name: 'literal', program: literal('sterg'), regex: literalRegex('sterg') },
+  { name: 'one-letter literal', program: literal('q'), regex: literalRegex('q') },
+  { name: 'repetitive literal', program: literal('aab'), regex: literalRegex('aab') },
   {
     name: 'address',
-    steps: caselessSteps('soren.ostergard@example.dk'),
+    program: literal('soren.ostergard@example.dk'),
     regex: literalRegex('soren.ostergard@example.dk'),
   },
-  { name: 'literal with symbols', steps: caselessSteps('a[{@`z'), regex: literalRegex('a[{@`z') },
+  { name: 'literal with symbols', program: literal('a[{@`z'), regex: literalRegex('a[{@`z') },
 ];
 
 const latin1 = (s: string) => Buffer.from(s, 'latin1');
-const digitsOf = (steps: ByteStep[]) => String.fromCharCode(...steps.map((s) => s.value));
-const literalOf = (steps: ByteStep[]) => String.fromCharCode(...steps.map((s) => s.value));
+const textOf = (p: ByteProgram) => String.fromCharCode(...p.steps.map((s) => s.value));
 
 describe('byte scanner', () => {
-  const scanner = new ByteScanner(CASES.map((c) => c.steps));
+  const scanner = new ByteScanner(CASES.map((c) => c.program));
   const sticky = CASES.map((c) => new RegExp(c.regex.source, 'iy'));
   /** The cases whose match positions in `bytes` differ from their regex's. */
   const check = (bytes: Buffer) => {
@@ -123,7 +161,7 @@ describe('byte scanner', () => {
     const flipCase = (ch: string) => (random(2) ? String.fromCharCode(ch.charCodeAt(0) ^ 0x20) : ch);
     /** A writing of a case's pattern: separators of every kind, letters (and symbols) in either case. */
     const instance = (c: Case) => {
-      const text = c.name.startsWith('phone') || c.name === 'CPR' ? digitsOf(c.steps) : literalOf(c.steps);
+      const text = textOf(c.program);
       if (/^\d+$/.test(text)) return [...text].map((d) => d + (random(4) ? '' : pick(separators))).join('');
       return [...text].map(flipCase).join('');
     };
@@ -164,9 +202,69 @@ describe('byte scanner', () => {
     expect(scanner.found(0)).toBe(false);
   });
 
-  it('ships the module that byte-scan.wat assembles to', async () => {
-    const committed = readFileSync(new URL('../../src/engine/byte-scan.wasm.ts', import.meta.url), 'utf8');
-    expect(await assembleByteScan()).toBe(committed);
+  it('matches where the regex it stands for (programPattern) matches', () => {
+    const random = seededRandom(99);
+    const sticky = CASES.map((c) => new RegExp(programPattern(c.program), 'y'));
+    const alphabet = [...'2143658709 .-sStTeErRgGqaAbB@`[{zx', '\xa0', '\xc2', '\xe2\x80\x91', '\x96'];
+    let hits = 0;
+    for (let n = 0; n < 5000; n++) {
+      const text = Array.from({ length: n % 60 }, () => alphabet[random(alphabet.length)]).join('');
+      // Plant a writing of a case now and then.
+      const c = CASES[random(CASES.length)];
+      const planted = random(2) ? text + textOf(c.program) + text : text;
+      scanner.load(latin1(planted));
+      CASES.forEach((k, i) => {
+        const want: number[] = [];
+        for (let p = 0; p < planted.length; p++) {
+          sticky[i].lastIndex = p;
+          if (sticky[i].test(planted)) want.push(p);
+        }
+        const got: number[] = [];
+        for (let p = scanner.next(i, 0); p !== -1; p = scanner.next(i, p + 1)) got.push(p);
+        expect(got, `${k.name} in ${JSON.stringify(planted)}`).toEqual(want);
+        hits += got.length;
+      });
+    }
+    expect(hits).toBeGreaterThan(1000);
+  });
+
+  it('finds every match the plain regex search finds, in real files', () => {
+    const plain = new PlainScanner(CASES.map((c) => c.program));
+    let found = 0;
+    for (const file of REAL)
+      for (let at = 0; at < file.length; at += 64 * 1024) {
+        const block = file.subarray(at, at + 64 * 1024);
+        scanner.load(block);
+        plain.load(block);
+        CASES.forEach((_c, i) => {
+          for (let from = 0; ; found++) {
+            const p = plain.next(i, from);
+            expect(scanner.next(i, from)).toBe(p);
+            if (p === -1) break;
+            from = p + 1;
+          }
+        });
+      }
+    expect(found).toBeGreaterThan(20);
+  });
+
+  it('refuses programs it could not match as their regex', () => {
+    expect(() => new ByteScanner([{ steps: [] }])).toThrow('a program needs a step');
+    // A separator that a step also accepts: `1-2` could then be read two ways.
+    expect(() => new ByteScanner([{ steps: exactSteps('12', () => true), separators: [[0x31]] }])).toThrow(
+      "also a step's byte",
+    );
+    expect(
+      () => new ByteScanner([{ steps: exactSteps('12', () => true), separators: [[0x20], [0x20, 0x20]] }]),
+    ).toThrow('may not begin another');
+    expect(
+      () => new ByteScanner([{ steps: exactSteps('12'), separators: [[0x20, 0x20, 0x20, 0x20]] }]),
+    ).toThrow('one to three bytes');
+  });
+
+  it('ships the module that its AssemblyScript compiles to', async () => {
+    const committed = readFileSync(join(PROJECT, 'src/byte-scan/wasm.ts'), 'utf8');
+    expect(await buildByteScan()).toBe(committed);
   });
 });
 
@@ -187,8 +285,10 @@ describe('byte counter', () => {
           fromU0300: bytes.some((b) => b >= 0xcc),
         };
         expect(counter.count(bytes), `length ${len}`).toEqual(plain);
+        expect(countPlain(bytes), `length ${len}`).toEqual(plain);
       }
     }
+    for (const file of REAL) expect(counter.count(file)).toEqual(countPlain(file));
     // Past 255 vectors a lane carries over into the totals; past its memory the module grows.
     const big = Buffer.from('æ\n'.repeat(400_000));
     expect(counter.count(big)).toEqual({
@@ -207,7 +307,7 @@ describe('digit runs', () => {
 
   it('finds the runs of ASCII digits a regex finds, at every length around the 16-unit steps', () => {
     const next = seededRandom(11);
-    const scanner = new DigitScanner();
+    const scanner = new DigitRuns();
     // Digits, their neighbours in UTF-16 (`/`, `:`), units whose low byte is a digit (U+0130, U+2030),
     // other digits (Arabic-Indic, fullwidth), an astral character.
     const pool = ['0', '5', '9', '/', ':', 'a', ' ', '\u0130', '\u2030', '\u0660', '\uff11', '😀'];
@@ -216,7 +316,7 @@ describe('digit runs', () => {
       for (let round = 0; round < 20; round++) {
         const text = Array.from({ length: len }, () => pool[next(pool.length)]).join('');
         const expected = plain(text);
-        expect([...scanner.load(text).runs()], JSON.stringify(text)).toEqual(expected);
+        expect([...scanner.of(text)], JSON.stringify(text)).toEqual(expected);
         compared += expected.length / 2;
       }
     }
@@ -224,11 +324,18 @@ describe('digit runs', () => {
   });
 
   it('takes texts larger than its memory, a run at either end', () => {
-    const scanner = new DigitScanner();
+    const scanner = new DigitRuns();
     const text = `12${'x'.repeat(500_000)}${'7'.repeat(40_000)}`;
-    expect([...scanner.load(text).runs()]).toEqual([0, 2, 500_002, 540_002]);
-    expect([...scanner.load('').runs()]).toEqual([]);
-    expect([...scanner.load('1').runs()]).toEqual([0, 1]);
+    expect([...scanner.of(text)]).toEqual([0, 2, 500_002, 540_002]);
+    expect([...scanner.of('')]).toEqual([]);
+    expect([...scanner.of('1')]).toEqual([0, 1]);
+  });
+
+  it('gives the plain version’s runs for real texts', () => {
+    const scanner = new DigitRuns();
+    for (const file of REAL)
+      for (const text of [file.toString('utf8'), file.toString('latin1')])
+        expect([...scanner.of(text)]).toEqual([...digitRunsPlain(text)]);
   });
 });
 
@@ -293,6 +400,7 @@ describe('Latin-1 decoder', () => {
           continue;
         }
         decoded++;
+        expect(latin1FromUtf8Plain(lead, bytes), JSON.stringify([...all])).toEqual(got);
         expect(want, JSON.stringify([...all])).toBeDefined();
         expect(got.text).toBe(want!.text);
         // A lead left at the end is the character TextDecoder holds for the next piece.
@@ -301,6 +409,19 @@ describe('Latin-1 decoder', () => {
     }
     expect(decoded).toBeGreaterThan(2000);
     expect(refused).toBeGreaterThan(2000);
+  });
+
+  it('decodes real files as the plain version does, piece by piece', () => {
+    const decoder = new Latin1Decoder();
+    let decoded = 0;
+    for (const file of REAL)
+      for (let at = 0; at < file.length; at += 4096) {
+        const piece = file.subarray(at, at + 4096);
+        const got = decoder.decode(-1, piece);
+        expect(got).toEqual(latin1FromUtf8Plain(-1, piece));
+        if (got) decoded++;
+      }
+    expect(decoded).toBeGreaterThan(100);
   });
 
   it('takes pieces larger than its memory', () => {
@@ -312,5 +433,52 @@ describe('Latin-1 decoder', () => {
       text: text.slice(0, -1),
       lead: 0xc3,
     });
+  });
+});
+
+describe('SipHash', () => {
+  const key = Uint8Array.from({ length: 16 }, (_, i) => i);
+
+  it('gives the reference implementation’s test vectors (key 00..0f, messages 00, 00 01, …)', () => {
+    const hasher = new FilterHasher(key);
+    const messages = ['', '\u0000'];
+    const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+    expect(hex(hasher.hash(messages))).toBe('310e0edd47db6f72' + 'fd67dc93c539f874');
+    expect(hex(sipHashesPlain(key, messages))).toBe('310e0edd47db6f72' + 'fd67dc93c539f874');
+  });
+
+  it('hashes random and real strings as the plain version does', () => {
+    const random = seededRandom(21);
+    const hasher = new FilterHasher(key);
+    const strings = Array.from({ length: 3000 }, () =>
+      String.fromCodePoint(
+        ...Array.from({ length: random(40) }, () => [0x41, 0xe5, 0x20ac, 0x1f600][random(4)]),
+      ),
+    );
+    for (const file of REAL.slice(0, 50))
+      strings.push(...(file.toString('utf8').match(/\S+/g) ?? []).slice(0, 200));
+    for (let from = 0; from < strings.length; from += 4096) {
+      const batch = strings.slice(from, from + 4096);
+      expect(Buffer.from(hasher.hash(batch))).toEqual(Buffer.from(sipHashesPlain(key, batch)));
+    }
+  });
+});
+
+describe('new words', () => {
+  it('reports the words the plain version reports, in order, for real texts', () => {
+    let words = 0;
+    for (const file of REAL) {
+      const wasm = new SeenWords(500);
+      const plain = new NewWordsPlain(500);
+      const got: string[] = [];
+      const want: string[] = [];
+      for (const text of [file.toString('utf8'), file.toString('latin1')]) {
+        wasm.forEachNew(text, (w) => got.push(w));
+        plain.forEachNew(text, (w) => want.push(w));
+      }
+      expect(got).toEqual(want);
+      words += got.length;
+    }
+    expect(words).toBeGreaterThan(10_000);
   });
 });
