@@ -112,7 +112,7 @@ describe('kill -9 during an Office redaction or archive edit leaves the old or t
           (await verifyAuditLog(`${planPath}.audit`, await loadVerifier(defaultAuditKeyPath()))).ok,
         ).toBe(true);
       },
-      30_000,
+      90_000,
     );
   }
 });
