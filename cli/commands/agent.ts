@@ -13,6 +13,7 @@ interface AgentFlags {
   name: string;
   key?: string;
   concurrency?: number;
+  splitAbove?: number;
 }
 
 export function registerAgent(program: Command): void {
@@ -35,6 +36,11 @@ export function registerAgent(program: Command): void {
       '-j, --concurrency <n>',
       'files scanned at once within a job (default: the CPU cores)',
       positiveInt('--concurrency'),
+    )
+    .option(
+      '--split-above <files>',
+      'a root with more files than this becomes one job per top folder (default 5000)',
+      positiveInt('--split-above'),
     )
     .action(async (roots: string[], flags: AgentFlags) => {
       process.exitCode = await agentCommand(roots, flags);
@@ -100,6 +106,7 @@ async function agentCommand(rootArgs: string[], flags: AgentFlags): Promise<numb
       roots,
       keys,
       concurrency: flags.concurrency,
+      splitAbove: flags.splitAbove,
       stateDir: dirname(keyPath),
       imapPassword: imapPasswordSource(process.env),
       signal: stop.signal,
