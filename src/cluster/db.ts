@@ -163,10 +163,18 @@ export async function connectCluster(url: string, opts: ConnectOptions = {}): Pr
   // An idle connection that the server drops must not end the process: the next query reconnects.
   pool.on('error', () => {});
   try {
-    // Agents starting together must not race to create the same tables: one at a time.
-    await pool.query(`BEGIN; SELECT pg_advisory_xact_lock(${SCHEMA_LOCK}); ${SCHEMA_SQL} COMMIT;`);
+    const client = await pool.connect();
+    try {
+      // Agents starting together must not race to create the same tables: one at a time.
+      await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${SCHEMA_LOCK}); ${SCHEMA_SQL} COMMIT;`);
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
   } catch (err) {
-    // A restricted role (an agent's) may not create: an administrator made the tables (docs/cluster.md).
+    // A restricted role (an agent's) may not create: `dsr agent-role` made the tables (docs/cluster.md).
     if ((err as { code?: string }).code !== '42501') {
       await pool.end();
       throw connectError(url, err);
