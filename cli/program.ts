@@ -19,6 +19,7 @@ const commands: Record<string, () => Promise<Register>> = {
   erase: async () => (await import('./commands/erase.js')).registerErase,
   audit: async () => (await import('./commands/audit.js')).registerAudit,
   agent: async () => (await import('./commands/agent.js')).registerAgent,
+  'agent-role': async () => (await import('./commands/agent.js')).registerAgentRole,
 };
 
 async function commandsFor(argv: string[]): Promise<Register[]> {

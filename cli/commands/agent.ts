@@ -13,6 +13,7 @@ interface AgentFlags {
   name: string;
   key?: string;
   concurrency?: number;
+  splitAbove?: number;
 }
 
 export function registerAgent(program: Command): void {
@@ -36,8 +37,43 @@ export function registerAgent(program: Command): void {
       'files scanned at once within a job (default: the CPU cores)',
       positiveInt('--concurrency'),
     )
+    .option(
+      '--split-above <files>',
+      'a root with more files than this becomes one job per top folder (default 5000)',
+      positiveInt('--split-above'),
+    )
     .action(async (roots: string[], flags: AgentFlags) => {
       process.exitCode = await agentCommand(roots, flags);
+    });
+}
+
+export function registerAgentRole(program: Command): void {
+  program
+    .command('agent-role')
+    .description(
+      "Make an agent's database role, limited to its own queue and rows; prints the URL the agent uses (docs/cluster.md).",
+    )
+    .requiredOption(
+      '--db <url>',
+      "the cluster's database, as the role that owns dsr's tables (with CREATEROLE)",
+    )
+    .requiredOption('--name <name>', "the agent's name (as given to dsr agent --name)")
+    .action(async (flags: { db: string; name: string }) => {
+      const { checkAgentName, connectCluster } = await import('../../src/cluster/db.js');
+      const { createAgentRole } = await import('../../src/cluster/roles.js');
+      const name = checkAgentName(flags.name);
+      const db = await connectCluster(flags.db, { supervise: false });
+      try {
+        const url = await createAgentRole(db, flags.db, name);
+        writeSafe(process.stdout, `${url}\n`);
+        writeSafe(
+          process.stderr,
+          `dsr agent-role: role dsr-agent-${name} made; give the URL above to that agent only (it holds a password)\n`,
+        );
+        process.exitCode = EXIT.ok;
+      } finally {
+        await db.close();
+      }
     });
 }
 
@@ -85,7 +121,9 @@ async function agentCommand(rootArgs: string[], flags: AgentFlags): Promise<numb
     mkdirSync(dirname(keyPath), { recursive: true, mode: 0o700 });
     writeFileSync(keyPath, privateKeyPem(keys.privateKey), { mode: 0o600, flag: 'wx' });
   }
-  const db = await connectCluster(flags.db);
+  // Agents leave the queue's upkeep (expiring the jobs of silent agents) to the coordinator: an
+  // agent's own role may touch only its own queue.
+  const db = await connectCluster(flags.db, { supervise: false });
   const stop = new AbortController();
   const onSignal = () => {
     writeSafe(process.stderr, `dsr agent ${name}: stopping (the job in hand goes back to the queue)\n`);
@@ -100,6 +138,7 @@ async function agentCommand(rootArgs: string[], flags: AgentFlags): Promise<numb
       roots,
       keys,
       concurrency: flags.concurrency,
+      splitAbove: flags.splitAbove,
       stateDir: dirname(keyPath),
       imapPassword: imapPasswordSource(process.env),
       signal: stop.signal,

@@ -1,12 +1,11 @@
-import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { opendirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type PgBoss from 'pg-boss';
 import type { Subject } from '../core/types.js';
 import type { ImapPasswordSource } from '../crawl/imap/password.js';
-import { runScan } from '../engine/scan.js';
+import { defaultConcurrency, KeptPools, runScan } from '../engine/scan.js';
 import type { OutputSink } from '../io/output.js';
-import { agentQueue, type ClusterDb, ensureQueue } from './db.js';
+import { agentQueue, type ClusterDb, ensureQueue, listen, wake, wakeChannel } from './db.js';
 import { eraseOnAgent } from './erase.js';
 import {
   type AgentJob,
@@ -30,8 +29,14 @@ export interface AgentOptions {
   signal: AbortSignal;
   /** One line per job, without paths or identifiers. */
   log?: (line: string) => void;
-  /** How often the queue is polled when idle, in ms. @default 500 */
+  /** How often the queue is polled when idle and no job is announced, in ms. @default 2000 */
   pollMs?: number;
+  /**
+   * A root (or folder above the split depth) is split into a job per folder only when it holds more
+   * files than this: a job costs a round trip through the queue, worth it only for what takes long
+   * to scan again after a crash. @default DEFAULT_SPLIT_ABOVE
+   */
+  splitAbove?: number;
   /** Where erasure journals, audit copies and the agent's audit key are kept. */
   stateDir: string;
   /** Where the password of an IMAP server comes from, for erasing IMAP messages. */
@@ -47,6 +52,9 @@ export interface AgentOptions {
  * `signal`: one job at a time, each a root or a folder of one, scanned with the usual engine. A job's
  * sealed result, the jobs it splits off and its completion commit in one transaction.
  */
+/** Files in a root above which the agent splits it into subtree jobs. */
+export const DEFAULT_SPLIT_ABOVE = 5000;
+
 export async function runAgent(opts: AgentOptions): Promise<void> {
   const { db, name } = opts;
   const queue = agentQueue(name);
@@ -67,19 +75,28 @@ export async function runAgent(opts: AgentOptions): Promise<void> {
     clearInterval(heartbeat);
     throw err;
   }
+  // Woken when a job is sent: the queue is fetched at once, and polled only now and then when idle.
+  const waker = await listen(db, wakeChannel(queue));
   opts.onReady?.();
   let jobs = 0;
+  // One set of worker threads for all the agent's jobs, started now rather than in the first request
+  // (the size a subject scan uses: see sharesRawPass).
+  const pools = new KeptPools();
+  const threads = opts.concurrency ?? defaultConcurrency();
+  pools.starter(threads >= 2 ? threads - 1 : threads, 'pool');
   try {
     while (!opts.signal.aborted) {
       const [job] = await db.boss.fetch<AgentJob>(queue, { batchSize: 1 });
       if (!job) {
-        await sleep(opts.pollMs ?? 500, undefined, { signal: opts.signal }).catch(() => {});
+        await waker.wait(opts.pollMs ?? 2000, opts.signal);
         continue;
       }
-      await workJob(opts, roots, queue, job, ++jobs);
+      await workJob({ ...opts, pools }, roots, queue, job, ++jobs);
     }
   } finally {
     clearInterval(heartbeat);
+    await waker.close();
+    await pools.closeAll();
   }
 }
 
@@ -95,8 +112,10 @@ async function releaseOrphans(db: ClusterDb, queue: string): Promise<void> {
   for (const { id } of rows) await db.boss.fail(queue, id, { reason: 'agent restarted' });
 }
 
+type JobContext = AgentOptions & { pools: KeptPools };
+
 async function workJob(
-  opts: AgentOptions,
+  opts: JobContext,
   roots: string[],
   queue: string,
   job: PgBoss.Job<AgentJob>,
@@ -158,6 +177,7 @@ async function workJob(
       }
     }
     await db.boss.complete(queue, job.id, {}, { db: tx });
+    await wake(client, wakeChannel(job.data.request));
   });
   opts.log?.(
     `job ${job.id}: done in ${Date.now() - started} ms${outcome.children.length ? `, ${outcome.children.length} folders queued` : ''}`,
@@ -166,12 +186,16 @@ async function workJob(
 
 type Outcome = { stopped: true } | { result: Buffer; children: { id: string; data: AgentJob }[] };
 
-async function scanJob(opts: AgentOptions, roots: string[], jobId: string, data: ScanJob): Promise<Outcome> {
+async function scanJob(opts: JobContext, roots: string[], jobId: string, data: ScanJob): Promise<Outcome> {
   const root = roots[data.root];
   const subject = openJson<Subject | null>(data.subject, opts.keys, data.request);
   const rel = data.part ? openJson<string>(data.part, opts.keys, jobId) : '';
   const subfolders: string[] = [];
-  const splits = data.depth < data.options.splitDepth && root !== undefined && isFolder(root);
+  const splits =
+    data.depth < data.options.splitDepth &&
+    root !== undefined &&
+    isFolder(root) &&
+    holdsMoreFiles(join(root, rel), opts.splitAbove ?? DEFAULT_SPLIT_ABOVE);
   if (root === undefined) {
     const error = `the agent has no root number ${data.root + 1} (was it restarted with fewer roots?)`;
     return { result: sealedResult({ id: jobId, data }, { root: '', error }), children: [] };
@@ -186,6 +210,7 @@ async function scanJob(opts: AgentOptions, roots: string[], jobId: string, data:
       fileList: data.options.fileList,
       limits: data.options.limits,
       concurrency: opts.concurrency,
+      pools: opts.pools,
       part: { rel, ...(splits ? { onSubfolder: (sub: string) => subfolders.push(sub) } : {}) },
       signal: opts.signal,
     });
@@ -221,4 +246,27 @@ function isFolder(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Whether the tree at `path` holds more than `limit` files; stops counting there. */
+function holdsMoreFiles(path: string, limit: number): boolean {
+  let files = 0;
+  const folders = [path];
+  for (let folder = folders.pop(); folder !== undefined; folder = folders.pop()) {
+    let dir: ReturnType<typeof opendirSync>;
+    try {
+      dir = opendirSync(folder);
+    } catch {
+      continue;
+    }
+    try {
+      for (let e = dir.readSync(); e; e = dir.readSync()) {
+        if (e.isDirectory()) folders.push(join(folder, e.name));
+        else if (++files > limit) return true;
+      }
+    } finally {
+      dir.closeSync();
+    }
+  }
+  return false;
 }

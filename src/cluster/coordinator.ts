@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { UsageError } from '../core/errors.js';
 import { newScanId, sha256Hex } from '../core/ids.js';
 import type { Limits } from '../core/limits.js';
 import type { HostRecord, ScanFile, Subject } from '../core/types.js';
 import { ScanWriter } from '../scan-file/writer.js';
-import { agentQueue, type ClusterDb, ensureQueue } from './db.js';
+import { agentQueue, type ClusterDb, ensureQueue, listen, type Waker, wake, wakeChannel } from './db.js';
 import { JOB_EXPIRE_SECONDS, JOB_RETRIES, type ScanJob, type ScanJobResult } from './jobs.js';
 import { type KeyPair, newKeyPair, open, sealJson } from './seal.js';
 
@@ -41,10 +40,13 @@ export class Request {
   readonly id = randomUUID();
   readonly keys: KeyPair = newKeyPair();
 
+  private waker: Waker | undefined;
+
   private constructor(private readonly db: ClusterDb) {}
 
   static async open(db: ClusterDb, kind: string): Promise<Request> {
     const req = new Request(db);
+    req.waker = await listen(db, wakeChannel(req.id));
     await db.pool.query('INSERT INTO dsr.request (id, kind, public_key) VALUES ($1, $2, $3)', [
       req.id,
       kind,
@@ -73,8 +75,14 @@ export class Request {
         expireInSeconds: JOB_EXPIRE_SECONDS,
         db: tx,
       });
+      await wake(client, wakeChannel(queue));
     });
     return id;
+  }
+
+  /** Returns when an agent has committed a result (or after `ms`: the caller checks for silent agents). */
+  async waitForResults(ms: number, signal?: AbortSignal): Promise<void> {
+    await this.waker?.wait(ms, signal);
   }
 
   /** Results not yet read, opened; each is marked read (and its sealed bytes dropped) once handed over. */
@@ -125,6 +133,7 @@ export class Request {
     const { hosts } = await this.pending(0);
     for (const host of hosts) await this.withdraw(host).catch(() => {});
     await this.db.pool.query('DELETE FROM dsr.request WHERE id = $1', [this.id]);
+    await this.waker?.close();
   }
 }
 
@@ -223,7 +232,7 @@ export async function scanThroughAgents(opts: ClusterScanOptions): Promise<Clust
           message: `agent ${host} did not answer within ${opts.waitSeconds} s: what it had still to scan was not scanned`,
         });
       }
-      await sleep(250, undefined, { signal: opts.signal }).catch(() => {});
+      await request.waitForResults(1000, opts.signal);
     }
   } catch (err) {
     await writer.discard();

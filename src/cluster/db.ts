@@ -73,6 +73,69 @@ export async function ensureQueue(db: ClusterDb, queue: string): Promise<void> {
   }
 }
 
+/** The notification channel of an agent's queue (a job was sent) or of a request (a result is in). */
+export function wakeChannel(name: string): string {
+  return `dsr_wake_${name}`;
+}
+
+/** Wakes whoever waits on `channel` once the caller's transaction (if any) commits. */
+export async function wake(q: { query: PoolType['query'] } | PoolClient, channel: string): Promise<void> {
+  await q.query('SELECT pg_notify($1, $2)', [channel, '']);
+}
+
+/**
+ * Waits on a channel with PostgreSQL's LISTEN: `wait(ms)` returns when a notification comes or after
+ * `ms`, so the queue is polled at once when work is sent and only now and then when idle. A lost
+ * connection leaves plain polling every `ms`.
+ */
+export interface Waker {
+  wait(ms: number, signal?: AbortSignal): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function listen(db: ClusterDb, channel: string): Promise<Waker> {
+  let pending = false;
+  let wakeUp: (() => void) | undefined;
+  let client: PoolClient | undefined;
+  try {
+    client = await db.pool.connect();
+    client.on('notification', () => {
+      pending = true;
+      wakeUp?.();
+    });
+    client.on('error', () => {});
+    await client.query(`LISTEN "${channel}"`);
+  } catch {
+    client?.release(true);
+    client = undefined;
+  }
+  return {
+    async wait(ms, signal) {
+      if (pending) {
+        pending = false;
+        return;
+      }
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', done);
+          wakeUp = undefined;
+          resolve();
+        };
+        const timer = setTimeout(done, ms);
+        signal?.addEventListener('abort', done, { once: true });
+        wakeUp = done;
+      });
+      pending = false;
+    },
+    async close() {
+      if (!client) return;
+      await client.query(`UNLISTEN "${channel}"`).catch(() => {});
+      client.release();
+    },
+  };
+}
+
 export interface ClusterDb {
   pool: PoolType;
   boss: PgBoss;
@@ -100,10 +163,18 @@ export async function connectCluster(url: string, opts: ConnectOptions = {}): Pr
   // An idle connection that the server drops must not end the process: the next query reconnects.
   pool.on('error', () => {});
   try {
-    // Agents starting together must not race to create the same tables: one at a time.
-    await pool.query(`BEGIN; SELECT pg_advisory_xact_lock(${SCHEMA_LOCK}); ${SCHEMA_SQL} COMMIT;`);
+    const client = await pool.connect();
+    try {
+      // Agents starting together must not race to create the same tables: one at a time.
+      await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${SCHEMA_LOCK}); ${SCHEMA_SQL} COMMIT;`);
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
   } catch (err) {
-    // A restricted role (an agent's) may not create: an administrator made the tables (docs/cluster.md).
+    // A restricted role (an agent's) may not create: `dsr agent-role` made the tables (docs/cluster.md).
     if ((err as { code?: string }).code !== '42501') {
       await pool.end();
       throw connectError(url, err);

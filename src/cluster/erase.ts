@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { ImapPasswordSource } from '../crawl/imap/password.js';
 import { applyPlan } from '../erase/apply.js';
 import { type AuditHead, AuditLog, type AuditRecord } from '../erase/audit.js';
@@ -129,7 +128,7 @@ export async function eraseThroughAgents(opts: ClusterEraseOptions): Promise<Clu
         await request.withdraw(host);
         out.silent.push(host);
       }
-      await sleep(250, undefined, { signal: opts.signal }).catch(() => {});
+      await request.waitForResults(1000, opts.signal);
     }
   } finally {
     await request.close().catch(() => {});

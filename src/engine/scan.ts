@@ -17,7 +17,7 @@ import { Progress, type ScanProgress } from './schedule/progress.js';
 import { shareRawPass } from './schedule/raw-pass-here.js';
 import { DEFAULT_SPLIT, type ScanRun, type SplitSizes } from './schedule/run.js';
 import { Scheduler } from './schedule/scheduler.js';
-import { Workers } from './schedule/workers.js';
+import { KeptPools, Workers } from './schedule/workers.js';
 
 /** What to scan and how; `shortcut` and `readHere` (an index's answers): see IndexAnswers. */
 export interface ScanOptions extends IndexAnswers {
@@ -49,6 +49,8 @@ export interface ScanOptions extends IndexAnswers {
   part?: WalkPart;
   /** Files shared among the workers, and the size of their parts. @default DEFAULT_SPLIT */
   split?: SplitSizes;
+  /** Worker threads kept from one scan to the next (see KeptPools). @default started and ended here */
+  pools?: KeptPools;
 }
 
 export interface ScanOutcome {
@@ -58,7 +60,7 @@ export interface ScanOutcome {
 }
 
 export type { ItemSource, ScanProgress };
-export { defaultConcurrency };
+export { defaultConcurrency, KeptPools };
 
 /**
  * Walks the roots and reads the other sources, scans every file in worker threads, and collects
@@ -96,7 +98,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
     // the workers. Named after the scan's random id, inside the run's folder; most scans never make it.
     spillDir: join(runTempDir(), `findings-${writer.header.scanId}`),
     writer,
-    workers: new Workers(concurrency, sharesRawPass(opts, concurrency)),
+    workers: new Workers(concurrency, sharesRawPass(opts, concurrency), opts.pools?.starter),
     progress: new Progress(writer, opts.onProgress),
     onResult: opts.onResult,
   };

@@ -81,6 +81,20 @@ describe('dsr scan --db through agents', () => {
     expect(runCli(['report', out, '--format', 'json', '--out', join(work, 'report.json')]).code).toBe(0);
   });
 
+  it('an agent keeps a root of few files in one job (it splits only roots above --split-above)', async () => {
+    const root = hostTree('golf', { folders: 3 });
+    const g = startAgent(pg.url, 'golf', [root], { keyDir: work, splitAbove: 'default' });
+    agents.push(g);
+    await g.waitFor('waiting for jobs');
+    const out = join(work, 'golf.json');
+    const r = await clusterScan(['--out', out, '--agent', 'golf']);
+    expect(r.code, r.stderr).toBe(0);
+    expectSameFindings(readJson<ScanFile>(out), localScan([root], join(work, 'golf-local.json')));
+    await g.waitFor(/: done in/);
+    expect((g.stderr().match(/: done in/g) ?? []).length).toBe(1);
+    expect(g.stderr()).not.toMatch(/folders queued/);
+  });
+
   it('the database holds no identifier, context, file name or path of the scan (pg_dump)', () => {
     const dump = pg.dump();
     const values = [

@@ -149,6 +149,7 @@ describe('docs/cli.md', () => {
     'erase',
     'audit verify',
     'agent',
+    'agent-role',
   ]) {
     it(`describes every flag that dsr ${command} --help prints, in its own section`, () => {
       const help = runCli([...command.split(' '), '--help']);

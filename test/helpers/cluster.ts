@@ -24,7 +24,8 @@ export function startAgent(
   dbUrl: string,
   name: string,
   roots: string[],
-  opts: { env?: NodeJS.ProcessEnv; keyDir: string; jobs?: number },
+  /** `splitAbove`: 1 unless given, so that even a small tree is split into subtree jobs. */
+  opts: { env?: NodeJS.ProcessEnv; keyDir: string; jobs?: number; splitAbove?: number | 'default' },
 ): Agent {
   const proc = spawn(
     process.execPath,
@@ -39,6 +40,7 @@ export function startAgent(
       join(opts.keyDir, `${name}.key`),
       '-j',
       String(opts.jobs ?? 1),
+      ...(opts.splitAbove === 'default' ? [] : ['--split-above', String(opts.splitAbove ?? 1)]),
       ...roots,
     ],
     { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'ignore', 'pipe'] },

@@ -15,6 +15,34 @@ const startScanPool: PoolStarter = (size, which) =>
   (which === 'pool' ? takeWarmPool(size) : undefined) ?? new ScanPool(size);
 
 /**
+ * Worker threads kept across the scans of a long-lived process (an agent runs one scan per job): a
+ * scan's `close()` leaves them running for the next one, and `closeAll()` ends them. Starting a
+ * thread costs a few hundred milliseconds of CPU, more than a small job's whole scan.
+ */
+export class KeptPools {
+  private readonly pools = new Map<string, TaskPool>();
+
+  constructor(private readonly start: PoolStarter = startScanPool) {}
+
+  readonly starter: PoolStarter = (size, which) => {
+    const key = `${which}:${size}`;
+    let pool = this.pools.get(key);
+    if (!pool) {
+      pool = this.start(size, which);
+      this.pools.set(key, pool);
+    }
+    const kept = pool;
+    return { run: (task, signal, timeoutMs) => kept.run(task, signal, timeoutMs), close: async () => {} };
+  };
+
+  async closeAll(): Promise<void> {
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(pools.map((p) => p.close().catch(() => undefined)));
+  }
+}
+
+/**
  * A scan's worker threads, each pool started on first use: a scan answered from an index may never
  * need one. When this thread takes a share of the raw-byte pass (`shareHere`: see sharesRawPass), it
  * does so in place of one worker thread, which would cost ~0.15 s of CPU to start: that thread is the
