@@ -12,6 +12,7 @@ import {
 } from '../../src/report/access/index.js';
 import { type AccessReport, SUBJECT_FIELDS, type SubjectField } from '../../src/report/access/model.js';
 import { EXIT } from '../exit-codes.js';
+import { addSummary, outputMode, stdoutTaken, tell } from '../output-mode.js';
 import { writeSafe } from '../terminal.js';
 
 export type ReportFormat = 'html' | 'json' | 'csv' | 'pdf';
@@ -130,17 +131,28 @@ async function reportCommand(scanPath: string, flags: ReportFlags): Promise<numb
     controller: flags.controller,
     given: flags.given,
   });
-  if (!report.controller)
+  if (!report.controller && !outputMode.quiet)
     writeSafe(
       process.stderr,
       'dsr: warning: no --controller profile: the report has no purposes, legal basis or retention and is marked as a draft.\n' +
         '  Pass --controller FILE (see fixtures/controller.example.json) before sending it to the subject.\n',
     );
   const data = await render(report, format, { timeZone: flags.tz, separator: flags.csvSeparator });
-  if (out === STDOUT) await stdoutSink().write(data);
-  else await writeOutput(out, (fh) => fh.writeFile(data), Boolean(flags.force));
+  if (out === STDOUT) {
+    stdoutTaken();
+    await stdoutSink().write(data);
+  } else await writeOutput(out, (fh) => fh.writeFile(data), Boolean(flags.force));
+  addSummary({
+    out: out === STDOUT ? null : out,
+    format,
+    lang: report.lang,
+    draft: report.draft,
+    reported: report.selection.reported,
+    findings: report.items.reduce((n, i) => n + i.findings.length, 0),
+    needsReview: report.selection.needsReview,
+  });
   // With the report on standard output, the summary goes to stderr.
-  writeSafe(
+  tell(
     out === STDOUT ? process.stderr : process.stdout,
     summaryLine(report, format, out === STDOUT ? 'standard output' : out),
   );
