@@ -11,6 +11,8 @@ export const KEYS: readonly [string, string][] = [
   ['space', 'toggle include/keep'],
   ['x', 'nothing (it meant keep before): use r or e'],
   ['u', 'undo the last decision'],
+  ['o', 'open the item in $PAGER (the file at the line, or the message)'],
+  ['v', 'open the item in $EDITOR, read-only where it can be'],
   ['a', 'include every confirmed item in view'],
   ['/', 'filter by text (Enter keeps it, Esc restores)'],
   ['f', 'filter by evidence level, detector or undecided'],
