@@ -38,13 +38,15 @@ export function ItemList(props: ItemListProps) {
         const rowIndex = top + i;
         if (row.kind === 'group') {
           const g = index.groups[row.group];
+          // Under a filter the count is of what is listed: "3 of 40".
+          const count = row.shown === g.size ? `${g.size}` : `${row.shown} of ${g.size}`;
           return (
             <Text key={`g${row.group}`} wrap="truncate">
               <Text color={EVIDENCE_COLOR[g.evidence]} bold>
                 {g.evidence}
               </Text>
               <Text dimColor>
-                {padCut(` · ${g.sourceKind} ${g.sourceLabel} (${g.size})`, width - g.evidence.length)}
+                {padCut(` · ${g.sourceKind} ${g.sourceLabel} (${count})`, width - g.evidence.length)}
               </Text>
             </Text>
           );

@@ -29,7 +29,8 @@ export const FACETS: readonly Facet[] = [
   'face',
 ];
 
-export type Row = { kind: 'group'; group: number } | { kind: 'item'; pos: number };
+/** A group header row counts the group's items that pass the filters (`shown`) of all it has. */
+export type Row = { kind: 'group'; group: number; shown: number } | { kind: 'item'; pos: number };
 
 /** The items that pass the current filters, as list rows (a header row opens each group). */
 export interface View {
@@ -181,13 +182,17 @@ export function buildView(
   const rows: Row[] = [];
   const rowOf: number[] = [];
   let lastGroup = -1;
+  let header: { shown: number } = { shown: 0 };
   for (const item of index.items) {
     if (!passesFacet(item, facet, decisions)) continue;
     if (terms.length && !terms.every((t) => item.search.includes(t))) continue;
     if (item.group !== lastGroup) {
-      rows.push({ kind: 'group', group: item.group });
+      const row = { kind: 'group' as const, group: item.group, shown: 0 };
+      rows.push(row);
+      header = row;
       lastGroup = item.group;
     }
+    header.shown++;
     rowOf.push(rows.length);
     rows.push({ kind: 'item', pos: item.pos });
     positions.push(item.pos);
