@@ -32,3 +32,9 @@ describe('context snippets for the subject', () => {
     expect(maskOthers('a\t22334455\tb\n31728450', SUBJECT)).toBe('a\t22XXXX55\tb\n31XXXX50');
   });
 });
+
+describe('context snippets: numbers with a country code', () => {
+  it('masks a +45 number as a phone, never as a CPR number', () => {
+    expect(maskOthers('tel:+4531234566\ntel:+4521436587', SUBJECT)).toBe('tel:+4531XXXX66\ntel:+4521436587');
+  });
+});

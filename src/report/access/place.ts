@@ -157,6 +157,7 @@ export function locationText(loc: Location, lang: Lang): string {
     lineMeans = false;
   } else if (field.startsWith('sheet ')) parts.push(w.sheet(field.slice(6)));
   else if (/^slide \d+/.test(field)) parts.push(w.slide(field.slice(6)));
+  else if (/attributes$/.test(field)) parts.push(w.fields['html attributes']);
   else if (/^header\d*$/.test(field)) parts.push(w.fields.header);
   else if (/^footer\d*$/.test(field)) parts.push(w.fields.footer);
   else if (field in w.fields) {

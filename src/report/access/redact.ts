@@ -83,7 +83,7 @@ function maskRest(text: string): string {
   );
 }
 
-const DIGIT_EDGE = String.raw`(?<![\p{N}.:,/-])`;
+const DIGIT_EDGE = String.raw`(?<![\p{N}.:,/+-])`;
 const DIGIT_END = String.raw`(?![\p{N}]|[.:,/-]\p{N})`;
 
 const IDENTIFIER = new RegExp(
@@ -98,7 +98,7 @@ const IDENTIFIER = new RegExp(
     String.raw`((?<=^…)\d[\d -]*\d|(?<=^…)\d|${DIGIT_EDGE}\d[\d -]*(?=…$)|${DIGIT_EDGE}\d(?=…$))`,
     // A phone number: +45/0045 and 8 digits in pairs or fours, or an international number; never a
     // run of unrelated numbers that only happen to stand side by side.
-    String.raw`${DIGIT_EDGE}(?:(?:\+|00)[ ]?\(?\d{1,3}\)?[ -]?)?(?:\d{2}[ -]?\d{2}[ -]?\d{2}[ -]?\d{2}|\d{4}[ -]?\d{4}|\d{3}[ -]?\d{3}[ -]?\d{3,4})${DIGIT_END}`,
+    String.raw`(?:(?<![\p{N}+])(?:\+|00)[ ]?\(?\d{1,3}\)?[ -]?|${DIGIT_EDGE})(?:\d{2}[ -]?\d{2}[ -]?\d{2}[ -]?\d{2}|\d{4}[ -]?\d{4}|\d{3}[ -]?\d{3}[ -]?\d{3,4})${DIGIT_END}`,
     String.raw`${DIGIT_EDGE}\d{8,}${DIGIT_END}`,
   ].join('|'),
   'gu',
