@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import type { DecisionEntry } from '../../src/review/decisions.js';
 import { DECISION_COLOR, EVIDENCE_COLOR } from './detail-doc.js';
+import { labels } from './labels.js';
 import type { ReviewIndex } from './scan-index.js';
 import { scrollTop, type View } from './state.js';
 import { fitMiddle, padCut } from './text-fit.js';
@@ -25,7 +26,7 @@ export function ItemList(props: ItemListProps) {
   if (!view.positions.length) {
     return (
       <Box flexDirection="column" height={height} width={width}>
-        <Text dimColor>{padCut('  no items match the filters (/ and f change them)', width)}</Text>
+        <Text dimColor>{padCut(`  ${labels().noItems}`, width)}</Text>
       </Box>
     );
   }
@@ -43,10 +44,13 @@ export function ItemList(props: ItemListProps) {
           return (
             <Text key={`g${row.group}`} wrap="truncate">
               <Text color={EVIDENCE_COLOR[g.evidence]} bold>
-                {g.evidence}
+                {labels().evidence[g.evidence]}
               </Text>
               <Text dimColor>
-                {padCut(` · ${g.sourceKind} ${g.sourceLabel} (${count})`, width - g.evidence.length)}
+                {padCut(
+                  ` · ${g.sourceKind} ${g.sourceLabel} (${count})`,
+                  width - labels().evidence[g.evidence].length,
+                )}
               </Text>
             </Text>
           );

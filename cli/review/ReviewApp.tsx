@@ -9,9 +9,9 @@ import { FacetPicker } from './FacetPicker.js';
 import { Header } from './Header.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { ItemList } from './ItemList.js';
+import type { OpenHow } from './open-item.js';
 import { PlanDialog } from './PlanDialog.js';
 import { StatusLine } from './StatusLine.js';
-import type { OpenHow } from './open-item.js';
 import type { ReviewIndex, ReviewItem } from './scan-index.js';
 import {
   type Action,

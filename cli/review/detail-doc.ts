@@ -2,6 +2,7 @@ import { maskValue } from '../../src/core/mask.js';
 import type { Finding, Fingerprint, Location } from '../../src/core/types.js';
 import type { DecisionEntry } from '../../src/review/decisions.js';
 import { locateMatch } from './highlight.js';
+import { labels } from './labels.js';
 import type { ReviewIndex, ReviewItem } from './scan-index.js';
 
 export interface Segment {
@@ -46,8 +47,8 @@ export function buildDetailDoc(
       { text: record.evidence, color: EVIDENCE_COLOR[record.evidence], bold: true },
       { text: ` · ${item.sourceKind} ${item.sourceLabel}${record.format ? ` · ${record.format}` : ''}` },
     ],
-    [{ text: 'decision: ' }, ...decisionSegments(decision)],
-    [{ text: `findings of the subject (${mine.length})`, bold: true }],
+    [{ text: labels().decision }, ...decisionSegments(decision)],
+    [{ text: labels().mine(mine.length), bold: true }],
   ]);
   for (const f of mine) blocks.push(findingBlock(f, wrapWidth, false));
   const otherCounts = Object.entries(record.others ?? {})
@@ -55,7 +56,7 @@ export function buildDetailDoc(
     .join(' · ');
   if (otherCounts || others.length) {
     fixed([
-      [{ text: "other people's identifiers in this item", bold: true }],
+      [{ text: labels().others, bold: true }],
       [{ text: `  ${otherCounts || `${others.length} (scan with --all)`}`, color: 'magenta' }],
     ]);
     for (const f of others) blocks.push(findingBlock(f, wrapWidth, true));
@@ -69,7 +70,7 @@ export function buildDetailDoc(
       [{ text: `  ${elsewhere}`, color: 'magenta' }],
     ]);
   fixed([
-    [{ text: 'scanned', bold: true }],
+    [{ text: labels().scanned, bold: true }],
     [{ text: `  ${fingerprintText(record.fingerprint)}`, dim: true }],
     [
       {
@@ -119,7 +120,7 @@ export const DECISION_COLOR: Record<string, string> = {
 };
 
 function decisionSegments(d: DecisionEntry | undefined): Segment[] {
-  if (!d) return [{ text: 'undecided', color: 'yellow' }];
+  if (!d) return [{ text: labels().undecidedValue, color: 'yellow' }];
   return [
     { text: d.decision, color: DECISION_COLOR[d.decision], bold: true },
     { text: ` by ${d.by} at ${formatTime(d.at)}${d.note ? ` — ${d.note}` : ''}`, dim: true },

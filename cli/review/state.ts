@@ -8,6 +8,7 @@ import {
   REVIEW_SCHEMA,
   type ReviewFile,
 } from '../../src/review/decisions.js';
+import { labels } from './labels.js';
 import type { ReviewIndex, ReviewItem } from './scan-index.js';
 
 /**
@@ -137,7 +138,7 @@ export function initialState(
   if (orphans.length) parts.push(`${orphans.length} for items not in this scan (kept)`);
   if (review.readAsKeep)
     parts.push(`${review.readAsKeep} "exclude" of an older review file read as keep (x meant keep then)`);
-  const status = parts.join(' · ') || 'press ? for keys';
+  const status = parts.join(' · ') || labels().pressHelp;
   return {
     index,
     reviewer,
