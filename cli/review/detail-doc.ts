@@ -127,7 +127,14 @@ function decisionSegments(d: DecisionEntry | undefined): Segment[] {
   ];
 }
 
-function findingBlock(f: Finding, width: number, other: boolean): { height: number; render: () => Line[] } {
+function findingBlock(
+  found: Finding,
+  width: number,
+  other: boolean,
+): { height: number; render: () => Line[] } {
+  // A context keeps its line breaks and tabs: shown as one visible character each, so the rows computed
+  // here are the rows drawn.
+  const f = { ...found, context: found.context.replace(/\n/g, '↵').replace(/\t/g, '⇥') };
   const chunks = Math.max(1, Math.ceil(f.context.length / width));
   const region = f.location.region ? regionSketch(f.location.region) : [];
   return {

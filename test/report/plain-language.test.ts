@@ -172,6 +172,21 @@ describe('the access report in plain words', () => {
     expect(html).not.toMatch(/21436XX|XXXX87/);
   });
 
+  it("keeps a spreadsheet's cells and a text's lines apart in snippets", () => {
+    const rep = JSON.parse(readFileSync(render(['--lang', 'da'], 'cells.json'), 'utf8')) as {
+      items: { findings: { location: { field?: string }; context: string }[] }[];
+    };
+    const findings = rep.items.flatMap((i) => i.findings);
+    const sheet = findings.find(
+      (f) => f.location.field === 'sheet Kunder' && f.context.includes('21436587'),
+    )!;
+    expect(sheet.context).toMatch(/1503871236\t21436587\t/);
+    expect(findings.some((f) => f.context.includes('\n'))).toBe(true);
+    const html = readFileSync(render(['--lang', 'da'], 'cells.html'), 'utf8');
+    expect(html).toMatch(/<mark>1503871236<\/mark><span class="cell-sep"> │ <\/span><mark>21436587<\/mark>/);
+    expect(html).toContain('<br>');
+  });
+
   it('is a draft without a controller profile and says so on stderr', () => {
     const out = join(dir, 'nocontroller.json');
     const r = runCli(['report', scanPath, '--include-possible', '-o', out]);
