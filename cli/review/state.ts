@@ -1,5 +1,6 @@
 import { lowerBound } from '../../src/core/order.js';
-import type { DetectorId, Evidence } from '../../src/core/types.js';
+import type { DetectorId, Evidence, ItemRecord } from '../../src/core/types.js';
+import { isRedactableText } from '../../src/erase/plan.js';
 import { foldToken } from '../../src/match/fold.js';
 import {
   DEFAULT_KEEP_REASON,
@@ -325,7 +326,8 @@ export function reduce(state: ReviewState, action: Action): ReviewState {
             ? undefined
             : prev?.note;
       if (note) entry.note = note;
-      const label = `${decision} ${item.location}${decision === 'keep' ? ` (${note})` : ''}`;
+      const whole = decision === 'include' && deletedWhole(item.record) ? ` — ${WHOLE}` : '';
+      const label = `${decision} ${item.location}${decision === 'keep' ? ` (${note})` : ''}${whole}`;
       const next = applyChanges(state, label, [{ id, after: entry }]);
       // Deciding moves on to the next item, as in a mail reader.
       return withCursor(next, next.cursor + 1, action.height);
@@ -386,9 +388,16 @@ export function reduce(state: ReviewState, action: Action): ReviewState {
           continue;
         changes.push({ id: record.id, after: { decision: 'include', by: state.reviewer, at: action.at } });
       }
+      const whole = changes.filter((c) =>
+        deletedWhole(state.index.items[state.index.posById.get(c.id)!].record),
+      ).length;
       return applyChanges(
         state,
-        `include ${changes.length} confirmed item${changes.length === 1 ? '' : 's'} in view`,
+        `include ${changes.length} confirmed item${changes.length === 1 ? '' : 's'} in view${
+          whole
+            ? `; ${whole} of them ${whole === 1 ? 'is a document' : 'are documents'} an erasure plan deletes whole (dsr cannot edit them)`
+            : ''
+        }`,
         changes,
       );
     }
@@ -477,4 +486,18 @@ export function toReviewFile(state: ReviewState): ReviewFile {
   const decisions: Record<string, DecisionEntry> = {};
   for (const [id, entry] of state.decisions) decisions[id] = entry;
   return { schema: REVIEW_SCHEMA, scanId: state.index.scan.scanId, decisions };
+}
+
+const WHOLE = 'an erasure plan deletes this file whole (dsr cannot edit it; r keeps it instead)';
+const MEDIA = new Set(['media', 'picasa', 'takeout']);
+
+/**
+ * Whether including this item makes the plan delete its file whole: a file of its own (not a member
+ * or message) that dsr cannot edit in place (a document, PDF or spreadsheet, not text or a photo) and
+ * that holds no one else's identifiers (those make it a manual action). Said when it is included.
+ */
+export function deletedWhole(record: ItemRecord): boolean {
+  if (record.itemPath.length || record.message || MEDIA.has(record.format ?? '')) return false;
+  if (Object.values(record.others ?? {}).some((n) => Number(n) > 0)) return false;
+  return !isRedactableText(record.format, record.path);
 }
