@@ -190,6 +190,8 @@ interface ErrorWords {
   unsupported: string;
   connection: string;
   notText: string;
+  scannedPages: (pages: string, total: string) => string;
+  scannedImage: string;
 }
 
 const ERRORS: Record<Lang, ErrorWords> = {
@@ -205,6 +207,9 @@ const ERRORS: Record<Lang, ErrorWords> = {
     unsupported: 'Dens format kan ikke læses af søgningen.',
     connection: 'Forbindelsen til postserveren blev afbrudt.',
     notText: 'Den indeholder ingen tekst, der kan søges i.',
+    scannedPages: (p, n) =>
+      `Side ${p} af ${n} ${p.includes('-') || p.includes(',') ? 'er indscannede billeder' : 'er et indscannet billede'} uden tekst og kunne ikke gennemsøges.`,
+    scannedImage: 'Det er et indscannet dokument (et billede uden tekst) og kunne ikke gennemsøges.',
   },
   en: {
     permission: 'We had no permission to read it.',
@@ -218,6 +223,9 @@ const ERRORS: Record<Lang, ErrorWords> = {
     unsupported: 'Its format cannot be read by the search.',
     connection: 'The connection to the mail server was lost.',
     notText: 'It holds no text that can be searched.',
+    scannedPages: (p, n) =>
+      `${p.includes('-') || p.includes(',') ? 'Pages' : 'Page'} ${p} of ${n} ${p.includes('-') || p.includes(',') ? 'are scanned images' : 'is a scanned image'} without text and could not be searched.`,
+    scannedImage: 'It is a scanned document (an image without text) and could not be searched.',
   },
 };
 
@@ -232,5 +240,8 @@ export function errorText(e: ScanError, lang: Lang): string {
   if (/\bENOENT\b|no such file/i.test(m)) return w.missing;
   if (/\bELOOP\b|loop|already walked|visited/i.test(m)) return w.loop;
   if (/\bEBUSY\b|\bETXTBSY\b|resource busy/i.test(m)) return w.busy;
+  const pages = /no text layer on pages? ([\d, -]+) of (\d+)/.exec(m);
+  if (pages) return w.scannedPages(pages[1].trim(), pages[2]);
+  if (/^image of a document/.test(m)) return w.scannedImage;
   return w[e.kind] ?? w.corrupt;
 }
