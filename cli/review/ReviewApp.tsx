@@ -4,7 +4,7 @@ import { maskSubject } from '../../src/core/mask.js';
 import type { Finding } from '../../src/core/types.js';
 import type { Decision, ReviewFile } from '../../src/review/decisions.js';
 import { DetailPane, maxDetailTop } from './DetailPane.js';
-import { buildDetailDoc } from './detail-doc.js';
+import { buildDetailDoc, type ReadAround } from './detail-doc.js';
 import { FacetPicker } from './FacetPicker.js';
 import { Header } from './Header.js';
 import { HelpOverlay } from './HelpOverlay.js';
@@ -51,6 +51,8 @@ export interface ReviewAppProps {
    * redrawn after. Without it the keys say that opening is not available.
    */
   open?: (item: ReviewItem, findings: Finding[], how: OpenHow) => string;
+  /** Reads the text around a finding again, for more context than the scan keeps (see textAround). */
+  around?: ReadAround;
 }
 
 const HEADER_ROWS = 3;
@@ -76,8 +78,8 @@ export function ReviewApp(props: ReviewAppProps) {
   const item = currentItem(state);
   const decision = item ? state.decisions.get(item.record.id) : undefined;
   const doc = useMemo(
-    () => (item ? buildDetailDoc(index, item, decision, width) : undefined),
-    [index, item, decision, width],
+    () => (item ? buildDetailDoc(index, item, decision, width, props.around) : undefined),
+    [index, item, decision, width, props.around],
   );
   const subject = useMemo(() => maskSubject(index.scan.subject), [index]);
 

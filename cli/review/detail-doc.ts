@@ -27,11 +27,15 @@ export interface DetailDoc {
 
 const INDENT = '    ';
 
+/** The text around a finding, wider than the scan's ±40 characters, when the item can be read again. */
+export type ReadAround = (record: ReviewItem['record'], f: Finding) => string | undefined;
+
 export function buildDetailDoc(
   index: ReviewIndex,
   item: ReviewItem,
   decision: DecisionEntry | undefined,
   width: number,
+  around?: ReadAround,
 ): DetailDoc {
   const { record } = item;
   const findings = index.findingsByItem.get(record.id) ?? [];
@@ -50,7 +54,10 @@ export function buildDetailDoc(
     [{ text: labels().decision }, ...decisionSegments(decision)],
     [{ text: labels().mine(mine.length), bold: true }],
   ]);
-  for (const f of mine) blocks.push(findingBlock(f, wrapWidth, false));
+  for (const f of mine) {
+    const wide = around?.(record, f);
+    blocks.push(findingBlock(wide ? { ...f, context: wide } : f, wrapWidth, false));
+  }
   const otherCounts = Object.entries(record.others ?? {})
     .map(([d, n]) => `${d} ${n}`)
     .join(' · ');

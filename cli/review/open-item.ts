@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { closeSync, openSync, readSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { runTempDir } from '../../src/core/run-temp.js';
 import type { Finding, ItemRecord } from '../../src/core/types.js';
@@ -81,4 +81,31 @@ export function openItem(record: ItemRecord, findings: Finding[], how: OpenHow):
   if (r.error)
     return `could not start ${cmd} (${(r.error as NodeJS.ErrnoException).code ?? r.error.message}); set ${how === 'pager' ? 'PAGER' : 'EDITOR'}`;
   return `${cmd} ended${r.status ? ` with exit ${r.status}` : ''}`;
+}
+
+/** Files read again for the detail pane: at most this large. */
+const AROUND_MAX_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The lines around a finding in a plain-text file of its own (`lines` before and after its line), for
+ * the detail pane: more than the scan's ±40 characters. Undefined for anything else (members,
+ * messages, documents) or a file that changed size since the scan: then the scan's context is shown.
+ */
+export function textAround(record: ItemRecord, f: Finding, lines = 3): string | undefined {
+  if (record.itemPath.length || record.format !== 'text' || /^imaps?:/i.test(record.path)) return undefined;
+  if ((f.location.field ?? 'body') !== 'body' || !f.location.line) return undefined;
+  const size = record.fingerprint.size;
+  if (size === undefined || size > AROUND_MAX_BYTES) return undefined;
+  let text: string;
+  try {
+    const bytes = readFileSync(record.path);
+    if (bytes.length !== size) return undefined;
+    text = bytes.toString('utf8');
+  } catch {
+    return undefined;
+  }
+  const all = text.split(/\r?\n/);
+  const at = f.location.line - 1;
+  if (at >= all.length) return undefined;
+  return all.slice(Math.max(0, at - lines), at + lines + 1).join('\n');
 }

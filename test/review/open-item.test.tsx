@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { openCommand, openTarget } from '../../cli/review/open-item.js';
+import { openCommand, openTarget, textAround } from '../../cli/review/open-item.js';
 import { ReviewApp } from '../../cli/review/ReviewApp.js';
 import { buildIndex } from '../../cli/review/scan-index.js';
 import type { Finding, ItemRecord } from '../../src/core/types.js';
@@ -92,5 +92,20 @@ describe('opening an item from the review screen', () => {
     r.stdin.write('?');
     await tick(80);
     expect(r.lastFrame()).toContain('open the item in $PAGER');
+  });
+});
+
+describe('more context in the detail pane', () => {
+  it('reads three lines each side of a finding in a text file, and gives up on anything else', () => {
+    const text = Array.from({ length: 20 }, (_, i) => `linje ${i + 1}`).join('\n');
+    const dir = tempTree({ 'a.txt': text });
+    const rec = record({ path: join(dir, 'a.txt'), format: 'text', fingerprint: { size: text.length } });
+    expect(textAround(rec, finding(10))).toBe(
+      'linje 7\nlinje 8\nlinje 9\nlinje 10\nlinje 11\nlinje 12\nlinje 13',
+    );
+    expect(textAround(rec, finding(1))).toBe('linje 1\nlinje 2\nlinje 3\nlinje 4');
+    expect(textAround({ ...rec, fingerprint: { size: 3 } }, finding(10))).toBeUndefined();
+    expect(textAround({ ...rec, format: 'office' }, finding(10))).toBeUndefined();
+    expect(textAround(rec, finding(1, 'header:From'))).toBeUndefined();
   });
 });
