@@ -21,6 +21,8 @@ function warmsWorkers(argv: string[]): 'all' | 'subject' | undefined {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // https://no-color.org: Ink's colours (chalk) follow FORCE_COLOR, read when it loads, later than this.
+  if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';
   // Before anything can make a temp file: a signal must find the handler that removes it.
   (await import('../src/core/run-temp.js')).installRunCleanup();
   const warm = warmsWorkers(argv);

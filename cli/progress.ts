@@ -1,11 +1,11 @@
 import type { ScanProgress } from '../src/engine/scan.js';
+import { progressText } from './progress/line.js';
 import type { LiveProgress } from './progress/render-progress.js';
-import { formatBytes } from './summary.js';
 import { escapeControls } from './terminal.js';
 
 /**
- * Progress on a terminal, at most five times a second, never with a value. A plain self-rewriting line
- * at first; the Ink view (files, MB/s, findings, current folder) takes over once Ink has loaded, which
+ * Progress on a terminal, one line, at most five times a second, never with a value (see progressText).
+ * A plain self-rewriting line at first; the Ink view (the same line, in colour) takes over once Ink has loaded, which
  * is only ever done on a terminal so that scripted runs do not pay for it.
  */
 export class ProgressLine {
@@ -25,7 +25,7 @@ export class ProgressLine {
           if (this.closed) return;
           this.clearLine();
           this.live = startInkProgress(this.out);
-          if (this.latest) this.live.update(this.latest, totalOf(this.latest));
+          if (this.latest) this.live.update(this.latest);
         },
         () => {
           // Keep the plain line.
@@ -43,16 +43,11 @@ export class ProgressLine {
     if (now - this.last < 200) return;
     this.last = now;
     if (this.live) {
-      this.live.update(p, totalOf(p));
+      this.live.update(p);
       return;
     }
-    const secs = Math.max(0.001, p.elapsedMs / 1000);
-    const rate = formatBytes(p.bytes / secs);
-    const width = this.out.columns ?? 100;
-    let line = `${p.files} files · ${formatBytes(p.bytes)} · ${rate}/s · ${p.findings} findings · ${p.errors} errors`;
-    if (p.current) line += ` · ${p.current}`;
-    if (line.length > width - 1) line = `${line.slice(0, width - 2)}…`;
-    this.out.write(`\r\x1b[2K${line}`);
+    // Written over the old line, then the rest of it erased: no blank frame between the two (no flicker).
+    this.out.write(`\r${progressText(p, this.out.columns ?? 100)}\x1b[K`);
     this.shown = true;
   }
 
@@ -67,9 +62,4 @@ export class ProgressLine {
     if (this.shown) this.out.write('\r\x1b[2K');
     this.shown = false;
   }
-}
-
-/** The engine may tell the number of files once its walk is complete. */
-function totalOf(p: ScanProgress): number | undefined {
-  return (p as ScanProgress & { totalFiles?: number }).totalFiles;
 }

@@ -203,7 +203,8 @@ export default defineDetector({
     return new RegExp(`(?<!\\d)${d.slice(0, 6)}[-\\s\\u00a0\\u2010-\\u2013]?${d.slice(6)}(?!\\d)`, 'g');
   },
   conceal: {
-    pattern: String.raw`(?<![\p{N}])\d{6}[- ]?\d{4}(?![\p{N}])`,
+    // Never a part of a date, a time, a decimal or a version (`2024-01-01`, `1.503871236`).
+    pattern: String.raw`(?<![\p{N}.:,/+-])\d{6}[- ]?\d{4}(?![\p{N}]|[.:,/-]\p{N})`,
     precedence: 3,
     mine: (written, subject) => subject.cprs.has(written.replace(/\D/g, '')),
   },

@@ -159,6 +159,9 @@ const DANISH_SHAPES = new Set([8, 2222, 44, 224, 332]);
 const DATE_SHAPE = 224;
 /** `21.04.2023`, `21-04-2023`, `21 04 2023`: a date, never a phone number. */
 const WRITTEN_DATE = /^(\d\d)([ \u00a0.-])(\d\d)\2((?:19|20)\d\d)$/;
+/** Where a number written in a text starts and ends: not inside a date, time, decimal or version. */
+const EDGE = String.raw`(?<![\p{N}.:,/+-])`;
+const END = String.raw`(?![\p{N}]|[.:,/-]\p{N})`;
 const RAISE = ['tlf', 'telefon', 'mobil', 'phone', 'tel.', 'tel:', 'ring', 'sms', 'fax', 'kontakt'];
 
 const hints = new WeakMap<CompiledSubject, RegExp>();
@@ -289,7 +292,13 @@ export default defineDetector({
     return p?.isValid() ? p.formatInternational() : value;
   },
   conceal: {
-    pattern: String.raw`(?<![\p{N}])(?:\+|00)?\(?\d[\d ()-]{6,}\d(?![\p{N}])`,
+    // +45/0045 and 8 digits in pairs or fours, an international number, or 8 digits and more in a run;
+    // never a run of unrelated numbers that only happen to stand side by side (a spreadsheet's cells).
+    pattern: [
+      String.raw`(?:(?<![\p{N}+])(?:\+|00)[ ]?\(?\d{1,3}\)?[ -]?|${EDGE})`,
+      String.raw`(?:\d{2}[ -]?\d{2}[ -]?\d{2}[ -]?\d{2}|\d{4}[ -]?\d{4}|\d{3}[ -]?\d{3}[ -]?\d{3,4})${END}`,
+      String.raw`|${EDGE}\d{8,}${END}`,
+    ].join(''),
     precedence: 1,
     // Shorter runs stay: a phone number has eight digits at least.
     mine: (written, subject) => {

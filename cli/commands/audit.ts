@@ -8,7 +8,7 @@ import { defaultAuditKeyPath, loadVerifier } from '../../src/erase/audit-key.js'
 import { Journal } from '../../src/erase/journal.js';
 import { EXIT } from '../exit-codes.js';
 import { collect } from '../options.js';
-import { writeSafe } from '../terminal.js';
+import { addSummary, tell } from '../output-mode.js';
 
 /** Exit code of `dsr audit verify` when a record is removed, edited, forged or cannot be proven. */
 export const AUDIT_BROKEN = 4;
@@ -55,9 +55,15 @@ async function verifyCommand(file: string, flags: VerifyFlags): Promise<number> 
       `${file}: cannot read the audit log (${(err as NodeJS.ErrnoException).code ?? err})`,
     );
   }
+  addSummary({
+    log: file,
+    ok: verdict.ok,
+    records: verdict.records,
+    ...(verdict.broken ? { brokenAt: verdict.broken.line } : {}),
+  });
   if (verdict.ok) {
     const sources = [...new Set(anchors.map((a) => a.source))];
-    writeSafe(
+    tell(
       process.stdout,
       `${file}: OK, ${verdict.records} record(s), chain intact, every record signed by key ${verifier.keyId}\n` +
         (sources.length
@@ -66,7 +72,7 @@ async function verifyCommand(file: string, flags: VerifyFlags): Promise<number> 
     );
     return EXIT.ok;
   }
-  writeSafe(
+  tell(
     process.stdout,
     `${file}: BROKEN at record ${verdict.broken!.line} (line ${verdict.broken!.line}): ${verdict.broken!.reason}\n` +
       `  ${verdict.records} record(s) before it verify\n`,

@@ -7,6 +7,7 @@ import { formatHeadLine } from '../../src/erase/audit.js';
 import { loadPlan } from '../../src/erase/plan.js';
 import { EXIT } from '../exit-codes.js';
 import { positiveInt } from '../options.js';
+import { tell } from '../output-mode.js';
 import { identifierMasker } from '../summary.js';
 import { writeSafe } from '../terminal.js';
 import { testStepHook } from '../test-hooks.js';
@@ -73,7 +74,7 @@ async function eraseCommand(planFile: string, flags: EraseFlags): Promise<number
       `review it, then: dsr plan ${planFile} --approve --approved-by NAME`,
     );
   const auditLogPath = resolve(flags.auditLog ?? planSidePath(planPath, '.audit.jsonl'));
-  const out = { write: (text: string) => writeSafe(process.stdout, text) };
+  const out = { write: (text: string) => tell(process.stdout, text) };
   // The plan's paths are where the subject's data is: a folder or file may be named after them.
   const mask = identifierMasker(plan.subject);
   out.write(

@@ -7,6 +7,7 @@ import type { Lang } from '../../src/report/access/i18n.js';
 import type { SubjectField } from '../../src/report/access/model.js';
 import { loadScanFile } from '../../src/scan-file/load.js';
 import { EXIT } from '../exit-codes.js';
+import { addSummary, outputMode, tell } from '../output-mode.js';
 import { identifierMasker } from '../summary.js';
 import { writeSafe } from '../terminal.js';
 import { parseGiven, parseLang } from './report.js';
@@ -106,6 +107,14 @@ async function exportCommand(scanPath: string, flags: ExportFlags): Promise<numb
       );
   }
   const out = manifest.notExported.length ? process.stderr : process.stdout;
-  writeSafe(out, `${lines.join('\n')}\n`);
+  addSummary({
+    out: flags.out,
+    copied: manifest.items.length,
+    notExported: manifest.notExported.length,
+    unredacted: Boolean(manifest.unredacted),
+  });
+  // What was not exported is a warning: shown under --json too, not under --quiet.
+  if (manifest.notExported.length && !outputMode.quiet) writeSafe(out, `${lines.join('\n')}\n`);
+  else tell(out, `${lines.join('\n')}\n`);
   return manifest.notExported.length ? EXIT.partial : EXIT.ok;
 }

@@ -6,8 +6,8 @@ import { buildIndex } from '../../src/index/build.js';
 import { openIndex } from '../../src/index/index-file.js';
 import { EXIT } from '../exit-codes.js';
 import { collect, positiveInt } from '../options.js';
+import { addSummary, outputMode, tell } from '../output-mode.js';
 import { ProgressLine } from '../progress.js';
-import { writeSafe } from '../terminal.js';
 
 interface IndexFlags {
   index: string;
@@ -44,7 +44,10 @@ async function indexCommand(roots: string[], flags: IndexFlags): Promise<number>
   const abort = new AbortController();
   const onSigint = () => abort.abort();
   process.on('SIGINT', onSigint);
-  const progress = flags.progress && process.stderr.isTTY ? new ProgressLine(process.stderr) : undefined;
+  const progress =
+    flags.progress && process.stderr.isTTY && !outputMode.quiet && !outputMode.json
+      ? new ProgressLine(process.stderr)
+      : undefined;
   const started = Date.now();
   try {
     const stats = await buildIndex(index, {
@@ -56,7 +59,8 @@ async function indexCommand(roots: string[], flags: IndexFlags): Promise<number>
     });
     progress?.clear();
     const secs = ((Date.now() - started) / 1000).toFixed(1);
-    writeSafe(
+    addSummary({ index: resolve(index.path), ...stats });
+    tell(
       process.stdout,
       [
         `dsr index${stats.interrupted ? ' (interrupted: the index holds what was read)' : ''}`,

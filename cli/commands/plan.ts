@@ -16,6 +16,7 @@ import { checkOutputPath, STDOUT, stdoutSink } from '../../src/io/output.js';
 import { loadDecisions } from '../../src/review/decisions.js';
 import { loadScanFile } from '../../src/scan-file/load.js';
 import { EXIT } from '../exit-codes.js';
+import { addSummary, stdoutTaken, tell } from '../output-mode.js';
 import { identifierMasker } from '../summary.js';
 import { writeSafe } from '../terminal.js';
 import { planSidePath } from './erase.js';
@@ -86,10 +87,19 @@ async function planCommand(file: string, flags: PlanFlags): Promise<number> {
     }
     plan = approvePlan(plan, flags.approvedBy!);
   }
-  if (toStdout) await stdoutSink().write(planJson(plan));
-  else await writePlan(out, plan);
+  if (toStdout) {
+    stdoutTaken();
+    await stdoutSink().write(planJson(plan));
+  } else await writePlan(out, plan);
+  addSummary({
+    out: toStdout ? null : out,
+    actions: plan.actions.length,
+    manual: plan.actions.filter((a) => a.kind === 'manual').length,
+    approved: Boolean(plan.approval),
+    sha256: plan.sha256,
+  });
   // With the plan on standard output, the summary goes to stderr.
-  writeSafe(
+  tell(
     toStdout ? process.stderr : process.stdout,
     formatPlanSummary(plan, toStdout ? 'standard output' : out),
   );

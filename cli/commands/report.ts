@@ -1,15 +1,22 @@
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { UsageError } from '../../src/core/errors.js';
-import { checkOutputPath, STDOUT, writeTextOutput } from '../../src/io/output.js';
-import { LANGS, type Lang } from '../../src/report/access/i18n.js';
-import { prepareReport, renderCsv, renderHtml, renderJson } from '../../src/report/access/index.js';
+import { checkOutputPath, STDOUT, stdoutSink, writeOutput } from '../../src/io/output.js';
+import { isTimeZone, LANGS, type Lang } from '../../src/report/access/i18n.js';
+import {
+  prepareReport,
+  renderCsv,
+  renderHtml,
+  renderJson,
+  renderPdf,
+} from '../../src/report/access/index.js';
 import { type AccessReport, type SubjectField, subjectFields } from '../../src/report/access/model.js';
 import { EXIT } from '../exit-codes.js';
+import { addSummary, outputMode, stdoutTaken, tell } from '../output-mode.js';
 import { writeSafe } from '../terminal.js';
 
-export type ReportFormat = 'html' | 'json' | 'csv';
-const FORMATS: readonly ReportFormat[] = ['html', 'json', 'csv'];
+export type ReportFormat = 'html' | 'json' | 'csv' | 'pdf';
+const FORMATS: readonly ReportFormat[] = ['html', 'json', 'csv', 'pdf'];
 
 interface ReportFlags {
   format?: ReportFormat;
@@ -19,6 +26,8 @@ interface ReportFlags {
   out?: string;
   force?: boolean;
   given?: SubjectField[];
+  tz?: string;
+  csvSeparator?: string;
 }
 
 /** `--given email,cpr`: the kinds of identifier the subject gave in the request. */
@@ -42,18 +51,32 @@ export function parseLang(value: string): Lang {
 
 function parseFormat(value: string): ReportFormat {
   if (!FORMATS.includes(value as ReportFormat))
-    throw new InvalidArgumentError('--format must be html, json or csv');
+    throw new InvalidArgumentError('--format must be html, pdf, json or csv');
   return value as ReportFormat;
+}
+
+function parseTimeZone(value: string): string {
+  if (!isTimeZone(value))
+    throw new InvalidArgumentError(
+      `--tz takes a time zone name such as Europe/Copenhagen or UTC (got "${value}")`,
+    );
+  return value;
+}
+
+function parseSeparator(value: string): string {
+  const sep = { ',': ',', ';': ';', tab: '\t', '\t': '\t' }[value];
+  if (!sep) throw new InvalidArgumentError('--csv-separator must be , or ; or tab');
+  return sep;
 }
 
 export function registerReport(program: Command): void {
   program
     .command('report')
-    .description('Write the access report for the subject of a scan (GDPR art. 15): HTML, JSON or CSV.')
+    .description('Write the access report for the subject of a scan (GDPR art. 15): HTML, PDF, JSON or CSV.')
     .argument('<scan>', 'scan file written by dsr scan (decisions in scan.review.json are read when present)')
     .option(
       '-f, --format <format>',
-      'html, json or csv (default: from the --out extension, else html)',
+      'html, pdf, json or csv (default: from the --out extension, else html)',
       parseFormat,
     )
     .option('-l, --lang <lang>', 'language of the report: da or en', parseLang, 'da')
@@ -74,6 +97,16 @@ export function registerReport(program: Command): void {
       '-o, --out <file>',
       'file to write, - for standard output (default: beside the scan, SCAN.report.FORMAT)',
     )
+    .option(
+      '--tz <zone>',
+      'time zone for the times in the report, e.g. Europe/Copenhagen (default: TZ, else the system zone)',
+      parseTimeZone,
+    )
+    .option(
+      '--csv-separator <sep>',
+      'CSV field separator: , or ; or tab (default: ; for --lang da, as Danish Excel expects; , for en)',
+      parseSeparator,
+    )
     .option('--force', 'replace the output file if it exists')
     .action(async (scanPath: string, flags: ReportFlags) => {
       process.exitCode = await reportCommand(scanPath, flags);
@@ -81,7 +114,15 @@ export function registerReport(program: Command): void {
 }
 
 async function reportCommand(scanPath: string, flags: ReportFlags): Promise<number> {
-  const format = flags.format ?? formatFromName(flags.out) ?? 'html';
+  const named = formatFromName(flags.out);
+  const format = flags.format ?? named ?? 'html';
+  const ext = flags.out && flags.out !== STDOUT ? extname(flags.out) : '';
+  // Never HTML in a .pdf: whoever opens the file gets what its name says.
+  if (ext && named !== format)
+    throw new UsageError(
+      `--out ${flags.out} ends in ${ext}, but the report's format is ${format}`,
+      `name the file ….${format}, or pass the --format that the name says (html, pdf, json or csv)`,
+    );
   const out = flags.out === STDOUT ? STDOUT : resolve(flags.out ?? defaultReportPath(scanPath, format));
   if (out !== STDOUT) await checkOutputPath(out, { force: Boolean(flags.force) });
   const { report } = await prepareReport(scanPath, {
@@ -90,20 +131,43 @@ async function reportCommand(scanPath: string, flags: ReportFlags): Promise<numb
     controller: flags.controller,
     given: flags.given,
   });
-  const text = render(report, format);
-  await writeTextOutput(out, text, Boolean(flags.force));
+  if (!report.controller && !outputMode.quiet)
+    writeSafe(
+      process.stderr,
+      'dsr: warning: no --controller profile: the report has no purposes, legal basis or retention and is marked as a draft.\n' +
+        '  Pass --controller FILE (see fixtures/controller.example.json) before sending it to the subject.\n',
+    );
+  const data = await render(report, format, { timeZone: flags.tz, separator: flags.csvSeparator });
+  if (out === STDOUT) {
+    stdoutTaken();
+    await stdoutSink().write(data);
+  } else await writeOutput(out, (fh) => fh.writeFile(data), Boolean(flags.force));
+  addSummary({
+    out: out === STDOUT ? null : out,
+    format,
+    lang: report.lang,
+    draft: report.draft,
+    reported: report.selection.reported,
+    findings: report.items.reduce((n, i) => n + i.findings.length, 0),
+    needsReview: report.selection.needsReview,
+  });
   // With the report on standard output, the summary goes to stderr.
-  writeSafe(
+  tell(
     out === STDOUT ? process.stderr : process.stdout,
     summaryLine(report, format, out === STDOUT ? 'standard output' : out),
   );
   return EXIT.ok;
 }
 
-export function render(report: AccessReport, format: ReportFormat): string {
+export async function render(
+  report: AccessReport,
+  format: ReportFormat,
+  opts: { timeZone?: string; separator?: string } = {},
+): Promise<string | Uint8Array> {
   if (format === 'json') return renderJson(report);
-  if (format === 'csv') return renderCsv(report);
-  return renderHtml(report);
+  if (format === 'csv') return renderCsv(report, { separator: opts.separator });
+  const html = renderHtml(report, { timeZone: opts.timeZone });
+  return format === 'pdf' ? renderPdf(report, html) : html;
 }
 
 function formatFromName(out: string | undefined): ReportFormat | undefined {
@@ -128,7 +192,7 @@ function summaryLine(r: AccessReport, format: ReportFormat, out: string): string
       (r.selection.kept ? `; ${r.selection.kept} kept by a reviewer (reported with the reason)` : '') +
       (r.selection.excludedByReviewer ? `; ${r.selection.excludedByReviewer} left out by a reviewer` : ''),
   ];
-  if (r.draft)
+  if (possible + namesake > 0)
     lines.push(
       `  Needs review: ${possible} possible, ${namesake} namesake item(s) not included — the report is marked as a draft.`,
       '  Review them (dsr review) or pass --include-possible, then make the report again.',

@@ -2,9 +2,11 @@ import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { requireTerminal } from '../review/no-tty.js';
+import { parseLang } from './report.js';
 
 interface ReviewFlags {
   reviewer?: string;
+  lang?: string;
 }
 
 export function registerReview(program: Command): void {
@@ -15,10 +17,17 @@ export function registerReview(program: Command): void {
     )
     .argument('<scan>', 'scan file (dsr scan --out)')
     .option('--reviewer <name>', 'who decides (recorded with every decision; default: the OS user)')
+    .option(
+      '-l, --lang <lang>',
+      'language of the screen: da or en (default: da when LANG is Danish, else en)',
+      parseLang,
+    )
     .action(async (scan: string, flags: ReviewFlags) => {
       requireTerminal(process.stdin, process.stdout);
       // Ink and React load only for this command: the other commands start faster without them.
       const { runReview } = await import('../review/run-review.js');
+      const { reviewLangFrom, setReviewLang } = await import('../review/labels.js');
+      setReviewLang(reviewLangFrom(flags.lang));
       await runReview({ scanPath: resolve(scan), reviewer: flags.reviewer?.trim() || defaultReviewer() });
     });
 }

@@ -13,9 +13,9 @@ import { checkOutputPath, STDOUT, stdoutSink } from '../../src/io/output.js';
 import { subjectFromOptions } from '../../src/match/subject.js';
 import { EXIT } from '../exit-codes.js';
 import { byteSize, collect, positiveInt } from '../options.js';
+import { addSummary, outputMode, stdoutTaken, tell } from '../output-mode.js';
 import { ProgressLine } from '../progress.js';
 import { formatSummary, identifierMasker } from '../summary.js';
-import { writeSafe } from '../terminal.js';
 
 export interface ScanFlags {
   subject?: string;
@@ -217,7 +217,10 @@ async function scanCommand(rootArgs: string[], flags: ScanFlags): Promise<number
   };
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
-  const progress = flags.progress && process.stderr.isTTY ? new ProgressLine(process.stderr) : undefined;
+  const progress =
+    flags.progress && process.stderr.isTTY && !outputMode.quiet && !outputMode.json
+      ? new ProgressLine(process.stderr)
+      : undefined;
   // The file being read may be named after the subject (or carry a CPR number): never show it raw.
   const maskCurrent = identifierMasker(subject);
   const started = Date.now();
@@ -246,13 +249,21 @@ async function scanCommand(rootArgs: string[], flags: ScanFlags): Promise<number
     });
     progress?.clear();
     const { writer } = outcome;
+    if (!outPath) stdoutTaken();
     await writer.write(outPath ?? stdoutSink(), {
       overwrite: Boolean(flags.force),
       interrupted: outcome.interrupted,
       finishedAt: outcome.finishedAt,
       ...(indexed ? { index: indexed.stats } : {}),
     });
-    writeSafe(
+    addSummary({
+      out: outPath ?? null,
+      interrupted: outcome.interrupted,
+      stats: writer.stats,
+      findings: findingsByWhose(writer.findingCounts),
+      errors: Object.fromEntries(writer.errorKinds),
+    });
+    tell(
       outPath ? process.stdout : process.stderr,
       formatSummary({
         subject: subject ?? {},
@@ -312,4 +323,15 @@ async function rootProblem(root: string): Promise<string | undefined> {
     if (code === 'ELOOP') return 'cannot be read (a loop of symbolic links)';
     return `cannot be read (${code ?? (err as Error).message})`;
   }
+}
+
+/** `cpr:subject` → `{ subject: { cpr: n } }`: the scan's finding counts for the --json summary. */
+function findingsByWhose(counts: Map<string, number>): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const [key, n] of counts) {
+    const [detector, whose = 'subject'] = key.split(':');
+    out[whose] ??= {};
+    out[whose][detector] = n;
+  }
+  return out;
 }

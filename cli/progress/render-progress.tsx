@@ -3,15 +3,15 @@ import type { ScanProgress } from '../../src/engine/scan.js';
 import { ScanProgressView } from './ScanProgressView.js';
 
 export interface LiveProgress {
-  update(p: ScanProgress, total?: number): void;
+  update(p: ScanProgress): void;
   /** Erases the view, so that the summary starts on a clean line. */
   close(): void;
 }
 
 /** Draws the progress view on a terminal stream (stderr), leaving stdin alone. */
 export function startInkProgress(out: NodeJS.WriteStream): LiveProgress {
-  const view = (p: ScanProgress, total?: number) => (
-    <ScanProgressView progress={p} total={total} width={Math.max(20, (out.columns || 80) - 1)} />
+  const view = (p: ScanProgress) => (
+    <ScanProgressView progress={p} width={Math.max(20, (out.columns || 80) - 1)} />
   );
   const app = render(view({ files: 0, bytes: 0, findings: 0, errors: 0, elapsedMs: 0 }), {
     stdout: out,
@@ -20,7 +20,7 @@ export function startInkProgress(out: NodeJS.WriteStream): LiveProgress {
     maxFps: 10,
   });
   return {
-    update: (p, total) => app.rerender(view(p, total)),
+    update: (p) => app.rerender(view(p)),
     close: () => {
       app.clear();
       app.unmount();

@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import { type DetailDoc, type Line, visibleLines } from './detail-doc.js';
+import { labels } from './labels.js';
 import { padCut } from './text-fit.js';
 
 export interface DetailPaneProps {
@@ -20,7 +21,8 @@ export function DetailPane({ doc, top: wanted, height, width, focused }: DetailP
   const lines: Line[] = doc ? visibleLines(doc, top, bodyHeight) : [];
   const more =
     doc && doc.total > bodyHeight ? ` ${top + 1}-${Math.min(doc.total, top + bodyHeight)}/${doc.total}` : '';
-  const title = `── detail${focused ? ' (j/k scroll, Tab back)' : ' (Tab to focus)'}${more} `;
+  const L = labels();
+  const title = `── ${L.detail} (${focused ? L.detailBack : L.detailFocus})${more} `;
   return (
     <Box flexDirection="column" height={height} width={width}>
       <Text color={focused ? 'cyan' : undefined} dimColor={!focused} wrap="truncate">

@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import type { Evidence } from '../../src/core/types.js';
 import { EVIDENCE_COLOR } from './detail-doc.js';
+import { labels } from './labels.js';
 import { padCut } from './text-fit.js';
 
 export interface HeaderProps {
@@ -20,7 +21,8 @@ export interface HeaderProps {
 export function Header(props: HeaderProps) {
   const { width } = props;
   const title = `dsr review · ${props.subject}`;
-  const unsaved = props.dirty ? ' [unsaved]' : '';
+  const L = labels();
+  const unsaved = props.dirty ? ` ${L.unsaved}` : '';
   return (
     <Box flexDirection="column" width={width}>
       <Text wrap="truncate">
@@ -28,18 +30,18 @@ export function Header(props: HeaderProps) {
         <Text color="yellow">{unsaved}</Text>
       </Text>
       <Text wrap="truncate" dimColor>
-        {padCut(`roots: ${props.roots.join(', ')}`, width)}
+        {padCut(`${L.roots}: ${props.roots.join(', ')}`, width)}
       </Text>
       <Text wrap="truncate">
         {(['confirmed', 'possible', 'namesake'] as const).map((e) => (
           <Text key={e}>
-            <Text color={EVIDENCE_COLOR[e]}>{e}</Text> {props.counts[e]}
+            <Text color={EVIDENCE_COLOR[e]}>{L.evidence[e]}</Text> {props.counts[e]}
             {'  '}
           </Text>
         ))}
         <Text>
-          │ decided {props.decided}/{props.total} · undecided{' '}
-          <Text bold={props.total - props.decided > 0}>{props.total - props.decided}</Text> │ errors{' '}
+          │ {L.decided} {props.decided}/{props.total} · {L.undecided}{' '}
+          <Text bold={props.total - props.decided > 0}>{props.total - props.decided}</Text> │ {L.errors}{' '}
         </Text>
         <Text color={props.errors ? 'red' : undefined}>{props.errors}</Text>
         {props.orphans ? <Text color="magenta"> │ {props.orphans} decision(s) not in scan</Text> : null}

@@ -1,34 +1,19 @@
 import { Box, Text } from 'ink';
+import { labels } from './labels.js';
 
-export const KEYS: readonly [string, string][] = [
-  ['↑/↓ j/k', 'move'],
-  ['PgUp/PgDn g/G', 'page up/down, first/last item'],
-  ['Enter/Tab', 'focus the detail pane (j/k scroll it) and back'],
-  ['i', "include: the subject's, to report and erase"],
-  ['r', "keep: the subject's, kept for a reason (reported, not erased)"],
-  ['e', "exclude: not the subject's data (not reported, not erased)"],
-  ['n', 'namesake: someone else with the same name'],
-  ['space', 'toggle include/keep'],
-  ['x', 'nothing (it meant keep before): use r or e'],
-  ['u', 'undo the last decision'],
-  ['a', 'include every confirmed item in view'],
-  ['/', 'filter by text (Enter keeps it, Esc restores)'],
-  ['f', 'filter by evidence level, detector or undecided'],
-  ['s', 'save decisions beside the scan (.review.json)'],
-  ['p', 'build the erasure plan, approve it with the initials'],
-  ['?', 'this help (Esc or ? closes it)'],
-  ['q', 'quit (asks to save unsaved decisions)'],
-];
+/** Every key and what it does, in the screen's language. */
+export const KEYS = (): readonly [string, string][] => labels().keys;
 
 /** Every key, in the body of the screen. */
 export function HelpOverlay({ width, height }: { width: number; height: number }) {
-  const keyWidth = Math.max(...KEYS.map(([k]) => k.length)) + 2;
+  const keys = KEYS();
+  const keyWidth = Math.max(...keys.map(([k]) => k.length)) + 2;
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Text bold wrap="truncate">
-        {`── keys ${'─'.repeat(Math.max(0, width - 8))}`}
+        {`── ${labels().keysTitle} ${'─'.repeat(Math.max(0, width - 8))}`}
       </Text>
-      {KEYS.slice(0, Math.max(0, height - 1)).map(([k, what]) => (
+      {keys.slice(0, Math.max(0, height - 1)).map(([k, what]) => (
         <Text key={k} wrap="truncate">
           <Text color="cyan">{`  ${k}`.padEnd(keyWidth + 2)}</Text>
           {what}

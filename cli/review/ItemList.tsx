@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import type { DecisionEntry } from '../../src/review/decisions.js';
 import { DECISION_COLOR, EVIDENCE_COLOR } from './detail-doc.js';
+import { labels } from './labels.js';
 import type { ReviewIndex } from './scan-index.js';
 import { scrollTop, type View } from './state.js';
 import { fitMiddle, padCut } from './text-fit.js';
@@ -25,7 +26,7 @@ export function ItemList(props: ItemListProps) {
   if (!view.positions.length) {
     return (
       <Box flexDirection="column" height={height} width={width}>
-        <Text dimColor>{padCut('  no items match the filters (/ and f change them)', width)}</Text>
+        <Text dimColor>{padCut(`  ${labels().noItems}`, width)}</Text>
       </Box>
     );
   }
@@ -38,13 +39,18 @@ export function ItemList(props: ItemListProps) {
         const rowIndex = top + i;
         if (row.kind === 'group') {
           const g = index.groups[row.group];
+          // Under a filter the count is of what is listed: "3 of 40".
+          const count = row.shown === g.size ? `${g.size}` : `${row.shown} of ${g.size}`;
           return (
             <Text key={`g${row.group}`} wrap="truncate">
               <Text color={EVIDENCE_COLOR[g.evidence]} bold>
-                {g.evidence}
+                {labels().evidence[g.evidence]}
               </Text>
               <Text dimColor>
-                {padCut(` · ${g.sourceKind} ${g.sourceLabel} (${g.size})`, width - g.evidence.length)}
+                {padCut(
+                  ` · ${g.sourceKind} ${g.sourceLabel} (${count})`,
+                  width - labels().evidence[g.evidence].length,
+                )}
               </Text>
             </Text>
           );

@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { labels } from './labels.js';
 import type { PlanDraft } from './state.js';
 
 export interface PlanDialogProps {
@@ -17,7 +18,7 @@ export function PlanDialog({ draft, typed, error, width, height }: PlanDialogPro
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Text bold wrap="truncate">
-        ── erasure plan: {draft.actionCount} action{draft.actionCount === 1 ? '' : 's'}
+        ── {labels().planTitle(draft.actionCount)}
       </Text>
       {shown.map((line, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: summary lines are positional
@@ -33,7 +34,7 @@ export function PlanDialog({ draft, typed, error, width, height }: PlanDialogPro
       ) : null}
       <Text wrap="truncate">
         <Text color="yellow" bold>
-          Type the subject's initials to approve and seal the plan (Esc cancels):{' '}
+          {labels().initials}
         </Text>
         <Text inverse>{typed || ' '}</Text>
       </Text>

@@ -1,16 +1,18 @@
 import { Box, type Key, useInput } from 'ink';
 import { useMemo, useRef, useState } from 'react';
 import { registry } from '../../detectors/index.js';
+import type { Finding } from '../../src/core/types.js';
 import type { Decision, ReviewFile } from '../../src/review/decisions.js';
 import { DetailPane, maxDetailTop } from './DetailPane.js';
-import { buildDetailDoc } from './detail-doc.js';
+import { buildDetailDoc, type ReadAround } from './detail-doc.js';
 import { FacetPicker } from './FacetPicker.js';
 import { Header } from './Header.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { ItemList } from './ItemList.js';
+import type { OpenHow } from './open-item.js';
 import { PlanDialog } from './PlanDialog.js';
 import { StatusLine } from './StatusLine.js';
-import type { ReviewIndex } from './scan-index.js';
+import type { ReviewIndex, ReviewItem } from './scan-index.js';
 import {
   type Action,
   currentItem,
@@ -44,6 +46,13 @@ export interface ReviewAppProps {
   onExit: () => void;
   /** The time stamped on decisions (tests pass a fixed clock). */
   now?: () => string;
+  /**
+   * Opens the item in `$PAGER` (`o`) or `$EDITOR` (`v`) and returns a status line; the screen is
+   * redrawn after. Without it the keys say that opening is not available.
+   */
+  open?: (item: ReviewItem, findings: Finding[], how: OpenHow) => string;
+  /** Reads the text around a finding again, for more context than the scan keeps (see textAround). */
+  around?: ReadAround;
 }
 
 const HEADER_ROWS = 3;
@@ -69,8 +78,8 @@ export function ReviewApp(props: ReviewAppProps) {
   const item = currentItem(state);
   const decision = item ? state.decisions.get(item.record.id) : undefined;
   const doc = useMemo(
-    () => (item ? buildDetailDoc(index, item, decision, width) : undefined),
-    [index, item, decision, width],
+    () => (item ? buildDetailDoc(index, item, decision, width, props.around) : undefined),
+    [index, item, decision, width, props.around],
   );
   const subject = useMemo(() => registry.maskProfile(index.scan.subject), [index]);
 
@@ -210,6 +219,17 @@ export function ReviewApp(props: ReviewAppProps) {
         return dispatch({ type: 'filterStart' });
       case 'f':
         return dispatch({ type: 'facetsOpen' });
+      case 'o':
+      case 'v': {
+        const it = currentItem(s);
+        if (!it) return;
+        if (!props.open) return dispatch({ type: 'status', text: 'opening items is not available here' });
+        const how: OpenHow = input === 'o' ? 'pager' : 'editor';
+        return dispatch({
+          type: 'status',
+          text: props.open(it, index.findingsByItem.get(it.record.id) ?? [], how),
+        });
+      }
       case '?':
         return dispatch({ type: 'help' });
       case 's':

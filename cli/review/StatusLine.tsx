@@ -1,4 +1,5 @@
 import { Text } from 'ink';
+import { labels } from './labels.js';
 import { padCut } from './text-fit.js';
 
 export interface StatusLineProps {
@@ -68,7 +69,7 @@ export function StatusLine({
       </Text>
     );
   }
-  const right = ` ${where} · ? help`;
+  const right = ` ${where} · ${labels().help}`;
   return (
     <Text wrap="truncate">
       <Text>{padCut(status, Math.max(0, width - [...right].length))}</Text>

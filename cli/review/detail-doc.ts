@@ -2,6 +2,7 @@ import { registry } from '../../detectors/index.js';
 import type { Finding, Fingerprint, Location } from '../../src/core/types.js';
 import type { DecisionEntry } from '../../src/review/decisions.js';
 import { locateMatch } from './highlight.js';
+import { labels } from './labels.js';
 import type { ReviewIndex, ReviewItem } from './scan-index.js';
 
 export interface Segment {
@@ -26,11 +27,15 @@ export interface DetailDoc {
 
 const INDENT = '    ';
 
+/** The text around a finding, wider than the scan's ±40 characters, when the item can be read again. */
+export type ReadAround = (record: ReviewItem['record'], f: Finding) => string | undefined;
+
 export function buildDetailDoc(
   index: ReviewIndex,
   item: ReviewItem,
   decision: DecisionEntry | undefined,
   width: number,
+  around?: ReadAround,
 ): DetailDoc {
   const { record } = item;
   const findings = index.findingsByItem.get(record.id) ?? [];
@@ -46,16 +51,19 @@ export function buildDetailDoc(
       { text: record.evidence, color: EVIDENCE_COLOR[record.evidence], bold: true },
       { text: ` · ${item.sourceKind} ${item.sourceLabel}${record.format ? ` · ${record.format}` : ''}` },
     ],
-    [{ text: 'decision: ' }, ...decisionSegments(decision)],
-    [{ text: `findings of the subject (${mine.length})`, bold: true }],
+    [{ text: labels().decision }, ...decisionSegments(decision)],
+    [{ text: labels().mine(mine.length), bold: true }],
   ]);
-  for (const f of mine) blocks.push(findingBlock(f, wrapWidth, false));
+  for (const f of mine) {
+    const wide = around?.(record, f);
+    blocks.push(findingBlock(wide ? { ...f, context: wide } : f, wrapWidth, false));
+  }
   const otherCounts = Object.entries(record.others ?? {})
     .map(([d, n]) => `${d} ${n}`)
     .join(' · ');
   if (otherCounts || others.length) {
     fixed([
-      [{ text: "other people's identifiers in this item", bold: true }],
+      [{ text: labels().others, bold: true }],
       [{ text: `  ${otherCounts || `${others.length} (scan with --all)`}`, color: 'magenta' }],
     ]);
     for (const f of others) blocks.push(findingBlock(f, wrapWidth, true));
@@ -69,7 +77,7 @@ export function buildDetailDoc(
       [{ text: `  ${elsewhere}`, color: 'magenta' }],
     ]);
   fixed([
-    [{ text: 'scanned', bold: true }],
+    [{ text: labels().scanned, bold: true }],
     [{ text: `  ${fingerprintText(record.fingerprint)}`, dim: true }],
     [
       {
@@ -119,14 +127,21 @@ export const DECISION_COLOR: Record<string, string> = {
 };
 
 function decisionSegments(d: DecisionEntry | undefined): Segment[] {
-  if (!d) return [{ text: 'undecided', color: 'yellow' }];
+  if (!d) return [{ text: labels().undecidedValue, color: 'yellow' }];
   return [
     { text: d.decision, color: DECISION_COLOR[d.decision], bold: true },
     { text: ` by ${d.by} at ${formatTime(d.at)}${d.note ? ` — ${d.note}` : ''}`, dim: true },
   ];
 }
 
-function findingBlock(f: Finding, width: number, other: boolean): { height: number; render: () => Line[] } {
+function findingBlock(
+  found: Finding,
+  width: number,
+  other: boolean,
+): { height: number; render: () => Line[] } {
+  // A context keeps its line breaks and tabs: shown as one visible character each, so the rows computed
+  // here are the rows drawn.
+  const f = { ...found, context: found.context.replace(/\n/g, '↵').replace(/\t/g, '⇥') };
   const chunks = Math.max(1, Math.ceil(f.context.length / width));
   const region = f.location.region ? regionSketch(f.location.region) : [];
   return {

@@ -66,10 +66,23 @@ export function draftOf(plan: Plan, roots: readonly string[], planPath: string):
       ? [...counts].map(([kind, n]) => `${kind} ${n}`).join(' · ')
       : 'nothing to erase: no confirmed or included items',
   );
+  // A document dsr cannot edit (Office, PDF), included by a reviewer, is deleted whole: said before
+  // approval, not found out after.
+  const whole = plan.actions.filter(
+    (a) => a.kind === 'delete-file' && a.rule === 'included-by-reviewer-not-editable',
+  ).length;
+  if (whole)
+    summary.push(
+      `WARNING: ${whole} file${whole === 1 ? '' : 's'} will be DELETED WHOLE: dsr cannot edit ${whole === 1 ? 'it' : 'them'} (a document or PDF) and a reviewer included ${whole === 1 ? 'it' : 'them'}; Esc, then e or r on any that must stay`,
+    );
   summary.push(`will be written to ${planPath}`);
   for (const a of plan.actions) {
     const where = [relativeToRoots(a.path, roots), ...a.itemPath].join(' › ');
-    summary.push(`  ${a.kind.padEnd(22)} ${where}${gloss(a)}`);
+    const kind =
+      a.kind === 'delete-file' && a.rule === 'included-by-reviewer-not-editable'
+        ? 'delete-file (whole)'
+        : a.kind;
+    summary.push(`  ${kind.padEnd(22)} ${where}${gloss(a)}`);
   }
   return { summary, actionCount: plan.actions.length, token: plan };
 }

@@ -4,6 +4,7 @@ import type { ScanFile } from '../../src/core/types.js';
 import { loadDecisions, type ReviewFile, saveDecisions } from '../../src/review/decisions.js';
 import { loadScanFile } from '../../src/scan-file/load.js';
 import { requireTerminal } from './no-tty.js';
+import { openItem, textAround } from './open-item.js';
 import { erasurePlanner, planPathFor } from './planner.js';
 import { ReviewApp, type ReviewAppProps } from './ReviewApp.js';
 import { buildIndex, type ReviewIndex } from './scan-index.js';
@@ -50,6 +51,13 @@ export async function runReview(opts: RunReviewOptions): Promise<void> {
         planner,
         onSave: (r) => saveDecisions(opts.scanPath, r),
         onExit: () => leave(),
+        around: (record, f) => textAround(record, f),
+        open: (item, findings, how) => {
+          const status = openItem(item.record, findings, how);
+          // The pager or editor left the full screen: take it again, clean, for Ink's next frame.
+          stdout.write('\x1b[?1049h\x1b[H\x1b[2J');
+          return status;
+        },
       }}
     />,
     { stdin, stdout, exitOnCtrlC: false, patchConsole: false },

@@ -1,6 +1,7 @@
 import { registry } from '../../detectors/index.js';
 import { lowerBound } from '../../src/core/order.js';
-import type { DetectorId, Evidence } from '../../src/core/types.js';
+import type { DetectorId, Evidence, ItemRecord } from '../../src/core/types.js';
+import { isRedactableText } from '../../src/erase/plan.js';
 import { foldToken } from '../../src/match/fold.js';
 import {
   DEFAULT_KEEP_REASON,
@@ -9,6 +10,7 @@ import {
   REVIEW_SCHEMA,
   type ReviewFile,
 } from '../../src/review/decisions.js';
+import { labels } from './labels.js';
 import type { ReviewIndex, ReviewItem } from './scan-index.js';
 
 /**
@@ -26,7 +28,8 @@ export const FACETS: readonly Facet[] = [
   ...registry.ids,
 ];
 
-export type Row = { kind: 'group'; group: number } | { kind: 'item'; pos: number };
+/** A group header row counts the group's items that pass the filters (`shown`) of all it has. */
+export type Row = { kind: 'group'; group: number; shown: number } | { kind: 'item'; pos: number };
 
 /** The items that pass the current filters, as list rows (a header row opens each group). */
 export interface View {
@@ -133,7 +136,7 @@ export function initialState(
   if (orphans.length) parts.push(`${orphans.length} for items not in this scan (kept)`);
   if (review.readAsKeep)
     parts.push(`${review.readAsKeep} "exclude" of an older review file read as keep (x meant keep then)`);
-  const status = parts.join(' · ') || 'press ? for keys';
+  const status = parts.join(' · ') || labels().pressHelp;
   return {
     index,
     reviewer,
@@ -178,13 +181,17 @@ export function buildView(
   const rows: Row[] = [];
   const rowOf: number[] = [];
   let lastGroup = -1;
+  let header: { shown: number } = { shown: 0 };
   for (const item of index.items) {
     if (!passesFacet(item, facet, decisions)) continue;
     if (terms.length && !terms.every((t) => item.search.includes(t))) continue;
     if (item.group !== lastGroup) {
-      rows.push({ kind: 'group', group: item.group });
+      const row = { kind: 'group' as const, group: item.group, shown: 0 };
+      rows.push(row);
+      header = row;
       lastGroup = item.group;
     }
+    header.shown++;
     rowOf.push(rows.length);
     rows.push({ kind: 'item', pos: item.pos });
     positions.push(item.pos);
@@ -316,7 +323,8 @@ export function reduce(state: ReviewState, action: Action): ReviewState {
             ? undefined
             : prev?.note;
       if (note) entry.note = note;
-      const label = `${decision} ${item.location}${decision === 'keep' ? ` (${note})` : ''}`;
+      const whole = decision === 'include' && deletedWhole(item.record) ? ` — ${WHOLE}` : '';
+      const label = `${decision} ${item.location}${decision === 'keep' ? ` (${note})` : ''}${whole}`;
       const next = applyChanges(state, label, [{ id, after: entry }]);
       // Deciding moves on to the next item, as in a mail reader.
       return withCursor(next, next.cursor + 1, action.height);
@@ -377,9 +385,16 @@ export function reduce(state: ReviewState, action: Action): ReviewState {
           continue;
         changes.push({ id: record.id, after: { decision: 'include', by: state.reviewer, at: action.at } });
       }
+      const whole = changes.filter((c) =>
+        deletedWhole(state.index.items[state.index.posById.get(c.id)!].record),
+      ).length;
       return applyChanges(
         state,
-        `include ${changes.length} confirmed item${changes.length === 1 ? '' : 's'} in view`,
+        `include ${changes.length} confirmed item${changes.length === 1 ? '' : 's'} in view${
+          whole
+            ? `; ${whole} of them ${whole === 1 ? 'is a document' : 'are documents'} an erasure plan deletes whole (dsr cannot edit them)`
+            : ''
+        }`,
         changes,
       );
     }
@@ -468,4 +483,18 @@ export function toReviewFile(state: ReviewState): ReviewFile {
   const decisions: Record<string, DecisionEntry> = {};
   for (const [id, entry] of state.decisions) decisions[id] = entry;
   return { schema: REVIEW_SCHEMA, scanId: state.index.scan.scanId, decisions };
+}
+
+const WHOLE = 'an erasure plan deletes this file whole (dsr cannot edit it; r keeps it instead)';
+const MEDIA = new Set(['media', 'picasa', 'takeout']);
+
+/**
+ * Whether including this item makes the plan delete its file whole: a file of its own (not a member
+ * or message) that dsr cannot edit in place (a document, PDF or spreadsheet, not text or a photo) and
+ * that holds no one else's identifiers (those make it a manual action). Said when it is included.
+ */
+export function deletedWhole(record: ItemRecord): boolean {
+  if (record.itemPath.length || record.message || MEDIA.has(record.format ?? '')) return false;
+  if (Object.values(record.others ?? {}).some((n) => Number(n) > 0)) return false;
+  return !isRedactableText(record.format, record.path);
 }

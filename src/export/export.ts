@@ -148,7 +148,7 @@ async function sourceOf(copy: Copy): Promise<CopySource> {
 function warnBeforeSending(report: AccessReport, opts: ExportOptions): void {
   const warn = opts.warn ?? (() => {});
   const { possible, namesake } = report.selection.needsReview;
-  if (report.draft)
+  if (possible + namesake > 0)
     warn(
       `the report is a draft: ${possible} possible and ${namesake} namesake item(s) have not been reviewed and are not in the export. Review them (dsr review), then export again.`,
     );

@@ -93,7 +93,8 @@ describe('-o - writes the JSON and CSV outputs to standard output', () => {
     const csv = runCli(['report', scan, '--format', 'csv', '-o', '-']);
     expect(csv.code, csv.stderr).toBe(0);
     expect(csv.stdout).toContain('150387-1236');
-    expect(csv.stdout.split('\n')[0]).toContain(',');
+    // Danish (the default language): the separator Danish Excel expects.
+    expect(csv.stdout.split('\n')[0]).toContain('Element-id;Fil;');
     const plan = runCli(['plan', scan, '-o', '-']);
     expect(plan.code, plan.stderr).toBe(0);
     expect(JSON.parse(plan.stdout).schema).toBe('dsr.plan/1');

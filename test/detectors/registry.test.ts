@@ -170,7 +170,7 @@ describe('a detector added to a registry of its own', () => {
       expect(report.items[0].findings[0].context).toBe(
         'Udbetaling til DK50 0040 0440 1162 43 (ikke DK11XXXXXXXXXXXX55).',
       );
-      const html = renderHtml(report, registry);
+      const html = renderHtml(report, { registry });
       expect(html).toContain(lang === 'en' ? 'Bank account (IBAN)' : 'Bankkonto (IBAN)');
       expect(html).toContain('.bar-iban { fill: #556b2f;');
       expect(html).toContain('<mark>DK50 0040 0440 1162 43</mark>');

@@ -80,7 +80,12 @@ describe('without OCR, scanned documents are not "read" (built CLI)', () => {
       const page = readFileSync(html, 'utf8');
       expect(page).not.toContain('Every file and mailbox found was read');
       expect(page).not.toContain('Alle fundne filer og postkasser blev læst');
-      expect(page).toContain('no text layer on pages 1-2 of 2: scanned pages, need OCR');
+      // Said in plain words; the raw message stays in the JSON report.
+      expect(page).toContain(
+        lang === 'en'
+          ? 'Pages 1-2 of 2 are scanned images without text and could not be searched.'
+          : 'Side 1-2 af 2 er indscannede billeder uden tekst og kunne ikke gennemsøges.',
+      );
       expect(page).toContain(
         lang === 'en' ? 'format or scan not supported' : 'format eller scanning understøttes ikke',
       );

@@ -116,7 +116,7 @@ describe('dsr report', () => {
     expect([meeting.evidence, namesake.evidence]).toEqual(['possible', 'namesake']);
     writeReview(tree, { [contract.id]: 'exclude', [meeting.id]: 'include', [namesake.id]: 'namesake' });
     try {
-      const r = report(tree, ['--format', 'json'], 'r3.json');
+      const r = report(tree, ['--format', 'json', '--controller', CONTROLLER], 'r3.json');
       expect(r.stderr).toBe('');
       const rep = readReport(r.out);
       expect(rep.items.map((i) => i.id)).toContain(meeting.id);
@@ -169,9 +169,9 @@ describe('dsr report', () => {
       expect(html).not.toContain(`data-item="${notes.id}"`);
       const da = readFileSync(report(tree, [], 'r-keep-da.html').out, 'utf8');
       expect(da).toContain('Vi opbevarer disse oplysninger, fordi:</strong> bogføringsloven: 5 år');
-      const rows = parseCsv(readFileSync(report(tree, [], 'r-keep.csv').out, 'utf8').slice(1));
+      const rows = parseCsv(readFileSync(report(tree, ['--lang', 'en'], 'r-keep.csv').out, 'utf8').slice(1));
       const row = rows.find((x) => x[0] === contract.id)!;
-      expect(row[6]).toBe('confirmed (kept by reviewer)');
+      expect(row[6]).toBe('reviewed: kept');
       expect(row[8]).toBe('bogføringsloven: 5 år');
     } finally {
       writeReview(tree, {});
@@ -208,7 +208,7 @@ describe('dsr report', () => {
   });
 
   it('writes CSV: one RFC 4180 row per finding, formulas defused', () => {
-    const r = report(tree, [], 'r5.csv');
+    const r = report(tree, ['--lang', 'en'], 'r5.csv');
     expect(r.code).toBe(0);
     const text = readFileSync(r.out, 'utf8');
     expect(
@@ -220,21 +220,58 @@ describe('dsr report', () => {
     const rep = readReport(base.out);
     const findings = rep.items.flatMap((i) => i.findings.map((f) => ({ i, f })));
     expect(rows.length - 1).toBe(findings.length);
-    const member = rows.find((row) => row[2] === 'member docs/cv.txt' && row[3] === 'cpr')!;
+    const member = rows.find(
+      (row) => row[2] === 'file in the archive: docs/cv.txt' && row[3] === 'CPR number',
+    )!;
     expect(member.slice(0, 7)).toEqual([
       itemAt(tree, 'archive/old.zip', ['member docs/cv.txt']).id,
       join(tree.root, 'archive/old.zip'),
-      'member docs/cv.txt',
-      'cpr',
+      'file in the archive: docs/cv.txt',
+      'CPR number',
       '150387-1236',
-      'linje 2, kolonne 5',
+      'line 2',
       'confirmed',
     ]);
-    expect(rows.find((row) => row[3] === 'phone')?.[4]).toBe("'+4521436587");
+    expect(rows.find((row) => row[3] === 'Phone number')?.[4]).toBe("'+4521436587");
     const html = rows.filter((row) => row[1].endsWith('notes <b>.html'));
     expect(html.length).toBeGreaterThan(0);
     for (const row of rows) for (const cell of row) expect(cell).not.toMatch(/^\s*[=+\-@]/);
     expect(html.some((row) => /^'\s*=HYPERLINK/.test(row[7]))).toBe(true);
+  });
+
+  it('writes Danish CSV for Danish Excel: Danish headers and values, ; and a BOM; --csv-separator', () => {
+    const r = report(tree, [], 'r5-da.csv');
+    expect(r.code).toBe(0);
+    const text = readFileSync(r.out, 'utf8');
+    expect(text.split('\r\n')[0]).toBe(
+      '\ufeffElement-id;Fil;Inde i filen;Kategori;Værdi;Placering;Status;Sammenhæng;Opbevares fordi',
+    );
+    const rows = parseCsv(text.slice(1), ';');
+    const member = rows.find((row) => row[2] === 'fil i arkivet: docs/cv.txt' && row[3] === 'CPR-nummer')!;
+    expect(member.slice(4, 7)).toEqual(['150387-1236', 'linje 2', 'bekræftet']);
+    const comma = readFileSync(report(tree, ['--csv-separator', ','], 'r5-da-comma.csv').out, 'utf8');
+    expect(comma.split('\r\n')[0]).toBe(
+      '\ufeffElement-id,Fil,Inde i filen,Kategori,Værdi,Placering,Status,Sammenhæng,Opbevares fordi',
+    );
+    expect(parseCsv(comma.slice(1))).toEqual(rows);
+    const tab = readFileSync(report(tree, ['--csv-separator', 'tab'], 'r5-da-tab.csv').out, 'utf8');
+    expect(tab.split('\r\n')[0]).toContain('Element-id\tFil\t');
+    const bad = report(tree, ['--csv-separator', '|'], 'r5-bad.csv');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--csv-separator must be');
+  });
+
+  it('refuses an --out whose extension disagrees with --format (exit 2), never HTML in a .pdf', () => {
+    for (const [args, name] of [
+      [['--format', 'html'], 'x.pdf'],
+      [['--format', 'pdf'], 'x.html'],
+      [[], 'x.txt'],
+    ] as const) {
+      const r = report(tree, [...args], name);
+      expect(r.code, name).toBe(2);
+      expect(r.stderr).toMatch(/--out .* ends in \.\w+, but the report's format is \w+/);
+      expect(() => statSync(r.out)).toThrow();
+    }
   });
 
   it('quotes cells per RFC 4180 and guards every formula prefix', () => {
@@ -319,7 +356,7 @@ describe('dsr report', () => {
 });
 
 /** RFC 4180 parser for the test: quoted fields, doubled quotes, CRLF records. */
-function parseCsv(text: string): string[][] {
+function parseCsv(text: string, sep = ','): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
   let cell = '';
@@ -333,7 +370,7 @@ function parseCsv(text: string): string[][] {
       } else if (c === '"') quoted = false;
       else cell += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') {
+    else if (c === sep) {
       row.push(cell);
       cell = '';
     } else if (c === '\r' && text[i + 1] === '\n') {
@@ -416,7 +453,7 @@ describe('report model and HTML (in process)', () => {
     expect(html.match(/<details class="source" data-source>/g)).toHaveLength(3);
     expect(html).not.toContain('data-source open');
     expect(html).toContain('<summary>All 12 findings</summary>');
-    expect(html).toContain('attachment &lt;x&gt;.txt');
+    expect(html).toContain('attached file: &lt;x&gt;.txt');
     expect(html).not.toContain('<x>');
   });
 });

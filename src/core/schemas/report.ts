@@ -129,7 +129,8 @@ export const AccessReportSchema = Type.Object(
     generatedAt: Type.String(),
     lang: oneOf(LANGS),
     draft: Type.Boolean({
-      description: 'True while possible or namesake items are unreviewed: not ready to send.',
+      description:
+        'True while possible or namesake items are unreviewed, or without a controller profile: not ready to send.',
     }),
     subject: Type.Object(SubjectSchema.properties, {
       description: 'Who the report is about; identifiers of kinds not in given are masked.',
@@ -153,6 +154,10 @@ export const AccessReportSchema = Type.Object(
       }),
       filesListed: Type.Union([Type.Integer(), Type.Null()], {
         description: "Files in the scan's scanned list; null when it ran with --no-file-list.",
+      }),
+      skippedLinks: Type.Integer({ description: 'Symbolic links not followed (of stats.skipped).' }),
+      skippedSpecial: Type.Integer({
+        description: 'Special files (named pipes, sockets, devices) not read (of stats.skipped).',
       }),
       errors: Type.Array(ScanErrorSchema),
     }),

@@ -46,6 +46,7 @@ export class Dispatcher {
     else if (this.ownFiles.has(ev.file.absPath))
       writer.addSkipped(ev.file.absPath, this.ownFiles.get(ev.file.absPath)!);
     else {
+      this.run.progress.found(ev.file.size);
       const known = this.answers.shortcut?.(ev.file);
       if (known) return collect(writer, fileInput(ev.file), known);
       // A huge candidate is shared among the workers as in a full scan, not read here alone.
@@ -58,6 +59,7 @@ export class Dispatcher {
 
   /** The walk has ended: what waits for more files goes. */
   walkEnded(): void {
+    this.run.progress.walkEnded();
     this.smallFiles.flush();
     this.queue?.end();
   }

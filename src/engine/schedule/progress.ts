@@ -7,6 +7,8 @@ export interface ScanProgress {
   errors: number;
   current?: string;
   elapsedMs: number;
+  /** What the walk has found so far (files and their bytes), and whether it has ended: then these are the totals. */
+  walk?: { files: number; bytes: number; done: boolean };
 }
 
 /** A scan's progress, as its caller is told it: the writer's counts, and the huge files part read. */
@@ -16,6 +18,7 @@ export class Progress {
   /** How far each huge file being read in parts has got (its bytes count in the stats once done). */
   private readonly partlyRead = new Map<string, number>();
   private readonly started = Date.now();
+  private readonly walk = { files: 0, bytes: 0, done: false };
 
   constructor(
     private readonly writer: ScanWriter,
@@ -32,6 +35,17 @@ export class Progress {
     this.partlyRead.delete(path);
   }
 
+  /** The walk found a file to read. */
+  found(size: number): void {
+    this.walk.files++;
+    this.walk.bytes += size;
+  }
+
+  /** The walk has ended: what it found is all there is to read (of the folders; mailboxes come after). */
+  walkEnded(): void {
+    this.walk.done = true;
+  }
+
   emit(): void {
     this.report?.({
       files: this.writer.stats.files,
@@ -40,6 +54,7 @@ export class Progress {
       errors: this.writer.stats.errors,
       current: this.current,
       elapsedMs: Date.now() - this.started,
+      walk: { ...this.walk },
     });
   }
 }

@@ -1,9 +1,10 @@
 import { type DetectorRegistry, registry as detectors } from '../../../detectors/index.js';
 import { displayPath } from '../../core/raw-path.js';
-import type { DetectorId, Location } from '../../core/types.js';
+import type { DetectorId } from '../../core/types.js';
 import type { CategoryPolicy, ControllerProfile } from './controller.js';
 import { localize, STRINGS, type Strings } from './i18n.js';
 import type { AccessReport, ReportCategory, ReportFinding, ReportItem, ReportSource } from './model.js';
+import { errorText, locationText, stepText } from './place.js';
 import { categoryCss, REPORT_CSS } from './style.js';
 
 /** Sources with more items than this start collapsed; a finding table longer than this folds away. */
@@ -14,8 +15,16 @@ const OPEN_FINDINGS = 10;
  * Renders the access report as one self-contained HTML page: inline CSS and SVG, no scripts, no external
  * requests, printable on A4. Every text from the scan (paths, values, contexts from untrusted files) is escaped.
  */
-export function renderHtml(report: AccessReport, registry: DetectorRegistry = detectors): string {
-  const t = textsOf(report, registry);
+export interface HtmlOptions {
+  /** The reader's time zone (IANA name) for every time shown. @default the process's (`TZ`) */
+  timeZone?: string;
+  /** The detectors whose categories, labels and patterns the report shows. @default dsr's own */
+  registry?: DetectorRegistry;
+}
+
+export function renderHtml(report: AccessReport, opts: HtmlOptions = {}): string {
+  const registry = opts.registry ?? detectors;
+  const t = textsOf(report, registry, opts.timeZone);
   const org = report.controller?.organisation.name;
   return `<!doctype html>
 <html lang="${t.htmlLang}">
@@ -34,7 +43,7 @@ export function renderHtml(report: AccessReport, registry: DetectorRegistry = de
   <p class="meta">${esc(t.generated)}: ${esc(t.date(report.generatedAt))}</p>
 </header>
 <main>
-${report.draft ? banner('draft', t.draftTitle, t.draft(report.selection.needsReview)) : ''}
+${report.draft ? banner('draft', t.draftTitle, draftText(report, t)) : ''}
 ${report.scan.interrupted ? banner('interrupted', '', t.interrupted) : ''}
 ${aboutSection(report, t)}
 ${searchedSection(report, t)}
@@ -60,10 +69,13 @@ interface Texts extends Strings {
   written(id: DetectorId, value: string): RegExp;
 }
 
-function textsOf(report: AccessReport, registry: DetectorRegistry): Texts {
+/** The strings, with every time shown in the reader's zone. */
+function textsOf(report: AccessReport, registry: DetectorRegistry, timeZone: string | undefined): Texts {
   const lang = report.lang;
+  const t = STRINGS[lang];
   return {
-    ...STRINGS[lang],
+    ...t,
+    ...(timeZone ? { date: (iso: string) => t.date(iso, timeZone) } : {}),
     category: (id) => registry.label(id, lang).category,
     hiddenKinds: registry.listMany(registry.identifiers, lang),
     display: (id, value) => registry.display(id, value),
@@ -71,6 +83,17 @@ function textsOf(report: AccessReport, registry: DetectorRegistry): Texts {
       registry.get(id)?.written(value) ??
       new RegExp(value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+'), 'giu'),
   };
+}
+
+/** Why the report is a draft: unreviewed items, no controller profile (no purposes, legal basis, retention). */
+function draftText(r: AccessReport, t: Strings): string {
+  const { possible, namesake } = r.selection.needsReview;
+  return [
+    possible + namesake > 0 ? t.draft(r.selection.needsReview) : '',
+    r.controller ? '' : t.draftNoController,
+  ]
+    .filter(Boolean)
+    .join(' ');
 }
 
 function banner(kind: string, title: string, text: string): string {
@@ -143,7 +166,13 @@ function searchedSection(r: AccessReport, t: Texts): string {
     ['files', t.counts.files, t.number(st.files)],
     ['items', t.counts.items, t.number(st.items)],
     ['bytes', t.counts.bytes, t.bytes(st.bytes)],
-    ['skipped', t.counts.skipped, t.number(st.skipped)],
+    ['skipped', t.counts.skipped, t.number(st.skipped - r.scan.skippedLinks - r.scan.skippedSpecial)],
+    ...(r.scan.skippedLinks
+      ? [['links', t.counts.links, t.number(r.scan.skippedLinks)] as [string, string, string]]
+      : []),
+    ...(r.scan.skippedSpecial
+      ? [['special', t.counts.special, t.number(r.scan.skippedSpecial)] as [string, string, string]]
+      : []),
     ['errors', t.counts.errors, t.number(r.scan.errors.length)],
     ['reported', t.counts.reported, t.number(r.selection.reported)],
   ];
@@ -172,7 +201,7 @@ ${
 <tbody>${errors
         .map(
           (e) =>
-            `<tr data-error-row><td>${where(e.path, e.itemPath)}</td><td>${esc(t.errorKinds[e.kind] ?? e.kind)}</td><td>${esc(e.message)}</td></tr>`,
+            `<tr data-error-row><td>${where(e.path, e.itemPath, r.lang)}</td><td>${esc(t.errorKinds[e.kind] ?? e.kind)}</td><td>${esc(errorText(e, r.lang))}</td></tr>`,
         )
         .join('')}</tbody></table></details>`
     : ''
@@ -276,7 +305,7 @@ function itemsSection(r: AccessReport, t: Texts): string {
   const byId = new Map(r.items.map((i) => [i.id, i]));
   const open = r.items.length <= OPEN_ITEMS;
   const body = r.items.length
-    ? r.sources.map((s) => sourceBlock(s, byId, open, t)).join('\n')
+    ? r.sources.map((s) => sourceBlock(s, byId, open, t, r.lang)).join('\n')
     : `<p class="empty">${esc(t.noItems)}</p>`;
   return `<section id="items">
 <h2>${esc(t.itemsHeading)}</h2>
@@ -285,15 +314,21 @@ ${body}
 </section>`;
 }
 
-function sourceBlock(s: ReportSource, byId: Map<string, ReportItem>, open: boolean, t: Texts): string {
+function sourceBlock(
+  s: ReportSource,
+  byId: Map<string, ReportItem>,
+  open: boolean,
+  t: Texts,
+  lang: AccessReport['lang'],
+): string {
   const items = s.itemIds.map((id) => byId.get(id)!).filter(Boolean);
   return `<details class="source" data-source${open ? ' open' : ''}>
 <summary><span class="tag">${esc(t.sourceKinds[s.kind])}</span> <code>${esc(s.label)}</code> <span class="muted">· ${esc(t.itemsIn(items.length))}</span></summary>
-${items.map((item) => itemBlock(item, s, t)).join('\n')}
+${items.map((item) => itemBlock(item, s, t, lang)).join('\n')}
 </details>`;
 }
 
-function itemBlock(item: ReportItem, s: ReportSource, t: Texts): string {
+function itemBlock(item: ReportItem, s: ReportSource, t: Texts, lang: AccessReport['lang']): string {
   const tags = item.categories
     .map((c) => `<span class="cat bar-${c}" data-item-category="${c}">${esc(t.category(c))}</span>`)
     .join(' ');
@@ -308,29 +343,20 @@ function itemBlock(item: ReportItem, s: ReportSource, t: Texts): string {
   const kept = item.keepReason
     ? `\n<p class="kept" data-kept><strong>${esc(t.keptHeading)}</strong> ${esc(item.keepReason)}</p>`
     : '';
-  const rows = item.findings.map((f) => findingRow(f, t)).join('');
+  const own = ownValuePattern(item.findings, t);
+  const rows = item.findings.map((f) => findingRow(f, t, lang, own)).join('');
   const table = `<table class="findings"><thead><tr><th>${esc(t.findingColumns.category)}</th><th>${esc(t.findingColumns.value)}</th><th>${esc(t.findingColumns.where)}</th><th>${esc(t.findingColumns.context)}</th></tr></thead><tbody>${rows}</tbody></table>`;
   const regions = item.findings.filter((f) => f.location.region);
   return `<article class="item" id="item-${esc(item.id)}" data-item="${esc(item.id)}">
-<h3 class="where">${where(item.path, item.itemPath, s.kind === 'folder' ? s.label : undefined)}</h3>
+<h3 class="where">${where(item.path, item.itemPath, lang, s.kind === 'folder' ? s.label : undefined)}</h3>
 <p class="tags">${tags} <span class="evidence">${esc(status)}</span></p>${kept}
 ${item.findings.length > OPEN_FINDINGS ? `<details><summary>${esc(t.moreFindings(item.findings.length))}</summary>${table}</details>` : table}
 ${regions.length ? `<div class="regions">${regions.map((f) => regionFigure(f, t)).join('')}</div>` : ''}
 </article>`;
 }
 
-function findingRow(f: ReportFinding, t: Texts): string {
-  return `<tr data-finding="${esc(f.id)}"><td>${esc(t.category(f.category))}</td><td class="value">${esc(t.display(f.category, f.value))}</td><td class="loc">${esc(locationText(f.location, t))}</td><td class="context">${highlight(f.context, f, t)}</td></tr>`;
-}
-
-export function locationText(loc: Location, t: Strings): string {
-  const parts: string[] = [];
-  if (loc.page !== undefined) parts.push(`${t.location.page} ${loc.page}`);
-  if (loc.field === 'ocr') parts.push(t.location.ocr);
-  else if (loc.field && loc.field !== 'body') parts.push(`${t.location.field} ${loc.field}`);
-  if (loc.line !== undefined) parts.push(`${t.location.line} ${loc.line}`);
-  if (loc.column !== undefined) parts.push(`${t.location.column} ${loc.column}`);
-  return parts.join(', ');
+function findingRow(f: ReportFinding, t: Texts, lang: AccessReport['lang'], own: RegExp): string {
+  return `<tr data-finding="${esc(f.id)}"><td>${esc(t.category(f.category))}</td><td class="value">${esc(t.display(f.category, f.value))}</td><td class="loc">${esc(locationText(f.location, lang))}</td><td class="context">${highlight(f.context, own)}</td></tr>`;
 }
 
 /** Draws the photo as a frame and the tagged face as a rectangle in it (region normalised to 0..1). */
@@ -360,24 +386,41 @@ function rightsSection(r: AccessReport, t: Texts): string {
 </section>`;
 }
 
-/** `path › message › attachment`, with the folder part dimmed when grouped under it. */
-function where(path: string, itemPath: string[], under?: string): string {
+/** `path › e-mail › vedhæftet fil: x.pdf`, with the folder part dimmed when grouped under it. */
+function where(path: string, itemPath: string[], lang: AccessReport['lang'], under?: string): string {
   const shown =
     under && path.startsWith(under) && path.length > under.length
       ? `<span class="muted">${esc(under)}</span>${esc(path.slice(under.length))}`
       : esc(path);
-  return [`<code>${shown}</code>`, ...itemPath.map((s) => `<span class="step">${esc(s)}</span>`)].join(
-    '<span class="sep"> › </span>',
-  );
+  return [
+    `<code>${shown}</code>`,
+    ...itemPath.map((s) => `<span class="step">${esc(stepText(s, lang))}</span>`),
+  ].join('<span class="sep"> › </span>');
 }
 
-/** Escapes the context and marks the value where it appears as written. */
-function highlight(context: string, f: ReportFinding, t: Texts): string {
-  const m = t.written(f.category, f.value).exec(context);
-  if (!m) return esc(context);
-  const at = m.index;
-  const end = at + m[0].length;
-  return `${esc(context.slice(0, at))}<mark>${esc(context.slice(at, end))}</mark>${esc(context.slice(end))}`;
+/**
+ * Escapes the context and marks every value of the subject's in it (all the item's findings, as written),
+ * so that the subject sees their own data in full and set apart; line breaks and cells stay apart.
+ */
+function highlight(context: string, own: RegExp): string {
+  let out = '';
+  let at = 0;
+  for (const m of context.matchAll(own)) {
+    if (!m[0]) continue;
+    out += `${esc(context.slice(at, m.index))}<mark>${esc(m[0])}</mark>`;
+    at = m.index + m[0].length;
+  }
+  return (out + esc(context.slice(at)))
+    .replace(/\t/g, '<span class="cell-sep"> │ </span>')
+    .replace(/\n/g, '<br>');
+}
+
+/** One pattern for every value of the item's findings, as each detector says its values may be written. */
+function ownValuePattern(findings: ReportFinding[], t: Texts): RegExp {
+  const alts = [...new Set(findings.map((f) => t.written(f.category, f.value).source))].sort(
+    (a, b) => b.length - a.length,
+  );
+  return new RegExp(alts.length ? alts.join('|') : '(?!)', 'giu');
 }
 
 const ESCAPES: Record<string, string> = {

@@ -13,6 +13,8 @@ export interface Strings {
   subtitle: string;
   draftTitle: string;
   draft: (n: { possible: number; namesake: number }) => string;
+  /** Why a report without a controller profile is a draft. */
+  draftNoController: string;
   interrupted: string;
   aboutHeading: string;
   aboutYou: string;
@@ -39,7 +41,16 @@ export interface Strings {
   period: string;
   roots: string;
   rootKinds: { folder: string; mailbox: string };
-  counts: { files: string; items: string; bytes: string; skipped: string; errors: string; reported: string };
+  counts: {
+    files: string;
+    items: string;
+    bytes: string;
+    skipped: string;
+    links: string;
+    special: string;
+    errors: string;
+    reported: string;
+  };
   coverageAll: string;
   coverageSome: (n: number) => string;
   errorsSummary: (n: number) => string;
@@ -74,8 +85,11 @@ export interface Strings {
   complaint: (authority: string) => string;
   defaultAuthority: string;
   footer: string;
+  /** The PDF's page footer; the arguments are markup that the printer fills in. */
+  pageOf: (page: string, total: string) => string;
   number: (n: number) => string;
-  date: (iso: string) => string;
+  /** A time in the reader's zone (`timeZone`, an IANA name; default: the process's, which follows `TZ`). */
+  date: (iso: string, timeZone?: string) => string;
   bytes: (n: number) => string;
 }
 
@@ -92,10 +106,24 @@ function formatBytes(n: number, locale: string): string {
   return `${v.toLocaleString(locale, { maximumFractionDigits: i === 0 ? 0 : 1 })} ${units[i]}`;
 }
 
-function formatDate(iso: string, locale: string): string {
+function formatDate(iso: string, locale: string, timeZone?: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return `${d.toLocaleString(locale, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' })} UTC`;
+  const when = d.toLocaleString(locale, { dateStyle: 'long', timeStyle: 'short', timeZone });
+  const zone = new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'short' })
+    .formatToParts(d)
+    .find((p) => p.type === 'timeZoneName')?.value;
+  return zone ? `${when} (${zone})` : when;
+}
+
+/** Whether `name` is a time zone this Node knows (`Europe/Copenhagen`, `UTC`). */
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const da: Strings = {
@@ -107,6 +135,8 @@ const da: Strings = {
     `Til den dataansvarliges medarbejder: ${possible + namesake} element${possible + namesake === 1 ? '' : 'er'} ` +
     `er endnu ikke gennemgået (${possible} med navn eller ansigt alene, ${namesake} mulig${namesake === 1 ? '' : 'e'} navnefælle${namesake === 1 ? '' : 'r'}) ` +
     'og er ikke medtaget. Gennemgå dem med dsr review, og lav rapporten igen, før den sendes.',
+  draftNoController:
+    'Rapporten mangler den dataansvarliges oplysninger om formål, retsgrundlag og opbevaring (en profil givet med --controller); tilføj dem, før rapporten sendes.',
   interrupted:
     'Søgningen blev afbrudt, før den var færdig. Rapporten viser kun det, der nåede at blive søgt.',
   aboutHeading: 'Om rapporten',
@@ -145,6 +175,8 @@ const da: Strings = {
     items: 'Elementer læst (filer, e-mails, vedhæftninger)',
     bytes: 'Datamængde',
     skipped: 'Filer uden tekst (fx programmer)',
+    links: 'Genveje til andre steder (ikke fulgt)',
+    special: 'Systemfiler, som ikke er dokumenter (fx datakanaler)',
     errors: 'Kunne ikke læses helt',
     reported: 'Elementer med oplysninger om dig',
   },
@@ -160,7 +192,7 @@ const da: Strings = {
     unsupported: 'format eller scanning understøttes ikke',
     connection: 'forbindelsen blev afbrudt',
   },
-  errorColumns: { where: 'Hvor', kind: 'Årsag', message: 'Besked' },
+  errorColumns: { where: 'Hvor', kind: 'Årsag', message: 'Hvad det betyder' },
   summaryHeading: 'Oversigt over dine oplysninger',
   summaryIntro: 'Antal elementer, hvor hver type oplysning om dig blev fundet:',
   chartTitle: 'Elementer pr. kategori',
@@ -206,8 +238,9 @@ const da: Strings = {
   complaint: (a) => `Du kan klage over vores behandling af dine oplysninger til ${a}.`,
   defaultAuthority: 'Datatilsynet (www.datatilsynet.dk)',
   footer: 'Lavet med dsr',
+  pageOf: (p, n) => `Side ${p} af ${n}`,
   number: (n) => n.toLocaleString('da-DK'),
-  date: (iso) => formatDate(iso, 'da-DK'),
+  date: (iso, tz) => formatDate(iso, 'da-DK', tz),
   bytes: (n) => formatBytes(n, 'da-DK'),
 };
 
@@ -224,6 +257,8 @@ const en: Strings = {
       `and ${n === 1 ? 'is' : 'are'} not included. Review them with dsr review and make the report again before sending it.`
     );
   },
+  draftNoController:
+    "The report lacks the controller's purposes, legal basis and retention (a profile given with --controller); add them before sending it.",
   interrupted: 'The search was stopped before it finished. This report shows only what was searched.',
   aboutHeading: 'About this report',
   aboutYou: 'Who this report is about',
@@ -260,6 +295,8 @@ const en: Strings = {
     items: 'Items read (files, e-mails, attachments)',
     bytes: 'Amount of data',
     skipped: 'Files without text (e.g. programs)',
+    links: 'Shortcuts to other places (not followed)',
+    special: 'System files that are not documents (e.g. data channels)',
     errors: 'Could not be read fully',
     reported: 'Items with data about you',
   },
@@ -275,7 +312,7 @@ const en: Strings = {
     unsupported: 'format or scan not supported',
     connection: 'connection lost',
   },
-  errorColumns: { where: 'Where', kind: 'Reason', message: 'Message' },
+  errorColumns: { where: 'Where', kind: 'Reason', message: 'What it means' },
   summaryHeading: 'Summary of your data',
   summaryIntro: 'Number of items in which each kind of data about you was found:',
   chartTitle: 'Items per category',
@@ -320,8 +357,9 @@ const en: Strings = {
   complaint: (a) => `You may complain about how we process your data to ${a}.`,
   defaultAuthority: 'the Danish Data Protection Agency, Datatilsynet (www.datatilsynet.dk)',
   footer: 'Made with dsr',
+  pageOf: (p, n) => `Page ${p} of ${n}`,
   number: (n) => n.toLocaleString('en-GB'),
-  date: (iso) => formatDate(iso, 'en-GB'),
+  date: (iso, tz) => formatDate(iso, 'en-GB', tz),
   bytes: (n) => formatBytes(n, 'en-GB'),
 };
 

@@ -34,7 +34,8 @@ export async function prepareReport(
   return { scan, report };
 }
 
-export { renderCsv } from './csv.js';
-export { renderHtml } from './html.js';
+export { type CsvOptions, DEFAULT_SEPARATOR, renderCsv } from './csv.js';
+export { type HtmlOptions, renderHtml } from './html.js';
 export { renderJson } from './json.js';
 export type { AccessReport } from './model.js';
+export { findChromium, renderPdf } from './pdf.js';

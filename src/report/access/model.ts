@@ -28,7 +28,10 @@ export interface AccessReport {
   schema: 'dsr.report/1';
   generatedAt: string;
   lang: Lang;
-  /** True while items still need a reviewer's decision: the report is not ready for the subject. */
+  /**
+   * True while items still need a reviewer's decision, or without a controller profile (no purposes,
+   * legal basis, retention): the report is not ready for the subject.
+   */
   draft: boolean;
   /**
    * Who the report is about: the scan's subject profile, each identifier in full when the subject gave it
@@ -47,6 +50,9 @@ export interface AccessReport {
     stats: ScanStats;
     /** Files listed in the scan's `scanned` (null when the scan ran with --no-file-list). */
     filesListed: number | null;
+    /** Symbolic links not followed and special files (pipes, sockets, devices): part of `stats.skipped`. */
+    skippedLinks: number;
+    skippedSpecial: number;
     errors: ScanError[];
   };
   selection: {
@@ -244,7 +250,7 @@ export function buildReport(scan: ScanFile, opts: ReportOptions): AccessReport {
     schema: 'dsr.report/1',
     generatedAt: (opts.now ?? new Date()).toISOString(),
     lang: opts.lang,
-    draft: needsReview.possible + needsReview.namesake > 0,
+    draft: needsReview.possible + needsReview.namesake > 0 || !opts.controller,
     subject: shownSubject(scan.subject, given, registry),
     given,
     controller: opts.controller ?? null,
@@ -256,6 +262,8 @@ export function buildReport(scan: ScanFile, opts: ReportOptions): AccessReport {
       roots: scan.roots.map((path) => ({ path, kind: isRemote(path) ? 'mailbox' : 'folder' })),
       stats: scan.stats,
       filesListed: scan.scanned ? scan.scanned.length : null,
+      skippedLinks: (scan.skippedFiles ?? []).filter((f) => f.reason === 'symlink').length,
+      skippedSpecial: (scan.skippedFiles ?? []).filter((f) => f.reason === 'special file').length,
       errors: scan.errors,
     },
     selection: {

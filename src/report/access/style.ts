@@ -67,8 +67,9 @@ article.item h3.where { font-size: 14px; font-weight: 600; margin-bottom: 4px; }
 .evidence { font-size: 12px; color: var(--muted); margin-left: 6px; }
 .kept { margin: 4px 0 8px; padding: 6px 10px; background: #eef3fb; border-left: 3px solid #3a6ea5; font-size: 13.5px; }
 td.value { font-weight: 600; white-space: nowrap; }
-td.loc { color: var(--muted); font-size: 12.5px; white-space: nowrap; }
+td.loc { color: var(--muted); font-size: 12.5px; min-width: 6em; max-width: 13em; }
 td.context { color: #303a48; overflow-wrap: anywhere; }
+.cell-sep { color: var(--muted); }
 mark { background: #fde68a; color: inherit; padding: 0 1px; border-radius: 2px; }
 .regions { display: flex; flex-wrap: wrap; gap: 14px; margin: 6px 0; }
 figure.region { display: flex; gap: 10px; align-items: center; font-size: 13px; }

@@ -1,0 +1,135 @@
+/**
+ * The review screen's words in Danish or English: `dsr review --lang da`, else `LANG`/`LC_ALL`
+ * (`da_DK.UTF-8` gives Danish), as the access report follows `--lang`.
+ */
+export type ReviewLang = 'da' | 'en';
+
+export interface ReviewLabels {
+  roots: string;
+  unsaved: string;
+  evidence: { confirmed: string; possible: string; namesake: string };
+  decided: string;
+  undecided: string;
+  errors: string;
+  help: string;
+  pressHelp: string;
+  keysTitle: string;
+  keys: readonly [string, string][];
+  detail: string;
+  detailFocus: string;
+  detailBack: string;
+  decision: string;
+  undecidedValue: string;
+  mine: (n: number) => string;
+  others: string;
+  scanned: string;
+  noItems: string;
+  planTitle: (n: number) => string;
+  initials: string;
+}
+
+const en: ReviewLabels = {
+  roots: 'roots',
+  unsaved: '[unsaved]',
+  evidence: { confirmed: 'confirmed', possible: 'possible', namesake: 'namesake' },
+  decided: 'decided',
+  undecided: 'undecided',
+  errors: 'errors',
+  help: '? help',
+  pressHelp: 'press ? for keys',
+  keysTitle: 'keys',
+  keys: [
+    ['↑/↓ j/k', 'move'],
+    ['PgUp/PgDn g/G', 'page up/down, first/last item'],
+    ['Enter/Tab', 'focus the detail pane (j/k scroll it) and back'],
+    ['i', "include: the subject's, to report and erase"],
+    ['r', "keep: the subject's, kept for a reason (reported, not erased)"],
+    ['e', "exclude: not the subject's data (not reported, not erased)"],
+    ['n', 'namesake: someone else with the same name'],
+    ['space', 'toggle include/keep'],
+    ['x', 'nothing (it meant keep before): use r or e'],
+    ['u', 'undo the last decision'],
+    ['o', 'open the item in $PAGER (the file at the line, or the message)'],
+    ['v', 'open the item in $EDITOR, read-only where it can be'],
+    ['a', 'include every confirmed item in view'],
+    ['/', 'filter by text (Enter keeps it, Esc restores)'],
+    ['f', 'filter by evidence level, detector or undecided'],
+    ['s', 'save decisions beside the scan (.review.json)'],
+    ['p', 'build the erasure plan, approve it with the initials'],
+    ['?', 'this help (Esc or ? closes it)'],
+    ['q', 'quit (asks to save unsaved decisions)'],
+  ],
+  detail: 'detail',
+  detailFocus: 'Tab to focus',
+  detailBack: 'j/k scroll, Tab back',
+  decision: 'decision: ',
+  undecidedValue: 'undecided',
+  mine: (n) => `findings of the subject (${n})`,
+  others: "other people's identifiers in this item",
+  scanned: 'scanned',
+  noItems: 'no items match the filters (/ and f change them)',
+  planTitle: (n) => `erasure plan: ${n} action${n === 1 ? '' : 's'}`,
+  initials: "Type the subject's initials to approve and seal the plan (Esc cancels): ",
+};
+
+const da: ReviewLabels = {
+  roots: 'søgt i',
+  unsaved: '[ikke gemt]',
+  evidence: { confirmed: 'bekræftet', possible: 'mulig', namesake: 'navnefælle' },
+  decided: 'afgjort',
+  undecided: 'uafgjort',
+  errors: 'fejl',
+  help: '? hjælp',
+  pressHelp: 'tryk ? for taster',
+  keysTitle: 'taster',
+  keys: [
+    ['↑/↓ j/k', 'flyt'],
+    ['PgUp/PgDn g/G', 'en side op/ned, første/sidste element'],
+    ['Enter/Tab', 'gå til detaljerne (j/k ruller) og tilbage'],
+    ['i', 'medtag: personens data, rapporteres og slettes'],
+    ['r', 'behold: personens data, opbevares med en begrundelse (rapporteres, slettes ikke)'],
+    ['e', 'udelad: ikke personens data (hverken rapport eller sletning)'],
+    ['n', 'navnefælle: en anden med samme navn'],
+    ['mellemrum', 'skift mellem medtag og behold'],
+    ['x', 'intet (betød før behold): brug r eller e'],
+    ['u', 'fortryd seneste afgørelse'],
+    ['o', 'åbn elementet i $PAGER (filen ved linjen, eller e-mailen)'],
+    ['v', 'åbn elementet i $EDITOR, skrivebeskyttet hvor det kan lade sig gøre'],
+    ['a', 'medtag alle bekræftede elementer på listen'],
+    ['/', 'filtrér på tekst (Enter beholder, Esc fortryder)'],
+    ['f', 'filtrér på niveau, detektor eller uafgjorte'],
+    ['s', 'gem afgørelserne ved siden af søgningen (.review.json)'],
+    ['p', 'lav sletteplanen og godkend den med initialerne'],
+    ['?', 'denne hjælp (Esc eller ? lukker)'],
+    ['q', 'afslut (spørger om ikke-gemte afgørelser skal gemmes)'],
+  ],
+  detail: 'detaljer',
+  detailFocus: 'Tab for at vælge',
+  detailBack: 'j/k ruller, Tab tilbage',
+  decision: 'afgørelse: ',
+  undecidedValue: 'uafgjort',
+  mine: (n) => `fund om personen (${n})`,
+  others: 'andre personers oplysninger i elementet',
+  scanned: 'søgt',
+  noItems: 'ingen elementer passer til filtrene (/ og f ændrer dem)',
+  planTitle: (n) => `sletteplan: ${n} handling${n === 1 ? '' : 'er'}`,
+  initials: 'Skriv personens initialer for at godkende og forsegle planen (Esc fortryder): ',
+};
+
+let current: ReviewLabels = en;
+
+/** `--lang` when given, else Danish when the locale (LC_ALL, LC_MESSAGES, LANG) is Danish. */
+export function reviewLangFrom(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): ReviewLang {
+  if (flag === 'da' || flag === 'en') return flag;
+  const locale = env.LC_ALL || env.LC_MESSAGES || env.LANG || '';
+  return /^da(_|$|\.)/i.test(locale) ? 'da' : 'en';
+}
+
+export function setReviewLang(lang: ReviewLang): void {
+  current = lang === 'da' ? da : en;
+}
+
+/** The labels of the language set for this run (English unless setReviewLang said otherwise). */
+export function labels(): ReviewLabels {
+  return current;
+}
