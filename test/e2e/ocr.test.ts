@@ -13,7 +13,7 @@ const OCR = join(PROJECT, 'fixtures/ocr');
 
 function scan(files: string[], env: NodeJS.ProcessEnv = process.env): { code: number; scan: ScanFile } {
   const dir = tempTree();
-  for (const f of files) copyFileSync(join(OCR, f), join(dir, f));
+  for (const f of files) copyFileSync(f.startsWith('/') ? f : join(OCR, f), join(dir, basename(f)));
   const out = join(tempTree(), 'scan.json');
   const r = runCli(['scan', dir, '--subject', writeSubject(tempTree()), '--out', out, '--no-progress'], {
     env,
@@ -93,6 +93,50 @@ describe('OCR of scanned documents (built CLI)', { timeout: 180_000 }, () => {
       `scannet-2-sider.pdf | unsupported | no text layer on pages 1-2 of 2: scanned pages, need OCR: ${hint}`,
     ]);
     expect(s.findings).toEqual([]);
+  });
+});
+
+describe('HEIC pictures of documents, decoded by heif-convert (built CLI)', { timeout: 180_000 }, () => {
+  it('finds the e-mail address, name and CPR number on the HEIC page, with the box', () => {
+    const { code, scan: s } = scan(['brev.heic']);
+    expect(code).toBe(0);
+    expect(s.errors).toEqual([]);
+    expect(
+      s.findings
+        .map((f) => `${f.itemPath.join(' › ')} | ${f.detector} | ${f.value} | ${f.location.field}`)
+        .sort(),
+    ).toEqual([
+      'page 1 | cpr | 150387-1236 | ocr',
+      'page 1 | email | soren.ostergard@example.dk | ocr',
+      'page 1 | name | Søren Kjærgaard Østergård | ocr',
+    ]);
+    const email = s.findings.find((f) => f.detector === 'email')!;
+    expect(email.location.page).toBe(1);
+    expectEmailBox(email);
+  });
+
+  it('a HEIC photo is decoded and looked at, never given to OCR: without tesseract only the page is an error', () => {
+    const { code, scan: s } = scan(['brev.heic', 'foto.heic'], { ...process.env, DSR_TESSERACT: '' });
+    expect(code).toBe(3);
+    expect(s.errors.map((e) => `${basename(e.path)} | ${e.kind} | ${e.message}`)).toEqual([
+      'brev.heic | unsupported | image of a document (light page with dark marks and little colour): scanned page, needs OCR: tesseract not found (install tesseract-ocr, tesseract-ocr-dan and tesseract-ocr-eng)',
+    ]);
+    expect(s.findings).toEqual([]);
+  });
+
+  it('without heif-convert a HEIC is an `unsupported` error saying what to install; its face tags are still read', () => {
+    const region = join(PROJECT, 'fixtures/media/region.heic');
+    const { code, scan: s } = scan(['brev.heic', region], { ...process.env, DSR_HEIF_CONVERT: '' });
+    expect(code).toBe(3);
+    expect(s.errors.map((e) => `${basename(e.path)} | ${e.kind} | ${e.message}`).sort()).toEqual(
+      ['brev.heic', 'region.heic'].map(
+        (f) =>
+          `${f} | unsupported | HEIF picture not decoded, so not looked at for a document to read by OCR: heif-convert not found (install libheif-examples)`,
+      ),
+    );
+    expect(s.findings.map((f) => `${basename(f.path)} | ${f.detector} | ${f.value}`)).toContain(
+      'region.heic | face | Søren Østergård',
+    );
   });
 });
 

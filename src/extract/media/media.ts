@@ -7,13 +7,14 @@ import { makeTempDir } from '../../core/run-temp.js';
 import type { ItemInput } from '../../core/types.js';
 import type { ExtractContext, Extractor } from '../api.js';
 import { MEDIA_EXTENSIONS, mediaFormat } from '../formats.js';
-import { ocrUnavailable, readImageByOcr } from '../ocr/ocr.js';
+import { deadlineOf, ocrUnavailable, readImageByOcr } from '../ocr/ocr.js';
 import { pageLikeSignal } from '../ocr/page-like.js';
 import { extensionOf, readHead } from '../read.js';
 import { detectEncoding } from '../text/decode.js';
 import text from '../text/text.js';
 import { documentScanSignal } from './document-scan.js';
 import { readTags } from './exiftool.js';
+import { decodeHeif } from './heif-decode.js';
 import { type Probe, probeMetadata, type ReadRange, xmpHasFields } from './probe.js';
 import { EXIFTOOL_ARGS, entriesFromTags, type MetaEntry, problemOf } from './tags.js';
 import { readXmpTags } from './xmp.js';
@@ -41,7 +42,8 @@ const media: Extractor = {
       readings.set(input, read);
     }
     const meta = await read;
-    if (meta.scan) await readScan(input, ctx, meta.scan);
+    if (meta.undecoded) ctx.error(meta.undecoded.kind, meta.undecoded.message);
+    if (meta.scan) await readScan(input, ctx, meta.scan, meta.decoded);
     if (meta.kind === 'none') return;
     if (meta.kind === 'text') return text.extract(input, ctx);
     emitEntries(ctx, meta.entries, meta.sidecarOf);
@@ -54,14 +56,19 @@ const media: Extractor = {
  * An image of a document is read by OCR; where OCR is missing it is an `unsupported` error saying what
  * to install. An image OCR cannot read is an error of its own, and its metadata is still read.
  */
-async function readScan(input: ItemInput, ctx: ExtractContext, signal: string): Promise<void> {
+async function readScan(
+  input: ItemInput,
+  ctx: ExtractContext,
+  signal: string,
+  decoded?: readonly Uint8Array[],
+): Promise<void> {
   const why = await ocrUnavailable();
   if (why) {
     ctx.withoutText({ kind: 'image', signal, why });
     return;
   }
   try {
-    await readImageByOcr(input, ctx);
+    await readImageByOcr(input, ctx, decoded);
   } catch (err) {
     if (!(err instanceof ExtractError)) throw err;
     ctx.error(err.kind, `OCR: ${err.message}`);
@@ -75,7 +82,16 @@ type Metadata = (
 ) & {
   /** Why the image looks like a scanned document (see documentScanSignal). */
   scan?: string;
-};
+} & HeifLook;
+
+/** What decoding a HEIF picture gave (see heifLook). */
+interface HeifLook {
+  scan?: string;
+  /** Its pictures as PNG images, when one looks like a page: OCR reads these. */
+  decoded?: Uint8Array[];
+  /** Why it could not be looked at (no decoder, or not within the time limit): an error. */
+  undecoded?: { kind: 'unsupported' | 'timeout'; message: string };
+}
 
 const readings = new WeakMap<ItemInput, Promise<Metadata>>();
 
@@ -86,15 +102,20 @@ async function readMetadata(input: ItemInput, ctx: ExtractContext): Promise<Meta
   const { probe, scan: headerScan } = sidecar
     ? { probe: await probeSidecar(ctx), scan: undefined }
     : probeMedia(input, size);
-  // A WebP's headers say nothing of what it shows: a look at a thumbnail decides.
+  // A WebP's or a HEIC's headers say nothing of what it shows: a look at a thumbnail decides.
+  const look: HeifLook = headerScan || probe.container !== 'heif' ? {} : await heifLook(input, ctx, sidecar);
+  const { decoded, undecoded } = look;
   const scan =
-    headerScan ?? (probe.container === 'webp' ? await pageLikeSignal(await ctx.readAll()) : undefined);
-  if (!probe.read) return { kind: 'none', scan };
+    headerScan ??
+    (probe.container === 'webp' ? await pageLikeSignal(await ctx.readAll()) : undefined) ??
+    look.scan;
+  if (!probe.read) return { kind: 'none', scan, decoded, undecoded };
   // A text file with a photo's name (a renamed note, an HTML error page saved as .jpg) is read as text.
   if (probe.container === 'other' && !sidecar && (await looksLikeText(input))) return { kind: 'text' };
   const sidecarOf = sidecar ? imageOfSidecar(input) : undefined;
   const native = nativeTags(probe);
-  if (native) return { kind: 'entries', entries: entriesFromTags(native), sidecarOf, scan };
+  if (native)
+    return { kind: 'entries', entries: entriesFromTags(native), sidecarOf, scan, decoded, undecoded };
   let tags: Record<string, unknown>;
   try {
     tags = await withExifToolPath(input, ctx, (path) =>
@@ -110,9 +131,48 @@ async function readMetadata(input: ItemInput, ctx: ExtractContext): Promise<Meta
       sidecarOf,
       timedOut: `${err.message}; read natively as far as it goes`,
       scan,
+      decoded,
+      undecoded,
     };
   }
-  return { kind: 'entries', entries: entriesFromTags(tags), sidecarOf, problem: problemOf(tags), scan };
+  return {
+    kind: 'entries',
+    entries: entriesFromTags(tags),
+    sidecarOf,
+    problem: problemOf(tags),
+    scan,
+    decoded,
+    undecoded,
+  };
+}
+
+/**
+ * A HEIF picture (HEIC from a phone) is decoded by heif-convert and looked at as a WebP is (see
+ * pageLikeSignal): a photo costs one decode, never OCR. Without heif-convert any HEIF picture may be
+ * a document that is not read: an `unsupported` error saying what to install, never a silent pass.
+ * A picture libheif cannot decode says nothing of what it shows (its metadata is still read).
+ */
+async function heifLook(input: ItemInput, ctx: ExtractContext, sidecar: boolean): Promise<HeifLook> {
+  if (sidecar) return {};
+  let pictures: Uint8Array[];
+  try {
+    pictures = await decodeHeif(input, ctx, deadlineOf(input, ctx) - Date.now());
+  } catch (err) {
+    if (!(err instanceof ExtractError)) throw err;
+    if (err.kind === 'unsupported' || err.kind === 'timeout')
+      return {
+        undecoded: {
+          kind: err.kind,
+          message: `HEIF picture not decoded, so not looked at for a document to read by OCR: ${err.message}`,
+        },
+      };
+    return {};
+  }
+  for (const picture of pictures) {
+    const scan = await pageLikeSignal(picture);
+    if (scan) return { scan, decoded: pictures };
+  }
+  return {};
 }
 
 /** The fields dsr's native readers reach in a file exiftool could not read in time (see Probe.reachable). */

@@ -18,7 +18,7 @@ const recognised = new WeakMap<ItemInput, Map<number, Promise<OcrPage[]>>>();
 /** When OCR of this item must stop (see TIME_SHARE), fixed on the item's first use. */
 const deadlines = new WeakMap<ItemInput, number>();
 
-function deadlineOf(input: ItemInput, ctx: ExtractContext): number {
+export function deadlineOf(input: ItemInput, ctx: ExtractContext): number {
   let deadline = deadlines.get(input);
   if (deadline === undefined) {
     deadline = Date.now() + ctx.limits.timeoutMs * TIME_SHARE;
@@ -48,13 +48,26 @@ export async function pdfOcrUnavailable(): Promise<string | undefined> {
 
 /**
  * Reads an image of a document by OCR and searches its text, page by page (a multi-page TIFF has
- * several). Findings carry the page, `field: "ocr"` and the box of their words.
+ * several). Findings carry the page, `field: "ocr"` and the box of their words. `decoded`: the
+ * item's pictures already decoded (a HEIC's, see heif-decode.ts), each a page, read instead of its
+ * bytes; the results are kept under the item's own bytes all the same.
  */
-export async function readImageByOcr(input: ItemInput, ctx: ExtractContext): Promise<void> {
+export async function readImageByOcr(
+  input: ItemInput,
+  ctx: ExtractContext,
+  decoded?: readonly Uint8Array[],
+): Promise<void> {
   const deadline = deadlineOf(input, ctx);
   const pages = await once(input, 0, async () => {
     const data = await ctx.readAll();
-    return kept(ctx, data, 0, () => recognise(data, { signal: ctx.signal, deadline }));
+    return kept(ctx, data, 0, async () => {
+      if (!decoded) return recognise(data, { signal: ctx.signal, deadline });
+      const all: OcrPage[] = [];
+      for (let i = 0; i < decoded.length; i++)
+        for (const page of await recognise(decoded[i], { signal: ctx.signal, deadline }))
+          all.push({ ...page, page: i + 1 });
+      return all;
+    });
   });
   for (const page of pages) emitPage(ctx, page, page.page);
 }
