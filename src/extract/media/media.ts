@@ -87,7 +87,7 @@ type Metadata = (
 /** What decoding a HEIF picture gave (see heifLook). */
 interface HeifLook {
   scan?: string;
-  /** Its pictures as PNG images, when one looks like a page: OCR reads these. */
+  /** Its pictures as JPEG images, when one looks like a page: OCR reads these. */
   decoded?: Uint8Array[];
   /** Why it could not be looked at (no decoder, or not within the time limit): an error. */
   undecoded?: { kind: 'unsupported' | 'timeout'; message: string };
