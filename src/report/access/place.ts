@@ -1,5 +1,6 @@
 import type { Location, ScanError } from '../../core/types.js';
 import type { Lang } from './i18n.js';
+import { STRINGS } from './i18n.js';
 
 /**
  * Where a finding is, said in words the data subject uses: "side 2", "arket Udlæg", "afsenderfeltet",
@@ -149,7 +150,11 @@ export function locationText(loc: Location, lang: Lang): string {
   const page = /^page (\d+)$/.exec(field);
   if (loc.page !== undefined) parts.push(w.page(loc.page));
   else if (page) parts.push(w.page(Number(page[1])));
-  if (page || /^body( \d+)?$/.test(field) || field === 'html') {
+  if (field === 'ocr') {
+    // a scanned page: the page says where; the line of recognised text means little to a reader
+    parts.push(STRINGS[lang].location.ocr);
+    lineMeans = false;
+  } else if (page || /^body( \d+)?$/.test(field) || field === 'html') {
     // the text itself: the page (if any) and line say where
   } else if (field.startsWith('header:')) {
     const name = field.slice(7).toLowerCase();
