@@ -47,7 +47,7 @@ export class ProgressLine {
       return;
     }
     // Written over the old line, then the rest of it erased: no blank frame between the two (no flicker).
-    this.out.write(`\r${progressText(p, this.out.columns ?? 100)}\x1b[K`);
+    this.out.write(`\r${progressText(p, this.out.columns || 100)}\x1b[K`);
     this.shown = true;
   }
 

@@ -107,7 +107,7 @@ describe('dsr scan: big input', () => {
       const tty = spawnSync('script', ['-qec', quoted, '/dev/null'], { encoding: 'utf8', timeout: 120_000 });
       expect(tty.status, tty.stderr).toBe(0);
       const screen = tty.stdout.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
-      expect(screen).toMatch(/1 files · 50 MB · [\d.]+ [KM]?B\/s · 3 findings · 0 errors/);
+      expect(screen).toMatch(/1\/1 files · 50 MB\/50 MB · 100% · [\d.]+ [KM]?B\/s · 3 findings · 0 errors/);
       expect(tty.stdout).not.toContain('150387-1236');
       expect(tty.stdout).not.toContain('soren.ostergard@example.dk');
       rmSync(dir, { recursive: true });
