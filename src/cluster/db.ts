@@ -191,7 +191,16 @@ export async function connectCluster(url: string, opts: ConnectOptions = {}): Pr
     maintenanceIntervalSeconds: 5,
   });
   boss.on('error', () => {});
-  await boss.start();
+  // pg-boss creates its schema on first start without a lock of its own: agents starting together
+  // raced into `duplicate key … pg_namespace_nspname_index`. One process starts it at a time.
+  const starter = await pool.connect();
+  try {
+    await starter.query(`SELECT pg_advisory_lock(${SCHEMA_LOCK + 1})`);
+    await boss.start();
+  } finally {
+    await starter.query(`SELECT pg_advisory_unlock(${SCHEMA_LOCK + 1})`).catch(() => {});
+    starter.release();
+  }
   return {
     pool,
     boss,
