@@ -122,15 +122,15 @@ describe('nothing outside the repository', () => {
   it('finds a path that climbs out of the repository (the check above can fail)', () => {
     const file = join(TEST, 'e2e/example.test.ts');
     const text = [
-      "import { x } from '../../../shared/x.js';",
-      "const a = join(PROJECT, '../shared/realdata');",
+      "import { x } from '../../../sibling/x.js';",
+      "const a = join(PROJECT, '../sibling/realdata');",
       "const b = join(import.meta.dirname, '../../../elsewhere');",
       "const c = join(PROJECT, 'fixtures/realdata');",
     ].join('\n');
     const outside = pathsNamed(file, text).filter((p) => !p.target.startsWith(`${PROJECT}${sep}`));
     expect(outside.map((p) => p.expr)).toEqual([
-      "from '../../../shared/x.js'",
-      "join(PROJECT, '../shared/realdata'",
+      "from '../../../sibling/x.js'",
+      "join(PROJECT, '../sibling/realdata'",
       "join(import.meta.dirname, '../../../elsewhere'",
     ]);
   });
