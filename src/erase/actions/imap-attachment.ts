@@ -1,9 +1,8 @@
 import type { ImapFlow } from 'imapflow';
-import { connectImap, describeConnectError } from '../../crawl/imap/connect.js';
-import { NO_PASSWORD_HINT } from '../../crawl/imap/password.js';
-import { parseImapUrl, parseMessageUrl, sameServer } from '../../crawl/imap/url.js';
+import { parseMessageUrl } from '../../crawl/imap/url.js';
 import { ActionSkipped } from '../safety.js';
 import { type AttachmentAction, editMessage, sha256Of } from './attachment.js';
+import { connectPlannedServer } from './imap-server.js';
 import { type ActionContext, batchOutcomes, type Outcome } from './types.js';
 
 /**
@@ -23,32 +22,11 @@ export async function editImapAttachments(
   const url = parseMessageUrl(first.path);
   if (!url || !first.uid || !first.uidValidity || !first.mailbox)
     return all({ result: 'refused', reason: 'not an imap:// message URL with UIDVALIDITY and UID' });
-  const inRoots = ctx.plan.roots.some((r) => {
-    try {
-      return sameServer(parseImapUrl(r), url);
-    } catch {
-      return false;
-    }
-  });
-  if (!inRoots)
-    return all({ result: 'refused', reason: "outside the plan's roots (not a scanned IMAP server)" });
-  const password = await ctx.imapPassword(url);
-  if (password === undefined)
-    return all({ result: 'refused', reason: `no password for the IMAP server: ${NO_PASSWORD_HINT}` });
-  let session: Awaited<ReturnType<typeof connectImap>>;
-  try {
-    session = await connectImap(url, password);
-  } catch (err) {
-    return all({ result: 'refused', reason: describeConnectError(url, err).message });
-  }
+  const server = await connectPlannedServer(url, ctx);
+  if ('refused' in server) return all({ result: 'refused', reason: server.refused });
+  const { session } = server;
   const { client } = session;
   try {
-    if (!client.capabilities.has('UIDPLUS'))
-      return all({
-        result: 'refused',
-        reason:
-          'the server lacks UIDPLUS: removing the old message with a plain EXPUNGE could remove messages other people flagged \\Deleted',
-      });
     const lock = await client.getMailboxLock(first.mailbox, { readOnly: !ctx.execute });
     try {
       const box = client.mailbox;

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { ImapFlow } from 'imapflow';
-import { connectImap, describeConnectError } from '../../crawl/imap/connect.js';
-import { NO_PASSWORD_HINT } from '../../crawl/imap/password.js';
-import { type ImapUrl, parseImapUrl, parseMessageUrl, sameServer } from '../../crawl/imap/url.js';
+import { parseMessageUrl } from '../../crawl/imap/url.js';
 import type { ExpungeImapMessageAction } from '../plan.js';
+import { connectPlannedServer } from './imap-server.js';
 import { type ActionContext, batchOutcomes, type Outcome } from './types.js';
 
 /**
@@ -20,29 +19,11 @@ export async function expungeImapMessages(
   const first = actions[0];
   const url = parseMessageUrl(first.path);
   if (!url) return all({ result: 'refused', reason: 'not an imap:// message URL' });
-  const inRoots = ctx.plan.roots.some((r) => {
-    const root = imapRoot(r);
-    return root !== undefined && sameServer(root, url);
-  });
-  if (!inRoots)
-    return all({ result: 'refused', reason: "outside the plan's roots (not a scanned IMAP server)" });
-  const password = await ctx.imapPassword(url);
-  if (password === undefined)
-    return all({ result: 'refused', reason: `no password for the IMAP server: ${NO_PASSWORD_HINT}` });
-  let session: Awaited<ReturnType<typeof connectImap>>;
-  try {
-    session = await connectImap(url, password);
-  } catch (err) {
-    return all({ result: 'refused', reason: describeConnectError(url, err).message });
-  }
+  const server = await connectPlannedServer(url, ctx);
+  if ('refused' in server) return all({ result: 'refused', reason: server.refused });
+  const { session } = server;
   const { client } = session;
   try {
-    if (!client.capabilities.has('UIDPLUS'))
-      return all({
-        result: 'refused',
-        reason:
-          'the server lacks UIDPLUS: a plain EXPUNGE could remove messages other people flagged \\Deleted',
-      });
     const lock = await client.getMailboxLock(url.mailbox, { readOnly: !ctx.execute });
     try {
       const box = client.mailbox;
@@ -105,14 +86,6 @@ export async function expungeImapMessages(
     }
   } finally {
     await session.close();
-  }
-}
-
-function imapRoot(root: string): ImapUrl | undefined {
-  try {
-    return parseImapUrl(root);
-  } catch {
-    return undefined;
   }
 }
 
