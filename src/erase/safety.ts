@@ -140,3 +140,18 @@ export async function assertUnchanged(t: OpenedTarget, fp: Fingerprint): Promise
   if (size !== t.size || (fp.sha256 && (await hashRange(t.fh, 0, size)) !== fp.sha256))
     throw new ActionSkipped('stale', 'the file changed while dsr worked on it');
 }
+
+/**
+ * The file as an earlier, interrupted run left it, when that run had prepared a rewrite and the file
+ * now holds exactly the prepared content (the rename happened): its size and sha256, else undefined.
+ */
+export async function rewrittenEarlier(
+  t: OpenedTarget,
+  unfinished: readonly { phase: string; newSha256?: string; newSize?: number }[],
+): Promise<{ size: number; sha256: string } | undefined> {
+  const prepared = unfinished.find((r) => r.phase === 'prepared');
+  if (!prepared?.newSha256 || t.size !== prepared.newSize) return undefined;
+  return (await hashRange(t.fh, 0, t.size)) === prepared.newSha256
+    ? { size: t.size, sha256: prepared.newSha256 }
+    : undefined;
+}

@@ -11,9 +11,9 @@ import {
   assertUnchanged,
   checkFileFingerprint,
   checkPlace,
-  hashRange,
   openTarget,
   readRange,
+  rewrittenEarlier,
 } from '../safety.js';
 import { viewItem } from '../verify.js';
 import { canBlur, type FaceBox, mpBox, mwgBox, pixelateFaces } from './blur.js';
@@ -60,16 +60,12 @@ export async function removeFaceTags(action: RemoveFaceTagsAction, ctx: ActionCo
   await checkPlace(action.path, ctx.plan.roots);
   const t = await openTarget(action.path);
   try {
-    const prepared = unfinished.find((r) => r.phase === 'prepared');
-    if (
-      prepared?.newSha256 &&
-      t.size === prepared.newSize &&
-      (await hashRange(t.fh, 0, t.size)) === prepared.newSha256
-    )
+    const earlier = await rewrittenEarlier(t, unfinished);
+    if (earlier)
       return {
         result: 'done',
         reason: 'face tags removed by an earlier, interrupted run',
-        after: { size: t.size, sha256: prepared.newSha256 },
+        after: earlier,
       };
     await checkFileFingerprint(t, action.fingerprint);
     const isSubject = (s: unknown) =>

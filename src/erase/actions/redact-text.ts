@@ -11,9 +11,9 @@ import {
   assertUnchanged,
   checkFileFingerprint,
   checkPlace,
-  hashRange,
   openTarget,
   readRange,
+  rewrittenEarlier,
 } from '../safety.js';
 import { erasureProblem, viewItem } from '../verify.js';
 import { redactHtml } from './redact-html.js';
@@ -38,19 +38,15 @@ export async function redactText(action: RedactTextAction, ctx: ActionContext): 
   const t = await openTarget(action.path);
   let bytes: Buffer;
   try {
-    const prepared = unfinished.find((r) => r.phase === 'prepared');
-    if (
-      prepared?.newSha256 &&
-      t.size === prepared.newSize &&
-      (await hashRange(t.fh, 0, t.size)) === prepared.newSha256
-    ) {
+    const earlier = await rewrittenEarlier(t, unfinished);
+    if (earlier) {
       const check = await verifyOnDisk(action.path, ctx);
       return check
         ? { result: 'failed', reason: check }
         : {
             result: 'done',
             reason: 'redacted by an earlier, interrupted run',
-            after: { size: t.size, sha256: prepared.newSha256 },
+            after: earlier,
           };
     }
     await checkFileFingerprint(t, action.fingerprint);

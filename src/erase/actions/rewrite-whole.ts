@@ -12,6 +12,7 @@ import {
   hashRange,
   openTarget,
   readRange,
+  rewrittenEarlier,
 } from '../safety.js';
 import { type ItemView, viewItem } from '../verify.js';
 import type { ActionContext, Outcome } from './types.js';
@@ -44,12 +45,8 @@ export async function rewriteWhole(
   await checkPlace(action.path, ctx.plan.roots);
   const t = await openTarget(action.path);
   try {
-    const prepared = unfinished.find((r) => r.phase === 'prepared');
-    if (
-      prepared?.newSha256 &&
-      t.size === prepared.newSize &&
-      (await hashRange(t.fh, 0, t.size)) === prepared.newSha256
-    ) {
+    const earlier = await rewrittenEarlier(t, unfinished);
+    if (earlier) {
       const after = await viewItem({ path: action.path }, ctx.subject);
       const left = problem(after, after);
       return left
@@ -57,7 +54,7 @@ export async function rewriteWhole(
         : {
             result: 'done',
             reason: 'rewritten by an earlier, interrupted run',
-            after: { size: t.size, sha256: prepared.newSha256 },
+            after: earlier,
           };
     }
     // An archive's plan holds its members' fingerprints (checked as each is read), not the file's.
