@@ -101,6 +101,43 @@ export class Request {
   }
 
   /**
+   * Hands over every result until every job is done, withdrawing the jobs of hosts silent for
+   * `waitSeconds` (each named to `onSilent`). The last results are read after the last job is seen done:
+   * a result committed between a read and that check is never left behind.
+   */
+  async gather(opts: {
+    waitSeconds: number;
+    signal?: AbortSignal;
+    onResult: (host: string, body: Buffer) => Promise<void> | void;
+    onSilent: (host: string) => void;
+  }): Promise<void> {
+    const readAll = async () => {
+      let got = 0;
+      for (let page = 1; page > 0; got += page) {
+        page = 0;
+        for await (const { host, body } of this.results()) {
+          await opts.onResult(host, body);
+          page++;
+        }
+      }
+      return got;
+    };
+    while (!opts.signal?.aborted) {
+      if (await readAll()) continue;
+      const pending = await this.pending(opts.waitSeconds);
+      if (!pending.hosts.length) {
+        await readAll();
+        return;
+      }
+      for (const host of pending.silent) {
+        await this.withdraw(host);
+        opts.onSilent(host);
+      }
+      await this.waitForResults(1000, opts.signal);
+    }
+  }
+
+  /**
    * Hosts with jobs still to do, and which of them have been silent for `waitSeconds` (no sign of life
    * since the request began or since they last had one).
    */
@@ -205,23 +242,14 @@ export async function scanThroughAgents(opts: ClusterScanOptions): Promise<Clust
         await request.send(agent.name, job);
       }
     }
-    while (!opts.signal?.aborted) {
-      let got = 0;
-      for await (const { host, body } of request.results()) {
+    await request.gather({
+      waitSeconds: opts.waitSeconds,
+      signal: opts.signal,
+      onResult: (host, body) => {
         mergeResult(writer, hosts.get(host)!, JSON.parse(body.toString('utf8')) as ScanJobResult);
-        got++;
         opts.onProgress?.(++done, hosts.size);
-      }
-      if (got) continue;
-      const pending = await request.pending(opts.waitSeconds);
-      if (!pending.hosts.length) {
-        // The last jobs may have finished since the results were read.
-        for await (const { host, body } of request.results())
-          mergeResult(writer, hosts.get(host)!, JSON.parse(body.toString('utf8')) as ScanJobResult);
-        break;
-      }
-      for (const host of pending.silent) {
-        await request.withdraw(host);
+      },
+      onSilent: (host) => {
         silent.push(host);
         hosts.get(host)!.answered = false;
         writer.addError({
@@ -231,9 +259,8 @@ export async function scanThroughAgents(opts: ClusterScanOptions): Promise<Clust
           kind: 'timeout',
           message: `agent ${host} did not answer within ${opts.waitSeconds} s: what it had still to scan was not scanned`,
         });
-      }
-      await request.waitForResults(1000, opts.signal);
-    }
+      },
+    });
   } catch (err) {
     await writer.discard();
     throw err;

@@ -112,24 +112,17 @@ export async function eraseThroughAgents(opts: ClusterEraseOptions): Promise<Clu
       };
       await request.send(host, job, id);
     }
-    while (!opts.signal?.aborted) {
-      let got = 0;
-      for await (const { host, body } of request.results()) {
-        got++;
+    await request.gather({
+      waitSeconds: opts.waitSeconds,
+      signal: opts.signal,
+      onResult: async (host, body) => {
         const result = JSON.parse(body.toString('utf8')) as EraseJobResult;
         if (result.refused) out.refused.push({ host, reason: result.refused });
         for (const a of result.actions) out.actions.set(a.id, a);
         for (const r of result.records) await audit?.append({ ...r, host });
-      }
-      if (got) continue;
-      const pending = await request.pending(opts.waitSeconds);
-      if (!pending.hosts.length) break;
-      for (const host of pending.silent) {
-        await request.withdraw(host);
-        out.silent.push(host);
-      }
-      await request.waitForResults(1000, opts.signal);
-    }
+      },
+      onSilent: (host) => out.silent.push(host),
+    });
   } finally {
     await request.close().catch(() => {});
     await audit?.close();

@@ -215,6 +215,31 @@ function isConnectionError(err: unknown): boolean {
   );
 }
 
+/**
+ * A FETCH that answered for fewer messages than asked: either they were expunged meanwhile, or the
+ * server said BYE (a stopping Dovecot does) and imapflow ended the FETCH quietly before it noticed the
+ * connection closing. Only the server can tell which: the UIDs it still lists must all have come back,
+ * else the connection is treated as lost and the mailbox resumed or reported, never passed as read.
+ */
+async function confirmGone(
+  session: ImapSession,
+  asked: number[] | undefined,
+  answered: Set<number>,
+): Promise<void> {
+  const search = asked ? { uid: asked.join(',') } : { all: true };
+  const listed = await guard(session, () => session.client.search(search, { uid: true }));
+  const missing = listed ? listed.filter((uid) => !answered.has(uid)).length : -1;
+  if (missing === 0) return;
+  throw lostOf(
+    session,
+    new Error(
+      missing < 0
+        ? `the server stopped answering after ${answered.size} messages`
+        : `the server still holds ${missing} messages it did not send`,
+    ),
+  );
+}
+
 function closeQuietly(session: ImapSession | undefined): void {
   try {
     session?.client.close();
@@ -269,7 +294,7 @@ async function* mailboxItems(
           sizes.set(m.uid, m.size ?? 0);
         }
       });
-      if (sizes.size < box.exists && !client.usable) throw lostOf(session, undefined);
+      if (sizes.size < box.exists) await confirmGone(session, undefined, new Set(sizes.keys()));
     }
     // On a resumed mailbox the count stays the one first listed; messages added since come on top.
     seen.total = Math.max(
@@ -303,19 +328,22 @@ async function* mailboxItems(
     for (const uids of batches) {
       if (signal.aborted) return;
       const fetched: ItemInput[] = [];
+      const returned = new Set<number>();
       await guard(session, async () => {
         for await (const m of client.fetch(
           uids.join(','),
           { uid: true, source: true, size: true },
           { uid: true },
         )) {
+          returned.add(m.uid);
           if (!m.source || seen.uids.has(m.uid)) continue;
           fetched.push(messageItem(target, mailbox, uidValidity, m.uid, m.source, m.modseq));
         }
       });
+      if (returned.size < uids.length) await confirmGone(session, uids, returned);
       // Handed on only once the whole batch arrived: a batch cut short is fetched again after reconnecting.
       for (const item of fetched) seen.uids.add(item.fingerprint!.uid as number);
-      // A UID asked for but not returned was expunged meanwhile: gone, not unread.
+      // A UID asked for but not returned was expunged meanwhile (confirmGone): gone, not unread.
       for (const uid of uids) seen.uids.add(uid);
       yield* fetched;
     }
