@@ -1,7 +1,15 @@
+import {
+  paxPath,
+  TAR_BLOCK,
+  tarChecksum,
+  tarChecksumOk,
+  tarField,
+  tarName,
+  tarSize,
+  tarType,
+} from '../../extract/archive/tar-header.js';
 import { ActionSkipped } from '../safety.js';
 import type { MemberChanges } from './zip-write.js';
-
-const BLOCK = 512;
 
 /** One regular file of a tar: its header block(s) (pax and GNU long-name headers before it included) and data. */
 export interface TarMember {
@@ -18,31 +26,8 @@ export interface TarMember {
   paxSize: boolean;
 }
 
-function field(h: Buffer, start: number, len: number): string {
-  const s = h.subarray(start, start + len);
-  const nul = s.indexOf(0);
-  return (nul === -1 ? s : s.subarray(0, nul)).toString('utf8');
-}
-
-function sizeOf(h: Buffer): number {
-  if (h[124] & 0x80) {
-    let n = 0;
-    for (let i = 125; i < 136; i++) n = n * 256 + h[i];
-    return n;
-  }
-  return Number.parseInt(field(h, 124, 12).trim() || '0', 8);
-}
-
-function checksum(h: Buffer): number {
-  let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : h[i];
-  return sum;
-}
-
 export function isTar(data: Buffer): boolean {
-  if (data.length < BLOCK) return false;
-  const h = data.subarray(0, BLOCK);
-  return Number.parseInt(field(h, 148, 8).trim(), 8) === checksum(h);
+  return data.length >= TAR_BLOCK && tarChecksumOk(data.subarray(0, TAR_BLOCK));
 }
 
 /** The regular files of a tar, named as the extractor names them. */
@@ -52,28 +37,27 @@ export function readTarMembers(data: Buffer): TarMember[] {
   let start = 0;
   let longName: string | undefined;
   let paxSize = false;
-  while (pos + BLOCK <= data.length) {
-    const h = data.subarray(pos, pos + BLOCK);
+  while (pos + TAR_BLOCK <= data.length) {
+    const h = data.subarray(pos, pos + TAR_BLOCK);
     if (h.every((b) => b === 0)) break;
-    if (Number.parseInt(field(h, 148, 8).trim(), 8) !== checksum(h))
+    if (!tarChecksumOk(h))
       throw new ActionSkipped('refused', `the tar has a damaged header at offset ${pos}`);
-    const size = sizeOf(h);
-    const type = String.fromCharCode(h[156] || 0x30);
-    const dataAt = pos + BLOCK;
-    const end = dataAt + Math.ceil(size / BLOCK) * BLOCK;
+    const size = tarSize(h);
+    const type = tarType(h);
+    const dataAt = pos + TAR_BLOCK;
+    const end = dataAt + Math.ceil(size / TAR_BLOCK) * TAR_BLOCK;
     if (end > data.length) throw new ActionSkipped('refused', 'the tar is cut short');
     if (type === 'x' || type === 'L') {
       const meta = data.subarray(dataAt, dataAt + size);
       if (type === 'x') {
         const text = meta.toString('utf8');
-        longName = /(?:^|\n)\d+ path=([^\n]*)/.exec(text)?.[1] ?? longName;
+        longName = paxPath(meta) ?? longName;
         paxSize ||= /(?:^|\n)\d+ size=/.test(text);
-      } else longName = field(meta, 0, meta.length);
+      } else longName = tarField(meta, 0, meta.length);
       pos = end;
       continue;
     }
-    const prefix = field(h, 345, 155);
-    const name = longName ?? (prefix ? `${prefix}/${field(h, 0, 100)}` : field(h, 0, 100));
+    const name = tarName(h, longName);
     if (type === '0' || type === '7') members.push({ name, start, header: pos, dataAt, size, end, paxSize });
     longName = undefined;
     paxSize = false;
@@ -103,10 +87,10 @@ export function rewriteTar(data: Buffer, members: TarMember[], changes: MemberCh
       );
     if (change.length >= 8 ** 11)
       throw new ActionSkipped('refused', `tar member ${m.name} would be too large for its header`);
-    const header = Buffer.from(data.subarray(m.header, m.header + BLOCK));
+    const header = Buffer.from(data.subarray(m.header, m.header + TAR_BLOCK));
     header.write(`${change.length.toString(8).padStart(11, '0')}\0`, 124, 'latin1');
-    header.write(`${checksum(header).toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
-    const padding = Buffer.alloc((BLOCK - (change.length % BLOCK)) % BLOCK);
+    header.write(`${tarChecksum(header).toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+    const padding = Buffer.alloc((TAR_BLOCK - (change.length % TAR_BLOCK)) % TAR_BLOCK);
     out.push(data.subarray(m.start, m.header), header, change, padding);
   }
   out.push(data.subarray(at));

@@ -4,40 +4,7 @@ import { tarFormat } from '../formats.js';
 import { type ByteSource, openByteSource } from './byte-source.js';
 import { tooManyMembers } from './member-limits.js';
 import { baseName, memberRef } from './members.js';
-
-const BLOCK = 512;
-
-function field(h: Buffer, start: number, len: number): string {
-  const s = h.subarray(start, start + len);
-  const nul = s.indexOf(0);
-  return (nul === -1 ? s : s.subarray(0, nul)).toString('utf8');
-}
-
-function sizeOf(h: Buffer): number {
-  // GNU base-256 for sizes of 8 GiB and more.
-  if (h[124] & 0x80) {
-    let n = 0;
-    for (let i = 125; i < 136; i++) n = n * 256 + h[i];
-    return n;
-  }
-  return Number.parseInt(field(h, 124, 12).trim() || '0', 8);
-}
-
-function checksumOk(h: Buffer): boolean {
-  const stored = Number.parseInt(field(h, 148, 8).trim(), 8);
-  let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : h[i];
-  return sum === stored;
-}
-
-/** `path=` from a pax extended header ("<len> key=value\n" records). */
-function paxPath(data: Buffer): string | undefined {
-  for (const rec of data.toString('utf8').split('\n')) {
-    const m = /^\d+ path=(.*)$/.exec(rec);
-    if (m) return m[1];
-  }
-  return undefined;
-}
+import { paxPath, TAR_BLOCK, tarChecksumOk, tarField, tarName, tarSize, tarType } from './tar-header.js';
 
 /**
  * Reads a tar (ustar, pax and GNU long names) header by header: each regular file becomes a member
@@ -48,25 +15,24 @@ export async function extractTar(input: ItemInput, ctx: ExtractContext, src: Byt
   let pos = 0;
   let members = 0;
   let longName: string | undefined;
-  while (pos + BLOCK <= src.size) {
+  while (pos + TAR_BLOCK <= src.size) {
     ctx.signal.throwIfAborted();
-    const h = await src.read(pos, BLOCK);
+    const h = await src.read(pos, TAR_BLOCK);
     if (h.every((b) => b === 0)) return;
-    if (!checksumOk(h)) {
+    if (!tarChecksumOk(h)) {
       ctx.error('corrupt', `damaged tar header at offset ${pos}; the rest of the archive not read`);
       return;
     }
-    const size = sizeOf(h);
-    const type = String.fromCharCode(h[156] || 0x30);
-    const dataAt = pos + BLOCK;
-    pos = dataAt + Math.ceil(size / BLOCK) * BLOCK;
+    const size = tarSize(h);
+    const type = tarType(h);
+    const dataAt = pos + TAR_BLOCK;
+    pos = dataAt + Math.ceil(size / TAR_BLOCK) * TAR_BLOCK;
     if (type === 'x' || type === 'L') {
       const meta = await src.read(dataAt, Math.min(size, 1 << 20));
-      longName = type === 'x' ? paxPath(meta) : field(meta, 0, meta.length);
+      longName = type === 'x' ? paxPath(meta) : tarField(meta, 0, meta.length);
       continue;
     }
-    const prefix = field(h, 345, 155);
-    const name = longName ?? (prefix ? `${prefix}/${field(h, 0, 100)}` : field(h, 0, 100));
+    const name = tarName(h, longName);
     longName = undefined;
     if (type !== '0' && type !== '7') continue;
     if (++members > limits.maxMembers) {
