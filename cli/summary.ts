@@ -4,6 +4,7 @@ import { compareStrings } from '../src/core/order.js';
 import { displayPath } from '../src/core/raw-path.js';
 import type { Finding, ItemRecord, ScanError, ScanStats, Subject } from '../src/core/types.js';
 import { compileSubject, EMPTY_SUBJECT } from '../src/match/subject.js';
+import type { ScanWriter } from '../src/scan-file/writer.js';
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -97,6 +98,22 @@ export interface SummaryInput {
   maxItems?: number;
   /** @default detectors/index.ts */
   registry?: DetectorRegistry;
+}
+
+/** What a scan's summary reads from its writer, once every result is in. */
+export function writerTotals(
+  writer: ScanWriter,
+): Omit<SummaryInput, 'subject' | 'elapsedMs' | 'outPath' | 'interrupted'> {
+  return {
+    roots: writer.header.roots,
+    stats: writer.stats,
+    items: writer.items,
+    findingCounts: writer.findingCounts,
+    pathFindings: writer.pathNameFindings,
+    skippedReasons: writer.skippedReasons,
+    errorsByKind: writer.errorKinds,
+    firstErrors: writer.firstErrors,
+  };
 }
 
 /** The end-of-scan summary for a terminal: counts and locations, every identifier masked. */

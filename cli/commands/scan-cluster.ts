@@ -4,7 +4,7 @@ import type { Limits } from '../../src/core/limits.js';
 import type { Subject } from '../../src/core/types.js';
 import { checkOutputPath, STDOUT, stdoutSink } from '../../src/io/output.js';
 import { EXIT } from '../exit-codes.js';
-import { formatSummary } from '../summary.js';
+import { formatSummary, writerTotals } from '../summary.js';
 import { writeSafe } from '../terminal.js';
 
 /** What `dsr scan` hands over for --db (scan.ts reads the subject and the limits as for any scan). */
@@ -78,14 +78,7 @@ export async function scanClusterCommand(rootArgs: string[], flags: ClusterScanF
       out,
       formatSummary({
         subject: subject ?? {},
-        roots: writer.header.roots,
-        stats: writer.stats,
-        items: writer.items,
-        findingCounts: writer.findingCounts,
-        pathFindings: writer.pathNameFindings,
-        skippedReasons: writer.skippedReasons,
-        errorsByKind: writer.errorKinds,
-        firstErrors: writer.firstErrors,
+        ...writerTotals(writer),
         elapsedMs: Date.now() - started,
         outPath: outPath ?? 'standard output',
         interrupted: outcome.interrupted,

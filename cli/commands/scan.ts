@@ -15,7 +15,7 @@ import { EXIT } from '../exit-codes.js';
 import { byteSize, collect, positiveInt } from '../options.js';
 import { addSummary, outputMode, stdoutTaken, tell } from '../output-mode.js';
 import { ProgressLine } from '../progress.js';
-import { formatSummary, identifierMasker } from '../summary.js';
+import { formatSummary, identifierMasker, writerTotals } from '../summary.js';
 
 export interface ScanFlags {
   subject?: string;
@@ -267,14 +267,7 @@ async function scanCommand(rootArgs: string[], flags: ScanFlags): Promise<number
       outPath ? process.stdout : process.stderr,
       formatSummary({
         subject: subject ?? {},
-        roots: writer.header.roots,
-        stats: writer.stats,
-        items: writer.items,
-        findingCounts: writer.findingCounts,
-        pathFindings: writer.pathNameFindings,
-        skippedReasons: writer.skippedReasons,
-        errorsByKind: writer.errorKinds,
-        firstErrors: writer.firstErrors,
+        ...writerTotals(writer),
         elapsedMs: Date.now() - started,
         outPath: outPath ?? 'standard output',
         interrupted: outcome.interrupted,
