@@ -3,6 +3,7 @@ import { existsSync, rmSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
+import type { TextCacheRef } from '../engine/text-cache.js';
 import type { OcrCacheRef } from '../extract/ocr/cache.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { createKey, type IndexKey, keyCheck, keyPathFor, loadKey, seal, unseal } from './keys.js';
@@ -133,6 +134,17 @@ export function ocrCacheOf(index: OpenIndex): OcrCacheRef {
   return {
     dir: `${index.path}.ocr`,
     key: createHmac('sha256', index.key.encKey).update('dsr ocr cache').digest('hex'),
+  };
+}
+
+/**
+ * Where the index keeps the text of costly documents it read (`INDEX.text/`, sealed under a key derived
+ * from the index's; see TextCache): an unchanged candidate is not parsed again by a `scan --index`.
+ */
+export function textCacheOf(index: OpenIndex): TextCacheRef {
+  return {
+    dir: `${index.path}.text`,
+    key: createHmac('sha256', index.key.encKey).update('dsr text cache').digest('hex'),
   };
 }
 
