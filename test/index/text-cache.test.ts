@@ -4,6 +4,7 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  rmSync,
   statSync,
   utimesSync,
   writeFileSync,
@@ -213,5 +214,19 @@ describe('the text of costly documents kept by the index (built CLI)', { timeout
     for (const needle of needles)
       for (const enc of ['utf8', 'utf16le', 'latin1'] as const)
         expect(bytes.includes(Buffer.from(needle, enc)), `${needle} (${enc}) in the text cache`).toBe(false);
+  });
+
+  it('goes with its index: a new index at the same path starts without the old one’s entries', async () => {
+    const { root, index } = setup();
+    expect(runCli(['index', root, '--index', index, '--no-progress']).code).toBe(0);
+    const old = await cacheOf(index);
+    expect(old.names).toHaveLength(COSTLY);
+    writeFileSync(join(old.ref.dir, 'not-an-entry'), 'kept');
+    for (const f of [index, `${index}.key`, `${index}-wal`, `${index}-shm`]) rmSync(f, { force: true });
+    expect(runCli(['index', root, '--index', index, '--no-progress']).code).toBe(0);
+    const fresh = await cacheOf(index);
+    expect(fresh.names.filter((n) => n !== 'not-an-entry')).toHaveLength(COSTLY);
+    expect(fresh.names.filter((n) => old.names.includes(n))).toEqual([]);
+    expect(fresh.names).toContain('not-an-entry');
   });
 });
