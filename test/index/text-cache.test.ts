@@ -10,6 +10,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { ScanFile } from '../../src/core/types.js';
 import { type OpenIndex, textCacheOf } from '../../src/index/index-file.js';
@@ -85,18 +86,28 @@ interface Kept {
   texts: { text?: string; pieces?: string[] }[];
 }
 
+/** An entry's kept text (deflated, then sealed). */
+function opened(folder: SealedFolder, name: string): Kept | undefined {
+  const sealed = folder.get(name);
+  return sealed && (JSON.parse(inflateRawSync(sealed).toString('utf8')) as Kept);
+}
+
+function keep(folder: SealedFolder, name: string, kept: Kept): void {
+  folder.put(name, deflateRawSync(JSON.stringify(kept)));
+}
+
 /** The name of the entry whose text holds `marker`. */
 function entryHolding(folder: SealedFolder, names: string[], marker: string): string {
-  const found = names.filter((n) => folder.get(n)?.toString('utf8').includes(marker));
+  const found = names.filter((n) => JSON.stringify(opened(folder, n)).includes(marker));
   expect(found).toHaveLength(1);
   return found[0];
 }
 
 /** Replaces an entry's text with one line naming the subject and `planted`. */
 function plant(folder: SealedFolder, name: string): void {
-  const kept = JSON.parse(folder.get(name)!.toString('utf8')) as Kept;
+  const kept = opened(folder, name)!;
   kept.texts = [{ text: 'planted: Søren Kjærgaard Østergård, CPR 150387-1236' }];
-  folder.put(name, JSON.stringify(kept));
+  keep(folder, name, kept);
 }
 
 const planted = (s: ScanFile) => s.findings.filter((f) => f.context.includes('planted')).length;
@@ -158,12 +169,9 @@ describe('the text of costly documents kept by the index (built CLI)', { timeout
     const cvEntry = entryHolding(folder, names, 'Curriculum vitae');
     const odpEntry = entryHolding(folder, names, 'Oplæg ved');
     // Foreign: text planted under the right name, but sealed with another key.
-    const plain = JSON.parse(folder.get(cvEntry)!.toString('utf8')) as Kept;
+    const plain = opened(folder, cvEntry)!;
     plain.texts = [{ text: 'planted: Søren Kjærgaard Østergård, CPR 150387-1236' }];
-    new SealedFolder({ dir: ref.dir, key: randomBytes(32).toString('hex') }).put(
-      cvEntry,
-      JSON.stringify(plain),
-    );
+    keep(new SealedFolder({ dir: ref.dir, key: randomBytes(32).toString('hex') }), cvEntry, plain);
     // Damaged: one byte of the sealed text flipped.
     const path = join(ref.dir, odpEntry);
     const sealed = readFileSync(path);
