@@ -238,7 +238,7 @@ async function scanCommand(rootArgs: string[], flags: ScanFlags): Promise<number
         ...(outPath ? [{ path: outPath, reason: 'scan file' }] : []),
         ...(index ? indexFile!.indexOwnFiles(index) : []),
       ],
-      ...(index ? { ocrCache: indexFile!.ocrCacheOf(index) } : {}),
+      ...(index ? { ocrCache: indexFile!.ocrCacheOf(index), textCache: indexFile!.textCacheOf(index) } : {}),
       shortcut: indexed?.shortcut,
       readHere: indexed?.readHere,
       signal: abort.signal,

@@ -44,6 +44,7 @@ import {
   rawNamesAbsent,
 } from './raw-first.js';
 import type { TopLevelResult } from './result.js';
+import { extractKept, type TextCacheRef } from './text-cache.js';
 import { type MboxPart, rangeIsUtf8, type TextRange } from './text-ranges.js';
 import { withoutTextMessage } from './without-text.js';
 
@@ -68,6 +69,8 @@ export interface EngineOptions {
   namesGate?: NamesGate;
   /** An index's OCR results (see OcrCache). */
   ocrCache?: OcrCacheRef;
+  /** The text an index keeps of costly documents (see TextCache). */
+  textCache?: TextCacheRef;
   /**
    * Findings handed on as scan-file elements (`packed`), each serialised as it is found into UTF-8 bytes
    * outside the JS heap: an inventory's many findings, held until their item is read to the end, are
@@ -366,7 +369,9 @@ async function scanItem(
       const extractor = await selectExtractor(input, head);
       state.format = extractor.id;
       if (input.depth === 0) result.format = extractor.id;
-      await extractor.extract(input, ctx);
+      if (input.depth === 0 && opts.textCache)
+        await extractKept(extractor, input, ctx, opts.textCache, () => result.errors.length);
+      else await extractor.extract(input, ctx);
     }
   } catch (err) {
     if (opts.signal?.aborted) throw err;

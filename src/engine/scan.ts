@@ -18,6 +18,7 @@ import { shareRawPass } from './schedule/raw-pass-here.js';
 import { DEFAULT_SPLIT, type ScanRun, type SplitSizes } from './schedule/run.js';
 import { Scheduler } from './schedule/scheduler.js';
 import { KeptPools, Workers } from './schedule/workers.js';
+import type { TextCacheRef } from './text-cache.js';
 
 /** What to scan and how; `shortcut` and `readHere` (an index's answers): see IndexAnswers. */
 export interface ScanOptions extends IndexAnswers {
@@ -41,6 +42,8 @@ export interface ScanOptions extends IndexAnswers {
   index?: IndexMode;
   /** An index's OCR results: scanned pages recognised before are not recognised again. */
   ocrCache?: OcrCacheRef;
+  /** The text an index keeps of costly documents: unchanged ones are not parsed again (see TextCache). */
+  textCache?: TextCacheRef;
   /** Sees every top-level result (the index stores tokens from here). */
   onResult?: (input: ItemInput, result: TopLevelResult) => void;
   /** dsr's own files (the subject profile, the scan file): listed as skipped with this reason, never searched. */
@@ -89,6 +92,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanOutcome> {
     limits: { ...DEFAULT_LIMITS, ...opts.limits },
     index: opts.index,
     ocrCache: opts.ocrCache,
+    textCache: opts.textCache,
     concurrency,
     split: opts.split ?? DEFAULT_SPLIT,
     inProcess: Boolean(opts.inProcess),

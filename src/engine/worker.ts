@@ -11,6 +11,7 @@ import { rawFirstPass } from './raw-first.js';
 import type { ByteRange } from './raw-pass.js';
 import type { TopLevelResult } from './result.js';
 import { scanTopLevel } from './scan-item.js';
+import type { TextCacheRef } from './text-cache.js';
 import type { MboxPart, TextRange } from './text-ranges.js';
 
 /**
@@ -45,6 +46,8 @@ export interface ScanTask {
   index?: IndexMode;
   /** An index's OCR results (see OcrCache). */
   ocrCache?: OcrCacheRef;
+  /** The text an index keeps of costly documents (see TextCache). */
+  textCache?: TextCacheRef;
   /**
    * This task's place in the pool's shared arrays: the worker writes its thread id when it begins the
    * task and 1 + the index of each item it begins, so each item's time limit starts when it does and
@@ -135,6 +138,7 @@ async function runOne(input: ItemInput, task: ScanTask, signal?: AbortSignal): P
     mboxPart: task.mboxPart,
     zipPart: task.zipPart,
     ocrCache: task.ocrCache,
+    textCache: task.textCache,
   };
   // Findings cross to the main thread as the scan file's own elements, serialised as they are found:
   // one string copies far faster than thousands of cloned objects, and the main thread (which shares

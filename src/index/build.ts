@@ -3,7 +3,14 @@ import type { ScanError } from '../core/types.js';
 import type { FileEntry } from '../crawl/fs-source.js';
 import type { TopLevelResult } from '../engine/result.js';
 import { runScan, type ScanOptions } from '../engine/scan.js';
-import { indexOwnFiles, type OpenIndex, ocrCacheOf, sealJson, unsealJson } from './index-file.js';
+import {
+  indexOwnFiles,
+  type OpenIndex,
+  ocrCacheOf,
+  sealJson,
+  textCacheOf,
+  unsealJson,
+} from './index-file.js';
 import { indexMode } from './item-tokens.js';
 import { type IndexKey, mac } from './keys.js';
 import type { FileState, PlainOutcome } from './store.js';
@@ -82,6 +89,7 @@ export async function buildIndex(
     fileList: false,
     index: indexMode(key.macKey),
     ocrCache: ocrCacheOf(index),
+    textCache: textCacheOf(index),
     ownFiles: [...(opts.ownFiles ?? []), ...indexOwnFiles(index)],
     shortcut(file) {
       const pathMac = mac(key, file.absPath);

@@ -1,8 +1,9 @@
 import { createHmac } from 'node:crypto';
-import { existsSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
+import type { TextCacheRef } from '../engine/text-cache.js';
 import type { OcrCacheRef } from '../extract/ocr/cache.js';
 import { writeFileAtomic } from '../io/atomic-write.js';
 import { createKey, type IndexKey, keyCheck, keyPathFor, loadKey, seal, unseal } from './keys.js';
@@ -54,7 +55,12 @@ export async function openIndex(
     }
     // An empty key file beside an unfinished index was cut short too; nothing was keyed with it yet.
     if (existsSync(keyPath) && statSync(keyPath).size === 0) rmSync(keyPath);
-    const key = existsSync(keyPath) ? await loadKey(keyPath) : await createKey(keyPath);
+    let key: IndexKey;
+    if (existsSync(keyPath)) key = await loadKey(keyPath);
+    else {
+      key = await createKey(keyPath);
+      removeStaleCaches(path);
+    }
     await initialise(path, key);
     return { store: new SqliteIndexStore(path), key, path, keyPath, created: true };
   }
@@ -135,6 +141,42 @@ export function ocrCacheOf(index: OpenIndex): OcrCacheRef {
     key: createHmac('sha256', index.key.encKey).update('dsr ocr cache').digest('hex'),
   };
 }
+
+/**
+ * Where the index keeps the text of costly documents it read (`INDEX.text/`, sealed under a key derived
+ * from the index's; see TextCache): an unchanged candidate is not parsed again by a `scan --index`.
+ */
+export function textCacheOf(index: OpenIndex): TextCacheRef {
+  return {
+    dir: `${index.path}.text`,
+    key: createHmac('sha256', index.key.encKey).update('dsr text cache').digest('hex'),
+  };
+}
+
+/**
+ * Removes what an earlier index of this path kept beside it (OCR results, document text): sealed under
+ * a key that no longer exists, it is of no use, and goes with its index. Only entries are removed (by
+ * their names, as SealedFolder writes them), then the folder if that left it empty.
+ */
+function removeStaleCaches(path: string): void {
+  for (const dir of [`${path}.ocr`, `${path}.text`]) {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const name of names) if (ENTRY_NAME.test(name)) rmSync(join(dir, name), { force: true });
+    try {
+      rmdirSync(dir);
+    } catch {
+      // Not empty: something else is kept there.
+    }
+  }
+}
+
+/** A sealed entry, or one being written (see SealedFolder.put). */
+const ENTRY_NAME = /^[0-9a-f]{64}(\.\d+\.[0-9a-f]{8})?$/;
 
 /** The index's own files, never searched by a scan or an index run that walks over them. */
 export function indexOwnFiles(index: OpenIndex): { path: string; reason: string }[] {

@@ -37,6 +37,7 @@ export async function readItems(run: ScanRun, inputs: ItemInput[], how: ReadHow 
       limits: run.limits,
       index: run.index,
       ocrCache: run.ocrCache,
+      textCache: run.textCache,
       rawChecked,
       spillDir: run.spillDir,
     };

@@ -4,6 +4,7 @@ import type { OcrCacheRef } from '../../extract/ocr/cache.js';
 import type { ScanWriter } from '../../scan-file/writer.js';
 import type { IndexMode } from '../index-mode.js';
 import type { TopLevelResult } from '../result.js';
+import type { TextCacheRef } from '../text-cache.js';
 import type { Progress } from './progress.js';
 import type { Workers } from './workers.js';
 
@@ -45,6 +46,7 @@ export interface ScanRun {
   limits: Limits;
   index: IndexMode | undefined;
   ocrCache?: OcrCacheRef;
+  textCache?: TextCacheRef;
   /** Threads reading at once. */
   concurrency: number;
   split: SplitSizes;
