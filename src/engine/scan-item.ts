@@ -21,7 +21,7 @@ import type {
   ScanError,
   WordBox,
 } from '../core/types.js';
-import type { ExtractContext, TextOptions } from '../extract/api.js';
+import type { ExtractContext, PdfPages, TextOptions } from '../extract/api.js';
 import type { ZipPart } from '../extract/archive/zip.js';
 import { Chunker, type ChunkerOptions } from '../extract/chunker.js';
 import type { OcrCacheRef } from '../extract/ocr/cache.js';
@@ -68,6 +68,8 @@ export interface EngineOptions {
   namesGate?: NamesGate;
   /** An index's OCR results (see OcrCache). */
   ocrCache?: OcrCacheRef;
+  /** Only this share of the top-level PDF's scanned pages (see PdfPages). */
+  pdfPages?: PdfPages;
   /**
    * Findings handed on as scan-file elements (`packed`), each serialised as it is found into UTF-8 bytes
    * outside the JS heap: an inventory's many findings, held until their item is read to the end, are
@@ -261,6 +263,7 @@ async function scanItem(
     limits: opts.limits,
     signal: opts.signal ?? NEVER_ABORTED,
     ...(opts.ocrCache ? { ocrCache: opts.ocrCache } : {}),
+    ...(opts.pdfPages && input.depth === 0 ? { pdfPages: opts.pdfPages } : {}),
     text(text, o) {
       let t = text;
       if (docChars + t.length > opts.limits.maxTextChars) {
@@ -341,7 +344,8 @@ async function scanItem(
   const zipPart = input.depth === 0 ? opts.zipPart : undefined;
   // The item's own name is evidence: a file or folder named after the subject (read with its first part).
   const pathText = pathTextOf(input);
-  if (pathText && ((range ?? mboxPart ?? zipPart)?.index ?? 0) === 0)
+  const pdfPages = input.depth === 0 ? opts.pdfPages : undefined;
+  if (pathText && ((range ?? mboxPart ?? zipPart ?? pdfPages)?.index ?? 0) === 0)
     ctx.text(pathText, { field: 'path', structured: true });
 
   try {

@@ -91,6 +91,18 @@ export interface ExtractContext {
   childHeldSubject?(): boolean;
   /** Where an index keeps OCR results: scanned pages recognised before are read from there. */
   ocrCache?: OcrCacheRef;
+  /** Only this share of a PDF's scanned pages is read, and nothing else unless `index` is 0 (see PdfPages). */
+  pdfPages?: PdfPages;
+}
+
+/**
+ * A share of one PDF's scanned pages, for pages to spread over the workers: the `index`-th of `of`
+ * shares takes the scanned pages whose place among them is `index` modulo `of`; share 0 also reads
+ * everything else of the file (its text, its information, its name).
+ */
+export interface PdfPages {
+  index: number;
+  of: number;
 }
 
 /** What of an item is text only as pictures (see ExtractContext.withoutText). */
