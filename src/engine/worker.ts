@@ -3,7 +3,7 @@
 import { threadId, workerData } from 'node:worker_threads';
 import type { Limits } from '../core/limits.js';
 import type { ItemInput, Subject } from '../core/types.js';
-import type { PdfPages } from '../extract/api.js';
+import type { PdfPart } from '../extract/api.js';
 import type { ZipPart } from '../extract/archive/zip.js';
 import type { OcrCacheRef } from '../extract/ocr/cache.js';
 import { type CompiledSubject, compileSubject, EMPTY_SUBJECT } from '../match/subject.js';
@@ -46,8 +46,8 @@ export interface ScanTask {
   index?: IndexMode;
   /** An index's OCR results (see OcrCache). */
   ocrCache?: OcrCacheRef;
-  /** Only this share of the one input's scanned PDF pages (see PdfPages). */
-  pdfPages?: PdfPages;
+  /** A part of the one input, a PDF whose scanned pages are spread over the workers (see PdfPart). */
+  pdfPart?: PdfPart;
   /**
    * This task's place in the pool's shared arrays: the worker writes its thread id when it begins the
    * task and 1 + the index of each item it begins, so each item's time limit starts when it does and
@@ -138,7 +138,7 @@ async function runOne(input: ItemInput, task: ScanTask, signal?: AbortSignal): P
     mboxPart: task.mboxPart,
     zipPart: task.zipPart,
     ocrCache: task.ocrCache,
-    pdfPages: task.pdfPages,
+    pdfPart: task.pdfPart,
   };
   // Findings cross to the main thread as the scan file's own elements, serialised as they are found:
   // one string copies far faster than thousands of cloned objects, and the main thread (which shares

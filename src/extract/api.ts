@@ -91,18 +91,28 @@ export interface ExtractContext {
   childHeldSubject?(): boolean;
   /** Where an index keeps OCR results: scanned pages recognised before are read from there. */
   ocrCache?: OcrCacheRef;
-  /** Only this share of a PDF's scanned pages is read, and nothing else unless `index` is 0 (see PdfPages). */
-  pdfPages?: PdfPages;
+  /** A part of a PDF whose scanned pages are spread over the workers (see PdfPart). */
+  pdfPart?: PdfPart;
+  /**
+   * Set in the first part of a PDF (see PdfPart): its scanned pages, when two or more, are handed
+   * here instead of being recognised, for the workers to share.
+   */
+  ocrLater?(pages: readonly ScannedPage[]): void;
+}
+
+/** A PDF page with (almost) no text but an image of the page, and the long side of that image in pixels. */
+export interface ScannedPage {
+  num: number;
+  side: number;
 }
 
 /**
- * A share of one PDF's scanned pages, for pages to spread over the workers: the `index`-th of `of`
- * shares takes the scanned pages whose place among them is `index` modulo `of`; share 0 also reads
- * everything else of the file (its text, its information, its name).
+ * A part of one PDF read by several workers: the first part (no `ocrPages`) reads the file as usual
+ * but lists its scanned pages (ExtractContext.ocrLater) when it has two or more; each later part only
+ * recognises its `ocrPages`. A PDF of text, logos or not, is read whole by the first part.
  */
-export interface PdfPages {
-  index: number;
-  of: number;
+export interface PdfPart {
+  ocrPages?: ScannedPage[];
 }
 
 /** What of an item is text only as pictures (see ExtractContext.withoutText). */

@@ -84,12 +84,18 @@ describe('OCR of scanned documents (built CLI)', { timeout: 180_000 }, () => {
       expect(r.code).toBe(0);
       const s: ScanFile = JSON.parse(readFileSync(out, 'utf8'));
       expect(s.errors).toEqual([]);
-      return s.findings
-        .map((f) => `${f.itemPath.join(' › ')} | ${f.detector} | ${f.value} | ${JSON.stringify(f.location)}`)
+      const findings = s.findings
+        .map(
+          (f) =>
+            `${f.itemPath.join(' › ')} | ${f.detector} | ${f.value} | ${JSON.stringify(f.location)} | ${f.evidence}`,
+        )
         .sort();
+      const items = s.items.map((i) => `${basename(i.path)} | ${i.evidence} | ${i.detectors.join(',')}`);
+      return { findings, items, files: s.stats.files, items_read: s.stats.items };
     };
     const one = read('1');
-    expect(one.filter((f) => f.includes('| email |')).map((f) => f.split(' | ')[0])).toEqual([
+    expect(one.items).toEqual(['scannet-4-sider.pdf | confirmed | cpr,email,name']);
+    expect(one.findings.filter((f) => f.includes('| email |')).map((f) => f.split(' | ')[0])).toEqual([
       'page 2',
       'page 4',
     ]);

@@ -13,7 +13,7 @@ export const MIN_PART_BYTES = 1024 * 1024;
 
 /** A part of a huge container as it is handed to a worker. */
 export interface PartSpec {
-  task: Pick<ScanTask, 'mboxPart' | 'zipPart' | 'pdfPages' | 'ocrCache'>;
+  task: Pick<ScanTask, 'mboxPart' | 'zipPart'>;
   /** What the part holds, for the error when it fails. */
   what: string;
   /** Where in the file its bytes end (progress). */

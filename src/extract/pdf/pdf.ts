@@ -1,5 +1,5 @@
 import { ExtractError } from '../../core/errors.js';
-import type { ExtractContext, Extractor } from '../api.js';
+import type { ExtractContext, Extractor, ScannedPage } from '../api.js';
 import { looksLikePdf, pdfFormat } from '../formats.js';
 import { pdfOcrUnavailable, readPdfPagesByOcr } from '../ocr/ocr.js';
 import { restoreNatives } from './natives.js';
@@ -143,21 +143,17 @@ function ignorePdfJsStrayRejections(): void {
 const pdf: Extractor = {
   ...pdfFormat,
   async extract(input, ctx) {
-    let ocrPages: { num: number; side: number }[];
-    try {
-      ocrPages = await readPdf(ctx);
-    } catch (err) {
-      // Pages spread over the workers: the first share reports what went wrong with the file itself.
-      if ((ctx.pdfPages?.index ?? 0) > 0 && !ctx.signal.aborted) return;
-      throw err;
-    }
+    // A later part of a PDF whose scanned pages are shared out: those pages only.
+    const share = ctx.pdfPart?.ocrPages;
+    if (share) return readPdfPagesByOcr(input, ctx, share);
+    const ocrPages = await readPdf(ctx);
     // After pdf.js has let go of the document: OCR takes long, and its memory is better free meanwhile.
     if (ocrPages.length) await readPdfPagesByOcr(input, ctx, ocrPages);
   },
 };
 
 /** Reads the PDF's text and information; returns the scanned pages to read by OCR. */
-async function readPdf(ctx: ExtractContext): Promise<{ num: number; side: number }[]> {
+async function readPdf(ctx: ExtractContext): Promise<ScannedPage[]> {
   ignorePdfJsStrayRejections();
   const data = await ctx.readAll();
   if (!looksLikePdf(data)) throw new ExtractError('corrupt', 'not a PDF (no %PDF- header)');
@@ -175,11 +171,8 @@ async function readPdf(ctx: ExtractContext): Promise<{ num: number; side: number
   restoreNatives();
   const parser = new PDFParse({ data: new Uint8Array(data), verbosity: 0, stopAtErrors: false });
   /** Pages with (almost) no text but an image of the page: read by OCR. */
-  const scanned: { num: number; side: number }[] = [];
-  // Pages spread over the workers (see PdfPages): this share's scanned pages, and the rest only in share 0.
-  const share = ctx.pdfPages;
-  const others = (share?.index ?? 0) > 0;
-  let ocrPages: { num: number; side: number }[] = [];
+  const scanned: ScannedPage[] = [];
+  let ocrPages: ScannedPage[] = [];
   try {
     let total: number;
     try {
@@ -191,7 +184,7 @@ async function readPdf(ctx: ExtractContext): Promise<{ num: number; side: number
         if (typeof value === 'string' && value.trim()) lines.push(`${key}: ${value.trim()}`);
       }
       lines.push(...xmpLines(info.metadata));
-      if (lines.length && !others) ctx.text(lines.join('\n'), { field: 'pdf:info', structured: true });
+      if (lines.length) ctx.text(lines.join('\n'), { field: 'pdf:info', structured: true });
     } catch (err) {
       throw toExtractError(err);
     } finally {
@@ -208,16 +201,17 @@ async function readPdf(ctx: ExtractContext): Promise<{ num: number; side: number
         throw toExtractError(err);
       }
       for (const page of pages) {
-        if (page.text.trim() && !others) ctx.text(page.text, { field: `page ${page.num}`, page: page.num });
+        if (page.text.trim()) ctx.text(page.text, { field: `page ${page.num}`, page: page.num });
         const side = await scannedSide(parser, page.num, page.text);
         if (side) scanned.push({ num: page.num, side });
       }
     }
     if (scanned.length) {
       const why = await pdfOcrUnavailable();
-      if (why) {
-        if (!others) ctx.withoutText({ kind: 'pages', pages: scanned.map((p) => p.num), total, why });
-      } else ocrPages = share ? scanned.filter((_, i) => i % share.of === share.index) : scanned;
+      if (why) ctx.withoutText({ kind: 'pages', pages: scanned.map((p) => p.num), total, why });
+      // Two or more scans: recognised by the workers together (see PdfPart), after this part.
+      else if (ctx.ocrLater && scanned.length >= 2) ctx.ocrLater(scanned);
+      else ocrPages = scanned;
     }
   } finally {
     await parser.destroy().catch(() => {});
