@@ -65,9 +65,11 @@ export function mayHoldScans(
  */
 export async function readPdfPagesInParts(run: ScanRun, input: ItemInput, size: number): Promise<void> {
   const merger = new RangeMerger(run.limits.maxFindings);
-  const pools = run.workers.everyThread();
-  // Each PDF's first part on the next thread: PDFs of text with logos are read side by side.
-  let sent = firstThread++;
+  // Each PDF's first part on the next thread, so that PDFs of text with logos are read side by side;
+  // the scan's first on the main pool, so that a lone PDF of text starts no extra thread.
+  const firsts = firstParts.get(run) ?? 0;
+  firstParts.set(run, firsts + 1);
+  let sent = firsts;
   const runPart = (pdfPart: PdfPart): Promise<TopLevelResult | Error> => {
     const task: ScanTask = {
       inputs: [input],
@@ -79,6 +81,7 @@ export async function readPdfPagesInParts(run: ScanRun, input: ItemInput, size: 
       pdfPart,
       quota: merger.quota(),
     };
+    const pools = sent === 0 ? [run.workers.pool()] : run.workers.everyThread();
     return pools[sent++ % pools.length].run(task, run.signal, run.limits.timeoutMs).then(
       (r) => r[0],
       (err: Error) => err,
@@ -129,7 +132,8 @@ export async function readPdfPagesInParts(run: ScanRun, input: ItemInput, size: 
   run.progress.emit();
 }
 
-let firstThread = 0;
+/** PDFs read in parts so far, by scan. */
+const firstParts = new WeakMap<ScanRun, number>();
 
 /** Parts of a thread's share of the scans: parts of a few pages even out the threads' work. */
 const PARTS_PER_THREAD = 4;
