@@ -11,7 +11,7 @@ import { fileResult, type TopLevelResult } from './result.js';
 const KIND = /,"detector":"([a-z]+)","subject":(true|false),/;
 
 /**
- * Makes one file's result of the results of its parts (see `textRanges`), taken in order: their
+ * Makes one file's result of the results of its parts (see `textRanges`, PdfPart), taken in order: their
  * findings, the first `maxListed` of each kind (the subject's; other people's), as one read lists
  * them; counts; and the evidence, decided for the whole file and set in every finding.
  */
@@ -108,8 +108,11 @@ export class RangeMerger {
     this.count += kept.count;
   }
 
-  /** The file's result, as one read of it gives; `hashed`: its hash begun while it was cut into ranges. */
-  async finish(input: ItemInput, hashed?: HashSoFar): Promise<TopLevelResult> {
+  /**
+   * The file's result, as one read of it gives; `hashed`: its hash begun while it was cut into ranges.
+   * `format`: the file's (a PDF's pages are parts too: see PdfPart).
+   */
+  async finish(input: ItemInput, hashed?: HashSoFar, format = 'text'): Promise<TopLevelResult> {
     const evidence = combineEvidence(this.summaries);
     const level = evidence ?? 'none';
     const errors = [...this.errors];
@@ -117,7 +120,7 @@ export class RangeMerger {
     if (this.overflow) errors.push({ ...ref, kind: 'limit', message: tooManyFindings(this.maxListed) });
     for (const f of this.pathNames) f.evidence = level;
     const result: TopLevelResult = {
-      ...fileResult(input.source.kind === 'file' ? input.source.size : input.source.data.length, 'text'),
+      ...fileResult(input.source.kind === 'file' ? input.source.size : input.source.data.length, format),
       errors,
       parts: this.summaries.length,
       ...(this.tokenFilter ? { tokenFilter: this.tokenFilter } : {}),
@@ -138,7 +141,7 @@ export class RangeMerger {
         detectors: [...this.detectors].sort(),
         fingerprint: await fingerprintOf(input, hashed),
         ...(Object.keys(this.others).length ? { others: this.others } : {}),
-        format: 'text',
+        format,
         scannedAt: new Date().toISOString(),
       };
       result.items.push(record);

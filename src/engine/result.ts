@@ -1,4 +1,5 @@
 import type { DetectorId, Finding, ItemRecord, ScanError } from '../core/types.js';
+import type { ScannedPage } from '../extract/api.js';
 import type { PackedFindings } from '../scan-file/packed-findings.js';
 import type { EvidenceSummary } from './evidence.js';
 
@@ -27,6 +28,8 @@ export interface TopLevelResult {
   range?: RangeOutcome;
   /** The file was read in this many parts by the workers at once (see RangeMerger). */
   parts?: number;
+  /** The first part of a PDF (see PdfPart): its scanned pages, left for the workers to recognise. */
+  ocrLater?: ScannedPage[];
   /** A part of a huge zip: the bytes inflated from the file by the time it was done. */
   inflated?: number;
 }

@@ -21,7 +21,7 @@ import type {
   ScanError,
   WordBox,
 } from '../core/types.js';
-import type { ExtractContext, TextOptions } from '../extract/api.js';
+import type { ExtractContext, PdfPart, TextOptions } from '../extract/api.js';
 import type { ZipPart } from '../extract/archive/zip.js';
 import { Chunker, type ChunkerOptions } from '../extract/chunker.js';
 import type { OcrCacheRef } from '../extract/ocr/cache.js';
@@ -71,6 +71,8 @@ export interface EngineOptions {
   ocrCache?: OcrCacheRef;
   /** The text an index keeps of costly documents (see TextCache). */
   textCache?: TextCacheRef;
+  /** A part of the top-level PDF whose scanned pages are spread over the workers (see PdfPart). */
+  pdfPart?: PdfPart;
   /**
    * Findings handed on as scan-file elements (`packed`), each serialised as it is found into UTF-8 bytes
    * outside the JS heap: an inventory's many findings, held until their item is read to the end, are
@@ -260,10 +262,19 @@ async function scanItem(
       detectChunk(chunk, stream, gate?.closed ? registry.identifiers : detectors, opts, state);
     };
   };
+  const pdfPart = input.depth === 0 ? opts.pdfPart : undefined;
   const ctx: ExtractContext = {
     limits: opts.limits,
     signal: opts.signal ?? NEVER_ABORTED,
     ...(opts.ocrCache ? { ocrCache: opts.ocrCache } : {}),
+    ...(pdfPart ? { pdfPart } : {}),
+    ...(pdfPart && !pdfPart.ocrPages
+      ? {
+          ocrLater(pages) {
+            result.ocrLater = [...pages];
+          },
+        }
+      : {}),
     text(text, o) {
       let t = text;
       if (docChars + t.length > opts.limits.maxTextChars) {
@@ -344,7 +355,7 @@ async function scanItem(
   const zipPart = input.depth === 0 ? opts.zipPart : undefined;
   // The item's own name is evidence: a file or folder named after the subject (read with its first part).
   const pathText = pathTextOf(input);
-  if (pathText && ((range ?? mboxPart ?? zipPart)?.index ?? 0) === 0)
+  if (pathText && ((range ?? mboxPart ?? zipPart)?.index ?? 0) === 0 && !pdfPart?.ocrPages)
     ctx.text(pathText, { field: 'path', structured: true });
 
   try {
@@ -673,7 +684,7 @@ async function finishItem(
   const { packer } = budget;
   const { input, candidates, ref } = state;
   // A part of a huge file: its findings wait for the item's evidence, which the main thread decides.
-  const range = input.depth === 0 && opts.textRange !== undefined;
+  const range = input.depth === 0 && (opts.textRange !== undefined || opts.pdfPart !== undefined);
   const evidence = range ? undefined : candidates.evidence.evidence();
   if (range)
     result.range = {

@@ -3,6 +3,7 @@
 import { threadId, workerData } from 'node:worker_threads';
 import type { Limits } from '../core/limits.js';
 import type { ItemInput, Subject } from '../core/types.js';
+import type { PdfPart } from '../extract/api.js';
 import type { ZipPart } from '../extract/archive/zip.js';
 import type { OcrCacheRef } from '../extract/ocr/cache.js';
 import { type CompiledSubject, compileSubject, EMPTY_SUBJECT } from '../match/subject.js';
@@ -48,6 +49,8 @@ export interface ScanTask {
   ocrCache?: OcrCacheRef;
   /** The text an index keeps of costly documents (see TextCache). */
   textCache?: TextCacheRef;
+  /** A part of the one input, a PDF whose scanned pages are spread over the workers (see PdfPart). */
+  pdfPart?: PdfPart;
   /**
    * This task's place in the pool's shared arrays: the worker writes its thread id when it begins the
    * task and 1 + the index of each item it begins, so each item's time limit starts when it does and
@@ -139,6 +142,7 @@ async function runOne(input: ItemInput, task: ScanTask, signal?: AbortSignal): P
     zipPart: task.zipPart,
     ocrCache: task.ocrCache,
     textCache: task.textCache,
+    pdfPart: task.pdfPart,
   };
   // Findings cross to the main thread as the scan file's own elements, serialised as they are found:
   // one string copies far faster than thousands of cloned objects, and the main thread (which shares

@@ -91,6 +91,28 @@ export interface ExtractContext {
   childHeldSubject?(): boolean;
   /** Where an index keeps OCR results: scanned pages recognised before are read from there. */
   ocrCache?: OcrCacheRef;
+  /** A part of a PDF whose scanned pages are spread over the workers (see PdfPart). */
+  pdfPart?: PdfPart;
+  /**
+   * Set in the first part of a PDF (see PdfPart): its scanned pages, when two or more, are handed
+   * here instead of being recognised, for the workers to share.
+   */
+  ocrLater?(pages: readonly ScannedPage[]): void;
+}
+
+/** A PDF page with (almost) no text but an image of the page, and the long side of that image in pixels. */
+export interface ScannedPage {
+  num: number;
+  side: number;
+}
+
+/**
+ * A part of one PDF read by several workers: the first part (no `ocrPages`) reads the file as usual
+ * but lists its scanned pages (ExtractContext.ocrLater) when it has two or more; each later part only
+ * recognises its `ocrPages`. A PDF of text, logos or not, is read whole by the first part.
+ */
+export interface PdfPart {
+  ocrPages?: ScannedPage[];
 }
 
 /** What of an item is text only as pictures (see ExtractContext.withoutText). */

@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Finding, ScanFile } from '../../src/core/types.js';
@@ -72,6 +72,49 @@ describe('OCR of scanned documents (built CLI)', { timeout: 180_000 }, () => {
     // The page is rendered at its image's own size (1241 x 1754): the box is in the image's pixels.
     expectEmailBox(email);
     expect(s.findings.map((f) => f.detector).sort()).toEqual(['cpr', 'email', 'name']);
+  });
+
+  it('a 4-page scanned PDF gives the same findings with its pages spread over 2 workers as with 1', () => {
+    const dir = tempTree();
+    copyFileSync(join(OCR, 'scannet-4-sider.pdf'), join(dir, 'scannet-4-sider.pdf'));
+    const subject = writeSubject(tempTree());
+    const read = (jobs: string) => {
+      const out = join(tempTree(), 'scan.json');
+      const r = runCli(['scan', dir, '--subject', subject, '--out', out, '--no-progress', '-j', jobs]);
+      expect(r.code).toBe(0);
+      const s: ScanFile = JSON.parse(readFileSync(out, 'utf8'));
+      expect(s.errors).toEqual([]);
+      const findings = s.findings
+        .map(
+          (f) =>
+            `${f.itemPath.join(' › ')} | ${f.detector} | ${f.value} | ${JSON.stringify(f.location)} | ${f.evidence}`,
+        )
+        .sort();
+      const items = s.items.map((i) => `${basename(i.path)} | ${i.evidence} | ${i.detectors.join(',')}`);
+      return { findings, items, files: s.stats.files, items_read: s.stats.items };
+    };
+    const one = read('1');
+    expect(one.items).toEqual(['scannet-4-sider.pdf | confirmed | cpr,email,name']);
+    expect(one.findings.filter((f) => f.includes('| email |')).map((f) => f.split(' | ')[0])).toEqual([
+      'page 2',
+      'page 4',
+    ]);
+    expect(read('2')).toEqual(one);
+  });
+
+  it('a damaged PDF of page images shared over 2 workers is one error, as with 1', () => {
+    const dir = tempTree();
+    const image = (n: number) =>
+      `${n} 0 obj << /Type /XObject /Subtype /Image /Width 9 >> stream\nxx\nendstream\nendobj\n`;
+    writeFileSync(join(dir, 'broken.pdf'), `%PDF-1.4\n${image(1)}${image(2)}`);
+    const subject = writeSubject(tempTree());
+    for (const jobs of ['1', '2']) {
+      const out = join(tempTree(), 'scan.json');
+      const r = runCli(['scan', dir, '--subject', subject, '--out', out, '--no-progress', '-j', jobs]);
+      expect(r.code).toBe(3);
+      const s: ScanFile = JSON.parse(readFileSync(out, 'utf8'));
+      expect(s.errors.map((e) => `${basename(e.path)} | ${e.kind}`)).toEqual(['broken.pdf | corrupt']);
+    }
   });
 
   it('a colour photo without text: no OCR, no error and no finding', () => {

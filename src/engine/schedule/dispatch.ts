@@ -5,6 +5,7 @@ import type { TopLevelResult } from '../result.js';
 import { collect } from './collect.js';
 import type { FileQueue } from './file-queue.js';
 import { mayShare, readHugeFile } from './huge-files.js';
+import { mayHoldScans, readPdfPagesInParts } from './pdf-pages-in-parts.js';
 import type { ScanRun } from './run.js';
 import type { Scheduler } from './scheduler.js';
 import { SmallFiles } from './small-files.js';
@@ -76,7 +77,9 @@ export class Dispatcher {
   }
 
   private file(input: ItemInput, size: number): void {
-    if (mayShare(this.run, size))
+    if (mayHoldScans(this.run, input, size))
+      this.scheduler.add(() => readPdfPagesInParts(this.run, input, size));
+    else if (mayShare(this.run, size))
       this.scheduler.add(() => readHugeFile(this.run, input, size, () => this.unshared(input)));
     else if (this.queue) this.queue.add(input);
     else this.smallFiles.add(input, size);

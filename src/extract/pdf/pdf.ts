@@ -1,5 +1,5 @@
 import { ExtractError } from '../../core/errors.js';
-import type { Extractor } from '../api.js';
+import type { ExtractContext, Extractor, ScannedPage } from '../api.js';
 import { looksLikePdf, pdfFormat } from '../formats.js';
 import { pdfOcrUnavailable, readPdfPagesByOcr } from '../ocr/ocr.js';
 import { restoreNatives } from './natives.js';
@@ -143,69 +143,80 @@ function ignorePdfJsStrayRejections(): void {
 const pdf: Extractor = {
   ...pdfFormat,
   async extract(input, ctx) {
-    ignorePdfJsStrayRejections();
-    const data = await ctx.readAll();
-    if (!looksLikePdf(data)) throw new ExtractError('corrupt', 'not a PDF (no %PDF- header)');
-    // pdf.js inflates without bounds: the limits are checked first (see stream-limits.ts).
-    checkPdfStreams(data, ctx.limits, (bytes) => {
-      try {
-        ctx.inflated(bytes);
-      } catch (err) {
-        throw new ExtractError('limit', `${(err as Error).message} (--max-inflated-bytes); PDF not read`);
-      }
-    });
-    // A copy: pdf.js takes ownership of the bytes it is given.
-    // Loaded on the first PDF: pdf.js takes a tenth of a second to compile, in every worker.
-    const { PDFParse } = await import('pdf-parse');
-    restoreNatives();
-    const parser = new PDFParse({ data: new Uint8Array(data), verbosity: 0, stopAtErrors: false });
-    /** Pages with (almost) no text but an image of the page: read by OCR. */
-    const scanned: { num: number; side: number }[] = [];
-    let ocrPages: { num: number; side: number }[] = [];
-    try {
-      let total: number;
-      try {
-        const info = await parser.getInfo();
-        total = info.total;
-        const lines: string[] = [];
-        for (const key of INFO_FIELDS) {
-          const value = info.info?.[key];
-          if (typeof value === 'string' && value.trim()) lines.push(`${key}: ${value.trim()}`);
-        }
-        lines.push(...xmpLines(info.metadata));
-        if (lines.length) ctx.text(lines.join('\n'), { field: 'pdf:info', structured: true });
-      } catch (err) {
-        throw toExtractError(err);
-      } finally {
-        // pdf.js loads its worker half (and its polyfills) with the first document.
-        restoreNatives();
-      }
-      for (let first = 1; first <= total; first += PAGE_BATCH) {
-        ctx.signal.throwIfAborted();
-        const partial = Array.from({ length: Math.min(PAGE_BATCH, total - first + 1) }, (_, i) => first + i);
-        let pages: { num: number; text: string }[];
-        try {
-          pages = (await parser.getText({ partial })).pages;
-        } catch (err) {
-          throw toExtractError(err);
-        }
-        for (const page of pages) {
-          if (page.text.trim()) ctx.text(page.text, { field: `page ${page.num}`, page: page.num });
-          const side = await scannedSide(parser, page.num, page.text);
-          if (side) scanned.push({ num: page.num, side });
-        }
-      }
-      if (scanned.length) {
-        const why = await pdfOcrUnavailable();
-        if (why) ctx.withoutText({ kind: 'pages', pages: scanned.map((p) => p.num), total, why });
-        else ocrPages = scanned;
-      }
-    } finally {
-      await parser.destroy().catch(() => {});
-    }
+    // A later part of a PDF whose scanned pages are shared out: those pages only.
+    const share = ctx.pdfPart?.ocrPages;
+    if (share) return readPdfPagesByOcr(input, ctx, share);
+    const ocrPages = await readPdf(ctx);
     // After pdf.js has let go of the document: OCR takes long, and its memory is better free meanwhile.
     if (ocrPages.length) await readPdfPagesByOcr(input, ctx, ocrPages);
   },
 };
+
+/** Reads the PDF's text and information; returns the scanned pages to read by OCR. */
+async function readPdf(ctx: ExtractContext): Promise<ScannedPage[]> {
+  ignorePdfJsStrayRejections();
+  const data = await ctx.readAll();
+  if (!looksLikePdf(data)) throw new ExtractError('corrupt', 'not a PDF (no %PDF- header)');
+  // pdf.js inflates without bounds: the limits are checked first (see stream-limits.ts).
+  checkPdfStreams(data, ctx.limits, (bytes) => {
+    try {
+      ctx.inflated(bytes);
+    } catch (err) {
+      throw new ExtractError('limit', `${(err as Error).message} (--max-inflated-bytes); PDF not read`);
+    }
+  });
+  // A copy: pdf.js takes ownership of the bytes it is given.
+  // Loaded on the first PDF: pdf.js takes a tenth of a second to compile, in every worker.
+  const { PDFParse } = await import('pdf-parse');
+  restoreNatives();
+  const parser = new PDFParse({ data: new Uint8Array(data), verbosity: 0, stopAtErrors: false });
+  /** Pages with (almost) no text but an image of the page: read by OCR. */
+  const scanned: ScannedPage[] = [];
+  let ocrPages: ScannedPage[] = [];
+  try {
+    let total: number;
+    try {
+      const info = await parser.getInfo();
+      total = info.total;
+      const lines: string[] = [];
+      for (const key of INFO_FIELDS) {
+        const value = info.info?.[key];
+        if (typeof value === 'string' && value.trim()) lines.push(`${key}: ${value.trim()}`);
+      }
+      lines.push(...xmpLines(info.metadata));
+      if (lines.length) ctx.text(lines.join('\n'), { field: 'pdf:info', structured: true });
+    } catch (err) {
+      throw toExtractError(err);
+    } finally {
+      // pdf.js loads its worker half (and its polyfills) with the first document.
+      restoreNatives();
+    }
+    for (let first = 1; first <= total; first += PAGE_BATCH) {
+      ctx.signal.throwIfAborted();
+      const partial = Array.from({ length: Math.min(PAGE_BATCH, total - first + 1) }, (_, i) => first + i);
+      let pages: { num: number; text: string }[];
+      try {
+        pages = (await parser.getText({ partial })).pages;
+      } catch (err) {
+        throw toExtractError(err);
+      }
+      for (const page of pages) {
+        if (page.text.trim()) ctx.text(page.text, { field: `page ${page.num}`, page: page.num });
+        const side = await scannedSide(parser, page.num, page.text);
+        if (side) scanned.push({ num: page.num, side });
+      }
+    }
+    if (scanned.length) {
+      const why = await pdfOcrUnavailable();
+      if (why) ctx.withoutText({ kind: 'pages', pages: scanned.map((p) => p.num), total, why });
+      // Two or more scans: recognised by the workers together (see PdfPart), after this part.
+      else if (ctx.ocrLater && scanned.length >= 2) ctx.ocrLater(scanned);
+      else ocrPages = scanned;
+    }
+  } finally {
+    await parser.destroy().catch(() => {});
+  }
+  return ocrPages;
+}
 
 export default pdf;
