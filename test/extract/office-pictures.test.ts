@@ -104,7 +104,7 @@ function pagePng(): Uint8Array {
 
 describe('pictures inside documents: metadata only', () => {
   it('a page-like picture in a document is not read by OCR (nor reported unread), unlike the same file alone', async () => {
-    const parts = unzipSync(readFileSync(DOCX));
+    const parts: Record<string, Uint8Array> = unzipSync(readFileSync(DOCX));
     parts['word/media/scan.png'] = pagePng();
     const dir = tempTree({ 'page.png': pagePng(), 'scan.docx': zipSync(parts) });
     expect(errorLines(await scanFile(join(dir, 'page.png')))).not.toEqual([]);
@@ -114,7 +114,7 @@ describe('pictures inside documents: metadata only', () => {
   it('reads only photo formats (by name, then by their first bytes)', async () => {
     const { tagged, bytes } = docxPictures();
     // A picture named as a photo but holding something else, and a drawing format, are left unread.
-    const parts = unzipSync(readFileSync(DOCX));
+    const parts: Record<string, Uint8Array> = unzipSync(readFileSync(DOCX));
     parts['word/media/fake.jpeg'] = new TextEncoder().encode('Søren Kjærgaard Østergård');
     parts['word/media/image9.emf'] = bytes[tagged];
     const dir = tempTree({});
