@@ -16,7 +16,8 @@ import { applyPlan } from '../../src/erase/apply.js';
 import { verifyAuditLog } from '../../src/erase/audit.js';
 import { defaultAuditKeyPath, loadVerifier } from '../../src/erase/audit-key.js';
 import { readZipLayout } from '../../src/erase/container/zip-write.js';
-import { loadPlan, type Plan } from '../../src/erase/plan.js';
+import { buildPlan, loadPlan, type Plan } from '../../src/erase/plan.js';
+import { REVIEW_SCHEMA } from '../../src/review/decisions.js';
 import { PROJECT, runCli, tempTree } from '../helpers/cli.js';
 import { fileSha, planApproved, readJson, scanTree, sha256 } from '../helpers/erase.js';
 
@@ -102,6 +103,22 @@ describe('dsr plan: a picture tagging the subject inside an Office document', ()
       ['pictures.docx', 'redact-office'],
     ]);
     expect(confirmed.actions[0].kind === 'redact-office' && confirmed.actions[0].pictures).toBeUndefined();
+  }, 120_000);
+
+  it("a reviewer's include of the picture approves removing its tags, never deleting the document", () => {
+    const { dir } = pictureTree();
+    const scan = readJson<ScanFile>(scanTree(dir));
+    const at = new Date().toISOString();
+    const pictures = scan.items.filter((i) => i.itemPath.length === 1);
+    const plan = buildPlan(scan, {
+      schema: REVIEW_SCHEMA,
+      scanId: scan.scanId,
+      decisions: Object.fromEntries(pictures.map((i) => [i.id, { decision: 'include', by: 'DPO', at }])),
+    });
+    expect(plan.actions.map((a) => [a.path.slice(dir.length + 6), a.kind, a.rule])).toEqual([
+      ['pictures.docx', 'redact-office', 'subject-data-in-document'],
+      ['pictures.xlsx', 'redact-office', 'subject-tagged-in-picture'],
+    ]);
   }, 120_000);
 
   it('a picture naming the subject only as its author is left for a person, saying which picture', () => {
