@@ -78,6 +78,8 @@ export interface ItemInput {
   root?: string;
   /** The enclosing message (mail stores); children inherit it unless they set their own. */
   message?: MessageRef;
+  /** A picture inside a document (Office, OpenDocument): only its metadata is read, never its pixels (no OCR). */
+  metadataOnly?: boolean;
 }
 
 /** Location inside an item's extracted text, as shown to a reviewer. */

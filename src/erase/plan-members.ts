@@ -1,5 +1,6 @@
 import type { ArchiveMemberChange, PlannedSpan } from '../core/schemas/plan.js';
 import type { Finding, ItemRecord } from '../core/types.js';
+import { isOfficePicture, pictureChanges } from './plan-pictures.js';
 
 export interface MemberRules {
   findingsByItem: Map<string, Finding[]>;
@@ -14,7 +15,8 @@ export interface MemberRules {
 /**
  * What becomes of each archive member that holds the subject's data, by the rules a file follows: a
  * member is removed only when it holds nobody else's identifiers and is named after the subject (or a
- * reviewer included it and it cannot be redacted); a text or Office member is redacted in place;
+ * reviewer included it and it cannot be redacted); a text or Office member is redacted in place, and a
+ * picture in an Office member whose tags name the subject loses those tags (as a photo does);
  * anything else leaves the whole archive for a person (the reason says which member and why).
  */
 export function memberChanges(
@@ -23,12 +25,22 @@ export function memberChanges(
   rules: MemberRules,
 ): { members: ArchiveMemberChange[] } | { reason: string } {
   const members: ArchiveMemberChange[] = [];
-  const keys = nested.map((i) => i.itemPath.join('\u0000'));
+  // A picture in an Office member loses the subject's tags in the same rewrite as the member's text.
+  const picture = (i: ItemRecord) =>
+    i.itemPath.length > 1 && isOfficePicture(i, i.itemPath[i.itemPath.length - 2].slice('member '.length));
+  const keys = nested.filter((i) => !picture(i)).map((i) => i.itemPath.join('\u0000'));
   for (const item of nested) {
     const where = item.itemPath.join(' › ');
     const key = item.itemPath.join('\u0000');
     if (!item.itemPath.every((p) => p.startsWith('member ')))
       return { reason: `${where} is not an archive member dsr can rewrite` };
+    if (picture(item)) {
+      const change = pictureChanges([item], rules);
+      if ('reason' in change) return { reason: `${where}: ${change.reason}` };
+      const [tags] = change.pictures;
+      members.push({ ...tags, format: 'media', change: 'redact' });
+      continue;
+    }
     if (keys.some((k) => k !== key && k.startsWith(`${key}\u0000`)))
       return { reason: `${where} holds the subject's data and so do items inside it: edit it by hand` };
     if (rules.limited.has([item.path, ...item.itemPath].join('\u0000')))

@@ -3,13 +3,20 @@ import { registry } from '../../detectors/index.js';
 import { UsageError } from '../core/errors.js';
 import { sha256Hex } from '../core/ids.js';
 import { compareItemRefs } from '../core/order.js';
-import { type Action, type ManualAction, PLAN_SCHEMA, type Plan } from '../core/schemas/plan.js';
+import {
+  type Action,
+  type ManualAction,
+  type PictureTags,
+  PLAN_SCHEMA,
+  type Plan,
+} from '../core/schemas/plan.js';
 import type { DetectorId, Evidence, Finding, Fingerprint, ItemRecord, ScanFile } from '../core/types.js';
 import { messageUrl, parseMessageUrl } from '../crawl/imap/url.js';
 import { writeTextAtomic } from '../io/atomic-write.js';
 import type { ReviewFile } from '../review/decisions.js';
 import { databaseRowAction, isDatabaseRow } from './database-row.js';
 import { memberChanges } from './plan-members.js';
+import { isOfficePicture, pictureChanges } from './plan-pictures.js';
 import { approvalHash, planHash } from './plan-seal.js';
 import { validatePlan } from './validate.js';
 
@@ -255,7 +262,31 @@ function chooseAction(
     const id = sha256Hex(['action', first.path, ...first.itemPath].join('\u0000')).slice(0, 16);
     return { ...manual(fileFp, 'database-row', row.reason), id, itemPath: [...first.itemPath], sql: row.sql };
   }
-  const nested = items.filter((i) => i.itemPath.length > 0);
+  // Pictures in an Office document whose tags name the subject are edited with its text (redact-office).
+  const pictureItems = items.filter((i) => i.itemPath.length === 1 && isOfficePicture(i, first.path));
+  const officeFile = top ? top.format === 'office' : pictureItems.length > 0;
+  const withPictures =
+    officeFile && pictureItems.length > 0 && pictureItems.length === items.length - (top ? 1 : 0);
+  let pictures: PictureTags[] = [];
+  if (withPictures) {
+    const changes = pictureChanges(pictureItems, {
+      findingsByItem,
+      limited: opts.limited,
+      spansOf: plannedSpans,
+    });
+    if ('reason' in changes) return manual(fileFp, 'picture-metadata', changes.reason);
+    pictures = changes.pictures;
+    if (!top)
+      return {
+        ...base,
+        kind: 'redact-office',
+        fingerprint: {},
+        spans: [],
+        pictures,
+        rule: 'subject-tagged-in-picture',
+      };
+  }
+  const nested = withPictures ? [] : items.filter((i) => i.itemPath.length > 0);
   if (nested.length && !top) {
     // Members of an archive (nested ones too) are removed or redacted in place, the rest copied.
     const plan = memberChanges(first.path, nested, {
@@ -275,7 +306,7 @@ function chooseAction(
     );
   }
   const fp = pick(fileFp, ['size', 'mtimeMs', 'ino', 'sha256']);
-  const findings = items.flatMap((i) => findingsByItem.get(i.id) ?? []);
+  const findings = (withPictures ? [top] : items).flatMap((i) => findingsByItem.get(i.id) ?? []);
   const contentFindings = findings.filter((f) => f.location.field !== 'path');
   const namedAfterSubject = findings.some((f) => f.location.field === 'path');
   const format = top.format ?? '';
@@ -318,7 +349,9 @@ function chooseAction(
   const redactable = isRedactableText(format, top.path);
   // Deleted whole only when nothing in it can belong to anyone else as far as dsr can tell, and either its
   // name says it is the subject's (a file or folder named after the subject) or a reviewer included it.
-  if (!otherCount && (namedAfterSubject || (included && !redactable))) {
+  // A reviewer's include of a picture only approves removing its tags, never deleting the document.
+  const includedWhole = withPictures ? opts.included.has(top.id) : included;
+  if (!otherCount && (namedAfterSubject || (includedWhole && !redactable))) {
     return {
       ...base,
       kind: 'delete-file',
@@ -343,13 +376,18 @@ function chooseAction(
       rule: otherCount ? 'shared-file-redact' : 'subject-data-in-text',
     };
   }
-  if (format === 'office' && contentFindings.length && !limitedHere) {
+  if (format === 'office' && (contentFindings.length || pictures.length) && !limitedHere) {
     return {
       ...base,
       kind: 'redact-office',
       fingerprint: fp,
       spans: plannedSpans(contentFindings),
-      rule: otherCount ? 'shared-file-redact' : 'subject-data-in-document',
+      ...(pictures.length ? { pictures } : {}),
+      rule: otherCount
+        ? 'shared-file-redact'
+        : contentFindings.length
+          ? 'subject-data-in-document'
+          : 'subject-tagged-in-picture',
     };
   }
   if (redactable) {

@@ -7,6 +7,7 @@
  */
 export const STEPS = [
   'action:intent-written',
+  'office:picture-tags-removed',
   'rewrite:temp-written',
   'rewrite:temp-synced',
   'rewrite:renamed',

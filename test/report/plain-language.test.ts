@@ -1,7 +1,7 @@
 /**
  * The access report in words the data subject uses: a scan of real fixture files with every kind of place
- * (archive member, mail message, attachment, PDF page, spreadsheet sheet, mail header, XMP face tag), a
- * symlink, a named pipe and an unreadable file, rendered in Danish and English.
+ * (archive member, mail message, attachment, PDF page, spreadsheet sheet, mail header, XMP face tag, a
+ * picture in a spreadsheet), a symlink, a named pipe and an unreadable file, rendered in Danish and English.
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -18,6 +18,7 @@ const FILES: Record<string, string> = {
   'post/breve.eml': 'fixtures/mail/eml/attachments.eml',
   'post/arkiv.mbox': 'fixtures/mail/mbox/archive.mbox',
   'fotos/person.jpg': 'fixtures/media/iptc-person.jpg',
+  'docs/pictures.xlsx': 'fixtures/office-media/pictures.xlsx',
 };
 
 /** The report's visible text: tags dropped, entities decoded. */
@@ -119,6 +120,7 @@ describe('the access report in plain words', () => {
       'afsenderfeltet',
       'vedhæftet fil: cpr-brev.pdf',
       'fil i arkivet: docs/notes.docx',
+      'billede i dokumentet: image1.jpeg',
       'e-mail nr. 3 i postkassefilen',
       'ansigtsmarkering i billedets metadata',
       'dokumentets egenskaber',
@@ -140,6 +142,7 @@ describe('the access report in plain words', () => {
       'the sender field',
       'attached file: cpr-brev.pdf',
       'file in the archive: docs/notes.docx',
+      'picture in the document: image1.jpeg',
       "face tag in the picture's metadata",
       'We had no permission to read it.',
       'Shortcuts to other places (not followed)',

@@ -105,10 +105,29 @@ export const RemoveFaceTagsActionSchema = action(
   { blurFaces: Type.Boolean() },
   "Drop the subject's face regions and person tags from a photo's metadata.",
 );
+export const PictureTagsSchema = Type.Object(
+  {
+    itemPath: Type.Array(Type.String(), {
+      minItems: 1,
+      description: 'The picture, as the scan names it (`member word/media/image1.jpeg`).',
+    }),
+    fingerprint: Type.Object(FingerprintSchema.properties, {
+      ...strict,
+      description: "The picture's bytes as scanned (sha256); a picture that differs is stale.",
+    }),
+    spans: Type.Array(PlannedSpanSchema),
+  },
+  {
+    ...strict,
+    description:
+      "A picture inside the document whose face regions and person tags of the subject are removed, as from a photo; everyone else's stay.",
+  },
+);
+export type PictureTags = Static<typeof PictureTagsSchema>;
 export const RedactOfficeActionSchema = action(
   'redact-office',
-  { spans: Type.Array(PlannedSpanSchema) },
-  "Replace the subject's values in the parts of an Office or OpenDocument file; the other parts are copied byte for byte.",
+  { spans: Type.Array(PlannedSpanSchema), pictures: Type.Optional(Type.Array(PictureTagsSchema)) },
+  "Replace the subject's values in the parts of an Office or OpenDocument file, and remove the subject's tags from its pictures; the other parts are copied byte for byte.",
 );
 export const ArchiveMemberChangeSchema = Type.Object(
   {

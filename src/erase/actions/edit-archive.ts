@@ -2,6 +2,7 @@ import { editContainer, type MemberEdit } from '../container/nested.js';
 import { redactOfficePackage } from '../container/office-redact.js';
 import type { EditArchiveAction } from '../plan.js';
 import type { ItemView } from '../verify.js';
+import { removePictureTags } from './picture-tags.js';
 import { officeFinder } from './redact-office.js';
 import { placeholder, redactBytes } from './redact-text.js';
 import { rewriteWhole } from './rewrite-whole.js';
@@ -9,7 +10,7 @@ import type { ActionContext, Outcome } from './types.js';
 
 /**
  * Removes members of a zip, tar or gzip (nested ones too), or redacts them in place (text and Office
- * members), rewriting each archive on the way with every other member's bytes copied as they are.
+ * members, and the subject's tags in the pictures of an Office member), rewriting each archive on the way with every other member's bytes copied as they are.
  * Afterwards no changed member may hold the subject's data, and nobody else's identifiers may change.
  */
 export async function editArchive(action: EditArchiveAction, ctx: ActionContext): Promise<Outcome> {
@@ -20,10 +21,12 @@ export async function editArchive(action: EditArchiveAction, ctx: ActionContext)
       m.change === 'remove'
         ? 'remove'
         : {
-            redact: async (content: Buffer) =>
+            redact: async (content: Buffer, name: string) =>
               m.format === 'office'
                 ? redactOfficePackage(content, officeFinder(ctx), (s) => placeholder(s.detector)).bytes
-                : redactBytes(content, m.format, ctx).bytes,
+                : m.format === 'media'
+                  ? removePictureTags(content, name, ctx)
+                  : redactBytes(content, m.format, ctx).bytes,
           },
   }));
   const removed = action.members.filter((m) => m.change === 'remove').length;

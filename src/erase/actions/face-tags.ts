@@ -68,42 +68,7 @@ export async function removeFaceTags(action: RemoveFaceTagsAction, ctx: ActionCo
         after: earlier,
       };
     await checkFileFingerprint(t, action.fingerprint);
-    const isSubject = (s: unknown) =>
-      typeof s === 'string' &&
-      s.split(/[|/]/).some((seg) => findSubjectSpans(seg.trim(), ctx.subject, true).length > 0);
-    const tags = (await exiftool().readRaw(action.path, {
-      readArgs: ['-G1', '-struct'],
-    })) as unknown as Record<string, unknown>;
-    const changes: Record<string, unknown> = {};
-    let removed = 0;
-    for (const tag of LIST_TAGS) {
-      const v = tags[tag];
-      const list = Array.isArray(v) ? v : typeof v === 'string' ? [v] : undefined;
-      if (!list) continue;
-      const keep = list.filter((x) => !isSubject(x));
-      if (keep.length === list.length) continue;
-      removed += list.length - keep.length;
-      changes[tag] = keep.length ? keep : null;
-    }
-    const boxes: FaceBox[] = [];
-    for (const s of STRUCT_TAGS) {
-      const v = tags[s.tag] as Record<string, unknown> | Record<string, unknown>[] | undefined;
-      if (!v) continue;
-      const list = (s.list ? (v as Record<string, unknown>)[s.list] : v) as
-        | Record<string, unknown>[]
-        | undefined;
-      if (!Array.isArray(list)) continue;
-      for (const x of list) {
-        if (!isSubject(x?.[s.name])) continue;
-        const box =
-          s.list === 'RegionList' ? mwgBox(x.Area) : s.list === 'Regions' ? mpBox(x.Rectangle) : undefined;
-        if (box) boxes.push(box);
-      }
-      const keep = list.filter((x) => !isSubject(x?.[s.name]));
-      if (keep.length === list.length) continue;
-      removed += list.length - keep.length;
-      changes[s.tag] = keep.length ? (s.list ? { ...(v as object), [s.list]: keep } : keep) : null;
-    }
+    const { changes, removed, boxes } = await subjectTagChanges(action.path, ctx);
     if (!removed)
       throw new ActionSkipped(
         'refused',
@@ -144,8 +109,7 @@ export async function removeFaceTags(action: RemoveFaceTagsAction, ctx: ActionCo
       },
       async (path) => {
         if (blur) blurred = await pixelateFaces(path, boxes);
-        await exiftool().write(path, changes as never, { writeArgs: ['-overwrite_original'], useMWG: false });
-        await checkEdited(path, changes, ctx);
+        await writeTagChanges(path, changes, ctx);
       },
     );
     return {
@@ -158,11 +122,78 @@ export async function removeFaceTags(action: RemoveFaceTagsAction, ctx: ActionCo
   }
 }
 
+/** What removing the subject's face regions and person tags changes in a file's metadata (exiftool tags). */
+export interface TagChanges {
+  /** New values of the changed tags (null: the tag goes). */
+  changes: Record<string, unknown>;
+  /** List elements (regions, names, keywords) removed. */
+  removed: number;
+  /** The subject's face rectangles (for pixelating). */
+  boxes: FaceBox[];
+}
+
+/**
+ * Reads a photo's person lists and regions with exiftool and works out what is left of each without
+ * the subject's elements (everyone else's kept, in their order).
+ */
+export async function subjectTagChanges(
+  path: string,
+  ctx: Pick<ActionContext, 'subject'>,
+): Promise<TagChanges> {
+  const isSubject = (s: unknown) =>
+    typeof s === 'string' &&
+    s.split(/[|/]/).some((seg) => findSubjectSpans(seg.trim(), ctx.subject, true).length > 0);
+  const tags = (await exiftool().readRaw(path, {
+    readArgs: ['-G1', '-struct'],
+  })) as unknown as Record<string, unknown>;
+  const changes: Record<string, unknown> = {};
+  let removed = 0;
+  for (const tag of LIST_TAGS) {
+    const v = tags[tag];
+    const list = Array.isArray(v) ? v : typeof v === 'string' ? [v] : undefined;
+    if (!list) continue;
+    const keep = list.filter((x) => !isSubject(x));
+    if (keep.length === list.length) continue;
+    removed += list.length - keep.length;
+    changes[tag] = keep.length ? keep : null;
+  }
+  const boxes: FaceBox[] = [];
+  for (const s of STRUCT_TAGS) {
+    const v = tags[s.tag] as Record<string, unknown> | Record<string, unknown>[] | undefined;
+    if (!v) continue;
+    const list = (s.list ? (v as Record<string, unknown>)[s.list] : v) as
+      | Record<string, unknown>[]
+      | undefined;
+    if (!Array.isArray(list)) continue;
+    for (const x of list) {
+      if (!isSubject(x?.[s.name])) continue;
+      const box =
+        s.list === 'RegionList' ? mwgBox(x.Area) : s.list === 'Regions' ? mpBox(x.Rectangle) : undefined;
+      if (box) boxes.push(box);
+    }
+    const keep = list.filter((x) => !isSubject(x?.[s.name]));
+    if (keep.length === list.length) continue;
+    removed += list.length - keep.length;
+    changes[s.tag] = keep.length ? (s.list ? { ...(v as object), [s.list]: keep } : keep) : null;
+  }
+  return { changes, removed, boxes };
+}
+
+/** Writes the changed tags into the file at `path` in place and checks the result (see checkEdited). */
+export async function writeTagChanges(
+  path: string,
+  changes: Record<string, unknown>,
+  ctx: Pick<ActionContext, 'subject'>,
+): Promise<void> {
+  await exiftool().write(path, changes as never, { writeArgs: ['-overwrite_original'], useMWG: false });
+  await checkEdited(path, changes, ctx);
+}
+
 /** The edited copy: exactly the planned list elements gone, and no trace of the subject left in its metadata. */
 async function checkEdited(
   path: string,
   changes: Record<string, unknown>,
-  ctx: ActionContext,
+  ctx: Pick<ActionContext, 'subject'>,
 ): Promise<void> {
   const after = (await exiftool().readRaw(path, { readArgs: ['-G1', '-struct'] })) as unknown as Record<
     string,

@@ -35,16 +35,23 @@ export async function editContainer(data: Buffer, edits: MemberEdit[], where = '
     const content = container.read(name);
     if (!content) throw new ActionSkipped('stale', `${where}member ${name} is no longer in the archive`);
     const here = list.filter((e) => !e.itemPath.length);
-    if (here.length > 1 || (here.length && list.length > 1))
-      throw new ActionSkipped('refused', `${where}member ${name} is planned twice`);
+    const inside = list.filter((e) => e.itemPath.length);
     const edit = here[0];
+    // A member redacted in place may have edits inside it too (an Office member and its pictures).
+    if (here.length > 1 || (edit && inside.length && edit.change === 'remove'))
+      throw new ActionSkipped('refused', `${where}member ${name} is planned twice`);
     if (!edit) {
       changes.set(name, await editContainer(content, list, `${where}${name} › `));
       continue;
     }
     if (edit.sha256 && sha256Hex(content) !== edit.sha256)
       throw new ActionSkipped('stale', `${where}member ${name} changed since the scan`);
-    changes.set(name, edit.change === 'remove' ? null : await edit.change.redact(content, name));
+    if (edit.change === 'remove') {
+      changes.set(name, null);
+      continue;
+    }
+    const edited = inside.length ? await editContainer(content, inside, `${where}${name} › `) : content;
+    changes.set(name, await edit.change.redact(edited, name));
   }
   return container.write(changes);
 }

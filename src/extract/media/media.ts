@@ -99,19 +99,24 @@ async function readMetadata(input: ItemInput, ctx: ExtractContext): Promise<Meta
   const size = input.source.kind === 'file' ? input.source.size : input.source.data.length;
   if (size === 0) throw new ExtractError('corrupt', 'empty file (0 bytes): no image data or metadata');
   const sidecar = extensionOf(input.name).endsWith('.xmp');
-  const { probe, scan: headerScan } = sidecar
+  const { probe, scan: probedScan } = sidecar
     ? { probe: await probeSidecar(ctx), scan: undefined }
     : probeMedia(input, size);
+  // A picture in a document is looked at for its tags only: whether it shows a page is not asked.
+  const pixels = !input.metadataOnly;
+  const headerScan = pixels ? probedScan : undefined;
   // A WebP's or a HEIC's headers say nothing of what it shows: a look at a thumbnail decides.
-  const look: HeifLook = headerScan || probe.container !== 'heif' ? {} : await heifLook(input, ctx, sidecar);
+  const look: HeifLook =
+    headerScan || probe.container !== 'heif' || !pixels ? {} : await heifLook(input, ctx, sidecar);
   const { decoded, undecoded } = look;
   const scan =
     headerScan ??
-    (probe.container === 'webp' ? await pageLikeSignal(await ctx.readAll()) : undefined) ??
+    (probe.container === 'webp' && pixels ? await pageLikeSignal(await ctx.readAll()) : undefined) ??
     look.scan;
   if (!probe.read) return { kind: 'none', scan, decoded, undecoded };
   // A text file with a photo's name (a renamed note, an HTML error page saved as .jpg) is read as text.
-  if (probe.container === 'other' && !sidecar && (await looksLikeText(input))) return { kind: 'text' };
+  if (probe.container === 'other' && !sidecar && pixels && (await looksLikeText(input)))
+    return { kind: 'text' };
   const sidecarOf = sidecar ? imageOfSidecar(input) : undefined;
   const native = nativeTags(probe);
   if (native)

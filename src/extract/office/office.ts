@@ -30,7 +30,9 @@ export async function extractOfficePackage(
   const parts = packageParts(dir);
   const reader = READERS.find(([part]) => parts.has(part));
   if (!reader) return false;
-  await reader[1](new OfficePackage(input, ctx, src, parts));
+  const pkg = new OfficePackage(input, ctx, src, parts);
+  await reader[1](pkg);
+  await pkg.pictures();
   return true;
 }
 

@@ -9,6 +9,11 @@ import {
   UnsupportedMethodError,
   type ZipEntry,
 } from '../archive/zip-reader.js';
+import { containerOf } from '../media/container.js';
+
+/** Where Word, Excel, PowerPoint and OpenDocument keep pictures, in a format that carries photo metadata. */
+export const PICTURE_PART =
+  /^(?:(?:word|xl|ppt)\/media|Pictures)\/[^/]+\.(?:jpe?g|png|tiff?|webp|heic|heif|avif)$/i;
 
 /**
  * An Office Open XML or OpenDocument file opened as the zip it is: parts are read on demand, each
@@ -101,6 +106,24 @@ export class OfficePackage {
 
   emit(text: string, field: string, structured = false): void {
     if (text.trim()) this.ctx.text(text, { field, structured });
+  }
+
+  /**
+   * Pictures kept in the package (`word/media/image1.jpeg`, `Pictures/…`) go back through the media
+   * reader as members, for their metadata only (face regions, person tags, author): a photo pasted into
+   * a document keeps its tags. Only photo formats (by name, then by their first bytes) are read.
+   */
+  async pictures(): Promise<void> {
+    for (const name of this.names(PICTURE_PART)) {
+      const data = await this.bytes(name);
+      if (!data || containerOf(data.subarray(0, 16)) === 'other') continue;
+      await this.ctx.child({
+        ref: memberRef(this.input.ref, name),
+        name: baseName(name),
+        source: { kind: 'buffer', data },
+        metadataOnly: true,
+      });
+    }
   }
 
   /** Embedded documents (a spreadsheet pasted into a Word file) go back through the extractors as members. */

@@ -10,6 +10,7 @@ import { STRINGS } from './i18n.js';
 
 interface PlaceWords {
   member: (name: string) => string;
+  picture: (name: string) => string;
   attachment: (name: string) => string;
   message: string;
   messageNumber: (n: string) => string;
@@ -32,6 +33,7 @@ interface PlaceWords {
 const WORDS: Record<Lang, PlaceWords> = {
   da: {
     member: (n) => `fil i arkivet: ${n}`,
+    picture: (n) => `billede i dokumentet: ${n}`,
     attachment: (n) => `vedhæftet fil: ${n}`,
     message: 'e-mail',
     messageNumber: (n) => `e-mail nr. ${n} i postkassefilen`,
@@ -76,6 +78,7 @@ const WORDS: Record<Lang, PlaceWords> = {
   },
   en: {
     member: (n) => `file in the archive: ${n}`,
+    picture: (n) => `picture in the document: ${n}`,
     attachment: (n) => `attached file: ${n}`,
     message: 'e-mail',
     messageNumber: (n) => `e-mail no. ${n} in the mailbox file`,
@@ -120,13 +123,19 @@ const WORDS: Record<Lang, PlaceWords> = {
   },
 };
 
+/** Where Word, Excel, PowerPoint and OpenDocument keep a document's pictures (see OfficePackage.pictures). */
+const OFFICE_PICTURE = /^(?:(?:word|xl|ppt)\/media|Pictures)\/([^/]+)$/;
+
 /** One step of an item path (`member a/b.docx`, `attachment x.pdf`, `message <id>`, `message #3`) in plain words. */
 export function stepText(step: string, lang: Lang): string {
   const w = WORDS[lang];
   const m = /^(member|attachment|message)\s+(.*)$/s.exec(step);
   if (!m) return step;
   const [, kind, rest] = m;
-  if (kind === 'member') return w.member(rest);
+  if (kind === 'member') {
+    const picture = OFFICE_PICTURE.exec(rest);
+    return picture ? w.picture(picture[1]) : w.member(rest);
+  }
   if (kind === 'attachment') return w.attachment(rest);
   const num = /^#(\d+)$/.exec(rest);
   if (num) return w.messageNumber(num[1]);
