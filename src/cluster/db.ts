@@ -11,6 +11,8 @@ import { UsageError } from '../core/errors.js';
  * dsr.request  one row per request (scan, erase) while it runs: the coordinator's public key.
  * dsr.job      one row per job of a request: its host and, once done, its sealed result, written in
  *              the transaction that completes the pg-boss job (no duplicate on redelivery).
+ * dsr.export_chunk  the bytes of an export job's copies, sealed in pieces, while they pass: the
+ *              coordinator deletes each piece once written, and an agent sends more only when few wait.
  */
 export const SCHEMA_SQL = `
 CREATE SCHEMA IF NOT EXISTS dsr;
@@ -35,6 +37,15 @@ CREATE TABLE IF NOT EXISTS dsr.job (
   collected_at timestamptz
 );
 CREATE INDEX IF NOT EXISTS job_request ON dsr.job (request_id) WHERE collected_at IS NULL;
+CREATE TABLE IF NOT EXISTS dsr.export_chunk (
+  job_id uuid NOT NULL REFERENCES dsr.job ON DELETE CASCADE,
+  host text NOT NULL,
+  attempt uuid NOT NULL,
+  item integer NOT NULL,
+  seq integer NOT NULL,
+  data bytea NOT NULL,
+  PRIMARY KEY (job_id, attempt, item, seq)
+);
 `;
 
 /** The advisory lock key under which dsr's tables are created ("dsr" in ASCII). */
