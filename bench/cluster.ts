@@ -108,8 +108,10 @@ const cluster: BenchPart = {
     const agents: BenchAgent[] = [];
     try {
       const startAt = Date.now();
-      for (const [i, root] of roots.entries())
-        agents.push(await startAgent(pg.url, `bench-${i + 1}`, root, pg.dir));
+      // Side by side, as hosts start: each one's start-up (node, connecting, pg-boss, its queue).
+      agents.push(
+        ...(await Promise.all(roots.map((root, i) => startAgent(pg.url, `bench-${i + 1}`, root, pg.dir)))),
+      );
       log(
         `${AGENTS} agents started and registered in ${((Date.now() - startAt) / 1000).toFixed(2)} s (not counted below)`,
       );

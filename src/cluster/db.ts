@@ -108,13 +108,15 @@ export async function listen(db: ClusterDb, channel: string): Promise<Waker> {
   let pending = false;
   let wakeUp: (() => void) | undefined;
   let client: PoolClient | undefined;
+  const onNotification = () => {
+    pending = true;
+    wakeUp?.();
+  };
+  const ignoreError = () => {};
   try {
     client = await db.pool.connect();
-    client.on('notification', () => {
-      pending = true;
-      wakeUp?.();
-    });
-    client.on('error', () => {});
+    client.on('notification', onNotification);
+    client.on('error', ignoreError);
     await client.query(`LISTEN "${channel}"`);
   } catch {
     client?.release(true);
@@ -142,6 +144,9 @@ export async function listen(db: ClusterDb, channel: string): Promise<Waker> {
     async close() {
       if (!client) return;
       await client.query(`UNLISTEN "${channel}"`).catch(() => {});
+      // The connection goes back to the pool: the next waker that takes it adds listeners of its own.
+      client.off('notification', onNotification);
+      client.off('error', ignoreError);
       client.release();
     },
   };

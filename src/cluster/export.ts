@@ -245,6 +245,7 @@ export async function exportThroughAgents(
   const silent: string[] = [];
   const request = await Request.open(db, 'export');
   try {
+    const jobs: { host: string; data: ExportJob; id: string }[] = [];
     for (const [host, list] of byHost) {
       const agent = opts.agents.find((a) => a.name === host);
       if (!agent) continue;
@@ -257,8 +258,9 @@ export async function exportThroughAgents(
         subject: sealJson(scan.subject, agent.publicKey, request.id),
         options: { unredacted: opts.unredacted, allowChanged: opts.allowChanged, limits: opts.limits ?? {} },
       };
-      await request.send(host, job, id);
+      jobs.push({ host, data: job, id });
     }
+    await request.sendMany(jobs);
     const readResults = async () => {
       let got = 0;
       for (let page = 1; page > 0; got += page) {

@@ -96,7 +96,7 @@ describe('dsr export --db through the agents that hold the items', () => {
       local.push(...entries(unzip(out).manifest));
     }
     expect(entries(manifest)).toEqual(local.sort());
-  });
+  }, 180_000);
 
   it('--unredacted passes through with its warning and manifest flag: raw copies', () => {
     const zip = join(work, 'raw.zip');
