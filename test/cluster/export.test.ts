@@ -131,7 +131,7 @@ describe('dsr export --db through the agents that hold the items', () => {
     // The scan file says north holds a file that is in fact under south's root.
     const victim = scan.items.find((i) => i.host === 'north' && i.path.endsWith('north-notes.txt'))!;
     const outside = join(roots.south, 'hr/others/peter.txt');
-    const moved = (p: { path: string; host?: string }) =>
+    const moved = <T extends { path: string; host?: string }>(p: T): T =>
       p.host === 'north' && p.path === victim.path ? { ...p, path: outside } : p;
     const forged: ScanFile = { ...scan, items: scan.items.map(moved), findings: scan.findings.map(moved) };
     const forgedPath = join(work, 'forged.json');
