@@ -7,10 +7,12 @@ import { defaultConcurrency, KeptPools, runScan } from '../engine/scan.js';
 import type { OutputSink } from '../io/output.js';
 import { agentQueue, type ClusterDb, ensureQueue, listen, wake, wakeChannel } from './db.js';
 import { eraseOnAgent } from './erase.js';
+import { exportOnAgent } from './export.js';
 import {
   type AgentJob,
   childJobId,
   type EraseJobResult,
+  type ExportJobResult,
   JOB_EXPIRE_SECONDS,
   JOB_RETRIES,
   type ScanJob,
@@ -131,23 +133,34 @@ async function workJob(
   const started = Date.now();
   let outcome: Outcome;
   try {
-    outcome =
-      job.data.kind === 'erase'
-        ? {
-            result: sealedResult(
-              job,
-              await eraseOnAgent({ id: job.id, data: job.data }, { ...opts, roots }, opts.signal),
-            ),
-            children: [],
-          }
-        : await scanJob(opts, roots, job.id, job.data);
+    if (job.data.kind === 'erase')
+      outcome = {
+        result: sealedResult(
+          job,
+          await eraseOnAgent({ id: job.id, data: job.data }, { ...opts, roots }, opts.signal),
+        ),
+        children: [],
+      };
+    else if (job.data.kind === 'export')
+      outcome = {
+        result: sealedResult(
+          job,
+          await exportOnAgent({ id: job.id, data: job.data }, { ...opts, roots }, opts.signal),
+        ),
+        children: [],
+      };
+    else outcome = await scanJob(opts, roots, job.id, job.data);
   } catch (err) {
     // A job that fails is answered with its error, not retried forever: the coordinator lists it.
     if (opts.signal.aborted) outcome = { stopped: true };
     else {
       const error = (err as Error).message;
       const answer =
-        job.data.kind === 'erase' ? { refused: error, actions: [], records: [] } : { root: '', error };
+        job.data.kind === 'erase'
+          ? { refused: error, actions: [], records: [] }
+          : job.data.kind === 'export'
+            ? { attempt: '', items: [], error }
+            : { root: '', error };
       outcome = { result: sealedResult(job, answer), children: [] };
     }
   }
@@ -236,7 +249,10 @@ async function scanJob(opts: JobContext, roots: string[], jobId: string, data: S
   return { result: sealedResult({ id: jobId, data }, result), children };
 }
 
-function sealedResult(job: { id: string; data: AgentJob }, result: ScanJobResult | EraseJobResult): Buffer {
+function sealedResult(
+  job: { id: string; data: AgentJob },
+  result: ScanJobResult | EraseJobResult | ExportJobResult,
+): Buffer {
   return seal(JSON.stringify(result), job.data.reply, job.id);
 }
 

@@ -80,6 +80,32 @@ export class Request {
     return id;
   }
 
+  /**
+   * Sends many jobs in one transaction (the queues made first, side by side): what a request sends at
+   * its start costs one round of commits, not one per job.
+   */
+  async sendMany(jobs: { host: string; data: object; id?: string }[]): Promise<string[]> {
+    const queues = [...new Set(jobs.map((j) => agentQueue(j.host)))].filter((q) => !this.queues.has(q));
+    await Promise.all(queues.map((q) => ensureQueue(this.db, q)));
+    for (const q of queues) this.queues.add(q);
+    const ids = jobs.map((j) => j.id ?? randomUUID());
+    await this.db.transaction(async (client, tx) => {
+      await client.query(
+        'INSERT INTO dsr.job (id, request_id, host) SELECT unnest($1::uuid[]), $2, unnest($3::text[])',
+        [ids, this.id, jobs.map((j) => j.host)],
+      );
+      for (const [i, job] of jobs.entries())
+        await this.db.boss.send(agentQueue(job.host), job.data, {
+          id: ids[i],
+          retryLimit: JOB_RETRIES,
+          expireInSeconds: JOB_EXPIRE_SECONDS,
+          db: tx,
+        });
+      for (const host of new Set(jobs.map((j) => j.host))) await wake(client, wakeChannel(agentQueue(host)));
+    });
+    return ids;
+  }
+
   /** Returns when an agent has committed a result (or after `ms`: the caller checks for silent agents). */
   async waitForResults(ms: number, signal?: AbortSignal): Promise<void> {
     await this.waker?.wait(ms, signal);
@@ -222,6 +248,7 @@ export async function scanThroughAgents(opts: ClusterScanOptions): Promise<Clust
   const silent: string[] = [];
   let done = 0;
   try {
+    const jobs: { host: string; data: ScanJob }[] = [];
     for (const agent of opts.agents) {
       for (let root = 0; root < agent.roots; root++) {
         const job: ScanJob = {
@@ -239,9 +266,10 @@ export async function scanThroughAgents(opts: ClusterScanOptions): Promise<Clust
             splitDepth: opts.splitDepth ?? 1,
           },
         };
-        await request.send(agent.name, job);
+        jobs.push({ host: agent.name, data: job });
       }
     }
+    await request.sendMany(jobs);
     await request.gather({
       waitSeconds: opts.waitSeconds,
       signal: opts.signal,

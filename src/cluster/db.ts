@@ -11,6 +11,8 @@ import { UsageError } from '../core/errors.js';
  * dsr.request  one row per request (scan, erase) while it runs: the coordinator's public key.
  * dsr.job      one row per job of a request: its host and, once done, its sealed result, written in
  *              the transaction that completes the pg-boss job (no duplicate on redelivery).
+ * dsr.export_chunk  the bytes of an export job's copies, sealed in pieces, while they pass: the
+ *              coordinator deletes each piece once written, and an agent sends more only when few wait.
  */
 export const SCHEMA_SQL = `
 CREATE SCHEMA IF NOT EXISTS dsr;
@@ -35,6 +37,15 @@ CREATE TABLE IF NOT EXISTS dsr.job (
   collected_at timestamptz
 );
 CREATE INDEX IF NOT EXISTS job_request ON dsr.job (request_id) WHERE collected_at IS NULL;
+CREATE TABLE IF NOT EXISTS dsr.export_chunk (
+  job_id uuid NOT NULL REFERENCES dsr.job ON DELETE CASCADE,
+  host text NOT NULL,
+  attempt uuid NOT NULL,
+  item integer NOT NULL,
+  seq integer NOT NULL,
+  data bytea NOT NULL,
+  PRIMARY KEY (job_id, attempt, item, seq)
+);
 `;
 
 /** The advisory lock key under which dsr's tables are created ("dsr" in ASCII). */
@@ -97,13 +108,15 @@ export async function listen(db: ClusterDb, channel: string): Promise<Waker> {
   let pending = false;
   let wakeUp: (() => void) | undefined;
   let client: PoolClient | undefined;
+  const onNotification = () => {
+    pending = true;
+    wakeUp?.();
+  };
+  const ignoreError = () => {};
   try {
     client = await db.pool.connect();
-    client.on('notification', () => {
-      pending = true;
-      wakeUp?.();
-    });
-    client.on('error', () => {});
+    client.on('notification', onNotification);
+    client.on('error', ignoreError);
     await client.query(`LISTEN "${channel}"`);
   } catch {
     client?.release(true);
@@ -131,6 +144,9 @@ export async function listen(db: ClusterDb, channel: string): Promise<Waker> {
     async close() {
       if (!client) return;
       await client.query(`UNLISTEN "${channel}"`).catch(() => {});
+      // The connection goes back to the pool: the next waker that takes it adds listeners of its own.
+      client.off('notification', onNotification);
+      client.off('error', ignoreError);
       client.release();
     },
   };

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Limits } from '../core/limits.js';
 import type { AuditRecord } from '../core/schemas/audit.js';
+import type { ExportedItem, NotExportedItem } from '../core/schemas/export.js';
+import type { Fingerprint } from '../core/types.js';
 
 /**
  * What travels in a pg-boss job's data. Everything that could name a person (the subject, a path
@@ -62,7 +64,54 @@ export interface EraseJobResult {
   records: Omit<AuditRecord, 'seq' | 'prev' | 'hash' | 'keyId' | 'sig'>[];
 }
 
-export type AgentJob = ScanJob | EraseJob;
+/**
+ * A host's share of an export: the items to copy (path, item path, format, fingerprint), sealed for
+ * the agent under this job's id, and the subject (for masking other people's identifiers) under the request's.
+ */
+export interface ExportJob {
+  kind: 'export';
+  request: string;
+  reply: string;
+  items: string;
+  subject: string;
+  options: { unredacted: boolean; allowChanged: boolean; limits: Partial<Limits> };
+}
+
+/** One item an export job asks for; `n` numbers it within the job. */
+export interface ExportJobItem {
+  n: number;
+  path: string;
+  itemPath: string[];
+  format: string | null;
+  fingerprint: Fingerprint;
+}
+
+/**
+ * What an export job returns, sealed: per item what the manifest says of it, or why it is not copied.
+ * The bytes went before it as chunks (dsr.export_chunk) of this `attempt` (one run of the job).
+ */
+export interface ExportJobResult {
+  attempt: string;
+  items: ExportedCopy[];
+  /** Why the job could not be done at all. */
+  error?: string;
+}
+
+export type ExportedCopy =
+  | { n: number; reason: NotExportedItem['reason']; message: string }
+  | {
+      n: number;
+      name: string;
+      mtime?: string;
+      sourceSha256: string;
+      changed: string | null;
+      kept: Pick<ExportedItem, 'copy' | 'masked' | 'note' | 'leftOut'>;
+      /** Bytes sent and their sha256: the coordinator checks its copy against them. */
+      size: number;
+      sha256: string;
+    };
+
+export type AgentJob = ScanJob | EraseJob | ExportJob;
 
 /** Send options every dsr job gets: redelivered after a crash, a few times over. */
 export const JOB_RETRIES = 20;

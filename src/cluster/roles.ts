@@ -17,6 +17,7 @@ DO $$ BEGIN
 END $$;
 GRANT USAGE ON SCHEMA dsr, pgboss TO ${AGENTS_GROUP};
 GRANT SELECT, INSERT, UPDATE ON dsr.agent, dsr.job TO ${AGENTS_GROUP};
+GRANT SELECT, INSERT, DELETE ON dsr.export_chunk TO ${AGENTS_GROUP};
 GRANT SELECT ON pgboss.version, pgboss.queue TO ${AGENTS_GROUP};
 GRANT SELECT, INSERT, UPDATE, DELETE ON pgboss.job TO ${AGENTS_GROUP};
 ALTER TABLE dsr.agent ENABLE ROW LEVEL SECURITY;
@@ -28,6 +29,10 @@ CREATE POLICY own_row ON dsr.agent TO ${AGENTS_GROUP}
   USING (current_user = 'dsr-agent-' || name) WITH CHECK (current_user = 'dsr-agent-' || name);
 DROP POLICY IF EXISTS own_jobs ON dsr.job;
 CREATE POLICY own_jobs ON dsr.job TO ${AGENTS_GROUP}
+  USING (current_user = 'dsr-agent-' || host) WITH CHECK (current_user = 'dsr-agent-' || host);
+ALTER TABLE dsr.export_chunk ENABLE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS own_chunks ON dsr.export_chunk;
+CREATE POLICY own_chunks ON dsr.export_chunk TO ${AGENTS_GROUP}
   USING (current_user = 'dsr-agent-' || host) WITH CHECK (current_user = 'dsr-agent-' || host);
 DROP POLICY IF EXISTS own_queue ON pgboss.job;
 CREATE POLICY own_queue ON pgboss.job TO ${AGENTS_GROUP}

@@ -29,6 +29,9 @@ export interface Copy {
   changed: string | null;
 }
 
+/** What finds an item again: where it is, its format and its fingerprint in the scan. */
+export type CopyTarget = Pick<ReportItem, 'path' | 'itemPath' | 'format' | 'fingerprint'>;
+
 export type NotCopied = { reason: 'changed' | 'missing' | 'unreadable' | 'imap'; message: string };
 
 export interface CopyContext {
@@ -38,7 +41,7 @@ export interface CopyContext {
 }
 
 /** Finds the item again and checks it against the scan's fingerprint. Never throws for a bad item. */
-export async function copyOf(item: ReportItem, ctx: CopyContext): Promise<Copy | NotCopied> {
+export async function copyOf(item: CopyTarget, ctx: CopyContext): Promise<Copy | NotCopied> {
   try {
     if (isImapUrl(item.path)) return await imapCopy(item, ctx);
     if (item.itemPath.length === 0) return await fileCopy(item);
@@ -51,7 +54,7 @@ export async function copyOf(item: ReportItem, ctx: CopyContext): Promise<Copy |
   }
 }
 
-async function fileCopy(item: ReportItem): Promise<Copy> {
+async function fileCopy(item: CopyTarget): Promise<Copy> {
   const path = item.path;
   const info = await stat(fsPath(path));
   const hash = createHash('sha256');
@@ -77,7 +80,7 @@ async function fileCopy(item: ReportItem): Promise<Copy> {
   };
 }
 
-async function nestedCopy(item: ReportItem, ctx: CopyContext): Promise<Copy | NotCopied> {
+async function nestedCopy(item: CopyTarget, ctx: CopyContext): Promise<Copy | NotCopied> {
   const fast = await mboxRange(item);
   const located = fast
     ? { bytes: fast, name: '' }
@@ -94,7 +97,7 @@ async function nestedCopy(item: ReportItem, ctx: CopyContext): Promise<Copy | No
  * An mbox message is exported as the bytes at its offset and length, when they still hash to the
  * fingerprint: no need to parse the mailbox again.
  */
-async function mboxRange(item: ReportItem): Promise<Buffer | undefined> {
+async function mboxRange(item: CopyTarget): Promise<Buffer | undefined> {
   const fp = item.fingerprint;
   if (item.format !== 'mbox' && !item.itemPath.at(-1)?.startsWith('message')) return undefined;
   if (fp.offset === undefined || fp.length === undefined || !fp.sha256) return undefined;
@@ -109,7 +112,7 @@ async function mboxRange(item: ReportItem): Promise<Buffer | undefined> {
   }
 }
 
-async function imapCopy(item: ReportItem, ctx: CopyContext): Promise<Copy | NotCopied> {
+async function imapCopy(item: CopyTarget, ctx: CopyContext): Promise<Copy | NotCopied> {
   const ref = parseMessageUrl(item.path);
   if (!ref) return { reason: 'unreadable', message: 'not an IMAP message URL' };
   if (!ctx.imap)
@@ -134,7 +137,7 @@ async function imapCopy(item: ReportItem, ctx: CopyContext): Promise<Copy | NotC
   return bufferCopy(item, located.bytes, located.name);
 }
 
-function bufferCopy(item: ReportItem, bytes: Buffer, name: string): Copy {
+function bufferCopy(item: CopyTarget, bytes: Buffer, name: string): Copy {
   const fp = item.fingerprint;
   const diffs: string[] = [];
   const sourceSha256 = sha256Hex(bytes);
@@ -158,7 +161,7 @@ function withoutMboxSeparator(bytes: Buffer): Buffer {
 }
 
 /** A message becomes `.eml`; an attachment or member keeps the name its container gave it. */
-function copyName(item: ReportItem, name: string): string {
+function copyName(item: CopyTarget, name: string): string {
   const last = item.itemPath.at(-1) ?? '';
   const isMessage =
     /^imaps?:/i.test(item.path) && item.itemPath.length === 0

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { UsageError } from '../core/errors.js';
 import { DEFAULT_LIMITS, type Limits } from '../core/limits.js';
 import {
   EXPORT_SCHEMA,
@@ -6,6 +7,7 @@ import {
   type ExportManifest,
   type NotExportedItem,
 } from '../core/schemas/export.js';
+import type { ScanFile } from '../core/types.js';
 import type { ImapPasswordSource } from '../crawl/imap/password.js';
 import { isImapUrl } from '../crawl/imap/url.js';
 import { writeOutput } from '../io/output.js';
@@ -13,9 +15,10 @@ import { compileSubject } from '../match/subject.js';
 import type { Lang } from '../report/access/i18n.js';
 import { prepareReport, renderHtml, renderJson } from '../report/access/index.js';
 import type { AccessReport, ReportItem, SubjectField } from '../report/access/model.js';
-import { type Copy, type CopyContext, copyOf } from './copy.js';
+import { type Copy, type CopyContext, type CopyTarget, copyOf } from './copy.js';
 import { ImapFetcher } from './imap.js';
 import { type CopySource, MAX_MASK_BYTES, safeCopy } from './mask.js';
+import type { MaskContext } from './mask-text.js';
 import { ZipWriter } from './zip-writer.js';
 
 export interface ExportOptions {
@@ -38,6 +41,12 @@ export interface ExportOptions {
   unredacted?: boolean;
   /** Told what the officer must know before sending the export (a draft report, raw copies). */
   warn?: (message: string) => void;
+  /**
+   * Where the copies come from when not from this machine (a scan through agents: dsr export --db):
+   * called once with the items to export, it returns each item's copy. Without it, a scan file whose
+   * items name a host is refused.
+   */
+  copies?: (items: ReportItem[], scan: ScanFile) => Promise<(item: ReportItem) => ItemCopy | ItemNotCopied>;
 }
 
 export type { ExportedItem, ExportManifest, NotExportedItem } from '../core/schemas/export.js';
@@ -70,47 +79,42 @@ export async function runExport(scanPath: string, opts: ExportOptions): Promise<
   };
   const width = String(report.items.length).length;
   const used = new Set<string>();
+  const itemCtx: ItemCopyContext = {
+    copy: ctx,
+    mask: maskCtx,
+    allowChanged: opts.allowChanged,
+    unredacted: Boolean(opts.unredacted),
+  };
+  const hostOf = new Map(scan.items.filter((i) => i.host).map((i) => [i.id, i.host as string]));
+  if (hostOf.size && !opts.copies)
+    throw new UsageError(
+      `${scanPath} was made through agents (its items are on ${[...new Set(hostOf.values())].length} host(s)): their copies are fetched through those agents`,
+      'add --db URL (the database of the agents that scanned)',
+    );
   try {
+    const fetched = opts.copies ? await opts.copies(report.items, scan) : undefined;
     await writeOutput(
       resolve(opts.out),
       async (fh) => {
         const zip = new ZipWriter(fh);
         for (const [i, item] of report.items.entries()) {
-          const copy = await copyOf(item, ctx);
+          const host = hostOf.get(item.id);
+          const at = host ? { host } : {};
+          const copy = fetched ? fetched(item) : await exportCopy(item, itemCtx);
           if ('reason' in copy) {
-            manifest.notExported.push({ ...describe(item), ...copy });
+            manifest.notExported.push({
+              ...describe(item),
+              ...at,
+              reason: copy.reason,
+              message: copy.message,
+            });
             continue;
-          }
-          if (copy.changed && !opts.allowChanged) {
-            manifest.notExported.push({ ...describe(item), reason: 'changed', message: copy.changed });
-            continue;
-          }
-          let content: AsyncIterable<Uint8Array> | Iterable<Uint8Array> = copy.pieces();
-          let kept: Pick<ExportedItem, 'copy' | 'masked' | 'note' | 'leftOut'> = {
-            copy: 'raw',
-            masked: {},
-            note: UNREDACTED_NOTE,
-            leftOut: [],
-          };
-          if (!opts.unredacted) {
-            const source = await sourceOf(copy);
-            const safe = await safeCopy(item.format ?? undefined, source, maskCtx);
-            if (safe.copy === 'none') {
-              manifest.notExported.push({ ...describe(item), reason: 'others', message: safe.message });
-              continue;
-            }
-            if (safe.copy === 'masked') {
-              content = [safe.data];
-              kept = { copy: 'masked', masked: safe.masked, note: safe.note, leftOut: safe.leftOut };
-            } else {
-              if ('data' in source) content = [source.data];
-              kept = { copy: 'raw', masked: {}, note: safe.note, leftOut: [] };
-            }
           }
           const file = entryName(i + 1, width, copy.name, used);
-          const written = await zip.add(file, content, copy.mtime);
+          const written = await zip.add(file, copy.content(), copy.mtime);
           manifest.items.push({
             id: item.id,
+            ...at,
             file,
             original: { path: item.path, itemPath: item.itemPath },
             categories: item.categories,
@@ -119,7 +123,7 @@ export async function runExport(scanPath: string, opts: ExportOptions): Promise<
             sha256: written.sha256,
             sourceSha256: copy.sourceSha256,
             changed: copy.changed,
-            ...kept,
+            ...copy.kept,
           });
         }
         await zip.addText(manifest.report.json, renderJson(report));
@@ -133,6 +137,57 @@ export async function runExport(scanPath: string, opts: ExportOptions): Promise<
     await imap?.close();
   }
   return manifest;
+}
+
+/** What an item's copy needs: where it is read from, and how other people's identifiers are masked. */
+export interface ItemCopyContext {
+  copy: CopyContext;
+  mask: MaskContext;
+  allowChanged: boolean;
+  unredacted: boolean;
+}
+
+/** How an item goes into the zip: its bytes (as many times as asked) and what the manifest says of it. */
+export interface ItemCopy {
+  name: string;
+  mtime?: Date;
+  content: () => AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+  sourceSha256: string;
+  changed: string | null;
+  kept: Pick<ExportedItem, 'copy' | 'masked' | 'note' | 'leftOut'>;
+}
+
+export type ItemNotCopied = Pick<NotExportedItem, 'reason' | 'message'>;
+
+/**
+ * One item's copy as it goes into the export: found again and checked against its fingerprint, and
+ * other people's identifiers masked unless `unredacted`. The same on an agent (dsr export --db) as here.
+ */
+export async function exportCopy(item: CopyTarget, ctx: ItemCopyContext): Promise<ItemCopy | ItemNotCopied> {
+  const copy = await copyOf(item, ctx.copy);
+  if ('reason' in copy) return copy;
+  if (copy.changed && !ctx.allowChanged) return { reason: 'changed', message: copy.changed };
+  const base = { name: copy.name, mtime: copy.mtime, sourceSha256: copy.sourceSha256, changed: copy.changed };
+  if (ctx.unredacted)
+    return {
+      ...base,
+      content: copy.pieces,
+      kept: { copy: 'raw', masked: {}, note: UNREDACTED_NOTE, leftOut: [] },
+    };
+  const source = await sourceOf(copy);
+  const safe = await safeCopy(item.format ?? undefined, source, ctx.mask);
+  if (safe.copy === 'none') return { reason: 'others', message: safe.message };
+  if (safe.copy === 'masked')
+    return {
+      ...base,
+      content: () => [safe.data],
+      kept: { copy: 'masked', masked: safe.masked, note: safe.note, leftOut: safe.leftOut },
+    };
+  return {
+    ...base,
+    content: 'data' in source ? () => [source.data] : copy.pieces,
+    kept: { copy: 'raw', masked: {}, note: safe.note, leftOut: [] },
+  };
 }
 
 /** The copy's bytes in memory, or its file when it is too large to hold (see safeCopy). */

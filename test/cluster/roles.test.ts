@@ -107,6 +107,40 @@ describe('each agent connects with its own database role (dsr agent-role)', () =
       "SELECT count(*) AS n FROM dsr.job WHERE host = 'rb' AND done_at IS NOT NULL AND result IS NOT NULL",
     );
     expect(Number(still.rows[0].n)).toBe(1);
+    // An export piece of B's: A can neither see it, take it, nor send one in B's name.
+    await owner.pool.query(
+      "INSERT INTO dsr.export_chunk (job_id, host, attempt, item, seq, data) VALUES ($1, 'rb', gen_random_uuid(), 0, 0, '\\x00')",
+      [jobId],
+    );
+    expect(await count(b, "SELECT count(*) AS n FROM dsr.export_chunk WHERE host = 'rb'")).toBe(1);
+    expect(await count(a, "SELECT count(*) AS n FROM dsr.export_chunk WHERE host = 'rb'")).toBe(0);
+    expect((await a.query('DELETE FROM dsr.export_chunk')).rowCount).toBe(0);
+    await expect(
+      a.query(
+        "INSERT INTO dsr.export_chunk (job_id, host, attempt, item, seq, data) VALUES ($1, 'rb', gen_random_uuid(), 0, 1, '\\x00')",
+        [jobId],
+      ),
+    ).rejects.toThrow(/row-level security/);
     await request.close();
+  });
+
+  it('an agent with its own role sends the copies of dsr export --db', () => {
+    const scanPath = join(work, 'ra.json');
+    const s = runCli([
+      'scan',
+      '--db',
+      server.url,
+      '--agent',
+      'ra',
+      '--subject',
+      join(work, 'subject.json'),
+      '--out',
+      scanPath,
+    ]);
+    expect(s.code, s.stderr).toBe(0);
+    const zip = join(work, 'ra.zip');
+    const r = runCli(['export', scanPath, '--db', server.url, '--out', zip]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/[1-9]\d* item\(s\) copied/);
   });
 });

@@ -19,6 +19,11 @@ export type PartLeftOut = Static<typeof PartLeftOutSchema>;
 
 export const ExportedItemSchema = Type.Object({
   id: Type.String({ description: 'The scan item id.' }),
+  host: Type.Optional(
+    Type.String({
+      description: 'The agent whose host holds the item (a scan through agents: dsr export --db).',
+    }),
+  ),
   file: Type.String({ description: 'Path of the copy inside the zip (items/NNN-NAME).' }),
   original,
   categories: Type.Array(DetectorIdSchema),
@@ -44,11 +49,12 @@ export type ExportedItem = Static<typeof ExportedItemSchema>;
 
 export const NotExportedItemSchema = Type.Object({
   id: Type.String(),
+  host: Type.Optional(Type.String({ description: 'The agent whose host holds the item.' })),
   original,
   categories: Type.Array(DetectorIdSchema),
-  reason: oneOf(['changed', 'missing', 'unreadable', 'imap', 'others'] as const, {
+  reason: oneOf(['changed', 'missing', 'unreadable', 'imap', 'others', 'refused', 'unanswered'] as const, {
     description:
-      "changed since the scan, missing, unreadable, imap (no password), others (holds other people's identifiers that cannot be masked).",
+      "changed since the scan, missing, unreadable, imap (no password), others (holds other people's identifiers that cannot be masked), refused (its agent found it outside its roots), unanswered (its agent did not answer within --wait).",
   }),
   message: Type.String(),
 });
