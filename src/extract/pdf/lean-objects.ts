@@ -50,7 +50,8 @@ for (const c of [0x00, 0x09, 0x0a, 0x0c, 0x0d, 0x20]) WHITE[c] = 1;
 const DELIM = new Uint8Array(256);
 for (const c of '()<>[]{}/%') DELIM[c.charCodeAt(0)] = 1;
 const HEX = new Uint8Array(256).fill(255);
-for (let i = 0; i < 16; i++) HEX['0123456789abcdef'.charCodeAt(i)] = HEX['0123456789ABCDEF'.charCodeAt(i)] = i;
+for (let i = 0; i < 16; i++)
+  HEX['0123456789abcdef'.charCodeAt(i)] = HEX['0123456789ABCDEF'.charCodeAt(i)] = i;
 /** Operators by name: one object each, however often a content stream uses them. */
 const OPS = new Map<string, Op>();
 
@@ -270,7 +271,8 @@ export class Lexer {
 
 export function latin1(d: Uint8Array, start: number, end: number): string {
   // Short runs (tokens, a line of text) are cheaper without a Buffer.
-  if (end - start <= 4096) return String.fromCharCode.apply(null, d.subarray(start, end) as unknown as number[]);
+  if (end - start <= 4096)
+    return String.fromCharCode.apply(null, d.subarray(start, end) as unknown as number[]);
   return Buffer.from(d.buffer, d.byteOffset + start, end - start).toString('latin1');
 }
 
@@ -294,7 +296,11 @@ export function decodeStream(stream: Stream): Uint8Array {
   if (predictor === 1) return bytes;
   if (predictor !== 12) notLean('predictor other than PNG Up');
   const columns = parms.get('Columns');
-  if (typeof columns !== 'number' || parms.get('Colors') !== undefined || parms.get('BitsPerComponent') !== undefined)
+  if (
+    typeof columns !== 'number' ||
+    parms.get('Colors') !== undefined ||
+    parms.get('BitsPerComponent') !== undefined
+  )
     notLean('unusual predictor parameters');
   const row = columns + 1;
   if (bytes.length % row) notLean('predicted data not whole rows');
@@ -366,7 +372,11 @@ export class PdfFile {
     }
     // A cross-reference stream: `n g obj << /Type /XRef … >> stream`.
     const obj = this.objectAt(at);
-    if (!isStream(obj) || !(obj.dict.get('Type') instanceof Name) || (obj.dict.get('Type') as Name).name !== 'XRef')
+    if (
+      !isStream(obj) ||
+      !(obj.dict.get('Type') instanceof Name) ||
+      (obj.dict.get('Type') as Name).name !== 'XRef'
+    )
       notLean('startxref points at neither a table nor a stream');
     const w = obj.dict.get('W');
     const size = obj.dict.get('Size');
@@ -439,7 +449,8 @@ export class PdfFile {
     if (this.resolving.has(v.num)) notLean('reference loop');
     this.resolving.add(v.num);
     try {
-      const value = 'offset' in entry ? this.objectAt(entry.offset, v.num) : this.inObjectStream(entry, v.num);
+      const value =
+        'offset' in entry ? this.objectAt(entry.offset, v.num) : this.inObjectStream(entry, v.num);
       this.cache.set(v.num, value);
       return value;
     } finally {

@@ -1,3 +1,4 @@
+import { decodeWindows1252 } from '../text/windows-1252.js';
 import {
   type Dict,
   decodeStream,
@@ -133,7 +134,8 @@ function pageDicts(file: PdfFile, catalog: Dict): PageDict[] {
       if (pages.length > MAX_PAGES) notLean('too many pages');
       return;
     }
-    if (!(type instanceof Name) || type.name !== 'Pages' || !Array.isArray(kids)) notLean('odd page tree node');
+    if (!(type instanceof Name) || type.name !== 'Pages' || !Array.isArray(kids))
+      notLean('odd page tree node');
     for (const kid of kids) {
       const d = file.dict(kid);
       if (!d) notLean('page tree kid is not a dictionary');
@@ -183,7 +185,7 @@ interface LeanFont {
 
 /** What pdf.js makes of the WinAnsi codes 32-255 (its glyph names read through its glyph list). */
 const WIN_ANSI: readonly string[] = (() => {
-  const text = new TextDecoder('windows-1252').decode(Uint8Array.from({ length: 256 }, (_, i) => i));
+  const text = decodeWindows1252(Uint8Array.from({ length: 256 }, (_, i) => i));
   const chars = [...text];
   for (let c = 0; c < 32; c++) chars[c] = '';
   for (const c of [0x7f, 0x81, 0x8d, 0x8f, 0x90, 0x9d]) chars[c] = '\u2022';
@@ -201,7 +203,8 @@ function loadFont(file: PdfFile, ref: Value | undefined): LeanFont {
   // Embedded or described fonts and ToUnicode maps go pdf.js's longer way.
   if (dict.has('FontDescriptor') || dict.has('ToUnicode')) notLean('font with a descriptor or ToUnicode');
   const encoding = file.get(dict.get('Encoding'));
-  const base = isDict(encoding) && !encoding.has('Differences') ? file.get(encoding.get('BaseEncoding')) : encoding;
+  const base =
+    isDict(encoding) && !encoding.has('Differences') ? file.get(encoding.get('BaseEncoding')) : encoding;
   if (!(base instanceof Name) || base.name !== 'WinAnsiEncoding') notLean('encoding other than WinAnsi');
   const baseFont = file.get(dict.get('BaseFont'));
   if (!(baseFont instanceof Name)) return notLean('font without BaseFont');
@@ -287,7 +290,11 @@ function pageText(
   fonts: Map<unknown, LeanFont>,
 ): { text: string; images: boolean } {
   const contents = file.get(page.dict.get('Contents'));
-  const streams = Array.isArray(contents) ? contents.map((c) => file.get(c)) : contents == null ? [] : [contents];
+  const streams = Array.isArray(contents)
+    ? contents.map((c) => file.get(c))
+    : contents == null
+      ? []
+      : [contents];
   const parts: Uint8Array[] = [];
   for (const s of streams) {
     if (!isStream(s)) notLean('page content is not a stream');
@@ -470,7 +477,8 @@ function textItems(
       }
       return false;
     }
-    const [x, y] = item.hasPrev ? [item.prevX, item.prevY] : (origin(), [px, py]);
+    if (!item.hasPrev) origin();
+    const [x, y] = item.hasPrev ? [item.prevX, item.prevY] : [px, py];
     flush();
     resetLastChars();
     pushWhitespace(Math.abs(width), x, y);
@@ -480,7 +488,8 @@ function textItems(
     origin();
     let posX = px;
     let posY = py;
-    if (posX + glyphWidth < viewBox[0] || posX > viewBox[2] || posY < viewBox[1] || posY > viewBox[3]) return false;
+    if (posX + glyphWidth < viewBox[0] || posX > viewBox[2] || posY < viewBox[1] || posY > viewBox[3])
+      return false;
     if (!state.font || !item.hasPrev) return true;
     let lastPosX = item.prevX;
     let lastPosY = item.prevY;
@@ -599,13 +608,26 @@ function textItems(
     const op = v.op;
     if (op === 'BI' || op === 'd0' || op === 'd1' || op === 'BX') notLean(`operator ${op}`);
     if (TEXT_OPS.has(op) || SHOW_OPS.has(op)) {
-      const wanted = op === 'Tm' || op === 'cm' ? 6 : op === '"' ? 3 : op === 'Td' || op === 'TD' || op === 'Tf' ? 2 : op === 'q' || op === 'Q' || op === 'BT' || op === 'T*' ? 0 : 1;
+      const wanted =
+        op === 'Tm' || op === 'cm'
+          ? 6
+          : op === '"'
+            ? 3
+            : op === 'Td' || op === 'TD' || op === 'Tf'
+              ? 2
+              : op === 'q' || op === 'Q' || op === 'BT' || op === 'T*'
+                ? 0
+                : 1;
       if (args.length !== wanted) notLean(`operator ${op} with ${args.length} operands`);
     }
     switch (op) {
       case 'q': {
         stack.push(state);
-        state = { ...state, textMatrix: state.textMatrix.slice(), textLineMatrix: state.textLineMatrix.slice() };
+        state = {
+          ...state,
+          textMatrix: state.textMatrix.slice(),
+          textLineMatrix: state.textLineMatrix.slice(),
+        };
         break;
       }
       case 'Q': {
@@ -613,7 +635,11 @@ function textItems(
         if (prev) {
           const before = state;
           state = prev;
-          if (before.font !== state.font || before.fontSize !== state.fontSize || before.fontName !== state.fontName)
+          if (
+            before.font !== state.font ||
+            before.fontSize !== state.fontSize ||
+            before.fontName !== state.fontName
+          )
             flush();
         }
         break;
@@ -776,7 +802,13 @@ function viewportTransform(viewBox: number[], rotation: number): Matrix {
   const centerX = (viewBox[2] + viewBox[0]) / 2;
   const centerY = (viewBox[3] + viewBox[1]) / 2;
   const [a, b, c, d] =
-    rotation === 180 ? [-1, 0, 0, 1] : rotation === 90 ? [0, 1, 1, 0] : rotation === 270 ? [0, -1, -1, 0] : [1, 0, 0, -1];
+    rotation === 180
+      ? [-1, 0, 0, 1]
+      : rotation === 90
+        ? [0, 1, 1, 0]
+        : rotation === 270
+          ? [0, -1, -1, 0]
+          : [1, 0, 0, -1];
   const offsetX = a === 0 ? Math.abs(centerY - viewBox[1]) : Math.abs(centerX - viewBox[0]);
   const offsetY = a === 0 ? Math.abs(centerX - viewBox[0]) : Math.abs(centerY - viewBox[1]);
   return [a, b, c, d, offsetX - a * centerX - c * centerY, offsetY - b * centerX - d * centerY];
