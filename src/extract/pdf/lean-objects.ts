@@ -22,9 +22,13 @@ export class Ref {
     readonly gen: number,
   ) {}
 }
-/** A string's bytes, one char per byte (latin1). */
+/** A string's bytes. */
 export class PdfString {
-  constructor(readonly bytes: string) {}
+  constructor(readonly bytes: Uint8Array) {}
+  /** The bytes one char each (latin1). */
+  get text(): string {
+    return latin1(this.bytes, 0, this.bytes.length);
+  }
 }
 /** An operator in a content stream, or a keyword (`obj`, `R`, `stream`) in a file. */
 export class Op {
@@ -52,8 +56,8 @@ for (const c of '()<>[]{}/%') DELIM[c.charCodeAt(0)] = 1;
 const HEX = new Uint8Array(256).fill(255);
 for (let i = 0; i < 16; i++)
   HEX['0123456789abcdef'.charCodeAt(i)] = HEX['0123456789ABCDEF'.charCodeAt(i)] = i;
-/** Operators by name: one object each, however often a content stream uses them. */
-const OPS = new Map<string, Op>();
+/** Operators of up to three bytes by those bytes: one object each, however often a stream uses them. */
+const SHORT_OPS = new Map<number, Op>();
 
 /** Nesting of arrays and dictionaries past which a file is left to pdf.js. */
 const MAX_DEPTH = 64;
@@ -116,16 +120,22 @@ export class Lexer {
     if ((c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2d || c === 0x2e) return this.number();
     if (DELIM[c]) notLean(`unexpected ${String.fromCharCode(c)}`);
     const start = this.pos;
-    while (this.pos < this.end && !WHITE[d[this.pos]] && !DELIM[d[this.pos]]) this.pos++;
+    // Operators of up to three bytes are looked up by their bytes, without making a string.
+    let key = 0;
+    while (this.pos < this.end && !WHITE[d[this.pos]] && !DELIM[d[this.pos]]) {
+      if (this.pos - start < 3) key = key * 256 + d[this.pos];
+      this.pos++;
+    }
+    if (this.pos - start <= 3) {
+      const op = SHORT_OPS.get(key);
+      if (op) return op;
+    }
     const word = latin1(d, start, this.pos);
     if (word === 'true') return true;
     if (word === 'false') return false;
     if (word === 'null') return null;
-    let op = OPS.get(word);
-    if (!op) {
-      op = new Op(word);
-      if (OPS.size < 1000) OPS.set(word, op);
-    }
+    const op = new Op(word);
+    if (word.length <= 3 && SHORT_OPS.size < 1000) SHORT_OPS.set(key, op);
     return op;
   }
 
@@ -226,43 +236,52 @@ export class Lexer {
     }
     if (high >= 0) bytes[n++] = high * 16;
     this.pos = close + 1;
-    return new PdfString(latin1(bytes, 0, n));
+    return new PdfString(bytes.subarray(0, n));
   }
 
   private literal(): PdfString {
     const d = this.data;
+    const start = ++this.pos;
+    // The common string, without escapes or nested parentheses, is its bytes in the file.
+    const close = d.indexOf(0x29, start);
+    if (close !== -1 && close < this.end) {
+      let plain = true;
+      for (let i = start; i < close && plain; i++) plain = d[i] !== 0x5c && d[i] !== 0x28 && d[i] !== 0x0d;
+      if (plain) {
+        this.pos = close + 1;
+        return new PdfString(d.subarray(start, close));
+      }
+    }
     let depth = 1;
-    let out = '';
-    let run = ++this.pos;
+    const out: number[] = [];
     while (this.pos < this.end) {
       const c = d[this.pos];
       if (c === 0x28) depth++;
       else if (c === 0x29) {
         if (--depth === 0) {
-          out += latin1(d, run, this.pos++);
-          return new PdfString(out);
+          this.pos++;
+          return new PdfString(Uint8Array.from(out));
         }
       } else if (c === 0x5c) {
-        out += latin1(d, run, this.pos);
         const e = d[++this.pos];
         this.pos++;
-        if (e === 0x6e) out += '\n';
-        else if (e === 0x72) out += '\r';
-        else if (e === 0x74) out += '\t';
-        else if (e === 0x62) out += '\b';
-        else if (e === 0x66) out += '\f';
-        else if (e === 0x28 || e === 0x29 || e === 0x5c) out += String.fromCharCode(e);
+        if (e === 0x6e) out.push(0x0a);
+        else if (e === 0x72) out.push(0x0d);
+        else if (e === 0x74) out.push(0x09);
+        else if (e === 0x62) out.push(0x08);
+        else if (e === 0x66) out.push(0x0c);
+        else if (e === 0x28 || e === 0x29 || e === 0x5c) out.push(e);
         else if (e >= 0x30 && e <= 0x37) {
           let n = e - 0x30;
           for (let k = 0; k < 2 && d[this.pos] >= 0x30 && d[this.pos] <= 0x37; k++)
             n = n * 8 + d[this.pos++] - 0x30;
-          out += String.fromCharCode(n & 0xff);
+          out.push(n & 0xff);
         } else if (e === 0x0d) {
           if (d[this.pos] === 0x0a) this.pos++;
         } else if (e !== 0x0a) notLean('unusual string escape');
-        run = this.pos;
         continue;
       } else if (c === 0x0d) notLean('carriage return in a string');
+      out.push(c);
       this.pos++;
     }
     return notLean('unterminated string');

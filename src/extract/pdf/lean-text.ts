@@ -101,7 +101,7 @@ function infoLines(file: PdfFile): string[] {
   for (const key of INFO_FIELDS) {
     const value = file.get(info.get(key));
     if (!(value instanceof PdfString)) continue;
-    const text = pdfString(value.bytes);
+    const text = pdfString(value.text);
     if (text.trim()) lines.push(`${key}: ${text.trim()}`);
   }
   return lines;
@@ -230,6 +230,19 @@ function loadFont(file: PdfFile, ref: Value | undefined): LeanFont {
 /** pdf.js's `normalizeUnicode`: NFKC for the characters it normalizes (ligatures, µ, odd spaces). */
 const NORMALIZE =
   /([\u00a0\u00b5\u037e\u0eb3\u2000-\u200a\u202f\u2126\ufb00-\ufb04\ufb06\ufb20-\ufb36\ufb38-\ufb3c\ufb3e\ufb40-\ufb41\ufb43-\ufb44\ufb46-\ufba1\ufba4-\ufba9\ufbae-\ufbb1\ufbd3-\ufbdc\ufbde-\ufbe7\ufbea-\ufbf8\ufbfc-\ufbfd\ufc00-\ufc5d\ufc64-\ufcf1\ufcf5-\ufd3d\ufd88\ufdf4\ufdfa-\ufdfb\ufe71\ufe77\ufe79\ufe7b\ufe7d]+)|(\ufb05+)/gu;
+/** The WinAnsi characters NORMALIZE changes (µ). */
+const WIN_ANSI_UNITS = Uint16Array.from(WIN_ANSI, (c) => (c ? c.charCodeAt(0) : 0));
+/** Code units as a string, in pieces (apply takes a bounded number of arguments). */
+function latin1Codes(codes: Uint16Array, length: number): string {
+  let s = '';
+  for (let at = 0; at < length; at += 8192)
+    s += String.fromCharCode.apply(
+      null,
+      codes.subarray(at, Math.min(length, at + 8192)) as unknown as number[],
+    );
+  return s;
+}
+const NORMALIZED = new Set(WIN_ANSI.filter((c) => c !== '' && c.replaceAll(NORMALIZE, '') !== c));
 function normalizeUnicode(s: string): string {
   return s.replaceAll(NORMALIZE, (_, p1: string | undefined) => (p1 ? p1.normalize('NFKC') : '\u017ft'));
 }
@@ -343,7 +356,11 @@ function textItems(
   const stack: TextState[] = [];
   const item = {
     initialized: false,
-    str: [] as string[],
+    /** The item's text so far: UTF-16 code units (WinAnsi maps each byte to one). */
+    codes: new Uint16Array(256),
+    length: 0,
+    /** Whether `str` holds a character pdf.js's normalizeUnicode changes. */
+    normalize: false,
     totalWidth: 0,
     totalHeight: 0,
     width: 0,
@@ -373,6 +390,14 @@ function textItems(
     const y = tm[1] * 0 + tm[3] * rise + tm[5];
     px = c[0] * x + c[2] * y + c[4];
     py = c[1] * x + c[3] * y + c[5];
+  };
+  const pushCode = (unit: number) => {
+    if (item.length === item.codes.length) {
+      const grown = new Uint16Array(item.codes.length * 2);
+      grown.set(item.codes);
+      item.codes = grown;
+    }
+    item.codes[item.length++] = unit;
   };
   const twoLastChars = [' ', ' '];
   let twoLastCharsPos = 0;
@@ -447,7 +472,9 @@ function textItems(
   const flush = () => {
     if (!item.initialized) return;
     item.totalWidth += item.width * item.textAdvanceScale;
-    const text = normalizeUnicode(item.str.join(''));
+    const str = latin1Codes(item.codes, item.length);
+    const text = item.normalize ? normalizeUnicode(str) : str;
+    item.normalize = false;
     items.push({
       str: text,
       width: Math.abs(item.totalWidth),
@@ -457,7 +484,7 @@ function textItems(
       hasEOL: item.hasEOL,
     });
     item.initialized = false;
-    item.str.length = 0;
+    item.length = 0;
   };
   const appendEOL = () => {
     resetLastChars();
@@ -473,7 +500,7 @@ function textItems(
     if (orientation * item.spaceInFlowMin <= width && width <= orientation * item.spaceInFlowMax) {
       if (item.initialized) {
         resetLastChars();
-        item.str.push(' ');
+        pushCode(32);
       }
       return false;
     }
@@ -484,8 +511,9 @@ function textItems(
     pushWhitespace(Math.abs(width), x, y);
     return true;
   };
-  const compareWithLastPosition = (glyphWidth: number) => {
-    origin();
+  /** pdf.js's compareWithLastPosition; `known` when px, py already hold the current origin. */
+  const compareWithLastPosition = (glyphWidth: number, known: boolean) => {
+    if (!known) origin();
     let posX = px;
     let posY = py;
     if (posX + glyphWidth < viewBox[0] || posX > viewBox[2] || posY < viewBox[1] || posY > viewBox[3])
@@ -494,10 +522,22 @@ function textItems(
     let lastPosX = item.prevX;
     let lastPosY = item.prevY;
     if (lastPosX === posX && lastPosY === posY) return true;
-    const current = currentTransform();
+    // The linear part of getCurrentTextTransform(), by the same arithmetic, for its rotation.
+    const tm = state.textMatrix;
+    const c = state.ctm;
+    const sx = state.fontSize * state.textHScale;
+    const sy = state.fontSize;
+    const m0 = tm[0] * sx + tm[2] * 0;
+    const m1 = tm[1] * sx + tm[3] * 0;
+    const m2 = tm[0] * 0 + tm[2] * sy;
+    const m3 = tm[1] * 0 + tm[3] * sy;
+    const cur0 = c[0] * m0 + c[2] * m1;
+    const cur1 = c[1] * m0 + c[3] * m1;
+    const cur2 = c[0] * m2 + c[2] * m3;
+    const cur3 = c[1] * m2 + c[3] * m3;
     let rotate = -1;
-    if (current[0] && current[1] === 0 && current[2] === 0) rotate = current[0] > 0 ? 0 : 180;
-    else if (current[1] && current[0] === 0 && current[3] === 0) rotate = current[1] > 0 ? 90 : 270;
+    if (cur0 && cur1 === 0 && cur2 === 0) rotate = cur0 > 0 ? 0 : 180;
+    else if (cur1 && cur0 === 0 && cur3 === 0) rotate = cur1 > 0 ? 90 : 270;
     switch (rotate) {
       case 0:
         break;
@@ -539,7 +579,7 @@ function textItems(
         pushWhitespaceAtPrev(Math.abs(advanceX));
       } else item.width += advanceX;
     } else if (!addFakeSpaces(advanceX, orientation)) {
-      if (item.str.length === 0) {
+      if (item.length === 0) {
         resetLastChars();
         pushWhitespaceAtPrev(Math.abs(advanceX));
       } else item.width += advanceX;
@@ -547,18 +587,20 @@ function textItems(
     if (Math.abs(advanceY) > item.height * VERTICAL_SHIFT_RATIO) flush();
     return true;
   };
-  const showText = (chars: string, extraSpacing: number) => {
+  const showText = (chars: Uint8Array, extraSpacing: number) => {
     const font = state.font;
     if (!font) return notLean('text shown without a font');
-    if (!chars) {
+    if (!chars.length) {
       const charSpacing = state.charSpacing + extraSpacing;
       if (charSpacing) translateTextMatrix(charSpacing * state.textHScale, 0);
       return;
     }
     const scale = 0.001 * state.fontSize;
+    let known = false;
     for (let i = 0, ii = chars.length; i < ii; i++) {
-      const code = chars.charCodeAt(i);
+      const code = chars[i];
       const unicode = font.unicode[code];
+      const unit = WIN_ANSI_UNITS[code];
       const glyphWidth = font.widths[code];
       if (!unicode || glyphWidth === undefined) notLean('character the lean reader does not map');
       let charSpacing = state.charSpacing + (i + 1 === ii ? extraSpacing : 0);
@@ -568,25 +610,32 @@ function textItems(
         charSpacing += scaledDim;
         translateTextMatrix(charSpacing * state.textHScale, 0);
         saveLastChar(' ');
+        known = false;
         continue;
       }
-      if (!compareWithLastPosition(scaledDim)) {
+      if (!compareWithLastPosition(scaledDim, known)) {
         translateTextMatrix(scaledDim * state.textHScale, 0);
+        known = false;
         continue;
       }
       const chunk = ensureItem();
       scaledDim *= state.textHScale;
       translateTextMatrix(scaledDim, 0);
       chunk.width += scaledDim;
-      if (scaledDim) {
+      known = scaledDim !== 0;
+      if (known) {
         origin();
         chunk.hasPrev = true;
         chunk.prevX = px;
         chunk.prevY = py;
       }
-      if (saveLastChar(unicode)) chunk.str.push(' ');
-      chunk.str.push(unicode);
-      if (charSpacing) translateTextMatrix(charSpacing * state.textHScale, 0);
+      if (saveLastChar(unicode)) pushCode(32);
+      pushCode(unit);
+      if (NORMALIZED.has(unicode)) chunk.normalize = true;
+      if (charSpacing) {
+        translateTextMatrix(charSpacing * state.textHScale, 0);
+        known = false;
+      }
     }
   };
 
@@ -711,21 +760,18 @@ function textItems(
         const elements = args[0];
         if (!Array.isArray(elements)) notLean('TJ without an array');
         const spaceFactor = -state.fontSize / 1000;
-        let buffer = '';
-        let buffered = false;
+        const buffer: Uint8Array[] = [];
+        const joined = () => (buffer.length === 1 ? buffer[0] : Buffer.concat(buffer));
         for (const e of elements) {
-          if (e instanceof PdfString) {
-            buffer += e.bytes;
-            buffered = true;
-          } else if (typeof e === 'number') {
+          if (e instanceof PdfString) buffer.push(e.bytes);
+          else if (typeof e === 'number') {
             if (e !== 0) {
-              showText(buffer, e * spaceFactor);
-              buffer = '';
-              buffered = false;
+              showText(joined(), e * spaceFactor);
+              buffer.length = 0;
             }
           } else notLean('TJ element neither string nor number');
         }
-        if (buffered) showText(buffer, 0);
+        if (buffer.length) showText(joined(), 0);
         break;
       }
       case 'Do': {
@@ -776,7 +822,7 @@ function joinItems(items: Item[], page: PageDict): string {
     let str = it.str;
     if (lastY !== undefined && Math.abs(lastY - y) > LINE_THRESHOLD) {
       const lastItem = out.length ? out[out.length - 1] : undefined;
-      const currentHasNewLine = str.startsWith('\n') || (str.trim() === '' && it.hasEOL);
+      const currentHasNewLine = str.startsWith('\n') || (it.hasEOL && str.trim() === '');
       if (lastItem?.endsWith('\n') === false && !currentHasNewLine) {
         if (Math.abs(lastY - y) - 1 > lineHeight) {
           out.push('\n');
