@@ -215,6 +215,10 @@ describe('the lean PDF text reader', () => {
     expect(left(encrypted)).toMatch(/encrypted/);
     const truncated = rawPdf({ contents: pages }).subarray(0, 300);
     expect(left(truncated)).toMatch(/startxref/);
+    // A cross-reference stream of a billion entries of no bytes each: refused at once, not looped over.
+    const head = '%PDF-1.7\n';
+    const xrefStream = `${head}1 0 obj\n<< /Type /XRef /W [0 0 0] /Index [0 1000000000] /Size 1000000000 /Length 0 >>\nstream\n\nendstream\nendobj\nstartxref\n${head.length}\n%%EOF\n`;
+    expect(left(Buffer.from(xrefStream, 'latin1'))).toMatch(/no bytes/);
   });
 
   it('keeps the limits: a bomb in a PDF it would read is still refused before reading', async () => {

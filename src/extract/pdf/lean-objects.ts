@@ -405,6 +405,7 @@ export class PdfFile {
     if (!Array.isArray(index) || index.length % 2 || !index.every((n) => typeof n === 'number'))
       notLean('malformed /Index');
     const [w0, w1, w2] = w as number[];
+    if (w0 + w1 + w2 === 0) notLean('xref stream entries of no bytes');
     const bytes = decodeStream(obj);
     const field = (pos: number, width: number) => {
       let n = 0;
