@@ -2,6 +2,7 @@ import { ExtractError } from '../../core/errors.js';
 import type { ExtractContext, Extractor, ScannedPage } from '../api.js';
 import { looksLikePdf, pdfFormat } from '../formats.js';
 import { pdfOcrUnavailable, readPdfPagesByOcr } from '../ocr/ocr.js';
+import { readLeanPdf } from './lean-text.js';
 import { restoreNatives } from './natives.js';
 import { checkPdfStreams } from './stream-limits.js';
 
@@ -165,6 +166,15 @@ async function readPdf(ctx: ExtractContext): Promise<ScannedPage[]> {
       throw new ExtractError('limit', `${(err as Error).message} (--max-inflated-bytes); PDF not read`);
     }
   });
+  // The common PDF is read without pdf.js, to the same text; the rest falls back to it.
+  const lean = readLeanPdf(data, ctx.signal);
+  if (lean) {
+    if (lean.info.length) ctx.text(lean.info.join('\n'), { field: 'pdf:info', structured: true });
+    lean.pages.forEach((text, i) => {
+      if (text.trim()) ctx.text(text, { field: `page ${i + 1}`, page: i + 1 });
+    });
+    return [];
+  }
   // A copy: pdf.js takes ownership of the bytes it is given.
   // Loaded on the first PDF: pdf.js takes a tenth of a second to compile, in every worker.
   const { PDFParse } = await import('pdf-parse');
