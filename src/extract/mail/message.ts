@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import iconv from 'iconv-lite';
-import { decode as decodeQuotedPrintable } from 'libqp';
 import type { AddressObject, EmailAddress, ParsedMail } from 'mailparser';
 import { fsPath } from '../../core/raw-path.js';
 import type { ItemInput, ItemSource, MessageRef } from '../../core/types.js';
 import type { ExtractContext } from '../api.js';
 import { htmlToText } from '../html/html.js';
 import { spooledSource, withSpoolFile, writePieces } from '../nested-temp-file.js';
+import { decodeQuotedPrintable, headersWithWordsDecoded, wellFormedBase64 } from './decode.js';
 import { type NamedAddress, searchAddresses } from './headers.js';
 import {
   type ContentType,
@@ -18,6 +18,7 @@ import {
   headerFields,
   messageIdOf,
   parseContentType,
+  parseHeaderParams,
   splitEntity,
   splitMultipart,
 } from './mime.js';
@@ -77,8 +78,7 @@ export async function extractMessage(raw: Buffer, input: ItemInput, ctx: Extract
   const clean = ctx.rawClean;
   const textClean =
     clean !== undefined &&
-    headersReadAsTheirBytes(entity.header) &&
-    clean(unfold(entity.header)) &&
+    headersClean(entity.header, clean) &&
     textPartsClean(entity, clean, ctx.textClean, ctx.limits.maxMembers);
   if (textClean && plainBody(fields, entity.body)) return;
   const state: WalkState = {
@@ -168,6 +168,20 @@ const DECODED_IN_HEADERS = /=\?|\\|xn--/i;
  */
 export function readsAsItsBytes(entity: Entity, fields: Map<string, string[]>): boolean {
   return headersReadAsTheirBytes(entity.header) && plainBody(fields, entity.body) !== undefined;
+}
+
+/**
+ * Whether no text mailparser reads out of this header block can hold the subject: its bytes, unfolded,
+ * hold none of the raw anchors, nor do they with its RFC 2047 encoded words decoded (see
+ * headersWithWordsDecoded; the white space between adjacent words kept and removed, as mailparser
+ * may do either). Quoted-pair escapes and punycode are left to mailparser.
+ */
+function headersClean(header: Buffer, clean: (bytes: Uint8Array) => boolean): boolean {
+  const text = header.toString('latin1').replace(/\r?\n(?=[ \t])/g, '');
+  if (/\\|xn--/i.test(text) || !clean(Buffer.from(text, 'latin1'))) return false;
+  if (!text.includes('=?')) return true;
+  const decoded = headersWithWordsDecoded(text);
+  return decoded !== undefined && clean(decoded[0]) && clean(decoded[1]);
 }
 
 /** A header block with none of DECODED_IN_HEADERS: its text is its bytes, unfolded. */
@@ -261,24 +275,10 @@ function partBytes(fields: Map<string, string[]>, body: Buffer): Buffer | undefi
   const charset = partType(fields)?.params.charset;
   if (charset !== undefined && !BYTE_CHARSETS.has(charset.toLowerCase())) return undefined;
   const encoding = (encodings[0] ?? '7bit').trim().toLowerCase();
-  if (encoding === 'quoted-printable') return decodeQuotedPrintable(body.toString('latin1'));
+  if (encoding === 'quoted-printable') return decodeQuotedPrintable(body);
   if (encoding === 'base64') return wellFormedBase64(body);
   return encoding === '7bit' || encoding === '8bit' || encoding === 'binary' ? body : undefined;
 }
-
-/**
- * Base64 of whole quartets with padding only at its end, decoded; undefined for anything else. Every
- * decoder (mailparser's streams its input and reads padding in between as well) gives these bytes for
- * it; for other input they can differ.
- */
-function wellFormedBase64(body: Buffer): Buffer | undefined {
-  const text = body.toString('latin1');
-  if (!WELL_FORMED_BASE64.test(text)) return undefined;
-  if (text.replace(/\s+/g, '').length % 4 !== 0) return undefined;
-  return Buffer.from(text, 'base64');
-}
-
-const WELL_FORMED_BASE64 = /^[A-Za-z0-9+/\s]*(?:=\s*){0,2}$/;
 
 /** A part read as the message's own text (`body`, `html`): text or HTML, neither attachment nor named. */
 function bodyText(ct: ContentType, fields: Map<string, string[]>): boolean {
@@ -326,11 +326,6 @@ function textPartsClean(
     return text !== undefined && clean(text);
   };
   return check(entity, 0);
-}
-
-/** Headers as mailparser unfolds them: a line break before white space is removed. */
-function unfold(header: Buffer): Buffer {
-  return Buffer.from(header.toString('latin1').replace(/\r?\n(?=[ \t])/g, ''), 'latin1');
 }
 
 /** mailparser, loaded on the first message: it takes a tenth of a second to compile, in every worker. */
@@ -427,6 +422,11 @@ async function walk(
     });
     return;
   }
+  const plain = preparsed || isBodyText ? undefined : attachmentWithoutParser(entity, fields, ct);
+  if (plain) {
+    await attachment(bufferSource(plain.content), plain.filename, ct.type, input, ctx, state);
+    return;
+  }
   const parsed = preparsed ?? (await parseEntity(entity));
   if (isBodyText) {
     if (ct.type === 'text/html') {
@@ -446,6 +446,37 @@ async function walk(
     att?.content ?? Buffer.from(parsed.text ?? (typeof parsed.html === 'string' ? parsed.html : ''));
   await attachment(bufferSource(content), att?.filename, ct.type, input, ctx, state);
 }
+
+/** mailparser's text types: a part of one of these with an inline disposition is read as text. */
+const PARSER_TEXT_TYPES = new Set(['text/plain', 'text/html', 'message/delivery-status']);
+
+/**
+ * The content and file name mailparser gives an attachment, known without it: a base64 part that
+ * mailparser takes for an attachment (not one of its text types, or not inline), with one content
+ * type, at most one disposition, and a file name of plain characters (nothing to decode: no RFC 2047
+ * or 2231 encoding, no escapes) or none. Undefined for anything else: mailparser reads it.
+ */
+function attachmentWithoutParser(
+  entity: Entity,
+  fields: Map<string, string[]>,
+  ct: ContentType,
+): { content: Buffer; filename: string | undefined } | undefined {
+  const types = fields.get('content-type') ?? [];
+  const dispositions = fields.get('content-disposition') ?? [];
+  const encodings = fields.get('content-transfer-encoding') ?? [];
+  if (types.length !== 1 || dispositions.length > 1 || encodings.length !== 1) return undefined;
+  if (encodings[0].trim().toLowerCase() !== 'base64') return undefined;
+  const disposition = dispositions.length ? parseHeaderParams(dispositions[0]) : undefined;
+  const inline = !disposition || disposition.value.toLowerCase() === 'inline';
+  if (inline && PARSER_TEXT_TYPES.has(ct.type)) return undefined;
+  if ([types[0], dispositions[0] ?? ''].some((v) => v.includes('*') || v.includes('\\') || v.includes('=?')))
+    return undefined;
+  const filename = disposition?.params.filename || ct.params.name || undefined;
+  if (filename !== undefined && !PLAIN_FILENAME.test(filename)) return undefined;
+  return { content: decodeBase64(entity.body), filename };
+}
+
+const PLAIN_FILENAME = /^[\w.()+,-](?:[\w .()+,-]*[\w.()+,-])?$/;
 
 /** Parts larger than this that are not body text are decoded without mailparser (base64 only). */
 const WHOLE_PARSE_BYTES = 1024 * 1024;
