@@ -129,11 +129,9 @@ const ADJACENT_WORDS = /(=\?[^?]+\?[QqBb]\?[^?]*\?=)\s+(?==\?[^?]+\?[QqBb]\?[^?]
  * bytes, or its base64 is not well formed: mailparser then reads the headers.
  */
 export function headersWithWordsDecoded(header: string): [spaced: Buffer, joined: Buffer] | undefined {
-  let words = 0;
   let ok = true;
   const decode = (text: string) =>
     text.replace(ENCODED_WORD, (_, charset: string, encoding: string, value: string) => {
-      words++;
       const bytes = ok ? encodedWordBytes(charset, encoding, value) : undefined;
       if (!bytes) {
         ok = false;
@@ -141,18 +139,12 @@ export function headersWithWordsDecoded(header: string): [spaced: Buffer, joined
       }
       return bytes.toString('latin1');
     });
+  // An `=?` outside every word is one libmime would not decode either: nothing known of it here.
+  if (header.replace(ENCODED_WORD, '').includes('=?')) return undefined;
   const spaced = decode(header);
-  const found = words;
-  words = 0;
   const joined = decode(header.replace(ADJACENT_WORDS, '$1'));
-  if (!ok || found !== countOf(header, '=?') || words !== found) return undefined;
+  if (!ok) return undefined;
   return [Buffer.from(spaced, 'latin1'), Buffer.from(joined, 'latin1')];
-}
-
-function countOf(text: string, what: string): number {
-  let n = 0;
-  for (let at = text.indexOf(what); at !== -1; at = text.indexOf(what, at + what.length)) n++;
-  return n;
 }
 
 function encodedWordBytes(charset: string, encoding: string, value: string): Buffer | undefined {

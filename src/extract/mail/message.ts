@@ -77,9 +77,7 @@ export async function extractMessage(raw: Buffer, input: ItemInput, ctx: Extract
   // people named anywhere in its headers and text.
   const clean = ctx.rawClean;
   const textClean =
-    clean !== undefined &&
-    headersClean(entity.header, clean) &&
-    textPartsClean(entity, clean, ctx.textClean, ctx.limits.maxMembers);
+    clean !== undefined && ownTextClean(entity, clean, ctx.textClean, ctx.limits.maxMembers);
   if (textClean && plainBody(fields, entity.body)) return;
   const state: WalkState = {
     parts: 0,
@@ -168,6 +166,21 @@ const DECODED_IN_HEADERS = /=\?|\\|xn--/i;
  */
 export function readsAsItsBytes(entity: Entity, fields: Map<string, string[]>): boolean {
   return headersReadAsTheirBytes(entity.header) && plainBody(fields, entity.body) !== undefined;
+}
+
+/**
+ * Whether a message's own text, its headers and the parts read as its body (not its attachments or
+ * attached messages), holds nothing of the subject, known from its bytes and their transfer encodings
+ * undone here (see headersClean, textPartsClean), without mailparser. `clean` tests bytes for the
+ * subject's raw anchors, `textClean` text for its anchors (see ExtractContext).
+ */
+export function ownTextClean(
+  entity: Entity,
+  clean: (bytes: Uint8Array) => boolean,
+  textClean: ((text: string) => boolean) | undefined,
+  maxParts: number,
+): boolean {
+  return headersClean(entity.header, clean) && textPartsClean(entity, clean, textClean, maxParts);
 }
 
 /**
