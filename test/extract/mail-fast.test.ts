@@ -295,7 +295,11 @@ describe('mail fast paths: generated messages', () => {
   });
 
   it('the mail fixtures give the findings of the full decoders', async () => {
-    for (const dir of ['fixtures/mail/eml', 'fixtures/mail/maildir/Maildir/cur', 'fixtures/mail/maildir/Maildir/new']) {
+    for (const dir of [
+      'fixtures/mail/eml',
+      'fixtures/mail/maildir/Maildir/cur',
+      'fixtures/mail/maildir/Maildir/new',
+    ]) {
       for (const f of readdirSync(dir)) {
         const input = topLevelFile(work, f.endsWith('.eml') ? f : `${f}.eml`, readFileSync(join(dir, f)));
         const { fast, full } = await bothWays(input);

@@ -76,8 +76,7 @@ export async function extractMessage(raw: Buffer, input: ItemInput, ctx: Extract
   // whole message: one part with the subject makes the message an item whose record counts the other
   // people named anywhere in its headers and text.
   const clean = ctx.rawClean;
-  const textClean =
-    clean !== undefined && ownTextClean(entity, clean, ctx.textClean, ctx.limits.maxMembers);
+  const textClean = clean !== undefined && ownTextClean(entity, clean, ctx.textClean, ctx.limits.maxMembers);
   if (textClean && plainBody(fields, entity.body)) return;
   const state: WalkState = {
     parts: 0,
