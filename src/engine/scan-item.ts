@@ -325,6 +325,9 @@ async function scanItem(
     rawClean: rawCleanTest(opts),
     textClean: textCleanTest(opts),
     childHeldSubject: () => result.items.length > recordsBefore,
+    passedOver(items) {
+      result.itemCount += items;
+    },
     inflated(bytes) {
       budget.inflated += bytes;
       if (budget.inflated > opts.limits.maxInflatedBytes) {

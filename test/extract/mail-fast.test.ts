@@ -6,6 +6,7 @@ import { decode as libqpDecode, encode as qpEncode, wrap as qpWrap } from 'libqp
 import { simpleParser } from 'mailparser';
 import { afterAll, describe, expect, it } from 'vitest';
 import { registry } from '../../detectors/index.js';
+import { DEFAULT_LIMITS } from '../../src/core/limits.js';
 import type { ItemInput } from '../../src/core/types.js';
 import { subjectAnchors } from '../../src/engine/anchors.js';
 import { needsDecoding } from '../../src/engine/raw-anchors.js';
@@ -16,7 +17,7 @@ import {
   headersWithWordsDecoded,
   wellFormedBase64,
 } from '../../src/extract/mail/decode.js';
-import { ownTextClean } from '../../src/extract/mail/message.js';
+import { cleanMessageItems, ownTextClean } from '../../src/extract/mail/message.js';
 import { splitEntity } from '../../src/extract/mail/mime.js';
 import { scanBothWays, topLevelFile } from '../helpers/both-ways.js';
 import { subjectOf } from '../helpers/detector-tester.js';
@@ -306,5 +307,55 @@ describe('mail fast paths: generated messages', () => {
         expect({ f, ...fast }).toEqual({ f, ...full });
       }
     }
+  });
+});
+
+describe('mail fast paths: messages passed over whole', () => {
+  const withAttachment = (type: string, name: string, data: Buffer) =>
+    message(
+      `From: ${word('Karen Hølm')} <karen@example.dk>\nSubject: Bilag\nContent-Type: multipart/mixed; boundary="b"`,
+      `--b\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: quoted-printable\n\nSe bilag, K=C3=B8benhavn.\n--b\nContent-Type: ${type}; name="${name}"\nContent-Disposition: attachment; filename="${name}"\nContent-Transfer-Encoding: base64\n\n${b64(data)}\n--b--\n`,
+    );
+  const csv = Buffer.from('navn;cpr\nKaren Hølm;010190-1234\n');
+  const pdf = readFileSync(
+    join('fixtures/documents', readdirSync('fixtures/documents').find((f) => f.endsWith('.pdf'))!),
+  );
+  const tests = { clean, textClean, limits: DEFAULT_LIMITS };
+
+  it('counts a message and its plain-text attachments as items, or says it must be read', () => {
+    expect(cleanMessageItems(withAttachment('text/csv', 'kunder.csv', csv), 1, tests)).toBe(2);
+    // Only the PDF extractor can tell what a PDF holds; UTF-16 is not read as bytes; the subject's name.
+    expect(cleanMessageItems(withAttachment('application/pdf', 'a.pdf', pdf), 1, tests)).toBeUndefined();
+    expect(
+      cleanMessageItems(
+        withAttachment('text/plain', 'a.txt', Buffer.from('\ufeffKaren', 'utf16le')),
+        1,
+        tests,
+      ),
+    ).toBeUndefined();
+    expect(
+      cleanMessageItems(withAttachment('text/csv', 'soren-ostergaard.csv', csv), 1, tests),
+    ).toBeUndefined();
+    expect(
+      cleanMessageItems(withAttachment('text/csv', 'k.csv', Buffer.from('CPR 150387-1236')), 1, tests),
+    ).toBeUndefined();
+    // Past the nesting limit the full read reports it.
+    expect(
+      cleanMessageItems(withAttachment('text/csv', 'kunder.csv', csv), DEFAULT_LIMITS.maxDepth, tests),
+    ).toBeUndefined();
+  });
+
+  it('a mailbox of such messages gives what the full read gives, items and all', async () => {
+    const box = [
+      withAttachment('text/csv', 'kunder.csv', csv),
+      withAttachment('application/pdf', 'a.pdf', pdf),
+      withAttachment('text/plain', 'a.txt', Buffer.from('\ufeffKaren Hølm', 'utf16le')),
+      withAttachment('text/csv', 'k.csv', Buffer.from('Søren Østergård;150387-1236\n')),
+      withAttachment('application/octet-stream', 'data.bin', Buffer.from([0, 1, 2, 3, 0, 0, 7])),
+    ];
+    const { fast, full, subjectFindings } = await bothWays(mbox(box));
+    expect(subjectFindings).toBeGreaterThan(0);
+    expect(full.itemCount).toBe(1 + 2 * box.length);
+    expect(fast).toEqual(full);
   });
 });

@@ -2,11 +2,15 @@ import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import iconv from 'iconv-lite';
 import type { AddressObject, EmailAddress, ParsedMail } from 'mailparser';
+import type { Limits } from '../../core/limits.js';
 import { fsPath } from '../../core/raw-path.js';
 import type { ItemInput, ItemSource, MessageRef } from '../../core/types.js';
 import type { ExtractContext } from '../api.js';
 import { htmlToText } from '../html/html.js';
 import { spooledSource, withSpoolFile, writePieces } from '../nested-temp-file.js';
+import { selectFormat } from '../registry.js';
+import { detectEncoding } from '../text/decode.js';
+import { isEncodedText } from '../text/text.js';
 import { decodeQuotedPrintable, headersWithWordsDecoded, wellFormedBase64 } from './decode.js';
 import { type NamedAddress, searchAddresses } from './headers.js';
 import {
@@ -165,6 +169,64 @@ const DECODED_IN_HEADERS = /=\?|\\|xn--/i;
  */
 export function readsAsItsBytes(entity: Entity, fields: Map<string, string[]>): boolean {
   return headersReadAsTheirBytes(entity.header) && plainBody(fields, entity.body) !== undefined;
+}
+
+/** What a subject scan tests a message with (see ExtractContext.rawClean, textClean). */
+export interface CleanTests {
+  clean: (bytes: Uint8Array) => boolean;
+  textClean?: (text: string) => boolean;
+  limits: Pick<Limits, 'maxMembers' | 'maxDepth' | 'maxTextChars'>;
+}
+
+/**
+ * A subject scan's look at a whole message before it becomes an item: the number of items it would be
+ * read as (itself and its attachments) when none of them can hold anything of the subject, so that it
+ * need not be read at all; undefined when it must be read. That is when its raw bytes hold none of
+ * the raw anchors, its own text is clean (ownTextClean), and each attachment is plain text whose
+ * bytes, base64 decoded here, hold none either, as does its name. An attached message, an attachment
+ * of another format (a PDF, an Office file: only its extractor can read it) or anything that would
+ * give an error entry or hit a limit sends the message the normal way. `depth` is the message's.
+ */
+export function cleanMessageItems(raw: Buffer, depth: number, t: CleanTests): number | undefined {
+  if (raw.length > t.limits.maxTextChars || !t.clean(raw)) return undefined;
+  const entity = splitEntity(raw);
+  if (!/^[!-9;-~]+[ \t]*:/.test(entity.header.subarray(0, 256).toString('latin1'))) return undefined;
+  if (!ownTextClean(entity, t.clean, t.textClean, t.limits.maxMembers)) return undefined;
+  let items = 1;
+  const attachments = (e: Entity, level: number): boolean => {
+    const fields = headerFields(e.header);
+    const ct = parseContentType(fields.get('content-type')?.[0]) ?? { type: 'text/plain', params: {} };
+    if (ct.type.startsWith('multipart/') && level < 50) {
+      // ownTextClean walked this structure: it is whole.
+      const split = splitMultipart(e.body, ct.params.boundary!);
+      return split.parts.every((part) => attachments(splitEntity(part), level + 1));
+    }
+    if (ct.type === 'message/rfc822' || ct.type === 'message/global') return false;
+    if (bodyText(ct, fields)) return true;
+    items++;
+    const att = depth + 1 < t.limits.maxDepth ? attachmentWithoutParser(e, fields, ct) : undefined;
+    if (!att) return false;
+    const name = safeName(att.filename) ?? `attachment-${items - 1}${extensionForType(ct.type)}`;
+    return plainTextClean(att.content, name, ct.type, depth + 1, t);
+  };
+  return attachments(entity, 0) ? items : undefined;
+}
+
+/** An attachment the text extractor would read as UTF-8 or an 8-bit charset, holding no anchor. */
+function plainTextClean(data: Buffer, name: string, type: string, depth: number, t: CleanTests): boolean {
+  if (data.length > t.limits.maxTextChars || !t.clean(data)) return false;
+  if (t.textClean && !t.textClean(name.replace(/[_./\\-]/g, ' '))) return false;
+  const head = data.subarray(0, 65536);
+  const input: ItemInput = {
+    ref: { path: '', itemPath: [] },
+    name,
+    source: { kind: 'buffer', data },
+    contentType: type,
+    depth,
+  };
+  if (selectFormat(input, head).id !== 'text' || isEncodedText(name, head)) return false;
+  const guess = detectEncoding(head);
+  return guess !== 'binary' && guess.encoding !== 'utf-16le' && guess.encoding !== 'utf-16be';
 }
 
 /**
