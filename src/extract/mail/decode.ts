@@ -141,10 +141,11 @@ export function headersWithWordsDecoded(header: string): [spaced: Buffer, joined
     });
   // An `=?` outside every word is one libmime would not decode either: nothing known of it here.
   if (header.replace(ENCODED_WORD, '').includes('=?')) return undefined;
-  const spaced = decode(header);
-  const joined = decode(header.replace(ADJACENT_WORDS, '$1'));
-  if (!ok) return undefined;
-  return [Buffer.from(spaced, 'latin1'), Buffer.from(joined, 'latin1')];
+  const spaced = Buffer.from(decode(header), 'latin1');
+  const together = header.replace(ADJACENT_WORDS, '$1');
+  // Most headers have no adjacent words: then both readings are one.
+  const joined = together === header ? spaced : Buffer.from(decode(together), 'latin1');
+  return ok ? [spaced, joined] : undefined;
 }
 
 function encodedWordBytes(charset: string, encoding: string, value: string): Buffer | undefined {

@@ -255,7 +255,7 @@ function headersClean(header: Buffer, clean: (bytes: Uint8Array) => boolean): bo
   if (/\\|xn--/i.test(text) || !clean(Buffer.from(text, 'latin1'))) return false;
   if (!text.includes('=?')) return true;
   const decoded = headersWithWordsDecoded(text);
-  return decoded !== undefined && clean(decoded[0]) && clean(decoded[1]);
+  return decoded !== undefined && clean(decoded[0]) && (decoded[1] === decoded[0] || clean(decoded[1]));
 }
 
 /** A header block with none of DECODED_IN_HEADERS: its text is its bytes, unfolded. */
