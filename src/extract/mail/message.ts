@@ -191,7 +191,7 @@ export function cleanMessageItems(raw: Buffer, depth: number, t: CleanTests): nu
   if (raw.length > t.limits.maxTextChars || !t.clean(raw)) return undefined;
   const entity = splitEntity(raw);
   if (!/^[!-9;-~]+[ \t]*:/.test(entity.header.subarray(0, 256).toString('latin1'))) return undefined;
-  if (!ownTextClean(entity, t.clean, t.textClean, t.limits.maxMembers)) return undefined;
+  if (!ownTextClean(entity, t.clean, t.textClean, t.limits.maxMembers, true)) return undefined;
   let items = 1;
   const attachments = (e: Entity, level: number): boolean => {
     const fields = headerFields(e.header);
@@ -233,15 +233,17 @@ function plainTextClean(data: Buffer, name: string, type: string, depth: number,
  * Whether a message's own text, its headers and the parts read as its body (not its attachments or
  * attached messages), holds nothing of the subject, known from its bytes and their transfer encodings
  * undone here (see headersClean, textPartsClean), without mailparser. `clean` tests bytes for the
- * subject's raw anchors, `textClean` text for its anchors (see ExtractContext).
+ * subject's raw anchors, `textClean` text for its anchors (see ExtractContext); `rawChecked`: the
+ * whole message's bytes were tested with `clean` already.
  */
 export function ownTextClean(
   entity: Entity,
   clean: (bytes: Uint8Array) => boolean,
   textClean: ((text: string) => boolean) | undefined,
   maxParts: number,
+  rawChecked = false,
 ): boolean {
-  return headersClean(entity.header, clean) && textPartsClean(entity, clean, textClean, maxParts);
+  return headersClean(entity.header, clean) && textPartsClean(entity, clean, textClean, maxParts, rawChecked);
 }
 
 /**
@@ -377,6 +379,7 @@ function textPartsClean(
   clean: (bytes: Uint8Array) => boolean,
   textClean: ((text: string) => boolean) | undefined,
   maxParts: number,
+  rawChecked = false,
 ): boolean {
   let parts = 0;
   const check = (e: Entity, level: number): boolean => {
@@ -397,7 +400,8 @@ function textPartsClean(
       return textClean!(body) && textClean!(attributes);
     }
     const text = plainBody(fields, e.body);
-    return text !== undefined && clean(text);
+    // A part read as its own bytes was tested with the whole message's.
+    return text !== undefined && ((rawChecked && text === e.body) || clean(text));
   };
   return check(entity, 0);
 }
