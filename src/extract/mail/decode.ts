@@ -9,12 +9,12 @@ const LF = 0x0a;
 const SP = 0x20;
 const TAB = 0x09;
 
-/** The value of an ASCII hex digit, or -1. */
-function hexValue(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x41 && c <= 0x46) return c - 0x37;
-  if (c >= 0x61 && c <= 0x66) return c - 0x57;
-  return -1;
+/** The value of each ASCII hex digit; -1 for every other byte. */
+const HEX = new Int8Array(256).fill(-1);
+for (let i = 0; i < 10; i++) HEX[0x30 + i] = i;
+for (let i = 0; i < 6; i++) {
+  HEX[0x41 + i] = 10 + i;
+  HEX[0x61 + i] = 10 + i;
 }
 
 /**
@@ -24,38 +24,31 @@ function hexValue(c: number): number {
  */
 export function decodeQuotedPrintable(input: Uint8Array): Buffer {
   // Pass 1: line ends and soft breaks, into `out`; pass 2 reads the `=XX` escapes in place.
-  const out = Buffer.allocUnsafe(input.length);
+  const length = input.length;
+  const out = new Uint8Array(length);
   let n = 0;
   /** Where the run of spaces and tabs that ends `out` begins, or -1. */
   let blanks = -1;
   /** A soft break was removed here: an `=` before it is no longer the one before a line break. */
   let guard = 0;
-  for (let i = 0; i < input.length; i++) {
+  for (let i = 0; i < length; i++) {
     const c = input[i];
-    if (c === SP || c === TAB) {
+    if (c > SP && c !== EQ) {
+      blanks = -1;
+      out[n++] = c;
+    } else if (c === SP || c === TAB) {
       if (blanks === -1) blanks = n;
       out[n++] = c;
-      continue;
-    }
-    if (c === CR || c === LF) {
+    } else if (c === CR || c === LF) {
       if (blanks !== -1) n = blanks;
       blanks = -1;
-      if (c === LF) {
-        if (n - 1 >= guard && out[n - 1] === EQ) {
-          guard = --n;
-          continue;
-        }
-        if (n - 2 >= guard && out[n - 1] === CR && out[n - 2] === EQ) {
-          n -= 2;
-          guard = n;
-          continue;
-        }
-      }
+      if (c === LF && n - 1 >= guard && out[n - 1] === EQ) guard = --n;
+      else if (c === LF && n - 2 >= guard && out[n - 1] === CR && out[n - 2] === EQ) guard = n -= 2;
+      else out[n++] = c;
+    } else {
+      blanks = -1;
       out[n++] = c;
-      continue;
     }
-    blanks = -1;
-    out[n++] = c;
   }
   if (blanks !== -1) n = blanks;
   if (n - 1 >= guard && out[n - 1] === EQ) n--;
@@ -63,9 +56,9 @@ export function decodeQuotedPrintable(input: Uint8Array): Buffer {
   for (let r = 0; r < n; r++) {
     const c = out[r];
     if (c === EQ && r + 2 < n) {
-      const hi = hexValue(out[r + 1]);
-      const lo = hexValue(out[r + 2]);
-      if (hi !== -1 && lo !== -1) {
+      const hi = HEX[out[r + 1]];
+      const lo = HEX[out[r + 2]];
+      if ((hi | lo) >= 0) {
         out[w++] = (hi << 4) | lo;
         r += 2;
         continue;
@@ -73,7 +66,7 @@ export function decodeQuotedPrintable(input: Uint8Array): Buffer {
     }
     out[w++] = c;
   }
-  return out.subarray(0, w);
+  return Buffer.from(out.buffer, 0, w);
 }
 
 /** Base64 alphabet bytes: 1; white space: 2; `=`: 3; anything else 0. */
@@ -159,8 +152,8 @@ function encodedWordBytes(charset: string, encoding: string, value: string): Buf
   const q = Buffer.from(value.replace(/=\s+([0-9a-fA-F])/g, '=$1').replace(/[_\s]/g, ' '), 'latin1');
   let w = 0;
   for (let r = 0; r < q.length; r++) {
-    const hi = q[r] === EQ && r + 2 < q.length ? hexValue(q[r + 1]) : -1;
-    const lo = hi === -1 ? -1 : hexValue(q[r + 2]);
+    const hi = q[r] === EQ && r + 2 < q.length ? HEX[q[r + 1]] : -1;
+    const lo = hi === -1 ? -1 : HEX[q[r + 2]];
     if (lo !== -1) {
       q[w++] = (hi << 4) | lo;
       r += 2;
