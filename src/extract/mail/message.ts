@@ -8,7 +8,6 @@ import type { ItemInput, ItemSource, MessageRef } from '../../core/types.js';
 import type { ExtractContext } from '../api.js';
 import { htmlToText } from '../html/html.js';
 import { spooledSource, withSpoolFile, writePieces } from '../nested-temp-file.js';
-import { selectFormat } from '../registry.js';
 import { detectEncoding } from '../text/decode.js';
 import { isEncodedText } from '../text/text.js';
 import { decodeQuotedPrintable, headersWithWordsDecoded, wellFormedBase64 } from './decode.js';
@@ -207,24 +206,20 @@ export function cleanMessageItems(raw: Buffer, depth: number, t: CleanTests): nu
     const att = depth + 1 < t.limits.maxDepth ? attachmentWithoutParser(e, fields, ct) : undefined;
     if (!att) return false;
     const name = safeName(att.filename) ?? `attachment-${items - 1}${extensionForType(ct.type)}`;
-    return plainTextClean(att.content, name, ct.type, depth + 1, t);
+    return plainTextClean(att.content, name, t);
   };
   return attachments(entity, 0) ? items : undefined;
 }
 
+const PLAIN_TEXT_NAME = /\.(txt|csv)$/i;
+
 /** An attachment the text extractor would read as UTF-8 or an 8-bit charset, holding no anchor. */
-function plainTextClean(data: Buffer, name: string, type: string, depth: number, t: CleanTests): boolean {
+function plainTextClean(data: Buffer, name: string, t: CleanTests): boolean {
   if (data.length > t.limits.maxTextChars || !t.clean(data)) return false;
   if (t.textClean && !t.textClean(name.replace(/[_./\\-]/g, ' '))) return false;
+  // Named as only the text format names its files (the registry, which loads this module, is not asked).
   const head = data.subarray(0, 65536);
-  const input: ItemInput = {
-    ref: { path: '', itemPath: [] },
-    name,
-    source: { kind: 'buffer', data },
-    contentType: type,
-    depth,
-  };
-  if (selectFormat(input, head).id !== 'text' || isEncodedText(name, head)) return false;
+  if (!PLAIN_TEXT_NAME.test(name) || isEncodedText(name, head)) return false;
   const guess = detectEncoding(head);
   return guess !== 'binary' && guess.encoding !== 'utf-16le' && guess.encoding !== 'utf-16be';
 }
