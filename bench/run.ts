@@ -11,6 +11,7 @@ import documents from './documents.js';
 import exportPart from './export.js';
 import mail from './mail.js';
 import media from './media.js';
+import mixed from './mixed.js';
 import ocr from './ocr.js';
 import text from './text.js';
 
@@ -19,6 +20,7 @@ parts.push(text);
 parts.push(documents);
 parts.push(media);
 parts.push(mail);
+parts.push(mixed);
 parts.push(exportPart);
 parts.push(ocr);
 parts.push(cluster);

@@ -25,7 +25,7 @@ export interface CorpusManifest {
   planted: Record<'name' | 'email' | 'phone' | 'cpr', number>;
 }
 
-interface Person {
+export interface Person {
   name: string;
   email: string;
   phone: string;
@@ -33,7 +33,7 @@ interface Person {
 }
 
 /** mulberry32: small, fast, seedable. */
-function rngFrom(seed: number): () => number {
+export function rngFrom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -68,7 +68,7 @@ function pad(n: number, w = 2): string {
   return String(n).padStart(w, '0');
 }
 
-function makePeople(rng: () => number, count: number): Person[] {
+export function makePeople(rng: () => number, count: number): Person[] {
   fakerDA.seed(42);
   const people: Person[] = [];
   const fold = (s: string) =>
@@ -97,7 +97,7 @@ function makePeople(rng: () => number, count: number): Person[] {
   return people;
 }
 
-class Writer {
+export class Writer {
   constructor(
     private readonly rng: () => number,
     private readonly people: Person[],

@@ -19,14 +19,14 @@ import { BENCH_SUBJECT, CORPUS_VERSION, type CorpusManifest, generateTextCorpus 
 /** The subject's identifiers in every writing dsr accepts, as rg patterns (`-i`). */
 const NAME_RE =
   's(ø|oe|o)ren[ \\t\\n]+(k(jæ|jae|ja)rgaard[ \\t\\n]+|k\\.[ \\t\\n]+)?(ø|oe|o)sterg(å|aa|a)a?rd';
-const RG_SUBJECT = [
+export const RG_SUBJECT = [
   '150387[- ]?1236',
   'soren\\.ostergard@example\\.dk',
   '(\\+45[ \\t]?|0045[ \\t]?)?21[ \\t]?43[ \\t]?65[ \\t]?87',
   NAME_RE,
 ];
 /** Inventory mode: every CPR-shaped number, e-mail address and Danish phone number, plus the name. */
-const RG_ALL = [
+export const RG_ALL = [
   '(?-u:\\b)[0-3][0-9][01][0-9][0-9]{2}[- ]?[0-9]{4}(?-u:\\b)',
   '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}',
   '(\\+45[ \\t]?|0045[ \\t]?)?(?-u:\\b)[2-9][0-9][ \\t]?[0-9]{2}[ \\t]?[0-9]{2}[ \\t]?[0-9]{2}(?-u:\\b)',

@@ -186,6 +186,9 @@ function registryOf(opts: EngineOptions): DetectorRegistry {
 const ANCHORS_FIRST = new Set(['text', 'json', 'html', 'zip', 'tar', 'gzip']);
 
 async function anchorsFirst(input: ItemInput): Promise<boolean> {
+  // Known by its name (as selectFormat would know it): its head is not read for that.
+  const byName = formatForName(input.name);
+  if (byName) return ANCHORS_FIRST.has(byName.id);
   try {
     return ANCHORS_FIRST.has(selectFormat(input, await readHead(input)).id);
   } catch {
@@ -339,6 +342,9 @@ async function scanItem(
     rawClean: rawCleanTest(opts),
     textClean: textCleanTest(opts),
     childHeldSubject: () => result.items.length > recordsBefore,
+    passedOver(items) {
+      result.itemCount += items;
+    },
     inflated(bytes) {
       budget.inflated += bytes;
       if (budget.inflated > opts.limits.maxInflatedBytes) {

@@ -84,6 +84,12 @@ export interface ExtractContext {
    */
   textClean?(text: string): boolean;
   /**
+   * Subject scans only: counts `items` an extractor knows to hold nothing of the subject (by rawClean
+   * and textClean) and therefore does not hand to `child`, so that the scan still tells how many items
+   * it searched (see cleanMessageItems).
+   */
+  passedOver?(items: number): void;
+  /**
    * Whether an item handed to `child` so far (or one nested in it) holds something of the subject. A
    * message that left its own text unread (see rawClean) reads it after all when one of its
    * attachments does: erasure removes the whole message, so the other people in it must be counted.

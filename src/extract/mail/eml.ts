@@ -1,6 +1,6 @@
 import type { Extractor } from '../api.js';
 import { emlFormat } from '../formats.js';
-import { extractMessage, markMessageFile, unwrapMboxMessage } from './message.js';
+import { cleanMessageItems, extractMessage, markMessageFile, unwrapMboxMessage } from './message.js';
 
 /**
  * A single RFC 822 message: `.eml` files, extensionless files that begin with mail headers, and
@@ -10,8 +10,18 @@ const eml: Extractor = {
   ...emlFormat,
   async extract(input, ctx) {
     const raw = await ctx.readAll();
+    const message = unwrapMboxMessage(raw);
+    // A subject scan passes over a message that cannot hold the subject (it is counted, not read).
+    const clean = ctx.rawClean;
+    const items =
+      clean &&
+      cleanMessageItems(message, input.depth, { clean, textClean: ctx.textClean, limits: ctx.limits });
+    if (items) {
+      ctx.passedOver?.(items - 1);
+      return;
+    }
     await markMessageFile(input, raw, 'eml');
-    await extractMessage(unwrapMboxMessage(raw), input, ctx);
+    await extractMessage(message, input, ctx);
   },
 };
 

@@ -5,6 +5,7 @@ import type { ItemInput } from '../../core/types.js';
 import type { ExtractContext, Extractor } from '../api.js';
 import { mboxFormat } from '../formats.js';
 import { readPieces } from '../read.js';
+import { cleanMessageItems, unwrapMboxMessage } from './message.js';
 import { messageIdOf, splitEntity } from './mime.js';
 
 /** A strict envelope line: `From sender Www Mmm dd hh:mm:ss yyyy` (asctime, as mail systems write it). */
@@ -285,6 +286,19 @@ async function emitMessage(
       `message of ${span.length} bytes is larger than ${ctx.limits.maxExtractBytes} bytes; not read (raise --max-extract-bytes)`,
       ref,
     );
+    return;
+  }
+  // A subject scan passes over a message that cannot hold the subject without making it an item.
+  const clean = ctx.rawClean;
+  const items =
+    clean &&
+    cleanMessageItems(unwrapMboxMessage(data), input.depth + 1, {
+      clean,
+      textClean: ctx.textClean,
+      limits: ctx.limits,
+    });
+  if (items) {
+    ctx.passedOver?.(items);
     return;
   }
   const fingerprint = {

@@ -1,13 +1,16 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import iconv from 'iconv-lite';
-import { decode as decodeQuotedPrintable } from 'libqp';
 import type { AddressObject, EmailAddress, ParsedMail } from 'mailparser';
+import type { Limits } from '../../core/limits.js';
 import { fsPath } from '../../core/raw-path.js';
 import type { ItemInput, ItemSource, MessageRef } from '../../core/types.js';
 import type { ExtractContext } from '../api.js';
 import { htmlToText } from '../html/html.js';
 import { spooledSource, withSpoolFile, writePieces } from '../nested-temp-file.js';
+import { detectEncoding } from '../text/decode.js';
+import { isEncodedText } from '../text/text.js';
+import { decodeQuotedPrintable, headersWithWordsDecoded, wellFormedBase64 } from './decode.js';
 import { type NamedAddress, searchAddresses } from './headers.js';
 import {
   type ContentType,
@@ -18,6 +21,7 @@ import {
   headerFields,
   messageIdOf,
   parseContentType,
+  parseHeaderParams,
   splitEntity,
   splitMultipart,
 } from './mime.js';
@@ -75,11 +79,7 @@ export async function extractMessage(raw: Buffer, input: ItemInput, ctx: Extract
   // whole message: one part with the subject makes the message an item whose record counts the other
   // people named anywhere in its headers and text.
   const clean = ctx.rawClean;
-  const textClean =
-    clean !== undefined &&
-    headersReadAsTheirBytes(entity.header) &&
-    clean(unfold(entity.header)) &&
-    textPartsClean(entity, clean, ctx.textClean, ctx.limits.maxMembers);
+  const textClean = clean !== undefined && ownTextClean(entity, clean, ctx.textClean, ctx.limits.maxMembers);
   if (textClean && plainBody(fields, entity.body)) return;
   const state: WalkState = {
     parts: 0,
@@ -168,6 +168,91 @@ const DECODED_IN_HEADERS = /=\?|\\|xn--/i;
  */
 export function readsAsItsBytes(entity: Entity, fields: Map<string, string[]>): boolean {
   return headersReadAsTheirBytes(entity.header) && plainBody(fields, entity.body) !== undefined;
+}
+
+/** What a subject scan tests a message with (see ExtractContext.rawClean, textClean). */
+export interface CleanTests {
+  clean: (bytes: Uint8Array) => boolean;
+  textClean?: (text: string) => boolean;
+  limits: Pick<Limits, 'maxMembers' | 'maxDepth' | 'maxTextChars'>;
+}
+
+/**
+ * A subject scan's look at a whole message before it becomes an item: the number of items it would be
+ * read as (itself and its attachments) when none of them can hold anything of the subject, so that it
+ * need not be read at all; undefined when it must be read. That is when its raw bytes hold none of
+ * the raw anchors, its own text is clean (ownTextClean), and each attachment is plain text whose
+ * bytes, base64 decoded here, hold none either, as does its name. An attached message, an attachment
+ * of another format (a PDF, an Office file: only its extractor can read it) or anything that would
+ * give an error entry or hit a limit sends the message the normal way. `depth` is the message's.
+ */
+export function cleanMessageItems(raw: Buffer, depth: number, t: CleanTests): number | undefined {
+  if (raw.length > t.limits.maxTextChars || !t.clean(raw)) return undefined;
+  const entity = splitEntity(raw);
+  if (!/^[!-9;-~]+[ \t]*:/.test(entity.header.subarray(0, 256).toString('latin1'))) return undefined;
+  if (!ownTextClean(entity, t.clean, t.textClean, t.limits.maxMembers, true)) return undefined;
+  let items = 1;
+  const attachments = (e: Entity, level: number): boolean => {
+    const fields = headerFields(e.header);
+    const ct = parseContentType(fields.get('content-type')?.[0]) ?? { type: 'text/plain', params: {} };
+    if (ct.type.startsWith('multipart/') && level < 50) {
+      // ownTextClean walked this structure: it is whole.
+      const split = splitMultipart(e.body, ct.params.boundary!);
+      return split.parts.every((part) => attachments(splitEntity(part), level + 1));
+    }
+    if (ct.type === 'message/rfc822' || ct.type === 'message/global') return false;
+    if (bodyText(ct, fields)) return true;
+    items++;
+    const att = depth + 1 < t.limits.maxDepth ? attachmentWithoutParser(e, fields, ct) : undefined;
+    if (!att) return false;
+    const name = safeName(att.filename) ?? `attachment-${items - 1}${extensionForType(ct.type)}`;
+    return plainTextClean(att.content, name, t);
+  };
+  return attachments(entity, 0) ? items : undefined;
+}
+
+const PLAIN_TEXT_NAME = /\.(txt|csv)$/i;
+
+/** An attachment the text extractor would read as UTF-8 or an 8-bit charset, holding no anchor. */
+function plainTextClean(data: Buffer, name: string, t: CleanTests): boolean {
+  if (data.length > t.limits.maxTextChars || !t.clean(data)) return false;
+  if (t.textClean && !t.textClean(name.replace(/[_./\\-]/g, ' '))) return false;
+  // Named as only the text format names its files (the registry, which loads this module, is not asked).
+  const head = data.subarray(0, 65536);
+  if (!PLAIN_TEXT_NAME.test(name) || isEncodedText(name, head)) return false;
+  const guess = detectEncoding(head);
+  return guess !== 'binary' && guess.encoding !== 'utf-16le' && guess.encoding !== 'utf-16be';
+}
+
+/**
+ * Whether a message's own text, its headers and the parts read as its body (not its attachments or
+ * attached messages), holds nothing of the subject, known from its bytes and their transfer encodings
+ * undone here (see headersClean, textPartsClean), without mailparser. `clean` tests bytes for the
+ * subject's raw anchors, `textClean` text for its anchors (see ExtractContext); `rawChecked`: the
+ * whole message's bytes were tested with `clean` already.
+ */
+export function ownTextClean(
+  entity: Entity,
+  clean: (bytes: Uint8Array) => boolean,
+  textClean: ((text: string) => boolean) | undefined,
+  maxParts: number,
+  rawChecked = false,
+): boolean {
+  return headersClean(entity.header, clean) && textPartsClean(entity, clean, textClean, maxParts, rawChecked);
+}
+
+/**
+ * Whether no text mailparser reads out of this header block can hold the subject: its bytes, unfolded,
+ * hold none of the raw anchors, nor do they with its RFC 2047 encoded words decoded (see
+ * headersWithWordsDecoded; the white space between adjacent words kept and removed, as mailparser
+ * may do either). Quoted-pair escapes and punycode are left to mailparser.
+ */
+function headersClean(header: Buffer, clean: (bytes: Uint8Array) => boolean): boolean {
+  const text = header.toString('latin1').replace(/\r?\n(?=[ \t])/g, '');
+  if (/\\|xn--/i.test(text) || !clean(Buffer.from(text, 'latin1'))) return false;
+  if (!text.includes('=?')) return true;
+  const decoded = headersWithWordsDecoded(text);
+  return decoded !== undefined && clean(decoded[0]) && (decoded[1] === decoded[0] || clean(decoded[1]));
 }
 
 /** A header block with none of DECODED_IN_HEADERS: its text is its bytes, unfolded. */
@@ -261,24 +346,10 @@ function partBytes(fields: Map<string, string[]>, body: Buffer): Buffer | undefi
   const charset = partType(fields)?.params.charset;
   if (charset !== undefined && !BYTE_CHARSETS.has(charset.toLowerCase())) return undefined;
   const encoding = (encodings[0] ?? '7bit').trim().toLowerCase();
-  if (encoding === 'quoted-printable') return decodeQuotedPrintable(body.toString('latin1'));
+  if (encoding === 'quoted-printable') return decodeQuotedPrintable(body);
   if (encoding === 'base64') return wellFormedBase64(body);
   return encoding === '7bit' || encoding === '8bit' || encoding === 'binary' ? body : undefined;
 }
-
-/**
- * Base64 of whole quartets with padding only at its end, decoded; undefined for anything else. Every
- * decoder (mailparser's streams its input and reads padding in between as well) gives these bytes for
- * it; for other input they can differ.
- */
-function wellFormedBase64(body: Buffer): Buffer | undefined {
-  const text = body.toString('latin1');
-  if (!WELL_FORMED_BASE64.test(text)) return undefined;
-  if (text.replace(/\s+/g, '').length % 4 !== 0) return undefined;
-  return Buffer.from(text, 'base64');
-}
-
-const WELL_FORMED_BASE64 = /^[A-Za-z0-9+/\s]*(?:=\s*){0,2}$/;
 
 /** A part read as the message's own text (`body`, `html`): text or HTML, neither attachment nor named. */
 function bodyText(ct: ContentType, fields: Map<string, string[]>): boolean {
@@ -303,6 +374,7 @@ function textPartsClean(
   clean: (bytes: Uint8Array) => boolean,
   textClean: ((text: string) => boolean) | undefined,
   maxParts: number,
+  rawChecked = false,
 ): boolean {
   let parts = 0;
   const check = (e: Entity, level: number): boolean => {
@@ -323,14 +395,10 @@ function textPartsClean(
       return textClean!(body) && textClean!(attributes);
     }
     const text = plainBody(fields, e.body);
-    return text !== undefined && clean(text);
+    // A part read as its own bytes was tested with the whole message's.
+    return text !== undefined && ((rawChecked && text === e.body) || clean(text));
   };
   return check(entity, 0);
-}
-
-/** Headers as mailparser unfolds them: a line break before white space is removed. */
-function unfold(header: Buffer): Buffer {
-  return Buffer.from(header.toString('latin1').replace(/\r?\n(?=[ \t])/g, ''), 'latin1');
 }
 
 /** mailparser, loaded on the first message: it takes a tenth of a second to compile, in every worker. */
@@ -427,6 +495,11 @@ async function walk(
     });
     return;
   }
+  const plain = preparsed || isBodyText ? undefined : attachmentWithoutParser(entity, fields, ct);
+  if (plain) {
+    await attachment(bufferSource(plain.content), plain.filename, ct.type, input, ctx, state);
+    return;
+  }
   const parsed = preparsed ?? (await parseEntity(entity));
   if (isBodyText) {
     if (ct.type === 'text/html') {
@@ -446,6 +519,37 @@ async function walk(
     att?.content ?? Buffer.from(parsed.text ?? (typeof parsed.html === 'string' ? parsed.html : ''));
   await attachment(bufferSource(content), att?.filename, ct.type, input, ctx, state);
 }
+
+/** mailparser's text types: a part of one of these with an inline disposition is read as text. */
+const PARSER_TEXT_TYPES = new Set(['text/plain', 'text/html', 'message/delivery-status']);
+
+/**
+ * The content and file name mailparser gives an attachment, known without it: a base64 part that
+ * mailparser takes for an attachment (not one of its text types, or not inline), with one content
+ * type, at most one disposition, and a file name of plain characters (nothing to decode: no RFC 2047
+ * or 2231 encoding, no escapes) or none. Undefined for anything else: mailparser reads it.
+ */
+function attachmentWithoutParser(
+  entity: Entity,
+  fields: Map<string, string[]>,
+  ct: ContentType,
+): { content: Buffer; filename: string | undefined } | undefined {
+  const types = fields.get('content-type') ?? [];
+  const dispositions = fields.get('content-disposition') ?? [];
+  const encodings = fields.get('content-transfer-encoding') ?? [];
+  if (types.length !== 1 || dispositions.length > 1 || encodings.length !== 1) return undefined;
+  if (encodings[0].trim().toLowerCase() !== 'base64') return undefined;
+  const disposition = dispositions.length ? parseHeaderParams(dispositions[0]) : undefined;
+  const inline = !disposition || disposition.value.toLowerCase() === 'inline';
+  if (inline && PARSER_TEXT_TYPES.has(ct.type)) return undefined;
+  if ([types[0], dispositions[0] ?? ''].some((v) => v.includes('*') || v.includes('\\') || v.includes('=?')))
+    return undefined;
+  const filename = disposition?.params.filename || ct.params.name || undefined;
+  if (filename !== undefined && !PLAIN_FILENAME.test(filename)) return undefined;
+  return { content: decodeBase64(entity.body), filename };
+}
+
+const PLAIN_FILENAME = /^[\w.()+,-](?:[\w .()+,-]*[\w.()+,-])?$/;
 
 /** Parts larger than this that are not body text are decoded without mailparser (base64 only). */
 const WHOLE_PARSE_BYTES = 1024 * 1024;

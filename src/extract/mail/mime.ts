@@ -42,9 +42,14 @@ export interface ContentType {
 
 export function parseContentType(value: string | undefined): ContentType | undefined {
   if (!value) return undefined;
-  const [head, ...rest] = splitParams(value);
-  const type = head.trim().toLowerCase();
+  const { value: type, params } = parseHeaderParams(value);
   if (!/^[\w.+-]+\/[\w.+-]+$/.test(type)) return undefined;
+  return { type, params };
+}
+
+/** A structured header's value (lower case) and its parameters (names lower case, values unquoted). */
+export function parseHeaderParams(value: string): { value: string; params: Record<string, string> } {
+  const [head, ...rest] = splitParams(value);
   const params: Record<string, string> = {};
   for (const p of rest) {
     const eq = p.indexOf('=');
@@ -53,7 +58,7 @@ export function parseContentType(value: string | undefined): ContentType | undef
     if (v.startsWith('"') && v.endsWith('"') && v.length >= 2) v = v.slice(1, -1).replace(/\\(.)/g, '$1');
     params[p.slice(0, eq).trim().toLowerCase()] = v;
   }
-  return { type, params };
+  return { value: head.trim().toLowerCase(), params };
 }
 
 /** Splits `a; b="x;y"; c` at semicolons outside quotes. */

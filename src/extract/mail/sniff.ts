@@ -73,6 +73,15 @@ export function isMaildirFile(absPath: string): boolean {
   const folder = dirname(absPath);
   const own = basename(folder);
   if (!MAILDIR_SUBDIRS.includes(own)) return false;
+  // The walk hands on a folder's files one after another, each looked at a few times: its layout is
+  // looked up once (a stat costs several microseconds here).
+  if (lastFolder?.folder !== folder) lastFolder = { folder, maildir: inMaildir(folder, own) };
+  return lastFolder.maildir;
+}
+
+let lastFolder: { folder: string; maildir: boolean } | undefined;
+
+function inMaildir(folder: string, own: string): boolean {
   const maildir = dirname(folder);
   return MAILDIR_SUBDIRS.some((d) => {
     if (d === own) return false;
