@@ -74,7 +74,7 @@ async function indexCommand(roots: string[], flags: IndexFlags): Promise<number>
   } finally {
     progress?.clear();
     process.off('SIGINT', onSigint);
-    index.store.close();
+    await index.store.close();
   }
 }
 

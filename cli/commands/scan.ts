@@ -204,7 +204,9 @@ async function scanCommand(rootArgs: string[], flags: ScanFlags): Promise<number
   const indexFile = flags.index ? await import('../../src/index/index-file.js') : undefined;
   const index = indexFile && (await indexFile.openIndex(flags.index!, { keyPath: flags.key, create: false }));
   const indexed =
-    index && subject ? (await import('../../src/index/query.js')).indexedShortcut(index, subject) : undefined;
+    index && subject
+      ? await (await import('../../src/index/query.js')).indexedShortcut(index, subject)
+      : undefined;
   const abort = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
@@ -285,8 +287,8 @@ async function scanCommand(rootArgs: string[], flags: ScanFlags): Promise<number
     progress?.clear();
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
-    indexed?.end();
-    index?.store.close();
+    await indexed?.end();
+    await index?.store.close();
   }
 }
 
