@@ -7,10 +7,13 @@ import { defaultConcurrency, KeptPools, runScan } from '../engine/scan.js';
 import type { OutputSink } from '../io/output.js';
 import { agentQueue, type ClusterDb, ensureQueue, listen, wake, wakeChannel } from './db.js';
 import { eraseOnAgent } from './erase.js';
+import { indexedScanOnAgent, indexOnAgent } from './index-jobs.js';
 import {
   type AgentJob,
   childJobId,
   type EraseJobResult,
+  type IndexJob,
+  type IndexJobResult,
   JOB_EXPIRE_SECONDS,
   JOB_RETRIES,
   type ScanJob,
@@ -140,7 +143,9 @@ async function workJob(
             ),
             children: [],
           }
-        : await scanJob(opts, roots, job.id, job.data);
+        : job.data.kind === 'index'
+          ? await indexJob(opts, roots, { id: job.id, data: job.data })
+          : await scanJob(opts, roots, job.id, job.data);
   } catch (err) {
     // A job that fails is answered with its error, not retried forever: the coordinator lists it.
     if (opts.signal.aborted) outcome = { stopped: true };
@@ -186,6 +191,16 @@ async function workJob(
 
 type Outcome = { stopped: true } | { result: Buffer; children: { id: string; data: AgentJob }[] };
 
+async function indexJob(
+  opts: JobContext,
+  roots: string[],
+  job: { id: string; data: IndexJob },
+): Promise<Outcome> {
+  const result = await indexOnAgent(job, { ...opts, roots }, opts.signal);
+  if (!result) return { stopped: true };
+  return { result: sealedResult(job, result), children: [] };
+}
+
 async function scanJob(opts: JobContext, roots: string[], jobId: string, data: ScanJob): Promise<Outcome> {
   const root = roots[data.root];
   const subject = openJson<Subject | null>(data.subject, opts.keys, data.request);
@@ -201,7 +216,11 @@ async function scanJob(opts: JobContext, roots: string[], jobId: string, data: S
     return { result: sealedResult({ id: jobId, data }, { root: '', error }), children: [] };
   }
   let scanFile: string;
-  {
+  // From the shared index: only the candidates named, and files changed or added since, are read.
+  const indexed = data.index
+    ? await indexedScanOnAgent({ index: data.index, request: data.request }, opts)
+    : undefined;
+  try {
     const outcome = await runScan({
       roots: [root],
       subject,
@@ -213,6 +232,14 @@ async function scanJob(opts: JobContext, roots: string[], jobId: string, data: S
       pools: opts.pools,
       part: { rel, ...(splits ? { onSubfolder: (sub: string) => subfolders.push(sub) } : {}) },
       signal: opts.signal,
+      ...(indexed
+        ? {
+            shortcut: indexed.answers.shortcut,
+            readHere: indexed.answers.readHere,
+            ocrCache: indexed.ocrCache,
+            ownFiles: indexed.ownFiles,
+          }
+        : {}),
     });
     if (outcome.interrupted) {
       await outcome.writer.discard();
@@ -226,6 +253,8 @@ async function scanJob(opts: JobContext, roots: string[], jobId: string, data: S
     };
     await outcome.writer.write(sink, { finishedAt: outcome.finishedAt });
     scanFile = Buffer.concat(parts).toString('utf8');
+  } finally {
+    await indexed?.end();
   }
   const result: ScanJobResult = { root, scanFile };
   const children = subfolders.map((sub) => {
@@ -236,7 +265,10 @@ async function scanJob(opts: JobContext, roots: string[], jobId: string, data: S
   return { result: sealedResult({ id: jobId, data }, result), children };
 }
 
-function sealedResult(job: { id: string; data: AgentJob }, result: ScanJobResult | EraseJobResult): Buffer {
+function sealedResult(
+  job: { id: string; data: AgentJob },
+  result: ScanJobResult | EraseJobResult | IndexJobResult,
+): Buffer {
   return seal(JSON.stringify(result), job.data.reply, job.id);
 }
 

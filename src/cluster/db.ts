@@ -1,6 +1,7 @@
 import type { PoolClient, Pool as PoolType } from 'pg';
 import type PgBoss from 'pg-boss';
 import { UsageError } from '../core/errors.js';
+import { INDEX_SCHEMA_SQL } from './index-store.js';
 
 /**
  * The cluster's database: pg-boss's queue (schema `pgboss`) and dsr's own tables (schema `dsr`) in one
@@ -11,6 +12,7 @@ import { UsageError } from '../core/errors.js';
  * dsr.request  one row per request (scan, erase) while it runs: the coordinator's public key.
  * dsr.job      one row per job of a request: its host and, once done, its sealed result, written in
  *              the transaction that completes the pg-boss job (no duplicate on redelivery).
+ * dsr.index_*  the shared index (see index-store.ts).
  */
 export const SCHEMA_SQL = `
 CREATE SCHEMA IF NOT EXISTS dsr;
@@ -35,7 +37,7 @@ CREATE TABLE IF NOT EXISTS dsr.job (
   collected_at timestamptz
 );
 CREATE INDEX IF NOT EXISTS job_request ON dsr.job (request_id) WHERE collected_at IS NULL;
-`;
+${INDEX_SCHEMA_SQL}`;
 
 /** The advisory lock key under which dsr's tables are created ("dsr" in ASCII). */
 const SCHEMA_LOCK = 0x647372;
