@@ -58,8 +58,8 @@ export function registerIndex(program: Command): void {
       }
       if (!flags.index)
         throw new UsageError(
-          "required option '--index <file>' not specified",
-          'or --db URL for the shared index',
+          '--index FILE is missing: where the index is kept',
+          'dsr index ROOT… --index FILE, or dsr index --db URL for the shared index of the agents',
         );
       if (!roots.length) throw new UsageError('no root given', 'dsr index ROOT… --index FILE');
       process.exitCode = await indexCommand(roots, { ...flags, index: flags.index });

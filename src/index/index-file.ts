@@ -73,7 +73,10 @@ export async function openIndex(
       `${path}: not a dsr index (schema ${JSON.stringify(schema ?? null)}, expected ${INDEX_SCHEMA})`,
     );
   }
-  if ((await store.getMeta('indexId')) !== key.indexId || (await store.getMeta('keyCheck')) !== keyCheck(key)) {
+  if (
+    (await store.getMeta('indexId')) !== key.indexId ||
+    (await store.getMeta('keyCheck')) !== keyCheck(key)
+  ) {
     await store.close();
     throw new UsageError(
       `${keyPath}: this key does not belong to the index ${path}`,

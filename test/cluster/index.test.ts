@@ -185,5 +185,11 @@ describe('the shared index in PostgreSQL (dsr index --db, dsr scan --db --index)
       join(work, 'f.json'),
     ]);
     expect(file.code).toBe(2);
+    const roots = runCli(['index', '--db', server.url, '--key', keyFile, work]);
+    expect(roots.code).toBe(2);
+    expect(roots.stderr).toMatch(/takes no roots/);
+    const noIndex = runCli(['index', work]);
+    expect(noIndex.code).toBe(2);
+    expect(noIndex.stderr).toMatch(/--index FILE is missing/);
   });
 });
