@@ -10,7 +10,10 @@ import { addSummary, outputMode, tell } from '../output-mode.js';
 import { ProgressLine } from '../progress.js';
 
 interface IndexFlags {
-  index: string;
+  index?: string;
+  db?: string;
+  agent?: string[];
+  wait?: number;
   key?: string;
   exclude?: string[];
   concurrency?: number;
@@ -23,18 +26,47 @@ export function registerIndex(program: Command): void {
     .description(
       'Build or refresh a privacy-preserving index of identifiers (keyed hashes only) so later scans for any subject re-read only candidate files.',
     )
-    .argument('<roots...>', 'folders or files to index')
-    .requiredOption('--index <file>', 'the index database (created mode 0600 if missing)')
-    .option('--key <file>', 'the secret key file (default: INDEX.key, created mode 0600 with a new index)')
+    .argument('[roots...]', 'folders or files to index (none with --db)')
+    .option('--index <file>', 'the index database (created mode 0600 if missing)')
+    .option(
+      '--key <file>',
+      'the secret key file (default: INDEX.key, created mode 0600 with a new index; with --db: ~/.local/state/dsr/cluster-index.key)',
+    )
     .option('--exclude <glob>', 'skip paths matching this glob (repeatable)', collect)
     .option('-j, --concurrency <n>', 'files read at once', positiveInt('--concurrency'))
     .option('--no-progress', 'no progress line, even on a terminal')
+    .option(
+      '--db <url>',
+      'build the shared index in PostgreSQL through the agents, each on its roots (docs/cluster.md)',
+    )
+    .option('--agent <name>', 'with --db: only this agent (repeatable)', collect)
+    .option(
+      '--wait <seconds>',
+      'with --db: how long an agent may stay silent before it is named as not answering (default 60)',
+      positiveInt('--wait'),
+    )
     .action(async (roots: string[], flags: IndexFlags) => {
-      process.exitCode = await indexCommand(roots, flags);
+      if (flags.db) {
+        if (flags.index)
+          throw new UsageError(
+            '--index FILE and --db exclude each other',
+            'with --db the index is in the database: leave --index out',
+          );
+        const { indexClusterCommand } = await import('./index-cluster.js');
+        process.exitCode = await indexClusterCommand(roots, { ...flags, db: flags.db });
+        return;
+      }
+      if (!flags.index)
+        throw new UsageError(
+          '--index FILE is missing: where the index is kept',
+          'dsr index ROOT… --index FILE, or dsr index --db URL for the shared index of the agents',
+        );
+      if (!roots.length) throw new UsageError('no root given', 'dsr index ROOT… --index FILE');
+      process.exitCode = await indexCommand(roots, { ...flags, index: flags.index });
     });
 }
 
-async function indexCommand(roots: string[], flags: IndexFlags): Promise<number> {
+async function indexCommand(roots: string[], flags: IndexFlags & { index: string }): Promise<number> {
   for (const [flag, file] of [
     ['--index', flags.index],
     ['--key', flags.key],
@@ -74,7 +106,7 @@ async function indexCommand(roots: string[], flags: IndexFlags): Promise<number>
   } finally {
     progress?.clear();
     process.off('SIGINT', onSigint);
-    index.store.close();
+    await index.store.close();
   }
 }
 

@@ -17,7 +17,8 @@ export interface ClusterScanFlags {
   all?: boolean;
   exclude?: string[];
   fileList: boolean;
-  index?: string;
+  index?: string | true;
+  key?: string;
   limits: Partial<Limits>;
   defaultOut: string;
   subjectOf: () => Promise<Subject | null>;
@@ -36,9 +37,20 @@ export async function scanClusterCommand(rootArgs: string[], flags: ClusterScanF
       'dsr scan --db takes no roots: each agent scans the roots it was started with',
       'leave the roots out, or restrict the scan with --agent NAME',
     );
-  if (flags.index)
-    throw new UsageError('--index with --db is not available yet', 'scan through the agents without --index');
+  if (typeof flags.index === 'string')
+    throw new UsageError(
+      `--index ${flags.index}: with --db the index is the shared one in the database`,
+      'give --index without a file (and --key FILE for its key, when not in the default place)',
+    );
   const subject = await flags.subjectOf();
+  if (flags.index && (flags.all || !subject))
+    throw new UsageError(
+      '--index answers subject scans only',
+      'an inventory (--all) needs the values themselves: run it without --index',
+    );
+  const indexKey = flags.index
+    ? (await (await import('./index-cluster.js')).clusterIndexKey(flags.key, false)).key
+    : undefined;
   const outPath = flags.out === STDOUT ? undefined : resolve(flags.out ?? flags.defaultOut);
   if (outPath) await checkOutputPath(outPath, { force: Boolean(flags.force) });
   const { connectCluster } = await import('../../src/cluster/db.js');
@@ -55,6 +67,8 @@ export async function scanClusterCommand(rootArgs: string[], flags: ClusterScanF
   try {
     const agents = await selectAgents(db, flags.agent);
     const waitSeconds = flags.wait ?? DEFAULT_WAIT_SECONDS;
+    const indexed =
+      indexKey && subject ? await indexedScans(db, indexKey, flags.key, subject, agents) : undefined;
     const outcome = await scanThroughAgents({
       db,
       agents,
@@ -65,6 +79,7 @@ export async function scanClusterCommand(rootArgs: string[], flags: ClusterScanF
       limits: flags.limits,
       waitSeconds,
       signal: abort.signal,
+      ...(indexed ? { indexed } : {}),
     });
     const { writer } = outcome;
     await writer.write(outPath ?? stdoutSink(), {
@@ -100,4 +115,35 @@ export async function scanClusterCommand(rootArgs: string[], flags: ClusterScanF
     process.off('SIGTERM', onSignal);
     await db.close();
   }
+}
+
+/**
+ * What each agent's scan jobs carry for `scan --db --index`: the coordinator hashes the subject's
+ * identifiers with the index key and looks up each host's candidate files; the key and the candidates
+ * go to the agent sealed for it.
+ */
+async function indexedScans(
+  db: import('../../src/cluster/db.js').ClusterDb,
+  key: import('../../src/index/keys.js').IndexKey,
+  keyFlag: string | undefined,
+  subject: Subject,
+  agents: import('../../src/cluster/coordinator.js').AgentRow[],
+): Promise<
+  (agent: { name: string; publicKey: string }, request: string) => { key: string; candidates: string }
+> {
+  const { candidatesByHost, checkSharedIndexKey, sealCandidates, sealIndexKey } = await import(
+    '../../src/cluster/index-jobs.js'
+  );
+  const { defaultClusterKeyPath } = await import('./index-cluster.js');
+  await checkSharedIndexKey(db, key, resolve(keyFlag ?? defaultClusterKeyPath()), { create: false });
+  const byHost = await candidatesByHost(
+    db,
+    key,
+    subject,
+    agents.map((a) => a.name),
+  );
+  return (agent, request) => ({
+    key: sealIndexKey(key, agent.publicKey, request),
+    candidates: sealCandidates(byHost.get(agent.name)!, agent.publicKey, request),
+  });
 }

@@ -39,7 +39,7 @@ export interface ScanFlags {
   maxRatio?: number;
   maxText?: number;
   maxFindings?: number;
-  index?: string;
+  index?: string | true;
   key?: string;
   db?: string;
   agent?: string[];
@@ -97,10 +97,10 @@ export function registerScan(program: Command): void {
     .option('--no-file-list', 'leave out the list of every file visited ("scanned") for huge trees')
     .option('--no-progress', 'no progress line, even on a terminal')
     .option(
-      '--index <file>',
-      'answer from an index built by dsr index: re-read only candidate and changed files',
+      '--index [file]',
+      'answer from an index built by dsr index: re-read only candidate and changed files (with --db: no file, the shared index)',
     )
-    .option('--key <file>', 'the index key file (default: INDEX.key)')
+    .option('--key <file>', 'the index key file (default: INDEX.key; with --db: as for dsr index --db)')
     .option(
       '--timeout <seconds>',
       'time limit per item, and how long an IMAP server may stay silent (default 60)',
@@ -193,6 +193,11 @@ async function scanCommand(rootArgs: string[], flags: ScanFlags): Promise<number
   const outPath = flags.out === STDOUT ? undefined : resolve(flags.out ?? defaultScanFileName());
   if (outPath) await checkOutputPath(outPath, { force: Boolean(flags.force) });
   await checkRoots(roots, subject);
+  if (flags.index === true)
+    throw new UsageError(
+      '--index needs the index file here',
+      'give --index FILE (made by dsr index ROOT… --index FILE), or --db URL for the shared index',
+    );
   if (flags.index && (flags.all || !subject)) {
     throw new UsageError(
       '--index answers subject scans only',
@@ -204,7 +209,9 @@ async function scanCommand(rootArgs: string[], flags: ScanFlags): Promise<number
   const indexFile = flags.index ? await import('../../src/index/index-file.js') : undefined;
   const index = indexFile && (await indexFile.openIndex(flags.index!, { keyPath: flags.key, create: false }));
   const indexed =
-    index && subject ? (await import('../../src/index/query.js')).indexedShortcut(index, subject) : undefined;
+    index && subject
+      ? await (await import('../../src/index/query.js')).indexedShortcut(index, subject)
+      : undefined;
   const abort = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
@@ -278,8 +285,8 @@ async function scanCommand(rootArgs: string[], flags: ScanFlags): Promise<number
     progress?.clear();
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
-    indexed?.end();
-    index?.store.close();
+    await indexed?.end();
+    await index?.store.close();
   }
 }
 

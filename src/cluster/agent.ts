@@ -8,11 +8,14 @@ import type { OutputSink } from '../io/output.js';
 import { agentQueue, type ClusterDb, ensureQueue, listen, wake, wakeChannel } from './db.js';
 import { eraseOnAgent } from './erase.js';
 import { exportOnAgent } from './export.js';
+import { indexedScanOnAgent, indexOnAgent } from './index-jobs.js';
 import {
   type AgentJob,
   childJobId,
   type EraseJobResult,
   type ExportJobResult,
+  type IndexJob,
+  type IndexJobResult,
   JOB_EXPIRE_SECONDS,
   JOB_RETRIES,
   type ScanJob,
@@ -149,6 +152,7 @@ async function workJob(
         ),
         children: [],
       };
+    else if (job.data.kind === 'index') outcome = await indexJob(opts, roots, { id: job.id, data: job.data });
     else outcome = await scanJob(opts, roots, job.id, job.data);
   } catch (err) {
     // A job that fails is answered with its error, not retried forever: the coordinator lists it.
@@ -199,6 +203,16 @@ async function workJob(
 
 type Outcome = { stopped: true } | { result: Buffer; children: { id: string; data: AgentJob }[] };
 
+async function indexJob(
+  opts: JobContext,
+  roots: string[],
+  job: { id: string; data: IndexJob },
+): Promise<Outcome> {
+  const result = await indexOnAgent(job, { ...opts, roots }, opts.signal);
+  if (!result) return { stopped: true };
+  return { result: sealedResult(job, result), children: [] };
+}
+
 async function scanJob(opts: JobContext, roots: string[], jobId: string, data: ScanJob): Promise<Outcome> {
   const root = roots[data.root];
   const subject = openJson<Subject | null>(data.subject, opts.keys, data.request);
@@ -214,7 +228,11 @@ async function scanJob(opts: JobContext, roots: string[], jobId: string, data: S
     return { result: sealedResult({ id: jobId, data }, { root: '', error }), children: [] };
   }
   let scanFile: string;
-  {
+  // From the shared index: only the candidates named, and files changed or added since, are read.
+  const indexed = data.index
+    ? await indexedScanOnAgent({ index: data.index, request: data.request }, opts)
+    : undefined;
+  try {
     const outcome = await runScan({
       roots: [root],
       subject,
@@ -226,6 +244,14 @@ async function scanJob(opts: JobContext, roots: string[], jobId: string, data: S
       pools: opts.pools,
       part: { rel, ...(splits ? { onSubfolder: (sub: string) => subfolders.push(sub) } : {}) },
       signal: opts.signal,
+      ...(indexed
+        ? {
+            shortcut: indexed.answers.shortcut,
+            readHere: indexed.answers.readHere,
+            ocrCache: indexed.ocrCache,
+            ownFiles: indexed.ownFiles,
+          }
+        : {}),
     });
     if (outcome.interrupted) {
       await outcome.writer.discard();
@@ -239,6 +265,8 @@ async function scanJob(opts: JobContext, roots: string[], jobId: string, data: S
     };
     await outcome.writer.write(sink, { finishedAt: outcome.finishedAt });
     scanFile = Buffer.concat(parts).toString('utf8');
+  } finally {
+    await indexed?.end();
   }
   const result: ScanJobResult = { root, scanFile };
   const children = subfolders.map((sub) => {
@@ -251,7 +279,7 @@ async function scanJob(opts: JobContext, roots: string[], jobId: string, data: S
 
 function sealedResult(
   job: { id: string; data: AgentJob },
-  result: ScanJobResult | EraseJobResult | ExportJobResult,
+  result: ScanJobResult | EraseJobResult | ExportJobResult | IndexJobResult,
 ): Buffer {
   return seal(JSON.stringify(result), job.data.reply, job.id);
 }

@@ -5,7 +5,13 @@ import type { Limits } from '../core/limits.js';
 import type { HostRecord, ScanFile, Subject } from '../core/types.js';
 import { ScanWriter } from '../scan-file/writer.js';
 import { agentQueue, type ClusterDb, ensureQueue, listen, type Waker, wake, wakeChannel } from './db.js';
-import { JOB_EXPIRE_SECONDS, JOB_RETRIES, type ScanJob, type ScanJobResult } from './jobs.js';
+import {
+  type IndexedScan,
+  JOB_EXPIRE_SECONDS,
+  JOB_RETRIES,
+  type ScanJob,
+  type ScanJobResult,
+} from './jobs.js';
 import { type KeyPair, newKeyPair, open, sealJson } from './seal.js';
 
 export interface AgentRow {
@@ -214,6 +220,8 @@ export interface ClusterScanOptions {
   waitSeconds: number;
   signal?: AbortSignal;
   onProgress?: (done: number, hosts: number) => void;
+  /** `scan --index`: what each agent needs to answer from the shared index (see index-jobs.ts). */
+  indexed?: (agent: AgentRow, request: string) => IndexedScan;
 }
 
 export interface ClusterScanOutcome {
@@ -265,6 +273,7 @@ export async function scanThroughAgents(opts: ClusterScanOptions): Promise<Clust
             limits: opts.limits,
             splitDepth: opts.splitDepth ?? 1,
           },
+          ...(opts.indexed ? { index: opts.indexed(agent, request.id) } : {}),
         };
         jobs.push({ host: agent.name, data: job });
       }

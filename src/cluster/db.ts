@@ -1,6 +1,7 @@
 import type { PoolClient, Pool as PoolType } from 'pg';
 import type PgBoss from 'pg-boss';
 import { UsageError } from '../core/errors.js';
+import { INDEX_SCHEMA_SQL } from './index-store.js';
 
 /**
  * The cluster's database: pg-boss's queue (schema `pgboss`) and dsr's own tables (schema `dsr`) in one
@@ -13,6 +14,7 @@ import { UsageError } from '../core/errors.js';
  *              the transaction that completes the pg-boss job (no duplicate on redelivery).
  * dsr.export_chunk  the bytes of an export job's copies, sealed in pieces, while they pass: the
  *              coordinator deletes each piece once written, and an agent sends more only when few wait.
+ * dsr.index_*  the shared index (see index-store.ts).
  */
 export const SCHEMA_SQL = `
 CREATE SCHEMA IF NOT EXISTS dsr;
@@ -46,7 +48,7 @@ CREATE TABLE IF NOT EXISTS dsr.export_chunk (
   data bytea NOT NULL,
   PRIMARY KEY (job_id, attempt, item, seq)
 );
-`;
+${INDEX_SCHEMA_SQL}`;
 
 /** The advisory lock key under which dsr's tables are created ("dsr" in ASCII). */
 const SCHEMA_LOCK = 0x647372;

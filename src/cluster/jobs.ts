@@ -22,6 +22,35 @@ export interface ScanJob {
   /** How many folders down this job is; a folder above the split depth is walked one level only. */
   depth: number;
   options: ScanJobOptions;
+  /** A scan answered from the shared index (`scan --db --index`): see IndexedScan. */
+  index?: IndexedScan;
+}
+
+/**
+ * What an agent needs to answer a scan from the shared index: the index key and the files of its host
+ * that may hold the subject (path MACs, hex), both sealed for the agent under the request id. Every
+ * other file is read only when it changed or was added since indexing.
+ */
+export interface IndexedScan {
+  key: string;
+  candidates: string;
+}
+
+/** Builds or refreshes a root's part of the shared index; the index key sealed for the agent under the job's id. */
+export interface IndexJob {
+  kind: 'index';
+  request: string;
+  reply: string;
+  root: number;
+  key: string;
+  options: { excludes: string[] };
+}
+
+/** What an index job returns, sealed: the run's counts (no path), or why it failed. */
+export interface IndexJobResult {
+  root?: string;
+  stats?: { files: number; read: number; unchanged: number; removed: number; errors: number };
+  error?: string;
 }
 
 export interface ScanJobOptions {
@@ -111,7 +140,7 @@ export type ExportedCopy =
       sha256: string;
     };
 
-export type AgentJob = ScanJob | EraseJob | ExportJob;
+export type AgentJob = ScanJob | EraseJob | ExportJob | IndexJob;
 
 /** Send options every dsr job gets: redelivered after a crash, a few times over. */
 export const JOB_RETRIES = 20;

@@ -34,6 +34,16 @@ ALTER TABLE dsr.export_chunk ENABLE ROW LEVEL SECURITY;
 DROP POLICY IF EXISTS own_chunks ON dsr.export_chunk;
 CREATE POLICY own_chunks ON dsr.export_chunk TO ${AGENTS_GROUP}
   USING (current_user = 'dsr-agent-' || host) WITH CHECK (current_user = 'dsr-agent-' || host);
+GRANT SELECT, INSERT, UPDATE, DELETE ON dsr.index_file, dsr.index_token TO ${AGENTS_GROUP};
+GRANT USAGE ON SEQUENCE dsr.index_file_id_seq TO ${AGENTS_GROUP};
+ALTER TABLE dsr.index_file ENABLE ROW LEVEL SECURITY;
+ALTER TABLE dsr.index_token ENABLE ROW LEVEL SECURITY;
+DROP POLICY IF EXISTS own_files ON dsr.index_file;
+CREATE POLICY own_files ON dsr.index_file TO ${AGENTS_GROUP}
+  USING (current_user = 'dsr-agent-' || host) WITH CHECK (current_user = 'dsr-agent-' || host);
+DROP POLICY IF EXISTS own_tokens ON dsr.index_token;
+CREATE POLICY own_tokens ON dsr.index_token TO ${AGENTS_GROUP}
+  USING (current_user = 'dsr-agent-' || host) WITH CHECK (current_user = 'dsr-agent-' || host);
 DROP POLICY IF EXISTS own_queue ON pgboss.job;
 CREATE POLICY own_queue ON pgboss.job TO ${AGENTS_GROUP}
   USING (name = current_user) WITH CHECK (name = current_user);

@@ -76,7 +76,7 @@ export async function buildIndex(
   index: OpenIndex,
   opts: Pick<
     ScanOptions,
-    'roots' | 'excludes' | 'concurrency' | 'limits' | 'signal' | 'onProgress' | 'ownFiles' | 'split'
+    'roots' | 'excludes' | 'concurrency' | 'limits' | 'signal' | 'onProgress' | 'ownFiles' | 'split' | 'pools'
   >,
 ): Promise<IndexRunStats> {
   const { store, key } = index;
@@ -91,10 +91,10 @@ export async function buildIndex(
     ocrCache: ocrCacheOf(index),
     textCache: textCacheOf(index),
     ownFiles: [...(opts.ownFiles ?? []), ...indexOwnFiles(index)],
-    shortcut(file) {
+    async shortcut(file) {
       const pathMac = mac(key, file.absPath);
       writes.add(() => store.markSeen(pathMac));
-      const row = store.getFile(pathMac);
+      const row = await store.getFile(pathMac);
       if (!row || !isUnchanged(row, file)) return undefined;
       unchanged++;
       if (row.outcomePlain) return storedResult(key, row);
@@ -134,24 +134,24 @@ export async function buildIndex(
         ),
       );
     },
-  }).finally(() => writes.commit());
+  }).finally(() => writes.flush());
   let removed = 0;
   if (!outcome.interrupted) {
     const roots = opts.roots.map((r) => resolve(r));
     const under = (p: string) => roots.some((r) => p === r || p.startsWith(r.endsWith(sep) ? r : r + sep));
     for (let after = 0; ; ) {
-      const page = store.unseen(after, REMOVE_PAGE);
+      const page = await store.unseen(after, REMOVE_PAGE);
       if (page.length === 0) break;
       after = page[page.length - 1].cursor;
-      store.transaction(() => {
+      await store.transaction(async () => {
         for (const file of page)
           if (under(unsealJson<string>(key, file.pathSealed))) {
-            store.deleteFile(file.pathMac);
+            await store.deleteFile(file.pathMac);
             removed++;
           }
       });
     }
-    store.setMeta('updatedAt', new Date().toISOString());
+    await store.setMeta('updatedAt', new Date().toISOString());
   }
   return {
     files: outcome.writer.stats.files,
@@ -176,22 +176,40 @@ const COMMIT_MS = 500;
  * run reads again; what is committed is whole.
  */
 class BatchedWrites {
-  private readonly pending: (() => void)[] = [];
+  private readonly pending: (() => Promise<void>)[] = [];
   private startedAt = 0;
+  /** The transactions committing, one after the other (a store runs one at a time). */
+  private committed: Promise<void> = Promise.resolve();
+  private failure: unknown;
 
   constructor(private readonly store: OpenIndex['store']) {}
 
-  add(write: () => void): void {
+  add(write: () => Promise<void>): void {
     if (this.pending.length === 0) this.startedAt = Date.now();
     this.pending.push(write);
     if (this.pending.length >= BATCH_WRITES || Date.now() - this.startedAt >= COMMIT_MS) this.commit();
   }
 
-  commit(): void {
+  private commit(): void {
     if (this.pending.length === 0) return;
     const batch = this.pending.splice(0);
-    this.store.transaction(() => {
-      for (const write of batch) write();
-    });
+    this.committed = this.committed.then(() =>
+      this.failure
+        ? undefined
+        : this.store
+            .transaction(async () => {
+              for (const write of batch) await write();
+            })
+            .catch((err: unknown) => {
+              this.failure = err;
+            }),
+    );
+  }
+
+  /** Commits what is pending and waits for every commit; throws the first that failed. */
+  async flush(): Promise<void> {
+    this.commit();
+    await this.committed;
+    if (this.failure) throw this.failure;
   }
 }

@@ -71,22 +71,25 @@ export async function openIndex(
   } catch (err) {
     throw new UsageError(`${path}: not a dsr index (${(err as Error).message})`);
   }
-  const schema = safeMeta(store, 'schema');
+  const schema = await safeMeta(store, 'schema');
   const older = schema !== undefined && OLDER_SCHEMAS.includes(schema);
   if (schema !== INDEX_SCHEMA && !older) {
-    store.close();
+    await store.close();
     throw new UsageError(
       `${path}: not a dsr index (schema ${JSON.stringify(schema ?? null)}, expected ${INDEX_SCHEMA})`,
     );
   }
-  if (store.getMeta('indexId') !== key.indexId || store.getMeta('keyCheck') !== keyCheck(key)) {
-    store.close();
+  if (
+    (await store.getMeta('indexId')) !== key.indexId ||
+    (await store.getMeta('keyCheck')) !== keyCheck(key)
+  ) {
+    await store.close();
     throw new UsageError(
       `${keyPath}: this key does not belong to the index ${path}`,
       'use the key file created with the index (default: INDEX.key)',
     );
   }
-  if (older) store.setMeta('schema', INDEX_SCHEMA);
+  if (older) await store.setMeta('schema', INDEX_SCHEMA);
   return { store, key, path, keyPath, created: false };
 }
 
@@ -104,20 +107,20 @@ async function initialise(path: string, key: IndexKey): Promise<void> {
     sideTemps: sqliteSides,
     edit: async (temp) => {
       const store = new SqliteIndexStore(temp);
-      store.transaction(() => {
-        store.setMeta('schema', INDEX_SCHEMA);
-        store.setMeta('indexId', key.indexId);
-        store.setMeta('keyCheck', keyCheck(key));
-        store.setMeta('createdAt', new Date().toISOString());
+      await store.transaction(async () => {
+        await store.setMeta('schema', INDEX_SCHEMA);
+        await store.setMeta('indexId', key.indexId);
+        await store.setMeta('keyCheck', keyCheck(key));
+        await store.setMeta('createdAt', new Date().toISOString());
       });
-      store.close();
+      await store.close();
     },
   });
 }
 
-function safeMeta(store: IndexStore, key: string): string | undefined {
+async function safeMeta(store: IndexStore, key: string): Promise<string | undefined> {
   try {
-    return store.getMeta(key);
+    return await store.getMeta(key);
   } catch {
     return undefined;
   }

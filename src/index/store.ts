@@ -45,40 +45,45 @@ export interface UnseenFile {
 }
 
 /**
- * The storage behind `dsr index`. SQLite by default; the interface is small so that a shared server
- * database can hold the index for many scanner hosts.
+ * The storage behind `dsr index`: SQLite in a file by default, PostgreSQL for agents sharing one
+ * (src/cluster/index-store.ts). Every method answers a promise, so that a store across the network
+ * fits; SQLite's answers are ready at once.
  */
 export interface IndexStore {
-  getMeta(key: string): string | undefined;
-  setMeta(key: string, value: string): void;
-  getFile(pathMac: Buffer): FileState | undefined;
+  getMeta(key: string): Promise<string | undefined>;
+  setMeta(key: string, value: string): Promise<void>;
+  getFile(pathMac: Buffer): Promise<FileState | undefined>;
   /** Inserts or replaces a file and its token MACs, or for a file of too many, their filter (see TokenFilter). */
-  putFile(file: IndexedFile, tokens: Buffer[], filter?: Uint8Array): void;
+  putFile(file: IndexedFile, tokens: Buffer[], filter?: Uint8Array): Promise<void>;
   /** Stores the outcome in clear of a file kept unchanged whose outcome was sealed only (an older index's). */
-  setOutcomePlain(pathMac: Buffer, outcome: PlainOutcome): void;
-  deleteFile(pathMac: Buffer): void;
+  setOutcomePlain(pathMac: Buffer, outcome: PlainOutcome): Promise<void>;
+  deleteFile(pathMac: Buffer): Promise<void>;
   /** Notes that this run walked the file: see `unseen`. Kept apart from the index, for this run only. */
-  markSeen(pathMac: Buffer): void;
+  markSeen(pathMac: Buffer): Promise<void>;
   /**
    * Up to `limit` indexed files that this run has not marked seen, after the page ending at `after`
    * (0 for the first page): a store of millions of files is never held in memory at once.
    */
-  unseen(after: number, limit: number): UnseenFile[];
+  unseen(after: number, limit: number): Promise<UnseenFile[]>;
   /** Path MACs of files holding any of these token MACs. */
-  filesWithAnyToken(tokens: Buffer[]): Set<string>;
+  filesWithAnyToken(tokens: Buffer[]): Promise<Set<string>>;
   /** Path MACs of files whose token filter may hold any of these tokens (by their filter hashes: see FilterHasher). */
-  filesMaybeHolding(hashes: Uint8Array[]): Set<string>;
-  /** Runs fn atomically: a crash leaves the index as before or after, never half-written. */
-  transaction<T>(fn: () => T): T;
+  filesMaybeHolding(hashes: Uint8Array[]): Promise<Set<string>>;
+  /**
+   * Runs fn atomically: a crash leaves the index as before or after, never half-written. The caller
+   * runs one transaction at a time, and nothing else writes while it runs.
+   */
+  transaction<T>(fn: () => Promise<T>): Promise<T>;
   /**
    * Starts reading one snapshot, which lasts until the returned function is called: what is read
    * meanwhile is consistent even while another run writes the index.
    */
-  readSnapshot(): () => void;
-  close(): void;
+  readSnapshot(): Promise<() => Promise<void>>;
+  close(): Promise<void>;
 }
 
-export class SqliteIndexStore implements IndexStore {
+/** The SQLite index, synchronous (better-sqlite3): wrapped as an IndexStore by SqliteIndexStore. */
+class SqliteIndex {
   private readonly db: Database.Database;
   private readonly stmts;
 
@@ -242,8 +247,17 @@ export class SqliteIndexStore implements IndexStore {
     return out;
   }
 
-  transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+  /** BEGIN … COMMIT around `fn`, or ROLLBACK when it fails, as better-sqlite3's transaction() does for a synchronous fn. */
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    this.db.exec('BEGIN');
+    try {
+      const result = await fn();
+      this.db.exec('COMMIT');
+      return result;
+    } catch (err) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw err;
+    }
   }
 
   readSnapshot(): () => void {
@@ -275,4 +289,54 @@ function addColumns(db: Database.Database): void {
     ['filter_bytes', 'INTEGER'],
   ])
     if (!columns.has(name)) db.exec(`ALTER TABLE files ADD COLUMN ${name} ${type}`);
+}
+
+/** The SQLite index as an IndexStore: the same statements, their answers as settled promises. */
+export class SqliteIndexStore implements IndexStore {
+  private readonly sync: SqliteIndex;
+
+  constructor(path: string) {
+    this.sync = new SqliteIndex(path);
+  }
+
+  async getMeta(key: string): Promise<string | undefined> {
+    return this.sync.getMeta(key);
+  }
+  async setMeta(key: string, value: string): Promise<void> {
+    this.sync.setMeta(key, value);
+  }
+  async getFile(pathMac: Buffer): Promise<FileState | undefined> {
+    return this.sync.getFile(pathMac);
+  }
+  async putFile(file: IndexedFile, tokens: Buffer[], filter?: Uint8Array): Promise<void> {
+    this.sync.putFile(file, tokens, filter);
+  }
+  async setOutcomePlain(pathMac: Buffer, outcome: PlainOutcome): Promise<void> {
+    this.sync.setOutcomePlain(pathMac, outcome);
+  }
+  async deleteFile(pathMac: Buffer): Promise<void> {
+    this.sync.deleteFile(pathMac);
+  }
+  async markSeen(pathMac: Buffer): Promise<void> {
+    this.sync.markSeen(pathMac);
+  }
+  async unseen(after: number, limit: number): Promise<UnseenFile[]> {
+    return this.sync.unseen(after, limit);
+  }
+  async filesWithAnyToken(tokens: Buffer[]): Promise<Set<string>> {
+    return this.sync.filesWithAnyToken(tokens);
+  }
+  async filesMaybeHolding(hashes: Uint8Array[]): Promise<Set<string>> {
+    return this.sync.filesMaybeHolding(hashes);
+  }
+  transaction<T>(fn: () => Promise<T>): Promise<T> {
+    return this.sync.transaction(fn);
+  }
+  async readSnapshot(): Promise<() => Promise<void>> {
+    const end = this.sync.readSnapshot();
+    return async () => end();
+  }
+  async close(): Promise<void> {
+    this.sync.close();
+  }
 }

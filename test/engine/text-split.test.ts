@@ -285,7 +285,7 @@ describe('a huge text file read in ranges by both workers', () => {
     expect(popcount(stored.bits)).toBeLessThan(popcount(whole) * 1.05);
     // The query reads the candidate in ranges too, and gives the full scan's findings.
     const parts: Record<string, number> = {};
-    const query = indexedShortcut(index, SUBJECT);
+    const query = await indexedShortcut(index, SUBJECT);
     const answered = await runScan({
       roots: [dir],
       subject: SUBJECT,
@@ -297,7 +297,7 @@ describe('a huge text file read in ranges by both workers', () => {
         parts[input.name] = r.parts ?? 1;
       },
     });
-    index.store.close();
+    await index.store.close();
     expect(query.stats).toMatchObject({ candidates: 1 });
     expect(parts['kunder.csv']).toBeGreaterThan(5);
     const full = await scanShared(dir, SPLIT, { all: false });
@@ -327,18 +327,19 @@ describe('a huge text file read in ranges by both workers', () => {
         split: { ...SPLIT, rangeBytes: Math.ceil(size / ranges) },
       });
       expect(built).toMatchObject({ files: 1, read: 1, errors: 0 });
-      expect(index.store.filesWithAnyToken([mac(index.key, EVERY_TOKEN)]).size).toBe(0);
+      expect((await index.store.filesWithAnyToken([mac(index.key, EVERY_TOKEN)])).size).toBe(0);
       // Every range's addresses are in the filter; an address in none is (but for false positives) not.
       const hasher = new FilterHasher(filterKeyOf(index.key.macKey));
-      const maybe = (t: string) => index.store.filesMaybeHolding([Buffer.from(hasher.hash([t]))]).size;
+      const maybe = async (t: string) =>
+        (await index.store.filesMaybeHolding([Buffer.from(hasher.hash([t]))])).size;
       for (const i of [0, 7, 40_000, 239_999, 240_000, 250_001, 479_999])
-        expect(maybe(`e:k${i}@x.dk`), `k${i}`).toBe(1);
+        expect(await maybe(`e:k${i}@x.dk`), `k${i}`).toBe(1);
       let falsePositives = 0;
-      for (let i = 0; i < 2000; i++) falsePositives += maybe(`e:n${i}@y.dk`);
+      for (let i = 0; i < 2000; i++) falsePositives += await maybe(`e:n${i}@y.dk`);
       expect(falsePositives).toBeLessThan(2000 * 0.03);
       // The filter of the ranges holds every bit that one read of the whole file sets, and no token rows.
       const whole = wholeFilter(readFileSync(join(dir, 'adresser.txt'), 'utf8'), index.key.macKey, size);
-      index.store.close();
+      await index.store.close();
       const stored = storedFilter(index.path);
       expect(stored.tokenRows).toBe(0);
       expect(stored.bits.length).toBe(filterBytesFor(size));

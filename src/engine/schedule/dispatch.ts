@@ -13,7 +13,7 @@ import { SmallFiles } from './small-files.js';
 /** What an index answers about the files of a scan (see src/index/query.ts). */
 export interface IndexAnswers {
   /** Answers a file without reading it (an unchanged, non-candidate file); undefined: scan it. */
-  shortcut?: (file: FileEntry) => TopLevelResult | undefined;
+  shortcut?: (file: FileEntry) => TopLevelResult | undefined | Promise<TopLevelResult | undefined>;
   /**
    * Files to read in this thread rather than in a worker: ones already read within the time limit
    * before (candidates), so that a query touching a few files never starts worker threads.
@@ -48,7 +48,7 @@ export class Dispatcher {
       writer.addSkipped(ev.file.absPath, this.ownFiles.get(ev.file.absPath)!);
     else {
       this.run.progress.found(ev.file.size);
-      const known = this.answers.shortcut?.(ev.file);
+      const known = await this.answers.shortcut?.(ev.file);
       if (known) return collect(writer, fileInput(ev.file), known);
       // A huge candidate is shared among the workers as in a full scan, not read here alone.
       if (this.answers.readHere?.(ev.file) && !mayShare(this.run, ev.file.size))
