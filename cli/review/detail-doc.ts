@@ -27,8 +27,14 @@ export interface DetailDoc {
 
 const INDENT = '    ';
 
-/** The text around a finding, wider than the scan's ±40 characters, when the item can be read again. */
-export type ReadAround = (record: ReviewItem['record'], f: Finding) => string | undefined;
+/**
+ * The text around a finding, wider than the scan's ±40 characters, when the item can be read again;
+ * `offset`: where the match starts in it.
+ */
+export type ReadAround = (
+  record: ReviewItem['record'],
+  f: Finding,
+) => { context: string; offset: number } | undefined;
 
 export function buildDetailDoc(
   index: ReviewIndex,
@@ -56,7 +62,13 @@ export function buildDetailDoc(
   ]);
   for (const f of mine) {
     const wide = around?.(record, f);
-    blocks.push(findingBlock(wide ? { ...f, context: wide } : f, wrapWidth, false));
+    blocks.push(
+      findingBlock(
+        wide ? { ...f, context: wide.context, location: { ...f.location, offset: wide.offset } } : f,
+        wrapWidth,
+        false,
+      ),
+    );
   }
   const otherCounts = Object.entries(record.others ?? {})
     .map(([d, n]) => `${d} ${n}`)
@@ -66,7 +78,16 @@ export function buildDetailDoc(
       [{ text: labels().others, bold: true }],
       [{ text: `  ${otherCounts || `${others.length} (scan with --all)`}`, color: 'magenta' }],
     ]);
-    for (const f of others) blocks.push(findingBlock(f, wrapWidth, true));
+    for (const f of others) {
+      const wide = around?.(record, f);
+      blocks.push(
+        findingBlock(
+          wide ? { ...f, context: wide.context, location: { ...f.location, offset: wide.offset } } : f,
+          wrapWidth,
+          true,
+        ),
+      );
+    }
   }
   const elsewhere = Object.entries(record.messageOthers ?? {})
     .map(([d, n]) => `${d} ${n}`)
@@ -139,13 +160,13 @@ function findingBlock(
   width: number,
   other: boolean,
 ): { height: number; render: () => Line[] } {
-  // A context keeps its line breaks and tabs: shown as one visible character each, so the rows computed
-  // here are the rows drawn.
-  const f = { ...found, context: found.context.replace(/\n/g, '↵').replace(/\t/g, '⇥') };
-  const chunks = Math.max(1, Math.ceil(f.context.length / width));
+  // A context keeps its line breaks (each line of it a row or more) and shows a tab as one visible
+  // character, so the rows computed here are the rows drawn.
+  const f = { ...found, context: found.context.replace(/\r?\n|\r/g, '\n').replace(/\t/g, '⇥') };
+  const rows = contextRows(f.context, width);
   const region = f.location.region ? regionSketch(f.location.region) : [];
   return {
-    height: 1 + chunks + region.length,
+    height: 1 + rows.length + region.length,
     render: () => {
       const head: Line = [
         { text: `  ${f.detector.padEnd(5)} `, bold: true, color: other ? 'magenta' : undefined },
@@ -153,9 +174,21 @@ function findingBlock(
         { text: `  ${Math.round(f.confidence * 100)}%`, dim: true },
       ];
       if (other) head.push({ text: `  ${registry.mask(f.detector, f.value)}`, color: 'magenta' });
-      return [head, ...contextLines(f, width), ...region];
+      return [head, ...contextLines(f, rows), ...region];
     },
   };
+}
+
+/** The [start, end) of each row a context takes: its lines, each cut to the width. */
+function contextRows(context: string, width: number): [number, number][] {
+  const rows: [number, number][] = [];
+  let from = 0;
+  for (const line of context.split('\n')) {
+    for (let at = 0; at < Math.max(1, line.length); at += width)
+      rows.push([from + at, from + Math.min(line.length, at + width)]);
+    from += line.length + 1;
+  }
+  return rows;
 }
 
 const SKETCH_W = 24;
@@ -182,11 +215,9 @@ export function regionSketch(r: { x: number; y: number; w: number; h: number }):
   return lines;
 }
 
-function contextLines(f: Finding, width: number): Line[] {
+function contextLines(f: Finding, rows: [number, number][]): Line[] {
   const match = locateMatch(f);
-  const lines: Line[] = [];
-  for (let at = 0; at < Math.max(1, f.context.length); at += width) {
-    const end = Math.min(f.context.length, at + width);
+  return rows.map(([at, end]) => {
     const line: Line = [{ text: INDENT }];
     if (!match || match[1] <= at || match[0] >= end) {
       line.push({ text: f.context.slice(at, end), dim: true });
@@ -197,9 +228,8 @@ function contextLines(f: Finding, width: number): Line[] {
       line.push({ text: f.context.slice(s, e), inverse: true, bold: true, color: 'yellow' });
       if (e < end) line.push({ text: f.context.slice(e, end), dim: true });
     }
-    lines.push(line);
-  }
-  return lines;
+    return line;
+  });
 }
 
 export function locationText(loc: Location): string {

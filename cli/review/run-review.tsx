@@ -4,7 +4,7 @@ import type { ScanFile } from '../../src/core/types.js';
 import { type Decision, loadDecisions, type ReviewFile, saveDecisions } from '../../src/review/decisions.js';
 import { loadScanFile } from '../../src/scan-file/load.js';
 import { requireTerminal } from './no-tty.js';
-import { openItem, textAround } from './open-item.js';
+import { openItem, readTextAgain } from './open-item.js';
 import { erasurePlanner, planPathFor } from './planner.js';
 import { ReviewApp, type ReviewAppProps } from './ReviewApp.js';
 import { buildIndex, type ReviewIndex } from './scan-index.js';
@@ -78,7 +78,7 @@ export async function runReview(opts: RunReviewOptions): Promise<ReviewOutcome> 
         planner,
         onSave: save,
         onExit: () => leave(),
-        around: (record, f) => textAround(record, f),
+        readText: readTextAgain,
         open: (item, findings, how) => {
           const status = openItem(item.record, findings, how);
           // The pager or editor left the full screen: take it again, clean, for Ink's next frame.
