@@ -43,6 +43,12 @@ export interface ReviewLabels {
   box: (b: { x: number; y: number; w: number; h: number }) => string;
   /** A step of an item's path inside its file: `message <id>`, `message #3`, `page 2` in Danish. */
   step: (step: string) => string;
+  facets: { all: string; undecided: string; possible: string; namesake: string; confirmed: string };
+  facetTitle: string;
+  current: string;
+  keepBecause: string;
+  filterMatches: (n: number) => string;
+  quitAsk: (n: number) => string;
 }
 
 const en: ReviewLabels = {
@@ -99,6 +105,19 @@ const en: ReviewLabels = {
   faceRegion: 'face region',
   box: (b) => `at x ${b.x} y ${b.y} (${b.w}×${b.h} px)`,
   step: (step) => step,
+  facets: {
+    all: 'all items',
+    undecided: 'undecided items',
+    possible: 'evidence: possible',
+    namesake: 'evidence: namesake',
+    confirmed: 'evidence: confirmed',
+  },
+  facetTitle: '── filter (j/k or 0-9, Enter to apply, Esc to cancel)',
+  current: ' (current)',
+  keepBecause: 'keep, because: ',
+  filterMatches: (n) => `  ${n} item${n === 1 ? '' : 's'} · Enter keeps the filter, Esc restores`,
+  quitAsk: (n) =>
+    `Save ${n} unsaved decision change(s) before quitting? y = save and quit, n = quit without saving, Esc = stay`,
 };
 
 const da: ReviewLabels = {
@@ -159,6 +178,19 @@ const da: ReviewLabels = {
       .replace(/^message #(\d+)$/, 'e-mail nr. $1')
       .replace(/^message (<.*>)$/, 'e-mail $1')
       .replace(/^page (\d+)$/, 'side $1'),
+  facets: {
+    all: 'alle elementer',
+    undecided: 'uafgjorte elementer',
+    possible: 'niveau: mulig',
+    namesake: 'niveau: navnefælle',
+    confirmed: 'niveau: bekræftet',
+  },
+  facetTitle: '── filter (j/k eller 0-9, Enter vælger, Esc fortryder)',
+  current: ' (valgt)',
+  keepBecause: 'behold, fordi: ',
+  filterMatches: (n) => `  ${n} element${n === 1 ? '' : 'er'} · Enter beholder filtret, Esc fortryder`,
+  quitAsk: (n) =>
+    `Gem ${n} ikke-gemte ændring(er) før du afslutter? y = gem og afslut, n = afslut uden at gemme, Esc = bliv`,
 };
 
 let current: ReviewLabels = en;

@@ -1,8 +1,10 @@
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildDetailDoc, visibleLines } from '../../cli/review/detail-doc.js';
+import { FacetPicker } from '../../cli/review/FacetPicker.js';
 import { reviewLangFrom, setReviewLang } from '../../cli/review/labels.js';
 import { ReviewApp } from '../../cli/review/ReviewApp.js';
+import { StatusLine } from '../../cli/review/StatusLine.js';
 import { buildIndex } from '../../cli/review/scan-index.js';
 import { makeScan, sampleScan } from '../helpers/make-scan.js';
 
@@ -164,5 +166,39 @@ describe('every row of the detail pane in Danish', () => {
       'offset 120+900',
     ])
       expect(shown).toContain(word);
+  });
+});
+
+describe('the filter menu and prompts in Danish', () => {
+  it('names the facets, the filter and the quit question in Danish', () => {
+    setReviewLang('da');
+    const menu = render(
+      <FacetPicker
+        facets={['all', 'undecided', 'possible', 'namesake', 'confirmed', 'cpr']}
+        cursor={0}
+        current="all"
+        counts={{}}
+        width={100}
+        height={10}
+      />,
+    );
+    const shown = menu.lastFrame() ?? '';
+    menu.unmount();
+    for (const word of [
+      'alle elementer',
+      'uafgjorte elementer',
+      'niveau: mulig',
+      'CPR-nummer',
+      '(valgt)',
+      'Enter vælger',
+    ])
+      expect(shown).toContain(word);
+    expect(shown).not.toMatch(/\b(all items|evidence|current|apply|cancel)\b/);
+    const ask = render(<StatusLine status="" askQuit={{ unsaved: 2 }} where="" width={120} />);
+    expect(ask.lastFrame()).toContain('Gem 2 ikke-gemte ændring(er) før du afslutter?');
+    ask.unmount();
+    const filter = render(<StatusLine status="" filterDraft="hr" matches={3} where="" width={120} />);
+    expect(filter.lastFrame()).toContain('3 elementer · Enter beholder filtret');
+    filter.unmount();
   });
 });
