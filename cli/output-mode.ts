@@ -31,6 +31,13 @@ export function addSummary(fields: Record<string, unknown>): void {
   Object.assign(summary, fields);
 }
 
+/** `['done', 'done', 'stale']` -> `{ done: 2, stale: 1 }`: counts for a --json summary. */
+export function countBy(values: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const v of values) counts[v] = (counts[v] ?? 0) + 1;
+  return counts;
+}
+
 /** The command's output went to standard output (`-o -`): the --json summary goes to stderr. */
 export function stdoutTaken(): void {
   outputMode.dataOnStdout = true;

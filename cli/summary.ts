@@ -5,6 +5,7 @@ import { displayPath } from '../src/core/raw-path.js';
 import type { Finding, ItemRecord, ScanError, ScanStats, Subject } from '../src/core/types.js';
 import { compileSubject, EMPTY_SUBJECT } from '../src/match/subject.js';
 import type { ScanWriter } from '../src/scan-file/writer.js';
+import { countBy } from './output-mode.js';
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -185,4 +186,36 @@ export function formatSummary(s: SummaryInput): string {
   lines.push('');
   lines.push(`Scan file: ${s.outPath}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** The --json summary of a scan: where it went, counts by evidence, detector and error kind. */
+export function scanSummary(
+  outPath: string | undefined,
+  interrupted: boolean,
+  writer: {
+    stats: object;
+    items: readonly { evidence: string }[];
+    findingCounts: Map<string, number>;
+    errorKinds: Map<string, number>;
+  },
+): Record<string, unknown> {
+  return {
+    out: outPath ?? null,
+    interrupted,
+    stats: writer.stats,
+    items: { confirmed: 0, possible: 0, namesake: 0, ...countBy(writer.items.map((i) => i.evidence)) },
+    findings: findingsByWhose(writer.findingCounts),
+    errors: Object.fromEntries(writer.errorKinds),
+  };
+}
+
+/** `cpr:subject` → `{ subject: { cpr: n } }`: the scan's finding counts for the --json summary. */
+function findingsByWhose(counts: Map<string, number>): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const [key, n] of counts) {
+    const [detector, whose = 'subject'] = key.split(':');
+    out[whose] ??= {};
+    out[whose][detector] = n;
+  }
+  return out;
 }

@@ -12,6 +12,9 @@ import { defineDetector, escapeRegex } from './define.js';
 const EMAIL_AT_RE =
   /[\p{L}\p{N}._%+-]{1,64}@(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.)+[\p{L}]{2,24}(?![\p{L}\p{N}_-]|\.[\p{L}\p{N}])/uy;
 const NON_ASCII_LOCAL = /[\p{L}\p{N}]/u;
+/** No local-part character before an address, and no domain character (or `.label`) after it. */
+const NOT_AFTER_LOCAL = String.raw`(?<![\p{L}\p{N}._%+-])`;
+const NOT_BEFORE_DOMAIN = String.raw`(?![\p{L}\p{N}_-]|\.[\p{L}\p{N}])`;
 
 function isLocalChar(text: string, i: number): boolean {
   const c = text.charCodeAt(i);
@@ -102,7 +105,9 @@ export default defineDetector({
       ),
   },
   indexTokens: (subject) => [...subject.emails].map((e) => `e:${e}`),
-  written: (value) => new RegExp(escapeRegex(value), 'giu'),
+  // As a whole address, as detect() reads one: not the end of a longer local part (`jo_ann@…`), nor the
+  // start of a longer domain (`…@example.dk.evil.com`, `…@example.dk2`).
+  written: (value) => new RegExp(`${NOT_AFTER_LOCAL}${escapeRegex(value)}${NOT_BEFORE_DOMAIN}`, 'giu'),
   conceal: {
     // An address cut off by the end of the snippet (`name@exam…`) is still someone's address.
     pattern: String.raw`[\p{L}\p{N}._%+-]+@(?:[\p{L}\p{N}.-]+\.\p{L}{2,}|[\p{L}\p{N}.-]*(?=…))`,

@@ -6,6 +6,7 @@ import { UsageError } from '../../src/core/errors.js';
 import { imapPasswordSource } from '../../src/crawl/imap/password.js';
 import { EXIT } from '../exit-codes.js';
 import { positiveInt } from '../options.js';
+import { addSummary, outputMode } from '../output-mode.js';
 import { writeSafe } from '../terminal.js';
 
 interface AgentFlags {
@@ -65,10 +66,12 @@ export function registerAgentRole(program: Command): void {
       const db = await connectCluster(flags.db, { supervise: false });
       try {
         const url = await createAgentRole(db, flags.db, name);
-        writeSafe(process.stdout, `${url}\n`);
+        // The URL is the command's output; under --json it is the summary's `url`, alone on stdout.
+        addSummary({ agent: name, role: `dsr-agent-${name}`, url });
+        if (!outputMode.json) writeSafe(process.stdout, `${url}\n`);
         writeSafe(
           process.stderr,
-          `dsr agent-role: role dsr-agent-${name} made; give the URL above to that agent only (it holds a password)\n`,
+          `dsr agent-role: role dsr-agent-${name} made; give the URL ${outputMode.json ? 'in the summary' : 'above'} to that agent only (it holds a password)\n`,
         );
         process.exitCode = EXIT.ok;
       } finally {
@@ -131,6 +134,7 @@ async function agentCommand(rootArgs: string[], flags: AgentFlags): Promise<numb
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  addSummary({ agent: name, roots: roots.length, key: keyPath });
   try {
     await runAgent({
       db,

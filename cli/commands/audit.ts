@@ -59,7 +59,8 @@ async function verifyCommand(file: string, flags: VerifyFlags): Promise<number> 
     log: file,
     ok: verdict.ok,
     records: verdict.records,
-    ...(verdict.broken ? { brokenAt: verdict.broken.line } : {}),
+    anchors: anchors.length,
+    ...(verdict.broken ? { brokenAt: verdict.broken.line, brokenReason: verdict.broken.reason } : {}),
   });
   if (verdict.ok) {
     const sources = [...new Set(anchors.map((a) => a.source))];

@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
+import { addSummary, stdoutTaken } from '../output-mode.js';
 
 const SHELLS = ['bash', 'zsh', 'fish'] as const;
 type Shell = (typeof SHELLS)[number];
@@ -18,6 +19,9 @@ export function registerCompletion(program: Command): void {
       return v as Shell;
     })
     .action((shell: Shell) => {
+      // The script is the command's output: a --json summary goes to stderr.
+      stdoutTaken();
+      addSummary({ shell });
       process.stdout.write(completionScript(shell, specsOf(program)));
     });
 }

@@ -4,6 +4,7 @@ import { formatHeadLine } from '../../src/erase/audit.js';
 import { defaultAuditKeyPath } from '../../src/erase/audit-key.js';
 import { loadPlan } from '../../src/erase/plan.js';
 import { EXIT } from '../exit-codes.js';
+import { addSummary, countBy, outputMode, tell } from '../output-mode.js';
 import { identifierMasker } from '../summary.js';
 import { writeSafe } from '../terminal.js';
 
@@ -43,7 +44,7 @@ export async function eraseClusterCommand(planFile: string, flags: ClusterEraseF
   const { eraseThroughAgents } = await import('../../src/cluster/erase.js');
   const db = await connectCluster(flags.db);
   const mask = identifierMasker(plan.subject);
-  const out = (text: string) => writeSafe(process.stdout, text);
+  const out = (text: string) => tell(process.stdout, text);
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.on('SIGINT', onSignal);
@@ -78,11 +79,38 @@ export async function eraseClusterCommand(planFile: string, flags: ClusterEraseF
     out(
       `\n${plan.actions.length} action(s): ${[...counts].map(([k, n]) => `${k} ${n}`).join(' · ') || 'none'}\n`,
     );
-    for (const r of outcome.refused) out(`agent ${r.host} refused the plan: ${r.reason}\n`);
+    // Warnings: shown under --quiet (on stderr), and in the --json summary.
+    const warn = (text: string) =>
+      outputMode.json ? undefined : writeSafe(outputMode.quiet ? process.stderr : process.stdout, text);
+    for (const r of outcome.refused) warn(`agent ${r.host} refused the plan: ${r.reason}\n`);
     if (outcome.silent.length)
-      out(`agents not answering within ${flags.wait ?? 60} s: ${outcome.silent.join(', ')}\n`);
+      warn(`agents not answering within ${flags.wait ?? 60} s: ${outcome.silent.join(', ')}\n`);
     if (outcome.audit) out(`Audit log: ${auditLogPath}\nAudit head: ${formatHeadLine(outcome.audit.head)}\n`);
     const results = plan.actions.map((a) => outcome.actions.get(a.id)?.result ?? 'skipped');
+    addSummary({
+      plan: planPath,
+      sha256: plan.sha256,
+      execute: Boolean(flags.execute),
+      approved: Boolean(plan.approval),
+      results: countBy(results),
+      actions: plan.actions.map((a) => {
+        const o = outcome.actions.get(a.id);
+        const reason = o?.reason ?? (o ? '' : 'no answer from its agent');
+        return {
+          id: a.id,
+          kind: a.kind,
+          result: o?.result ?? 'skipped',
+          reason: reason ? mask(reason) : null,
+          host: a.host,
+          path: mask(a.path),
+          nested: a.itemPath.length,
+        };
+      }),
+      refused: outcome.refused.map((r) => ({ host: r.host, reason: r.reason })),
+      silent: outcome.silent,
+      auditLog: outcome.audit ? auditLogPath : null,
+      auditHead: outcome.audit ? formatHeadLine(outcome.audit.head) : null,
+    });
     if (results.includes('failed')) return EXIT.internal;
     const ok = results.every((r) => r === 'done' || (!flags.execute && r === 'would'));
     return ok ? EXIT.ok : EXIT.actionsSkipped;

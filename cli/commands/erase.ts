@@ -7,7 +7,7 @@ import { formatHeadLine } from '../../src/erase/audit.js';
 import { loadPlan } from '../../src/erase/plan.js';
 import { EXIT } from '../exit-codes.js';
 import { positiveInt } from '../options.js';
-import { tell } from '../output-mode.js';
+import { addSummary, countBy, tell } from '../output-mode.js';
 import { identifierMasker } from '../summary.js';
 import { writeSafe } from '../terminal.js';
 import { testStepHook } from '../test-hooks.js';
@@ -109,6 +109,18 @@ async function eraseCommand(planFile: string, flags: EraseFlags): Promise<number
     for (const s of signals) process.off(s, onSignal);
   });
   out.write(formatSummary(result.reports, Boolean(flags.execute), auditLogPath, result.runId, mask));
+  addSummary({
+    plan: planPath,
+    sha256: plan.sha256,
+    execute: Boolean(flags.execute),
+    approved: Boolean(plan.approval),
+    runId: result.runId,
+    results: countBy(result.reports.map((r) => r.outcome.result)),
+    actions: result.reports.map((r) => actionSummary(r, mask)),
+    auditLog: result.audit ? auditLogPath : null,
+    auditHead: result.audit ? formatHeadLine(result.audit.head) : null,
+    ...(result.audit ? { auditKey: result.audit.keyPath, auditKeyCreated: result.audit.keyCreated } : {}),
+  });
   if (result.audit) {
     const { head, keyPath, keyCreated } = result.audit;
     out.write(
@@ -122,6 +134,18 @@ async function eraseCommand(planFile: string, flags: EraseFlags): Promise<number
     (r) => r.outcome.result === (flags.execute ? 'done' : 'would') || r.outcome.result === 'done',
   );
   return allDone ? EXIT.ok : EXIT.actionsSkipped;
+}
+
+/** One action as the --json summary gives it: paths and reasons masked as the lines above mask them. */
+function actionSummary({ action, outcome }: ActionReport, mask: (text: string) => string) {
+  return {
+    id: action.id,
+    kind: action.kind,
+    result: outcome.result,
+    reason: outcome.reason ? mask(outcome.reason) : null,
+    path: mask(action.path),
+    nested: action.itemPath.length,
+  };
 }
 
 function formatLine({ action, outcome }: ActionReport, mask: (text: string) => string): string {

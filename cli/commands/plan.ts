@@ -16,7 +16,7 @@ import { checkOutputPath, STDOUT, stdoutSink } from '../../src/io/output.js';
 import { loadDecisions } from '../../src/review/decisions.js';
 import { loadScanFile } from '../../src/scan-file/load.js';
 import { EXIT } from '../exit-codes.js';
-import { addSummary, stdoutTaken, tell } from '../output-mode.js';
+import { addSummary, countBy, stdoutTaken, tell } from '../output-mode.js';
 import { identifierMasker } from '../summary.js';
 import { writeSafe } from '../terminal.js';
 import { planSidePath } from './erase.js';
@@ -82,6 +82,7 @@ async function planCommand(file: string, flags: PlanFlags): Promise<number> {
   if (flags.approve) {
     const stale = await staleTargets(plan, planSidePath(toStdout ? path : out, '.journal.jsonl'));
     if (stale.length) {
+      addSummary({ out: null, approved: false, sha256: plan.sha256, stale: stale.map((r) => r.action.id) });
       writeSafe(process.stderr, formatStale(plan, stale));
       return EXIT.actionsSkipped;
     }
@@ -95,6 +96,7 @@ async function planCommand(file: string, flags: PlanFlags): Promise<number> {
     out: toStdout ? null : out,
     actions: plan.actions.length,
     manual: plan.actions.filter((a) => a.kind === 'manual').length,
+    kinds: countBy(plan.actions.map((a) => a.kind)),
     approved: Boolean(plan.approval),
     sha256: plan.sha256,
   });

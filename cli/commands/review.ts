@@ -1,6 +1,8 @@
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { reviewPathFor } from '../../src/review/decisions.js';
+import { addSummary, outputMode } from '../output-mode.js';
 import { requireTerminal } from '../review/no-tty.js';
 import { parseLang } from './report.js';
 
@@ -23,12 +25,21 @@ export function registerReview(program: Command): void {
       parseLang,
     )
     .action(async (scan: string, flags: ReviewFlags) => {
-      requireTerminal(process.stdin, process.stdout);
+      // Under --json the summary is standard output's: the screen is drawn on stderr, so that
+      // `dsr review SCAN --json > summary.json` works from a terminal.
+      const screen = outputMode.json ? process.stderr : process.stdout;
+      requireTerminal(process.stdin, screen);
       // Ink and React load only for this command: the other commands start faster without them.
       const { runReview } = await import('../review/run-review.js');
       const { reviewLangFrom, setReviewLang } = await import('../review/labels.js');
       setReviewLang(reviewLangFrom(flags.lang));
-      await runReview({ scanPath: resolve(scan), reviewer: flags.reviewer?.trim() || defaultReviewer() });
+      const scanPath = resolve(scan);
+      const outcome = await runReview({
+        scanPath,
+        reviewer: flags.reviewer?.trim() || defaultReviewer(),
+        stdout: screen,
+      });
+      addSummary({ scan: scanPath, decisionsFile: reviewPathFor(scanPath), ...outcome });
     });
 }
 

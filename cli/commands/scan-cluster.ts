@@ -4,8 +4,8 @@ import type { Limits } from '../../src/core/limits.js';
 import type { Subject } from '../../src/core/types.js';
 import { checkOutputPath, STDOUT, stdoutSink } from '../../src/io/output.js';
 import { EXIT } from '../exit-codes.js';
-import { formatSummary, writerTotals } from '../summary.js';
-import { writeSafe } from '../terminal.js';
+import { addSummary, stdoutTaken, tell } from '../output-mode.js';
+import { formatSummary, scanSummary, writerTotals } from '../summary.js';
 
 /** What `dsr scan` hands over for --db (scan.ts reads the subject and the limits as for any scan). */
 export interface ClusterScanFlags {
@@ -88,8 +88,14 @@ export async function scanClusterCommand(rootArgs: string[], flags: ClusterScanF
       finishedAt: outcome.finishedAt,
       hosts: outcome.hosts,
     });
+    if (!outPath) stdoutTaken();
+    const answered = outcome.hosts.filter((h) => h.answered).map((h) => h.name);
+    addSummary({
+      ...scanSummary(outPath, outcome.interrupted, writer),
+      agents: { answered, silent: outcome.silent },
+    });
     const out = outPath ? process.stdout : process.stderr;
-    writeSafe(
+    tell(
       out,
       formatSummary({
         subject: subject ?? {},
@@ -99,13 +105,9 @@ export async function scanClusterCommand(rootArgs: string[], flags: ClusterScanF
         interrupted: outcome.interrupted,
       }),
     );
-    const answered = outcome.hosts.filter((h) => h.answered).map((h) => h.name);
-    writeSafe(
-      out,
-      `agents: ${answered.length} answered${answered.length ? ` (${answered.join(', ')})` : ''}\n`,
-    );
+    tell(out, `agents: ${answered.length} answered${answered.length ? ` (${answered.join(', ')})` : ''}\n`);
     if (outcome.silent.length)
-      writeSafe(
+      tell(
         out,
         `agents not answering within ${waitSeconds} s: ${outcome.silent.join(', ')} — their roots were not (all) scanned\n`,
       );

@@ -15,7 +15,7 @@ import { EXIT } from '../exit-codes.js';
 import { byteSize, collect, positiveInt } from '../options.js';
 import { addSummary, outputMode, stdoutTaken, tell } from '../output-mode.js';
 import { ProgressLine } from '../progress.js';
-import { formatSummary, identifierMasker, writerTotals } from '../summary.js';
+import { formatSummary, identifierMasker, scanSummary, writerTotals } from '../summary.js';
 
 export interface ScanFlags {
   subject?: string;
@@ -263,13 +263,7 @@ async function scanCommand(rootArgs: string[], flags: ScanFlags): Promise<number
       finishedAt: outcome.finishedAt,
       ...(indexed ? { index: indexed.stats } : {}),
     });
-    addSummary({
-      out: outPath ?? null,
-      interrupted: outcome.interrupted,
-      stats: writer.stats,
-      findings: findingsByWhose(writer.findingCounts),
-      errors: Object.fromEntries(writer.errorKinds),
-    });
+    addSummary(scanSummary(outPath, outcome.interrupted, writer));
     tell(
       outPath ? process.stdout : process.stderr,
       formatSummary({
@@ -323,15 +317,4 @@ async function rootProblem(root: string): Promise<string | undefined> {
     if (code === 'ELOOP') return 'cannot be read (a loop of symbolic links)';
     return `cannot be read (${code ?? (err as Error).message})`;
   }
-}
-
-/** `cpr:subject` → `{ subject: { cpr: n } }`: the scan's finding counts for the --json summary. */
-function findingsByWhose(counts: Map<string, number>): Record<string, Record<string, number>> {
-  const out: Record<string, Record<string, number>> = {};
-  for (const [key, n] of counts) {
-    const [detector, whose = 'subject'] = key.split(':');
-    out[whose] ??= {};
-    out[whose][detector] = n;
-  }
-  return out;
 }

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import type { DecisionEntry } from '../../src/review/decisions.js';
-import { DECISION_COLOR, EVIDENCE_COLOR } from './detail-doc.js';
+import { DECISION_COLOR, detectorLabel, EVIDENCE_COLOR } from './detail-doc.js';
 import { labels } from './labels.js';
 import type { ReviewIndex } from './scan-index.js';
 import { scrollTop, type View } from './state.js';
@@ -48,7 +48,7 @@ export function ItemList(props: ItemListProps) {
               </Text>
               <Text dimColor>
                 {padCut(
-                  ` · ${g.sourceKind} ${g.sourceLabel} (${count})`,
+                  ` · ${labels().source[g.sourceKind]} ${g.sourceLabel} (${count})`,
                   width - labels().evidence[g.evidence].length,
                 )}
               </Text>
@@ -58,7 +58,7 @@ export function ItemList(props: ItemListProps) {
         const item = index.items[row.pos];
         const decision = decisions.get(item.record.id);
         const selected = rowIndex === cursorRow;
-        const detectors = item.record.detectors.join(',');
+        const detectors = item.record.detectors.map(detectorLabel).join(',');
         const locWidth = Math.max(4, width - 2 - DECISION_WIDTH - 1 - detectors.length);
         return (
           <Text key={item.record.id} wrap="truncate" inverse={selected && props.focused}>

@@ -1,8 +1,10 @@
 import { Box, type Key, useInput } from 'ink';
-import { useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { registry } from '../../detectors/index.js';
-import type { Finding } from '../../src/core/types.js';
+import type { Finding, ItemRecord } from '../../src/core/types.js';
+import type { ItemText } from '../../src/engine/item-text.js';
 import type { Decision, ReviewFile } from '../../src/review/decisions.js';
+import { contextAround, contextLinesFor } from './context.js';
 import { DetailPane, maxDetailTop } from './DetailPane.js';
 import { buildDetailDoc, type ReadAround } from './detail-doc.js';
 import { FacetPicker } from './FacetPicker.js';
@@ -51,9 +53,19 @@ export interface ReviewAppProps {
    * redrawn after. Without it the keys say that opening is not available.
    */
   open?: (item: ReviewItem, findings: Finding[], how: OpenHow) => string;
-  /** Reads the text around a finding again, for more context than the scan keeps (see textAround). */
-  around?: ReadAround;
+  /**
+   * Reads the item's text again (see readItemText), for more context around each finding than the
+   * scan keeps: as many lines as the detail pane has room for. Undefined: the scan's context only.
+   */
+  readText?: (
+    record: ItemRecord,
+    findings: readonly Finding[],
+    signal: AbortSignal,
+  ) => Promise<ItemText | undefined>;
 }
+
+/** Items whose text read again is kept, for moving back and forth without reading them again. */
+const TEXTS_KEPT = 8;
 
 const HEADER_ROWS = 3;
 const STATUS_ROWS = 1;
@@ -77,9 +89,16 @@ export function ReviewApp(props: ReviewAppProps) {
   const detailHeight = body - listHeight;
   const item = currentItem(state);
   const decision = item ? state.decisions.get(item.record.id) : undefined;
+  const texts = useItemTexts(index, item?.record, props.readText);
+  const text = item ? texts.get(item.record.id) : undefined;
+  const lines = contextLinesFor(detailHeight);
+  const around = useMemo<ReadAround | undefined>(
+    () => (text ? (_, f) => contextAround(text, f, lines, width - 4) : undefined),
+    [text, lines, width],
+  );
   const doc = useMemo(
-    () => (item ? buildDetailDoc(index, item, decision, width, props.around) : undefined),
-    [index, item, decision, width, props.around],
+    () => (item ? buildDetailDoc(index, item, decision, width, around) : undefined),
+    [index, item, decision, width, around],
   );
   const subject = useMemo(() => registry.maskProfile(index.scan.subject), [index]);
 
@@ -295,6 +314,35 @@ export function ReviewApp(props: ReviewAppProps) {
       />
     </Box>
   );
+}
+
+/** The selected item's text read again, once per item, the last few kept; null when it cannot be read. */
+function useItemTexts(
+  index: ReviewIndex,
+  record: ItemRecord | undefined,
+  readText: ReviewAppProps['readText'],
+): Map<string, ItemText | null> {
+  const [texts, setTexts] = useState<Map<string, ItemText | null>>(() => new Map());
+  const id = record?.id;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: read once per item, whatever else changes
+  useEffect(() => {
+    if (!record || !readText || texts.has(record.id)) return;
+    const stop = new AbortController();
+    const keep = (t: ItemText | null) => {
+      if (stop.signal.aborted) return;
+      setTexts((m) => {
+        const next = new Map(m).set(record.id, t);
+        for (const old of next.keys()) if (next.size > TEXTS_KEPT) next.delete(old);
+        return next;
+      });
+    };
+    readText(record, index.findingsByItem.get(record.id) ?? [], stop.signal).then(
+      (t) => keep(t ?? null),
+      () => keep(null),
+    );
+    return () => stop.abort();
+  }, [id, readText, index]);
+  return texts;
 }
 
 const PLAIN = { return: false, tab: false, backspace: false, delete: false, ctrl: false, shift: false };

@@ -27,7 +27,7 @@ export function StatusLine({
   width,
 }: StatusLineProps) {
   if (reasonDraft !== undefined) {
-    const label = 'keep, because: ';
+    const label = labels().keepBecause;
     return (
       <Text wrap="truncate">
         <Text color="blue" bold>
@@ -51,10 +51,7 @@ export function StatusLine({
         {filterDraft}
         <Text inverse> </Text>
         <Text dimColor>
-          {padCut(
-            `  ${matches ?? 0} item${matches === 1 ? '' : 's'} · Enter keeps the filter, Esc restores`,
-            Math.max(0, width - [...filterDraft].length - 2),
-          )}
+          {padCut(labels().filterMatches(matches ?? 0), Math.max(0, width - [...filterDraft].length - 2))}
         </Text>
       </Text>
     );
@@ -62,10 +59,7 @@ export function StatusLine({
   if (askQuit) {
     return (
       <Text wrap="truncate" color="yellow" bold>
-        {padCut(
-          `Save ${askQuit.unsaved} unsaved decision change(s) before quitting? y = save and quit, n = quit without saving, Esc = stay`,
-          width,
-        )}
+        {padCut(labels().quitAsk(askQuit.unsaved), width)}
       </Text>
     );
   }

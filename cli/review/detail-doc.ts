@@ -1,5 +1,6 @@
 import { registry } from '../../detectors/index.js';
 import type { Finding, Fingerprint, Location } from '../../src/core/types.js';
+import { locationText as placeText } from '../../src/report/access/place.js';
 import type { DecisionEntry } from '../../src/review/decisions.js';
 import { locateMatch } from './highlight.js';
 import { labels } from './labels.js';
@@ -27,8 +28,14 @@ export interface DetailDoc {
 
 const INDENT = '    ';
 
-/** The text around a finding, wider than the scan's ±40 characters, when the item can be read again. */
-export type ReadAround = (record: ReviewItem['record'], f: Finding) => string | undefined;
+/**
+ * The text around a finding, wider than the scan's ±40 characters, when the item can be read again;
+ * `offset`: where the match starts in it.
+ */
+export type ReadAround = (
+  record: ReviewItem['record'],
+  f: Finding,
+) => { context: string; offset: number } | undefined;
 
 export function buildDetailDoc(
   index: ReviewIndex,
@@ -48,40 +55,54 @@ export function buildDetailDoc(
   fixed([
     [{ text: item.location, bold: true }],
     [
-      { text: record.evidence, color: EVIDENCE_COLOR[record.evidence], bold: true },
-      { text: ` · ${item.sourceKind} ${item.sourceLabel}${record.format ? ` · ${record.format}` : ''}` },
+      { text: labels().evidence[record.evidence], color: EVIDENCE_COLOR[record.evidence], bold: true },
+      {
+        text: ` · ${labels().source[item.sourceKind]} ${item.sourceLabel}${record.format ? ` · ${record.format}` : ''}`,
+      },
     ],
     [{ text: labels().decision }, ...decisionSegments(decision)],
     [{ text: labels().mine(mine.length), bold: true }],
   ]);
   for (const f of mine) {
     const wide = around?.(record, f);
-    blocks.push(findingBlock(wide ? { ...f, context: wide } : f, wrapWidth, false));
+    blocks.push(
+      findingBlock(
+        wide ? { ...f, context: wide.context, location: { ...f.location, offset: wide.offset } } : f,
+        wrapWidth,
+        false,
+      ),
+    );
   }
   const otherCounts = Object.entries(record.others ?? {})
-    .map(([d, n]) => `${d} ${n}`)
+    .map(([d, n]) => `${detectorLabel(d)} ${n}`)
     .join(' · ');
   if (otherCounts || others.length) {
     fixed([
       [{ text: labels().others, bold: true }],
-      [{ text: `  ${otherCounts || `${others.length} (scan with --all)`}`, color: 'magenta' }],
+      [{ text: `  ${otherCounts || labels().othersUnlisted(others.length)}`, color: 'magenta' }],
     ]);
-    for (const f of others) blocks.push(findingBlock(f, wrapWidth, true));
+    for (const f of others) {
+      const wide = around?.(record, f);
+      blocks.push(
+        findingBlock(
+          wide ? { ...f, context: wide.context, location: { ...f.location, offset: wide.offset } } : f,
+          wrapWidth,
+          true,
+        ),
+      );
+    }
   }
   const elsewhere = Object.entries(record.messageOthers ?? {})
-    .map(([d, n]) => `${d} ${n}`)
+    .map(([d, n]) => `${detectorLabel(d)} ${n}`)
     .join(' · ');
   if (elsewhere)
-    fixed([
-      [{ text: "other people's identifiers elsewhere in its message (removed with it)", bold: true }],
-      [{ text: `  ${elsewhere}`, color: 'magenta' }],
-    ]);
+    fixed([[{ text: labels().elsewhere, bold: true }], [{ text: `  ${elsewhere}`, color: 'magenta' }]]);
   fixed([
     [{ text: labels().scanned, bold: true }],
     [{ text: `  ${fingerprintText(record.fingerprint)}`, dim: true }],
     [
       {
-        text: `  at ${formatTime(record.scannedAt ?? index.scan.finishedAt)} · item ${record.id}`,
+        text: `  ${labels().scannedAt(formatTime(record.scannedAt ?? index.scan.finishedAt), record.id)}`,
         dim: true,
       },
     ],
@@ -129,8 +150,8 @@ export const DECISION_COLOR: Record<string, string> = {
 function decisionSegments(d: DecisionEntry | undefined): Segment[] {
   if (!d) return [{ text: labels().undecidedValue, color: 'yellow' }];
   return [
-    { text: d.decision, color: DECISION_COLOR[d.decision], bold: true },
-    { text: ` by ${d.by} at ${formatTime(d.at)}${d.note ? ` — ${d.note}` : ''}`, dim: true },
+    { text: labels().decisions[d.decision], color: DECISION_COLOR[d.decision], bold: true },
+    { text: `${labels().decidedBy(d.by, formatTime(d.at))}${d.note ? ` — ${d.note}` : ''}`, dim: true },
   ];
 }
 
@@ -139,23 +160,39 @@ function findingBlock(
   width: number,
   other: boolean,
 ): { height: number; render: () => Line[] } {
-  // A context keeps its line breaks and tabs: shown as one visible character each, so the rows computed
-  // here are the rows drawn.
-  const f = { ...found, context: found.context.replace(/\n/g, '↵').replace(/\t/g, '⇥') };
-  const chunks = Math.max(1, Math.ceil(f.context.length / width));
+  // A context keeps its line breaks (each line of it a row or more) and shows a tab as one visible
+  // character, so the rows computed here are the rows drawn.
+  const f = { ...found, context: found.context.replace(/\r?\n|\r/g, '\n').replace(/\t/g, '⇥') };
+  const rows = contextRows(f.context, width);
   const region = f.location.region ? regionSketch(f.location.region) : [];
   return {
-    height: 1 + chunks + region.length,
+    height: 1 + rows.length + region.length,
     render: () => {
       const head: Line = [
-        { text: `  ${f.detector.padEnd(5)} `, bold: true, color: other ? 'magenta' : undefined },
+        {
+          text: `  ${detectorLabel(f.detector).padEnd(5)} `,
+          bold: true,
+          color: other ? 'magenta' : undefined,
+        },
         { text: locationText(f.location) },
         { text: `  ${Math.round(f.confidence * 100)}%`, dim: true },
       ];
       if (other) head.push({ text: `  ${registry.mask(f.detector, f.value)}`, color: 'magenta' });
-      return [head, ...contextLines(f, width), ...region];
+      return [head, ...contextLines(f, rows), ...region];
     },
   };
+}
+
+/** The [start, end) of each row a context takes: its lines, each cut to the width. */
+function contextRows(context: string, width: number): [number, number][] {
+  const rows: [number, number][] = [];
+  let from = 0;
+  for (const line of context.split('\n')) {
+    for (let at = 0; at < Math.max(1, line.length); at += width)
+      rows.push([from + at, from + Math.min(line.length, at + width)]);
+    from += line.length + 1;
+  }
+  return rows;
 }
 
 const SKETCH_W = 24;
@@ -182,11 +219,9 @@ export function regionSketch(r: { x: number; y: number; w: number; h: number }):
   return lines;
 }
 
-function contextLines(f: Finding, width: number): Line[] {
+function contextLines(f: Finding, rows: [number, number][]): Line[] {
   const match = locateMatch(f);
-  const lines: Line[] = [];
-  for (let at = 0; at < Math.max(1, f.context.length); at += width) {
-    const end = Math.min(f.context.length, at + width);
+  return rows.map(([at, end]) => {
     const line: Line = [{ text: INDENT }];
     if (!match || match[1] <= at || match[0] >= end) {
       line.push({ text: f.context.slice(at, end), dim: true });
@@ -197,34 +232,46 @@ function contextLines(f: Finding, width: number): Line[] {
       line.push({ text: f.context.slice(s, e), inverse: true, bold: true, color: 'yellow' });
       if (e < end) line.push({ text: f.context.slice(e, end), dim: true });
     }
-    lines.push(line);
-  }
-  return lines;
+    return line;
+  });
 }
 
 export function locationText(loc: Location): string {
+  const L = labels();
   const parts: string[] = [];
-  if (loc.field === 'ocr') parts.push('read by OCR from a scanned page');
-  else if (loc.field && loc.field !== 'body') parts.push(loc.field);
-  if (loc.page !== undefined) parts.push(`page ${loc.page}`);
-  if (loc.line !== undefined) parts.push(`line ${loc.line}:${loc.column ?? 1}`);
-  if (loc.box) parts.push(`at x ${loc.box.x} y ${loc.box.y} (${loc.box.w}×${loc.box.h} px)`);
+  // In Danish, the place in the words the access report uses ("side 2", "arket Udlæg", "afsenderfeltet").
+  if (L.lang === 'da') parts.push(placeText(loc, 'da'));
+  else {
+    if (loc.field === 'ocr') parts.push(L.ocr);
+    else if (loc.field && loc.field !== 'body') parts.push(loc.field);
+    if (loc.page !== undefined) parts.push(`page ${loc.page}`);
+    if (loc.line !== undefined) parts.push(`line ${loc.line}:${loc.column ?? 1}`);
+  }
+  if (loc.box) parts.push(L.box(loc.box));
   if (loc.region) {
     const r = loc.region;
-    parts.push(`face region x ${r.x.toFixed(2)} y ${r.y.toFixed(2)} w ${r.w.toFixed(2)} h ${r.h.toFixed(2)}`);
+    parts.push(
+      `${L.faceRegion} x ${r.x.toFixed(2)} y ${r.y.toFixed(2)} w ${r.w.toFixed(2)} h ${r.h.toFixed(2)}`,
+    );
   }
-  return parts.join(' · ') || '—';
+  return parts.filter(Boolean).join(' · ') || '—';
+}
+
+/** A detector as the screen names it: its id in English (`cpr`, `email`), its short label in Danish. */
+export function detectorLabel(id: string): string {
+  return labels().lang === 'da' && registry.has(id) ? registry.label(id, 'da').short : id;
 }
 
 export function fingerprintText(fp: Fingerprint): string {
   const parts: string[] = [];
   if (fp.size !== undefined) parts.push(`${fp.size} B`);
-  if (fp.mtimeMs !== undefined) parts.push(`modified ${formatTime(new Date(fp.mtimeMs).toISOString())}`);
-  if (fp.offset !== undefined) parts.push(`offset ${fp.offset}+${fp.length ?? '?'}`);
+  const L = labels().fingerprint;
+  if (fp.mtimeMs !== undefined) parts.push(`${L.modified} ${formatTime(new Date(fp.mtimeMs).toISOString())}`);
+  if (fp.offset !== undefined) parts.push(`${L.offset} ${fp.offset}+${fp.length ?? '?'}`);
   if (fp.uidValidity !== undefined) parts.push(`UIDVALIDITY ${fp.uidValidity} UID ${fp.uid ?? '?'}`);
   if (fp.modseq !== undefined) parts.push(`MODSEQ ${fp.modseq}`);
   if (fp.sha256) parts.push(`sha256 ${fp.sha256.slice(0, 16)}…`);
-  return parts.join(' · ') || 'no fingerprint';
+  return parts.join(' · ') || L.none;
 }
 
 /** `2026-11-22T02:42:00.055Z` -> `2026-11-22 02:42:00Z` */

@@ -5,6 +5,7 @@
 export type ReviewLang = 'da' | 'en';
 
 export interface ReviewLabels {
+  lang: ReviewLang;
   roots: string;
   unsaved: string;
   evidence: { confirmed: string; possible: string; namesake: string };
@@ -26,9 +27,32 @@ export interface ReviewLabels {
   noItems: string;
   planTitle: (n: number) => string;
   initials: string;
+  /** Where an item is listed from: a folder, a mailbox, an archive. */
+  source: { folder: string; mailbox: string; archive: string };
+  decisions: { include: string; exclude: string; namesake: string; keep: string };
+  /** `by anna at 2026-…` after a decision. */
+  decidedBy: (by: string, at: string) => string;
+  /** Other people's identifiers counted by the scan but not listed (it was made without --all). */
+  othersUnlisted: (n: number) => string;
+  elsewhere: string;
+  scannedAt: (at: string, id: string) => string;
+  fingerprint: { modified: string; offset: string; none: string };
+  /** Text read by OCR, a face region, a box in pixels. */
+  ocr: string;
+  faceRegion: string;
+  box: (b: { x: number; y: number; w: number; h: number }) => string;
+  /** A step of an item's path inside its file: `message <id>`, `message #3`, `page 2` in Danish. */
+  step: (step: string) => string;
+  facets: { all: string; undecided: string; possible: string; namesake: string; confirmed: string };
+  facetTitle: string;
+  current: string;
+  keepBecause: string;
+  filterMatches: (n: number) => string;
+  quitAsk: (n: number) => string;
 }
 
 const en: ReviewLabels = {
+  lang: 'en',
   roots: 'roots',
   unsaved: '[unsaved]',
   evidence: { confirmed: 'confirmed', possible: 'possible', namesake: 'namesake' },
@@ -70,9 +94,34 @@ const en: ReviewLabels = {
   noItems: 'no items match the filters (/ and f change them)',
   planTitle: (n) => `erasure plan: ${n} action${n === 1 ? '' : 's'}`,
   initials: "Type the subject's initials to approve and seal the plan (Esc cancels): ",
+  source: { folder: 'folder', mailbox: 'mailbox', archive: 'archive' },
+  decisions: { include: 'include', exclude: 'exclude', namesake: 'namesake', keep: 'keep' },
+  decidedBy: (by, at) => ` by ${by} at ${at}`,
+  othersUnlisted: (n) => `${n} (scan with --all)`,
+  elsewhere: "other people's identifiers elsewhere in its message (removed with it)",
+  scannedAt: (at, id) => `at ${at} · item ${id}`,
+  fingerprint: { modified: 'modified', offset: 'offset', none: 'no fingerprint' },
+  ocr: 'read by OCR from a scanned page',
+  faceRegion: 'face region',
+  box: (b) => `at x ${b.x} y ${b.y} (${b.w}×${b.h} px)`,
+  step: (step) => step,
+  facets: {
+    all: 'all items',
+    undecided: 'undecided items',
+    possible: 'evidence: possible',
+    namesake: 'evidence: namesake',
+    confirmed: 'evidence: confirmed',
+  },
+  facetTitle: '── filter (j/k or 0-9, Enter to apply, Esc to cancel)',
+  current: ' (current)',
+  keepBecause: 'keep, because: ',
+  filterMatches: (n) => `  ${n} item${n === 1 ? '' : 's'} · Enter keeps the filter, Esc restores`,
+  quitAsk: (n) =>
+    `Save ${n} unsaved decision change(s) before quitting? y = save and quit, n = quit without saving, Esc = stay`,
 };
 
 const da: ReviewLabels = {
+  lang: 'da',
   roots: 'søgt i',
   unsaved: '[ikke gemt]',
   evidence: { confirmed: 'bekræftet', possible: 'mulig', namesake: 'navnefælle' },
@@ -114,6 +163,34 @@ const da: ReviewLabels = {
   noItems: 'ingen elementer passer til filtrene (/ og f ændrer dem)',
   planTitle: (n) => `sletteplan: ${n} handling${n === 1 ? '' : 'er'}`,
   initials: 'Skriv personens initialer for at godkende og forsegle planen (Esc fortryder): ',
+  source: { folder: 'mappe', mailbox: 'postkasse', archive: 'arkiv' },
+  decisions: { include: 'medtag', exclude: 'udelad', namesake: 'navnefælle', keep: 'behold' },
+  decidedBy: (by, at) => ` af ${by} den ${at}`,
+  othersUnlisted: (n) => `${n} (søg med --all for at se dem)`,
+  elsewhere: 'andre personers oplysninger andre steder i e-mailen (fjernes med den)',
+  scannedAt: (at, id) => `den ${at} · element ${id}`,
+  fingerprint: { modified: 'ændret', offset: 'position', none: 'intet fingeraftryk' },
+  ocr: 'læst med OCR fra en scannet side',
+  faceRegion: 'ansigtsområde',
+  box: (b) => `ved x ${b.x} y ${b.y} (${b.w}×${b.h} pixel)`,
+  step: (step) =>
+    step
+      .replace(/^message #(\d+)$/, 'e-mail nr. $1')
+      .replace(/^message (<.*>)$/, 'e-mail $1')
+      .replace(/^page (\d+)$/, 'side $1'),
+  facets: {
+    all: 'alle elementer',
+    undecided: 'uafgjorte elementer',
+    possible: 'niveau: mulig',
+    namesake: 'niveau: navnefælle',
+    confirmed: 'niveau: bekræftet',
+  },
+  facetTitle: '── filter (j/k eller 0-9, Enter vælger, Esc fortryder)',
+  current: ' (valgt)',
+  keepBecause: 'behold, fordi: ',
+  filterMatches: (n) => `  ${n} element${n === 1 ? '' : 'er'} · Enter beholder filtret, Esc fortryder`,
+  quitAsk: (n) =>
+    `Gem ${n} ikke-gemte ændring(er) før du afslutter? y = gem og afslut, n = afslut uden at gemme, Esc = bliv`,
 };
 
 let current: ReviewLabels = en;

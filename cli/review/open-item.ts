@@ -1,8 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { closeSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readSync, writeFileSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { runTempDir } from '../../src/core/run-temp.js';
 import type { Finding, ItemRecord } from '../../src/core/types.js';
+import { type ItemText, readItemText } from '../../src/engine/item-text.js';
 
 export type OpenHow = 'pager' | 'editor';
 
@@ -83,29 +85,28 @@ export function openItem(record: ItemRecord, findings: Finding[], how: OpenHow):
   return `${cmd} ended${r.status ? ` with exit ${r.status}` : ''}`;
 }
 
-/** Files read again for the detail pane: at most this large. */
-const AROUND_MAX_BYTES = 8 * 1024 * 1024;
+/** Characters of an item's text read again for the detail pane: enough for any context shown. */
+const TEXT_AGAIN_MAX_CHARS = 2_000_000;
 
 /**
- * The lines around a finding in a plain-text file of its own (`lines` before and after its line), for
- * the detail pane: more than the scan's ±40 characters. Undefined for anything else (members,
- * messages, documents) or a file that changed size since the scan: then the scan's context is shown.
+ * An item's text read again for the detail pane (see readItemText): a file, a message in an mbox, an
+ * Office document, a PDF's pages, a spreadsheet's cells, a member or an attachment. Undefined for what
+ * is not on this machine (IMAP, another agent's host), a file whose size changed since the scan, and
+ * text read by OCR (which would run again): the scan's own context is shown then.
  */
-export function textAround(record: ItemRecord, f: Finding, lines = 3): string | undefined {
-  if (record.itemPath.length || record.format !== 'text' || /^imaps?:/i.test(record.path)) return undefined;
-  if ((f.location.field ?? 'body') !== 'body' || !f.location.line) return undefined;
-  const size = record.fingerprint.size;
-  if (size === undefined || size > AROUND_MAX_BYTES) return undefined;
-  let text: string;
+export async function readTextAgain(
+  record: ItemRecord,
+  findings: readonly Finding[],
+  signal: AbortSignal,
+): Promise<ItemText | undefined> {
+  if (record.host || /^imaps?:/i.test(record.path)) return undefined;
+  if (findings.length && findings.every((f) => f.location.field === 'ocr')) return undefined;
   try {
-    const bytes = readFileSync(record.path);
-    if (bytes.length !== size) return undefined;
-    text = bytes.toString('utf8');
+    const size = (await stat(record.path)).size;
+    if (!record.itemPath.length && record.fingerprint.size !== undefined && size !== record.fingerprint.size)
+      return undefined;
+    return await readItemText(record.path, record.itemPath, { maxChars: TEXT_AGAIN_MAX_CHARS, signal });
   } catch {
     return undefined;
   }
-  const all = text.split(/\r?\n/);
-  const at = f.location.line - 1;
-  if (at >= all.length) return undefined;
-  return all.slice(Math.max(0, at - lines), at + lines + 1).join('\n');
 }

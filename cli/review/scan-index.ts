@@ -1,5 +1,6 @@
 import type { DetectorId, Evidence, Finding, ItemRecord, ScanFile } from '../../src/core/types.js';
 import type { DecisionEntry } from '../../src/review/decisions.js';
+import { labels } from './labels.js';
 
 /** Where an item comes from, as the list groups it. */
 export type SourceKind = 'folder' | 'mailbox' | 'archive';
@@ -65,7 +66,7 @@ export function buildIndex(
     for (const d of record.detectors) detectorCounts[d] = (detectorCounts[d] ?? 0) + 1;
     const rel = relativeToRoots(record.path, scan.roots);
     const source = sourceOf(record, rel);
-    const location = [rel, ...record.itemPath].join(' › ');
+    const location = [rel, ...record.itemPath.map(labels().step)].join(' › ');
     return {
       record,
       rel,

@@ -52,21 +52,53 @@ export async function locateIn(
   limits: Limits = DEFAULT_LIMITS,
   signal?: AbortSignal,
 ): Promise<LocatedItem | undefined> {
-  if (itemPath.length === top.ref.itemPath.length) return capture(top, limits);
-  return descend(top, itemPath, limits, { inflated: 0 }, signal);
+  return withItemIn(top, itemPath, (input) => capture(input, limits), limits, signal);
 }
 
-async function descend(
+/**
+ * Finds an item as readItemBytes does and hands it to `take` while its container still holds it
+ * (a member's bytes may live only that long): to read its text again, for instance.
+ */
+export async function withItem<T>(
+  path: string,
+  itemPath: string[],
+  take: (input: ItemInput) => Promise<T>,
+  limits: Limits = DEFAULT_LIMITS,
+  signal?: AbortSignal,
+): Promise<T | undefined> {
+  const info = await stat(fsPath(path));
+  const top: ItemInput = {
+    ref: { path, itemPath: [] },
+    name: basename(path),
+    source: { kind: 'file', absPath: path, size: info.size },
+    depth: 0,
+  };
+  return withItemIn(top, itemPath, take, limits, signal);
+}
+
+function withItemIn<T>(
+  top: ItemInput,
+  itemPath: string[],
+  take: (input: ItemInput) => Promise<T>,
+  limits: Limits,
+  signal?: AbortSignal,
+): Promise<T | undefined> {
+  if (itemPath.length === top.ref.itemPath.length) return take(top);
+  return descend(top, itemPath, limits, { inflated: 0 }, take, signal);
+}
+
+async function descend<T>(
   input: ItemInput,
   wanted: string[],
   limits: Limits,
   budget: { inflated: number },
+  take: (input: ItemInput) => Promise<T>,
   outer?: AbortSignal,
-): Promise<LocatedItem | undefined> {
+): Promise<T | undefined> {
   outer?.throwIfAborted();
   const done = new AbortController();
   const signal = outer ? AbortSignal.any([outer, done.signal]) : done.signal;
-  let found: LocatedItem | undefined;
+  let found: T | undefined;
   let searched = false;
 
   const ctx: ExtractContext = {
@@ -81,8 +113,8 @@ async function descend(
       if (!sameSteps(steps, wanted.slice(0, steps.length))) return;
       searched = true;
       const full: ItemInput = { message: input.message, ...child, depth: input.depth + 1 };
-      if (steps.length === wanted.length) found = await capture(full, limits);
-      else if (full.depth < limits.maxDepth) found = await descend(full, wanted, limits, budget, outer);
+      if (steps.length === wanted.length) found = await take(full);
+      else if (full.depth < limits.maxDepth) found = await descend(full, wanted, limits, budget, take, outer);
       // Nothing else in this container is needed: extractors that watch the signal stop early.
       done.abort();
     },
@@ -118,7 +150,7 @@ async function capture(input: ItemInput, limits: Limits): Promise<LocatedItem> {
   };
 }
 
-async function bytesOf(input: ItemInput, limits: Limits): Promise<Buffer> {
+export async function bytesOf(input: ItemInput, limits: Limits): Promise<Buffer> {
   if (input.source.kind === 'buffer') {
     const { data } = input.source;
     // Copy: a container may reuse or free the buffer it handed out once child() resolves.

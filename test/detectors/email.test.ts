@@ -96,3 +96,43 @@ describe("other people's addresses without --all", () => {
     expect(got[0].confidence).toBeGreaterThan(got[1].confidence);
   });
 });
+
+/** Where `written(value)` finds the value in a text (for highlighting): `[start, end]` of each match. */
+const writtenAt = (value: string, text: string) =>
+  [...text.matchAll(email.written(value))].map((m) => [m.index, m.index + m[0].length]);
+
+describe('email written(): the address as a whole token, never part of a longer one', () => {
+  const found: [string, number[][]][] = [
+    [SUBJ, [[0, 26]]],
+    [`Skriv til ${SUBJ}.`, [[10, 36]]],
+    [`<${SUBJ}>`, [[1, 27]]],
+    [`mailto:${SUBJ}?subject=Hej`, [[7, 33]]],
+    [`(${SUBJ.toUpperCase()}),`, [[1, 27]]],
+    [
+      `${SUBJ}, ${SUBJ}`,
+      [
+        [0, 26],
+        [28, 54],
+      ],
+    ],
+    [`${SUBJ}\n`, [[0, 26]]],
+  ];
+  it.each(found)('finds it in %j at the exact offsets', (text, spans) => {
+    expect(writtenAt(SUBJ, text)).toEqual(spans);
+  });
+  const none = [
+    `x${SUBJ}`,
+    `my.${SUBJ}`,
+    `jo_${SUBJ}`,
+    `a+${SUBJ}`,
+    `${SUBJ}x`,
+    `${SUBJ}2`,
+    `${SUBJ}_old`,
+    `${SUBJ}-x.com`,
+    `${SUBJ}.evil.com`,
+    `søren.ostergard@example.dk`.replace('søren', 'øsoren'),
+  ];
+  it.each(none)('finds nothing in %j', (text) => {
+    expect(writtenAt(SUBJ, text)).toEqual([]);
+  });
+});

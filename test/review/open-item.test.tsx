@@ -2,7 +2,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { openCommand, openTarget, textAround } from '../../cli/review/open-item.js';
+import { contextAround, contextLinesFor } from '../../cli/review/context.js';
+import { openCommand, openTarget, readTextAgain } from '../../cli/review/open-item.js';
 import { ReviewApp } from '../../cli/review/ReviewApp.js';
 import { buildIndex } from '../../cli/review/scan-index.js';
 import type { Finding, ItemRecord } from '../../src/core/types.js';
@@ -96,16 +97,45 @@ describe('opening an item from the review screen', () => {
 });
 
 describe('more context in the detail pane', () => {
-  it('reads three lines each side of a finding in a text file, and gives up on anything else', () => {
-    const text = Array.from({ length: 20 }, (_, i) => `linje ${i + 1}`).join('\n');
+  const text = Array.from({ length: 20 }, (_, i) =>
+    i === 9 ? 'CPR 150387-1236 her' : `linje ${i + 1}`,
+  ).join('\n');
+  const at = text.indexOf('150387-1236');
+  const cpr = {
+    subject: true,
+    detector: 'cpr',
+    value: '150387-1236',
+    context: 'linje 9\nCPR 150387-1236 her\nlinje 11',
+    location: { field: 'body', line: 10, column: 5, offset: at },
+  } as Finding;
+
+  it('takes as many lines each side as asked, and where the match starts in them', () => {
+    const body = new Map([['body', text]]);
+    expect(contextAround(body, cpr, 3, 80)).toEqual({
+      context: 'linje 7\nlinje 8\nlinje 9\nCPR 150387-1236 her\nlinje 11\nlinje 12\nlinje 13',
+      offset: 'linje 7\nlinje 8\nlinje 9\nCPR '.length,
+    });
+    expect(contextAround(body, cpr, 1, 80)?.context).toBe('linje 9\nCPR 150387-1236 her\nlinje 11');
+    // The item changed: the match is no longer at its offset, or its field is gone.
+    expect(contextAround(new Map([['body', `x${text}`]]), cpr, 3, 80)).toBeUndefined();
+    expect(contextAround(new Map([['page 1', text]]), cpr, 3, 80)).toBeUndefined();
+  });
+
+  it('grows with the pane: one line each side at least', () => {
+    expect(contextLinesFor(5)).toBe(1);
+    expect(contextLinesFor(11)).toBe(1);
+    expect(contextLinesFor(31)).toBe(11);
+  });
+
+  it('reads an item again only when it is here and as scanned, and not by OCR', async () => {
     const dir = tempTree({ 'a.txt': text });
     const rec = record({ path: join(dir, 'a.txt'), format: 'text', fingerprint: { size: text.length } });
-    expect(textAround(rec, finding(10))).toBe(
-      'linje 7\nlinje 8\nlinje 9\nlinje 10\nlinje 11\nlinje 12\nlinje 13',
-    );
-    expect(textAround(rec, finding(1))).toBe('linje 1\nlinje 2\nlinje 3\nlinje 4');
-    expect(textAround({ ...rec, fingerprint: { size: 3 } }, finding(10))).toBeUndefined();
-    expect(textAround({ ...rec, format: 'office' }, finding(10))).toBeUndefined();
-    expect(textAround(rec, finding(1, 'header:From'))).toBeUndefined();
+    const signal = new AbortController().signal;
+    expect((await readTextAgain(rec, [cpr], signal))?.get('body')).toBe(text);
+    expect(await readTextAgain({ ...rec, fingerprint: { size: 3 } }, [cpr], signal)).toBeUndefined();
+    expect(await readTextAgain({ ...rec, host: 'north' }, [cpr], signal)).toBeUndefined();
+    expect(await readTextAgain({ ...rec, path: 'imap://a@b/INBOX;UID=1' }, [cpr], signal)).toBeUndefined();
+    const ocr = { ...cpr, location: { ...cpr.location, field: 'ocr' } };
+    expect(await readTextAgain(rec, [ocr], signal)).toBeUndefined();
   });
 });

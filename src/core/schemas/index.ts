@@ -1,5 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
 import { AuditHeadSchema, AuditRecordSchema } from './audit.js';
+import { CliSummarySchema } from './cli-summary.js';
 import { ExportManifestSchema } from './export.js';
 import { PlanSchema } from './plan.js';
 import { AccessReportSchema, ControllerProfileSchema } from './report.js';
@@ -17,6 +18,7 @@ export const DOCUMENT_SCHEMAS: Record<string, TSchema> = {
   'audit-record': AuditRecordSchema,
   'audit-head': AuditHeadSchema,
   'export-manifest': ExportManifestSchema,
+  'cli-summary': CliSummarySchema,
 };
 
 /** The text of `docs/schemas/<name>.schema.json`: the schema object as JSON (TypeBox's own keys are symbols). */
