@@ -31,18 +31,23 @@ export async function readItemBytes(
   limits: Limits = DEFAULT_LIMITS,
   signal?: AbortSignal,
 ): Promise<LocatedItem | undefined> {
-  const info = await stat(fsPath(path));
-  const top: ItemInput = {
-    ref: { path, itemPath: [] },
-    name: basename(path),
-    source: { kind: 'file', absPath: path, size: info.size },
-    depth: 0,
-  };
+  const top = await fileItem(path);
   if (itemPath.length === 0) {
     const { readFile } = await import('node:fs/promises');
     return { bytes: await readFile(fsPath(path)), name: top.name };
   }
   return locateIn(top, itemPath, limits, signal);
+}
+
+/** The file at `path` as a top-level item. */
+async function fileItem(path: string): Promise<ItemInput> {
+  const info = await stat(fsPath(path));
+  return {
+    ref: { path, itemPath: [] },
+    name: basename(path),
+    source: { kind: 'file', absPath: path, size: info.size },
+    depth: 0,
+  };
 }
 
 /** Like readItemBytes, starting from an item already in hand (e.g. an IMAP message fetched by UID). */
@@ -66,13 +71,7 @@ export async function withItem<T>(
   limits: Limits = DEFAULT_LIMITS,
   signal?: AbortSignal,
 ): Promise<T | undefined> {
-  const info = await stat(fsPath(path));
-  const top: ItemInput = {
-    ref: { path, itemPath: [] },
-    name: basename(path),
-    source: { kind: 'file', absPath: path, size: info.size },
-    depth: 0,
-  };
+  const top = await fileItem(path);
   return withItemIn(top, itemPath, take, limits, signal);
 }
 
