@@ -7,6 +7,7 @@ import { EXIT } from '../exit-codes.js';
 import { addSummary, countBy, outputMode, tell } from '../output-mode.js';
 import { identifierMasker } from '../summary.js';
 import { writeSafe } from '../terminal.js';
+import { openClusterSession } from './cluster-session.js';
 
 export interface ClusterEraseFlags {
   db: string;
@@ -39,16 +40,12 @@ export async function eraseClusterCommand(planFile: string, flags: ClusterEraseF
   const auditKeyPath = flags.auditKey
     ? resolve(flags.auditKey)
     : (process.env.DSR_AUDIT_KEY ?? defaultAuditKeyPath());
-  const { connectCluster } = await import('../../src/cluster/db.js');
   const { selectAgents } = await import('../../src/cluster/coordinator.js');
   const { eraseThroughAgents } = await import('../../src/cluster/erase.js');
-  const db = await connectCluster(flags.db);
+  const session = await openClusterSession(flags.db);
+  const { db } = session;
   const mask = identifierMasker(plan.subject);
   const out = (text: string) => tell(process.stdout, text);
-  const stop = new AbortController();
-  const onSignal = () => stop.abort();
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   try {
     const hosts = [...new Set(plan.actions.map((a) => a.host!))];
     const agents = await selectAgents(db, hosts);
@@ -64,7 +61,7 @@ export async function eraseClusterCommand(planFile: string, flags: ClusterEraseF
       auditLogPath,
       auditKeyPath,
       waitSeconds: flags.wait ?? 60,
-      signal: stop.signal,
+      signal: session.signal,
     });
     const counts = new Map<string, number>();
     for (const a of plan.actions) {
@@ -115,8 +112,6 @@ export async function eraseClusterCommand(planFile: string, flags: ClusterEraseF
     const ok = results.every((r) => r === 'done' || (!flags.execute && r === 'would'));
     return ok ? EXIT.ok : EXIT.actionsSkipped;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    await db.close();
+    await session.close();
   }
 }

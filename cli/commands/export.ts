@@ -10,6 +10,7 @@ import { EXIT } from '../exit-codes.js';
 import { addSummary, outputMode, tell } from '../output-mode.js';
 import { identifierMasker } from '../summary.js';
 import { writeSafe } from '../terminal.js';
+import { openClusterSession } from './cluster-session.js';
 import { parseGiven, parseLang } from './report.js';
 
 interface ExportFlags {
@@ -146,14 +147,10 @@ async function exportThroughCluster(
   url: string,
   waitSeconds: number,
 ): Promise<ExportManifest> {
-  const { connectCluster } = await import('../../src/cluster/db.js');
   const { selectAgents } = await import('../../src/cluster/coordinator.js');
   const { exportThroughAgents } = await import('../../src/cluster/export.js');
-  const db = await connectCluster(url);
-  const stop = new AbortController();
-  const onSignal = () => stop.abort();
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const session = await openClusterSession(url);
+  const { db } = session;
   let copies: Awaited<ReturnType<typeof exportThroughAgents>> | undefined;
   try {
     const manifest = await runExport(scanPath, {
@@ -166,7 +163,7 @@ async function exportThroughCluster(
             waitSeconds,
             unredacted: Boolean(options.unredacted),
             allowChanged: options.allowChanged,
-            signal: stop.signal,
+            signal: session.signal,
           },
           items,
           scan,
@@ -178,9 +175,7 @@ async function exportThroughCluster(
       process.stderr.write(`agents not answering within ${waitSeconds} s: ${copies.silent.join(', ')}\n`);
     return manifest;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
     await copies?.close();
-    await db.close();
+    await session.close();
   }
 }

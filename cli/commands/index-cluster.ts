@@ -6,6 +6,7 @@ import { createKey, type IndexKey, loadKey } from '../../src/index/keys.js';
 import { EXIT } from '../exit-codes.js';
 import { addSummary, tell } from '../output-mode.js';
 import { writeSafe } from '../terminal.js';
+import { openClusterSession } from './cluster-session.js';
 
 /** How long an agent may stay silent, with jobs to do, before the run goes on without it. */
 const DEFAULT_WAIT_SECONDS = 60;
@@ -47,17 +48,10 @@ export async function indexClusterCommand(rootArgs: string[], flags: ClusterInde
       'dsr index --db takes no roots: each agent indexes the roots it was started with',
       'leave the roots out, or restrict the run with --agent NAME',
     );
-  const { connectCluster } = await import('../../src/cluster/db.js');
   const { selectAgents } = await import('../../src/cluster/coordinator.js');
   const { checkSharedIndexKey, indexThroughAgents } = await import('../../src/cluster/index-jobs.js');
-  const db = await connectCluster(flags.db);
-  const abort = new AbortController();
-  const onSignal = () => {
-    process.stderr.write('\ndsr: stopping — the agents keep what they indexed so far\n');
-    abort.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const session = await openClusterSession(flags.db, 'the agents keep what they indexed so far');
+  const { db, signal } = session;
   const started = Date.now();
   try {
     const agents = await selectAgents(db, flags.agent);
@@ -70,7 +64,7 @@ export async function indexClusterCommand(rootArgs: string[], flags: ClusterInde
       key,
       excludes: flags.exclude ?? [],
       waitSeconds,
-      signal: abort.signal,
+      signal: signal,
     });
     const { stats } = outcome;
     const secs = ((Date.now() - started) / 1000).toFixed(1);
@@ -101,11 +95,9 @@ export async function indexClusterCommand(rootArgs: string[], flags: ClusterInde
       ? EXIT.partial
       : EXIT.ok;
   } catch (err) {
-    if (abort.signal.aborted) writeSafe(process.stderr, 'dsr: stopped\n');
+    if (signal.aborted) writeSafe(process.stderr, 'dsr: stopped\n');
     throw err;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    await db.close();
+    await session.close();
   }
 }

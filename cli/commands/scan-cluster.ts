@@ -6,6 +6,7 @@ import { checkOutputPath, STDOUT, stdoutSink } from '../../src/io/output.js';
 import { EXIT } from '../exit-codes.js';
 import { addSummary, stdoutTaken, tell } from '../output-mode.js';
 import { formatSummary, scanSummary, writerTotals } from '../summary.js';
+import { openClusterSession } from './cluster-session.js';
 
 /** What `dsr scan` hands over for --db (scan.ts reads the subject and the limits as for any scan). */
 export interface ClusterScanFlags {
@@ -53,16 +54,9 @@ export async function scanClusterCommand(rootArgs: string[], flags: ClusterScanF
     : undefined;
   const outPath = flags.out === STDOUT ? undefined : resolve(flags.out ?? flags.defaultOut);
   if (outPath) await checkOutputPath(outPath, { force: Boolean(flags.force) });
-  const { connectCluster } = await import('../../src/cluster/db.js');
   const { scanThroughAgents, selectAgents } = await import('../../src/cluster/coordinator.js');
-  const db = await connectCluster(flags.db);
-  const abort = new AbortController();
-  const onSignal = () => {
-    process.stderr.write('\ndsr: stopping — writing what the agents sent so far\n');
-    abort.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const session = await openClusterSession(flags.db, 'writing what the agents sent so far');
+  const { db, signal } = session;
   const started = Date.now();
   try {
     const agents = await selectAgents(db, flags.agent);
@@ -78,7 +72,7 @@ export async function scanClusterCommand(rootArgs: string[], flags: ClusterScanF
       fileList: flags.fileList,
       limits: flags.limits,
       waitSeconds,
-      signal: abort.signal,
+      signal: signal,
       ...(indexed ? { indexed } : {}),
     });
     const { writer } = outcome;
@@ -113,9 +107,7 @@ export async function scanClusterCommand(rootArgs: string[], flags: ClusterScanF
       );
     return outcome.interrupted || writer.stats.errors ? EXIT.partial : EXIT.ok;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    await db.close();
+    await session.close();
   }
 }
 
