@@ -26,7 +26,7 @@ export function PlanDialog({ draft, typed, error, width, height }: PlanDialogPro
           {line}
         </Text>
       ))}
-      {hidden > 0 ? <Text dimColor>… {hidden} more lines</Text> : null}
+      {hidden > 0 ? <Text dimColor>{labels().msg.moreLines(hidden)}</Text> : null}
       {error ? (
         <Text color="red" wrap="truncate">
           {error}

@@ -11,6 +11,7 @@ import { FacetPicker } from './FacetPicker.js';
 import { Header } from './Header.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { ItemList } from './ItemList.js';
+import { labels } from './labels.js';
 import type { OpenHow } from './open-item.js';
 import { PlanDialog } from './PlanDialog.js';
 import { StatusLine } from './StatusLine.js';
@@ -110,7 +111,7 @@ export function ReviewApp(props: ReviewAppProps) {
     );
   };
   const save = () =>
-    run('saving decisions…', async () => ({
+    run(labels().msg.saving, async () => ({
       type: 'saved',
       path: await onSave(toReviewFile(latest.current)),
     }));
@@ -136,7 +137,7 @@ export function ReviewApp(props: ReviewAppProps) {
         if (key.return) dispatch({ type: 'keepApply', at: now(), height: h });
         else if (key.escape) {
           dispatch({ type: 'close' });
-          dispatch({ type: 'status', text: 'not kept: no decision changed' });
+          dispatch({ type: 'status', text: labels().msg.notKept });
         } else if (key.backspace || key.delete)
           dispatch({ type: 'reasonDraft', draft: s.mode.draft.slice(0, -1) });
         else if (input && !key.ctrl && !key.meta)
@@ -156,14 +157,14 @@ export function ReviewApp(props: ReviewAppProps) {
         const mode = s.mode;
         if (key.escape) {
           dispatch({ type: 'close' });
-          dispatch({ type: 'status', text: 'plan not approved; nothing written' });
+          dispatch({ type: 'status', text: labels().msg.planNotApproved });
         } else if (key.backspace || key.delete)
           dispatch({ type: 'planTyped', typed: mode.typed.slice(0, -1) });
         else if (key.return) {
           if (!initialsMatch(mode.typed, s.expectedInitials)) {
-            dispatch({ type: 'planRejected', error: "those are not the subject's initials; try again" });
+            dispatch({ type: 'planRejected', error: labels().msg.wrongInitials });
           } else if (planner) {
-            run('sealing the plan…', async () => {
+            run(labels().msg.sealing, async () => {
               const review = toReviewFile(latest.current);
               const savedTo = await onSave(review);
               const path = await planner.approve(mode.draft, review);
@@ -176,7 +177,7 @@ export function ReviewApp(props: ReviewAppProps) {
       }
       case 'quit':
         if (input === 'y') {
-          dispatch({ type: 'busy', what: 'saving decisions…' });
+          dispatch({ type: 'busy', what: labels().msg.saving });
           onSave(toReviewFile(s)).then(onExit, (err) =>
             dispatch({ type: 'failed', message: (err as Error)?.message ?? String(err) }),
           );
@@ -226,7 +227,7 @@ export function ReviewApp(props: ReviewAppProps) {
       case 'x':
         return dispatch({
           type: 'status',
-          text: "x decides nothing now: e = not the subject's data, r = keep it (with the reason)",
+          text: labels().msg.xNothing,
         });
       case ' ':
         return dispatch({ type: 'toggle', at: now(), height: h });
@@ -242,7 +243,7 @@ export function ReviewApp(props: ReviewAppProps) {
       case 'v': {
         const it = currentItem(s);
         if (!it) return;
-        if (!props.open) return dispatch({ type: 'status', text: 'opening items is not available here' });
+        if (!props.open) return dispatch({ type: 'status', text: labels().msg.openUnavailable });
         const how: OpenHow = input === 'o' ? 'pager' : 'editor';
         return dispatch({
           type: 'status',
@@ -254,8 +255,8 @@ export function ReviewApp(props: ReviewAppProps) {
       case 's':
         return save();
       case 'p':
-        if (!planner) return dispatch({ type: 'status', text: 'plan building is not available here' });
-        return run('building the plan…', async () => ({
+        if (!planner) return dispatch({ type: 'status', text: labels().msg.planUnavailable });
+        return run(labels().msg.building, async () => ({
           type: 'planBuilt',
           draft: await planner.build(toReviewFile(latest.current)),
         }));

@@ -36,10 +36,7 @@ export function StatusLine({
         {reasonDraft}
         <Text inverse> </Text>
         <Text dimColor>
-          {padCut(
-            '  Enter keeps it (never erased), Esc cancels',
-            Math.max(0, width - label.length - [...reasonDraft].length - 1),
-          )}
+          {padCut(labels().msg.keepHint, Math.max(0, width - label.length - [...reasonDraft].length - 1))}
         </Text>
       </Text>
     );

@@ -49,6 +49,53 @@ export interface ReviewLabels {
   keepBecause: string;
   filterMatches: (n: number) => string;
   quitAsk: (n: number) => string;
+  /** The status line's messages and the plan dialog's text. */
+  msg: ReviewMessages;
+}
+
+/** Every status message, notice and plan dialog line, one entry each. */
+export interface ReviewMessages {
+  restored: (n: number) => string;
+  orphans: (n: number) => string;
+  readAsKeep: (n: number) => string;
+  nothingToChange: (label: string) => string;
+  noItem: string;
+  nothingToUndo: string;
+  undid: (label: string) => string;
+  /** An item included that a plan deletes whole. */
+  whole: string;
+  includeConfirmed: (n: number, whole: number) => string;
+  textFilter: (text: string, shown: string) => string;
+  textFilterOff: string;
+  facetFilter: (facet: string, shown: string) => string;
+  items: (n: number) => string;
+  saving: string;
+  saved: (n: number, path: string) => string;
+  failed: (message: string) => string;
+  building: string;
+  sealing: string;
+  planBuilt: string;
+  planSealed: (path: string, saved: boolean) => string;
+  planNotApproved: string;
+  wrongInitials: string;
+  notKept: string;
+  keepHint: string;
+  xNothing: string;
+  openUnavailable: string;
+  planUnavailable: string;
+  imapRefused: string;
+  inside: (step: string, file: string) => string;
+  cannotStart: (cmd: string, why: string, variable: string) => string;
+  ended: (cmd: string, status: number | null) => string;
+  moreLines: (n: number) => string;
+  decisionSummary: (n: Record<'include' | 'exclude' | 'namesake' | 'keep' | 'undecided', number>) => string;
+  nothingToErase: string;
+  deletedWhole: (n: number) => string;
+  writtenTo: (path: string) => string;
+  actionKind: (kind: string) => string;
+  wholeKind: string;
+  attachmentOnly: string;
+  attachmentRedacted: (n: number) => string;
 }
 
 const en: ReviewLabels = {
@@ -118,6 +165,56 @@ const en: ReviewLabels = {
   filterMatches: (n) => `  ${n} item${n === 1 ? '' : 's'} · Enter keeps the filter, Esc restores`,
   quitAsk: (n) =>
     `Save ${n} unsaved decision change(s) before quitting? y = save and quit, n = quit without saving, Esc = stay`,
+  msg: {
+    restored: (n) => `restored ${n} decision${n === 1 ? '' : 's'}`,
+    orphans: (n) => `${n} for items not in this scan (kept)`,
+    readAsKeep: (n) => `${n} "exclude" of an older review file read as keep (x meant keep then)`,
+    nothingToChange: (label) => `${label}: nothing to change`,
+    noItem: 'no item selected',
+    nothingToUndo: 'nothing to undo',
+    undid: (label) => `undid: ${label}`,
+    whole: 'an erasure plan deletes this file whole (dsr cannot edit it; r keeps it instead)',
+    includeConfirmed: (n, whole) =>
+      `include ${n} confirmed item${n === 1 ? '' : 's'} in view${
+        whole
+          ? `; ${whole} of them ${whole === 1 ? 'is a document' : 'are documents'} an erasure plan deletes whole (dsr cannot edit them)`
+          : ''
+      }`,
+    textFilter: (text, shown) => `filter "${text}": ${shown}`,
+    textFilterOff: 'text filter off',
+    facetFilter: (facet, shown) => `filter ${facet}: ${shown}`,
+    items: (n) => `${n} item${n === 1 ? '' : 's'}`,
+    saving: 'saving decisions…',
+    saved: (n, path) => `saved ${n} decisions to ${path}`,
+    failed: (message) => `failed: ${message}`,
+    building: 'building the plan…',
+    sealing: 'sealing the plan…',
+    planBuilt: 'plan built: review it, then type the initials',
+    planSealed: (path, saved) => `plan approved and sealed: ${path}${saved ? ' (decisions saved)' : ''}`,
+    planNotApproved: 'plan not approved; nothing written',
+    wrongInitials: "those are not the subject's initials; try again",
+    notKept: 'not kept: no decision changed',
+    keepHint: '  Enter keeps it (never erased), Esc cancels',
+    xNothing: "x decides nothing now: e = not the subject's data, r = keep it (with the reason)",
+    openUnavailable: 'opening items is not available here',
+    planUnavailable: 'plan building is not available here',
+    imapRefused: 'an IMAP message opens in a mail client, not here',
+    inside: (step, file) => `${step} is inside ${file}: open that file`,
+    cannotStart: (cmd, why, variable) => `could not start ${cmd} (${why}); set ${variable}`,
+    ended: (cmd, status) => `${cmd} ended${status ? ` with exit ${status}` : ''}`,
+    moreLines: (n) => `… ${n} more lines`,
+    decisionSummary: (n) =>
+      `decisions: include ${n.include} · exclude ${n.exclude} · namesake ${n.namesake} · keep ${n.keep} · confirmed undecided ${n.undecided} (planned)`,
+    nothingToErase: 'nothing to erase: no confirmed or included items',
+    deletedWhole: (n) =>
+      `WARNING: ${n} file${n === 1 ? '' : 's'} will be DELETED WHOLE: dsr cannot edit ${n === 1 ? 'it' : 'them'} (a document or PDF) and a reviewer included ${n === 1 ? 'it' : 'them'}; Esc, then e or r on any that must stay`,
+    writtenTo: (path) => `will be written to ${path}`,
+    actionKind: (kind) => kind,
+    wholeKind: 'delete-file (whole)',
+    attachmentOnly: ' — the attachment only: the message and its other parts are kept',
+    attachmentRedacted: (n) =>
+      ` — ${n} value(s) in the attachment redacted: the message and its other parts are kept`,
+  },
 };
 
 const da: ReviewLabels = {
@@ -191,6 +288,72 @@ const da: ReviewLabels = {
   filterMatches: (n) => `  ${n} element${n === 1 ? '' : 'er'} · Enter beholder filtret, Esc fortryder`,
   quitAsk: (n) =>
     `Gem ${n} ikke-gemte ændring(er) før du afslutter? y = gem og afslut, n = afslut uden at gemme, Esc = bliv`,
+  msg: {
+    restored: (n) => `hentede ${n} ${n === 1 ? 'afgørelse' : 'afgørelser'}`,
+    orphans: (n) => `${n} for elementer, der ikke er i denne søgning (beholdt)`,
+    readAsKeep: (n) => `${n} "udelad" fra en ældre afgørelsesfil læst som behold (x betød dengang behold)`,
+    nothingToChange: (label) => `${label}: intet at ændre`,
+    noItem: 'intet element valgt',
+    nothingToUndo: 'intet at fortryde',
+    undid: (label) => `fortrudt: ${label}`,
+    whole: 'en sletteplan sletter hele denne fil (dsr kan ikke rette i den; r beholder den i stedet)',
+    includeConfirmed: (n, whole) =>
+      `medtag ${n} ${n === 1 ? 'bekræftet element' : 'bekræftede elementer'} på listen${
+        whole
+          ? `; ${whole} af dem er ${whole === 1 ? 'et dokument' : 'dokumenter'}, som en sletteplan sletter helt (dsr kan ikke rette i dem)`
+          : ''
+      }`,
+    textFilter: (text, shown) => `filter "${text}": ${shown}`,
+    textFilterOff: 'tekstfilter slået fra',
+    facetFilter: (facet, shown) => `filter ${facet}: ${shown}`,
+    items: (n) => `${n} element${n === 1 ? '' : 'er'}`,
+    saving: 'gemmer afgørelserne…',
+    saved: (n, path) => `gemte ${n} ${n === 1 ? 'afgørelse' : 'afgørelser'} i ${path}`,
+    failed: (message) => `mislykkedes: ${message}`,
+    building: 'laver sletteplanen…',
+    sealing: 'forsegler planen…',
+    planBuilt: 'planen er lavet: gennemgå den, og skriv så initialerne',
+    planSealed: (path, saved) =>
+      `planen er godkendt og forseglet: ${path}${saved ? ' (afgørelserne er gemt)' : ''}`,
+    planNotApproved: 'planen blev ikke godkendt; intet skrevet',
+    wrongInitials: 'det er ikke personens initialer; prøv igen',
+    notKept: 'ikke beholdt: ingen afgørelse ændret',
+    keepHint: '  Enter beholder (slettes aldrig), Esc fortryder',
+    xNothing: 'x afgør ikke længere noget: e = ikke personens data, r = behold (med begrundelse)',
+    openUnavailable: 'elementer kan ikke åbnes her',
+    planUnavailable: 'sletteplaner kan ikke laves her',
+    imapRefused: 'en IMAP-e-mail åbnes i et mailprogram, ikke her',
+    inside: (step, file) => `${step} ligger i ${file}: åbn den fil`,
+    cannotStart: (cmd, why, variable) => `kunne ikke starte ${cmd} (${why}); sæt ${variable}`,
+    ended: (cmd, status) => `${cmd} sluttede${status ? ` med kode ${status}` : ''}`,
+    moreLines: (n) => `… ${n} linjer mere`,
+    decisionSummary: (n) =>
+      `afgørelser: medtag ${n.include} · udelad ${n.exclude} · navnefælle ${n.namesake} · behold ${n.keep} · bekræftede uafgjorte ${n.undecided} (kommer med i planen)`,
+    nothingToErase: 'intet at slette: ingen bekræftede eller medtagne elementer',
+    deletedWhole: (n) =>
+      `ADVARSEL: ${n} ${n === 1 ? 'fil bliver SLETTET HELT' : 'filer bliver SLETTET HELT'}: dsr kan ikke rette i ${n === 1 ? 'den' : 'dem'} (et dokument eller en PDF), og en korrekturlæser medtog ${n === 1 ? 'den' : 'dem'}; Esc, og så e eller r på dem, der skal blive`,
+    writtenTo: (path) => `skrives til ${path}`,
+    actionKind: (kind) => DA_ACTIONS[kind] ?? kind,
+    wholeKind: 'slet hele filen',
+    attachmentOnly: ' — kun den vedhæftede fil: e-mailen og dens andre dele beholdes',
+    attachmentRedacted: (n) =>
+      ` — ${n} værdi(er) i den vedhæftede fil overstreges: e-mailen og dens andre dele beholdes`,
+  },
+};
+
+/** The plan's action kinds said in Danish (the plan file keeps its own names). */
+const DA_ACTIONS: Record<string, string> = {
+  'delete-file': 'slet filen',
+  'remove-mbox-message': 'fjern e-mail fra mbox',
+  'delete-maildir-message': 'slet e-mail i Maildir',
+  'expunge-imap-message': 'slet e-mail på IMAP',
+  'redact-text': 'overstreg i tekst',
+  'remove-face-tags': 'fjern ansigtsmarkeringer',
+  'redact-office': 'overstreg i dokument',
+  'edit-archive': 'ret i arkiv',
+  'remove-attachment': 'fjern vedhæftet fil',
+  'redact-attachment': 'overstreg i vedhæftet fil',
+  manual: 'manuelt',
 };
 
 let current: ReviewLabels = en;

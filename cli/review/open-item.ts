@@ -5,6 +5,7 @@ import { basename, join } from 'node:path';
 import { runTempDir } from '../../src/core/run-temp.js';
 import type { Finding, ItemRecord } from '../../src/core/types.js';
 import { type ItemText, readItemText } from '../../src/engine/item-text.js';
+import { labels } from './labels.js';
 
 export type OpenHow = 'pager' | 'editor';
 
@@ -17,8 +18,7 @@ export type OpenTarget = { file: string; line?: number; temp?: boolean } | { ref
  * Members, attachments and IMAP messages are not opened: their container is named instead.
  */
 export function openTarget(record: ItemRecord, findings: Finding[]): OpenTarget {
-  if (/^imaps?:\/\//i.test(record.path))
-    return { refused: 'an IMAP message opens in a mail client, not here' };
+  if (/^imaps?:\/\//i.test(record.path)) return { refused: labels().msg.imapRefused };
   const line = firstBodyLine(findings);
   if (!record.itemPath.length) return { file: record.path, line };
   const fp = record.fingerprint;
@@ -36,7 +36,7 @@ export function openTarget(record: ItemRecord, findings: Finding[]): OpenTarget 
     writeFileSync(file, bytes, { mode: 0o600 });
     return { file, line: undefined, temp: true };
   }
-  return { refused: `${record.itemPath.at(-1)} is inside ${basename(record.path)}: open that file` };
+  return { refused: labels().msg.inside(labels().step(record.itemPath.at(-1) ?? ''), basename(record.path)) };
 }
 
 /** The line of the first finding in the item's own text (not a header, path or metadata field). */
@@ -81,8 +81,12 @@ export function openItem(record: ItemRecord, findings: Finding[], how: OpenHow):
   const [cmd, ...args] = openCommand(how, target);
   const r = spawnSync(cmd, args, { stdio: 'inherit' });
   if (r.error)
-    return `could not start ${cmd} (${(r.error as NodeJS.ErrnoException).code ?? r.error.message}); set ${how === 'pager' ? 'PAGER' : 'EDITOR'}`;
-  return `${cmd} ended${r.status ? ` with exit ${r.status}` : ''}`;
+    return labels().msg.cannotStart(
+      cmd,
+      (r.error as NodeJS.ErrnoException).code ?? r.error.message,
+      how === 'pager' ? 'PAGER' : 'EDITOR',
+    );
+  return labels().msg.ended(cmd, r.status);
 }
 
 /** Characters of an item's text read again for the detail pane: enough for any context shown. */

@@ -1,6 +1,7 @@
 import type { ScanFile } from '../../src/core/types.js';
 import { type ActionKind, approvePlan, buildPlan, type Plan, writePlan } from '../../src/erase/plan.js';
 import type { ReviewFile } from '../../src/review/decisions.js';
+import { labels } from './labels.js';
 import type { Planner } from './ReviewApp.js';
 import { relativeToRoots } from './scan-index.js';
 import type { PlanDraft } from './state.js';
@@ -43,16 +44,14 @@ export function decisionSummary(scan: ScanFile, review: ReviewFile): string {
     if (d) n[d]++;
     else if (item.evidence === 'confirmed') confirmedUndecided++;
   }
-  return `decisions: include ${n.include} · exclude ${n.exclude} · namesake ${n.namesake} · keep ${n.keep} · confirmed undecided ${confirmedUndecided} (planned)`;
+  return labels().msg.decisionSummary({ ...n, undecided: confirmedUndecided });
 }
 
 /** Why a person must act (manual), or what of a message an attachment edit keeps. */
 function gloss(a: Plan['actions'][number]): string {
   if (a.kind === 'manual') return ` — ${a.reason}`;
-  if (a.kind === 'remove-attachment')
-    return ' — the attachment only: the message and its other parts are kept';
-  if (a.kind === 'redact-attachment')
-    return ` — ${a.spans.length} value(s) in the attachment redacted: the message and its other parts are kept`;
+  if (a.kind === 'remove-attachment') return labels().msg.attachmentOnly;
+  if (a.kind === 'redact-attachment') return labels().msg.attachmentRedacted(a.spans.length);
   return '';
 }
 
@@ -60,28 +59,26 @@ function gloss(a: Plan['actions'][number]): string {
 export function draftOf(plan: Plan, roots: readonly string[], planPath: string): PlanDraft {
   const counts = new Map<ActionKind, number>();
   for (const a of plan.actions) counts.set(a.kind, (counts.get(a.kind) ?? 0) + 1);
+  const msg = labels().msg;
   const summary: string[] = [];
   summary.push(
     plan.actions.length
-      ? [...counts].map(([kind, n]) => `${kind} ${n}`).join(' · ')
-      : 'nothing to erase: no confirmed or included items',
+      ? [...counts].map(([kind, n]) => `${msg.actionKind(kind)} ${n}`).join(' · ')
+      : msg.nothingToErase,
   );
   // A document dsr cannot edit (Office, PDF), included by a reviewer, is deleted whole: said before
   // approval, not found out after.
   const whole = plan.actions.filter(
     (a) => a.kind === 'delete-file' && a.rule === 'included-by-reviewer-not-editable',
   ).length;
-  if (whole)
-    summary.push(
-      `WARNING: ${whole} file${whole === 1 ? '' : 's'} will be DELETED WHOLE: dsr cannot edit ${whole === 1 ? 'it' : 'them'} (a document or PDF) and a reviewer included ${whole === 1 ? 'it' : 'them'}; Esc, then e or r on any that must stay`,
-    );
-  summary.push(`will be written to ${planPath}`);
+  if (whole) summary.push(msg.deletedWhole(whole));
+  summary.push(msg.writtenTo(planPath));
   for (const a of plan.actions) {
-    const where = [relativeToRoots(a.path, roots), ...a.itemPath].join(' › ');
+    const where = [relativeToRoots(a.path, roots), ...a.itemPath.map(labels().step)].join(' › ');
     const kind =
       a.kind === 'delete-file' && a.rule === 'included-by-reviewer-not-editable'
-        ? 'delete-file (whole)'
-        : a.kind;
+        ? msg.wholeKind
+        : msg.actionKind(a.kind);
     summary.push(`  ${kind.padEnd(22)} ${where}${gloss(a)}`);
   }
   return { summary, actionCount: plan.actions.length, token: plan };

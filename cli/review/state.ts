@@ -132,10 +132,10 @@ export function initialState(
   const orphans = [...decisions.keys()].filter((id) => !index.posById.has(id));
   const decided = decisions.size - orphans.length;
   const parts: string[] = [];
-  if (decided) parts.push(`restored ${decided} decision${decided === 1 ? '' : 's'}`);
-  if (orphans.length) parts.push(`${orphans.length} for items not in this scan (kept)`);
-  if (review.readAsKeep)
-    parts.push(`${review.readAsKeep} "exclude" of an older review file read as keep (x meant keep then)`);
+  const msg = labels().msg;
+  if (decided) parts.push(msg.restored(decided));
+  if (orphans.length) parts.push(msg.orphans(orphans.length));
+  if (review.readAsKeep) parts.push(msg.readAsKeep(review.readAsKeep));
   const status = parts.join(' · ') || labels().pressHelp;
   return {
     index,
@@ -267,7 +267,7 @@ function applyChanges(
   label: string,
   changes: { id: string; after: DecisionEntry | undefined }[],
 ): ReviewState {
-  if (!changes.length) return { ...state, status: `${label}: nothing to change` };
+  if (!changes.length) return { ...state, status: labels().msg.nothingToChange(label) };
   const decisions = new Map(state.decisions);
   let { decided, unsaved } = state;
   const step: UndoStep = { label, changes: [] };
@@ -297,12 +297,12 @@ export function reduce(state: ReviewState, action: Action): ReviewState {
     case 'focus':
       return currentItem(state)
         ? { ...state, focus: state.focus === 'list' ? 'detail' : 'list' }
-        : { ...state, status: 'no item selected' };
+        : { ...state, status: labels().msg.noItem };
     case 'scrollDetail':
       return { ...state, detailTop: Math.max(0, Math.min(action.max, state.detailTop + action.by)) };
     case 'toggle': {
       const item = currentItem(state);
-      if (!item) return { ...state, status: 'no item selected' };
+      if (!item) return { ...state, status: labels().msg.noItem };
       // Include and keep: the two answers for the subject's own data (keep asks for the reason).
       if (state.decisions.get(item.record.id)?.decision === 'include')
         return reduce(state, { type: 'keepStart' });
@@ -310,7 +310,7 @@ export function reduce(state: ReviewState, action: Action): ReviewState {
     }
     case 'decide': {
       const item = currentItem(state);
-      if (!item) return { ...state, status: 'no item selected' };
+      if (!item) return { ...state, status: labels().msg.noItem };
       const id = item.record.id;
       const { decision } = action;
       const prev = state.decisions.get(id);
@@ -323,15 +323,15 @@ export function reduce(state: ReviewState, action: Action): ReviewState {
             ? undefined
             : prev?.note;
       if (note) entry.note = note;
-      const whole = decision === 'include' && deletedWhole(item.record) ? ` — ${WHOLE}` : '';
-      const label = `${decision} ${item.location}${decision === 'keep' ? ` (${note})` : ''}${whole}`;
+      const whole = decision === 'include' && deletedWhole(item.record) ? ` — ${labels().msg.whole}` : '';
+      const label = `${labels().decisions[decision]} ${item.location}${decision === 'keep' ? ` (${note})` : ''}${whole}`;
       const next = applyChanges(state, label, [{ id, after: entry }]);
       // Deciding moves on to the next item, as in a mail reader.
       return withCursor(next, next.cursor + 1, action.height);
     }
     case 'keepStart': {
       const item = currentItem(state);
-      if (!item) return { ...state, status: 'no item selected' };
+      if (!item) return { ...state, status: labels().msg.noItem };
       const prev = state.decisions.get(item.record.id);
       const draft = prev?.decision === 'keep' && prev.note ? prev.note : DEFAULT_KEEP_REASON;
       return { ...state, mode: { kind: 'reason', draft } };
@@ -350,7 +350,7 @@ export function reduce(state: ReviewState, action: Action): ReviewState {
     }
     case 'undo': {
       const step = state.undo[state.undo.length - 1];
-      if (!step) return { ...state, status: 'nothing to undo' };
+      if (!step) return { ...state, status: labels().msg.nothingToUndo };
       const decisions = new Map(state.decisions);
       let { decided, unsaved } = state;
       for (const { id, before } of [...step.changes].reverse()) {
@@ -371,7 +371,7 @@ export function reduce(state: ReviewState, action: Action): ReviewState {
           decided,
           unsaved,
           undo: state.undo.slice(0, -1),
-          status: `undid: ${step.label}`,
+          status: labels().msg.undid(step.label),
         },
         cursor,
         action.height,
@@ -388,15 +388,7 @@ export function reduce(state: ReviewState, action: Action): ReviewState {
       const whole = changes.filter((c) =>
         deletedWhole(state.index.items[state.index.posById.get(c.id)!].record),
       ).length;
-      return applyChanges(
-        state,
-        `include ${changes.length} confirmed item${changes.length === 1 ? '' : 's'} in view${
-          whole
-            ? `; ${whole} of them ${whole === 1 ? 'is a document' : 'are documents'} an erasure plan deletes whole (dsr cannot edit them)`
-            : ''
-        }`,
-        changes,
-      );
+      return applyChanges(state, labels().msg.includeConfirmed(changes.length, whole), changes);
     }
     case 'help':
       return { ...state, mode: state.mode.kind === 'help' ? { kind: 'browse' } : { kind: 'help' } };
@@ -414,8 +406,8 @@ export function reduce(state: ReviewState, action: Action): ReviewState {
         ...state,
         mode: { kind: 'browse' },
         status: state.view.text
-          ? `filter "${state.view.text}": ${describeView(state.view)}`
-          : 'text filter off',
+          ? labels().msg.textFilter(state.view.text, describeView(state.view))
+          : labels().msg.textFilterOff,
       };
     case 'filterCancel': {
       const before = state.mode.kind === 'filter' ? state.mode.before : state.view.text;
@@ -432,7 +424,7 @@ export function reduce(state: ReviewState, action: Action): ReviewState {
     case 'facetApply': {
       const view = buildView(state.index, state.decisions, state.view.text, action.facet);
       const next = withView({ ...state, mode: { kind: 'browse' } }, view, action.height);
-      return { ...next, status: `filter ${action.facet}: ${describeView(view)}` };
+      return { ...next, status: labels().msg.facetFilter(facetName(action.facet), describeView(view)) };
     }
     case 'busy':
       return { ...state, mode: { kind: 'busy', what: action.what }, status: action.what };
@@ -442,15 +434,15 @@ export function reduce(state: ReviewState, action: Action): ReviewState {
         mode: { kind: 'browse' },
         saved: state.decisions,
         unsaved: 0,
-        status: `saved ${state.decisions.size} decisions to ${action.path}`,
+        status: labels().msg.saved(state.decisions.size, action.path),
       };
     case 'failed':
-      return { ...state, mode: { kind: 'browse' }, status: `failed: ${action.message}` };
+      return { ...state, mode: { kind: 'browse' }, status: labels().msg.failed(action.message) };
     case 'planBuilt':
       return {
         ...state,
         mode: { kind: 'plan', draft: action.draft, typed: '' },
-        status: 'plan built: review it, then type the initials',
+        status: labels().msg.planBuilt,
       };
     case 'planTyped':
       return state.mode.kind === 'plan'
@@ -465,7 +457,7 @@ export function reduce(state: ReviewState, action: Action): ReviewState {
         ...state,
         mode: { kind: 'browse' },
         ...(action.savedTo ? { saved: state.decisions, unsaved: 0 } : {}),
-        status: `plan approved and sealed: ${action.path}${action.savedTo ? ' (decisions saved)' : ''}`,
+        status: labels().msg.planSealed(action.path, Boolean(action.savedTo)),
       };
     case 'quitAsk':
       return { ...state, mode: { kind: 'quit' } };
@@ -475,7 +467,14 @@ export function reduce(state: ReviewState, action: Action): ReviewState {
 }
 
 export function describeView(view: View): string {
-  return `${view.positions.length} item${view.positions.length === 1 ? '' : 's'}`;
+  return labels().msg.items(view.positions.length);
+}
+
+/** A facet as the filter menu names it in Danish; in English its own name, as before. */
+function facetName(facet: Facet): string {
+  const l = labels();
+  if (l.lang === 'en') return facet;
+  return (l.facets as Record<string, string>)[facet] ?? facet;
 }
 
 /** The review file to save: every decision, including those for items not in this scan. */
@@ -485,7 +484,6 @@ export function toReviewFile(state: ReviewState): ReviewFile {
   return { schema: REVIEW_SCHEMA, scanId: state.index.scan.scanId, decisions };
 }
 
-const WHOLE = 'an erasure plan deletes this file whole (dsr cannot edit it; r keeps it instead)';
 const MEDIA = new Set(['media', 'picasa', 'takeout']);
 
 /**

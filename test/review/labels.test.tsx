@@ -1,11 +1,17 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { render } from 'ink-testing-library';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { buildDetailDoc, visibleLines } from '../../cli/review/detail-doc.js';
 import { FacetPicker } from '../../cli/review/FacetPicker.js';
 import { reviewLangFrom, setReviewLang } from '../../cli/review/labels.js';
+import { openItem } from '../../cli/review/open-item.js';
+import { erasurePlanner } from '../../cli/review/planner.js';
 import { ReviewApp } from '../../cli/review/ReviewApp.js';
 import { StatusLine } from '../../cli/review/StatusLine.js';
 import { buildIndex } from '../../cli/review/scan-index.js';
+import { initialsOf } from '../../cli/review/state.js';
 import { makeScan, sampleScan } from '../helpers/make-scan.js';
 
 const tick = (ms = 80) => new Promise((r) => setTimeout(r, ms));
@@ -200,5 +206,117 @@ describe('the filter menu and prompts in Danish', () => {
     const filter = render(<StatusLine status="" filterDraft="hr" matches={3} where="" width={120} />);
     expect(filter.lastFrame()).toContain('3 elementer · Enter beholder filtret');
     filter.unmount();
+  });
+});
+
+describe('the status messages, open, help and plan dialog in Danish', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dsr-review-da-'));
+  const env = { PAGER: process.env.PAGER, EDITOR: process.env.EDITOR, VISUAL: process.env.VISUAL };
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+    for (const [k, v] of Object.entries(env)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  });
+  /** English words of the messages: none may be left on the Danish screen (paths aside). */
+  const english =
+    /\b(saved|decisions?|nothing|undo|undid|approved|sealed|ended|exit|include|exclude|keep|namesake|confirmed|undecided|written|WARNING|erase|items?|failed|building|sealing|saving|press|keys|move|focus|toggle|quit|delete|redact|message|subject|initials|type|approve|cancels|open|inside|could|start)\b/i;
+
+  it('says save, undo, open, help and the plan in Danish, with no English message word left', async () => {
+    process.env.PAGER = 'true';
+    delete process.env.VISUAL;
+    process.env.EDITOR = 'true';
+    setReviewLang('da');
+    const scan = sampleScan();
+    const reviewPath = join(dir, 'scan.review.json');
+    const planPath = join(dir, 'scan.plan.json');
+    const r = render(
+      <ReviewApp
+        index={buildIndex(scan)}
+        review={{ decisions: {} }}
+        reviewer="anna"
+        width={200}
+        height={40}
+        onSave={async () => reviewPath}
+        onExit={() => {}}
+        planner={erasurePlanner({ scan, planPath, approvedBy: 'anna' })}
+        open={(item, findings, how) => openItem(item.record, findings, how)}
+      />,
+    );
+    const status = () => (r.lastFrame() ?? '').split('\n').at(-1) ?? '';
+    const press = async (keys: string) => {
+      r.stdin.write(keys);
+      await tick();
+    };
+    const shown: string[] = [];
+    await press('u');
+    expect(status()).toContain('intet at fortryde');
+    shown.push(status());
+    await press('o');
+    expect(status()).toContain('true sluttede');
+    shown.push(status());
+    await press('?');
+    const help = r.lastFrame() ?? '';
+    expect(help).toContain('fortryd seneste afgørelse');
+    expect(help).toContain('åbn elementet i $PAGER');
+    shown.push(...help.split('\n').slice(0, -1));
+    await press('?');
+    await press('i');
+    expect(status()).toContain('medtag ');
+    await press('s');
+    expect(status()).toContain(`gemte 1 afgørelse i ${reviewPath}`);
+    shown.push(status().replace(reviewPath, ''));
+    await press('p');
+    const dialog = r.lastFrame() ?? '';
+    for (const text of [
+      'sletteplan:',
+      'afgørelser: medtag 1 · udelad 0 · navnefælle 0 · behold 0 · bekræftede uafgjorte',
+      'overstreg i tekst',
+      'manuelt',
+      'e-mail <a@example.dk>',
+      `skrives til ${planPath}`,
+      'Skriv personens initialer',
+      'planen er lavet',
+    ])
+      expect(dialog).toContain(text);
+    // Each action's line names its file: the words checked are the rest. A manual action's reason
+    // is the plan's own (src/erase), written into the plan file in English.
+    shown.push(
+      ...dialog
+        .split('\n')
+        .map((l) => l.replace(/ — .*$/, '').replace(/\S*\/\S*|\S+\.(txt|mbox|zip)\b/g, '')),
+    );
+    await press('XX\r');
+    expect(status()).toContain('det er ikke personens initialer; prøv igen');
+    shown.push(status());
+    await press(`${initialsOf(scan.subject.name)}\r`);
+    await tick(300);
+    expect(status()).toContain(`planen er godkendt og forseglet: ${planPath} (afgørelserne er gemt)`);
+    shown.push(status().replace(planPath, ''));
+    r.unmount();
+    for (const line of shown) expect(line).not.toMatch(english);
+  });
+
+  it('keeps the English messages under --lang en', async () => {
+    setReviewLang('en');
+    const r = render(
+      <ReviewApp
+        index={buildIndex(sampleScan())}
+        review={{ decisions: {} }}
+        reviewer="anna"
+        width={200}
+        height={40}
+        onSave={async () => '/x/scan.review.json'}
+        onExit={() => {}}
+      />,
+    );
+    r.stdin.write('u');
+    await tick();
+    expect(r.lastFrame()).toContain('nothing to undo');
+    r.stdin.write('s');
+    await tick();
+    expect(r.lastFrame()).toContain('saved 0 decisions to /x/scan.review.json');
+    r.unmount();
   });
 });
