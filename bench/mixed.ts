@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { type BenchPart, DSR, formatRow, type Measured, mbPerSec, measure, type Throughput } from './api.js';
 import { generateMail, type MailManifest, MIXED_MAIL_VERSION } from './mixed-corpus.js';
-import { RG_ALL, RG_SUBJECT, textCorpus } from './text.js';
+import { RG_ALL, RG_SUBJECT, rgCountArgs, textCorpus } from './text.js';
 import { BENCH_SUBJECT } from './text-corpus.js';
 
 /** Turns of dsr and rg; the median ratio of the turns is reported. */
@@ -99,15 +99,7 @@ const mixed: BenchPart = {
       scanFile(mode),
       ...extra,
     ];
-    const rgArgs = (patterns: string[]) => [
-      '-j2',
-      '--no-config',
-      '-uu',
-      '-i',
-      '--count-matches',
-      ...patterns.flatMap((p) => ['-e', p]),
-      tree.root,
-    ];
+    const rgArgs = (patterns: string[]) => rgCountArgs(patterns, tree.root);
     const once = async (label: string, cmd: string, args: string[], ok: number[]): Promise<Throughput> => {
       const m: Measured = await measure(cmd, args);
       if (m.code === null || !ok.includes(m.code))

@@ -34,6 +34,11 @@ export const RG_ALL = [
 ];
 
 /** The plain-text corpus of `sizeMb`, generated when missing or of an older version. */
+/** ripgrep counting the matches of `patterns` under `root`, two threads, nothing ignored. */
+export function rgCountArgs(patterns: string[], root: string): string[] {
+  return ['-j2', '--no-config', '-uu', '-i', '--count-matches', ...patterns.flatMap((p) => ['-e', p]), root];
+}
+
 export function textCorpus(
   benchDir: string,
   sizeMb: number,
@@ -187,15 +192,7 @@ const text: BenchPart = {
       await index();
       return;
     }
-    const rgArgs = (patterns: string[]) => [
-      '-j2',
-      '--no-config',
-      '-uu',
-      '-i',
-      '--count-matches',
-      ...patterns.flatMap((p) => ['-e', p]),
-      dir,
-    ];
+    const rgArgs = (patterns: string[]) => rgCountArgs(patterns, dir);
     // rg exits 1 when nothing matched.
     const rgSubject = await run('rg (subject patterns)', rg, rgArgs(RG_SUBJECT), [0, 1]);
     const rgAll = await run('rg (inventory patterns)', rg, rgArgs(RG_ALL), [0, 1]);
