@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Document, Packer, Paragraph, TextRun } from 'docx';
@@ -11,30 +10,8 @@ import { defaultAuditKeyPath, loadVerifier } from '../../src/erase/audit-key.js'
 import { approvePlan, buildPlan, loadPlan, writePlan } from '../../src/erase/plan.js';
 import { viewItem } from '../../src/erase/verify.js';
 import { compileSubject } from '../../src/match/subject.js';
-import { PROJECT, tempTree } from '../helpers/cli.js';
-import { fileSha, readJson, SUBJECT, scanTree } from '../helpers/erase.js';
-
-/** Runs the plan in a child process that SIGKILLs itself at `step` (DSR_TEST_CRASH_AT, read by cli/test-hooks.ts). */
-function runUntilCrash(planPath: string, step: string): Promise<string> {
-  const script = `
-    const { applyPlan } = await import(${JSON.stringify(join(PROJECT, 'dist/src/erase/apply.js'))});
-    const { loadPlan } = await import(${JSON.stringify(join(PROJECT, 'dist/src/erase/plan.js'))});
-    const { testStepHook } = await import(${JSON.stringify(join(PROJECT, 'dist/cli/test-hooks.js'))});
-    const plan = await loadPlan(process.argv[1]);
-    await applyPlan(plan, { execute: true, journalPath: process.argv[1] + '.journal', auditLogPath: process.argv[1] + '.audit', lockPath: process.argv[1] + '.lock', hook: testStepHook });
-  `;
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script, planPath], {
-      env: { ...process.env, DSR_TEST_CRASH_AT: step },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr?.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('close', (code, signal) => resolve(signal ?? `exit ${code}: ${stderr}`));
-  });
-}
+import { tempTree } from '../helpers/cli.js';
+import { fileSha, readJson, runUntilCrash, SUBJECT, scanTree } from '../helpers/erase.js';
 
 const STEPS = [
   'action:intent-written',

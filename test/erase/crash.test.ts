@@ -8,29 +8,7 @@ import { verifyAuditLog } from '../../src/erase/audit.js';
 import { defaultAuditKeyPath, loadVerifier } from '../../src/erase/audit-key.js';
 import { approvePlan, buildPlan, loadPlan, writePlan } from '../../src/erase/plan.js';
 import { PROJECT, runCli, tempTree } from '../helpers/cli.js';
-import { fileSha, mboxOf, message, readJson, sha256, writeScan } from '../helpers/erase.js';
-
-/** Runs the plan in a child process that SIGKILLs itself at `step` (DSR_TEST_CRASH_AT, read by cli/test-hooks.ts). */
-function runUntilCrash(planPath: string, step: string): Promise<string> {
-  const script = `
-    const { applyPlan } = await import(${JSON.stringify(join(PROJECT, 'dist/src/erase/apply.js'))});
-    const { loadPlan } = await import(${JSON.stringify(join(PROJECT, 'dist/src/erase/plan.js'))});
-    const { testStepHook } = await import(${JSON.stringify(join(PROJECT, 'dist/cli/test-hooks.js'))});
-    const plan = await loadPlan(process.argv[1]);
-    await applyPlan(plan, { execute: true, journalPath: process.argv[1] + '.journal', auditLogPath: process.argv[1] + '.audit', lockPath: process.argv[1] + '.lock', hook: testStepHook });
-  `;
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script, planPath], {
-      env: { ...process.env, DSR_TEST_CRASH_AT: step },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr?.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('close', (code, signal) => resolve(signal ?? `exit ${code}: ${stderr}`));
-  });
-}
+import { fileSha, mboxOf, message, readJson, runUntilCrash, sha256, writeScan } from '../helpers/erase.js';
 
 /** Runs the plan in a child process with DSR_TEST_CRASH_AT set but no hook given to applyPlan. */
 function runWithCrashVariableOnly(planPath: string, step: string): Promise<string> {

@@ -3,7 +3,7 @@
  * fixtures/gen/office-media.ts): planned as part of the document's redaction, erased as a photo's tags
  * are, every other part and every other person's tag kept.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PatchType, patchDocument, TextRun } from 'docx';
@@ -19,7 +19,7 @@ import { readZipLayout } from '../../src/erase/container/zip-write.js';
 import { buildPlan, loadPlan, type Plan } from '../../src/erase/plan.js';
 import { REVIEW_SCHEMA } from '../../src/review/decisions.js';
 import { PROJECT, runCli, tempTree } from '../helpers/cli.js';
-import { fileSha, planApproved, readJson, scanTree, sha256 } from '../helpers/erase.js';
+import { fileSha, planApproved, readJson, runUntilCrash, scanTree, sha256 } from '../helpers/erase.js';
 
 const FIXTURES = join(PROJECT, 'fixtures/office-media');
 const SOFFICE = spawnSync('soffice', ['--version'], { encoding: 'utf8' }).status === 0;
@@ -259,28 +259,6 @@ describe('dsr erase: the subject’s tags removed from pictures inside Office do
     expect(fileSha(join(root, 'pictures.xlsx'))).toBe(changed);
   }, 120_000);
 });
-
-/** Runs the plan in a child process that SIGKILLs itself at `step` (DSR_TEST_CRASH_AT, read by cli/test-hooks.ts). */
-function runUntilCrash(planPath: string, step: string): Promise<string> {
-  const script = `
-    const { applyPlan } = await import(${JSON.stringify(join(PROJECT, 'dist/src/erase/apply.js'))});
-    const { loadPlan } = await import(${JSON.stringify(join(PROJECT, 'dist/src/erase/plan.js'))});
-    const { testStepHook } = await import(${JSON.stringify(join(PROJECT, 'dist/cli/test-hooks.js'))});
-    const plan = await loadPlan(process.argv[1]);
-    await applyPlan(plan, { execute: true, journalPath: process.argv[1] + '.journal', auditLogPath: process.argv[1] + '.audit', lockPath: process.argv[1] + '.lock', hook: testStepHook });
-  `;
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script, planPath], {
-      env: { ...process.env, DSR_TEST_CRASH_AT: step },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr?.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('close', (code, signal) => resolve(signal ?? `exit ${code}: ${stderr}`));
-  });
-}
 
 describe('kill -9 while the tags of a picture in an Office document are removed: a rerun completes', () => {
   it.each(['office:picture-tags-removed', 'rewrite:renamed'])(

@@ -19,7 +19,7 @@ import {
 } from '../../src/extract/mail/decode.js';
 import { cleanMessageItems, ownTextClean } from '../../src/extract/mail/message.js';
 import { splitEntity } from '../../src/extract/mail/mime.js';
-import { scanBothWays, topLevelFile } from '../helpers/both-ways.js';
+import { compareBothWays, mboxItem, topLevelFile } from '../helpers/both-ways.js';
 import { subjectOf } from '../helpers/detector-tester.js';
 
 /**
@@ -51,29 +51,8 @@ function rngFrom(seed: number): () => number {
   };
 }
 
-function mbox(messages: Buffer[]): ItemInput {
-  const parts = messages.flatMap((m, i) => [
-    Buffer.from(`From sender${i}@example.com Mon Mar  2 10:00:00 2026\n`),
-    m,
-    Buffer.from('\n\n'),
-  ]);
-  return topLevelFile(work, 'archive.mbox', Buffer.concat(parts));
-}
-
-async function bothWays(input: ItemInput) {
-  const { fast, full } = await scanBothWays(input, subject);
-  const view = (r: typeof fast) => ({
-    findings: r.findings.map((f) => JSON.stringify(f)).sort(),
-    items: r.items.map(({ scannedAt: _, ...i }) => JSON.stringify(i)).sort(),
-    itemCount: r.itemCount,
-    errors: r.errors,
-  });
-  return {
-    fast: view(fast),
-    full: view(full),
-    subjectFindings: full.findings.filter((f) => f.subject).length,
-  };
-}
+const mbox = (messages: Buffer[]) => mboxItem(work, messages);
+const bothWays = (input: ItemInput) => compareBothWays(input, subject);
 
 const message = (headers: string, body: string | Buffer) =>
   Buffer.concat([

@@ -7,7 +7,7 @@ import { DEFAULT_LIMITS } from '../../src/core/limits.js';
 import type { ItemInput } from '../../src/core/types.js';
 import { readsAsItsBytes } from '../../src/extract/mail/message.js';
 import { headerFields, splitEntity } from '../../src/extract/mail/mime.js';
-import { scanBothWays, topLevelFile } from '../helpers/both-ways.js';
+import { compareBothWays, mboxItem, scanBothWays } from '../helpers/both-ways.js';
 import { subjectOf } from '../helpers/detector-tester.js';
 
 /**
@@ -20,29 +20,8 @@ const work = mkdtempSync(join(tmpdir(), 'dsr-mail-raw-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 const subject = subjectOf();
 
-function mbox(messages: Buffer[]): ItemInput {
-  const parts = messages.flatMap((m, i) => [
-    Buffer.from(`From sender${i}@example.com Mon Mar  2 10:00:00 2026\n`),
-    m,
-    Buffer.from('\n\n'),
-  ]);
-  return topLevelFile(work, 'archive.mbox', Buffer.concat(parts));
-}
-
-async function bothWays(input: ItemInput) {
-  const { fast, full } = await scanBothWays(input, subject);
-  const view = (r: typeof fast) => ({
-    findings: r.findings.map((f) => JSON.stringify(f)).sort(),
-    items: r.items.map(({ scannedAt: _, ...i }) => JSON.stringify(i)).sort(),
-    itemCount: r.itemCount,
-    errors: r.errors,
-  });
-  return {
-    fast: view(fast),
-    full: view(full),
-    subjectFindings: full.findings.filter((f) => f.subject).length,
-  };
-}
+const mbox = (messages: Buffer[]) => mboxItem(work, messages);
+const bothWays = (input: ItemInput) => compareBothWays(input, subject);
 
 const message = (headers: string, body: string | Buffer) =>
   Buffer.concat([Buffer.from(`${headers}\n\n`, 'utf8'), typeof body === 'string' ? Buffer.from(body) : body]);

@@ -33,3 +33,29 @@ export async function scanBothWays(input: ItemInput, subject: CompiledSubject, l
   const full = await scanTopLevel(input, { ...opts, detectors: registry.list });
   return { fast, full };
 }
+
+/** An mbox of these messages, as a top-level file in `work`. */
+export function mboxItem(work: string, messages: Buffer[]): ItemInput {
+  const parts = messages.flatMap((m, i) => [
+    Buffer.from(`From sender${i}@example.com Mon Mar  2 10:00:00 2026\n`),
+    m,
+    Buffer.from('\n\n'),
+  ]);
+  return topLevelFile(work, 'archive.mbox', Buffer.concat(parts));
+}
+
+/** scanBothWays, each side as sorted comparable strings, and how many findings are the subject's. */
+export async function compareBothWays(input: ItemInput, subject: CompiledSubject) {
+  const { fast, full } = await scanBothWays(input, subject);
+  const view = (r: typeof fast) => ({
+    findings: r.findings.map((f) => JSON.stringify(f)).sort(),
+    items: r.items.map(({ scannedAt: _, ...i }) => JSON.stringify(i)).sort(),
+    itemCount: r.itemCount,
+    errors: r.errors,
+  });
+  return {
+    fast: view(fast),
+    full: view(full),
+    subjectFindings: full.findings.filter((f) => f.subject).length,
+  };
+}

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Finding, ItemRecord, ScanFile } from '../../src/core/types.js';
-import { CLI, runCli, SUBJECT, writeSubject } from './cli.js';
+import { CLI, PROJECT, runCli, SUBJECT, writeSubject } from './cli.js';
 
 export { SUBJECT };
 
@@ -127,4 +127,26 @@ export function mboxOf(messages: string[]): {
 
 export function message(id: string, from: string, body: string): string {
   return `From ${from} Mon Jan  5 10:00:00 2026\nFrom: ${from}\nTo: hr@firma.dk\nMessage-ID: <${id}>\nSubject: note\n\n${body}\n`;
+}
+
+/** Runs the plan in a child process that SIGKILLs itself at `step` (DSR_TEST_CRASH_AT, read by cli/test-hooks.ts). */
+export function runUntilCrash(planPath: string, step: string): Promise<string> {
+  const script = `
+    const { applyPlan } = await import(${JSON.stringify(join(PROJECT, 'dist/src/erase/apply.js'))});
+    const { loadPlan } = await import(${JSON.stringify(join(PROJECT, 'dist/src/erase/plan.js'))});
+    const { testStepHook } = await import(${JSON.stringify(join(PROJECT, 'dist/cli/test-hooks.js'))});
+    const plan = await loadPlan(process.argv[1]);
+    await applyPlan(plan, { execute: true, journalPath: process.argv[1] + '.journal', auditLogPath: process.argv[1] + '.audit', lockPath: process.argv[1] + '.lock', hook: testStepHook });
+  `;
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script, planPath], {
+      env: { ...process.env, DSR_TEST_CRASH_AT: step },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('close', (code, signal) => resolve(signal ?? `exit ${code}: ${stderr}`));
+  });
 }
