@@ -1,15 +1,10 @@
-/**
- * `--json` gives every command a machine-readable summary: the built CLI is run as a script would run
- * it, its standard output must be one JSON line and nothing else, fit docs/schemas/cli-summary.schema.json,
- * and carry the fields a script needs, with no identifier in full.
- */
-import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/erase/plan.js';
 import { CLI, runCli, tempTree, writeSubject } from '../helpers/cli.js';
 import { onlySummary } from '../helpers/json-summary.js';
+import { pause, privateTmux } from '../helpers/tmux.js';
 
 const RAW = ['150387-1236', 'soren.ostergard@example.dk', 'Søren', 'Østergård'];
 const noIdentifier = (text: string) => {
@@ -170,24 +165,10 @@ describe('--json summaries of the built CLI', () => {
   });
 });
 
-/** A private tmux server, so the test never touches anyone's sessions. */
-const SOCKET = `dsr-json-test-${process.pid}`;
-const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitForScreen(text: string): Promise<string> {
-  const until = Date.now() + 20_000;
-  let screen = '';
-  while (Date.now() < until) {
-    screen = tmux('capture-pane', '-p', '-J', '-t', 'review');
-    if (screen.includes(text)) return screen;
-    await pause(100);
-  }
-  throw new Error(`timed out waiting for ${JSON.stringify(text)}; the screen was:\n${screen}`);
-}
+const { tmux, waitForScreen, kill: killTmux } = privateTmux('json');
 
 afterAll(() => {
-  spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+  killTmux();
 });
 
 describe('dsr review --json', () => {

@@ -1,9 +1,3 @@
-/**
- * The JSON Schemas in docs/schemas/ are generated from the schemas in code (src/core/schemas/, `npm run
- * schemas`), and what the built CLI writes from the demo fixtures fits them; the loaders refuse a file
- * that does not, saying which field is wrong.
- */
-import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
@@ -12,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DOCUMENT_SCHEMAS, schemaFileText } from '../../src/core/schemas/index.js';
 import type { ScanFile } from '../../src/core/types.js';
 import { CLI, PROJECT, runCli, tempTree } from '../helpers/cli.js';
+import { pause, privateTmux } from '../helpers/tmux.js';
 
 const SCHEMA_DIR = join(PROJECT, 'docs/schemas');
 const committed = (name: string) => JSON.parse(readFileSync(join(SCHEMA_DIR, `${name}.schema.json`), 'utf8'));
@@ -36,21 +31,7 @@ describe('docs/schemas', () => {
   });
 });
 
-/** A private tmux server, so the test never touches anyone's sessions. */
-const SOCKET = `dsr-schemas-test-${process.pid}`;
-const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitForScreen(text: string): Promise<void> {
-  const until = Date.now() + 20_000;
-  let screen = '';
-  while (Date.now() < until) {
-    screen = tmux('capture-pane', '-p', '-J', '-t', 'review');
-    if (screen.includes(text)) return;
-    await pause(100);
-  }
-  throw new Error(`timed out waiting for ${JSON.stringify(text)}; the screen was:\n${screen}`);
-}
+const { tmux, waitForScreen, kill: killTmux } = privateTmux('schemas');
 
 /** Decides the first two items in `dsr review` as a person would (include, keep with the default reason) and saves. */
 async function reviewWithKeys(scanPath: string): Promise<void> {
@@ -113,7 +94,7 @@ describe('what the built CLI writes from the demo fixtures fits the committed sc
   }, 180_000);
 
   afterAll(() => {
-    spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+    killTmux();
     rmSync(work, { recursive: true, force: true });
   });
 

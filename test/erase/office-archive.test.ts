@@ -31,7 +31,15 @@ import { readTarMembers } from '../../src/erase/container/tar-write.js';
 import { readZipLayout } from '../../src/erase/container/zip-write.js';
 import type { Plan } from '../../src/erase/plan.js';
 import { PROJECT, runCli, tempTree } from '../helpers/cli.js';
-import { fileSha, planApproved, readJson, scanTree, sha256 } from '../helpers/erase.js';
+import {
+  expectOpensInLibreOffice,
+  fileSha,
+  planApproved,
+  readJson,
+  SOFFICE,
+  scanTree,
+  sha256,
+} from '../helpers/erase.js';
 
 const SUBJECT_NAME = 'Søren Kjærgaard Østergård';
 const SUBJECT_EMAIL = 'soren.ostergard@example.dk';
@@ -237,8 +245,6 @@ function expectOnlyChangedPartsRewritten(before: Buffer, after: Buffer, changed:
   expect(differing.sort()).toEqual([...changed].sort());
 }
 
-const SOFFICE = spawnSync('soffice', ['--version'], { encoding: 'utf8' }).status === 0;
-
 describe('dsr erase redacts Office documents and archive members in place (built CLI)', () => {
   it('plans no manual action for them; dry run changes nothing; --execute leaves nothing of the subject and every other byte as it was', async () => {
     const { dir, root } = await buildTree();
@@ -388,24 +394,13 @@ describe('dsr erase redacts Office documents and archive members in place (built
 
     if (SOFFICE) {
       // LibreOffice opens each redacted document (the PPTX fixture is too bare for it even before).
-      const out = join(dir, 'pdf');
-      for (const f of ['report.docx', 'customers.xlsx', 'minutes.odt', 'budget.ods', 'talk.odp']) {
-        const r = spawnSync(
-          'soffice',
-          [
-            `-env:UserInstallation=file://${join(dir, 'lo')}`,
-            '--headless',
-            '--convert-to',
-            'pdf',
-            '--outdir',
-            out,
-            join(root, f),
-          ],
-          { encoding: 'utf8', timeout: 120_000 },
-        );
-        expect(r.status, r.stderr).toBe(0);
-        expect(statSync(join(out, f.replace(/\.\w+$/, '.pdf'))).size).toBeGreaterThan(1000);
-      }
+      expectOpensInLibreOffice(dir, root, [
+        'report.docx',
+        'customers.xlsx',
+        'minutes.odt',
+        'budget.ods',
+        'talk.odp',
+      ]);
     }
   }, 300_000);
 

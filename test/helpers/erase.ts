@@ -1,7 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import type { Finding, ItemRecord, ScanFile } from '../../src/core/types.js';
 import { CLI, PROJECT, runCli, SUBJECT, writeSubject } from './cli.js';
 
@@ -149,4 +150,29 @@ export function runUntilCrash(planPath: string, step: string): Promise<string> {
     });
     child.on('close', (code, signal) => resolve(signal ?? `exit ${code}: ${stderr}`));
   });
+}
+
+/** Whether LibreOffice is installed here (CI does not install it: the check runs where it is). */
+export const SOFFICE = spawnSync('soffice', ['--version'], { encoding: 'utf8' }).status === 0;
+
+/** Each of `files` under `root` converts to a PDF of some size in LibreOffice (a private profile in `dir`). */
+export function expectOpensInLibreOffice(dir: string, root: string, files: string[]): void {
+  const out = join(dir, 'pdf');
+  for (const f of files) {
+    const r = spawnSync(
+      'soffice',
+      [
+        `-env:UserInstallation=file://${join(dir, 'lo')}`,
+        '--headless',
+        '--convert-to',
+        'pdf',
+        '--outdir',
+        out,
+        join(root, f),
+      ],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(statSync(join(out, f.replace(/\.\w+$/, '.pdf'))).size).toBeGreaterThan(1000);
+  }
 }
