@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/erase/plan.js';
 import { CLI, runCli, tempTree, writeSubject } from '../helpers/cli.js';
 import { onlySummary } from '../helpers/json-summary.js';
-import { pause, privateTmux } from '../helpers/tmux.js';
+import { privateTmux } from '../helpers/tmux.js';
 
 const RAW = ['150387-1236', 'soren.ostergard@example.dk', 'Søren', 'Østergård'];
 const noIdentifier = (text: string) => {
@@ -165,7 +165,7 @@ describe('--json summaries of the built CLI', () => {
   });
 });
 
-const { tmux, waitForScreen, kill: killTmux } = privateTmux('json');
+const { tmux, waitForScreen, start, keys, kill: killTmux } = privateTmux('json');
 
 afterAll(() => {
   killTmux();
@@ -183,22 +183,11 @@ describe('dsr review --json', () => {
     const r = runCli(['scan', join(here, 'share'), '--subject', writeSubject(here), '--out', reviewed]);
     expect(r.code).toBe(0);
     const out = join(here, 'review-summary.json');
-    tmux(
-      'new-session',
-      '-d',
-      '-s',
-      'review',
-      '-x',
-      '100',
-      '-y',
-      '30',
+    start(
       `${process.execPath} ${CLI} review ${reviewed} --reviewer officer --json > ${out}; echo "EXIT=$?"; sleep 30`,
     );
     await waitForScreen('? help');
-    for (const key of ['i', 'e', 's']) {
-      tmux('send-keys', '-t', 'review', key);
-      await pause(300);
-    }
+    await keys(...['i', 'e', 's']);
     await waitForScreen('saved 2 decisions');
     tmux('send-keys', '-t', 'review', 'q');
     await waitForScreen('EXIT=0');

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DOCUMENT_SCHEMAS, schemaFileText } from '../../src/core/schemas/index.js';
 import type { ScanFile } from '../../src/core/types.js';
 import { CLI, PROJECT, runCli, tempTree } from '../helpers/cli.js';
-import { pause, privateTmux } from '../helpers/tmux.js';
+import { privateTmux } from '../helpers/tmux.js';
 
 const SCHEMA_DIR = join(PROJECT, 'docs/schemas');
 const committed = (name: string) => JSON.parse(readFileSync(join(SCHEMA_DIR, `${name}.schema.json`), 'utf8'));
@@ -31,26 +31,13 @@ describe('docs/schemas', () => {
   });
 });
 
-const { tmux, waitForScreen, kill: killTmux } = privateTmux('schemas');
+const { tmux, waitForScreen, start, keys, kill: killTmux } = privateTmux('schemas');
 
 /** Decides the first two items in `dsr review` as a person would (include, keep with the default reason) and saves. */
 async function reviewWithKeys(scanPath: string): Promise<void> {
-  tmux(
-    'new-session',
-    '-d',
-    '-s',
-    'review',
-    '-x',
-    '100',
-    '-y',
-    '30',
-    `${process.execPath} ${CLI} review ${scanPath} --reviewer officer; sleep 30`,
-  );
+  start(`${process.execPath} ${CLI} review ${scanPath} --reviewer officer; sleep 30`);
   await waitForScreen('? help');
-  for (const key of ['i', 'r', 'Enter', 's']) {
-    tmux('send-keys', '-t', 'review', key);
-    await pause(300);
-  }
+  await keys(...['i', 'r', 'Enter', 's']);
   await waitForScreen('saved');
   tmux('send-keys', '-t', 'review', 'q');
 }

@@ -1,51 +1,16 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScanFile } from '../../src/core/types.js';
 import { loadPlan } from '../../src/erase/plan.js';
 import { CLI, runCli, tempTree, writeSubject } from '../helpers/cli.js';
+import { privateTmux } from '../helpers/tmux.js';
 
-/** A private tmux server, so the test never touches anyone's sessions. */
-const SOCKET = `dsr-review-test-${process.pid}`;
-const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
-// -J: a line the terminal wrapped (a long path) is read back whole.
-const screen = () => tmux('capture-pane', '-p', '-J', '-t', 'review');
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitUntil(what: string, ok: (screen: string) => boolean, timeoutMs = 15_000): Promise<string> {
-  const until = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < until) {
-    last = screen();
-    if (ok(last)) return last;
-    await pause(100);
-  }
-  throw new Error(`timed out waiting for ${what}; the screen was:\n${last}`);
-}
-
-const waitFor = (text: string) => waitUntil(JSON.stringify(text), (s) => s.includes(text));
-
-/** Keys one by one with a pause, as a person types (Ink needs the gap to tell keys apart). */
-async function keys(...ks: string[]) {
-  for (const k of ks) {
-    tmux('send-keys', '-t', 'review', k);
-    await pause(300);
-  }
-}
+const { tmux, waitUntil, waitForScreen: waitFor, keys, start, kill: killTmux } = privateTmux('review');
 
 function openReview(scanPath: string) {
-  tmux(
-    'new-session',
-    '-d',
-    '-s',
-    'review',
-    '-x',
-    '100',
-    '-y',
-    '30',
-    `${process.execPath} ${CLI} review ${scanPath} --reviewer officer; echo "EXIT=$?"; sleep 60`,
-  );
+  start(`${process.execPath} ${CLI} review ${scanPath} --reviewer officer; echo "EXIT=$?"; sleep 60`);
 }
 
 let dir: string;
@@ -77,7 +42,7 @@ beforeAll(() => {
 });
 
 afterAll(() => {
-  spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+  killTmux();
 });
 
 describe('dsr review in a terminal (tmux)', () => {
