@@ -6,7 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScanFile } from '../../src/core/types.js';
 import { loadKey } from '../../src/index/keys.js';
 import { runCli, writeSubject } from '../helpers/cli.js';
-import { type Agent, findingKey, hostTree, itemKey, startAgent } from '../helpers/cluster.js';
+import {
+  type Agent,
+  findingKey,
+  HOST_TREE_VALUES,
+  hostTree,
+  itemKey,
+  startAgent,
+} from '../helpers/cluster.js';
 import { readJson } from '../helpers/erase.js';
 import { type Postgres, startPostgres } from '../helpers/postgres.js';
 
@@ -108,16 +115,7 @@ describe('the shared index in PostgreSQL (dsr index --db, dsr scan --db --index)
     const key = JSON.parse(readFileSync(keyFile, 'utf8')) as { key: string };
     const derived = await loadKey(keyFile);
     const values = [
-      '150387-1236',
-      '1503871236',
-      'soren.ostergard@example.dk',
-      'Østergård',
-      'Søren',
-      '21436587',
-      '010203-1234',
-      'anne.hansen@example.dk',
-      'Peter Jensen',
-      'contract.txt',
+      ...HOST_TREE_VALUES,
       'empty-notes',
       'ia-notes',
       ...Object.values(roots),

@@ -107,6 +107,26 @@ export function hostTree(host: string, opts: { folders?: number; documents?: boo
   return root;
 }
 
+/**
+ * What hostTree writes that must never reach the cluster's database in clear: identifiers in their
+ * writings, names, a file name and a sentence. A test adds its host names, roots and keys.
+ */
+export const HOST_TREE_VALUES = [
+  '150387-1236',
+  '1503871236',
+  'soren.ostergard@example.dk',
+  'Østergård',
+  'Ostergaard',
+  'Søren',
+  '21436587',
+  '21 43 65 87',
+  '010203-1234',
+  'anne.hansen@example.dk',
+  'Peter Jensen',
+  'contract.txt',
+  'Meeting with',
+];
+
 /** A finding as it must be the same in a local scan and through agents (ids and host aside). */
 export function findingKey(f: Finding): string {
   const { id: _id, itemId: _itemId, host: _host, ...rest } = f;
